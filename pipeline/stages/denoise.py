@@ -1,0 +1,218 @@
+"""denoise: remove scraping artefacts, recording every removal with its rule.
+
+Removals are raw-text spans (``raw_text[start_char:end_char] == text``); nothing is
+deleted from ``raw_text``. Three kinds of rules, applied in order, each on the
+text with earlier removals blanked out so that offsets never move:
+
+1. metadata lines found by ingest (front matter, title, author, date lines);
+2. markup and template artefacts, the same for every language;
+3. line rules from the language's data module (comment counters, photo
+   credits, empty tables of contents, author bios, advertising blocks) and the
+   corpus-level rule: a normalised line seen in several documents is boilerplate.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+from typing import Iterator
+
+import pyarrow as pa
+
+from pipeline import schema
+from pipeline.lang import get as lang_data
+from pipeline.textmap import line_key, line_spans, view
+
+NAME = "denoise"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    boilerplate_min_docs: int = 3    # a line in this many documents is boilerplate (CCNet)
+    boilerplate_max_chars: int = 200  # longer repeated lines are quoted content, not chrome
+    credit_max_chars: int = 160
+    ad_lookback_lines: int = 3
+
+
+Span = tuple[int, int, str]
+
+# ------------------------------------------------------------ markup artefacts
+# (rule, pattern, group to remove: 0 = whole match)
+MARKUP_RULES: tuple[tuple[str, re.Pattern, int], ...] = (
+    ("template_error", re.compile(r"\$\w+\[[^\]\n]*\]\s*not found"), 0),
+    ("html_comment", re.compile(r"<!--.*?-->", re.S), 0),
+    ("php", re.compile(r"<\?(?:php|=).*?(?:\?>|\Z)", re.S), 0),
+    ("embed", re.compile(r"<blockquote[^>]*class=\"[^\"]*(?:tiktok|twitter|instagram|embed)[^\"]*\"[^>]*>.*?</blockquote>",
+                         re.S | re.I), 0),
+    ("html_block", re.compile(r"<(script|style|noscript|iframe|svg|form|nav|figure|header|footer|button)\b"
+                              r".*?</\1\s*>", re.S | re.I), 0),
+    ("html_tag", re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>"), 0),
+    ("html_entity", re.compile(r"&(?:nbsp|amp|quot|#\d+|#x[0-9a-f]+);", re.I), 0),
+    ("shortcode", re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}", re.S), 0),
+    ("shortcode", re.compile(r"\[/?(?:embed|caption|video|audio|gallery|tweet|youtube)\b[^\]\n]*\]", re.I), 0),
+    ("md_image", re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), 0),
+    ("md_link_target", re.compile(r"(?<=\])\((?:https?://|/|\.\.?/|#|mailto:)[^)\s]*(?:\s+\"[^\"\n]*\")?\)"), 0),
+    ("md_link_bracket", re.compile(r"\[(?=[^\[\]\n]*\]\s*(?:\(|$))|(?<=\S)\](?=\s*$)|(?<=[^\s\]])\](?=\s)"), 0),
+    ("md_emphasis", re.compile(r"\*\*|__(?=\w)|(?<=\w)__"), 0),
+    ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
+)
+
+_SEPARATOR = re.compile(r"^\s*([*=_~#\-–—•·.])(?:\s*\1){2,}\s*$")
+_STOCK = re.compile(r"\b(?:shutterstock|i?stock ?photo|istock|getty ?images|depositphotos|unsplash|pexels|"
+                    r"adobe ?stock|fotolia|123rf|dreamstime|freepik|pixabay)\b", re.I)
+
+
+@lru_cache(maxsize=None)
+def line_rules(code: str) -> dict[str, re.Pattern]:
+    """Compiled line patterns of one language, built from its data module."""
+    d: ModuleType = lang_data(code)
+
+    def alt(words) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+    return {
+        "comment_counter": re.compile(rf"^\s*\d+\s+(?:{alt(d.COMMENT_WORDS)})\s*[▼▾↓⯆]?\s*$", re.I),
+        "toc": re.compile(rf"^\s*(?:{alt(d.TOC_LABELS)})\s*:?\s*$", re.I),
+        "author_bio": re.compile(rf"^\s*(?:\*\*)?(?:{alt(d.BIO_PREFIXES)})\s*(?:\*\*)?\s*:", re.I),
+        "credit": re.compile(rf"^\s*(?:{alt(d.CREDIT_WORDS)})\b.{{0,80}}$|^.{{0,80}}\b(?:{alt(d.CREDIT_WORDS)})\s+\S+\s*$",
+                             re.I),
+        "ad_call": re.compile(rf"(?:{alt(d.AD_CALLS)})"),
+        "ad_cue": re.compile(rf"(?:{alt(d.AD_CUES)})", re.I),
+    }
+
+
+def _blank(text: str, spans: list[Span]) -> str:
+    """The text with the spans replaced by spaces (newlines kept), offsets unchanged."""
+    chars = list(text)
+    for s, e, _ in spans:
+        for i in range(s, e):
+            if chars[i] not in "\r\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def markup_spans(text: str) -> list[Span]:
+    spans: list[Span] = []
+    for rule, pattern, group in MARKUP_RULES:
+        masked = _blank(text, spans)
+        spans.extend((m.start(group), m.end(group), rule) for m in pattern.finditer(masked)
+                     if m.end(group) > m.start(group))
+    return spans
+
+
+def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, settings: Settings
+              ) -> Iterator[Span]:
+    """An advertising block ending in a call to action on line ``i``.
+
+    The call runs in capitals up to its last ``!`` or ``.`` before lower-case text:
+    scraped pages glue the next real paragraph onto it, so the cut is inside the line.
+    """
+    s, e = lines[i]
+    line = text[s:e]
+    m = rules["ad_call"].search(line)
+    if not m:
+        return
+    end = e
+    lower = re.search(r"[a-ząćęłńóśźżàâäéèêëïîôöüç]", line[m.end():])
+    if lower:
+        head = line[: m.end() + lower.start()]
+        stop = max(head.rfind("!"), head.rfind("."), head.rfind("?"))
+        end = s + (stop + 1 if stop >= m.start() else m.end() + lower.start())
+    yield (s + m.start() if m.start() > 0 and line[:m.start()].strip() else s, end, "ad_block")
+    # promotional lines right before the call belong to the same block
+    j = i - 1
+    while j >= 0 and i - j <= settings.ad_lookback_lines:
+        ps, pe = lines[j]
+        prev = text[ps:pe].strip()
+        if not prev:
+            j -= 1
+            continue
+        if rules["ad_cue"].search(prev) or (len(prev) <= 80 and prev.endswith("!")):
+            yield (ps, pe, "ad_block")
+            j -= 1
+            continue
+        break
+
+
+def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: Settings
+                   ) -> tuple[list[Span], str | None]:
+    """Line-level removals and the author bio text, if any."""
+    rules = line_rules(lang)
+    lines = line_spans(text)
+    spans: list[Span] = []
+    bio = None
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e]
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if rules["comment_counter"].match(line):
+            spans.append((s, e, "comment_counter"))
+        elif _SEPARATOR.match(line):
+            spans.append((s, e, "separator"))
+        elif rules["author_bio"].match(line):
+            bio = stripped
+            spans.append((s, e, "author_bio"))
+        elif len(stripped) <= settings.credit_max_chars and _STOCK.search(line) and rules["credit"].search(line):
+            spans.append((s, e, "photo_credit"))
+        elif rules["toc"].match(line) and not _next_is_list(text, lines, i):
+            spans.append((s, e, "empty_toc"))
+        elif rules["ad_call"].search(line):
+            spans.extend(_ad_block(text, lines, i, rules, settings))
+        elif len(stripped) <= settings.boilerplate_max_chars and line_key(line) in boilerplate:
+            spans.append((s, e, "boilerplate"))
+    return spans, bio
+
+
+def _next_is_list(text: str, lines: list[tuple[int, int]], i: int) -> bool:
+    for s, e in lines[i + 1:]:
+        nxt = text[s:e].strip()
+        if nxt:
+            return bool(re.match(r"^(?:[-*•·]|\d+[.)])\s", nxt))
+    return False
+
+
+def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[str] = frozenset(),
+           settings: Settings = Settings()) -> tuple[list[Span], str | None]:
+    """All removals of one document, non-overlapping and sorted."""
+    spans: list[Span] = [(m["start"], m["end"], m["rule"]) for m in meta_spans or []]
+    for s, e, rule in markup_spans(_blank(raw, spans)):
+        spans.append((s, e, rule))
+    line_level, bio = line_spans_for(_blank(raw, spans), lang, boilerplate, settings)
+    spans.extend(line_level)
+    return _non_overlapping(spans), bio
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s, e, rule in sorted(spans, key=lambda x: (x[0], -x[1])):
+        if out and s < out[-1][1]:
+            if e > out[-1][1]:
+                out.append((out[-1][1], e, rule))
+            continue
+        out.append((s, e, rule))
+    return [sp for sp in out if sp[1] > sp[0]]
+
+
+def clean_text(raw: str, spans: list[Span]) -> str:
+    """The document without its removals: one normalised line per non-empty raw line."""
+    removed = [(s, e) for s, e, _ in spans]
+    lines = (view(raw, s, e, removed).text for s, e in line_spans(raw))
+    return "\n".join(line for line in lines if line)
+
+
+def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = frozenset(),
+        settings: Settings = Settings()) -> dict[str, pa.Table]:
+    """documents + languages (+ corpus boilerplate line keys) -> {removed_spans, clean}."""
+    lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
+    removed, clean = [], []
+    for doc in documents.select(["doc_id", "raw_text", "meta_spans"]).to_pylist():
+        raw = doc["raw_text"]
+        spans, bio = remove(raw, lang_of[doc["doc_id"]], doc["meta_spans"], boilerplate, settings)
+        removed.extend({"doc_id": doc["doc_id"], "start_char": s, "end_char": e, "text": raw[s:e], "rule": r}
+                       for s, e, r in spans)
+        clean.append({"doc_id": doc["doc_id"], "clean_text": clean_text(raw, spans), "author_bio": bio})
+    return {"removed_spans": schema.table(removed, schema.REMOVED_SPANS),
+            "clean": schema.table(clean, schema.CLEAN)}

@@ -1,0 +1,286 @@
+"""ingest: bytes of a corpus file -> documents (decoded text, title and metadata).
+
+Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura), and
+``.jsonl`` (one article a line: ``text`` or ``html``, optional ``url``, ``title``,
+``lang``). A ``.txt`` holding a whole HTML page is read as HTML. Metadata lines
+(front matter, the title line, author, breadcrumb, date) are moved into columns
+and recorded as ``meta_spans``; the denoise stage turns them into removals.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from pipeline import schema
+from pipeline.lang import SUPPORTED, get as lang_data
+from pipeline.textmap import line_key, line_spans, stable_hash
+
+NAME = "ingest"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_bytes: int = 10_000_000       # larger files are rejected, not truncated
+    min_chars: int = 200              # less text than this is no article
+    max_title_chars: int = 200
+    meta_search_lines: int = 6        # author/date/breadcrumb lines sit right under the title
+
+
+class Rejected(Exception):
+    """A source that is not an article; the message is the reason users see."""
+
+
+# ---------------------------------------------------------------- decoding
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes as UTF-8, else the best guess of charset-normalizer."""
+    if not data.strip():
+        raise Rejected("empty file")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise Rejected("binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise Rejected("undecodable bytes: neither UTF-8 nor a known single-byte encoding")
+    text = str(best)
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t")
+    if bad > len(text) * 0.01:
+        raise Rejected("binary file (control characters), not text")
+    return text, best.encoding
+
+
+# ---------------------------------------------------------------- formats
+
+_HTML_DOC = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype html|<html)", re.I | re.S)
+_FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
+_FM_FIELD = re.compile(r"^(title|author|date|categories|category|url|canonicalURL|lang)\s*[:=]\s*(.*)$", re.M | re.I)
+
+
+def sniff_format(path: str, text: str) -> str:
+    ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    if ext in ("html", "htm") or _HTML_DOC.match(text):
+        return "html"
+    if ext in ("md", "markdown") or _FRONT_MATTER.match(text):
+        return "markdown"
+    return "text"
+
+
+def html_to_text(html: str) -> tuple[str, dict]:
+    """Main text (as light markdown, keeping bold leads and list items) and metadata."""
+    import trafilatura
+
+    # favor_recall keeps list-item headings that the default precision mode drops
+    text = trafilatura.extract(html, output_format="markdown", include_formatting=True,
+                               include_comments=False, include_tables=True, favor_recall=True) or ""
+    meta = trafilatura.extract_metadata(html)
+    fields = {k: getattr(meta, k, None) for k in ("title", "author", "date", "url")} if meta else {}
+    return text, fields
+
+
+def _clean_fm_value(value: str) -> str | None:
+    value = value.strip().strip("[]").strip()
+    value = value.split('", "')[0] if value.startswith('"') else value
+    value = value.strip().strip("'\"").strip()
+    return value or None
+
+
+def front_matter(text: str) -> tuple[tuple[int, int] | None, dict]:
+    """The span of a YAML/TOML front matter block and its title/author/date fields."""
+    m = _FRONT_MATTER.match(text)
+    if not m:
+        return None, {}
+    fields: dict[str, str] = {}
+    for fm in _FM_FIELD.finditer(m.group(2)):
+        key = fm.group(1).lower()
+        key = {"categories": "category", "date": "published", "canonicalurl": "url"}.get(key, key)
+        val = _clean_fm_value(fm.group(2))
+        if val and key not in fields:
+            fields[key] = val
+    return (m.start(1), m.end()), fields
+
+
+# ---------------------------------------------------------------- metadata lines
+
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           "januari|februari|maret|mei|juni|juli|agustus|oktober|desember|maart|augustus|"
+           "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia")
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})\b", re.I)
+_BREADCRUMB_SEP = re.compile(r"\s+(?:/|>|»|›|\|)\s+")
+
+
+def _author_placeholders() -> set[str]:
+    names: set[str] = set()
+    for code in SUPPORTED:
+        names.update(w.casefold() for w in getattr(lang_data(code), "AUTHOR_PLACEHOLDERS", ()))
+    return names
+
+
+def _author_line_pattern() -> re.Pattern:
+    cues: list[str] = []
+    for code in SUPPORTED:
+        cues.extend(getattr(lang_data(code), "AUTHOR_LINE_CUES", ()))
+    alt = "|".join(re.escape(c) for c in sorted(set(cues), key=len, reverse=True)) or "(?!)"
+    return re.compile(rf"^(?:{alt})\s*:?\s+(\S.{{0,60}})$", re.I)
+
+
+def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], settings: Settings,
+                   ) -> tuple[dict, list[dict]]:
+    """Title, author, date and breadcrumb lines at the top of a text article."""
+    meta: dict[str, str] = {}
+    found: list[dict] = []
+    placeholders = _author_placeholders()
+    author_line = _author_line_pattern()
+    nonempty = [(s, e) for s, e in spans[first_line:] if text[s:e].strip()]
+    if not nonempty:
+        return meta, found
+    s, e = nonempty[0]
+    title = text[s:e].strip()
+    if len(title) <= settings.max_title_chars and not title.startswith(("<", "!", "[")):
+        meta["title"] = title.lstrip("#").strip()
+        found.append({"start": s, "end": e, "rule": "meta:title"})
+        rest = nonempty[1:settings.meta_search_lines]
+    else:
+        rest = nonempty[:settings.meta_search_lines]
+    for s, e in rest:
+        line = text[s:e].strip()
+        if len(line) > 120:
+            continue
+        m = author_line.match(line)
+        if line.casefold() in placeholders or m:
+            meta.setdefault("author", m.group(1).strip() if m else line)
+            found.append({"start": s, "end": e, "rule": "meta:author"})
+            continue
+        date = _DATE.search(line)
+        crumbs = _BREADCRUMB_SEP.split(line)
+        if date and (len(line) - len(date.group()) < 80) and (len(crumbs) > 1 or line == date.group()):
+            meta.setdefault("published", date.group())
+            category = " / ".join(c.strip() for c in crumbs if c.strip() and not _DATE.fullmatch(c.strip()))
+            if category:
+                meta.setdefault("category", category)
+            found.append({"start": s, "end": e, "rule": "meta:breadcrumb" if category else "meta:date"})
+    return meta, found
+
+
+# ---------------------------------------------------------------- one article
+
+def article(source_path: str, text: str, fmt: str, encoding: str, settings: Settings,
+            extra: dict | None = None) -> dict:
+    """One documents row from decoded text; raises Rejected with a reason."""
+    extra = dict(extra or {})
+    source_html = None
+    meta_spans: list[dict] = []
+    meta: dict = {}
+    if fmt == "html":
+        source_html = text
+        text, hmeta = html_to_text(text)
+        meta.update({k: v for k, v in hmeta.items() if v and k != "date"})
+        if hmeta.get("date"):
+            meta["published"] = hmeta["date"]
+        if len(text.strip()) < settings.min_chars:
+            raise Rejected("HTML with no article text (main-text extraction found "
+                           f"{len(text.strip())} characters)")
+    spans = line_spans(text)
+    first_line = 0
+    fm_span, fm = front_matter(text) if fmt != "html" else (None, {})
+    if fm_span:
+        meta_spans.append({"start": fm_span[0], "end": fm_span[1], "rule": "meta:front_matter"})
+        meta.update({k: v for k, v in fm.items() if v})
+        first_line = sum(1 for s, _ in spans if s < fm_span[1])
+    if fmt == "html" or "title" in meta:
+        top, found = metadata_lines(text, first_line, spans, settings)
+        # with a title known, the first line is only a title line if it repeats it
+        found = [f for f in found if f["rule"] != "meta:title"
+                 or re.sub(r"\W", "", top.get("title", "")).casefold()
+                 == re.sub(r"\W", "", meta.get("title", "")).casefold()]
+        top.pop("title", None)
+    else:
+        top, found = metadata_lines(text, first_line, spans, settings)
+    for k, v in top.items():
+        meta.setdefault(k, v)
+    meta_spans.extend(found)
+    for k in ("title", "url"):
+        if extra.get(k):
+            meta[k] = extra[k]
+    body = len(text.strip()) - sum(f["end"] - f["start"] for f in meta_spans)
+    if body < settings.min_chars:
+        raise Rejected(f"too little text for an article ({max(body, 0)} characters)")
+    keys = [line_key(text[s:e]) for s, e in spans]
+    return {
+        "doc_id": stable_hash(text, length=16),
+        "source_path": source_path,
+        "source_format": "jsonl" if extra.get("_jsonl") else fmt,
+        "encoding": encoding,
+        "raw_text": text,
+        "source_html": source_html,
+        "title": meta.get("title"),
+        "author": meta.get("author"),
+        "published": meta.get("published"),
+        "category": meta.get("category"),
+        "url": meta.get("url"),
+        "lang_hint": extra.get("lang") or meta.get("lang"),
+        "meta_spans": sorted(meta_spans, key=lambda m: m["start"]),
+        "line_keys": sorted({k for k in keys if k}),
+    }
+
+
+def _jsonl_articles(source_path: str, text: str, settings: Settings):
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        path = f"{source_path}#L{n}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield path, Rejected(f"line {n} is not JSON: {exc.msg}")
+            continue
+        if not isinstance(obj, dict) or not (obj.get("text") or obj.get("html")):
+            yield path, Rejected(f"line {n} has neither 'text' nor 'html'")
+            continue
+        fmt = "html" if obj.get("html") and not obj.get("text") else sniff_format("x.txt", obj["text"])
+        body = obj.get("text") or obj["html"]
+        extra = {"url": obj.get("url"), "title": obj.get("title"), "lang": obj.get("lang"), "_jsonl": True}
+        try:
+            yield path, article(path, body, fmt, "utf-8", settings, extra)
+        except Rejected as exc:
+            yield path, exc
+
+
+# ---------------------------------------------------------------- the stage
+
+def run(sources: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
+    """sources(source_path, data, content_hash) -> {documents, rejected}."""
+    docs: list[dict] = []
+    rejected: list[dict] = []
+    for row in sources.to_pylist():
+        path, data = row["source_path"], row["data"]
+        reject_id = row["content_hash"][:16]
+        try:
+            if len(data) > settings.max_bytes:
+                raise Rejected(f"file too large ({len(data) / 1e6:.1f} MB > "
+                               f"{settings.max_bytes / 1e6:.0f} MB limit)")
+            text, encoding = decode(data)
+            if path.lower().endswith(".jsonl"):
+                for sub_path, result in _jsonl_articles(path, text, settings):
+                    if isinstance(result, Rejected):
+                        rejected.append({"doc_id": stable_hash(sub_path), "source_path": sub_path,
+                                         "stage": NAME, "reason": str(result)})
+                    else:
+                        docs.append({**result, "content_hash": row["content_hash"]})
+                continue
+            doc = article(path, text, sniff_format(path, text), encoding, settings)
+            docs.append({**doc, "content_hash": row["content_hash"]})
+        except Rejected as exc:
+            rejected.append({"doc_id": reject_id, "source_path": path, "stage": NAME, "reason": str(exc)})
+    return {"documents": schema.table(docs, schema.DOCUMENTS),
+            "rejected": schema.table(rejected, schema.REJECTED)}

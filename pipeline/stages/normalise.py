@@ -1,0 +1,203 @@
+"""normalise: the de-noised text as a tree of blocks (heading / paragraph / list item / quote).
+
+Works line by line on the raw text minus its removals (``textmap.view``: NFC,
+whitespace collapsed, an offset map back to the raw text). Recognises markdown
+and numbered headings (``# 4:``, ``13.``, ``1:``, ``Mitos 1:``), bullets (``•``,
+``-``) with their nesting, quoted lines, short title-like lines followed by a
+body, HTML heading tags and bold leads. Hard-wrapped lines are joined.
+A block's text leaves out its marker; its offsets cover only the text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from pipeline import schema
+from pipeline.textmap import TextView, line_spans, view
+
+NAME = "normalise"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_heading_chars: int = 140
+    indent_per_level: int = 4
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*)?(?=\S)")
+_NUMBERED = re.compile(r"^(\d{1,3})\s*[.:)]\s+(?=\S)")
+_LABELLED = re.compile(r"^([A-ZÀ-ŽА-Я][\w'’-]{1,20})\s+#?(\d{1,3})\s*[:.)\-–]\s*(?=\S)")
+_BULLET = re.compile(r"^([•\-*·▪►◦‣✓✔➤→–—]|\d{1,3}[.)])\s+(?=\S)")
+_QUOTED = re.compile(r'^(["“„«”\'])(.+?)(["”“»\'])\s*$')
+_END_PUNCT = re.compile(r"[.!?:;,\"”»)…]$")
+_HTML_HEADING = re.compile(r"<h([1-6])\b", re.I)
+_HTML_LIST = re.compile(r"<li\b", re.I)
+
+
+@dataclass
+class _Block:
+    kind: str
+    level: int
+    marker: str | None
+    number: int | None
+    view: TextView
+    start: int
+    end: int
+    raw_indent: int
+    blank_before: bool
+
+    @property
+    def text(self) -> str:
+        return self.view.text
+
+
+def _strip(v: TextView, n: int) -> TextView:
+    """Drop the first ``n`` characters (a marker) and the spaces after them."""
+    while n < len(v.text) and v.text[n] == " ":
+        n += 1
+    return TextView(v.text[n:], v.raw_index[n:])
+
+
+def _trim(v: TextView) -> TextView:
+    a, b = 0, len(v.text)
+    while a < b and v.text[a] == " ":
+        a += 1
+    while b > a and v.text[b - 1] == " ":
+        b -= 1
+    return TextView(v.text[a:b], v.raw_index[a:b])
+
+
+def _unquote(v: TextView) -> TextView:
+    return _trim(TextView(v.text[1:-1], v.raw_index[1:-1]))
+
+
+def _classify(v: TextView, removed_here: list[str], indent: int, settings: Settings
+              ) -> tuple[str, int, str | None, int | None, TextView]:
+    text = v.text
+    html = " ".join(removed_here)
+    if m := _MD_HEADING.match(text):
+        number = int(m.group(2)) if m.group(2) else None
+        return "heading", len(m.group(1)), m.group(0).strip(), number, _strip(v, m.end())
+    if m := _HTML_HEADING.search(html):
+        return "heading", int(m.group(1)), f"<h{m.group(1)}>", None, v
+    short = len(text) <= settings.max_heading_chars
+    if (m := _LABELLED.match(text)) and short:
+        return "heading", 2, m.group(0).strip(), int(m.group(2)), _strip(v, m.end())
+    if (m := _NUMBERED.match(text)) and short and not text.endswith((".", ",", ";")):
+        return "heading", 2, m.group(0).strip(), int(m.group(1)), _strip(v, m.end())
+    if m := _BULLET.match(text):
+        num = re.match(r"\d+", m.group(1))
+        return ("list_item", 1 + indent // settings.indent_per_level, m.group(1), int(num.group()) if num else None,
+                _strip(v, m.end()))
+    if _HTML_LIST.search(html):
+        return "list_item", 1, "<li>", None, v
+    if text.startswith(">"):
+        return "quote", 1, ">", None, _strip(v, 1)
+    if (m := _QUOTED.match(text)) and len(text) > 3:
+        return "quote", 1, m.group(1), None, _unquote(v)
+    return "paragraph", 0, None, None, v
+
+
+def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
+    """A short unpunctuated capitalised line followed by a longer body reads as a heading."""
+    t = b.text
+    return (b.kind == "paragraph" and nxt is not None and 2 <= len(t) <= 100 and t[0].isupper()
+            and not _END_PUNCT.search(t) and len(t.split()) <= 14
+            and nxt.kind in ("paragraph", "list_item", "quote") and len(nxt.text) > len(t))
+
+
+def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings = Settings()) -> list[dict]:
+    """Block rows of one document (without doc_id)."""
+    spans = [(s, e) for s, e, _ in removed]
+    out: list[_Block] = []
+    blank = True
+    for s, e in line_spans(raw):
+        v = view(raw, s, e, spans)
+        if not v.text:
+            blank = True  # an empty or wholly removed line separates blocks
+            continue
+        here = [t for rs, re_, t in removed if rs < e and re_ > s]
+        line = raw[s:e]
+        indent = len(line) - len(line.lstrip(" \t"))
+        kind, level, marker, number, tv = _classify(v, here, indent, settings)
+        # bold lead ("**1. Title** body"): the bold part is a heading of its own
+        lead = _bold_lead(raw, s, e, removed, tv)
+        if lead is not None and kind in ("paragraph", "list_item"):
+            head, rest = lead
+            hk, hl, hm, hn, htv = _classify(head, [], 0, settings)
+            out.append(_Block("heading", 3, hm, hn, htv, htv.raw_index[0], htv.raw_index[-1] + 1, indent, blank))
+            tv = rest
+            if not tv.text:
+                blank = False
+                continue
+        if (out and kind == "paragraph" and not blank and out[-1].kind in ("paragraph", "list_item", "quote")
+                and not _END_PUNCT.search(out[-1].text) and tv.text[:1].islower()):
+            prev = out[-1]  # a hard-wrapped line continues the block above
+            prev.view = TextView(prev.view.text + " " + tv.text,
+                                 prev.view.raw_index + (tv.raw_index[0] - 1,) + tv.raw_index)
+            prev.end = tv.raw_index[-1] + 1
+            continue
+        if not tv.text:
+            continue
+        out.append(_Block(kind, level, marker, number, tv, tv.raw_index[0], tv.raw_index[-1] + 1, indent, blank))
+        blank = False
+    for i, b in enumerate(out):
+        if _is_title_like(b, out[i + 1] if i + 1 < len(out) else None, settings):
+            b.kind, b.level = "heading", 2
+    return _with_parents(out)
+
+
+def _bold_lead(raw: str, s: int, e: int, removed, tv: TextView) -> tuple[TextView, TextView] | None:
+    """Split ``**Lead** rest`` when the line's text starts with a bold run."""
+    marks = [(rs, re_) for rs, re_, t in removed if t in ("**", "__") and s <= rs < e]
+    if len(marks) < 2 or not tv.text:
+        return None
+    first = tv.raw_index[0]
+    (o1, c1), (o2, _) = marks[0], marks[1]
+    if not (c1 <= first and raw[c1:first].strip() == ""):
+        return None
+    cut = next((i for i, r in enumerate(tv.raw_index) if r >= o2), None)
+    if cut is None or cut == 0 or cut > 140:
+        return None
+    head = TextView(tv.text[:cut].rstrip(), tv.raw_index[:len(tv.text[:cut].rstrip())])
+    return head, _strip(TextView(tv.text[cut:], tv.raw_index[cut:]), 0)
+
+
+def _with_parents(blocks: list[_Block]) -> list[dict]:
+    rows = []
+    heading_stack: list[tuple[int, int]] = []   # (level, idx)
+    list_stack: list[tuple[int, int]] = []
+    for i, b in enumerate(blocks):
+        if b.kind == "heading":
+            while heading_stack and heading_stack[-1][0] >= b.level:
+                heading_stack.pop()
+            parent = heading_stack[-1][1] if heading_stack else -1
+            heading_stack.append((b.level, i))
+            list_stack = []
+        elif b.kind == "list_item":
+            while list_stack and list_stack[-1][0] >= b.level:
+                list_stack.pop()
+            parent = list_stack[-1][1] if list_stack else (heading_stack[-1][1] if heading_stack else -1)
+            list_stack.append((b.level, i))
+        else:
+            parent = heading_stack[-1][1] if heading_stack else -1
+            list_stack = []
+        rows.append({"block_idx": i, "kind": b.kind, "level": b.level, "parent_idx": parent,
+                     "marker": b.marker, "number": b.number, "start_char": b.start, "end_char": b.end,
+                     "text": b.text})
+    return rows
+
+
+def run(documents: pa.Table, removed_spans: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
+    """documents + removed_spans -> {blocks}."""
+    by_doc: dict[str, list[tuple[int, int, str]]] = {}
+    for r in removed_spans.select(["doc_id", "start_char", "end_char", "text"]).to_pylist():
+        by_doc.setdefault(r["doc_id"], []).append((r["start_char"], r["end_char"], r["text"]))
+    rows = []
+    for doc in documents.select(["doc_id", "raw_text"]).to_pylist():
+        for b in blocks_of(doc["raw_text"], by_doc.get(doc["doc_id"], []), settings):
+            rows.append({"doc_id": doc["doc_id"], **b})
+    return {"blocks": schema.table(rows, schema.BLOCKS)}

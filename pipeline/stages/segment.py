@@ -1,0 +1,67 @@
+"""segment: blocks -> sentences, with spaCy's blank id/pl/nl pipelines and a sentencizer.
+
+Sentence offsets point into ``raw_text`` through the block's text view.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyarrow as pa
+
+from pipeline import schema
+from pipeline.textmap import view
+
+NAME = "segment"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    batch_size: int = 256
+
+
+@lru_cache(maxsize=None)
+def nlp_for(lang: str):
+    """A blank spaCy pipeline with a sentencizer (no trained pipelines exist offline for id/pl/nl)."""
+    import spacy
+
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], lang: str,
+                 batch_size: int = 256) -> list[dict]:
+    """Sentence rows (without doc_id) of one document's blocks."""
+    views = [view(raw, b["start_char"], b["end_char"], removed) for b in blocks]
+    rows: list[dict] = []
+    for b, v, sdoc in zip(blocks, views, nlp_for(lang).pipe((v.text for v in views), batch_size=batch_size)):
+        for sent in sdoc.sents:
+            text = sent.text.strip()
+            if not text:
+                continue
+            lead = len(sent.text) - len(sent.text.lstrip())
+            start, end = v.raw_span(sent.start_char + lead, sent.start_char + lead + len(text))
+            rows.append({"sent_idx": len(rows), "block_idx": b["block_idx"],
+                         "start_char": start, "end_char": end, "text": text})
+    return rows
+
+
+def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_spans: pa.Table,
+        settings: Settings = Settings()) -> dict[str, pa.Table]:
+    """documents + languages + blocks + removed_spans -> {sentences}."""
+    lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
+    removed: dict[str, list[tuple[int, int]]] = {}
+    for r in removed_spans.select(["doc_id", "start_char", "end_char"]).to_pylist():
+        removed.setdefault(r["doc_id"], []).append((r["start_char"], r["end_char"]))
+    blocks_by_doc: dict[str, list[dict]] = {}
+    for b in blocks.to_pylist():
+        blocks_by_doc.setdefault(b["doc_id"], []).append(b)
+    rows = []
+    for doc in documents.select(["doc_id", "raw_text"]).to_pylist():
+        doc_id = doc["doc_id"]
+        for r in sentences_of(doc["raw_text"], blocks_by_doc.get(doc_id, []), removed.get(doc_id, []),
+                              lang_of[doc_id], settings.batch_size):
+            rows.append({"doc_id": doc_id, **r})
+    return {"sentences": schema.table(rows, schema.SENTENCES)}

@@ -1,0 +1,128 @@
+"""Text views with an offset map back to the raw text.
+
+Every derived text in the store (clean text, block text, item text) is built by
+one function here, so an offset in a derived text can always be mapped back to
+``raw_text``: ``view.raw_index[i]`` is the raw position of derived char ``i``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+# Zero-width and soft characters that scraping leaves behind; dropped from views.
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+
+
+@dataclass(frozen=True)
+class TextView:
+    """A normalised view of part of a raw text.
+
+    ``text`` is NFC, with whitespace runs collapsed to one space and invisible
+    characters dropped; ``raw_index[i]`` is the raw offset of ``text[i]``.
+    """
+
+    text: str
+    raw_index: tuple[int, ...]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of ``text`` to the smallest raw span covering it."""
+        if not self.raw_index:
+            return (0, 0)
+        start = max(0, min(start, len(self.text) - 1))
+        end = max(start + 1, min(end, len(self.text)))
+        return self.raw_index[start], self.raw_index[end - 1] + 1
+
+
+def view(raw: str, start: int = 0, end: int | None = None,
+         removed: Sequence[tuple[int, int]] = ()) -> TextView:
+    """Normalised view of ``raw[start:end]`` without the ``removed`` raw spans.
+
+    ``removed`` holds (start, end) raw spans, sorted or not; they may overlap.
+    """
+    end = len(raw) if end is None else end
+    cut = _merge([(s, e) for s, e in removed if e > start and s < end])
+    chars: list[str] = []
+    index: list[int] = []
+    pos = start
+    pending_space = False
+    for s, e in cut + [(end, end)]:
+        for i in range(pos, max(pos, min(s, end))):
+            ch = raw[i]
+            if ch in _INVISIBLE:
+                continue
+            if ch.isspace():
+                pending_space = bool(chars)
+                continue
+            if pending_space:
+                chars.append(" ")
+                index.append(i - 1 if i > 0 else i)
+                pending_space = False
+            chars.append(ch)
+            index.append(i)
+        pos = max(pos, e)
+    text = "".join(chars)
+    if not unicodedata.is_normalized("NFC", text):
+        text, index = _nfc_with_map(text, index)
+    return TextView(text, tuple(index))
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _nfc_with_map(text: str, index: list[int]) -> tuple[str, list[int]]:
+    """NFC per cluster (base char + combining marks) so the map stays exact."""
+    out_chars: list[str] = []
+    out_index: list[int] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        cluster = unicodedata.normalize("NFC", text[i:j])
+        out_chars.append(cluster)
+        out_index.extend([index[i]] * len(cluster))
+        i = j
+    return "".join(out_chars), out_index
+
+
+def line_spans(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of every line of ``raw``, without its line break."""
+    spans = []
+    for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", raw):
+        s, e = m.start(), m.end()
+        if s == e and s == len(raw):
+            break
+        line = m.group()
+        stripped = line.rstrip("\r\n")
+        spans.append((s, s + len(stripped)))
+    return spans
+
+
+def squash(text: str) -> str:
+    """Lower-case letters and digits only: the comparison key of the scorers."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def stable_hash(*parts: object, length: int = 16) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(str(p).encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:length]
+
+
+def line_key(line: str) -> str | None:
+    """CCNet-style line key: case folded, digits to 0, whitespace collapsed."""
+    norm = re.sub(r"\s+", " ", re.sub(r"\d", "0", line.casefold())).strip()
+    return stable_hash(norm, length=12) if norm else None
