@@ -18,7 +18,8 @@ def run_all(folder: str):
     rows = [{"source_path": str(p), "data": p.read_bytes(), "content_hash": hashlib.sha256(p.read_bytes()).hexdigest()} for p in files]
     docs = ingest.run(schema.table(rows, schema.SOURCES))["documents"]
     langs = langid.run(docs)["languages"]
-    docs = docs.filter(__import__("pyarrow").compute.is_in(docs.column("doc_id"), langs.column("doc_id")))
+    import pyarrow.compute as pc
+    docs = docs.filter(pc.is_in(docs.column("doc_id"), value_set=langs.column("doc_id")))
     cnt = collections.Counter(k for ks in docs.column("line_keys").to_pylist() for k in ks)
     bp = frozenset(k for k, c in cnt.items() if c >= 3)
     dn = denoise.run(docs, langs, bp)

@@ -55,7 +55,7 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int], ...] = (
     ("md_image", re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), 0),
     ("md_link_target", re.compile(r"(?<=\])\((?:https?://|/|\.\.?/|#|mailto:)[^)\s]*(?:\s+\"[^\"\n]*\")?\)"), 0),
     ("md_link_bracket", re.compile(r"\[(?=[^\[\]\n]*\]\s*(?:\(|$))|(?<=\S)\](?=\s*$)|(?<=[^\s\]])\](?=\s)"), 0),
-    ("md_emphasis", re.compile(r"\*\*|__(?=\w)|(?<=\w)__"), 0),
+    ("md_emphasis", re.compile(r"(?<!\*)\*\*(?!\*)|__(?=\w)|(?<=\w)__"), 0),
     ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
 )
 

@@ -1,0 +1,128 @@
+"""KnowledgeStore: the Python API over the DuckDB store (read-only)."""
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import pyarrow as pa
+
+_WRITE = re.compile(r"^\s*(insert|update|delete|create|drop|alter|attach|detach|copy|install|load|pragma|"
+                    r"set|checkpoint|vacuum|call|import|export|begin|commit|rollback|truncate|replace)\b", re.I)
+
+
+class StoreError(Exception):
+    """A problem users can fix: the message says how."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    item_id: str
+    kind: str
+    lang: str
+    text: str
+    doc_id: str
+    source_path: str
+    title: str | None
+    score: float
+    detail: str | None = None
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class KnowledgeStore:
+    """Open a knowledge store read-only: ``KnowledgeStore("outputs/knowledge.duckdb")``.
+
+    ``KnowledgeStore(":memory:")`` gives an empty store with the full schema (for tests
+    and notebooks).
+    """
+
+    def __init__(self, path: str | os.PathLike = "outputs/knowledge.duckdb", model: str | None = None):
+        import duckdb
+
+        from pipeline import store
+
+        self.path = str(path)
+        self.model = model
+        if self.path == ":memory:":
+            self.con = duckdb.connect(":memory:")
+            store.migrate(self.con)
+        else:
+            if not pathlib.Path(self.path).exists():
+                raise StoreError(f"no knowledge store at {self.path}: run `make pipeline` or `kb run CORPUS` first")
+            self.con = duckdb.connect(self.path, read_only=True)
+        self._search = None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "KnowledgeStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- SQL -----------------------------------------------------------------
+    def sql(self, query: str, params: Sequence[Any] | dict | None = None) -> pa.Table:
+        """Run a read-only query and return an Arrow table. Write statements are refused."""
+        if _WRITE.match(query):
+            raise StoreError("the store is read-only: only SELECT-style queries are allowed "
+                             "(rebuild it with `kb run`)")
+        import duckdb
+
+        try:
+            return self.con.execute(query, params or []).fetch_arrow_table()
+        except duckdb.Error as exc:
+            raise StoreError(str(exc).splitlines()[0]) from exc
+
+    def documents(self) -> pa.Table:
+        return self.sql("SELECT doc_id, source_path, lang, title, author, published, category, "
+                        "length(clean_text) AS clean_chars FROM documents ORDER BY source_path")
+
+    def stats(self) -> dict[str, pa.Table]:
+        """Documents per language, removals per rule, rejections per reason, items per kind, stage timings."""
+        return {
+            "documents per language": self.sql("SELECT lang, count(*) AS documents FROM documents "
+                                               "GROUP BY lang ORDER BY lang"),
+            "items per kind": self.sql("SELECT kind, lang, count(*) AS items FROM item GROUP BY ALL ORDER BY ALL"),
+            "removals per rule": self.sql("SELECT rule, count(*) AS removals, sum(end_char - start_char) AS chars "
+                                          "FROM removed_spans GROUP BY rule ORDER BY removals DESC"),
+            "rejections per reason": self.sql("SELECT stage, reason, count(*) AS files FROM rejected "
+                                              "GROUP BY ALL ORDER BY files DESC"),
+            "last run (seconds per stage)": self.sql("SELECT stage, processed, skipped, removed, rows, "
+                                                     "round(seconds, 3) AS seconds FROM stage_run"),
+        }
+
+    def document(self, doc_id: str) -> dict:
+        t = self.sql("SELECT * FROM documents WHERE doc_id = ? OR doc_id LIKE ? || '%' "
+                     "OR source_path = ?", [doc_id, doc_id, doc_id])
+        if t.num_rows == 0:
+            raise StoreError(f"no document {doc_id!r} (see `kb sql \"SELECT doc_id, source_path FROM documents\"`)")
+        if t.num_rows > 1:
+            raise StoreError(f"{doc_id!r} matches {t.num_rows} documents: give more of the id")
+        doc = t.to_pylist()[0]
+        doc["removed"] = self.sql("SELECT start_char, end_char, rule, text FROM removed_spans WHERE doc_id = ? "
+                                  "ORDER BY start_char", [doc["doc_id"]]).to_pylist()
+        return doc
+
+    # -- search ----------------------------------------------------------------
+    def _searcher(self):
+        if self._search is None:
+            from pipeline.search import Searcher
+
+            self._search = Searcher(self.con, self.model)
+        return self._search
+
+    def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+               top: int = 10, doc: str | None = None) -> list[Hit]:
+        """Hybrid (dense + BM25, fused by reciprocal rank) search over items across languages."""
+        return self._searcher().search(query, langs=langs, kinds=kinds, top=top, doc=doc)
+
+    def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
+        """Items that say the same thing as ``item_id``, by default in the other languages."""
+        return self._searcher().related(item_id, top=top, other_langs_only=other_langs_only)

