@@ -69,7 +69,7 @@ class RunResult:
     @property
     def processed(self) -> int:
         """Documents that any stage after ingest had to (re)process."""
-        return max((s.processed for s in self.stages if s.stage != "ingest"), default=0)
+        return max((s.processed for s in self.stages if s.stage not in ("ingest", "load")), default=0)
 
 
 class CorpusError(Exception):

@@ -87,7 +87,9 @@ def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict
             con.executemany("INSERT INTO rejection VALUES (?, ?, ?, ?, ?)",
                             [[r.get("doc_id"), r["source_path"], r["stage"], r["reason"], r.get("detected_lang")]
                              for r in rejected])
+        con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units")
         con.execute("COMMIT")
+        build_indexes(con)
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
@@ -117,3 +119,43 @@ def _embedding_dim(paths: list[str]) -> int:
         if t.num_rows:
             return int(t.column("dim")[0].as_py())
     return DEFAULT_DIM
+
+
+# BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive (the default drops non-ASCII).
+FTS_IGNORE = r"(\.|[^\w])+"
+HNSW_MIN_ROWS = 50_000   # below this exact search is fast enough and the index costs minutes to build
+
+
+def load_extension(con, name: str) -> bool:
+    """Load a DuckDB extension from its PyPI package (``duckdb-extension-<name>``), offline."""
+    import importlib
+
+    import duckdb
+
+    try:
+        pkg = importlib.import_module(f"duckdb_extension_{name}")
+    except ImportError:
+        return False
+    path = pathlib.Path(pkg.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if not path.exists():
+        return False
+    try:
+        con.execute(f"LOAD '{path}'")
+        return True
+    except duckdb.Error:
+        return False
+
+
+def build_indexes(con, hnsw_min_rows: int = HNSW_MIN_ROWS) -> dict[str, bool]:
+    """BM25 over search_text; HNSW over embeddings when the store is large enough."""
+    built = {"fts": False, "hnsw": False}
+    if load_extension(con, "fts"):
+        con.execute(f"PRAGMA create_fts_index('search_text', 'key_id', 'text', stemmer='none', "
+                     f"stopwords='none', ignore='{FTS_IGNORE}', strip_accents=0, lower=1, overwrite=1)")
+        built["fts"] = True
+    n = con.execute("SELECT count(*) FROM embedding").fetchone()[0]
+    if n >= hnsw_min_rows and load_extension(con, "vss"):
+        con.execute("SET hnsw_enable_experimental_persistence = true")
+        con.execute("CREATE INDEX embedding_hnsw ON embedding USING HNSW (vector) WITH (metric = 'cosine')")
+        built["hnsw"] = True
+    return built

@@ -18,3 +18,15 @@ FROM block b JOIN doc_language l USING (doc_id) JOIN doc_source s USING (doc_id)
 WHERE b.kind IN ('paragraph', 'list_item', 'quote');
 
 CREATE VIEW embeddings AS SELECT key_id, key_kind, doc_id, model_id, dim, vector FROM embedding;
+
+-- What search ranks: items and passages, one row each.
+CREATE VIEW search_units AS
+SELECT item_id AS key_id, kind, lang, text, detail, doc_id, source_path, title FROM items
+UNION ALL
+SELECT passage_id AS key_id, 'passage' AS kind, lang, text, NULL AS detail, doc_id, source_path, title FROM passages;
+
+-- The text BM25 indexes (fts needs a table); filled at load.
+CREATE TABLE search_text (
+    key_id VARCHAR PRIMARY KEY,
+    text   VARCHAR NOT NULL
+);

@@ -39,8 +39,8 @@ class Settings:
 Span = tuple[int, int, str]
 
 # ------------------------------------------------------------ markup artefacts
-# (rule, pattern, group to remove: 0 = whole match)
-MARKUP_RULES: tuple[tuple[str, re.Pattern, int], ...] = (
+# (rule, pattern, groups to remove: 0 = the whole match)
+MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
     ("template_error", re.compile(r"\$\w+\[[^\]\n]*\]\s*not found"), 0),
     ("html_comment", re.compile(r"<!--.*?-->", re.S), 0),
     ("php", re.compile(r"<\?(?:php|=).*?(?:\?>|\Z)", re.S), 0),
@@ -53,8 +53,8 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int], ...] = (
     ("shortcode", re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}", re.S), 0),
     ("shortcode", re.compile(r"\[/?(?:embed|caption|video|audio|gallery|tweet|youtube)\b[^\]\n]*\]", re.I), 0),
     ("md_image", re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), 0),
-    ("md_link_target", re.compile(r"(?<=\])\((?:https?://|/|\.\.?/|#|mailto:)[^)\s]*(?:\s+\"[^\"\n]*\")?\)"), 0),
-    ("md_link_bracket", re.compile(r"\[(?=[^\[\]\n]*\]\s*(?:\(|$))|(?<=\S)\](?=\s*$)|(?<=[^\s\]])\](?=\s)"), 0),
+    # a link keeps its text: "[" and "](target)" go
+    ("md_link", re.compile(r"(\[)[^\[\]\n]*(\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\))"), (1, 2)),
     ("md_emphasis", re.compile(r"(?<!\*)\*\*(?!\*)|__(?=\w)|(?<=\w)__"), 0),
     ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
 )
@@ -95,10 +95,12 @@ def _blank(text: str, spans: list[Span]) -> str:
 
 def markup_spans(text: str) -> list[Span]:
     spans: list[Span] = []
-    for rule, pattern, group in MARKUP_RULES:
+    for rule, pattern, groups in MARKUP_RULES:
         masked = _blank(text, spans)
-        spans.extend((m.start(group), m.end(group), rule) for m in pattern.finditer(masked)
-                     if m.end(group) > m.start(group))
+        for m in pattern.finditer(masked):
+            for g in (groups if isinstance(groups, tuple) else (groups,)):
+                if m.end(g) > m.start(g):
+                    spans.append((m.start(g), m.end(g), rule))
     return spans
 
 

@@ -116,7 +116,7 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
 _DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
     rf"\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})\b", re.I)
-_BREADCRUMB_SEP = re.compile(r"\s+(?:/|>|»|›|\|)\s+")
+_BREADCRUMB_SEP = re.compile(r"(?:\s+[/>»›|])+\s+")
 
 
 def _author_placeholders() -> set[str]:

@@ -1,0 +1,133 @@
+"""Hybrid search over the store: dense (cosine in DuckDB) + BM25 (DuckDB fts), fused by reciprocal rank.
+
+Dense retrieval carries the cross-language matching; BM25 adds exact-term
+matches (names, numbers, same-language wording). Reciprocal rank fusion with
+k = 60 needs no score calibration between the two.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from pipeline.api import Hit, StoreError
+
+RRF_K = 60
+CANDIDATES = 100          # from each retriever, before fusion
+KINDS = ("myth", "tip", "statistic", "example", "passage")
+
+
+class Searcher:
+    def __init__(self, con, model: str | None = None):
+        from pipeline import store
+
+        self.con = con
+        self.model = model
+        self.fts = store.load_extension(con, "fts") and self._has_fts_index()
+        ids = [r[0] for r in con.execute("SELECT DISTINCT model_id FROM embedding").fetchall()]
+        self.model_id = ids[0] if ids else None
+        self.dim = (con.execute("SELECT dim FROM embedding LIMIT 1").fetchone() or [None])[0]
+        self._embedder = None
+
+    def _has_fts_index(self) -> bool:
+        return bool(self.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = "
+                                     "'fts_main_search_text'").fetchone()[0])
+
+    # -- pieces --------------------------------------------------------------
+    def embedder(self):
+        if self._embedder is None:
+            from pipeline.embedder import Embedder
+
+            self._embedder = Embedder(self.model)
+            if self.model_id and self._embedder.model_id != self.model_id:
+                raise StoreError(f"the store was embedded with {self.model_id!r}, not "
+                                 f"{self._embedder.model_id!r}: pass --model accordingly or re-run `kb run`")
+        return self._embedder
+
+    def _filters(self, langs, kinds, doc) -> tuple[str, list]:
+        where, params = [], []
+        if langs:
+            where.append(f"u.lang IN ({', '.join('?' * len(langs))})")
+            params += list(langs)
+        kinds = list(kinds) if kinds else [k for k in KINDS if k != "passage"]
+        bad = [k for k in kinds if k not in KINDS]
+        if bad:
+            raise StoreError(f"unknown kind {bad[0]!r}; kinds: {', '.join(KINDS)}")
+        where.append(f"u.kind IN ({', '.join('?' * len(kinds))})")
+        params += kinds
+        if doc:
+            where.append("(u.doc_id = ? OR u.doc_id LIKE ? || '%' OR u.source_path = ?)")
+            params += [doc, doc, doc]
+        return " AND ".join(where), params
+
+    def dense(self, vector: np.ndarray, where: str, params: list, limit: int) -> list[str]:
+        if self.model_id is None:
+            return []
+        literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{self.dim}]"
+        rows = self.con.execute(
+            f"SELECT u.key_id FROM embedding e JOIN search_units u ON u.key_id = e.key_id "
+            f"WHERE e.model_id = ? AND {where} "
+            f"ORDER BY array_cosine_similarity(e.vector, {literal}) DESC LIMIT ?",
+            [self.model_id, *params, limit]).fetchall()
+        return [r[0] for r in rows]
+
+    def lexical(self, query: str, where: str, params: list, limit: int) -> list[str]:
+        if not self.fts:
+            return []
+        rows = self.con.execute(
+            f"SELECT key_id FROM (SELECT u.key_id, fts_main_search_text.match_bm25(t.key_id, ?) AS score "
+            f"FROM search_text t JOIN search_units u ON u.key_id = t.key_id WHERE {where}) "
+            f"WHERE score IS NOT NULL ORDER BY score DESC LIMIT ?", [query, *params, limit]).fetchall()
+        return [r[0] for r in rows]
+
+    def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str]) -> list[Hit]:
+        if not ranked:
+            return []
+        ids = [k for k, _ in ranked]
+        rows = self.con.execute(
+            f"SELECT key_id, kind, lang, text, doc_id, source_path, title, detail FROM search_units "
+            f"WHERE key_id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+        by_id = {r[0]: r for r in rows}
+        d_rank = {k: i + 1 for i, k in enumerate(dense)}
+        l_rank = {k: i + 1 for i, k in enumerate(lexical)}
+        return [Hit(item_id=k, kind=by_id[k][1], lang=by_id[k][2], text=by_id[k][3], doc_id=by_id[k][4],
+                    source_path=by_id[k][5], title=by_id[k][6], detail=by_id[k][7], score=round(score, 6),
+                    dense_rank=d_rank.get(k), lexical_rank=l_rank.get(k))
+                for k, score in ranked if k in by_id]
+
+    # -- public ---------------------------------------------------------------
+    def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+               top: int = 10, doc: str | None = None) -> list[Hit]:
+        if not query.strip():
+            raise StoreError("empty query")
+        where, params = self._filters(langs, kinds, doc)
+        dense = self.dense(self.embedder().encode_queries([query])[0], where, params, CANDIDATES) \
+            if self.model_id else []
+        lexical = self.lexical(query, where, params, CANDIDATES)
+        return self._hits(fuse([dense, lexical])[:top], dense, lexical)
+
+    def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
+        row = self.con.execute("SELECT e.vector, u.lang FROM embedding e JOIN search_units u USING (key_id) "
+                               "WHERE e.key_id = ? OR e.key_id LIKE ? || '%' LIMIT 2", [item_id, item_id]).fetchall()
+        if not row:
+            raise StoreError(f"no embedded item {item_id!r}")
+        if len(row) > 1:
+            raise StoreError(f"{item_id!r} matches several items: give more of the id")
+        vector, lang = np.asarray(row[0][0], dtype=np.float32), row[0][1]
+        langs = [l for l in ("id", "pl", "nl") if l != lang] if other_langs_only else None
+        where, params = self._filters(langs, None, None)
+        ids = [k for k in self.dense(vector, where + " AND u.key_id <> ?", [*params, item_id], top + 1)]
+        sims = self.con.execute(
+            f"SELECT key_id, array_cosine_similarity(vector, ?::FLOAT[{self.dim}]) FROM embedding "
+            f"WHERE key_id IN ({', '.join('?' * len(ids))})", [vector.tolist(), *ids]).fetchall() if ids else []
+        score = dict(sims)
+        return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [])
+
+
+def fuse(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(d) = sum over rankings of 1 / (k + rank)."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

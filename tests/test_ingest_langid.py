@@ -1,0 +1,112 @@
+"""ingest and langid on real snippets and bad input."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from pipeline import schema
+from pipeline.stages import ingest, langid
+
+
+def _ingest(files: dict[str, bytes], **settings) -> dict:
+    rows = [{"source_path": p, "data": d, "content_hash": hashlib.sha256(d).hexdigest()} for p, d in files.items()]
+    return ingest.run(schema.table(rows, schema.SOURCES), ingest.Settings(**settings))
+
+
+ID_TEXT = ("Tips Memasarkan Toko Kecil\n\nAnonim\n\n" + "Pemilik usaha kecil sering lupa bahwa pelanggan ingin "
+           "dilayani dengan cepat dan ramah. Jawablah setiap pertanyaan di media sosial dalam satu hari. " * 4)
+
+
+def test_title_author_and_metadata_lines_move_to_columns():
+    out = _ingest({"a.txt": ID_TEXT.encode()})
+    doc = out["documents"].to_pylist()[0]
+    assert doc["title"] == "Tips Memasarkan Toko Kecil"
+    assert doc["author"] == "Anonim"
+    rules = {m["rule"] for m in doc["meta_spans"]}
+    assert {"meta:title", "meta:author"} <= rules
+
+
+def test_breadcrumb_and_date_line():
+    text = ("Porady dla małych firm\nMarketing Internetowy / / September 25, 2020\n" +
+            "Odpowiadaj klientom szybko i uczciwie, bo to buduje zaufanie do marki w mediach społecznościowych. " * 4)
+    doc = _ingest({"p.txt": text.encode()})["documents"].to_pylist()[0]
+    assert doc["published"] == "September 25, 2020"
+    assert doc["category"] == "Marketing Internetowy"
+
+
+def test_non_utf8_bytes_are_decoded():
+    text = ("Odpowiadaj na pytania klientów szybko i uczciwie. Zażółć gęślą jaźń, bo każda firma może się "
+            "poprawić. Władza dla ludzi!\n") * 5
+    doc = _ingest({"pl.txt": text.encode("cp1250")})["documents"].to_pylist()[0]
+    assert "gęślą" in doc["raw_text"]
+    assert doc["encoding"] != "utf-8"
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("empty.txt", b"   \n", "empty"),
+    ("bin.txt", b"\x00\x01\x02" * 500, "binary"),
+    ("soup.html", b"<html><body><nav><a href='/'>Home</a></nav><div>menu</div></body></html>", "no article"),
+    ("short.txt", b"Hanya satu baris.", "too little text"),
+])
+def test_bad_input_is_rejected_with_a_reason(name, data, reason):
+    out = _ingest({name: data, "ok.txt": ID_TEXT.encode()})
+    rejected = out["rejected"].to_pylist()
+    assert [r["source_path"] for r in rejected] == [name]
+    assert reason in rejected[0]["reason"]
+    assert out["documents"].num_rows == 1  # the rest of the batch goes on
+
+
+def test_large_file_is_rejected_not_truncated():
+    out = _ingest({"big.txt": b"a " * 600_000}, max_bytes=1_000_000)
+    assert "too large" in out["rejected"].to_pylist()[0]["reason"]
+
+
+def test_html_main_text_and_markdown_front_matter():
+    html = ("<html><head><title>Kiat Pemasaran</title></head><body><nav>Beranda | Kontak</nav><article>"
+            "<h1>Kiat Pemasaran</h1>" + "".join(f"<p>Pastikan Anda membalas komentar pelanggan ke-{i} setiap hari "
+            f"agar mereka merasa dihargai dan kembali lagi ke toko Anda.</p>" for i in range(5)) + "</article><footer>© 2024</footer></body></html>")
+    md = ("---\ntitle: \"Zorg voor snelle webcare\"\nauthor: Jan\ndate: 2015-09-15\n---\n\n" +
+          "Klanten verwachten binnen een uur een antwoord op hun vraag via sociale media, ook in het weekend. " * 4)
+    out = _ingest({"a.html": html.encode(), "b.md": md.encode()})
+    docs = {d["source_path"]: d for d in out["documents"].to_pylist()}
+    assert docs["a.html"]["source_format"] == "html"
+    assert "membalas komentar" in docs["a.html"]["raw_text"] and "Beranda" not in docs["a.html"]["raw_text"]
+    assert docs["a.html"]["source_html"].startswith("<html>")
+    assert docs["b.md"]["title"] == "Zorg voor snelle webcare"
+    assert docs["b.md"]["author"] == "Jan"
+    assert docs["b.md"]["meta_spans"][0]["rule"] == "meta:front_matter"
+
+
+def test_jsonl_one_article_per_line():
+    import json
+
+    lines = [json.dumps({"text": ID_TEXT, "url": "https://example.com/a", "title": "Judul"}),
+             "not json", json.dumps({"title": "no body"})]
+    out = _ingest({"batch.jsonl": "\n".join(lines).encode()})
+    docs = out["documents"].to_pylist()
+    assert len(docs) == 1 and docs[0]["url"] == "https://example.com/a" and docs[0]["title"] == "Judul"
+    assert docs[0]["source_path"] == "batch.jsonl#L1"
+    assert {r["source_path"] for r in out["rejected"].to_pylist()} == {"batch.jsonl#L2", "batch.jsonl#L3"}
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Pastikan Anda memberikan nilai kepada pelanggan Anda sebelum meminta sesuatu kepada mereka.", "id"),
+    ("Jangan abaikan jejaring dengan orang-orang yang bertatap muka, karena hubungan nyata tetap penting.", "id"),
+    ("Odpowiadaj na pytania klientów szybko i uczciwie, nawet jeśli nie znasz jeszcze odpowiedzi.", "pl"),
+    ("Zorg ervoor dat je klanten binnen een dag antwoord krijgen op hun vragen via sociale media.", "nl"),
+])
+def test_language_of_short_paragraphs(text, lang):
+    assert langid.detect(text)[0] == lang
+
+
+def test_unsupported_language_is_rejected_with_detected_language():
+    docs = schema.table([
+        {"doc_id": "en", "source_path": "en.txt", "raw_text": "Always answer your customers quickly and honestly, "
+         "even when you do not know the answer yet. " * 3, "meta_spans": []},
+        {"doc_id": "de", "source_path": "de.txt", "raw_text": "Beantworten Sie die Fragen Ihrer Kunden schnell und "
+         "ehrlich, auch wenn Sie die Antwort noch nicht kennen. " * 3, "meta_spans": []},
+    ], schema.DOCUMENTS)
+    out = langid.run(docs)
+    assert out["languages"].num_rows == 0
+    assert {r["detected_lang"] for r in out["rejected"].to_pylist()} == {"en", "de"}
