@@ -76,7 +76,7 @@ class KnowledgeStore:
         import duckdb
 
         try:
-            return self.con.execute(query, params or []).fetch_arrow_table()
+            return self.con.execute(query, params or []).to_arrow_table()
         except duckdb.Error as exc:
             raise StoreError(str(exc).splitlines()[0]) from exc
 

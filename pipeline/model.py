@@ -483,7 +483,13 @@ def _write_st_modules(dest: Path, hidden: int, max_len: int) -> None:
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
         {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
     ])
-    _write_json(dest / "sentence_bert_config.json", {"max_seq_length": max_len, "do_lower_case": False})
+    # No pooler weights exist (mean pooling doesn't need one): build BertModel
+    # without it instead of loading a randomly initialised, warned-about pooler.
+    _write_json(dest / "sentence_bert_config.json", {
+        "max_seq_length": max_len,
+        "do_lower_case": False,
+        "model_args": {"add_pooling_layer": False},
+    })
     _write_json(dest / "1_Pooling" / "config.json", {
         "word_embedding_dimension": hidden,
         "pooling_mode_cls_token": False,
@@ -532,8 +538,9 @@ def convert(source: Path, dest: Path, *, fp16: bool = True, progress: bool = Tru
                     if f.tensors[f"l{i}.{s}.w"].dtype == _DTYPE_Q4_0}
         sd = {k: (v.astype(np.float16) if k in q4_keys else v) for k, v in sd.items()}
     say("writing model.safetensors")
-    save_file({k: np.ascontiguousarray(v) for k, v in sd.items()},
-              str(dest / "model.safetensors"), metadata={"format": "pt"})
+    weights = dest / "model.safetensors"
+    save_file({k: np.ascontiguousarray(v) for k, v in sd.items()}, str(weights), metadata={"format": "pt"})
+    weights.chmod(0o644)  # safetensors creates it 0600; the model dir is shared/read-only data
     del sd
     _write_json(dest / "config.json", _bert_config(h, f.vocab))
 
