@@ -581,7 +581,12 @@ def install_model(dest: Path | None = None, force: bool = False, progress: bool 
         })
         if dest.exists():
             shutil.rmtree(dest)
-        os.replace(tmp, dest)
+        try:
+            os.replace(tmp, dest)
+        except OSError:
+            # A concurrent install won the race; fine if it produced the same model.
+            if not is_installed(dest, sha):
+                raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if progress:

@@ -9,6 +9,7 @@ and recorded as ``meta_spans``; the denoise stage turns them into removals.
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 from dataclasses import dataclass
 
@@ -62,7 +63,8 @@ def decode(data: bytes) -> tuple[str, str]:
 
 _HTML_DOC = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype html|<html)", re.I | re.S)
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
-_FM_FIELD = re.compile(r"^(title|author|date|categories|category|url|canonicalURL|lang)\s*[:=]\s*(.*)$", re.M | re.I)
+_FM_FIELD = re.compile(r"^(title|author|date|categories|category|url|canonicalURL|lang)[ \t]*[:=][ \t]*(.*)$"
+                       r"((?:\n[ \t]+-[ \t]*.+)*)", re.M | re.I)
 
 
 def sniff_format(path: str, text: str) -> str:
@@ -102,7 +104,11 @@ def front_matter(text: str) -> tuple[tuple[int, int] | None, dict]:
     for fm in _FM_FIELD.finditer(m.group(2)):
         key = fm.group(1).lower()
         key = {"categories": "category", "date": "published", "canonicalurl": "url"}.get(key, key)
-        val = _clean_fm_value(fm.group(2))
+        # a YAML list on the following lines ("categories:\n  - Marketing") gives its first entry
+        listed = re.findall(r"-[ \t]*(.+)", fm.group(3) or "")
+        val = _clean_fm_value(fm.group(2) or (listed[0] if listed else ""))
+        if key == "author" and val and re.search(r"[/\\].*\.\w+$", val):
+            val = pathlib.PurePath(val).stem  # "data/authors/agata.yml" names the author "agata"
         if val and key not in fields:
             fields[key] = val
     return (m.start(1), m.end()), fields

