@@ -88,14 +88,16 @@ class Embedder:
         self._path = resolve_model(model)  # cheap; raises early if the default isn't installed
         self._device = device
         self.batch_size = batch_size
-        marker = read_marker(Path(self._path)) if self._name == DEFAULT_MODEL else None
-        self._sha = (marker or {}).get("source_sha256", "")
-        self._is_e5 = self._name == DEFAULT_MODEL or bool(_E5_NAME.search(self._name))
+        # A converted dir (default or given by path) is identified by its source hash,
+        # so the id doesn't depend on where it lives (KB_MODEL_DIR, relative paths).
+        marker = read_marker(Path(self._path)) if Path(self._path).is_dir() else None
+        self._sha: str = (marker or {}).get("source_sha256", "")
+        self._is_e5 = bool(self._sha) or bool(_E5_NAME.search(self._name))
 
     @property
     def model_id(self) -> str:
         """Stable identifier of the vector space (stored alongside embeddings)."""
-        if self._name == DEFAULT_MODEL:
+        if self._sha:
             return f"{DEFAULT_MODEL}@{self._sha[:12]}"
         return self._name
 

@@ -62,6 +62,8 @@ def view(raw: str, start: int = 0, end: int | None = None,
                 pending_space = False
             chars.append(ch)
             index.append(i)
+        if s < end and e > s and raw[s] == "<" and chars:
+            pending_space = True  # a removed HTML tag separates words ("a<br>b" -> "a b")
         pos = max(pos, e)
     text = "".join(chars)
     if not unicodedata.is_normalized("NFC", text):

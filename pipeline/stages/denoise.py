@@ -57,7 +57,8 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
     ("md_link", re.compile(r"(\[)[^\[\]\n]*(\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\))"), (1, 2)),
     ("md_anchor", re.compile(r"[ \t]*\{#[\w-]+\}"), 0),          # "## Title {#title}"
     ("md_escape", re.compile(r"\\(?=[.\-*_#!\[\]()`>+])"), 0),  # "1\\." -> "1."
-    ("md_emphasis", re.compile(r"(?<!\*)\*\*(?!\*)|__(?=\w)|(?<=\w)__"), 0),
+    ("md_emphasis", re.compile(r"(?<!\*)\*\*(?!\*)|__(?=\w)|(?<=\w)__|(?<![\w_])_(?=[^\s_][^_\n]*_(?![\w_]))"
+                               r"|(?<=[^\s_])_(?![\w_])"), 0),
     ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
 )
 

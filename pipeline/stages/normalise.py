@@ -31,6 +31,7 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*)?(?=\S)")
 _NUMBERED = re.compile(r"^(\d{1,3})\s*[.:)]\s+(?=\S)")
 _LABELLED = re.compile(r"^([A-ZÀ-ŽА-Я][\w'’-]{1,20})\s+#?(\d{1,3})\s*[:.)\-–]\s*(?=\S)")
 _BULLET = re.compile(r"^([•\-*·▪►◦‣✓✔➤→–—]|\d{1,3}[.)])\s+(?=\S)")
+_LONE_BULLET = re.compile(r"[•\-*·▪►◦‣✓✔➤→–—]")
 _QUOTED = re.compile(r'^(["“„«”\'])(.+?)(["”“»\'])\s*$')
 _END_PUNCT = re.compile(r"[.!?:;,\"”»)…]$")
 _HTML_HEADING = re.compile(r"<h([1-6])\b", re.I)
@@ -116,20 +117,21 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     blank = True
     for s, e in line_spans(raw):
         v = view(raw, s, e, spans)
-        if not v.text:
-            blank = True  # an empty or wholly removed line separates blocks
+        if not v.text or _LONE_BULLET.fullmatch(v.text):
+            blank = True  # an empty, wholly removed or bullet-only line separates blocks
             continue
         here = [t for rs, re_, t in removed if rs < e and re_ > s]
         line = raw[s:e]
         indent = len(line) - len(line.lstrip(" \t"))
         kind, level, marker, number, tv = _classify(v, here, indent, settings)
         # bold lead ("**1. Title** body"): the bold part is a heading of its own
-        lead = _bold_lead(raw, s, e, removed, tv)
+        lead = _bold_lead(raw, s, removed, tv)
         if lead is not None and kind in ("paragraph", "list_item"):
             head, rest = lead
             hk, hl, hm, hn, htv = _classify(head, [], 0, settings)
-            out.append(_Block("heading", 3, hm, hn, htv, htv.raw_index[0], htv.raw_index[-1] + 1, indent, blank))
-            tv = rest
+            out.append(_Block("heading", 3, hm or marker, hn if hn is not None else number, htv,
+                              htv.raw_index[0], htv.raw_index[-1] + 1, indent, blank))
+            tv, kind, marker, number = rest, "paragraph", None, None
             if not tv.text:
                 blank = False
                 continue
@@ -150,20 +152,22 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     return _with_parents(out)
 
 
-def _bold_lead(raw: str, s: int, e: int, removed, tv: TextView) -> tuple[TextView, TextView] | None:
-    """Split ``**Lead** rest`` when the line's text starts with a bold run."""
-    marks = [(rs, re_) for rs, re_, t in removed if t in ("**", "__") and s <= rs < e]
-    if len(marks) < 2 or not tv.text:
+def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextView, TextView] | None:
+    """Split ``**Lead** rest`` when the line's text starts with a bold run (after a bullet)."""
+    if not tv.text:
         return None
-    first = tv.raw_index[0]
+    first, last = tv.raw_index[0], tv.raw_index[-1]
+    marks = [(rs, re_) for rs, re_, t in removed if t in ("**", "__") and line_start <= rs <= last]
+    if len(marks) < 2:
+        return None
     (o1, c1), (o2, _) = marks[0], marks[1]
-    if not (c1 <= first and raw[c1:first].strip() == ""):
+    if raw[line_start:o1].strip() not in ("", "-", "*", "•") or o2 <= first:
         return None
     cut = next((i for i, r in enumerate(tv.raw_index) if r >= o2), None)
-    if cut is None or cut == 0 or cut > 140:
+    if cut is None or cut == 0 or cut > 140 or cut >= len(tv.text.rstrip()):
         return None
-    head = TextView(tv.text[:cut].rstrip(), tv.raw_index[:len(tv.text[:cut].rstrip())])
-    return head, _strip(TextView(tv.text[cut:], tv.raw_index[cut:]), 0)
+    head = _trim(TextView(tv.text[:cut], tv.raw_index[:cut]))
+    return head, _trim(TextView(tv.text[cut:], tv.raw_index[cut:]))
 
 
 def _with_parents(blocks: list[_Block]) -> list[dict]:
