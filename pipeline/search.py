@@ -107,15 +107,18 @@ class Searcher:
         return self._hits(fuse([dense, lexical])[:top], dense, lexical)
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
-        row = self.con.execute("SELECT e.vector, u.lang FROM embedding e JOIN search_units u USING (key_id) "
+        row = self.con.execute("SELECT e.vector, u.lang, u.kind, e.key_id FROM embedding e "
+                               "JOIN search_units u USING (key_id) "
                                "WHERE e.key_id = ? OR e.key_id LIKE ? || '%' LIMIT 2", [item_id, item_id]).fetchall()
         if not row:
             raise StoreError(f"no embedded item {item_id!r}")
         if len(row) > 1:
             raise StoreError(f"{item_id!r} matches several items: give more of the id")
-        vector, lang = np.asarray(row[0][0], dtype=np.float32), row[0][1]
-        langs = [l for l in ("id", "pl", "nl") if l != lang] if other_langs_only else None
-        where, params = self._filters(langs, None, None)
+        vector, lang, kind, item_id = np.asarray(row[0][0], dtype=np.float32), row[0][1], row[0][2], row[0][3]
+        langs = sorted({l for (l,) in self.con.execute("SELECT DISTINCT lang FROM search_units").fetchall()} - {lang}) \
+            if other_langs_only else None
+        # a passage finds passages, an item finds items
+        where, params = self._filters(langs, ["passage"] if kind == "passage" else None, None)
         ids = [k for k in self.dense(vector, where + " AND u.key_id <> ?", [*params, item_id], top + 1)]
         sims = self.con.execute(
             f"SELECT key_id, array_cosine_similarity(vector, ?::FLOAT[{self.dim}]) FROM embedding "
