@@ -14,6 +14,7 @@ from pipeline.api import Hit, StoreError
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion
+HNSW_OVERFETCH = 20       # index candidates per wanted hit, before the filters
 KINDS = ("myth", "tip", "statistic", "example", "passage")
 
 
@@ -28,6 +29,11 @@ class Searcher:
         self.model_id = ids[0] if ids else None
         self.dim = (con.execute("SELECT dim FROM embedding LIMIT 1").fetchone() or [None])[0]
         self._embedder = None
+        self.hnsw = self._has_hnsw_index() and store.load_extension(con, "vss")
+
+    def _has_hnsw_index(self) -> bool:
+        return bool(self.con.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'embedding_hnsw'")
+                    .fetchone()[0])
 
     def _has_fts_index(self) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = "
@@ -64,6 +70,14 @@ class Searcher:
         if self.model_id is None:
             return []
         literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{self.dim}]"
+        if self.hnsw:
+            # the index answers only the bare top-k form; over-fetch, then filter exactly
+            rows = self.con.execute(
+                f"WITH near AS (SELECT key_id, array_cosine_distance(vector, {literal}) AS dist FROM embedding "
+                f"ORDER BY dist LIMIT ?) SELECT u.key_id FROM near JOIN search_units u USING (key_id) "
+                f"WHERE {where} ORDER BY near.dist LIMIT ?", [limit * HNSW_OVERFETCH, *params, limit]).fetchall()
+            if len(rows) >= limit:
+                return [r[0] for r in rows]
         rows = self.con.execute(
             f"SELECT u.key_id FROM embedding e JOIN search_units u ON u.key_id = e.key_id "
             f"WHERE e.model_id = ? AND {where} "

@@ -124,3 +124,22 @@ def test_vector_cache_encodes_each_text_once(tmp_path):
     cache.save()
     again = embed.run(items, blocks, fake, embed.VectorCache(tmp_path, fake.model_id))["embeddings"]
     assert again.num_rows == 3 and len(fake.encoded) == 2    # nothing re-encoded
+
+
+def test_hnsw_index_gives_the_exact_answers_on_a_small_store(store, tmp_path):
+    import duckdb
+
+    from pipeline import store as store_mod
+
+    db, _ = store
+    copy = tmp_path / "hnsw.duckdb"
+    shutil.copy(db, copy)
+    con = duckdb.connect(str(copy))
+    assert store_mod.build_indexes(con, hnsw_min_rows=0)["hnsw"]
+    con.close()
+    query = "Ilu dorosłych internautów korzysta z Facebooka?"
+    with KnowledgeStore(db) as exact, KnowledgeStore(copy) as approx:
+        assert approx._searcher().hnsw and not exact._searcher().hnsw
+        a = [h.item_id for h in approx.search(query, langs=["id"], kinds=["passage"], top=3)]
+        e = [h.item_id for h in exact.search(query, langs=["id"], kinds=["passage"], top=3)]
+    assert a == e
