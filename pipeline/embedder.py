@@ -44,7 +44,8 @@ def _load_sentence_transformer(path: str, device: str | None) -> "SentenceTransf
     bar_was_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
     try:
-        return SentenceTransformer(path, device=device)
+        # A local dir never needs the hub; don't let a missing HF_HUB_OFFLINE cause lookups.
+        return SentenceTransformer(path, device=device, local_files_only=Path(path).is_dir())
     finally:
         if bar_was_on:
             hf_logging.enable_progress_bar()
@@ -85,7 +86,9 @@ class Embedder:
 
     def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 32) -> None:
         self._name = model or DEFAULT_MODEL
-        self._path = resolve_model(model)  # cheap; raises early if the default isn't installed
+        path = resolve_model(model)  # cheap; raises early if the default isn't installed
+        # Absolute local paths, so every spelling of a dir shares one cached model.
+        self._path = str(Path(path).resolve()) if Path(path).is_dir() else path
         self._device = device
         self.batch_size = batch_size
         # A converted dir (default or given by path) is identified by its source hash,

@@ -176,3 +176,10 @@ def test_embedder_interface(embedder: Embedder, model_dir: Path) -> None:
     assert float(q[0] @ p[0]) < 0.999
     with pytest.raises(TypeError):
         embedder.encode_passages("not a list")  # type: ignore[arg-type]
+
+
+def test_install_refuses_to_clobber_foreign_dir(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(FileExistsError):
+        install_model(tmp_path, progress=False)
+    assert (tmp_path / "notes.txt").exists()
