@@ -19,5 +19,191 @@ AD_CALLS = ("KLIK HIER", "SCHRIJF JE IN", "Klik hier om", "Meld je nu aan")
 AD_CUES = ("training", "cursus", "webinar", "schrijf je in", "meld je aan", "korting", "live")
 
 # --- numbers ----------------------------------------------------------------
+# Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word
+# that starts with it; a space matches any run of spaces.
+# Digits: "2.000" = 2000, "2,5" = 2.5, "1.234,56".
+DECIMAL_SEP = ","
+THOUSANDS_SEP = (".",)
+# Number words; Dutch glues them into one word, split by pipeline.numbers:
+# "vijfentwintig" = vijf + en + twintig, "tweehonderd" = twee x honderd, "drieduizend".
+NUMBER_WORDS = {"nul": 0, "een": 1, "één": 1, "eén": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
+                "zeven": 7, "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13,
+                "veertien": 14, "vijftien": 15, "zestien": 16, "zeventien": 17, "achttien": 18,
+                "negentien": 19, "twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60,
+                "zeventig": 70, "tachtig": 80, "negentig": 90}
+# Multiply the unit before them: "tweehonderd" = 200 ("honderd" alone = 100).
+NUMBER_SCALES = {"honderd": 100}
+NUMBER_TEENS = {}
+NUMBER_ONE_PREFIXES = ()
+# Glue between unit and tens: "vijfentwintig" = 25, "tweeëntwintig" = 22.
+NUMBER_JOINERS = ("en", "ën")
+# "een" is mostly the article "a": a quantity only with a magnitude, unit or proportion.
+WEAK_NUMBER_WORDS = ("een", "één", "eén")
+MAGNITUDE_WORDS = {"duizend": 1e3, "miljoen": 1e6, "mln": 1e6, "mln.": 1e6, "miljard": 1e9, "mld": 1e9,
+                   "mrd": 1e9, "biljoen": 1e12}
+# Magnitudes that mean "one ..." alone ("duizend euro", "honderdvijftig").
+BARE_MAGNITUDE_WORDS = ("honderd", "duizend", "miljoen", "miljard")
+# Words that are a fraction by themselves.
+FRACTION_WORDS = {"de helft": 0.5}
+# Denominators after a numerator: "twee derde" = 2/3, "drie kwart" = 3/4, "driekwart".
+DENOMINATOR_WORDS = {"derde": 3, "derden": 3, "kwart": 4, "vierde": 4, "vierden": 4, "vijfde": 5,
+                     "vijfden": 5, "tiende": 10, "tienden": 10}
+# "een derde" is a fraction only before these ("een derde van ..."); otherwise "a third ...".
+FRACTION_OF_WORDS = ("van", "der")
+# After a number: a percentage ("%" is shared); "procent", "procentpunt".
+PERCENT_WORDS = ("procent*", "pct.", "pct")
+# After a number: a multiplier ("drie keer", "3 maal"; "3x" is shared).
+MULTIPLIER_WORDS = ("keer", "maal")
+# Words that are a multiplier by themselves.
+MULTIPLIER_NUMBER_WORDS = {"tweemaal": 2, "driemaal": 3, "viermaal": 4, "vijfmaal": 5, "tienmaal": 10,
+                           "verdubbel*": 2, "verdrievoudig*": 3, "dubbel zoveel": 2, "dubbel zo veel": 2}
+# "X op de Y", "X van de Y": a proportion ("één op de drie" = 33.3 %).
+PROPORTION_WORDS = ("op de", "op", "van de", "uit")
+# (opener before X, joiner between X and Y) of a range; "" = no opener needed.
+RANGE_WORDS = (("", "tot"), ("", "à"), ("tussen", "en"), ("van", "tot"), ("vanaf", "tot"))
+# After a number: its currency ("$", "€", "£" and ISO codes are shared).
+CURRENCY_WORDS = {"euro": "EUR", "euro's": "EUR", "dollar*": "USD", "pond": "GBP"}
+# Before a number: its currency.
+CURRENCY_PREFIXES = {"eur": "EUR", "fl.": "NLG"}
+# Words before a year ("sinds 2012", "anno 2014").
+YEAR_CUES = ("in", "sinds", "anno", "vanaf", "tot", "van", "begin", "eind", "medio", "jaar")
+YEAR_SUFFIXES = ()
+# A day number next to these is a date ("18 september").
+MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+               "oktober", "november", "december")
+# After a number: a duration, not a count ("2 uur", "drie maanden").
+TIME_UNIT_WORDS = ("seconde*", "minuut", "minuten", "uur", "uren", "dag", "dagen", "week", "weken", "maand*",
+                   "jaar", "jaren", "kwartier")
+# Before a number: a list label, not a quantity ("Stap 2", "deel 1").
+LABEL_WORDS = ("stap", "tip", "deel", "hoofdstuk", "mythe", "punt", "nr", "nr.", "nummer", "regel", "vraag",
+               "antwoord", "les", "fout", "week")
+# After a number: words that show it counts nothing ("stap 2 en ...").
+COUNT_STOP_WORDS = ("en", "of", "in", "op", "van", "de", "het", "een", "is", "zijn", "voor", "met", "aan",
+                    "te", "tot", "dat", "die", "om", "bij", "als", "uit", "naar", "door", "was", "werd",
+                    "heeft", "hebben")
 
 # --- extraction -------------------------------------------------------------
+# myths and tips (MYTH_/TIP_ constants; read by pipeline/extract/myths.py and tips.py).
+# Cue phrases are lower case, one token per word; a word ending in "*" matches any
+# token that starts with it.
+# Words that name a myth or misconception: in a title or an intro they announce a list of them.
+MYTH_CUES = ("mythe", "mythes", "mythen", "misvatting", "misvattingen", "fabel", "fabels", "fabeltje",
+             "fabeltjes", "misverstand", "misverstanden", "broodjeaapverhaal", "broodjeaapverhalen",
+             "vooroordeel", "vooroordelen", "hardnekkige gedachte")
+# Fears and objections: announce quoted claims that the article answers.
+MYTH_WEAK_CUES = ("angst", "angsten", "bezwaar", "bezwaren", "excuus", "excuses", "smoesje", "smoesjes",
+                  "smoezen", "drempel", "drempels")
+# Labels of myth headings ("Mythe 1: ...").
+MYTH_LABELS = ("mythe", "fabel", "misvatting", "misverstand")
+# "that", after a myth cue in a sentence: "Een hardnekkige mythe is dat <claim>".
+MYTH_THAT = ("dat",)
+# Belief verbs: with a mistake cue and "that" they state a misconception
+# ("De fout maken te denken dat ...").
+MYTH_BELIEF_CUES = ("denken", "denkt", "denk", "geloven", "gelooft", "aannemen", "aanname", "veronderstellen",
+                    "ervan uitgaan", "ervan uit")
+# Headings that close a list rather than belong to it.
+MYTH_SKIP_HEADINGS = ("conclusie", "tot slot", "samenvatting", "faq", "bronnen", "bron")
+# Labels of tip headings ("Tip 3: ...").
+TIP_LABELS = ("tip", "stap", "advies", "regel")
+# Words announcing advice: "Hier zijn enkele tips:", "7 tips voor ...".
+TIP_INTRO_CUES = ("tip", "tips", "advies", "adviezen", "ideeën", "stap", "stappen", "manier*", "suggesti*",
+                  "aanbeveling*", "aanraders", "vuistregels", "regels", "do's", "wat je moet doen", "moet je doen")
+# Words announcing a list of mistakes: its headings describe what not to do.
+TIP_MISTAKE_CUES = ("fout", "fouten", "valkuil", "valkuilen", "blunder", "blunders", "missers")
+# Imperative verbs that start advice ("Zorg ...", "Begin met ...", "Probeer ...").
+TIP_IMPERATIVES = ("maak", "gebruik", "zorg", "begin", "bereid", "probeer", "kies", "denk", "vergeet", "neem",
+                   "stel", "geef", "kijk", "let", "houd", "hou", "blijf", "investeer", "reageer", "vermijd",
+                   "plaats", "deel", "schrijf", "lees", "bel", "vraag", "zet", "ga", "zoek", "check",
+                   "controleer", "test", "meet", "volg", "wees", "laat", "bedenk", "selecteer", "wacht",
+                   "werk", "bouw", "creëer", "bied", "toon", "luister", "betrek", "focus", "richt", "start",
+                   "publiceer", "beantwoord", "herhaal", "analyseer", "evalueer", "verwerk", "definieer",
+                   "bepaal", "formuleer", "onderzoek", "ontdek", "leer", "durf", "hanteer", "communiceer",
+                   "vermeld", "voeg", "noem", "besteed", "doe", "los", "zie", "verbind", "optimaliseer",
+                   "personaliseer", "monitor", "spreek", "benader", "beloon", "bedank", "help", "pas",
+                   "schakel", "reserveer", "plan", "kom", "vertel", "toets", "verzamel", "benut", "vind",
+                   "vergelijk")
+# Imperative endings: Dutch imperatives are verb stems without a regular ending.
+TIP_IMPERATIVE_SUFFIXES = ()
+TIP_IMPERATIVE_NOT = ()
+TIP_IMPERATIVE_NOT_PREFIXES = ()
+# A word after the verb that shows it is a noun ("Begin van ...", "Plan is ...").
+TIP_NOT_NEXT = ("is", "was", "van", "wordt", "werd", "zijn", "heeft", "had")
+# Words that may come before the imperative ("Dus ...", "Maar denk eraan ...").
+TIP_LEAD_WORDS = ("dus", "en", "maar", "daarom", "vooral", "altijd", "eerst", "tot slot", "kortom",
+                  "verder", "ten slotte", "nu", "dan", "vervolgens", "bovendien", "daarnaast", "kortweg")
+# Conditional openers: "Als je ..., zorg dan ..." is advice in its main clause.
+TIP_CONDITIONALS = ("als", "wanneer", "indien", "zodra", "mocht")
+# After a conditional clause the verb comes before its subject: "..., maak je ..." is a statement.
+TIP_CONDITIONAL_SUBJECTS = ("je", "jij", "u")
+# Modal and advice phrases anywhere in a sentence ("Je moet ...", "Zorg ervoor ...", "ik raad je aan").
+TIP_MODALS = ("moet", "moeten", "zou moeten", "zouden moeten", "is het verstandig", "het is verstandig",
+              "is het belangrijk", "het is belangrijk", "raad je aan", "raad ik aan", "raad ik je aan",
+              "raad u aan", "aan te raden", "je het beste", "u het beste", "probeer", "zorg ervoor",
+              "zorg dat", "vergeet niet", "denk eraan", "is het slim", "het is slim", "het is beter om",
+              "beter is het om", "is het beter om", "kun je beter", "je kunt beter", "kunt u beter")
+# A negation right before a modal cancels it.
+TIP_MODAL_NEGATIONS = ()
+# Reader calls to action and requests to the author: not advice ("Laat een reactie achter").
+TIP_NOT_CUES = ("laat een reactie", "reactie achter", "reacties hieronder", "laat het me weten",
+                "laat het ons weten", "laat me weten", "klik hier", "schrijf je in", "abonneer", "lees ook",
+                "lees meer", "neem contact met ons op", "deel dit", "dit artikel", "deze blog", "dit bericht",
+                "zie hierboven", "zie het hierboven", "zie hieronder", "zie ook", "meer weten")
+# First-person pronouns: an imperative aimed at the author ("Laat me weten") is no advice.
+TIP_FIRST_PERSON = ("me", "mij", "ons")
+# A sentence ending in ":" with these words announces a list ("Hier zijn de punten:"): not a tip itself.
+TIP_ANNOUNCE_CUES = ("volgende", "hieronder", "hier zijn", "hier volgen", "zoals")
+# Subject pronouns right after a sentence-initial verb make it a statement ("Daarom zet ik ..."),
+# not an imperative ("Zet ...").
+TIP_SUBJECTS = ("ik", "we", "wij", "ze", "zij", "hij", "men", "jullie")
+# statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
+# and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
+# "Volgens X, ...": the name after these words is the source of a statistic or a quoted expert.
+STAT_SOURCE_PREPS = ("volgens", "aldus", "bron", "blijkens", "naar aanleiding van")
+# Words naming a study or data set: "onderzoek van X", "Een nieuwe studie van X".
+STAT_STUDY_CUES = ("onderzoek*", "studie*", "enquête*", "rapport*", "peiling*", "statistiek*", "cijfers", "analyse*",
+                   "data", "survey", "infographic*", "meting*")
+# "onderzoek van X", "uitgevoerd door X": the agent of a study.
+STAT_AGENT_PREPS = ("van", "door")
+# "X concludeert dat ...": a source reporting a finding.
+STAT_FINDING_VERBS = ("blijkt", "bleek", "toont aan", "toonde aan", "laat zien", "liet zien", "vond", "vindt",
+                      "ontdekte", "concludeert", "concludeerde", "meldt", "meldde", "rapporteert", "schat", "stelt")
+# A sentence starting with these words states a hypothetical or an instruction, not a fact.
+STAT_HYPOTHETICAL = ("als", "stel", "stel dat", "indien", "mocht", "zeg dat", "stel je voor", "zelfs als",
+                     "probeer")
+# Verbs of saying and writing: "X zegt", "aldus X".
+EXAMPLE_REPORT_VERBS = ("zegt", "zei", "zeggen", "schrijft", "schreef", "stelt", "stelde", "vertelt", "vertelde",
+                        "meldt", "meldde", "legt uit", "aldus", "concludeert", "concludeerde", "adviseert",
+                        "raadt aan", "merkt op", "benadrukt", "beschrijft", "laat zien", "liet zien", "toont aan",
+                        "ontdekte", "rapporteert", "deelt", "deelde", "geeft aan", "beweert", "waarschuwt",
+                        "erkent", "antwoordt", "antwoordde", "noemt", "citeert")
+# Words that announce an example or a case: "bijvoorbeeld", "een mooi voorbeeld".
+EXAMPLE_CUES = ("bijvoorbeeld", "voorbeeld*", "case", "cases", "casus", "casestud*", "case study")
+# "zoals X": an example when the name follows at once.
+EXAMPLE_SUCH_AS = ("zoals", "waaronder", "onder andere", "o.a")
+# Person titles and roles before (or after a comma behind) a name.
+EXAMPLE_TITLES = ("dr", "prof", "professor", "expert", "deskundige", "directeur", "oprichter", "medeoprichter",
+                  "eigenaar", "eigenaresse", "ceo", "hoogleraar", "auteur", "schrijver", "woordvoerder",
+                  "woordvoerster", "consultant", "adviseur", "psycholoog", "onderzoeker", "manager", "blogger",
+                  "specialist", "hoofd", "ondernemer")
+# Nouns right before a name that make it an organisation or brand: "merk X", "concurrent X".
+EXAMPLE_ORG_NOUNS = ("merk", "biermerk", "kledingmerk", "bedrijf", "organisatie", "winkel", "concurrent",
+                     "producent", "fabrikant", "keten", "supermarkt", "bureau", "startup", "bank", "webwinkel",
+                     "slagerij", "bakkerij", "zaak", "retailer", "platform", "gigant")
+# Organisation words at the end or start of a capitalised name: "Stichting X", "X Nederland".
+EXAMPLE_ORG_SUFFIXES = ("stichting", "instituut", "universiteit", "groep", "nederland", "partners")
+# Capitalised words that are never a cited name (pronouns, months, generic nouns at a sentence start).
+EXAMPLE_STOP = ("u", "uw", "je", "jij", "jouw", "jullie", "hij", "zij", "ze", "wij", "we", "ik", "mij", "mijn",
+                "het", "de", "een", "dit", "deze", "die", "dat", "en", "of", "in", "op", "van", "met", "internet",
+                "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+                "oktober", "november", "december", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
+                "zaterdag", "zondag", "mensen", "klanten", "consumenten", "experts", "gebruikers", "onderzoek",
+                "veel", "sommige", "bedrijven", "marketeers", "merken", "cijfers", "statistieken", "mythe",
+                "tip", "tips", "foto", "bron", "nederland", "nederlanders", "belgië", "europa", "amerika",
+                "ja", "nee", "oké", "ok",
+                # function words that start sentences
+                "aan", "al", "als", "bij", "daar", "daarom", "dan", "door", "dus", "echter", "er", "hier", "hoe",
+                "maar", "na", "naar", "niet", "nog", "nu", "om", "omdat", "ook", "over", "sinds", "tegen", "toch",
+                "tot", "uit", "voor", "waar", "wanneer", "wat", "welke", "wie", "waarom", "want", "zo", "zoals",
+                "zonder", "zelfs", "eerst", "daarna", "vervolgens", "tenslotte", "volgens", "bijvoorbeeld",
+                "iedereen", "niemand", "iemand", "alle", "elke", "ieder", "geen", "meer", "minder", "vandaag",
+                "eerste", "tweede", "derde", "laatste")
