@@ -54,16 +54,17 @@ def view(raw: str, start: int = 0, end: int | None = None,
             if ch in _INVISIBLE:
                 continue
             if ch.isspace():
-                pending_space = bool(chars)
+                pending_space = pending_space or bool(chars)
                 continue
             if pending_space:
-                chars.append(" ")
-                index.append(i - 1 if i > 0 else i)
+                if not (pending_space == "tag" and ch in ",.;:!?)"):
+                    chars.append(" ")
+                    index.append(i - 1 if i > 0 else i)
                 pending_space = False
             chars.append(ch)
             index.append(i)
         if s < end and e > s and raw[s] == "<" and chars:
-            pending_space = True  # a removed HTML tag separates words ("a<br>b" -> "a b")
+            pending_space = "tag"  # a removed HTML tag separates words ("a<br>b" -> "a b"), not "a</b>,"
         pos = max(pos, e)
     text = "".join(chars)
     if not unicodedata.is_normalized("NFC", text):

@@ -115,7 +115,12 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     spans = [(s, e) for s, e, _ in removed]
     out: list[_Block] = []
     blank = True
-    for s, e in line_spans(raw):
+    lines = line_spans(raw)
+    # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
+    filled = sum(1 for s, e in lines if raw[s:e].strip())
+    blank_separated = len(lines) - filled >= 0.1 * filled
+    prev_line = ""
+    for s, e in lines:
         v = view(raw, s, e, spans)
         if not v.text or _LONE_BULLET.fullmatch(v.text):
             blank = True  # an empty, wholly removed or bullet-only line separates blocks
@@ -135,8 +140,13 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
             if not tv.text:
                 blank = False
                 continue
-        if (out and kind == "paragraph" and not blank and out[-1].kind in ("paragraph", "list_item", "quote")
-                and not _END_PUNCT.search(out[-1].text) and tv.text[:1].islower()):
+        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_line) >= 40
+                                             and re.search(r"[a-ząćęłńóśźż,]$", prev_line))
+        prev_line = v.text
+        # a lower-case start continues even across a blank line (some exports double every break)
+        if (out and kind == "paragraph" and (not blank or tv.text[:1].islower())
+                and out[-1].kind in ("paragraph", "list_item", "quote")
+                and not _END_PUNCT.search(out[-1].text) and wrapped):
             prev = out[-1]  # a hard-wrapped line continues the block above
             prev.view = TextView(prev.view.text + " " + tv.text,
                                  prev.view.raw_index + (tv.raw_index[0] - 1,) + tv.raw_index)
@@ -149,6 +159,10 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     for i, b in enumerate(out):
         if _is_title_like(b, out[i + 1] if i + 1 < len(out) else None, settings):
             b.kind, b.level = "heading", 2
+        prev = out[i - 1] if i else None
+        if (b.kind == "heading" and b.number is not None and prev is not None and prev.kind == "list_item"
+                and prev.number == b.number - 1 and re.fullmatch(r"\d+[.)]", b.marker or "")):
+            b.kind, b.level = "list_item", prev.level  # "4. Short line!" inside a numbered list
     return _with_parents(out)
 
 
