@@ -73,7 +73,7 @@ CURRENCY_WORDS = {"rupiah": "IDR", "idr": "IDR", "dolar*": "USD", "euro": "EUR"}
 # Before a number: its currency ("Rp 50.000", "Rp50.000").
 CURRENCY_PREFIXES = {"rp": "IDR", "rp.": "IDR", "idr": "IDR"}
 # Words before a year ("sejak 2012", "tahun 2008").
-YEAR_CUES = ("tahun", "thn", "sejak", "pada", "hingga", "sampai", "awal", "akhir", "pertengahan")
+YEAR_CUES = ("tahun", "thn", "sejak", "awal", "akhir", "pertengahan")
 # Words after a year; none in Indonesian.
 YEAR_SUFFIXES = ()
 # A day number next to these is a date ("22 Februari").
@@ -169,9 +169,14 @@ STAT_AGENT_PREPS = ("oleh", "dari")
 # "X menemukan bahwa ...": a source reporting a finding.
 STAT_FINDING_VERBS = ("menemukan", "menunjukkan", "melaporkan", "mengungkapkan", "mencatat", "menyebutkan",
                       "memperkirakan", "menyatakan", "mengatakan", "membuktikan")
-# A sentence starting with these words states a hypothetical or an instruction, not a fact.
+# Before a quantity, these words make it a hypothetical or an instruction, not a fact.
 STAT_HYPOTHETICAL = ("jika", "kalau", "apabila", "misalkan", "andaikan", "seandainya", "bayangkan",
-                     "katakanlah", "anggaplah", "targetkan", "usahakan")
+                     "katakanlah", "anggaplah", "targetkan", "usahakan", "bila")
+# Labels of a closing list of sources ("Sumber:"); its one study is the source of unattributed statistics.
+STAT_SOURCE_LIST_LABELS = ("sumber", "referensi", "daftar pustaka", "rujukan", "sumber data", "bacaan lebih lanjut")
+# Right before a quantity: an offer or a limit, not a fact ("diskon 20%", "maksimal 3x").
+STAT_NOT_CUES = ("diskon", "potongan", "hemat", "cashback", "maksimal", "minimal", "paling sedikit",
+                 "paling banyak", "tidak lebih dari", "target", "promo")
 # Verbs of saying and writing: "X mengatakan", "kata X".
 EXAMPLE_REPORT_VERBS = ("mengatakan", "berkata", "kata", "katanya", "ujar", "ujarnya", "menulis", "menuliskan",
                         "menjelaskan", "mencatat", "menyatakan", "mengungkapkan", "menyebutkan", "menegaskan",
@@ -192,6 +197,14 @@ EXAMPLE_ORG_NOUNS = ("perusahaan", "merek", "maskapai", "toko", "restoran", "sta
                      "brand", "bank", "universitas", "institut", "pt")
 # Organisation words at the end of a capitalised name: "Harris Interactive".
 EXAMPLE_ORG_SUFFIXES = ("institut", "universitas", "grup", "group", "indonesia")
+# Places: never a cited name by themselves, but part of one ("Universitas Indonesia").
+EXAMPLE_PLACES = ("indonesia", "amerika", "amerika serikat", "as", "eropa", "asia", "jakarta", "surabaya",
+                  "bandung", "bali", "jawa", "singapura", "malaysia", "china", "cina", "jepang", "inggris",
+                  "australia", "india", "barat", "timur")
+# Counted words after a multiplier that make it a frequency ("3 kali seminggu"), not a statistic.
+STAT_FREQUENCY_WORDS = ("sehari", "seminggu", "sebulan", "setahun", "per hari", "per minggu", "per bulan",
+                        "per tahun", "dalam seminggu", "dalam sehari", "dalam sebulan", "setiap hari",
+                        "setiap minggu", "setiap bulan", "tiap hari", "tiap minggu")
 # Capitalised words that are never a cited name (pronouns, months, days, generic nouns at a sentence start).
 EXAMPLE_STOP = ("anda", "saya", "kami", "kita", "dia", "ia", "mereka", "aku", "kamu", "beliau", "engkau",
                 "ini", "itu", "yang", "dan", "di", "ke", "dari", "untuk", "dengan", "jika", "tetapi", "tapi",
@@ -201,7 +214,7 @@ EXAMPLE_STOP = ("anda", "saya", "kami", "kita", "dia", "ia", "mereka", "aku", "k
                 "kamis", "jumat", "sabtu", "minggu", "orang", "pelanggan", "konsumen", "pengguna", "banyak",
                 "beberapa", "semua", "sebagian", "penelitian", "studi", "data", "riset", "survei", "laporan",
                 "perusahaan", "bisnis", "merek", "pemasar", "pakar", "ahli", "mitos", "tips", "kiat", "langkah",
-                "foto", "gambar", "sumber", "catatan", "amerika", "indonesia", "eropa", "asia", "jakarta",
+                "foto", "gambar", "sumber", "catatan",
                 "tuhan", "allah", "ya", "tidak", "oke", "ok", "hai", "halo", "wow",
                 # function words that start sentences
                 "ada", "adalah", "akan", "atau", "bagi", "bahkan", "bahwa", "banyak", "belum", "bila", "dalam",

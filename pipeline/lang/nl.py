@@ -66,7 +66,7 @@ CURRENCY_WORDS = {"euro": "EUR", "euro's": "EUR", "dollar*": "USD", "pond": "GBP
 # Before a number: its currency.
 CURRENCY_PREFIXES = {"eur": "EUR", "fl.": "NLG"}
 # Words before a year ("sinds 2012", "anno 2014").
-YEAR_CUES = ("in", "sinds", "anno", "vanaf", "tot", "van", "begin", "eind", "medio", "jaar")
+YEAR_CUES = ("in", "sinds", "anno", "begin", "eind", "medio", "jaar")
 YEAR_SUFFIXES = ()
 # A day number next to these is a date ("18 september").
 MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
@@ -167,9 +167,14 @@ STAT_AGENT_PREPS = ("van", "door")
 # "X concludeert dat ...": a source reporting a finding.
 STAT_FINDING_VERBS = ("blijkt", "bleek", "toont aan", "toonde aan", "laat zien", "liet zien", "vond", "vindt",
                       "ontdekte", "concludeert", "concludeerde", "meldt", "meldde", "rapporteert", "schat", "stelt")
-# A sentence starting with these words states a hypothetical or an instruction, not a fact.
-STAT_HYPOTHETICAL = ("als", "stel", "stel dat", "indien", "mocht", "zeg dat", "stel je voor", "zelfs als",
-                     "probeer")
+# Before a quantity, these words make it a hypothetical or an instruction, not a fact.
+STAT_HYPOTHETICAL = ("als je", "als jij", "als u", "als we", "als wij", "als jouw", "als uw", "stel", "stel dat",
+                     "indien", "mocht", "zeg dat", "stel je voor", "zelfs als", "probeer", "neem aan")
+# Labels of a closing list of sources ("Bronnen:"); its one study is the source of unattributed statistics.
+STAT_SOURCE_LIST_LABELS = ("bronnen", "bron", "bronvermelding", "literatuur", "referenties", "literatuurlijst")
+# Right before a quantity: an offer or a limit, not a fact ("korting van 20%", "maximaal 3x").
+STAT_NOT_CUES = ("korting", "kortingen", "maximaal", "minimaal", "hooguit", "ten minste", "minstens",
+                 "niet meer dan", "streef", "doel", "doelstelling", "actie", "bespaar")
 # Verbs of saying and writing: "X zegt", "aldus X".
 EXAMPLE_REPORT_VERBS = ("zegt", "zei", "zeggen", "schrijft", "schreef", "stelt", "stelde", "vertelt", "vertelde",
                         "meldt", "meldde", "legt uit", "aldus", "concludeert", "concludeerde", "adviseert",
@@ -191,6 +196,15 @@ EXAMPLE_ORG_NOUNS = ("merk", "biermerk", "kledingmerk", "bedrijf", "organisatie"
                      "slagerij", "bakkerij", "zaak", "retailer", "platform", "gigant")
 # Organisation words at the end or start of a capitalised name: "Stichting X", "X Nederland".
 EXAMPLE_ORG_SUFFIXES = ("stichting", "instituut", "universiteit", "groep", "nederland", "partners")
+# Places: never a cited name by themselves, but part of one ("Google Nederland").
+EXAMPLE_PLACES = ("nederland", "nederlanders", "nederlandse", "belgië", "vlaanderen", "europa", "europese",
+                  "amerika", "amerikaanse", "verenigde staten", "vs", "amsterdam", "rotterdam", "utrecht",
+                  "den haag", "eindhoven", "groningen", "brussel", "antwerpen", "duitsland", "engeland",
+                  "frankrijk", "china")
+# Counted words after a multiplier that make it a frequency ("drie keer per week"), not a statistic.
+STAT_FREQUENCY_WORDS = ("per dag", "per week", "per maand", "per jaar", "in de week", "in de maand", "per uur",
+                        "daags", "per etmaal", "elke dag", "elke week", "elke maand", "dagelijks", "wekelijks",
+                        "maandelijks", "jaarlijks")
 # Capitalised words that are never a cited name (pronouns, months, generic nouns at a sentence start).
 EXAMPLE_STOP = ("u", "uw", "je", "jij", "jouw", "jullie", "hij", "zij", "ze", "wij", "we", "ik", "mij", "mijn",
                 "het", "de", "een", "dit", "deze", "die", "dat", "en", "of", "in", "op", "van", "met", "internet",
@@ -198,7 +212,7 @@ EXAMPLE_STOP = ("u", "uw", "je", "jij", "jouw", "jullie", "hij", "zij", "ze", "w
                 "oktober", "november", "december", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
                 "zaterdag", "zondag", "mensen", "klanten", "consumenten", "experts", "gebruikers", "onderzoek",
                 "veel", "sommige", "bedrijven", "marketeers", "merken", "cijfers", "statistieken", "mythe",
-                "tip", "tips", "foto", "bron", "nederland", "nederlanders", "belgië", "europa", "amerika",
+                "tip", "tips", "foto", "bron",
                 "ja", "nee", "oké", "ok",
                 # function words that start sentences
                 "aan", "al", "als", "bij", "daar", "daarom", "dan", "door", "dus", "echter", "er", "hier", "hoe",

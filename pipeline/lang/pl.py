@@ -92,8 +92,8 @@ CURRENCY_WORDS = {"zł": "PLN", "złotych": "PLN", "złote": "PLN", "złoty": "P
                   "złotówek": "PLN", "pln": "PLN", "euro": "EUR", "dolar*": "USD", "funt*": "GBP"}
 # Before a number: its currency.
 CURRENCY_PREFIXES = {"pln": "PLN", "zł": "PLN"}
-# Words before a year ("w 2018", "od 2004").
-YEAR_CUES = ("w", "we", "roku", "rok", "od", "do", "latach", "z", "przed", "po")
+# Words before a year ("w 2018"); they widen the accepted span to older years.
+YEAR_CUES = ("w", "roku", "rok", "latach")
 # Words after a year ("2018 r.", "2018r.", "2012 roku").
 YEAR_SUFFIXES = ("r.", "r", "rok", "roku", "rokiem", "rocznik*")
 # A day number next to these is a date ("22 września").
@@ -194,9 +194,14 @@ STAT_AGENT_PREPS = ("przez", "od")
 # "X wykazało, że ...": a source reporting a finding.
 STAT_FINDING_VERBS = ("wykazał*", "wykazuje", "pokazuje", "pokazał*", "odkrył*", "stwierdza", "stwierdził*",
                       "wynika", "okazało się", "ustalił*", "podaje", "podał*", "raportuje", "szacuje", "szacuj*")
-# A sentence starting with these words states a hypothetical or an instruction, not a fact.
+# Before a quantity, these words make it a hypothetical or an instruction, not a fact.
 STAT_HYPOTHETICAL = ("jeśli", "jeżeli", "gdyby", "załóżmy", "powiedzmy", "przyjmijmy", "wyobraź", "nawet jeśli",
-                     "nawet jeżeli", "jeśliby")
+                     "nawet jeżeli", "jeśliby", "o ile")
+# Labels of a closing list of sources ("Źródła:"); its one study is the source of unattributed statistics.
+STAT_SOURCE_LIST_LABELS = ("źródła", "źródło", "bibliografia", "przypisy", "źródła danych", "literatura")
+# Right before a quantity: an offer or a limit, not a fact ("rabat 20%", "maksymalnie 3 razy").
+STAT_NOT_CUES = ("rabat", "rabatu", "rabatem", "zniżk*", "promocj*", "maksymalnie", "minimalnie", "co najmniej",
+                 "najwyżej", "nie więcej niż", "nie przekraczaj", "cel", "celem", "oszczędź")
 # Verbs of saying and writing: "X pisze", "mówi X".
 EXAMPLE_REPORT_VERBS = ("pisze", "napisał", "napisała", "napisali", "mówi", "powiedział", "powiedziała", "twierdzi",
                         "stwierdza", "stwierdził", "stwierdziła", "zauważa", "zauważył", "zauważyła", "zwraca uwagę",
@@ -223,6 +228,16 @@ EXAMPLE_ORG_NOUNS = ("firma", "firmy", "firmą", "firmie", "marka", "marki", "ma
                      "gigant")
 # Organisation words at the end or start of a capitalised name: "Instytut X", "X Polska".
 EXAMPLE_ORG_SUFFIXES = ("instytut", "uniwersytet", "fundacja", "grupa", "polska", "agencja")
+# Places: never a cited name by themselves, but part of one ("Google Polska").
+EXAMPLE_PLACES = ("polska", "polski", "polsce", "polskę", "polską", "polacy", "polaków", "polakom", "europa",
+                  "europie", "europy", "ameryka", "ameryce", "ameryki", "usa", "stany zjednoczone", "stanach",
+                  "warszawa", "warszawie", "warszawy", "kraków", "krakowie", "wrocław", "wrocławiu", "poznań",
+                  "poznaniu", "gdańsk", "gdańsku", "łódź", "łodzi", "niemcy", "niemczech", "chiny", "chinach",
+                  "wielka brytania", "wielkiej brytanii")
+# Counted words after a multiplier that make it a frequency ("3 razy w tygodniu"), not a statistic.
+STAT_FREQUENCY_WORDS = ("dziennie", "tygodniowo", "miesięcznie", "rocznie", "w tygodniu", "w miesiącu", "w roku",
+                        "na dzień", "na tydzień", "na miesiąc", "na rok", "dziennie", "w ciągu dnia",
+                        "w ciągu tygodnia", "każdego dnia", "każdego tygodnia")
 # Capitalised words that are never a cited name (pronouns, months, generic nouns at a sentence start).
 EXAMPLE_STOP = ("ty", "ci", "cię", "ciebie", "tobie", "tobą", "twój", "twoja", "twoje", "twojej", "twoich",
                 "twoim", "twoją", "twojego", "twoimi", "twoi", "wy", "was", "wasz", "wasza", "wasze", "państwo",
@@ -233,8 +248,7 @@ EXAMPLE_STOP = ("ty", "ci", "cię", "ciebie", "tobie", "tobą", "twój", "twoja"
                 "poniedziałek", "wtorek", "środa", "czwartek", "piątek", "sobota", "niedziela", "ludzie",
                 "klienci", "konsumenci", "eksperci", "użytkownicy", "badania", "badanie", "wiele", "wielu",
                 "niektórzy", "firmy", "firma", "marketerzy", "marka", "marki", "dane", "statystyki", "mit",
-                "mity", "wskazówka", "porada", "zdjęcie", "źródło", "polska", "polsce", "polski", "polacy",
-                "polaków", "europa", "ameryka", "usa", "tak", "nie", "ok",
+                "mity", "wskazówka", "porada", "zdjęcie", "źródło", "tak", "nie", "ok",
                 # function words that start sentences
                 "ale", "albo", "bo", "by", "czy", "dla", "dlatego", "gdy", "gdzie", "jak", "jako", "jednak",
                 "jest", "kiedy", "każdy", "każda", "każde", "który", "która", "które", "lub", "mimo", "może",
