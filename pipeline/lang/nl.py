@@ -160,7 +160,7 @@ TIP_SUBJECTS = ("ik", "we", "wij", "ze", "zij", "hij", "men", "jullie")
 # "Volgens X, ...": the name after these words is the source of a statistic or a quoted expert.
 STAT_SOURCE_PREPS = ("volgens", "aldus", "bron", "blijkens", "naar aanleiding van")
 # Words naming a study or data set: "onderzoek van X", "Een nieuwe studie van X".
-STAT_STUDY_CUES = ("onderzoek*", "studie*", "enquête*", "rapport*", "peiling*", "statistiek*", "cijfers", "analyse*",
+STAT_STUDY_CUES = ("*onderzoek*", "studie*", "enquête*", "rapport*", "peiling*", "statistiek*", "cijfers", "analyse*",
                    "data", "survey", "infographic*", "meting*")
 # "onderzoek van X", "uitgevoerd door X": the agent of a study.
 STAT_AGENT_PREPS = ("van", "door")

@@ -210,7 +210,8 @@ EXAMPLE_REPORT_VERBS = ("pisze", "napisał", "napisała", "napisali", "mówi", "
                         "odpowiedziała", "zapytano", "zapytany", "zapytana", "udostępnił", "udostępniła",
                         "udostępniło", "opisał", "opisała", "opisuje", "odkrył", "odkryła", "odkryło", "wykazał",
                         "wykazała", "wykazało", "raportuje", "zawiera wskazówki", "daje wskazówki", "podaje",
-                        "cytuje", "ostrzega", "przyznaje", "rekomenduje", "poleca", "wskazuje", "sprowadza")
+                        "cytuje", "ostrzega", "przyznaje", "rekomenduje", "poleca", "wskazuje", "sprowadza",
+                        "zaleca", "zalecają", "zalecił", "zaleciła", "radził", "radziła", "podał", "podała")
 # Words that announce an example or a case: "na przykład", "studium przypadku".
 EXAMPLE_CUES = ("na przykład", "przykład*", "np", "studi* przypadk*", "case study", "przypadek", "przypadku")
 # "takich jak X": an example when the name follows at once.
