@@ -45,6 +45,7 @@ class RunSettings:
     extract: extract.Settings = field(default_factory=extract.Settings)
     model: str | None = None          # embedding model: None = the bundled multilingual-e5-small
     embed: bool = True
+    aux_model: bool = True            # also embed items with the multilingual USE, fused in search
     batch_docs: int = 16
 
 
@@ -292,7 +293,7 @@ class Runner:
         if s.embed:
             from pipeline.stages import embed
 
-            parts["embeddings"] = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model)
+            parts.update(embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model))
 
         from pipeline import store
 

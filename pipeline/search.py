@@ -14,7 +14,10 @@ from pipeline.api import Hit, StoreError
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion
-HNSW_OVERFETCH = 20       # index candidates per wanted hit, before the filters
+HNSW_OVERFETCH = 20
+# BM25 speaks only when query and text share words, which across languages means names,
+# numbers and loanwords: a weaker voice in the fusion than the two dense rankings.
+LEXICAL_WEIGHT = 0.5       # index candidates per wanted hit, before the filters
 KINDS = ("myth", "tip", "statistic", "example", "passage")
 
 
@@ -28,7 +31,10 @@ class Searcher:
         ids = [r[0] for r in con.execute("SELECT DISTINCT model_id FROM embedding").fetchall()]
         self.model_id = ids[0] if ids else None
         self.dim = (con.execute("SELECT dim FROM embedding LIMIT 1").fetchone() or [None])[0]
+        aux = con.execute("SELECT model_id, dim FROM embedding_aux LIMIT 1").fetchone()
+        self.aux_model_id, self.aux_dim = aux if aux else (None, None)
         self._embedder = None
+        self._aux_embedder = None
         self.hnsw = self._has_hnsw_index() and store.load_extension(con, "vss")
 
     def _has_hnsw_index(self) -> bool:
@@ -66,11 +72,21 @@ class Searcher:
             params += [doc, doc, doc]
         return " AND ".join(where), params
 
-    def dense(self, vector: np.ndarray, where: str, params: list, limit: int) -> list[str]:
-        if self.model_id is None:
+    def aux_embedder(self):
+        if self._aux_embedder is None:
+            from pipeline.embedder import USEEmbedder
+
+            self._aux_embedder = USEEmbedder()
+        return self._aux_embedder
+
+    def dense(self, vector: np.ndarray, where: str, params: list, limit: int, aux: bool = False) -> list[str]:
+        """Keys nearest to ``vector`` by cosine, in the main (or auxiliary) model's space."""
+        table, model_id, dim = ("embedding_aux", self.aux_model_id, self.aux_dim) if aux \
+            else ("embedding", self.model_id, self.dim)
+        if model_id is None:
             return []
-        literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{self.dim}]"
-        if self.hnsw:
+        literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
+        if self.hnsw and not aux:
             # the index answers only the bare top-k form; over-fetch, then filter exactly
             rows = self.con.execute(
                 f"WITH near AS (SELECT key_id, array_cosine_distance(vector, {literal}) AS dist FROM embedding "
@@ -79,10 +95,10 @@ class Searcher:
             if len(rows) >= limit:
                 return [r[0] for r in rows]
         rows = self.con.execute(
-            f"SELECT u.key_id FROM embedding e JOIN search_units u ON u.key_id = e.key_id "
+            f"SELECT u.key_id FROM {table} e JOIN search_units u ON u.key_id = e.key_id "
             f"WHERE e.model_id = ? AND {where} "
             f"ORDER BY array_cosine_similarity(e.vector, {literal}) DESC LIMIT ?",
-            [self.model_id, *params, limit]).fetchall()
+            [model_id, *params, limit]).fetchall()
         return [r[0] for r in rows]
 
     def lexical(self, query: str, where: str, params: list, limit: int) -> list[str]:
@@ -104,10 +120,15 @@ class Searcher:
         by_id = {r[0]: r for r in rows}
         d_rank = {k: i + 1 for i, k in enumerate(dense)}
         l_rank = {k: i + 1 for i, k in enumerate(lexical)}
-        return [Hit(item_id=k, kind=by_id[k][1], lang=by_id[k][2], text=by_id[k][3], doc_id=by_id[k][4],
-                    source_path=by_id[k][5], title=by_id[k][6], detail=by_id[k][7], score=round(score, 6),
-                    dense_rank=d_rank.get(k), lexical_rank=l_rank.get(k))
-                for k, score in ranked if k in by_id]
+        hits, seen = [], set()
+        for k, score in ranked:
+            if k not in by_id or (by_id[k][4], by_id[k][3]) in seen:
+                continue  # one sentence citing two entities is two items but one answer
+            seen.add((by_id[k][4], by_id[k][3]))
+            hits.append(Hit(item_id=k, kind=by_id[k][1], lang=by_id[k][2], text=by_id[k][3], doc_id=by_id[k][4],
+                            source_path=by_id[k][5], title=by_id[k][6], detail=by_id[k][7], score=round(score, 6),
+                            dense_rank=d_rank.get(k), lexical_rank=l_rank.get(k)))
+        return hits
 
     # -- public ---------------------------------------------------------------
     def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
@@ -117,8 +138,11 @@ class Searcher:
         where, params = self._filters(langs, kinds, doc)
         dense = self.dense(self.embedder().encode_queries([query])[0], where, params, CANDIDATES) \
             if self.model_id else []
+        aux = self.dense(self.aux_embedder().encode_queries([query])[0], where, params, CANDIDATES, aux=True) \
+            if self.aux_model_id else []
         lexical = self.lexical(query, where, params, CANDIDATES)
-        return self._hits(fuse([dense, lexical])[:top], dense, lexical)
+        fused = fuse([dense, aux, lexical], weights=[1.0, 1.0, LEXICAL_WEIGHT])
+        return self._hits(fused, dense, lexical)[:top]
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
         row = self.con.execute("SELECT e.vector, u.lang, u.kind, e.key_id FROM embedding e "
@@ -141,10 +165,10 @@ class Searcher:
         return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [])
 
 
-def fuse(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: score(d) = sum over rankings of 1 / (k + rank)."""
+def fuse(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(d) = sum over rankings of weight / (k + rank)."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, w in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, key in enumerate(ranking, start=1):
-            scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank)
+            scores[key] = scores.get(key, 0.0) + w / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

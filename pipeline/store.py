@@ -14,6 +14,7 @@ from typing import Iterable
 SCHEMA_DIR = pathlib.Path(__file__).resolve().parent.parent / "schemas"
 _MIGRATION = re.compile(r"^(\d{3})_(\w+)\.sql$")
 DEFAULT_DIM = 384
+AUX_DIM = 512
 
 
 def migrations(schema_dir: pathlib.Path = SCHEMA_DIR) -> list[tuple[int, str, str]]:
@@ -29,7 +30,7 @@ def migrations(schema_dir: pathlib.Path = SCHEMA_DIR) -> list[tuple[int, str, st
     return out
 
 
-def migrate(con, dim: int = DEFAULT_DIM) -> list[int]:
+def migrate(con, dim: int = DEFAULT_DIM, aux_dim: int = AUX_DIM) -> list[int]:
     """Apply the migrations not yet recorded in ``schema_version``; return those applied."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR, "
                 "applied_at TIMESTAMP DEFAULT current_timestamp)")
@@ -38,7 +39,7 @@ def migrate(con, dim: int = DEFAULT_DIM) -> list[int]:
     for version, name, sql in migrations():
         if version in done:
             continue
-        con.execute(sql.replace("{dim}", str(int(dim))))
+        con.execute(sql.replace("{dim}", str(int(dim))).replace("{aux_dim}", str(int(aux_dim))))
         con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
         applied.append(version)
     return applied
@@ -62,11 +63,12 @@ def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict
     tmp = db_path.with_name(db_path.name + ".building")
     for p in (tmp, tmp.with_name(tmp.name + ".wal")):
         p.unlink(missing_ok=True)
-    dim = _embedding_dim(parts.get("embeddings", []))
+    dim = _embedding_dim(parts.get("embeddings", []), DEFAULT_DIM)
+    aux_dim = _embedding_dim(parts.get("embeddings_aux", []), AUX_DIM)
     con = duckdb.connect(str(tmp))
     try:
         con.execute("BEGIN TRANSACTION")
-        migrate(con, dim)
+        migrate(con, dim, aux_dim)
         con.execute("CREATE TEMP TABLE accepted (doc_id VARCHAR)")
         if accepted:
             con.executemany("INSERT INTO accepted VALUES (?)", [[d] for d in accepted])
@@ -80,8 +82,8 @@ def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict
         _insert(con, "block", parts["blocks"])
         _insert(con, "sentence", parts["sentences"])
         _insert(con, "item", parts["items"])
-        if parts.get("embeddings"):
-            _insert(con, "embedding", parts["embeddings"], f"* REPLACE (vector::FLOAT[{dim}] AS vector)",
+        for table, part, d in (("embedding", "embeddings", dim), ("embedding_aux", "embeddings_aux", aux_dim)):
+            _insert(con, table, parts.get(part, []), f"* REPLACE (vector::FLOAT[{d}] AS vector)",
                     "QUALIFY row_number() OVER (PARTITION BY key_id, model_id ORDER BY key_id) = 1")
         if rejected:
             con.executemany("INSERT INTO rejection VALUES (?, ?, ?, ?, ?)",
@@ -109,16 +111,16 @@ def record_timings(db_path: pathlib.Path, stats: list) -> None:
                         [[s.stage, s.processed, s.skipped, s.removed, s.rows, s.seconds] for s in stats])
 
 
-def _embedding_dim(paths: list[str]) -> int:
+def _embedding_dim(paths: list[str], default: int) -> int:
     if not paths:
-        return DEFAULT_DIM
+        return default
     import pyarrow.parquet as pq
 
     for p in paths:
         t = pq.read_table(p, columns=["dim"])
         if t.num_rows:
             return int(t.column("dim")[0].as_py())
-    return DEFAULT_DIM
+    return default
 
 
 # BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive (the default drops non-ASCII).

@@ -75,9 +75,9 @@ class VectorCache:
 
 
 def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None = None,
-        settings: Settings = Settings()) -> dict[str, pa.Table]:
+        settings: Settings = Settings(), passages: bool = True) -> dict[str, pa.Table]:
     """items + blocks -> {embeddings}; only texts missing from ``cache`` are encoded."""
-    rows = texts_to_embed(items, blocks, settings)
+    rows = texts_to_embed(items, blocks if passages else blocks.slice(0, 0), settings)
     hashes = [stable_hash(r["text"]) for r in rows]
     known = cache.vectors if cache is not None else {}
     missing = sorted({h: r["text"] for h, r in zip(hashes, rows) if h not in known}.items())
@@ -102,21 +102,29 @@ def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None =
 
 
 def run_incremental(runner, accepted: list[str], ex_key: dict[str, str], ex_store, nm_store,
-                    model: str | None) -> list[str]:
-    """The runner's hook: embed the documents whose items or model changed; return the parts."""
-    from pipeline.embedder import Embedder
+                    model: str | None, aux: bool = True) -> dict[str, list[str]]:
+    """The runner's hook: embed the documents whose items or models changed; return the parts.
 
-    embedder = Embedder(model)
-    cache = VectorCache(runner.out, embedder.model_id)
+    The main model embeds items and passages; the auxiliary model (a second,
+    differently trained multilingual encoder) embeds items, for rank fusion in search.
+    """
+    from pipeline.embedder import Embedder, USEEmbedder
+
+    embedders = {"embeddings": Embedder(model)}
+    if aux:
+        embedders["embeddings_aux"] = USEEmbedder()
+    caches = {t: VectorCache(runner.out, e.model_id) for t, e in embedders.items()}
     settings = Settings()
-    keys = {d: stable_hash(ex_key[d], VERSION, embedder.model_id, settings) for d in accepted}
+    ids = ",".join(e.model_id for e in embedders.values())
+    keys = {d: stable_hash(ex_key[d], VERSION, ids, settings) for d in accepted}
 
-    def compute(ids: list[str]) -> dict[str, pa.Table]:
-        blocks = nm_store.read("blocks", ids)
-        out = run(ex_store.read("items", ids), blocks, embedder, cache, settings)
-        cache.save()
+    def compute(doc_ids: list[str]) -> dict[str, pa.Table]:
+        items, blocks = ex_store.read("items", doc_ids), nm_store.read("blocks", doc_ids)
+        out = {t: run(items, blocks, e, caches[t], settings, passages=(t == "embeddings"))["embeddings"]
+               for t, e in embedders.items()}
+        for c in caches.values():
+            c.save()
         return out
 
-    store = runner._stage(NAME, {"embeddings": EMBEDDINGS}, keys, compute)
-    return store.paths("embeddings", accepted)
-
+    store = runner._stage(NAME, {t: EMBEDDINGS for t in embedders}, keys, compute)
+    return {t: store.paths(t, accepted) for t in embedders}

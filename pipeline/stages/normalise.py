@@ -119,7 +119,6 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
     filled = sum(1 for s, e in lines if raw[s:e].strip())
     blank_separated = len(lines) - filled >= 0.1 * filled
-    prev_line = ""
     for s, e in lines:
         v = view(raw, s, e, spans)
         if not v.text or _LONE_BULLET.fullmatch(v.text):
@@ -140,9 +139,9 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
             if not tv.text:
                 blank = False
                 continue
-        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_line) >= 40
-                                             and re.search(r"[a-ząćęłńóśźż,]$", prev_line))
-        prev_line = v.text
+        prev_text = out[-1].text if out else ""
+        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= 40
+                                             and re.search(r"[a-ząćęłńóśźż,]$", prev_text))
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
