@@ -25,5 +25,6 @@ def test_content_is_kept_and_boilerplate_removed(built_store):
 
     gold = json.loads((FIXTURES / "seeds.json").read_text(encoding="utf-8"))
     for name, g in gold.items():
-        for noise in g["boilerplate"]:
-            assert squash(noise) not in squash(clean[name]), (name, noise)
+        for noise in g["boilerplate"]:  # as the reference scorer: letters and digits, else the raw string
+            gone = squash(noise) not in squash(clean[name]) if squash(noise) else noise.strip() not in clean[name]
+            assert gone, (name, noise)
