@@ -91,9 +91,9 @@ def bench_vectors(n: int, dim: int = 384, n_queries: int = 100, hnsw: bool = Tru
     con = duckdb.connect(path)
     import pyarrow as pa
 
-    table = pa.table({"id": np.arange(n, dtype=np.int64),
+    synthetic = pa.table({"id": np.arange(n, dtype=np.int64),
                       "vector": pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel()), dim)})
-    con.execute(f"CREATE TABLE v AS SELECT id, vector::FLOAT[{dim}] AS vector FROM table")
+    con.execute(f"CREATE TABLE v AS SELECT id, vector::FLOAT[{dim}] AS vector FROM synthetic")
     exact_sql = "SELECT id FROM v ORDER BY array_cosine_similarity(vector, $Q) DESC LIMIT 10"
     exact, t_exact = _latencies(con, exact_sql, queries, dim)
     out = {"items": n, "exact_p50_ms": round(float(np.percentile(t_exact, 50)), 1),
@@ -106,10 +106,13 @@ def bench_vectors(n: int, dim: int = 384, n_queries: int = 100, hnsw: bool = Tru
         hnsw_sql = "SELECT id FROM v ORDER BY array_cosine_distance(vector, $Q) LIMIT 10"
         plan = con.execute("EXPLAIN " + hnsw_sql.replace("$Q", f"{queries[0].tolist()}::FLOAT[{dim}]")).fetchall()
         out["hnsw_used"] = "HNSW" in str(plan)
-        approx, t_hnsw = _latencies(con, hnsw_sql, queries, dim)
-        out["hnsw_p50_ms"] = round(float(np.percentile(t_hnsw, 50)), 1)
-        out["hnsw_p99_ms"] = round(float(np.percentile(t_hnsw, 99)), 1)
-        out["hnsw_recall_at_10"] = round(float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])), 3)
+        for ef in (64, 256):
+            con.execute(f"SET hnsw_ef_search = {ef}")
+            approx, t_hnsw = _latencies(con, hnsw_sql, queries, dim)
+            out[f"hnsw_ef{ef}_p50_ms"] = round(float(np.percentile(t_hnsw, 50)), 1)
+            out[f"hnsw_ef{ef}_p99_ms"] = round(float(np.percentile(t_hnsw, 99)), 1)
+            out[f"hnsw_ef{ef}_recall_at_10"] = round(float(np.mean([len(set(a) & set(e)) / 10
+                                                                   for a, e in zip(approx, exact)])), 3)
     con.close()
     pathlib.Path(path).unlink(missing_ok=True)
     return out

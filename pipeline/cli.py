@@ -63,8 +63,11 @@ def main() -> None:
 @click.option("--model", default=None, help="Embedding model: a sentence-transformers name or path "
               "(default: the bundled multilingual-e5-small). Changing it re-embeds.")
 @click.option("--no-embed", is_flag=True, help="Skip the embedding stage (no semantic search).")
+@click.option("--no-aux-model", is_flag=True, help="Embed with the main model only (no second ranking from "
+              "the multilingual USE in search).")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bool, quiet: bool) -> None:
+def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bool, no_aux_model: bool,
+        quiet: bool) -> None:
     """Process the articles in CORPUS (default: corpus/) into the knowledge store.
 
     Incremental: only new or changed articles are processed; deleted ones leave the store.
@@ -75,7 +78,7 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bo
     """
     from pipeline.runner import CorpusError, RunSettings, Runner
 
-    settings = RunSettings(model=model, embed=not no_embed)
+    settings = RunSettings(model=model, embed=not no_embed, aux_model=not no_aux_model)
     try:
         result = Runner(out, settings, progress=not quiet).run(corpus)
     except CorpusError as exc:
