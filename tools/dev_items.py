@@ -1,46 +1,34 @@
-"""Developer harness: run every stage up to extract in memory and print the items.
+"""Developer harness: run the stages up to extract (no embedding) into a temp folder and print items.
 
     .venv/bin/python tools/dev_items.py corpus [--kind tip] [--doc 002]
 """
 from __future__ import annotations
 
 import argparse
-import collections
-import hashlib
 import pathlib
+import tempfile
 
-from pipeline import schema
-from pipeline.stages import denoise, extract, ingest, langid, normalise, segment
+from pipeline import KnowledgeStore
+from pipeline.runner import RunSettings, run
 
 
-def run_all(folder: str):
-    files = sorted(p for p in pathlib.Path(folder).rglob("*") if p.is_file() and p.suffix in (".txt", ".md", ".html", ".htm", ".jsonl"))
-    rows = [{"source_path": str(p), "data": p.read_bytes(), "content_hash": hashlib.sha256(p.read_bytes()).hexdigest()} for p in files]
-    docs = ingest.run(schema.table(rows, schema.SOURCES))["documents"]
-    langs = langid.run(docs)["languages"]
-    import pyarrow.compute as pc
-    docs = docs.filter(pc.is_in(docs.column("doc_id"), value_set=langs.column("doc_id")))
-    cnt = collections.Counter(k for ks in docs.column("line_keys").to_pylist() for k in ks)
-    bp = frozenset(k for k, c in cnt.items() if c >= 3)
-    dn = denoise.run(docs, langs, bp)
-    bl = normalise.run(docs, dn["removed_spans"])["blocks"]
-    se = segment.run(docs, langs, bl, dn["removed_spans"])["sentences"]
-    items = extract.run(docs, langs, bl, se, dn["removed_spans"])["items"]
-    return docs, items
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("folder")
+    ap.add_argument("--kind", help="myth, tip, statistic or example")
+    ap.add_argument("--doc", help="part of a source path")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as out:
+        run(a.folder, out, RunSettings(embed=False), progress=False)
+        with KnowledgeStore(pathlib.Path(out) / "knowledge.duckdb") as ks:
+            rows = ks.sql("SELECT * FROM items ORDER BY source_path, start_char").to_pylist()
+    for it in rows:
+        if (a.kind and it["kind"] != a.kind) or (a.doc and a.doc not in it["source_path"]):
+            continue
+        extra = {k: it[k] for k in ("value", "unit", "source", "entity", "entity_type", "role") if it.get(k) is not None}
+        print(f'{pathlib.Path(it["source_path"]).name[:28]:28} {it["kind"]:9} {it["extractor"]:24} '
+              f'{it["text"][:110]!r} {extra or ""}')
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser()
-    ap.add_argument("folder")
-    ap.add_argument("--kind")
-    ap.add_argument("--doc")
-    a = ap.parse_args()
-    docs, items = run_all(a.folder)
-    path = dict(zip(docs.column("doc_id").to_pylist(), docs.column("source_path").to_pylist()))
-    for it in items.to_pylist():
-        if a.kind and it["kind"] != a.kind:
-            continue
-        if a.doc and a.doc not in path[it["doc_id"]]:
-            continue
-        extra = {k: it[k] for k in ("value", "unit", "source", "entity", "entity_type", "role") if it.get(k) is not None}
-        print(f'{pathlib.Path(path[it["doc_id"]]).name[:28]:28} {it["kind"]:9} {it["extractor"]:18} {it["text"][:110]!r} {extra if extra else ""}')
+    main()
