@@ -76,13 +76,16 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bo
     Example:
       kb run corpus/ --out outputs
     """
-    from pipeline.runner import CorpusError, RunSettings, Runner
+    from pipeline.runner import SUPPORTED_SUFFIXES, CorpusError, RunSettings, Runner
 
     settings = RunSettings(model=model, embed=not no_embed, aux_model=not no_aux_model)
     try:
         result = Runner(out, settings, progress=not quiet).run(corpus)
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from exc
+    if result.documents == 0 and result.rejected == 0:
+        click.secho(f"no articles found in {corpus} (looked for {', '.join(SUPPORTED_SUFFIXES)})", fg="yellow",
+                    err=True)
     click.echo(f"\n{result.documents} documents in {result.store} ({result.rejected} rejected) "
                f"in {result.seconds:.1f}s")
     for s in result.stages:

@@ -196,7 +196,7 @@ class Runner:
         t_start = time.perf_counter()
         s = self.settings
         files, rejected = discover(corpus)
-        sources: dict[str, tuple[pathlib.Path, str]] = {}
+        sources: dict[str, tuple[pathlib.Path, str, str]] = {}   # key -> (path, relative path, sha256)
         first_with_hash: dict[str, str] = {}
         for p in files:
             rel = p.relative_to(corpus).as_posix()

@@ -52,8 +52,12 @@ class Searcher:
     def embedder(self):
         if self._embedder is None:
             from pipeline.embedder import Embedder
+            from pipeline.model import ModelNotInstalledError
 
-            self._embedder = Embedder(self.model)
+            try:
+                self._embedder = Embedder(self.model)
+            except ModelNotInstalledError as exc:
+                raise StoreError(str(exc)) from exc
             if self.model_id and self._embedder.model_id != self.model_id:
                 raise StoreError(f"the store was embedded with {self.model_id!r}, not "
                                  f"{self._embedder.model_id!r}: pass --model accordingly or re-run `kb run`")
