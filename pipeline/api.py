@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import os
 import pathlib
-import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import pyarrow as pa
 
-_WRITE = re.compile(r"^\s*(insert|update|delete|create|drop|alter|attach|detach|copy|install|load|pragma|"
-                    r"set|checkpoint|vacuum|call|import|export|begin|commit|rollback|truncate|replace)\b", re.I)
 
 
 class StoreError(Exception):
@@ -70,11 +67,19 @@ class KnowledgeStore:
     # -- SQL -----------------------------------------------------------------
     def sql(self, query: str, params: Sequence[Any] | dict | None = None) -> pa.Table:
         """Run a read-only query and return an Arrow table. Write statements are refused."""
-        if _WRITE.match(query):
-            raise StoreError("the store is read-only: only SELECT-style queries are allowed "
-                             "(rebuild it with `kb run`)")
         import duckdb
 
+        try:
+            statements = duckdb.extract_statements(query)
+        except duckdb.Error as exc:
+            raise StoreError(str(exc).splitlines()[0]) from exc
+        if not statements:
+            raise StoreError("empty query")
+        if len(statements) > 1:
+            raise StoreError("one statement at a time, please")
+        if statements[0].type not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+            raise StoreError(f"the store is read-only: only SELECT-style queries are allowed, not "
+                             f"{statements[0].type.name} (rebuild the store with `kb run`)")
         try:
             return self.con.execute(query, params or []).to_arrow_table()
         except duckdb.Error as exc:
@@ -99,8 +104,10 @@ class KnowledgeStore:
         }
 
     def document(self, doc_id: str) -> dict:
-        t = self.sql("SELECT * FROM documents WHERE doc_id = ? OR doc_id LIKE ? || '%' "
-                     "OR source_path = ?", [doc_id, doc_id, doc_id])
+        if len(doc_id.strip()) < 4:
+            raise StoreError("give at least 4 characters of a doc_id, or a source path or file name")
+        t = self.sql("SELECT * FROM documents WHERE starts_with(doc_id, ?) OR source_path = ? "
+                     "OR ends_with(source_path, '/' || ?)", [doc_id, doc_id, doc_id])
         if t.num_rows == 0:
             raise StoreError(f"no document {doc_id!r} (see `kb sql \"SELECT doc_id, source_path FROM documents\"`)")
         if t.num_rows > 1:

@@ -65,9 +65,10 @@ def main() -> None:
 @click.option("--no-embed", is_flag=True, help="Skip the embedding stage (no semantic search).")
 @click.option("--no-aux-model", is_flag=True, help="Embed with the main model only (no second ranking from "
               "the multilingual USE in search).")
+@click.option("--allow-empty", is_flag=True, help="Let an empty CORPUS empty an existing store.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bool, no_aux_model: bool,
-        quiet: bool) -> None:
+        allow_empty: bool, quiet: bool) -> None:
     """Process the articles in CORPUS (default: corpus/) into the knowledge store.
 
     Incremental: only new or changed articles are processed; deleted ones leave the store.
@@ -78,7 +79,7 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bo
     """
     from pipeline.runner import SUPPORTED_SUFFIXES, CorpusError, RunSettings, Runner
 
-    settings = RunSettings(model=model, embed=not no_embed, aux_model=not no_aux_model)
+    settings = RunSettings(model=model, embed=not no_embed, aux_model=not no_aux_model, allow_empty=allow_empty)
     try:
         result = Runner(out, settings, progress=not quiet).run(corpus)
     except CorpusError as exc:
@@ -145,11 +146,11 @@ def stats(db: str) -> None:
 @click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
 @click.option("--raw", is_flag=True, help="Show the raw text with removed spans marked [-like this-]{rule}.")
 def show(doc_id: str, db: str, raw: bool) -> None:
-    """Show one document (DOC_ID, a prefix of it, or its source path): metadata and clean text.
+    """Show one document (DOC_ID, a prefix of it, its source path or file name): metadata and clean text.
 
     \b
     Example:
-      kb show 1ca32d8e --raw
+      kb show 000_1ca32d8ebe30806b.txt --raw
     """
     from pipeline.api import StoreError
 
@@ -189,7 +190,7 @@ def _hits_out(hits, as_json: bool) -> None:
 @click.option("--lang", "langs", help="Only these languages, comma-separated: id,pl,nl.")
 @click.option("--kind", "kinds", help="Only these kinds, comma-separated: myth,tip,statistic,example,passage.")
 @click.option("--doc", help="Only this document (doc_id or source path).")
-@click.option("--top", default=10, show_default=True, help="How many results.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="How many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results, best first.")
 @click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
 @click.option("--model", default=None, help="Query with this embedding model (must match the store's).")
@@ -213,7 +214,7 @@ def search(query: str, langs: str | None, kinds: str | None, doc: str | None, to
 
 @main.command()
 @click.argument("item_id")
-@click.option("--top", default=10, show_default=True, help="How many results.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="How many results.")
 @click.option("--all-langs", is_flag=True, help="Include the item's own language.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")

@@ -45,6 +45,7 @@ class RunSettings:
     extract: extract.Settings = field(default_factory=extract.Settings)
     model: str | None = None          # embedding model: None = the bundled multilingual-e5-small
     embed: bool = True
+    allow_empty: bool = False         # an empty corpus may empty an existing store
     aux_model: bool = True            # also embed items with the multilingual USE, fused in search
     batch_docs: int = 16
 
@@ -196,6 +197,10 @@ class Runner:
         t_start = time.perf_counter()
         s = self.settings
         files, rejected = discover(corpus)
+        previous = StageStore(self.out, "ingest", {}).state
+        if not files and previous and not s.allow_empty:
+            raise CorpusError(f"no articles found in {corpus}, but {self.out} holds {len(previous)} processed "
+                              f"files: refusing to empty the store (a wrong folder?); pass --allow-empty to do it")
         sources: dict[str, tuple[pathlib.Path, str, str]] = {}   # key -> (path, relative path, sha256)
         first_with_hash: dict[str, str] = {}
         for p in files:

@@ -64,7 +64,14 @@ class Searcher:
         return self._embedder
 
     def _filters(self, langs, kinds, doc) -> tuple[str, list]:
+        from pipeline.lang import SUPPORTED
+
         where, params = [], []
+        langs = [langs] if isinstance(langs, str) else langs
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        bad_lang = [l for l in langs or () if l not in SUPPORTED]
+        if bad_lang:
+            raise StoreError(f"unknown language {bad_lang[0]!r}; languages: {', '.join(SUPPORTED)}")
         if langs:
             where.append(f"u.lang IN ({', '.join('?' * len(langs))})")
             params += list(langs)
@@ -142,6 +149,8 @@ class Searcher:
                top: int = 10, doc: str | None = None) -> list[Hit]:
         if not query.strip():
             raise StoreError("empty query")
+        if top < 1:
+            raise StoreError("top must be at least 1")
         where, params = self._filters(langs, kinds, doc)
         dense = self.dense(self.embedder().encode_queries([query])[0], where, params, CANDIDATES) \
             if self.model_id else []

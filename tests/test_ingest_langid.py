@@ -35,6 +35,28 @@ def test_breadcrumb_and_date_line():
     assert doc["category"] == "Marketing Internetowy"
 
 
+@pytest.mark.parametrize("encoding", ["cp1250", "iso8859_2"])
+def test_legacy_polish_encodings(encoding):
+    text = ("Jak budować społeczność? Według badania aż 73% marketerów źle ocenia zasięg. "
+            "Żółć, gęś i łódź to tylko przykłady.\n") * 4
+    doc = _ingest({"pl.txt": text.encode(encoding)})["documents"].to_pylist()[0]
+    assert doc["raw_text"] == text and doc["encoding"] == encoding
+
+
+def test_jsonl_fields_of_the_wrong_type_reject_only_that_line():
+    import json
+
+    lines = [json.dumps({"text": 12345}), json.dumps({"text": ID_TEXT, "title": 7}),
+             json.dumps({"text": "  ", "html": "<html><body><article>" + "".join(
+                 f"<p>Pastikan Anda membalas komentar pelanggan ke-{i} setiap hari agar mereka senang.</p>"
+                 for i in range(5)) + "</article></body></html>"}),
+             json.dumps({"text": ID_TEXT})]
+    out = _ingest({"b.jsonl": "\n".join(lines).encode()})
+    reasons = {r["source_path"]: r["reason"] for r in out["rejected"].to_pylist()}
+    assert "'text' is not a string" in reasons["b.jsonl#L1"] and "'title' is not a string" in reasons["b.jsonl#L2"]
+    assert sorted(d["source_path"] for d in out["documents"].to_pylist()) == ["b.jsonl#L3", "b.jsonl#L4"]
+
+
 def test_non_utf8_bytes_are_decoded():
     text = ("Odpowiadaj na pytania klientów szybko i uczciwie. Zażółć gęślą jaźń, bo każda firma może się "
             "poprawić. Władza dla ludzi!\n") * 5

@@ -128,8 +128,26 @@ def test_a_failed_load_keeps_the_previous_store(corpus_copy, tmp_path, monkeypat
 def test_memory_store_and_read_only_sql():
     ks = KnowledgeStore(":memory:")
     assert ks.sql("SELECT count(*) AS n FROM tips").to_pylist() == [{"n": 0}]
+    assert ks.sql("SELECT ? AS x", [3]).to_pylist() == [{"x": 3}]
     with pytest.raises(StoreError, match="read-only"):
         ks.sql("DELETE FROM item")
+    with pytest.raises(StoreError, match="one statement"):
+        ks.sql("SELECT 1; CREATE TABLE evil AS SELECT 1")
+    with pytest.raises(StoreError, match="empty query"):
+        ks.sql("  ")
+
+
+def test_an_empty_corpus_does_not_empty_the_store(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    run(corpus_copy, out, FAST, progress=False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    from pipeline.runner import CorpusError
+
+    with pytest.raises(CorpusError, match="refusing to empty"):
+        run(empty, out, FAST, progress=False)
+    with KnowledgeStore(out / "knowledge.duckdb") as ks:
+        assert ks.sql("SELECT count(*) AS n FROM documents").to_pylist() == [{"n": 5}]
 
 
 def test_cli_end_to_end(corpus_copy, tmp_path):
@@ -152,6 +170,8 @@ def test_cli_end_to_end(corpus_copy, tmp_path):
                                         "--json"]).output)[0]["doc_id"]
     res = r.invoke(main, ["show", doc_id[:8], "--db", db, "--raw"])
     assert res.exit_code == 0 and "{comment_counter}" in res.output
+    res = r.invoke(main, ["show", "004_f75b7cb515c6bb61.txt", "--db", db])
+    assert res.exit_code == 0 and doc_id in res.output
     res = r.invoke(main, ["show", "nope", "--db", db])
     assert res.exit_code != 0 and "no document" in res.output
     res = r.invoke(main, ["stats", "--db", str(tmp_path / "missing.duckdb")])

@@ -47,6 +47,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    guess = _single_byte_guess(data)
+    if guess:
+        return guess
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -57,6 +60,27 @@ def decode(data: bytes) -> tuple[str, str]:
     if bad > len(text) * 0.01:
         raise Rejected("binary file (control characters), not text")
     return text, best.encoding
+
+
+# Legacy encodings of Polish, Dutch and Indonesian pages: charset-normalizer alone confuses
+# ISO-8859-2 with its Baltic and Nordic cousins, so these are tried first and kept only when
+# every non-ASCII letter they produce is one the languages use.
+_LEGACY_ENCODINGS = ("cp1250", "iso8859_2", "cp1252")
+_PLAUSIBLE = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻéèëêïîöüôàâçÉÈËÖÜ’‘“”„–—…•€«»°©®")
+
+
+def _single_byte_guess(data: bytes) -> tuple[str, str] | None:
+    best = None
+    for enc in _LEGACY_ENCODINGS:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        odd = sum(1 for ch in text if ord(ch) > 127 and ch not in _PLAUSIBLE)
+        plausible = sum(1 for ch in text if ch in _PLAUSIBLE)
+        if odd == 0 and plausible and (best is None or plausible > best[0]):
+            best = (plausible, text, enc)
+    return (best[1], best[2]) if best else None
 
 
 # ---------------------------------------------------------------- formats
@@ -196,6 +220,9 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         if len(text.strip()) < settings.min_chars:
             raise Rejected("HTML with no article text (main-text extraction found "
                            f"{len(text.strip())} characters)")
+    for k in ("title", "url"):
+        if extra.get(k):
+            meta[k] = extra[k]
     spans = line_spans(text)
     first_line = 0
     fm_span, fm = front_matter(text) if fmt != "html" else (None, {})
@@ -215,9 +242,6 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
     for k, v in top.items():
         meta.setdefault(k, v)
     meta_spans.extend(found)
-    for k in ("title", "url"):
-        if extra.get(k):
-            meta[k] = extra[k]
     body = len(text.strip()) - sum(f["end"] - f["start"] for f in meta_spans)
     if body < settings.min_chars:
         raise Rejected(f"too little text for an article ({max(body, 0)} characters)")
@@ -250,11 +274,20 @@ def _jsonl_articles(source_path: str, text: str, settings: Settings):
         except json.JSONDecodeError as exc:
             yield path, Rejected(f"line {n} is not JSON: {exc.msg}")
             continue
-        if not isinstance(obj, dict) or not (obj.get("text") or obj.get("html")):
+        if not isinstance(obj, dict):
+            yield path, Rejected(f"line {n} is not a JSON object")
+            continue
+        bad = [k for k in ("text", "html", "url", "title", "lang") if obj.get(k) is not None
+               and not isinstance(obj[k], str)]
+        if bad:
+            yield path, Rejected(f"line {n}: field {bad[0]!r} is not a string")
+            continue
+        text, html = (obj.get("text") or "").strip(), (obj.get("html") or "").strip()
+        if not (text or html):
             yield path, Rejected(f"line {n} has neither 'text' nor 'html'")
             continue
-        fmt = "html" if obj.get("html") and not obj.get("text") else sniff_format("x.txt", obj["text"])
-        body = obj.get("text") or obj["html"]
+        fmt = sniff_format("x.txt", text) if text else "html"
+        body = obj["text"] if text else obj["html"]
         extra = {"url": obj.get("url"), "title": obj.get("title"), "lang": obj.get("lang"), "_jsonl": True}
         try:
             yield path, article(path, body, fmt, "utf-8", settings, extra)
