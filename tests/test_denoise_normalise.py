@@ -100,3 +100,10 @@ def test_sentences_with_raw_offsets(lang, text, n):
     assert len(sents) >= n
     for s in sents:
         assert doc.raw_text[s.start_char:s.end_char] == s.text
+
+
+def test_closing_keyword_list():
+    text = ("Kirim email setiap minggu kepada pelanggan setia Anda.\n\n### Kata Kunci:\n- email murah\n- promosi toko\n\n")
+    removed = _removed(text, "id")
+    assert ("### Kata Kunci:", "keyword_block") in removed and ("- promosi toko", "keyword_block") in removed
+    assert all("Kirim" not in t for t, _ in removed)

@@ -25,6 +25,8 @@ CREDIT_WORDS = ("Foto", "Gambar", "melalui", "via", "oleh", "Sumber gambar")
 AD_CALLS = ("KLIK DI SINI", "DAFTAR SEKARANG", "Klik di sini untuk", "Daftar sekarang")
 # Words that mark the promotional lines leading up to a call to action.
 AD_CUES = ("pelatihan", "kursus", "webinar", "daftar sekarang", "bergabunglah", "diskon", "promo")
+# A closing list of SEO keywords or tags under one of these labels.
+KEYWORD_LABELS = ("Kata Kunci", "Kata kunci", "Tag", "Label")
 
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word

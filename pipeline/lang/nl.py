@@ -17,6 +17,8 @@ BIO_PREFIXES = ("Over de auteur", "Over de schrijver", "Over mij")
 CREDIT_WORDS = ("Foto", "Afbeelding", "Beeld", "van", "via", "door")
 AD_CALLS = ("KLIK HIER", "SCHRIJF JE IN", "Klik hier om", "Meld je nu aan")
 AD_CUES = ("training", "cursus", "webinar", "schrijf je in", "meld je aan", "korting", "live")
+# A closing list of SEO keywords or tags under one of these labels.
+KEYWORD_LABELS = ("Trefwoorden", "Zoekwoorden", "Tags")
 
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word

@@ -17,6 +17,8 @@ BIO_PREFIXES = ("O autorze", "O autorce")
 CREDIT_WORDS = ("Zdjęcie", "Fot.", "Foto", "Źródło zdjęcia", "przez", "via")
 AD_CALLS = ("KLIKNIJ TUTAJ", "ZAPISZ SIĘ", "Kliknij tutaj, aby", "Zapisz się teraz")
 AD_CUES = ("szkolenie", "szkolenia", "dołącz", "zapisz się", "webinar", "kurs online", "na żywo", "otrzymasz")
+# A closing list of SEO keywords or tags under one of these labels.
+KEYWORD_LABELS = ("Słowa kluczowe", "Tagi")
 
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word

@@ -83,6 +83,8 @@ def line_rules(code: str) -> dict[str, re.Pattern]:
                              re.I),
         "ad_call": re.compile(rf"(?:{alt(d.AD_CALLS)})"),
         "ad_cue": re.compile(rf"(?:{alt(d.AD_CUES)})", re.I),
+        "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(getattr(d, 'KEYWORD_LABELS', ()))})\s*(?:\*\*)?\s*:?\s*$",
+                               re.I),
     }
 
 
@@ -166,9 +168,23 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
             spans.append((s, e, "empty_toc"))
         elif rules["ad_call"].search(line):
             spans.extend(_ad_block(text, lines, i, rules, settings))
+        elif rules["keywords"].match(line) and _next_is_list(text, lines, i):
+            spans.extend((ks, ke, "keyword_block") for ks, ke in [(s, e), *_list_after(text, lines, i)])
         elif len(stripped) <= settings.boilerplate_max_chars and line_key(line) in boilerplate:
             spans.append((s, e, "boilerplate"))
     return spans, bio
+
+
+def _list_after(text: str, lines: list[tuple[int, int]], i: int) -> list[tuple[int, int]]:
+    """The list items (and blank lines) right after line ``i``."""
+    out = []
+    for s, e in lines[i + 1:]:
+        line = text[s:e].strip()
+        if line and not re.match(r"^(?:[-*•·]|\d+[.)])\s", line):
+            break
+        if line:
+            out.append((s, e))
+    return out
 
 
 def _next_is_list(text: str, lines: list[tuple[int, int]], i: int) -> bool:
