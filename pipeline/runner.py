@@ -27,11 +27,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import schema
-from pipeline.stages import denoise, extract, ingest, langid, normalise, segment
+from pipeline.stages import denoise, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
-STAGE_NAMES = ("ingest", "langid", "denoise", "normalise", "segment", "extract", "embed")
+STAGE_NAMES = ("ingest", "langid", "denoise", "normalise", "segment", "extract", "embed", "hubness")
+CORPUS_STAGES = ("hubness",)   # read the whole corpus: any change recomputes them
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class RunSettings:
     normalise: normalise.Settings = field(default_factory=normalise.Settings)
     segment: segment.Settings = field(default_factory=segment.Settings)
     extract: extract.Settings = field(default_factory=extract.Settings)
+    hubness: hubness.Settings = field(default_factory=hubness.Settings)
     model: str | None = None          # embedding model: None = the bundled multilingual-e5-small
     embed: bool = True
     allow_empty: bool = False         # an empty corpus may empty an existing store
@@ -71,7 +73,8 @@ class RunResult:
     @property
     def processed(self) -> int:
         """Documents that any stage after ingest had to (re)process."""
-        return max((s.processed for s in self.stages if s.stage not in ("ingest", "load")), default=0)
+        return max((s.processed for s in self.stages if s.stage not in ("ingest", "load", *CORPUS_STAGES)),
+                   default=0)
 
 
 class CorpusError(Exception):
@@ -192,6 +195,24 @@ class Runner:
         self.stats.append(stats)
         return store
 
+    def _corpus_stage(self, name: str, tables: dict[str, pa.Schema], key: str, documents: int,
+                      compute: Callable[[], dict[str, pa.Table]]) -> StageStore:
+        """Run ``compute`` over the whole corpus when ``key`` changed; one part, named ``corpus``."""
+        store = StageStore(self.out, name, tables)
+        stats = StageStats(name)
+        t0 = time.perf_counter()
+        if store.state.get("corpus") != key or any(not store.part(t, "corpus").exists() for t in tables):
+            outputs = compute()
+            store.write("corpus", key, outputs)
+            store.save()
+            stats.processed = documents
+            stats.rows = sum(t.num_rows for t in outputs.values())
+        else:
+            stats.skipped = documents
+        stats.seconds = time.perf_counter() - t0
+        self.stats.append(stats)
+        return store
+
     # -- the run ---------------------------------------------------------
     def run(self, corpus: pathlib.Path) -> RunResult:
         t_start = time.perf_counter()
@@ -298,7 +319,17 @@ class Runner:
         if s.embed:
             from pipeline.stages import embed
 
-            parts.update(embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model))
+            embedded, embed_key = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model)
+            parts.update(embedded)
+            hub_key = stable_hash(hubness.VERSION, _settings_hash(s.hubness), *sorted(embed_key.items()))
+
+            def do_hubness() -> dict[str, pa.Table]:
+                tables = [hubness.run(pa.concat_tables([pq.read_table(p) for p in embedded[t]]), languages,
+                                      s.hubness)["hubness"] for t in embedded if embedded[t]]
+                return {"hubness": pa.concat_tables(tables) if tables else hubness.HUBNESS.empty_table()}
+
+            hub = self._corpus_stage("hubness", {"hubness": hubness.HUBNESS}, hub_key, len(accepted), do_hubness)
+            parts["hubness"] = hub.paths("hubness", ["corpus"])
 
         from pipeline import store
 

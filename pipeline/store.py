@@ -83,8 +83,10 @@ def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict
         _insert(con, "sentence", parts["sentences"])
         _insert(con, "item", parts["items"])
         for table, part, d in (("embedding", "embeddings", dim), ("embedding_aux", "embeddings_aux", aux_dim)):
-            _insert(con, table, parts.get(part, []), f"* REPLACE (vector::FLOAT[{d}] AS vector)",
+            cast = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
+            _insert(con, table, parts.get(part, []), cast,
                     "QUALIFY row_number() OVER (PARTITION BY key_id, model_id ORDER BY key_id) = 1")
+        _insert(con, "hubness", parts.get("hubness", []))
         if rejected:
             con.executemany("INSERT INTO rejection VALUES (?, ?, ?, ?, ?)",
                             [[r.get("doc_id"), r["source_path"], r["stage"], r["reason"], r.get("detected_lang")]
@@ -158,6 +160,7 @@ def build_indexes(con, hnsw_min_rows: int = HNSW_MIN_ROWS) -> dict[str, bool]:
     n = con.execute("SELECT count(*) FROM embedding").fetchone()[0]
     if n >= hnsw_min_rows and load_extension(con, "vss"):
         con.execute("SET hnsw_enable_experimental_persistence = true")
-        con.execute("CREATE INDEX embedding_hnsw ON embedding USING HNSW (vector) WITH (metric = 'cosine')")
+        # search ranks by inner product with search_vector (item + context, not unit length)
+        con.execute("CREATE INDEX embedding_hnsw ON embedding USING HNSW (search_vector) WITH (metric = 'ip')")
         built["hnsw"] = True
     return built

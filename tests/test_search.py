@@ -12,7 +12,7 @@ from pipeline import KnowledgeStore
 from pipeline.api import StoreError
 from pipeline.cli import main
 from pipeline.runner import RunSettings, run
-from pipeline.search import fuse
+from pipeline.search import fuse, lexical_query, query_language
 from pipeline.stages import embed
 from tests.conftest import CORPUS
 
@@ -28,6 +28,7 @@ def store(tmp_path_factory):
     result = run(corpus, out, RunSettings(), progress=False)
     again = run(corpus, out, RunSettings(), progress=False)
     assert {s.stage: s.processed for s in again.stages}["embed"] == 0   # nothing re-embedded
+    assert {s.stage: s.processed for s in again.stages}["hubness"] == 0  # nor recomputed
     return out / "knowledge.duckdb", result
 
 
@@ -99,6 +100,121 @@ def test_rrf_fusion():
     assert list(dict(fuse([["a", "b", "c"], ["c", "a"]]))) == ["a", "c", "b"]
 
 
+@pytest.mark.parametrize("query, langs, expected", [
+    # across languages BM25 hears only names and numbers
+    ("Jak Burger King śledził nowe lokale McDonald's w 2012 roku?", ["id", "nl"], "Burger King McDonald 2012"),
+    ("Reageer snel op vragen en klachten van klanten", ["id", "pl"], ""),
+    ("Wat deed KitchenAid na die tweet?", ["id"], "KitchenAid"),
+    # in the query's own language, or with no language filter, the whole query
+    ("Reageer snel op vragen en klachten van klanten", ["nl", "id"], "Reageer snel op vragen en klachten van klanten"),
+    ("Jangan abaikan keluhan pelanggan", None, "Jangan abaikan keluhan pelanggan"),
+])
+def test_lexical_query(query, langs, expected):
+    assert lexical_query(query, langs) == expected
+
+
+def test_query_language_of_short_queries():
+    assert query_language("Gebruik humor, maar met smaak") == "nl"      # py3langid alone says Afrikaans
+    assert query_language("Mulailah dengan karyawan Anda sendiri") == "id"
+    assert query_language("Ilu dorosłych internautów korzysta z Facebooka?") == "pl"
+
+
+def test_rrf_ties_go_to_the_first_ranking():
+    # a pair the two rankings swap scores the same: the main model's order decides, not the key
+    assert [k for k, _ in fuse([["z", "a"], ["a", "z"]])] == ["z", "a"]
+    assert [k for k, _ in fuse([["a", "z"], ["z", "a"]])] == ["a", "z"]
+
+
+def test_search_vectors_average_item_and_context():
+    item = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    context = [np.array([[0.0, 2.0], [0.0, 4.0]], dtype=np.float32), None]   # no context: the item alone
+    out = embed.search_vectors(item, context, weight=0.5)
+    assert out.tolist() == [[0.5, 0.5], [0.0, 1.0]]
+
+
+def test_context_of_heading_and_sentence_items(built_store):
+    with KnowledgeStore(built_store) as ks:
+        items = ks.sql("SELECT item_id, doc_id, block_idx, text FROM item")
+        blocks = ks.sql("SELECT doc_id, block_idx, kind, text FROM block ORDER BY doc_id DESC, block_idx DESC")
+    context = embed.context_blocks(items, blocks)
+    text_of = dict(zip(items.column("item_id").to_pylist(), items.column("text").to_pylist()))
+    block_text = blocks.column("text").to_pylist()
+
+    def context_of(prefix: str) -> list[str]:
+        item_id = next(k for k, t in text_of.items() if t.startswith(prefix))
+        return [block_text[i] for i in context[item_id]]
+
+    # a heading tip: the body of its section, in order, up to the next heading
+    humor = context_of("Żart w dobrym guście")
+    assert any("Humor może być świetnym sposobem" in t for t in humor)
+    assert not any(t.startswith("Pomysłowość") for t in humor)
+    # a sentence inside a paragraph: that paragraph
+    [paragraph] = context_of("89% konsumen mulai melakukan bisnis")
+    assert paragraph.startswith("89% konsumen")
+
+
+def test_context_lifts_a_heading_whose_meaning_is_in_its_body(store):
+    # The myth "Putri Remaja Saya Dapat Menjalankan Kampanye Media Sosial Saya" (my teenage daughter can
+    # run my campaign) says nothing of strategy or metrics; the paragraphs under it do.
+    db, _ = store
+    query = "Iemand moet de strategie bepalen en de resultaten meten"
+    target = "Putri Remaja Saya"
+    with KnowledgeStore(db) as ks:
+        ranked = ks.search(query, langs=["id"], kinds=["myth"], top=5)
+        q = ks._searcher().embedder().encode_queries([query])[0].tolist()
+        sims = ks.sql(f"SELECT array_inner_product(e.vector, {q}::FLOAT[384]) AS item, "
+                      f"array_inner_product(e.search_vector, {q}::FLOAT[384]) AS with_context "
+                      f"FROM embedding e JOIN search_units u USING (key_id) "
+                      f"WHERE u.kind = 'myth' AND u.text LIKE '{target}%'").to_pylist()[0]
+    assert sims["with_context"] > sims["item"] + 0.01    # the section body is nearer the query than the heading
+    assert ranked[0].text.startswith(target)
+
+
+def test_hubness_is_a_row_per_embedding_and_model(store):
+    db, _ = store
+    with KnowledgeStore(db) as ks:
+        counts = ks.sql("SELECT (SELECT count(*) FROM embedding) + (SELECT count(*) FROM embedding_aux) AS rows, "
+                        "(SELECT count(*) FROM hubness) AS hub, "
+                        "(SELECT count(*) FROM hubness h JOIN embedding e USING (key_id, model_id)) AS joined, "
+                        "(SELECT min(hubness) FROM hubness) AS lo, (SELECT max(hubness) FROM hubness) AS hi"
+                        ).to_pylist()[0]
+    assert counts["rows"] == counts["hub"] > 0
+    assert counts["joined"] == ks_rows(db, "embedding")
+    assert 0.0 < counts["lo"] < counts["hi"] <= 1.0
+
+
+def ks_rows(db, table: str) -> int:
+    with KnowledgeStore(db) as ks:
+        return ks.sql(f"SELECT count(*) AS n FROM {table}").to_pylist()[0]["n"]
+
+
+def test_hubness_scores_the_text_near_everything_highest():
+    import pyarrow as pa
+
+    from pipeline.stages import hubness
+
+    rng = np.random.default_rng(1)
+    direction = rng.normal(size=8)
+    others = direction + 0.6 * rng.normal(size=(30, 8))          # one language: a cluster
+    mine = np.vstack([direction, rng.normal(size=(3, 8))])      # the other: its centre and three strays
+    others /= np.linalg.norm(others, axis=1, keepdims=True)
+    vectors = mine / np.linalg.norm(mine, axis=1, keepdims=True)
+    rows = pa.table({
+        "key_id": [f"k{i}" for i in range(len(vectors) + len(others))],
+        "key_kind": ["item"] * (len(vectors) + len(others)),
+        "doc_id": ["a"] * len(vectors) + ["b"] * len(others),
+        "model_id": ["m"] * (len(vectors) + len(others)),
+        "vector": np.vstack([vectors, others]).tolist(),
+        "search_vector": np.vstack([vectors, others]).tolist(),
+    })
+    langs = pa.table({"doc_id": ["a", "b"], "lang": ["pl", "id"]})
+    hub = hubness.run(rows, langs, hubness.Settings(k=5))["hubness"].column("hubness").to_pylist()
+    assert hub[0] == max(hub[:4])                       # the centroid is close to everything
+    one_language = pa.table({"doc_id": ["a", "b"], "lang": ["pl", "pl"]})
+    alone = hubness.run(rows, one_language, hubness.Settings(k=5))["hubness"].column("hubness").to_pylist()
+    assert max(alone) < 1.0 - 1e-6                      # a row is never its own neighbour
+
+
 class _CountingEmbedder:
     """A deterministic stand-in model, to test the cache logic without the cost of a real one."""
     model_id, dim = "counting-test", 4
@@ -114,7 +230,8 @@ class _CountingEmbedder:
 def test_vector_cache_encodes_each_text_once(tmp_path):
     import pyarrow as pa
 
-    items = pa.table({"item_id": ["i1", "i2"], "doc_id": ["d", "d"], "text": ["Jangan menyerah.", "Jangan menyerah."]})
+    items = pa.table({"item_id": ["i1", "i2"], "doc_id": ["d", "d"], "block_idx": [0, 0],
+                      "text": ["Jangan menyerah.", "Jangan menyerah."]})
     blocks = pa.table({"doc_id": ["d"], "block_idx": [0], "kind": ["paragraph"],
                        "text": ["Pastikan Anda menjawab setiap pertanyaan pelanggan dalam sehari."]})
     fake = _CountingEmbedder()

@@ -4,6 +4,14 @@ What is embedded: every item's text, and every paragraph-sized block (passages,
 so search can return the paragraph around an answer). The model id is part of
 both the stage's skip key and the cache key: another model re-embeds everything,
 the same text under the same model is never encoded twice.
+
+Each row also gets a *search vector*: the item's own vector averaged with the
+vector of its context, i.e. the body of the section a heading item opens, or
+the paragraph a sentence item sits in. Many items are terse headings ("Żart w
+dobrym guście") whose meaning lives in the text under them; scoring a query by
+its inner product with the search vector is the mean of its similarity to the
+item and to that context (document expansion). On 38 cross-language queries
+with reachable answers it raised MRR@5 from 0.63 to 0.77 (README, Search).
 """
 from __future__ import annotations
 
@@ -18,7 +26,7 @@ import pyarrow.parquet as pq
 from pipeline.textmap import stable_hash
 
 NAME = "embed"
-VERSION = 1
+VERSION = 2   # 2: search vectors (item + context)
 PASSAGE_KINDS = ("paragraph", "list_item", "quote")
 
 
@@ -30,6 +38,7 @@ EMBEDDINGS = pa.schema([
     ("text_hash", pa.string()),
     ("dim", pa.int32()),
     ("vector", pa.list_(pa.float32())),   # cast to FLOAT[dim] in the store
+    ("search_vector", pa.list_(pa.float32())),   # what dense search ranks by inner product
 ])
 
 
@@ -37,6 +46,46 @@ EMBEDDINGS = pa.schema([
 class Settings:
     batch_size: int = 32
     min_passage_chars: int = 40   # shorter blocks are headings in disguise, already items or noise
+    context_weight: float = 0.5   # search vector = (1 - w) * item + w * context
+
+
+def context_blocks(items: pa.Table, blocks: pa.Table) -> dict[str, list[int]]:
+    """item_id -> indices (rows of ``blocks``) of the body blocks that give the item its context.
+
+    A heading item's context is the body of its section, up to the next heading;
+    an item inside a paragraph, list item or quote has that block as context.
+    """
+    rows = blocks.select(["doc_id", "block_idx", "kind"]).to_pylist()
+    order = sorted(range(len(rows)), key=lambda i: (rows[i]["doc_id"], rows[i]["block_idx"]))
+    at = {(rows[i]["doc_id"], rows[i]["block_idx"]): n for n, i in enumerate(order)}
+    out: dict[str, list[int]] = {}
+    for it in items.select(["item_id", "doc_id", "block_idx"]).to_pylist():
+        n = at.get((it["doc_id"], it["block_idx"]))
+        if n is None:
+            continue
+        if rows[order[n]]["kind"] in PASSAGE_KINDS:
+            out[it["item_id"]] = [order[n]]
+            continue
+        body = []
+        for i in order[n + 1:]:
+            if rows[i]["doc_id"] != it["doc_id"] or rows[i]["kind"] not in PASSAGE_KINDS:
+                break
+            body.append(i)
+        if body:
+            out[it["item_id"]] = body
+    return out
+
+
+def search_vectors(vectors: np.ndarray, contexts: list[np.ndarray | None], weight: float) -> np.ndarray:
+    """(1 - weight) * vector + weight * unit mean of the context vectors; the vector alone without context."""
+    out = vectors.copy()
+    for n, ctx in enumerate(contexts):
+        if ctx is not None and len(ctx):
+            c = ctx.mean(axis=0)
+            norm = float(np.linalg.norm(c))
+            if norm > 0:
+                out[n] = (1.0 - weight) * vectors[n] + weight * (c / norm)
+    return out
 
 
 def texts_to_embed(items: pa.Table, blocks: pa.Table, settings: Settings = Settings()) -> list[dict]:
@@ -75,12 +124,20 @@ class VectorCache:
 
 
 def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None = None,
-        settings: Settings = Settings(), passages: bool = True) -> dict[str, pa.Table]:
-    """items + blocks -> {embeddings}; only texts missing from ``cache`` are encoded."""
-    rows = texts_to_embed(items, blocks if passages else blocks.slice(0, 0), settings)
-    hashes = [stable_hash(r["text"]) for r in rows]
+        settings: Settings = Settings()) -> dict[str, pa.Table]:
+    """items + blocks -> {embeddings}; only texts missing from ``cache`` are encoded.
+
+    Body blocks are encoded even when too short to be passages, as context for
+    the items' search vectors.
+    """
+    rows = texts_to_embed(items, blocks, settings)
+    contexts = context_blocks(items, blocks)
+    block_texts = blocks.column("text").to_pylist()
+    needed = sorted({i for idx in contexts.values() for i in idx})
+    texts = [r["text"] for r in rows] + [block_texts[i] for i in needed]
+    hashes = [stable_hash(t) for t in texts]
     known = cache.vectors if cache is not None else {}
-    missing = sorted({h: r["text"] for h, r in zip(hashes, rows) if h not in known}.items())
+    missing = sorted({h: t for h, t in zip(hashes, texts) if h not in known}.items())
     fresh: dict[str, np.ndarray] = {}
     if missing:
         vecs = embedder.encode_passages([t for _, t in missing])
@@ -88,25 +145,32 @@ def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None =
         if cache is not None:
             cache.vectors.update(fresh)
             cache.dirty = True
-    vectors = [known[h] if h in known else fresh[h] for h in hashes]
-    dim = int(vectors[0].shape[0]) if vectors else int(embedder.dim)
+    vector_of = {h: known[h] if h in known else fresh[h] for h in set(hashes)}
+    dim = int(embedder.dim) if not hashes else int(next(iter(vector_of.values())).shape[0])
+    row_hashes = hashes[: len(rows)]
+    block_vec = {i: vector_of[h] for i, h in zip(needed, hashes[len(rows):])}
+    vectors = np.stack([vector_of[h] for h in row_hashes]) if rows else np.zeros((0, dim), np.float32)
+    ctx = [np.stack([block_vec[i] for i in contexts[r["key_id"]]])
+           if r["key_kind"] == "item" and r["key_id"] in contexts else None for r in rows]
+    search = search_vectors(vectors, ctx, settings.context_weight)
     return {"embeddings": pa.table({
         "key_id": [r["key_id"] for r in rows],
         "key_kind": [r["key_kind"] for r in rows],
         "doc_id": [r["doc_id"] for r in rows],
         "model_id": [embedder.model_id] * len(rows),
-        "text_hash": hashes,
+        "text_hash": row_hashes,
         "dim": [dim] * len(rows),
-        "vector": [v.tolist() for v in vectors],
+        "vector": vectors.tolist(),
+        "search_vector": search.tolist(),
     }, schema=EMBEDDINGS)}
 
 
 def run_incremental(runner, accepted: list[str], ex_key: dict[str, str], ex_store, nm_store,
-                    model: str | None, aux: bool = True) -> dict[str, list[str]]:
-    """The runner's hook: embed the documents whose items or models changed; return the parts.
+                    model: str | None, aux: bool = True) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The runner's hook: embed the documents whose items or models changed; return the parts and skip keys.
 
-    The main model embeds items and passages; the auxiliary model (a second,
-    differently trained multilingual encoder) embeds items, for rank fusion in search.
+    The main model and the auxiliary one (a second, differently trained
+    multilingual encoder, for rank fusion in search) each embed items and passages.
     """
     from pipeline.embedder import Embedder, USEEmbedder
 
@@ -120,11 +184,11 @@ def run_incremental(runner, accepted: list[str], ex_key: dict[str, str], ex_stor
 
     def compute(doc_ids: list[str]) -> dict[str, pa.Table]:
         items, blocks = ex_store.read("items", doc_ids), nm_store.read("blocks", doc_ids)
-        out = {t: run(items, blocks, e, caches[t], settings, passages=(t == "embeddings"))["embeddings"]
+        out = {t: run(items, blocks, e, caches[t], settings)["embeddings"]
                for t, e in embedders.items()}
         for c in caches.values():
             c.save()
         return out
 
     store = runner._stage(NAME, {t: EMBEDDINGS for t in embedders}, keys, compute)
-    return {t: store.paths(t, accepted) for t in embedders}
+    return {t: store.paths(t, accepted) for t in embedders}, keys

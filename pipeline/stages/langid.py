@@ -44,6 +44,15 @@ def detect(text: str, settings: Settings = Settings()) -> tuple[str, float]:
     return lang, float(prob)
 
 
+def detect_among(text: str, codes: tuple[str, ...]) -> str | None:
+    """The likeliest of ``codes`` for a short text such as a query (Malay counts as Indonesian)."""
+    for code, _ in _identifier().rank(text):
+        code = "id" if code == "ms" else code
+        if code in codes:
+            return code
+    return None
+
+
 def _body(raw: str, meta_spans: list[dict]) -> str:
     parts, pos = [], 0
     for m in sorted(meta_spans or [], key=lambda m: m["start"]):
