@@ -4,8 +4,9 @@
 
 1. embed stage throughput against plain ``SentenceTransformer.encode`` on the same texts;
 2. ``kb search`` cold start (process start + model load + query), median of 3;
-3. API search latency p50/p99 over N synthetic items: exact (``array_cosine_similarity``)
-   against HNSW (vss extension), with recall@10 of HNSW against exact;
+3. API vector search latency p50/p99 over N synthetic items (``Searcher.dense``: inner product with
+   the search vectors less hubness), exact against HNSW (vss extension), with recall@10 of HNSW
+   against exact, with and without a language filter;
 4. extraction time per article on the store's corpus.
 """
 from __future__ import annotations
@@ -26,16 +27,19 @@ sys.path.insert(0, str(ROOT))
 
 def bench_embed(db: str) -> dict:
     import duckdb
-    import pyarrow as pa
 
     from pipeline.embedder import Embedder
     from pipeline.stages import embed
 
     con = duckdb.connect(db, read_only=True)
-    items = con.execute("SELECT item_id, doc_id, text FROM item").to_arrow_table()
+    items = con.execute("SELECT item_id, doc_id, block_idx, text FROM item").to_arrow_table()
     blocks = con.execute("SELECT doc_id, block_idx, kind, text FROM block").to_arrow_table()
     con.close()
-    texts = [r["text"] for r in embed.texts_to_embed(items, blocks)]
+    # what the stage encodes: items, passages and the body blocks giving items their context, once each
+    contexts = embed.context_blocks(items, blocks)
+    block_texts = blocks.column("text").to_pylist()
+    texts = list(dict.fromkeys([r["text"] for r in embed.texts_to_embed(items, blocks)]
+                               + [block_texts[i] for idx in contexts.values() for i in idx]))
     emb = Embedder()
     model = emb._model()
     model.encode(["passage: warm up"] * 8)
@@ -63,58 +67,97 @@ def bench_cold_search(db: str) -> dict:
             "kb_help_s": round(time.perf_counter() - t0, 2)}
 
 
-def _latencies(con, sql: str, queries: np.ndarray, dim: int) -> tuple[list[list[int]], list[float]]:
-    results, times = [], []
-    for q in queries:
-        literal = "[" + ",".join(f"{x:.7g}" for x in q) + f"]::FLOAT[{dim}]"
-        t0 = time.perf_counter()
-        rows = con.execute(sql.replace("$Q", literal)).fetchall()
-        times.append((time.perf_counter() - t0) * 1000)
-        results.append([r[0] for r in rows])
-    return results, times
+def _synthetic_store(path: pathlib.Path, n: int, dim: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """A store with ``n`` synthetic items in 3 languages (clustered vectors, their hubness computed by the
+    hubness stage); their vectors and the hubness stage's seconds."""
+    import pyarrow as pa
 
+    from pipeline import store
 
-def bench_vectors(n: int, dim: int = 384, n_queries: int = 100, hnsw: bool = True) -> dict:
-    import duckdb
-
-    from pipeline.store import load_extension
-
-    rng = np.random.default_rng(0)
     # clustered synthetic vectors: closer to real embeddings than uniform noise
     centres = rng.normal(size=(200, dim)).astype(np.float32)
     vecs = centres[rng.integers(0, 200, n)] + 0.6 * rng.normal(size=(n, dim)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    ctx = vecs + 0.5 * rng.normal(size=(n, dim)).astype(np.float32)
+    ctx /= np.linalg.norm(ctx, axis=1, keepdims=True)
+    search = (vecs + ctx) / 2                      # item + context, as the embed stage writes it
+    path.unlink(missing_ok=True)
+    con = store.connect_new(path)
+    store.migrate(con, dim)
+    docs = pa.table({"doc_id": [f"d{i}" for i in range(n // 100)], "lang": [("id", "pl", "nl")[i % 3]
+                                                                            for i in range(n // 100)]})
+    ids = pa.array([f"i{i:07d}" for i in range(n)])
+    from pipeline.stages import hubness
+
+    rows = pa.table({"item_id": ids, "doc_id": [f"d{i // 100}" for i in range(n)],
+                     "vector": pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel()), dim),
+                     "search_vector": pa.FixedSizeListArray.from_arrays(pa.array(search.ravel()), dim)})
+    t0 = time.perf_counter()
+    hub = hubness.run(rows.rename_columns(["key_id", "doc_id", "vector", "search_vector"])
+                      .append_column("key_kind", pa.array(["item"] * n))
+                      .append_column("model_id", pa.array(["synthetic"] * n)), docs)["hubness"]
+    hub_s = time.perf_counter() - t0
+    rows = rows.append_column("hubness", hub.column("hubness"))
+    con.execute("INSERT INTO doc_source (doc_id, source_path, content_hash, source_format, raw_text) "
+                "SELECT doc_id, doc_id || '.txt', doc_id, 'text', '' FROM docs")
+    con.execute("INSERT INTO doc_language SELECT doc_id, lang, 1.0 FROM docs")
+    con.execute("INSERT INTO item (item_id, doc_id, kind, lang, text, start_char, end_char, extractor) "
+                "SELECT r.item_id, r.doc_id, 'tip', d.lang, r.item_id, 0, 0, 'synthetic' FROM rows r JOIN docs d USING (doc_id)")
+    con.execute(f"INSERT INTO embedding SELECT item_id, 'item', doc_id, 'synthetic', '', {dim}, vector, search_vector "
+                f"FROM rows")
+    con.execute("INSERT INTO hubness SELECT item_id, 'synthetic', hubness FROM rows")
+    con.close()
+    return vecs, hub_s
+
+
+def bench_vectors(n: int, dim: int = 384, n_queries: int = 100, hnsw: bool = True) -> dict:
+    """``Searcher.dense`` (the API's vector path, query encoding aside) on exact and HNSW stores."""
+    import shutil
+
+    from pipeline import KnowledgeStore, store
+
+    rng = np.random.default_rng(0)
+    exact_db, hnsw_db = pathlib.Path("/tmp/kb_bench_exact.duckdb"), pathlib.Path("/tmp/kb_bench_hnsw.duckdb")
+    vecs, hub_s = _synthetic_store(exact_db, n, dim, rng)
     queries = vecs[rng.integers(0, n, n_queries)] + 0.3 * rng.normal(size=(n_queries, dim)).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-    path = "/tmp/kb_bench_vectors.duckdb"
-    pathlib.Path(path).unlink(missing_ok=True)
-    con = duckdb.connect(path)
-    import pyarrow as pa
 
-    synthetic = pa.table({"id": np.arange(n, dtype=np.int64),
-                      "vector": pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel()), dim)})
-    con.execute(f"CREATE TABLE v AS SELECT id, vector::FLOAT[{dim}] AS vector FROM synthetic")
-    exact_sql = "SELECT id FROM v ORDER BY array_cosine_similarity(vector, $Q) DESC LIMIT 10"
-    exact, t_exact = _latencies(con, exact_sql, queries, dim)
-    out = {"items": n, "exact_p50_ms": round(float(np.percentile(t_exact, 50)), 1),
-           "exact_p99_ms": round(float(np.percentile(t_exact, 99)), 1)}
-    if hnsw and load_extension(con, "vss"):
-        con.execute("SET hnsw_enable_experimental_persistence = true")
+    def timed(db: pathlib.Path, langs: list[str] | None) -> tuple[list[list[str]], list[float]]:
+        with KnowledgeStore(db) as ks:
+            s = ks._searcher()
+            where, params = s._filters(langs, None, None)
+            s.dense(queries[0], where, params, 10)                     # warm-up
+            results, times = [], []
+            for q in queries:
+                t0 = time.perf_counter()
+                results.append(s.dense(q, where, params, 10))
+                times.append((time.perf_counter() - t0) * 1000)
+        return results, times
+
+    out: dict = {"items": n, "hubness_stage_s": round(hub_s, 1)}
+    exact = {}
+    for label, langs in (("", None), ("_lang_filter", ["id", "nl"])):
+        exact[label], t = timed(exact_db, langs)
+        out[f"exact{label}_p50_ms"] = round(float(np.percentile(t, 50)), 1)
+        out[f"exact{label}_p99_ms"] = round(float(np.percentile(t, 99)), 1)
+    if hnsw:
+        shutil.copy(exact_db, hnsw_db)
+        import duckdb
+
+        con = duckdb.connect(str(hnsw_db))
         t0 = time.perf_counter()
-        con.execute("CREATE INDEX v_hnsw ON v USING HNSW (vector) WITH (metric = 'cosine')")
+        built = store.build_indexes(con, hnsw_min_rows=0)["hnsw"]
         out["hnsw_build_s"] = round(time.perf_counter() - t0, 1)
-        hnsw_sql = "SELECT id FROM v ORDER BY array_cosine_distance(vector, $Q) LIMIT 10"
-        plan = con.execute("EXPLAIN " + hnsw_sql.replace("$Q", f"{queries[0].tolist()}::FLOAT[{dim}]")).fetchall()
-        out["hnsw_used"] = "HNSW" in str(plan)
-        for ef in (64, 256):
-            con.execute(f"SET hnsw_ef_search = {ef}")
-            approx, t_hnsw = _latencies(con, hnsw_sql, queries, dim)
-            out[f"hnsw_ef{ef}_p50_ms"] = round(float(np.percentile(t_hnsw, 50)), 1)
-            out[f"hnsw_ef{ef}_p99_ms"] = round(float(np.percentile(t_hnsw, 99)), 1)
-            out[f"hnsw_ef{ef}_recall_at_10"] = round(float(np.mean([len(set(a) & set(e)) / 10
-                                                                   for a, e in zip(approx, exact)])), 3)
-    con.close()
-    pathlib.Path(path).unlink(missing_ok=True)
+        con.close()
+        if built:
+            for label, langs in (("", None), ("_lang_filter", ["id", "nl"])):
+                approx, t = timed(hnsw_db, langs)
+                out[f"hnsw{label}_p50_ms"] = round(float(np.percentile(t, 50)), 1)
+                out[f"hnsw{label}_p99_ms"] = round(float(np.percentile(t, 99)), 1)
+                out[f"hnsw{label}_recall_at_10"] = round(float(np.mean(
+                    [len(set(a) & set(e)) / 10 for a, e in zip(approx, exact[label])])), 3)
+        hnsw_db.unlink(missing_ok=True)
+    exact_db.unlink(missing_ok=True)
     return out
 
 

@@ -173,7 +173,7 @@ def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextVi
     marks = [(rs, re_) for rs, re_, t in removed if t in ("**", "__") and line_start <= rs <= last]
     if len(marks) < 2:
         return None
-    (o1, c1), (o2, _) = marks[0], marks[1]
+    (o1, _), (o2, _) = marks[0], marks[1]
     if raw[line_start:o1].strip() not in ("", "-", "*", "•") or o2 <= first:
         return None
     cut = next((i for i, r in enumerate(tv.raw_index) if r >= o2), None)
