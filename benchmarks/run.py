@@ -122,15 +122,17 @@ def bench_vectors(n: int, dim: int = 384, n_queries: int = 100, hnsw: bool = Tru
     queries = vecs[rng.integers(0, n, n_queries)] + 0.3 * rng.normal(size=(n_queries, dim)).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
 
+    from pipeline.search import CANDIDATES
+
     def timed(db: pathlib.Path, langs: list[str] | None) -> tuple[list[list[str]], list[float]]:
         with KnowledgeStore(db) as ks:
             s = ks._searcher()
             where, params = s._filters(langs, None, None)
-            s.dense(queries[0], where, params, 10)                     # warm-up
+            s.dense(queries[0], where, params, CANDIDATES)             # warm-up
             results, times = [], []
-            for q in queries:
+            for q in queries:   # the call search makes: CANDIDATES per ranking, before fusion
                 t0 = time.perf_counter()
-                results.append(s.dense(q, where, params, 10))
+                results.append(s.dense(q, where, params, CANDIDATES))
                 times.append((time.perf_counter() - t0) * 1000)
         return results, times
 
@@ -154,8 +156,9 @@ def bench_vectors(n: int, dim: int = 384, n_queries: int = 100, hnsw: bool = Tru
                 approx, t = timed(hnsw_db, langs)
                 out[f"hnsw{label}_p50_ms"] = round(float(np.percentile(t, 50)), 1)
                 out[f"hnsw{label}_p99_ms"] = round(float(np.percentile(t, 99)), 1)
-                out[f"hnsw{label}_recall_at_10"] = round(float(np.mean(
-                    [len(set(a) & set(e)) / 10 for a, e in zip(approx, exact[label])])), 3)
+                for k in (10, CANDIDATES):
+                    out[f"hnsw{label}_recall_at_{k}"] = round(float(np.mean(
+                        [len(set(a[:k]) & set(e[:k])) / k for a, e in zip(approx, exact[label])])), 3)
         hnsw_db.unlink(missing_ok=True)
     exact_db.unlink(missing_ok=True)
     return out

@@ -9,7 +9,6 @@ from typing import Any, Sequence
 import pyarrow as pa
 
 
-
 class StoreError(Exception):
     """A problem users can fix: the message says how."""
 
@@ -120,8 +119,14 @@ class KnowledgeStore:
     # -- search ----------------------------------------------------------------
     def _searcher(self):
         if self._search is None:
+            from pipeline import store
             from pipeline.search import Searcher
 
+            built = self.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+            latest = store.migrations()[-1][0]
+            if built < latest:
+                raise StoreError(f"{self.path} was built by an older version (schema {built}, search needs "
+                                 f"{latest}): rebuild it with `make pipeline` or `kb run CORPUS`")
             self._search = Searcher(self.con, self.model)
         return self._search
 

@@ -95,7 +95,15 @@ def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict
             cast = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
             _insert(con, table, parts.get(part, []), cast,
                     "QUALIFY row_number() OVER (PARTITION BY key_id, model_id ORDER BY key_id) = 1")
-        _insert(con, "hubness", parts.get("hubness", []))
+        if parts.get("hubness"):
+            _insert(con, "hubness", parts["hubness"])
+            # search subtracts hubness from every score: a row without it would outrank everything
+            missing = con.execute("SELECT count(*) FROM (SELECT key_id, model_id FROM embedding UNION ALL "
+                                  "SELECT key_id, model_id FROM embedding_aux) e "
+                                  "ANTI JOIN hubness h USING (key_id, model_id)").fetchone()[0]
+            if missing:
+                raise RuntimeError(f"{missing} embedded rows have no hubness: delete {parts['hubness'][0]} "
+                                   f"and run again")
         if rejected:
             con.executemany("INSERT INTO rejection VALUES (?, ?, ?, ?, ?)",
                             [[r.get("doc_id"), r["source_path"], r["stage"], r["reason"], r.get("detected_lang")]

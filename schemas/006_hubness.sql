@@ -6,5 +6,6 @@
 CREATE TABLE hubness (
     key_id   VARCHAR NOT NULL,
     model_id VARCHAR NOT NULL,
-    hubness  FLOAT NOT NULL
+    hubness  FLOAT NOT NULL,
+    PRIMARY KEY (key_id, model_id)
 );

@@ -180,7 +180,7 @@ def test_hubness_is_a_row_per_embedding_and_model(store):
                         ).to_pylist()[0]
     assert counts["rows"] == counts["hub"] > 0
     assert counts["joined"] == ks_rows(db, "embedding")
-    assert 0.0 < counts["lo"] < counts["hi"] <= 1.0
+    assert -1.0 <= counts["lo"] < counts["hi"] <= 1.0         # means of cosines
 
 
 def ks_rows(db, table: str) -> int:
@@ -210,9 +210,60 @@ def test_hubness_scores_the_text_near_everything_highest():
     langs = pa.table({"doc_id": ["a", "b"], "lang": ["pl", "id"]})
     hub = hubness.run(rows, langs, hubness.Settings(k=5))["hubness"].column("hubness").to_pylist()
     assert hub[0] == max(hub[:4])                       # the centroid is close to everything
+
+    # against brute force: each row's 5 nearest among the other language's items, or, in a corpus of
+    # one language, among all items but itself
+    every = np.vstack([vectors, others])
+    sims = every @ every.T
+    doc = np.array(["a"] * len(vectors) + ["b"] * len(others))
+    across = [np.sort(sims[i, doc != doc[i]])[-5:].mean() for i in range(len(every))]
+    np.testing.assert_allclose(hub, across, atol=1e-5)
     one_language = pa.table({"doc_id": ["a", "b"], "lang": ["pl", "pl"]})
     alone = hubness.run(rows, one_language, hubness.Settings(k=5))["hubness"].column("hubness").to_pylist()
-    assert max(alone) < 1.0 - 1e-6                      # a row is never its own neighbour
+    others_only = [np.sort(np.delete(sims[i], i))[-5:].mean() for i in range(len(every))]
+    np.testing.assert_allclose(alone, others_only, atol=1e-5)
+
+
+def test_hubness_uses_the_other_languages_even_when_few():
+    import pyarrow as pa
+
+    from pipeline.stages import hubness
+
+    rng = np.random.default_rng(2)
+    v = rng.normal(size=(12, 6))
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    rows = pa.table({"key_id": [f"k{i}" for i in range(12)], "key_kind": ["item"] * 12,
+                     "doc_id": ["a"] * 10 + ["b"] * 2, "model_id": ["m"] * 12,
+                     "vector": v.tolist(), "search_vector": v.tolist()})
+    langs = pa.table({"doc_id": ["a", "b"], "lang": ["id", "pl"]})
+    hub = hubness.run(rows, langs, hubness.Settings(k=10))["hubness"].column("hubness").to_numpy()
+    # ten Indonesian rows against the two Polish ones (k shrinks to 2), not against each other
+    np.testing.assert_allclose(hub[:10], (v[:10] @ v[10:].T).mean(axis=1), atol=1e-5)
+
+
+def test_hubness_follows_the_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("000_1ca32d8ebe30806b.txt", "004_f75b7cb515c6bb61.txt"):
+        shutil.copy(CORPUS / name, corpus / name)
+    out = tmp_path / "out"
+    settings = RunSettings(aux_model=False)
+    run(corpus, out, settings, progress=False)
+
+    def hubness_rows() -> dict:
+        with KnowledgeStore(out / "knowledge.duckdb") as ks:
+            return {r["key_id"]: r["hubness"] for r in ks.sql("SELECT key_id, hubness FROM hubness").to_pylist()}
+
+    before = hubness_rows()
+    (corpus / "000_1ca32d8ebe30806b.txt").unlink()
+    result = run(corpus, out, settings, progress=False)
+    assert {s.stage: s.processed for s in result.stages}["hubness"] == 1
+    after = hubness_rows()
+    with KnowledgeStore(out / "knowledge.duckdb") as ks:
+        kept = {r["key_id"] for r in ks.sql("SELECT key_id FROM embedding").to_pylist()}
+    assert set(after) == kept and len(after) < len(before)   # one model, the deleted article's rows gone
+    # alone in the store, the Dutch rows now fall back to each other: the values change
+    assert any(abs(after[k] - before[k]) > 1e-4 for k in after)
 
 
 class _CountingEmbedder:
@@ -260,3 +311,15 @@ def test_hnsw_index_gives_the_exact_answers_on_a_small_store(store, tmp_path):
         a = [h.item_id for h in approx.search(query, langs=["id"], kinds=["passage"], top=3)]
         e = [h.item_id for h in exact.search(query, langs=["id"], kinds=["passage"], top=3)]
     assert a == e
+
+
+def test_search_on_a_store_from_an_older_version_says_rebuild(store, tmp_path):
+    import duckdb
+
+    db, _ = store
+    old = tmp_path / "old.duckdb"
+    shutil.copy(db, old)
+    with duckdb.connect(str(old)) as con:
+        con.execute("DELETE FROM schema_version WHERE version >= 5")
+    with KnowledgeStore(old) as ks, pytest.raises(StoreError, match="older version.*rebuild"):
+        ks.search("pelanggan")

@@ -6,7 +6,9 @@ every ranking. CSLS (Conneau et al., 2018, "Word translation without parallel
 data") corrects this by scoring ``2 cos(q, x) - r(x)``, where ``r(x)`` is the
 mean similarity of ``x`` to its k nearest neighbours on the other side. Here the
 other side is the items of the other languages (text vectors, since queries look
-like item texts), or every other item when fewer than k are in other languages.
+like item texts), k or as many as there are; only a corpus in a single language
+falls back to every other item. Same-language similarities run higher, so mixing
+the two would put the languages' penalties on different scales.
 
 Unlike the per-document stages this one reads the whole corpus, so any changed
 document recomputes it; it is a matrix product, cheap beside encoding. Large
@@ -20,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 NAME = "hubness"
-VERSION = 1
+VERSION = 2   # 2: other-language references whenever there are any
 
 HUBNESS = pa.schema([
     ("key_id", pa.string()),
@@ -32,7 +34,9 @@ HUBNESS = pa.schema([
 @dataclass(frozen=True)
 class Settings:
     k: int = 10               # the CSLS paper's neighbourhood size
-    sample: int = 5_000       # reference items at most: bounds the cost on large corpora
+    # reference items at most, bounding the cost on large corpora; with a sample the k nearest
+    # stand for roughly the k * N / sample nearest of all N, so the prior flattens a little
+    sample: int = 5_000
     seed: int = 0
     chunk: int = 4_096        # rows per matrix product: bounds memory
 
@@ -73,7 +77,7 @@ def run(embeddings: pa.Table, languages: pa.Table, settings: Settings = Settings
     for code in np.unique(lang):
         rows = np.flatnonzero(lang == code)
         refs = np.flatnonzero(is_item & (lang != code))
-        if len(refs) < settings.k:   # (nearly) one language: every other item is the other side
+        if len(refs) == 0:   # a corpus in one language: every other item is the other side
             refs = np.flatnonzero(is_item)
         if len(refs) > settings.sample:
             refs = np.sort(rng.choice(refs, settings.sample, replace=False))
