@@ -70,9 +70,17 @@ class Searcher:
         self.aux_model_id, self.aux_dim = aux if aux else (None, None)
         self._embedder = None
         self._aux_embedder = None
+        self._languages: list[str] | None = None
         self.hnsw = self._has_hnsw_index() and store.load_extension(con, "vss")
         if self.hnsw:
             con.execute(f"SET hnsw_ef_search = {HNSW_EF_SEARCH}")
+
+    def languages(self) -> list[str]:
+        """The store's languages (read once: the store is read-only)."""
+        if self._languages is None:
+            rows = self.con.execute("SELECT DISTINCT lang FROM search_units").fetchall()
+            self._languages = sorted(r[0] for r in rows)
+        return self._languages
 
     def _has_hnsw_index(self) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'embedding_hnsw'")
@@ -199,9 +207,7 @@ class Searcher:
         aux = self.dense(self.aux_embedder().encode_queries([query])[0], where, params, CANDIDATES, aux=True) \
             if self.aux_model_id else []
         searched = [langs] if isinstance(langs, str) else langs
-        if not searched:
-            searched = [r[0] for r in self.con.execute("SELECT DISTINCT lang FROM search_units").fetchall()]
-        terms = lexical_query(query, searched)
+        terms = lexical_query(query, searched or self.languages())
         lexical = self.lexical(terms, where, params, CANDIDATES) if terms else []
         fused = fuse([dense, aux, lexical], weights=[1.0, 1.0, LEXICAL_WEIGHT])
         return self._hits(fused, dense, lexical)[:top]
@@ -216,8 +222,7 @@ class Searcher:
             raise StoreError(f"{item_id!r} matches several items: give more of the id")
         vector, lang, kind, item_id = np.asarray(row[0][0], dtype=np.float32), row[0][1], row[0][2], row[0][3]
         vector /= max(float(np.linalg.norm(vector)), 1e-12)  # the item and its context, as a query
-        langs = sorted({l for (l,) in self.con.execute("SELECT DISTINCT lang FROM search_units").fetchall()} - {lang}) \
-            if other_langs_only else None
+        langs = sorted(set(self.languages()) - {lang}) if other_langs_only else None
         if langs == []:
             return []   # a store in one language has nothing in the others
         # a passage finds passages, an item finds items
