@@ -25,7 +25,7 @@ the denoise stage's markup rules: it never decides what a line is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipeline.textmap import line_spans
 
@@ -261,6 +261,7 @@ def code_file(text: str) -> Wrapped | None:
     fields: dict[str, str] = {}
     spans: list[Span] = []
     keep: list[Literal] = []
+    moved: list[Literal] = []                 # values moved to columns
     for lit in texts:
         key = (lit.key or "").casefold()
         value = re.sub(r"\s+", " ", _plain(lit.content(text))).strip()
@@ -269,14 +270,15 @@ def code_file(text: str) -> Wrapped | None:
         if not collection and _TITLE_KEY.fullmatch(key) and "title" not in fields:
             fields["title"] = value
             if "title" in key:               # a title key is metadata; a header key is also the page's heading
-                spans.append((lit.open + 1, lit.close, "meta:code_field"))
+                moved.append(lit)
                 continue
         if key in _META_TEXT_KEYS:
-            spans.append((lit.open + 1, lit.close, "meta:code_field"))
+            moved.append(lit)
             continue
         keep.append(lit)
     rule = "wrapper:php" if php else "wrapper:js"
-    spans += _code_spans(text, 0, len(text), keep, rule)
+    spans += _code_spans(text, 0, len(text), keep + [replace(m, exprs=[]) for m in moved], rule)
+    spans += [(m.open + 1, m.close, "meta:code_field") for m in moved]
     for lit in keep:
         spans += _escape_spans(text, lit)
     if php:   # HTML after the closing ?> is the page itself, not code

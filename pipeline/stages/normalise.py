@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.textmap import TextView, line_spans, view
+from pipeline.denoising.lines import logical_lines
+from pipeline.textmap import TextView, view
 
 NAME = "normalise"
 VERSION = 1
@@ -115,19 +116,23 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     spans = [(s, e) for s, e, _ in removed]
     out: list[_Block] = []
     blank = True
-    lines = line_spans(raw)
+    lines = logical_lines(raw, removed)
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
     filled = sum(1 for s, e in lines if raw[s:e].strip())
     blank_separated = len(lines) - filled >= 0.1 * filled
-    for s, e in lines:
+    underlined = _setext_underlined(raw, lines, removed)
+    for n, (s, e) in enumerate(lines):
         v = view(raw, s, e, spans)
         if not v.text or _LONE_BULLET.fullmatch(v.text):
             blank = True  # an empty, wholly removed or bullet-only line separates blocks
             continue
         here = [t for rs, re_, t in removed if rs < e and re_ > s]
         line = raw[s:e]
+        row = line.lstrip().startswith("|")   # a table row is a block of its own, never a wrapped line
         indent = len(line) - len(line.lstrip(" \t"))
         kind, level, marker, number, tv = _classify(v, here, indent, settings)
+        if n in underlined and kind == "paragraph" and len(tv.text) <= settings.max_heading_chars:
+            kind, level, marker = "heading", underlined[n], None   # "Title\n=====": a setext heading
         # bold lead ("**1. Title** body"): the bold part is a heading of its own
         lead = _bold_lead(raw, s, removed, tv)
         if lead is not None and kind in ("paragraph", "list_item"):
@@ -143,7 +148,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
         wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= 40
                                              and re.search(r"[a-ząćęłńóśźż,]$", prev_text))
         # a lower-case start continues even across a blank line (some exports double every break)
-        if (out and kind == "paragraph" and (not blank or tv.text[:1].islower())
+        if (out and kind == "paragraph" and not row and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
                 and not _END_PUNCT.search(out[-1].text) and wrapped):
             prev = out[-1]  # a hard-wrapped line continues the block above
@@ -163,6 +168,20 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 and prev.number == b.number - 1 and re.fullmatch(r"\d+[.)]", b.marker or "")):
             b.kind, b.level = "list_item", prev.level  # "4. Short line!" inside a numbered list
     return _with_parents(out)
+
+
+def _setext_underlined(raw: str, lines: list[tuple[int, int]], removed: list[tuple[int, int, str]]
+                       ) -> dict[int, int]:
+    """Lines directly above a removed ``===`` (level 1) or ``---`` (level 2) underline."""
+    out = {}
+    for n in range(len(lines) - 1):
+        s, e = lines[n + 1]
+        under = raw[s:e].strip()
+        if (under and set(under) in ({"="}, {"-"}) and raw[lines[n][0]:lines[n][1]].strip()
+                and any(rs <= s + raw[s:e].index(under[0]) and re_ >= s + len(raw[s:e].rstrip())
+                        for rs, re_, _ in removed)):
+            out[n] = 1 if under[0] == "=" else 2
+    return out
 
 
 def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextView, TextView] | None:
