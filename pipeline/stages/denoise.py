@@ -27,7 +27,7 @@ from pipeline.lang import get as lang_data
 from pipeline.textmap import line_key, line_spans, view
 
 NAME = "denoise"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
     # entities are decoded in every derived text (textmap.view), so "&eacute;" reads "é"
     ("html_entity", re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});"), 0),
     ("shortcode", re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}", re.S), 0),
-    ("shortcode", re.compile(r"\[/?(?:embed|caption|video|audio|gallery|tweet|youtube)\b[^\]\n]*\]", re.I), 0),
+    # WordPress shortcodes "[caption id=...]"; not the text of a markdown link "[caption keren](...)"
+    ("shortcode", re.compile(r"\[/?(?:embed|caption|video|audio|gallery|tweet|youtube)\b[^\]\n]*\](?![(\[])", re.I), 0),
     # Blade/Jinja/Vue/Handlebars expressions and comments: "{{ $post->title }}", "{!! $html !!}", "{# ... #}"
     ("template_expr", re.compile(r"\{\{.*?\}\}|\{!!.*?!!\}|\{#.*?#\}", re.S), 0),
     ("md_anchor", re.compile(r"[ \t]*\{#[\w-]+\}"), 0),          # "## Title {#title}"
@@ -72,13 +73,15 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
                                r"[ \t]*$", re.M), 0),                              # "[1]: https://..."
     ("md_footnote", re.compile(r"\[\^[^\]\s]+\]"), 0),
     ("url", re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|<[\w.+-]+@[\w-]+\.[\w.-]+>"), 0),   # autolinks
+    # bare URLs, before the emphasis rules can take the underscores out of them
+    ("url", re.compile(r"[ \t]*\(\s*https?://[^\s()]+(?:\([^\s()]*\))?[^\s()]*\s*\)"), 0),   # "(https://...)" after a name
+    ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
     ("md_heading", re.compile(r"^[ \t]*#{1,6}[ \t].*?([ \t]+#+)[ \t]*$", re.M), 1),   # "## 1. Tip ##"
     ("md_escape", re.compile(r"\\(?=[.\-*_#!\[\]()`>+~|{}])|(?<!\\)\\(?=\r?\n|\Z)"), 0),  # "1\\.", a hard break
     ("md_code", re.compile(r"(?<!`)(`{1,2})(?!`)[^`\n]+?(?<!`)(\1)(?!`)"), (1, 2)),  # `code` keeps its text
     ("md_emphasis", re.compile(r"(?<!\*)\*{2,3}(?!\*)|__(?=\w)|(?<=\w)__|(?<![\w_])_(?=[^\s_][^_\n]*_(?![\w_]))"
                                r"|(?<=[^\s_])_(?![\w_])|~~(?=\S)|(?<=\S)~~"), 0),
     ("md_emphasis", re.compile(r"(?<![*\w\\])(\*)(?=[^\s*])[^*\n]*?(?<=[^\s*\\])(\*)(?![*\w])"), (1, 2)),  # *word*
-    ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
 )
 
 _SEPARATOR = re.compile(r"^\s*([*=_~#\-–—•·.])(?:\s*\1){2,}\s*$")

@@ -21,7 +21,7 @@ from pipeline.lang import SUPPORTED, get as lang_data
 from pipeline.textmap import line_key, line_spans, stable_hash
 
 NAME = "ingest"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pipeline.denoising.lines import logical_lines
 from pipeline.textmap import TextView, view
 
 NAME = "normalise"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Settings:
     indent_per_level: int = 4
 
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*)?(?=\S)")
+_MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*|#(\d{1,3})\s+)?(?=\S)")   # "## 4:", "## #1 "
 _NUMBERED = re.compile(r"^(\d{1,3})\s*[.:)]\s+(?=\S)")
 _LABELLED = re.compile(r"^([A-ZÀ-ŽА-Я][\w'’-]{1,20})\s+#?(\d{1,3})\s*[:.)\-–]\s*(?=\S)")
 _BULLET = re.compile(r"^([•\-*·▪►◦‣✓✔➤→–—]|\d{1,3}[.)])\s+(?=\S)")
@@ -81,7 +81,7 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
     text = v.text
     html = " ".join(removed_here)
     if m := _MD_HEADING.match(text):
-        number = int(m.group(2)) if m.group(2) else None
+        number = int(m.group(2) or m.group(3)) if (m.group(2) or m.group(3)) else None
         return "heading", len(m.group(1)), m.group(0).strip(), number, _strip(v, m.end())
     if m := _HTML_HEADING.search(html):
         return "heading", int(m.group(1)), f"<h{m.group(1)}>", None, v
