@@ -38,15 +38,17 @@ SHARED_CUES = ("share this", "share on", "share:", "share article", "related pos
                "you may also like", "you might also like", "read more", "continue reading", "see all posts",
                "view all posts", "latest posts by", "more posts by", "recent posts", "popular posts",
                "leave a comment", "leave a reply", "subscribe to our newsletter", "sign up for our newsletter",
-               "tags:", "categories:", "filed under", "posted in", "all rights reserved", "copyright",
-               "privacy policy", "cookie policy", "terms of service", "terms and conditions",
+               "tags:", "categories:", "filed under", "posted in", "about the author", "all rights reserved",
                "this website uses cookies", "we use cookies", "this article was originally published",
-               "originally published", "sitemap", "skip to content", "back to top", "powered by")
+               "originally published", "skip to content", "back to top", "powered by")
 SHARED_NAV = ("home", "about", "about us", "contact", "contact us", "blog", "menu", "search", "login", "log in",
-              "sign up", "sign in", "privacy", "terms")
-_COPYRIGHT = re.compile(r"©|&copy;|\(c\)\s*\d{4}", re.I)
-_PATH = re.compile(r"(?:https?:)?//\S+|/?[\w.~%@-]+(?:/[\w.~%@-]*)+|[\w.~%/-]+\.(?:jpe?g|png|gif|webp|svg|avif|bmp|"
-                   r"pdf|xml|rss|atom|js|css)(?:\?\S*)?", re.I)
+              "sign up", "sign in", "privacy", "privacy policy", "cookie policy", "cookies", "terms",
+              "terms of service", "terms and conditions", "sitemap", "rss", "faq")
+# "© 2020 Site", "Copyright 2020", "(c) 2020": a copyright line, not a sign inside a sentence
+_COPYRIGHT = re.compile(r"©\s*(?:\d{4}|[A-Z])|\d{4}\s*©|&copy;|\(c\)\s*\d{4}|^copyright\b\W*(?:©|\d{4})", re.I)
+# a URL, an absolute path, a path of three parts or more, or a file name: never a line of text
+_PATH = re.compile(r"(?:https?:)?//\S+|/[\w.~%@-]+(?:/[\w.~%@-]*)*|[\w.~%@-]+(?:/[\w.~%@-]+){2,}/?|"
+                   r"[\w.~%/-]+\.(?:jpe?g|png|gif|webp|svg|avif|bmp|pdf|xml|rss|atom|js|css)(?:\?\S*)?", re.I)
 _NAV_SPLIT = re.compile(r"\s*(?:[|·•›»/]|\s-\s|\s–\s|\s{2,})\s*")
 _LEADING_MARKS = re.compile(r"^[\s\-*•·>#|+–—]+")
 _END_PUNCT = re.compile(r"[.!?:;\"”»)…]$")
@@ -59,6 +61,7 @@ class Settings:
     max_cue_chars: int = 160          # a cue starts a furniture line, not a paragraph of text
     max_label_chars: int = 80         # a furniture label ("Related posts") opens a run of short lines
     max_heading_distance: int = 200   # jusText MAX_HEADING_DISTANCE
+    max_legal_chars: int = 160        # copyright and registration lines are short
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Block:
     text: str
     heading: bool = False             # a markdown or HTML heading, or a short title-like line
     marked_heading: bool = False      # a markdown or HTML heading
+    level: int = 0                    # its level (1-6)
     link_chars: int = 0
     cls: str = "short"                # good | neargood | short | bad
     reason: str | None = None         # why a bad block is bad (the removal rule)
@@ -105,7 +109,9 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
             continue
         span = (v.raw_index[0], v.raw_index[-1] + 1)
         link_chars = sum(1 for i in v.raw_index if any(a <= i < b for a, b in links)) if links else 0
-        heading = raw[s:e].lstrip().startswith("#") or bool(re.match(r"\s*<h[1-6]\b", raw[s:e], re.I))
+        marked = re.match(r"\s*(?:(#{1,6})\s|<h([1-6])\b)", raw[s:e], re.I)
+        heading = bool(marked)
+        level = (len(marked.group(1)) if marked.group(1) else int(marked.group(2))) if marked else 0
         prev = out[-1] if out else None
         if (prev and not blank and not prev.heading and not heading and v.text[:1].islower()
                 and not _END_PUNCT.search(prev.text)):
@@ -113,7 +119,7 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
             prev.text += " " + v.text
             prev.link_chars += link_chars
         else:
-            out.append(Block([span], v.text, heading, heading, link_chars))
+            out.append(Block([span], v.text, heading, heading, level, link_chars))
         blank = False
     for i, b in enumerate(out):   # a short capitalised line without end punctuation reads as a heading
         if not b.heading and len(b.text) <= 100 and b.text[:1].isupper() and not _END_PUNCT.search(b.text):
@@ -132,9 +138,10 @@ def _starts_with_cue(text: str, cues: tuple[str, ...]) -> str | None:
                                                          or not c[-1].isalnum())), None)
 
 
-def _is_nav(text: str, nav: frozenset[str]) -> bool:
+def _nav_parts(text: str, nav: frozenset[str]) -> int:
+    """How many navigation or legal link words make up the line (0 when anything else is in it)."""
     parts = [p.strip(" .:").casefold() for p in _NAV_SPLIT.split(_LEADING_MARKS.sub("", text)) if p.strip(" .:")]
-    return bool(parts) and len(text) <= 80 and all(p in nav for p in parts)
+    return len(parts) if parts and len(text) <= 100 and all(p in nav for p in parts) else 0
 
 
 def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) -> list[Block]:
@@ -147,10 +154,10 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
         if cue and len(t) <= settings.max_cue_chars:
             b.cls, b.reason = "bad", "furniture_cue"
             b.label = len(t) <= settings.max_label_chars
-        elif len(t) <= 200 and (_COPYRIGHT.search(t) or L["registration"].search(t)):
+        elif len(t) <= settings.max_legal_chars and (_COPYRIGHT.search(bare) or L["registration"].search(t)):
             b.cls, b.reason = "bad", "furniture_legal"
-        elif not b.marked_heading and _is_nav(t, L["nav"]):
-            b.cls, b.reason = "bad", "furniture_nav"
+        elif not b.marked_heading and _nav_parts(t, L["nav"]) >= 2:
+            b.cls, b.reason = "bad", "furniture_nav"        # "Home | Blog | Kontakt"; one word alone is judged by context
         elif _PATH.fullmatch(bare):
             b.cls, b.reason = "bad", "furniture_path"
         elif len(t) < settings.length_low or b.link_chars >= 0.5 * len(t):
@@ -205,9 +212,17 @@ def _context(blocks: list[Block], settings: Settings) -> None:
         prev, nxt = neighbour(i, -1), neighbour(i, 1)
         if {prev, nxt} <= {"bad", "edge"} and "bad" in (prev, nxt):
             b.cls, b.reason = "bad", "furniture_context"
-    # a furniture label and the short lines after it, up to the next text
+    # a furniture label and the short lines after it, up to the next text; a label that is a heading
+    # ("## Related posts", "## O autorze") heads a section that is furniture up to the next heading
     for i, b in enumerate(blocks):
         if not b.label:
+            continue
+        if b.marked_heading:
+            for nb in blocks[i + 1:]:
+                if nb.marked_heading and nb.level <= b.level:
+                    break
+                if nb.cls != "bad":
+                    nb.cls, nb.reason = "bad", "furniture_section"
             continue
         for j in range(i + 1, n):
             nb = blocks[j]

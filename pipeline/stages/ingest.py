@@ -228,6 +228,9 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
     visible = _blank(text, meta_spans)
     if fmt == "html" or "title" in meta or is_code:
         top, found = metadata_lines(visible, first_line, spans, settings)
+        if is_code and "title" not in meta and any(f["rule"] == "meta:title" and visible[f["start"]:f["end"]]
+                                                   .lstrip().startswith("#") for f in found):
+            meta["title"] = top["title"]   # the text in a code string opens with a markdown heading
         # with a title known, the first line is only a title line if it repeats it
         found = [f for f in found if f["rule"] != "meta:title"
                  or re.sub(r"\W", "", top.get("title", "")).casefold()
