@@ -50,6 +50,7 @@ class _Block:
     end: int
     raw_indent: int
     blank_before: bool
+    row: bool = False         # a table row: never a heading, never joined to a neighbour
 
     @property
     def text(self) -> str:
@@ -106,7 +107,7 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
 def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
     """A short unpunctuated capitalised line followed by a longer body reads as a heading."""
     t = b.text
-    return (b.kind == "paragraph" and nxt is not None and 2 <= len(t) <= 100 and t[0].isupper()
+    return (b.kind == "paragraph" and not b.row and nxt is not None and 2 <= len(t) <= 100 and t[0].isupper()
             and not _END_PUNCT.search(t) and len(t.split()) <= 14
             and nxt.kind in ("paragraph", "list_item", "quote") and len(nxt.text) > len(t))
 
@@ -158,7 +159,8 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
             continue
         if not tv.text:
             continue
-        out.append(_Block(kind, level, marker, number, tv, tv.raw_index[0], tv.raw_index[-1] + 1, indent, blank))
+        out.append(_Block(kind, level, marker, number, tv, tv.raw_index[0], tv.raw_index[-1] + 1, indent, blank,
+                          row))
         blank = False
     for i, b in enumerate(out):
         if _is_title_like(b, out[i + 1] if i + 1 < len(out) else None, settings):
