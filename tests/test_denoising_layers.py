@@ -391,3 +391,34 @@ def test_every_removal_is_an_exact_raw_span_on_a_mixed_document():
     for (s1, e1, _), (s2, e2, _) in zip(spans, spans[1:]):
         assert e1 <= s2                     # sorted and not overlapping
     assert all(raw[s:e] for s, e, _ in spans)
+
+
+def test_an_inline_read_also_line_takes_no_content_with_it():
+    text = ("Logo yang sederhana lebih mudah diingat oleh pelanggan daripada logo yang penuh detail kecil.\n\n"
+            "Baca juga: Cara Memilih Warna Merek\n\nBerikut langkahnya:\n\n1. Buka aplikasi desain\n\n"
+            "2. Pilih huruf yang tebal\n\nSetelah itu simpan logo dalam format PNG agar bisa dipakai di semua tempat.\n")
+    spans, _ = denoise.remove(text, "id", [])
+    assert [text[s:e] for s, e, _ in spans] == ["Baca juga: Cara Memilih Warna Merek"]
+
+
+@pytest.mark.parametrize("lang,lines,label", [
+    ("nl", ["Tien snelle tips", "Reageer binnen een uur", "Noem de klant bij naam", "Bied een oplossing aan",
+            "Vraag om feedback", "Bedank voor het geduld"], "Deel dit artikel:"),
+    ("pl", ["Szybkie wskazówki", "Odpowiadaj w ciągu godziny", "Zwracaj się po imieniu", "Proponuj rozwiązanie",
+            "Proś o opinię", "Dziękuj za cierpliwość"], "Udostępnij artykuł:"),
+])
+def test_a_text_of_short_lines_survives_a_furniture_line_after_it(lang, lines, label):
+    text = "\n\n".join(lines) + "\n\n" + label + "\n\nFacebook\n"
+    spans, _ = denoise.remove(text, lang, [])
+    clean = denoise.clean_text(text, spans)
+    assert all(line in clean for line in lines)
+    assert label not in clean and "Facebook" not in clean
+
+
+def test_a_closing_paragraph_with_a_call_to_action_inside_stays():
+    text = ("Pelanggan yang puas akan kembali lagi dan mengajak teman mereka untuk berbelanja di toko Anda.\n\n"
+            "Kesimpulannya, harga yang tepat menentukan keuntungan toko kecil dalam jangka panjang, jadi hitung "
+            "biaya Anda dengan teliti setiap bulan dan bandingkan dengan harga pesaing; jika butuh bantuan, "
+            "hubungi kami.\n")
+    spans, _ = denoise.remove(text, "id", [])
+    assert spans == []

@@ -12,14 +12,16 @@ lines of one paragraph). Each block gets a context-free class from its own featu
   good      long enough, with a stopword density (jusText's stoplists) of running text;
   neargood  long enough but with few stopwords (lists of names, keyword runs).
 
-Then, as in jusText, context: short blocks take their neighbours' class. A short block is
-furniture when the nearest longer blocks on both sides are furniture (the document's edge
-counting as furniture on one side only), or when it follows a furniture label ("Related
-posts", "Udostępnij artykuł:") before any text resumes. Calls to action ("Skontaktuj się z
-nami", "Hubungi kami") are furniture only after the last good block. A heading followed by
-good text within ``max_heading_distance`` characters is never removed by context, and nothing
-good or neargood is removed by context at all: only cues and shapes remove text, so content
-kept stays high on articles the cues never saw.
+Then, as in jusText, context: short blocks take their neighbours' class. A run of short blocks
+between two furniture blocks is furniture when it is short (a box, not a text); next to the
+document's edge only when it is nothing but menu words, share targets or link text. A bare
+furniture label ("Related posts", "Udostępnij artykuł:") takes the title-like lines after it
+(related-post titles, share targets); a label that is a heading takes its whole section.
+Calls to action ("Skontaktuj się z nami", "Hubungi kami") are furniture only after the last
+good block, and only as a line or a paragraph that opens with them. A heading followed by good
+text within ``max_heading_distance`` characters is never removed by context, and nothing good
+or neargood is removed by context at all: only cues and shapes remove text, so content kept
+stays high on articles the cues never saw.
 """
 from __future__ import annotations
 
@@ -45,6 +47,9 @@ SHARED_NAV = ("home", "about", "about us", "contact", "contact us", "blog", "men
               "sign up", "sign in", "privacy", "privacy policy", "cookie policy", "cookies", "terms",
               "terms of service", "terms and conditions", "sitemap", "rss", "faq")
 # "© 2020 Site", "Copyright 2020", "(c) 2020": a copyright line, not a sign inside a sentence
+# Share targets: alone on a line they are the buttons of a share box.
+SHARE_TARGETS = ("facebook", "twitter", "x", "linkedin", "whatsapp", "pinterest", "telegram", "email", "e-mail",
+                 "instagram", "youtube", "tiktok", "reddit", "line", "messenger", "copy link", "print")
 _COPYRIGHT = re.compile(r"©\s*(?:\d{4}|[A-Z])|\d{4}\s*©|&copy;|\(c\)\s*\d{4}|^copyright\b\W*(?:©|\d{4})", re.I)
 # a URL, an absolute path, a path of three parts or more, or a file name: never a line of text
 _PATH = re.compile(r"(?:https?:)?//\S+|/[\w.~%@-]+(?:/[\w.~%@-]*)*|[\w.~%@-]+(?:/[\w.~%@-]+){2,}/?|"
@@ -62,6 +67,10 @@ class Settings:
     max_label_chars: int = 80         # a furniture label ("Related posts") opens a run of short lines
     max_heading_distance: int = 200   # jusText MAX_HEADING_DISTANCE
     max_legal_chars: int = 160        # copyright and registration lines are short
+    max_run_chars: int = 200          # short lines between two furniture blocks: a box, not a text
+    max_label_run: int = 8            # lines a furniture label ("Related posts") can take with it
+    max_cta_chars: int = 200          # a call to action is a line, not a closing paragraph...
+    cta_lead_chars: int = 40          # ...unless it opens with the call
 
 
 @dataclass
@@ -76,6 +85,7 @@ class Block:
     reason: str | None = None         # why a bad block is bad (the removal rule)
     cta: bool = False
     label: bool = False               # a furniture label that opens a run of short lines
+    menu: bool = False                # nothing but navigation words, share targets or link text
 
 
 @lru_cache(maxsize=None)
@@ -91,6 +101,7 @@ def _language(code: str) -> dict:
         "cues": cues,
         "cta": tuple(c.casefold() for c in getattr(d, "CALL_TO_ACTION_CUES", ())),
         "nav": frozenset(w.casefold() for w in (*SHARED_NAV, *getattr(d, "NAV_WORDS", ()))),
+        "menu": frozenset(w.casefold() for w in (*SHARED_NAV, *SHARE_TARGETS, *getattr(d, "NAV_WORDS", ()))),
         "stop": frozenset(w.casefold() for w in justext.get_stoplist(stop)) if stop else frozenset(),
         "registration": re.compile(rf"\b(?:{regs})\b\.?\s*(?:nr\.?|no\.?|number|nummer|:)?\s*[A-Z]{{0,2}}[\d][\d .-]{{5,}}")
         if regs else re.compile(r"(?!)"),
@@ -153,7 +164,11 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
         cue = _starts_with_cue(t, L["cues"])
         if cue and len(t) <= settings.max_cue_chars:
             b.cls, b.reason = "bad", "furniture_cue"
-            b.label = len(t) <= settings.max_label_chars
+            # a bare label ("Artikel Terkait", "Udostępnij artykuł:") heads the lines after it;
+            # "Baca juga: <title>" is one line of its own
+            b.label = not bare.casefold()[len(cue):].strip(" :")
+        elif re.fullmatch(r"(?:#[^\W\d_][\w-]*[\s,;]*){2,}", bare):
+            b.cls, b.reason = "bad", "furniture_cue"          # a line of hashtags
         elif len(t) <= settings.max_legal_chars and (_COPYRIGHT.search(bare) or L["registration"].search(t)):
             b.cls, b.reason = "bad", "furniture_legal"
         elif not b.marked_heading and _nav_parts(t, L["nav"]) >= 2:
@@ -166,7 +181,10 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
             b.cls = "good"
         else:
             b.cls = "neargood"
-        b.cta = any(c in t.casefold() for c in L["cta"])
+        b.menu = _nav_parts(t, L["menu"]) >= 1 or b.link_chars >= 0.8 * len(t)
+        low = t.casefold()
+        b.cta = any((i := low.find(c)) >= 0 and (len(t) <= settings.max_cta_chars or i <= settings.cta_lead_chars)
+                    for c in L["cta"])
     _calls_to_action(blocks)
     _context(blocks, settings)
     return blocks
@@ -210,7 +228,12 @@ def _context(blocks: list[Block], settings: Settings) -> None:
         if b.cls != "short" or _protected(blocks, i, settings):
             continue
         prev, nxt = neighbour(i, -1), neighbour(i, 1)
-        if {prev, nxt} <= {"bad", "edge"} and "bad" in (prev, nxt):
+        if "bad" not in (prev, nxt) or not {prev, nxt} <= {"bad", "edge"}:
+            continue
+        run = _run(blocks, decided, i)
+        # between two furniture blocks a short run goes; next to the document's edge only a menu
+        if all(x.menu for x in run) or ((prev, nxt) == ("bad", "bad")
+                                        and sum(len(x.text) for x in run) <= settings.max_run_chars):
             b.cls, b.reason = "bad", "furniture_context"
     # a furniture label and the short lines after it, up to the next text; a label that is a heading
     # ("## Related posts", "## O autorze") heads a section that is furniture up to the next heading
@@ -224,13 +247,26 @@ def _context(blocks: list[Block], settings: Settings) -> None:
                 if nb.cls != "bad":
                     nb.cls, nb.reason = "bad", "furniture_section"
             continue
-        for j in range(i + 1, n):
+        for j in range(i + 1, min(n, i + 1 + settings.max_label_run)):
             nb = blocks[j]
             if nb.cls == "bad":
                 continue
-            if nb.cls != "short" or _protected(blocks, j, settings):
+            # related-post titles and share targets: short, no sentence, no section heading of the text
+            if (nb.cls != "short" or nb.marked_heading or _protected(blocks, j, settings)
+                    or (_END_PUNCT.search(nb.text) and nb.link_chars < 0.5 * len(nb.text))):
                 break
             nb.cls, nb.reason = "bad", "furniture_context"
+
+
+def _run(blocks: list[Block], decided: list[str], i: int) -> list[Block]:
+    """The run of short blocks around block ``i``."""
+    a = i
+    while a > 0 and decided[a - 1] == "short":
+        a -= 1
+    b = i
+    while b + 1 < len(blocks) and decided[b + 1] == "short":
+        b += 1
+    return blocks[a:b + 1]
 
 
 def spans(raw: str, removed: list[Span], lang: str, links: list[tuple[int, int]] = (),
