@@ -422,3 +422,28 @@ def test_a_closing_paragraph_with_a_call_to_action_inside_stays():
             "hubungi kami.\n")
     spans, _ = denoise.remove(text, "id", [])
     assert spans == []
+
+
+def test_a_json_data_file_is_read_as_code_not_as_front_matter():
+    text = ('{\n  "title": "Cara Memilih Pemasok",\n  "slug": "cara-memilih-pemasok",\n  "body": "Pemasok yang baik '
+            'mengirim barang tepat waktu dan jujur soal harga.\\nBandingkan minimal tiga pemasok sebelum memilih satu, '
+            'lalu catat harga dan waktu kirim mereka.\\n\\nMinta contoh barang dan cek kualitasnya sendiri."\n}\n')
+    doc = _ingest("data.txt", text)
+    assert doc["title"] == "Cara Memilih Pemasok"
+    clean, _, _ = _clean(doc, "id")
+    assert clean.splitlines() == ["Pemasok yang baik mengirim barang tepat waktu dan jujur soal harga.",
+                                  "Bandingkan minimal tiga pemasok sebelum memilih satu, lalu catat harga dan waktu "
+                                  "kirim mereka.", "Minta contoh barang dan cek kualitasnya sendiri."]
+
+
+def test_windows_line_breaks_and_jsx_fragments():
+    blade = BLADE_NL.replace("\n", "\r\n")
+    clean, _, _ = _clean(_ingest("view.txt", blade), "nl")
+    assert "@" not in clean and "Stuur na elke bestelling een persoonlijk bedankje." in clean
+    jsx = ("export default function Post() {\n  return (\n    <article>\n      <h1>Jak wycenić usługę</h1>\n"
+           "      <p>Policz najpierw swój czas i koszty stałe, a dopiero potem sprawdź ceny konkurencji w okolicy. "
+           "Nie zaczynaj od najniższej ceny, bo trudno ją potem podnieść.</p>\n    </article>\n  );\n}\n")
+    doc = _ingest("post.txt", jsx)
+    clean, _, _ = _clean(doc, "pl")
+    assert doc["title"] == "Jak wycenić usługę"
+    assert clean.splitlines()[-1].startswith("Policz najpierw") and "return" not in clean and ")" not in clean

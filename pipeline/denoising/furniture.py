@@ -175,6 +175,8 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
             b.cls, b.reason = "bad", "furniture_nav"        # "Home | Blog | Kontakt"; one word alone is judged by context
         elif _PATH.fullmatch(bare):
             b.cls, b.reason = "bad", "furniture_path"
+        elif not any(ch.isalnum() for ch in t):
+            b.cls, b.reason = "bad", "furniture_symbols"     # "});", "* * *", "»": no text at all
         elif len(t) < settings.length_low or b.link_chars >= 0.5 * len(t):
             b.cls = "short"       # too short, or mostly link text (related posts): judged by context
         elif _stop_density(t, L["stop"]) >= settings.stopwords_low:

@@ -63,7 +63,7 @@ def find(text: str) -> Header | None:
         return Header(m.start(1), m.end(), "meta:front_matter", fields_of(data))
     if _JSON_TOP.match(text):
         obj = _json_object_at(text, text.index("{"))
-        if obj:
+        if obj and text[obj[1]:].strip():    # with nothing after it, the object is a data file, not a header
             data, end = obj
             end = _line_end(text, end)
             return Header(text.index("{"), end, "meta:front_matter", fields_of(data))

@@ -34,7 +34,8 @@ Span = tuple[int, int, str]
 # A code file opens with one of these statements (after blank lines and comments).
 _CODE_START = re.compile(
     r"(?:<\?php\b|(?:import|export)\s|(?:const|let|var)\s+[\w$\[{]|module\.exports\b|exports\.\w+\s*=|"
-    r"return\s*[\[{(]|function\s*[\w$]*\s*\(|['\"]use strict['\"]|define\s*\(|\(function\b)")
+    r"return\s*[\[{(]|function\s*[\w$]*\s*\(|['\"]use strict['\"]|define\s*\(|\(function\b|"
+    r"\{\s*[\"'\w$]|\[\s*[\[{\"'])")      # a JSON object or array: a data file
 _MIN_TEXT_SHARE = 0.6          # letters inside kept literals / all letters, for a file to count as code
 _TITLE_KEY = re.compile(r"(?:page|post|meta|og|seo|article)?[-_]?(?:title|headline|heading|header|h1)"
                         r"(?:[-_]?(?:text|title))?(?:[-_]?0*1)?", re.I)
@@ -319,14 +320,16 @@ def _merge(spans: list[Span]) -> list[Span]:
 # alone on their line. A bare "@name" counts only when it is a known argument-less directive,
 # so a Twitter handle on its own line stays.
 _DIRECTIVE = re.compile(r"^[ \t]*@(?:[a-z][\w]*[ \t]*\(.*\)|end\w+|else|csrf|parent|show|stop|append|overwrite|php|"
-                        r"verbatim|once|break|default|auth|guest|production)[ \t]*;?[ \t]*$", re.M)
+                        r"verbatim|once|break|default|auth|guest|production)[ \t]*;?[ \t]*\r?$", re.M)
 _BLADE_TITLE = re.compile(r"@section\(\s*(['\"])(?:page[-_]?)?title\1\s*,\s*(['\"])(.+?)\2\s*\)", re.I)
 # "// a commented-out line" and JSX "{/* ... */}" comments on their own lines
 _COMMENT_LINE = re.compile(r"^[ \t]*(?://.*|\{/\*.*?\*/\}|/\*.*?\*/)[ \t]*$", re.M)
 # ES module lines in MDX and similar: import ... from '...'; export const x = ...; (one line)
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:import\s+(?:[\w$*{}\s,]+\s+from\s+)?['\"][^'\"\n]+['\"]|"
                           r"export\s+(?:default\s+)?(?:const|let|var|function|class|async)\b[^\n]*|"
-                          r"export\s*\{[^}\n]*\}(?:\s*from\s*['\"][^'\"\n]+['\"])?)[ \t]*;?[ \t]*$", re.M)
+                          r"export\s*\{[^}\n]*\}(?:\s*from\s*['\"][^'\"\n]+['\"])?)[ \t]*;?[ \t]*\r?$", re.M)
+# JSX and script fragments left around markup: "return (", ");", "} else {"
+_CODE_FRAGMENT = re.compile(r"^[ \t]*(?:return[ \t]*[(\[{]?|[)}\]]+[ \t]*;?|[)}\]]?[ \t]*else[ \t]*\{)[ \t]*;?[ \t]*\r?$", re.M)
 # Nuxt MDC and admonition fences: "::page-section{...}", ":::", ":::tip"
 _COMPONENT_FENCE = re.compile(r"^[ \t]*:{2,}(?:[A-Za-z][\w-]*)?(?:\{[^}\n]*\})?[ \t]*$", re.M)
 _SLOT_LINE = re.compile(r"^[ \t]*#[a-z][\w-]*[ \t]*$")      # "#title", "#default" inside a component
@@ -336,7 +339,7 @@ def template_lines(text: str) -> list[Span]:
     """Directive, comment, module and component lines of a (non-code) text."""
     spans: list[Span] = []
     for pattern, rule in ((_DIRECTIVE, "wrapper:directive"), (_COMMENT_LINE, "wrapper:comment"),
-                          (_IMPORT_LINE, "wrapper:code_line")):
+                          (_IMPORT_LINE, "wrapper:code_line"), (_CODE_FRAGMENT, "wrapper:code_line")):
         spans += [(m.start(), m.end(), rule) for m in pattern.finditer(text) if m.group().strip()]
     spans += _export_blocks(text)
     spans += _components(text)
@@ -346,7 +349,7 @@ def template_lines(text: str) -> list[Span]:
 def _export_blocks(text: str) -> list[Span]:
     """``export const meta = {`` ... ``}`` spread over several lines (MDX metadata)."""
     out: list[Span] = []
-    for m in re.finditer(r"^[ \t]*export\s+(?:default\s+)?(?:const\s+[\w$]+\s*=\s*)?([{\[(])[ \t]*$", text, re.M):
+    for m in re.finditer(r"^[ \t]*export\s+(?:default\s+)?(?:const\s+[\w$]+\s*=\s*)?([{\[(])[ \t]*\r?$", text, re.M):
         close = {"{": "}", "[": "]", "(": ")"}[m.group(1)]
         depth, i = 0, m.start(1)
         while i < len(text):

@@ -61,7 +61,7 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
     ("template_expr", re.compile(r"\{\{.*?\}\}|\{!!.*?!!\}|\{#.*?#\}", re.S), 0),
     ("md_anchor", re.compile(r"[ \t]*\{#[\w-]+\}"), 0),          # "## Title {#title}"
     # kramdown attribute lists "{: target="_blank"}", "{:.note}" and Pandoc attributes "{.class #id}"
-    ("kramdown_attr", re.compile(r"[ \t]*\{::?[^{}\n]*\}|(?<=[)\]`*_])\{[.#][^{}\n]*\}|[ \t]+\{[.#][^{}\n]*\}[ \t]*$",
+    ("kramdown_attr", re.compile(r"[ \t]*\{::?[^{}\n]*\}|(?<=[)\]`*_])\{[.#][^{}\n]*\}|[ \t]+\{[.#][^{}\n]*\}[ \t]*\r?$",
                                  re.M), 0),
     ("md_image", re.compile(r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\((?:<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)"
                             r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"), 0),
@@ -70,13 +70,13 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
                            r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\))"), (1, 2)),
     ("md_link", re.compile(r"(\[)[^\[\]\n]+(\]\[[^\[\]\n]*\])"), (1, 2)),           # "[text][ref]"
     ("md_link_ref", re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?\S+>?(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?"
-                               r"[ \t]*$", re.M), 0),                              # "[1]: https://..."
+                               r"[ \t]*\r?$", re.M), 0),                          # "[1]: https://..."
     ("md_footnote", re.compile(r"\[\^[^\]\s]+\]"), 0),
     ("url", re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|<[\w.+-]+@[\w-]+\.[\w.-]+>"), 0),   # autolinks
     # bare URLs, before the emphasis rules can take the underscores out of them
     ("url", re.compile(r"[ \t]*\(\s*https?://[^\s()]+(?:\([^\s()]*\))?[^\s()]*\s*\)"), 0),   # "(https://...)" after a name
     ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
-    ("md_heading", re.compile(r"^[ \t]*#{1,6}[ \t].*?([ \t]+#+)[ \t]*$", re.M), 1),   # "## 1. Tip ##"
+    ("md_heading", re.compile(r"^[ \t]*#{1,6}[ \t].*?([ \t]+#+)[ \t]*\r?$", re.M), 1),   # "## 1. Tip ##"
     ("md_escape", re.compile(r"\\(?=[.\-*_#!\[\]()`>+~|{}])|(?<!\\)\\(?=\r?\n|\Z)"), 0),  # "1\\.", a hard break
     ("md_code", re.compile(r"(?<!`)(`{1,2})(?!`)[^`\n]+?(?<!`)(\1)(?!`)"), (1, 2)),  # `code` keeps its text
     ("md_emphasis", re.compile(r"(?<!\*)\*{2,3}(?!\*)|__(?=\w)|(?<=\w)__|(?<![\w_])_(?=[^\s_][^_\n]*_(?![\w_]))"
