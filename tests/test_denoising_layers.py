@@ -447,3 +447,59 @@ def test_windows_line_breaks_and_jsx_fragments():
     clean, _, _ = _clean(doc, "pl")
     assert doc["title"] == "Jak wycenić usługę"
     assert clean.splitlines()[-1].startswith("Policz najpierw") and "return" not in clean and ")" not in clean
+
+
+# ------------------------------------------------------------------ HTML: paragraphs trafilatura drops
+
+def _page(lead: str, paras: list[str], title: str) -> str:
+    """A page whose lead sits in the header beside the hero image, where main-text extraction skips it."""
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    return (f"<!doctype html><html><head><title>{title} | Winkelblog</title></head><body>"
+            f"<nav><a href='/'>Home</a> <a href='/blog'>Blog</a></nav><header class='post-header'><h1>{title}</h1>"
+            f"<div class='flex'><img src='/img/hero.webp'><p class='text-lg'>{lead}</p></div></header>"
+            f"<article>{body}</article><footer><p>© 2024 Winkelblog</p></footer></body></html>")
+
+
+@pytest.mark.parametrize("lang,title,lead,paras", [
+    ("nl", "Drie fouten in je webshop",
+     "Iedereen maakt fouten, maar in een webshop kosten ze direct omzet. Dit zijn de drie fouten die we het vaakst "
+     "zien bij kleine winkels, en wat je er vandaag nog aan kunt doen zonder een nieuw platform te kopen.",
+     ["Trage pagina's jagen bezoekers weg: de meeste mensen wachten niet langer dan drie seconden op een pagina. "
+      "Verklein daarom je afbeeldingen, schrap plug-ins die je niet gebruikt en kies een hostingpakket dat past bij "
+      "het aantal bezoekers dat je elke dag krijgt.",
+      "Onduidelijke verzendkosten zijn de belangrijkste reden om een winkelmandje te laten staan bij het afrekenen. "
+      "Zet de kosten daarom al op de productpagina en niet pas in de laatste stap van de bestelling, want daar "
+      "voelt het als een verrassing.",
+      "Te weinig productfoto's maken klanten onzeker over wat ze precies kopen en hoe het product eruitziet. Laat "
+      "het product van alle kanten zien en toon het ook in gebruik, zodat de klant zich er iets bij kan voorstellen."]),
+    ("pl", "Trzy błędy w sklepie internetowym",
+     "Każdy popełnia błędy, ale w sklepie internetowym kosztują one od razu sprzedaż. Oto trzy, które widzimy "
+     "najczęściej w małych sklepach, i to, co możesz z nimi zrobić jeszcze dziś, bez zmiany całej platformy.",
+     ["Wolne strony odstraszają klientów: większość osób nie czeka dłużej niż trzy sekundy na załadowanie strony. "
+      "Zmniejsz więc zdjęcia, usuń wtyczki, których nie używasz, i wybierz hosting dopasowany do liczby osób, "
+      "które codziennie odwiedzają twój sklep.",
+      "Niejasne koszty wysyłki to najczęstszy powód, dla którego klienci porzucają koszyk przy płatności. Pokaż je "
+      "już na stronie produktu, a nie dopiero w ostatnim kroku zamówienia, bo tam są dla klienta przykrą "
+      "niespodzianką.",
+      "Za mało zdjęć produktu sprawia, że klient nie jest pewien, co dokładnie kupuje i jak wygląda ten produkt. "
+      "Pokaż go ze wszystkich stron i w użyciu, żeby klient mógł sobie wyobrazić, jak będzie z niego korzystał."]),
+    ("id", "Tiga Kesalahan di Toko Online",
+     "Semua orang pernah salah, tetapi di toko online kesalahan langsung mengurangi penjualan. Berikut tiga kesalahan "
+     "yang paling sering kami lihat di toko kecil, dan apa yang bisa Anda lakukan hari ini tanpa mengganti platform.",
+     ["Halaman yang lambat membuat pengunjung pergi karena kebanyakan orang tidak mau menunggu lebih dari tiga detik. "
+      "Perkecil ukuran foto, hapus plugin yang tidak dipakai, dan pilih paket hosting yang sesuai dengan jumlah "
+      "pengunjung toko Anda setiap hari.",
+      "Ongkos kirim yang tidak jelas adalah alasan utama pembeli meninggalkan keranjang belanja saat akan membayar. "
+      "Tampilkan ongkos kirim sejak di halaman produk, bukan baru di langkah terakhir pemesanan, karena di sana "
+      "ongkos itu terasa seperti kejutan.",
+      "Foto produk yang terlalu sedikit membuat pembeli ragu tentang barang yang akan mereka terima. Tunjukkan produk "
+      "dari semua sisi dan saat dipakai, supaya pembeli bisa membayangkan bagaimana mereka akan menggunakannya."]),
+])
+def test_html_lead_paragraphs_dropped_by_main_text_extraction_come_back(lang, title, lead, paras):
+    page = _page(lead, paras, title)
+    assert lead not in ingest.html_to_text(page)[0]          # trafilatura alone loses it
+    doc = _ingest("page.html", page)
+    assert doc["title"] == title
+    clean, _, _ = _clean(doc, lang)
+    assert lead in clean and clean.index(lead) < clean.index(paras[0])   # in place, before the body
+    assert "© 2024" not in clean and "Home" not in clean

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.denoising import headers, titles, wrappers
+from pipeline.denoising import headers, recall, titles, wrappers
 from pipeline.lang import SUPPORTED, get as lang_data
 from pipeline.textmap import line_key, line_spans, stable_hash
 
@@ -177,6 +177,15 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
 
 # ---------------------------------------------------------------- one article
 
+def _recover_paragraphs(html: str, text: str, title: str | None) -> str:
+    """Good paragraphs trafilatura dropped, put back (jusText with the stoplist of the text's language)."""
+    from pipeline.stages.langid import detect
+
+    code, _ = detect(text) if text.strip() else (None, 0.0)
+    stoplist = getattr(lang_data(code), "JUSTEXT_STOPLIST", None) if code in SUPPORTED else None
+    return recall.recover(html, text, stoplist, title) if stoplist else text
+
+
 def _blank(text: str, spans: list[dict]) -> str:
     """``text`` with the spans replaced by spaces (line breaks kept): offsets do not move."""
     chars = list(text)
@@ -198,11 +207,12 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
     if fmt == "html":
         source_html = text
         text, hmeta = html_to_text(text)
+        title = titles.from_html(source_html) or hmeta.get("title")
+        text = _recover_paragraphs(source_html, text, title)
         meta.update({k: v for k, v in hmeta.items() if v and k != "date"})
         if hmeta.get("date"):
             meta["published"] = hmeta["date"]
-        # the page's own <h1> (or <title> without the site name) over trafilatura's guess
-        meta["title"] = titles.from_html(source_html) or meta.get("title")
+        meta["title"] = title   # the page's own <h1> (or <title> without the site name) over trafilatura's guess
         if len(text.strip()) < settings.min_chars:
             raise Rejected("HTML with no article text (main-text extraction found "
                            f"{len(text.strip())} characters)")
