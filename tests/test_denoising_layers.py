@@ -240,6 +240,14 @@ def test_html_title_prefers_the_one_h1_and_drops_the_site_name():
     assert titles.from_html(dash) == "Praca zdalna – co działa, a co nie"     # no site name to drop
 
 
+def test_a_page_title_that_names_only_the_site_is_no_title():
+    page = "<html><head><title>Kowalski24 | Agencja Marketingowa</title></head><body><p>x</p></body></html>"
+    text = "Pięć sposobów na lepszą stronę firmy: szybkość, treść, zdjęcia, opinie klientów i prosty formularz."
+    assert titles.from_html(page, text) is None
+    page = "<html><head><title>Pięć sposobów na lepszą stronę firmy</title></head><body><p>x</p></body></html>"
+    assert titles.from_html(page, text) == "Pięć sposobów na lepszą stronę firmy"
+
+
 @pytest.mark.parametrize("line,ok", [
     ("# Cara Menentukan Harga Jual", True),
     ("Tien tips voor je nieuwsbrief", True),

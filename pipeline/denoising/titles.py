@@ -48,8 +48,9 @@ def first_h1(text: str) -> str | None:
     return title if title and is_title_line(title) else None
 
 
-def from_html(html: str) -> str | None:
-    """The page's title: its one ``<h1>``, or ``<title>``/``og:title`` without the site name."""
+def from_html(html: str, text: str | None = None) -> str | None:
+    """The page's title: its one ``<h1>``, or ``<title>``/``og:title`` without the site name
+    (when it shares a word with the page's main ``text``, if given)."""
     from lxml import html as lhtml
 
     try:
@@ -79,8 +80,19 @@ def from_html(html: str) -> str | None:
         if ref & set(re.findall(r"\w+", best.casefold())):
             return best
     if reference:
-        return _without_site_name(reference, site)
+        title = _without_site_name(reference, site)
+        return title if text is None else about(title, text)
     return h1s[0] if h1s else None
+
+
+def about(title: str | None, text: str) -> str | None:
+    """``title`` when a third of its words occur in the text: a page's <title> that names only the
+    site and its slogan ("1980media | Online Performance Marketing Agency") is no article title."""
+    if not title:
+        return None
+    words = set(re.findall(r"[^\W_]{3,}", title.casefold()))
+    body = set(re.findall(r"[^\W_]{3,}", text.casefold()))
+    return title if not words or len(words & body) >= len(words) / 3 else None
 
 
 def _site_name(title: str | None) -> str | None:

@@ -207,7 +207,7 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
     if fmt == "html":
         source_html = text
         text, hmeta = html_to_text(text)
-        title = titles.from_html(source_html) or hmeta.get("title")
+        title = titles.from_html(source_html, text) or titles.about(hmeta.get("title"), text)
         text = _recover_paragraphs(source_html, text, title)
         meta.update({k: v for k, v in hmeta.items() if v and k != "date"})
         if hmeta.get("date"):
