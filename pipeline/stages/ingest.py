@@ -1,10 +1,13 @@
 """ingest: bytes of a corpus file -> documents (decoded text, title and metadata).
 
-Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura), and
-``.jsonl`` (one article a line: ``text`` or ``html``, optional ``url``, ``title``,
-``lang``). A ``.txt`` holding a whole HTML page is read as HTML. Metadata lines
-(front matter, the title line, author, breadcrumb, date) are moved into columns
-and recorded as ``meta_spans``; the denoise stage turns them into removals.
+Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura, with the good
+paragraphs it drops put back by jusText), and ``.jsonl`` (one article a line: ``text`` or
+``html``, optional ``url``, ``title``, ``lang``). A ``.txt`` holding a whole HTML page is read
+as HTML. The format's own layers are found here and recorded as ``meta_spans`` (the denoise
+stage turns them into removals): the metadata header in any common shape (``meta:*``,
+moved into columns), the code or template wrapper around the text (``wrapper:*``: PHP and JS
+files, directives, comment lines, components), and the title, author and date lines. The
+title comes from the structure (``pipeline.denoising.titles``), never from a line of code.
 """
 from __future__ import annotations
 
@@ -86,7 +89,8 @@ def _single_byte_guess(data: bytes) -> tuple[str, str] | None:
 
 # ---------------------------------------------------------------- formats
 
-_HTML_DOC = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype html|<html)", re.I | re.S)
+# an HTML page, possibly after comments and the PHP blocks of a PHP view ("<?php include 'header.php'; ?>")
+_HTML_DOC = re.compile(r"^\s*(?:(?:<!--.*?-->|<\?php\b.*?\?>)\s*)*(?:<!doctype html|<html)", re.I | re.S)
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
 
 
