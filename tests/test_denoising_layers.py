@@ -511,3 +511,15 @@ def test_html_lead_paragraphs_dropped_by_main_text_extraction_come_back(lang, ti
     clean, _, _ = _clean(doc, lang)
     assert lead in clean and clean.index(lead) < clean.index(paras[0])   # in place, before the body
     assert "© 2024" not in clean and "Home" not in clean
+
+
+def test_a_php_view_with_html_after_its_code():
+    text = ("<?php $title = \"Cara Membuat Logo Toko yang Mudah Diingat\"; include('header.php'); ?>\n"
+            "<div class=\"container\">\n<h1><?= $title ?></h1>\n<p>Logo yang sederhana lebih mudah diingat oleh "
+            "pelanggan. Gunakan paling banyak dua warna dan satu jenis huruf yang mudah dibaca dari jauh.</p>\n"
+            "<p>Uji logo Anda dalam ukuran kecil, misalnya sebagai ikon profil di media sosial, sebelum mencetaknya "
+            "di kemasan.</p>\n</div>\n<?php include('footer.php'); ?>\n")
+    doc = _ingest("logo.txt", text)
+    assert doc["title"] == "Cara Membuat Logo Toko yang Mudah Diingat"
+    clean, _, _ = _clean(doc, "id")
+    assert clean.splitlines()[0].startswith("Logo yang sederhana") and "include" not in clean and "?" not in clean

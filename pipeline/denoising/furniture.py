@@ -113,13 +113,16 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
     out: list[Block] = []
     blank = True
     removed = [(s, e) for s, e, _ in spans]
+    in_link = bytearray(len(raw) + 1)
+    for a, b in links:
+        in_link[a:b] = b"\x01" * (b - a)
     for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]):
         v = view(raw, s, e, removed)
         if not v.text:
             blank = True
             continue
         span = (v.raw_index[0], v.raw_index[-1] + 1)
-        link_chars = sum(1 for i in v.raw_index if any(a <= i < b for a, b in links)) if links else 0
+        link_chars = sum(in_link[i] for i in v.raw_index) if links else 0
         marked = re.match(r"\s*(?:(#{1,6})\s|<h([1-6])\b)", raw[s:e], re.I)
         heading = bool(marked)
         level = (len(marked.group(1)) if marked.group(1) else int(marked.group(2))) if marked else 0

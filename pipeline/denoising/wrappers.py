@@ -166,7 +166,7 @@ def lex(text: str, start: int = 0, end: int | None = None, php: bool = False) ->
         elif k >= 2 and tokens[k - 1] in (("punct", ":"), ("punct", "=>"), ("punct", "=")):
             kind2, prev = tokens[k - 2]
             if kind2 == "ident":
-                lit.key = str(prev)
+                lit.key = str(prev).lstrip("$")      # PHP variables: "$title = '...'"
             elif kind2 == "str":
                 lit.key = prev.content(text)  # type: ignore[union-attr]
         literals.append(lit)
@@ -249,7 +249,8 @@ def code_file(text: str) -> Wrapped | None:
     texts = [lit for lit in values if is_text(lit.content(text)) and (lit.key or "").casefold() not in _ATTRIBUTE_KEYS]
     inside = sum(sum(ch.isalpha() for ch in _plain(lit.content(text))) for lit in texts)
     total = sum(ch.isalpha() for ch in text)
-    if not texts or inside < _MIN_TEXT_SHARE * total:
+    # a PHP file is code by its opening tag; a JS-looking start needs most letters inside literals
+    if not texts or (not php and inside < _MIN_TEXT_SHARE * total):
         return None
     # records: a key that names values in several brackets makes the file a collection
     records_of: dict[str, set[int]] = {}

@@ -58,7 +58,9 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
     # WordPress shortcodes "[caption id=...]"; not the text of a markdown link "[caption keren](...)"
     ("shortcode", re.compile(r"\[/?(?:embed|caption|video|audio|gallery|tweet|youtube)\b[^\]\n]*\](?![(\[])", re.I), 0),
     # Blade/Jinja/Vue/Handlebars expressions and comments: "{{ $post->title }}", "{!! $html !!}", "{# ... #}"
-    ("template_expr", re.compile(r"\{\{.*?\}\}|\{!!.*?!!\}|\{#.*?#\}", re.S), 0),
+    # (bounded, so a stray "{{" in a text never takes the paragraphs up to a far "}}" with it)
+    ("template_expr", re.compile(r"\{\{(?:(?!\}\}).){0,300}?\}\}|\{!!(?:(?!!!\}).){0,300}?!!\}|\{#[^#]{0,300}?#\}",
+                                 re.S), 0),
     ("md_anchor", re.compile(r"[ \t]*\{#[\w-]+\}"), 0),          # "## Title {#title}"
     # kramdown attribute lists "{: target="_blank"}", "{:.note}" and Pandoc attributes "{.class #id}"
     ("kramdown_attr", re.compile(r"[ \t]*\{::?[^{}\n]*\}|(?<=[)\]`*_])\{[.#][^{}\n]*\}|[ \t]+\{[.#][^{}\n]*\}[ \t]*\r?$",

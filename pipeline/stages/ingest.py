@@ -237,7 +237,7 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         for k, v in wrapped.fields.items():
             meta.setdefault(k, v)
         is_code = wrapped.is_code
-        if "title" not in meta and not is_code and (h1 := titles.first_h1(_blank(text, meta_spans))):
+        if "title" not in meta and not wrapped.collection and (h1 := titles.first_h1(_blank(text, meta_spans))):
             meta["title"] = h1
     visible = _blank(text, meta_spans)
     if fmt == "html" or "title" in meta or is_code:
