@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pipeline.denoising.lines import logical_lines
+from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.lang import get as lang_data
 from pipeline.textmap import view
 
@@ -112,12 +112,12 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
     """The visible lines of ``raw`` as blocks; hard-wrapped lines of one paragraph are joined."""
     out: list[Block] = []
     blank = True
-    removed = [(s, e) for s, e, _ in spans]
+    index = SpanIndex([(s, e) for s, e, _ in spans])
     in_link = bytearray(len(raw) + 1)
     for a, b in links:
         in_link[a:b] = b"\x01" * (b - a)
     for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]):
-        v = view(raw, s, e, removed)
+        v = view(raw, s, e, index.overlapping(s, e))
         if not v.text:
             blank = True
             continue
@@ -220,19 +220,17 @@ def _protected(blocks: list[Block], i: int, settings: Settings) -> bool:
 def _context(blocks: list[Block], settings: Settings) -> None:
     decided = [b.cls for b in blocks]
     n = len(blocks)
-
-    def neighbour(i: int, step: int) -> str:
-        j = i + step
-        while 0 <= j < n:
-            if decided[j] != "short":
-                return decided[j]
-            j += step
-        return "edge"
+    # the class of the nearest block that is not short, before and after each block
+    before, after = ["edge"] * n, ["edge"] * n
+    for i in range(1, n):
+        before[i] = decided[i - 1] if decided[i - 1] != "short" else before[i - 1]
+    for i in range(n - 2, -1, -1):
+        after[i] = decided[i + 1] if decided[i + 1] != "short" else after[i + 1]
 
     for i, b in enumerate(blocks):
         if b.cls != "short" or _protected(blocks, i, settings):
             continue
-        prev, nxt = neighbour(i, -1), neighbour(i, 1)
+        prev, nxt = before[i], after[i]
         if "bad" not in (prev, nxt) or not {prev, nxt} <= {"bad", "edge"}:
             continue
         run = _run(blocks, decided, i)

@@ -7,7 +7,9 @@ block structure (headings, paragraphs) must see them so.
 """
 from __future__ import annotations
 
+import bisect
 import re
+from typing import Sequence
 
 from pipeline.textmap import line_spans
 
@@ -47,3 +49,29 @@ def logical_lines(raw: str, removed: list[tuple[int, int, str]]) -> list[tuple[i
             j += 1
         out.append((pos, e))
     return out
+
+
+class SpanIndex:
+    """Removed spans indexed by position, so each line looks only at the spans that touch it
+    (a view per line over all spans of a long document would be quadratic)."""
+
+    def __init__(self, spans: Sequence[tuple]):
+        self.spans = sorted(spans, key=lambda x: (x[0], x[1]))
+        self.starts = [sp[0] for sp in self.spans]
+        self.max_end: list[int] = []
+        high = -1
+        for sp in self.spans:
+            high = max(high, sp[1])
+            self.max_end.append(high)
+
+    def overlapping(self, start: int, end: int) -> list:
+        """The spans with ``span.start < end`` and ``span.end > start``, in order."""
+        hi = bisect.bisect_left(self.starts, end)
+        out = []
+        j = hi - 1
+        while j >= 0 and self.max_end[j] > start:
+            if self.spans[j][1] > start:
+                out.append(self.spans[j])
+            j -= 1
+        out.reverse()
+        return out

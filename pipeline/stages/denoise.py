@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising import furniture, markdown
-from pipeline.denoising.lines import logical_lines
+from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.lang import get as lang_data
 from pipeline.textmap import line_key, line_spans, view
 
@@ -262,8 +262,9 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 
 def clean_text(raw: str, spans: list[Span]) -> str:
     """The document without its removals: one normalised line per non-empty raw line."""
-    removed = [(s, e) for s, e, _ in spans]
-    lines = (view(raw, s, e, removed).text for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]))
+    index = SpanIndex([(s, e) for s, e, _ in spans])
+    lines = (view(raw, s, e, index.overlapping(s, e)).text
+             for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]))
     return "\n".join(line for line in lines if line)
 
 

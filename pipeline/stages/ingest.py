@@ -259,7 +259,8 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
     body = len(text.strip()) - sum(f["end"] - f["start"] for f in meta_spans)
     if body < settings.min_chars:
         raise Rejected(f"too little text for an article ({max(body, 0)} characters)")
-    keys = [line_key(_blank(text, meta_spans)[s:e]) for s, e in spans]
+    visible = _blank(text, meta_spans)
+    keys = [line_key(visible[s:e]) for s, e in spans]
     return {
         "doc_id": stable_hash(text, length=16),
         "source_path": source_path,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.denoising.lines import logical_lines
+from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.textmap import TextView, view
 
 NAME = "normalise"
@@ -114,20 +114,21 @@ def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
 
 def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings = Settings()) -> list[dict]:
     """Block rows of one document (without doc_id)."""
-    spans = [(s, e) for s, e, _ in removed]
     out: list[_Block] = []
     blank = True
     lines = logical_lines(raw, removed)
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
     filled = sum(1 for s, e in lines if raw[s:e].strip())
     blank_separated = len(lines) - filled >= 0.1 * filled
-    underlined = _setext_underlined(raw, lines, removed)
+    index = SpanIndex(removed)
+    underlined = _setext_underlined(raw, lines, index)
     for n, (s, e) in enumerate(lines):
-        v = view(raw, s, e, spans)
+        near = index.overlapping(s, e)
+        v = view(raw, s, e, [(a, b) for a, b, _ in near])
         if not v.text or _LONE_BULLET.fullmatch(v.text):
             blank = True  # an empty, wholly removed or bullet-only line separates blocks
             continue
-        here = [t for rs, re_, t in removed if rs < e and re_ > s]
+        here = [t for _, _, t in near]
         line = raw[s:e]
         row = line.lstrip().startswith("|")   # a table row is a block of its own, never a wrapped line
         indent = len(line) - len(line.lstrip(" \t"))
@@ -135,7 +136,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
         if n in underlined and kind == "paragraph" and len(tv.text) <= settings.max_heading_chars:
             kind, level, marker = "heading", underlined[n], None   # "Title\n=====": a setext heading
         # bold lead ("**1. Title** body"): the bold part is a heading of its own
-        lead = _bold_lead(raw, s, removed, tv)
+        lead = _bold_lead(raw, s, index.overlapping(s, e), tv)
         if lead is not None and kind in ("paragraph", "list_item"):
             head, rest = lead
             hk, hl, hm, hn, htv = _classify(head, [], 0, settings)
@@ -172,8 +173,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     return _with_parents(out)
 
 
-def _setext_underlined(raw: str, lines: list[tuple[int, int]], removed: list[tuple[int, int, str]]
-                       ) -> dict[int, int]:
+def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex) -> dict[int, int]:
     """Lines directly above a removed ``===`` (level 1) or ``---`` (level 2) underline."""
     out = {}
     for n in range(len(lines) - 1):
@@ -181,7 +181,7 @@ def _setext_underlined(raw: str, lines: list[tuple[int, int]], removed: list[tup
         under = raw[s:e].strip()
         if (under and set(under) in ({"="}, {"-"}) and raw[lines[n][0]:lines[n][1]].strip()
                 and any(rs <= s + raw[s:e].index(under[0]) and re_ >= s + len(raw[s:e].rstrip())
-                        for rs, re_, _ in removed)):
+                        for rs, re_, _ in index.overlapping(s, e))):
             out[n] = 1 if under[0] == "=" else 2
     return out
 
