@@ -28,8 +28,11 @@ pipeline: model
 test: model
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
+# the samples alone and the development set (tests/fixtures/dev-corpus, scored in one store with the
+# samples) side by side, and the development set per language; stores built without embeddings
 eval: $(STAMP)
-	$(PY) -m pipeline.evaluate $(OUT)/knowledge.duckdb tests/fixtures/seeds.json --corpus $(CORPUS)
+	$(PY) -m pipeline.evaluate report --corpus $(CORPUS) --dev-corpus tests/fixtures/dev-corpus \
+	    --gold tests/fixtures/seeds.json --dev-gold tests/fixtures/dev.json --out $(OUT)/eval
 
 # the 10 reference queries, then 36 development queries written blind to the system's output
 search-eval: $(STAMP)

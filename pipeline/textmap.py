@@ -7,6 +7,7 @@ one function here, so an offset in a derived text can always be mapped back to
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from typing import Iterable, Sequence
 
 # Zero-width and soft characters that scraping leaves behind; dropped from views.
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_BREAK_ESCAPES = ("\\n", "\\r", "\\t")
 
 
 @dataclass(frozen=True)
@@ -40,31 +43,47 @@ def view(raw: str, start: int = 0, end: int | None = None,
          removed: Sequence[tuple[int, int]] = ()) -> TextView:
     """Normalised view of ``raw[start:end]`` without the ``removed`` raw spans.
 
-    ``removed`` holds (start, end) raw spans, sorted or not; they may overlap.
+    ``removed`` holds (start, end) raw spans, sorted or not; they may overlap. A removed
+    span that is exactly one HTML entity ("&eacute;", "&#8220;") is decoded instead, its
+    characters mapped to the entity's first raw offset; a removed ``\\n`` escape of a code
+    string separates words as a line break would.
     """
     end = len(raw) if end is None else end
-    cut = _merge([(s, e) for s, e in removed if e > start and s < end])
+    near = [(s, e) for s, e in removed if e > start and s < end]
+    subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
+            and _ENTITY.fullmatch(raw, s, e)}
+    cut = _merge([(s, e) for s, e in near if subs.get(s, (None,))[0] != e])
+    subs = {s: v for s, v in subs.items() if not any(a <= s < b for a, b in cut)}
     chars: list[str] = []
     index: list[int] = []
     pos = start
     pending_space = False
     for s, e in cut + [(end, end)]:
-        for i in range(pos, max(pos, min(s, end))):
-            ch = raw[i]
-            if ch in _INVISIBLE:
-                continue
-            if ch.isspace():
-                pending_space = pending_space or bool(chars)
-                continue
-            if pending_space:
-                if not (pending_space == "tag" and ch in ",.;:!?)"):
-                    chars.append(" ")
-                    index.append(i - 1 if i > 0 else i)
-                pending_space = False
-            chars.append(ch)
-            index.append(i)
-        if s < end and e > s and raw[s] == "<" and chars:
-            pending_space = "tag"  # a removed HTML tag separates words ("a<br>b" -> "a b"), not "a</b>,"
+        i, stop = pos, max(pos, min(s, end))
+        while i < stop:
+            if i in subs:
+                nxt, piece = subs[i]
+            else:
+                nxt, piece = i + 1, raw[i]
+            for ch in piece:
+                if ch in _INVISIBLE:
+                    continue
+                if ch.isspace():
+                    pending_space = pending_space or bool(chars)
+                    continue
+                if pending_space:
+                    if not (pending_space == "tag" and ch in ",.;:!?)"):
+                        chars.append(" ")
+                        index.append(i - 1 if i > 0 else i)
+                    pending_space = False
+                chars.append(ch)
+                index.append(i)
+            i = nxt
+        if s < end and e > s and chars:
+            if raw[s] == "<":
+                pending_space = "tag"  # a removed tag separates words ("a<br>b" -> "a b"), not "a</b>,"
+            elif raw.startswith(_BREAK_ESCAPES, s):
+                pending_space = True  # "\\n" inside a code string is a line break
         pos = max(pos, e)
     text = "".join(chars)
     if not unicodedata.is_normalized("NFC", text):

@@ -28,6 +28,30 @@ AD_CUES = ("pelatihan", "kursus", "webinar", "daftar sekarang", "bergabunglah", 
 # A closing list of SEO keywords or tags under one of these labels.
 KEYWORD_LABELS = ("Kata Kunci", "Kata kunci", "Tag", "Label")
 
+# Page furniture, read by pipeline/denoising/furniture.py (lower case; a line that starts with
+# one of these and is short is furniture: share boxes, related posts, "read also", tags, comment
+# forms, author boxes, republication notices, copyright and cookie notices). Phrases chosen so that
+# no sentence of an article starts with them ("bagikan artikel", not "bagikan").
+FURNITURE_CUES = ("bagikan artikel", "bagikan:", "bagikan ini", "bagikan postingan ini", "artikel terkait",
+                  "artikel lainnya", "artikel terbaru", "artikel populer", "postingan terkait", "posting terkait",
+                  "postingan terbaru", "baca juga", "baca selengkapnya", "lihat semua artikel", "lihat semua postingan",
+                  "selengkapnya", "tinggalkan balasan", "tinggalkan komentar", "berlangganan newsletter",
+                  "berlangganan gratis", "tagar:", "kategori:", "ditulis oleh", "tentang penulis",
+                  "artikel ini pertama kali", "artikel ini telah tayang", "artikel ini sudah tayang",
+                  "artikel ini telah terbit", "artikel ini sebelumnya", "hak cipta dilindungi",
+                  "semua hak dilindungi", "situs ini menggunakan cookie")
+# Calls to action: furniture only in the closing lines, after the last paragraph of text.
+CALL_TO_ACTION_CUES = ("hubungi kami", "konsultasi gratis", "konsultasikan", "daftar sekarang", "pesan sekarang",
+                       "klik di sini", "klik disini", "chat kami", "whatsapp kami", "dapatkan penawaran")
+# Company registration labels followed by a number: footer lines.
+REGISTRATION_LABELS = ("NPWP", "NIB", "SIUP", "TDP", "AHU")
+# Navigation and legal link words: a line made only of these (two or more) is a menu or a footer.
+NAV_WORDS = ("beranda", "kontak", "kontak kami", "hubungi kami", "tentang", "tentang kami", "blog", "menu",
+             "layanan", "portofolio", "karir", "masuk", "daftar", "cari", "kebijakan privasi", "syarat dan ketentuan",
+             "disclaimer", "peta situs", "sitemap")
+# jusText's stoplist for stopword density (justext.get_stoplist).
+JUSTEXT_STOPLIST = "Indonesian"
+
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word
 # that starts with it; a space matches any run of spaces.

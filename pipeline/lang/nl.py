@@ -20,6 +20,33 @@ AD_CUES = ("training", "cursus", "webinar", "schrijf je in", "meld je aan", "kor
 # A closing list of SEO keywords or tags under one of these labels.
 KEYWORD_LABELS = ("Trefwoorden", "Zoekwoorden", "Tags")
 
+# Page furniture, read by pipeline/denoising/furniture.py (lower case; a line that starts with
+# one of these and is short is furniture: share boxes, related posts, "read also", tags, comment
+# forms, author boxes, republication notices, copyright and cookie notices). Phrases chosen so that
+# no sentence of an article starts with them ("bagikan artikel", not "bagikan").
+FURNITURE_CUES = ("deel dit artikel", "deel dit bericht", "deel deze pagina", "deel deze post", "deel:", "delen:",
+                  "gerelateerde artikelen", "gerelateerde berichten", "gerelateerde posts", "gerelateerd:",
+                  "lees ook", "lees meer", "lees verder", "bekijk alle", "alle berichten", "recente berichten",
+                  "laatste berichten", "meer berichten", "meer artikelen", "laat een reactie achter",
+                  "plaats een reactie", "schrijf je in voor", "inschrijven voor de nieuwsbrief", "tags:",
+                  "categorie:", "categorieën:", "geplaatst in", "over de auteur", "over de schrijver",
+                  "dit artikel is reeds verschenen", "dit artikel verscheen", "dit artikel is eerder verschenen",
+                  "dit artikel is eerder gepubliceerd", "eerder gepubliceerd op", "alle rechten voorbehouden",
+                  "deze website maakt gebruik van cookies", "deze website gebruikt cookies")
+# Calls to action: furniture only in the closing lines, after the last paragraph of text.
+CALL_TO_ACTION_CUES = ("neem contact op", "neem contact met ons op", "neem gerust contact", "bel ons", "mail ons",
+                       "vraag een offerte", "plan een gesprek", "maak een afspraak", "wij helpen je graag",
+                       "wij helpen u graag", "stuur ons een")
+# Company registration labels followed by a number: footer lines.
+REGISTRATION_LABELS = ("KvK", "KVK", "BTW", "BTW-nummer", "BTW-nr", "IBAN")
+# Navigation and legal link words: a line made only of these (two or more) is a menu or a footer.
+NAV_WORDS = ("home", "contact", "over ons", "over mij", "blog", "menu", "diensten", "portfolio", "vacatures",
+             "werkwijze", "inloggen", "zoeken", "privacyverklaring", "privacybeleid", "privacy statement",
+             "cookiebeleid", "cookieverklaring", "cookies", "algemene voorwaarden", "voorwaarden", "disclaimer",
+             "sitemap")
+# jusText's stoplist for stopword density (justext.get_stoplist).
+JUSTEXT_STOPLIST = "Dutch"
+
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word
 # that starts with it; a space matches any run of spaces.

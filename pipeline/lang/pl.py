@@ -20,6 +20,33 @@ AD_CUES = ("szkolenie", "szkolenia", "dołącz", "zapisz się", "webinar", "kurs
 # A closing list of SEO keywords or tags under one of these labels.
 KEYWORD_LABELS = ("Słowa kluczowe", "Tagi")
 
+# Page furniture, read by pipeline/denoising/furniture.py (lower case; a line that starts with
+# one of these and is short is furniture: share boxes, related posts, "read also", tags, comment
+# forms, author boxes, republication notices, copyright and cookie notices). Phrases chosen so that
+# no sentence of an article starts with them ("bagikan artikel", not "bagikan").
+FURNITURE_CUES = ("udostępnij artykuł", "udostępnij wpis", "udostępnij:", "podziel się:",
+                  "podziel się artykułem", "podziel się wpisem", "powiązane posty", "powiązane artykuły",
+                  "powiązane wpisy", "podobne wpisy", "podobne artykuły", "zobacz też", "zobacz także",
+                  "przeczytaj też", "przeczytaj również", "przeczytaj także", "czytaj też", "czytaj także",
+                  "czytaj więcej", "czytaj dalej", "zobacz wszystkie", "wszystkie wpisy", "najnowsze wpisy",
+                  "ostatnie wpisy", "najnowsze posty", "najnowsze artykuły", "dodaj komentarz", "zostaw komentarz",
+                  "zapisz się do newslettera", "zapisz się na newsletter", "tagi:", "kategorie:", "kategoria:",
+                  "autor wpisu", "o autorze", "o autorce", "artykuł ukazał się", "artykuł został pierwotnie",
+                  "artykuł pierwotnie", "tekst ukazał się", "wszelkie prawa zastrzeżone",
+                  "ta strona używa plików cookie", "strona korzysta z plików cookie")
+# Calls to action: furniture only in the closing lines, after the last paragraph of text.
+CALL_TO_ACTION_CUES = ("skontaktuj się z nami", "skontaktuj się", "zadzwoń do nas", "napisz do nas", "umów się na",
+                       "zamów bezpłatną", "sprawdź ofertę", "poproś o wycenę", "bezpłatna wycena",
+                       "bezpłatną konsultację", "bezpłatna konsultacja")
+# Company registration labels followed by a number: footer lines.
+REGISTRATION_LABELS = ("NIP", "REGON", "KRS")
+# Navigation and legal link words: a line made only of these (two or more) is a menu or a footer.
+NAV_WORDS = ("strona główna", "kontakt", "o nas", "o mnie", "blog", "menu", "oferta", "usługi", "portfolio",
+             "kariera", "zaloguj", "szukaj", "polityka prywatności", "polityka cookies", "regulamin",
+             "mapa strony", "rodo")
+# jusText's stoplist for stopword density (justext.get_stoplist).
+JUSTEXT_STOPLIST = "Polish"
+
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word
 # that starts with it; a space matches any run of spaces.

@@ -1,10 +1,13 @@
 """ingest: bytes of a corpus file -> documents (decoded text, title and metadata).
 
-Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura), and
-``.jsonl`` (one article a line: ``text`` or ``html``, optional ``url``, ``title``,
-``lang``). A ``.txt`` holding a whole HTML page is read as HTML. Metadata lines
-(front matter, the title line, author, breadcrumb, date) are moved into columns
-and recorded as ``meta_spans``; the denoise stage turns them into removals.
+Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura, with the good
+paragraphs it drops put back by jusText), and ``.jsonl`` (one article a line: ``text`` or
+``html``, optional ``url``, ``title``, ``lang``). A ``.txt`` holding a whole HTML page is read
+as HTML. The format's own layers are found here and recorded as ``meta_spans`` (the denoise
+stage turns them into removals): the metadata header in any common shape (``meta:*``,
+moved into columns), the code or template wrapper around the text (``wrapper:*``: PHP and JS
+files, directives, comment lines, components), and the title, author and date lines. The
+title comes from the structure (``pipeline.denoising.titles``), never from a line of code.
 """
 from __future__ import annotations
 
@@ -16,11 +19,12 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
+from pipeline.denoising import headers, recall, titles, wrappers
 from pipeline.lang import SUPPORTED, get as lang_data
 from pipeline.textmap import line_key, line_spans, stable_hash
 
 NAME = "ingest"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -85,10 +89,9 @@ def _single_byte_guess(data: bytes) -> tuple[str, str] | None:
 
 # ---------------------------------------------------------------- formats
 
-_HTML_DOC = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype html|<html)", re.I | re.S)
+# an HTML page, possibly after comments and the PHP blocks of a PHP view ("<?php include 'header.php'; ?>")
+_HTML_DOC = re.compile(r"^\s*(?:(?:<!--.*?-->|<\?php\b.*?\?>)\s*)*(?:<!doctype html|<html)", re.I | re.S)
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
-_FM_FIELD = re.compile(r"^(title|author|date|categories|category|url|canonicalURL|lang)[ \t]*[:=][ \t]*(.*)$"
-                       r"((?:\n[ \t]+-[ \t]*.+)*)", re.M | re.I)
 
 
 def sniff_format(path: str, text: str) -> str:
@@ -110,32 +113,6 @@ def html_to_text(html: str) -> tuple[str, dict]:
     meta = trafilatura.extract_metadata(html)
     fields = {k: getattr(meta, k, None) for k in ("title", "author", "date", "url")} if meta else {}
     return text, fields
-
-
-def _clean_fm_value(value: str) -> str | None:
-    value = value.strip().strip("[]").strip()
-    value = value.split('", "')[0] if value.startswith('"') else value
-    value = value.strip().strip("'\"").strip()
-    return value or None
-
-
-def front_matter(text: str) -> tuple[tuple[int, int] | None, dict]:
-    """The span of a YAML/TOML front matter block and its title/author/date fields."""
-    m = _FRONT_MATTER.match(text)
-    if not m:
-        return None, {}
-    fields: dict[str, str] = {}
-    for fm in _FM_FIELD.finditer(m.group(2)):
-        key = fm.group(1).lower()
-        key = {"categories": "category", "date": "published", "canonicalurl": "url"}.get(key, key)
-        # a YAML list on the following lines ("categories:\n  - Marketing") gives its first entry
-        listed = re.findall(r"-[ \t]*(.+)", fm.group(3) or "")
-        val = _clean_fm_value(fm.group(2) or (listed[0] if listed else ""))
-        if key == "author" and val and re.search(r"[/\\].*\.\w+$", val):
-            val = pathlib.PurePath(val).stem  # "data/authors/agata.yml" names the author "agata"
-        if val and key not in fields:
-            fields[key] = val
-    return (m.start(1), m.end()), fields
 
 
 # ---------------------------------------------------------------- metadata lines
@@ -176,7 +153,7 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
         return meta, found
     s, e = nonempty[0]
     title = text[s:e].strip()
-    if len(title) <= settings.max_title_chars and not title.startswith(("<", "!", "[")):
+    if titles.is_title_line(title, settings.max_title_chars):
         meta["title"] = title.lstrip("#").strip()
         found.append({"start": s, "end": e, "rule": "meta:title"})
         rest = nonempty[1:settings.meta_search_lines]
@@ -204,6 +181,25 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
 
 # ---------------------------------------------------------------- one article
 
+def _recover_paragraphs(html: str, text: str, title: str | None) -> str:
+    """Good paragraphs trafilatura dropped, put back (jusText with the stoplist of the text's language)."""
+    from pipeline.stages.langid import detect
+
+    code, _ = detect(text) if text.strip() else (None, 0.0)
+    stoplist = getattr(lang_data(code), "JUSTEXT_STOPLIST", None) if code in SUPPORTED else None
+    return recall.recover(html, text, stoplist, title) if stoplist else text
+
+
+def _blank(text: str, spans: list[dict]) -> str:
+    """``text`` with the spans replaced by spaces (line breaks kept): offsets do not move."""
+    chars = list(text)
+    for m in spans:
+        for i in range(m["start"], m["end"]):
+            if chars[i] not in "\r\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
 def article(source_path: str, text: str, fmt: str, encoding: str, settings: Settings,
             extra: dict | None = None) -> dict:
     """One documents row from decoded text; raises Rejected with a reason."""
@@ -211,12 +207,16 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
     source_html = None
     meta_spans: list[dict] = []
     meta: dict = {}
+    is_code = False
     if fmt == "html":
         source_html = text
         text, hmeta = html_to_text(text)
+        title = titles.from_html(source_html, text) or titles.about(hmeta.get("title"), text)
+        text = _recover_paragraphs(source_html, text, title)
         meta.update({k: v for k, v in hmeta.items() if v and k != "date"})
         if hmeta.get("date"):
             meta["published"] = hmeta["date"]
+        meta["title"] = title   # the page's own <h1> (or <title> without the site name) over trafilatura's guess
         if len(text.strip()) < settings.min_chars:
             raise Rejected("HTML with no article text (main-text extraction found "
                            f"{len(text.strip())} characters)")
@@ -225,27 +225,42 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
             meta[k] = extra[k]
     spans = line_spans(text)
     first_line = 0
-    fm_span, fm = front_matter(text) if fmt != "html" else (None, {})
-    if fm_span:
-        meta_spans.append({"start": fm_span[0], "end": fm_span[1], "rule": "meta:front_matter"})
-        meta.update({k: v for k, v in fm.items() if v})
-        first_line = sum(1 for s, _ in spans if s < fm_span[1])
-    if fmt == "html" or "title" in meta:
-        top, found = metadata_lines(text, first_line, spans, settings)
+    if fmt != "html":
+        # the metadata header, then the code or template wrapper around the text
+        header = headers.find(text)
+        if header:
+            meta_spans.append({"start": header.start, "end": header.end, "rule": header.rule})
+            meta.update({k: v for k, v in header.fields.items() if v})
+            first_line = sum(1 for s, _ in spans if s < header.end)
+        wrapped = wrappers.find(_blank(text, meta_spans))
+        meta_spans.extend({"start": s, "end": e, "rule": r} for s, e, r in wrapped.spans)
+        for k, v in wrapped.fields.items():
+            meta.setdefault(k, v)
+        is_code = wrapped.is_code
+        if "title" not in meta and not wrapped.collection and (h1 := titles.first_h1(_blank(text, meta_spans))):
+            meta["title"] = h1
+    visible = _blank(text, meta_spans)
+    if fmt == "html" or "title" in meta or is_code:
+        top, found = metadata_lines(visible, first_line, spans, settings)
+        if is_code and "title" not in meta and any(f["rule"] == "meta:title" and visible[f["start"]:f["end"]]
+                                                   .lstrip().startswith("#") for f in found):
+            meta["title"] = top["title"]   # the text in a code string opens with a markdown heading
         # with a title known, the first line is only a title line if it repeats it
         found = [f for f in found if f["rule"] != "meta:title"
                  or re.sub(r"\W", "", top.get("title", "")).casefold()
                  == re.sub(r"\W", "", meta.get("title", "")).casefold()]
         top.pop("title", None)
     else:
-        top, found = metadata_lines(text, first_line, spans, settings)
+        top, found = metadata_lines(visible, first_line, spans, settings)
     for k, v in top.items():
         meta.setdefault(k, v)
     meta_spans.extend(found)
+    meta_spans = _non_overlapping(meta_spans)
     body = len(text.strip()) - sum(f["end"] - f["start"] for f in meta_spans)
     if body < settings.min_chars:
         raise Rejected(f"too little text for an article ({max(body, 0)} characters)")
-    keys = [line_key(text[s:e]) for s, e in spans]
+    visible = _blank(text, meta_spans)
+    keys = [line_key(visible[s:e]) for s, e in spans]
     return {
         "doc_id": stable_hash(text, length=16),
         "source_path": source_path,
@@ -259,9 +274,21 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         "category": meta.get("category"),
         "url": meta.get("url"),
         "lang_hint": extra.get("lang") or meta.get("lang"),
-        "meta_spans": sorted(meta_spans, key=lambda m: m["start"]),
+        "meta_spans": meta_spans,
         "line_keys": sorted({k for k in keys if k}),
     }
+
+
+def _non_overlapping(spans: list[dict]) -> list[dict]:
+    """Sorted spans with overlaps cut away (the earlier span keeps the overlap)."""
+    out: list[dict] = []
+    for m in sorted(spans, key=lambda m: (m["start"], -m["end"])):
+        if out and m["start"] < out[-1]["end"]:
+            if m["end"] > out[-1]["end"]:
+                out.append({**m, "start": out[-1]["end"]})
+            continue
+        out.append(m)
+    return [m for m in out if m["end"] > m["start"]]
 
 
 def _jsonl_articles(source_path: str, text: str, settings: Settings):
