@@ -46,6 +46,7 @@ class RunSettings:
     extract: extract.Settings = field(default_factory=extract.Settings)
     hubness: hubness.Settings = field(default_factory=hubness.Settings)
     model: str | None = None          # embedding model: None = the bundled multilingual-e5-small
+    backend: str | None = None        # torch | onnx | onnx-int8; None: the default for the model
     embed: bool = True
     allow_empty: bool = False         # an empty corpus may empty an existing store
     aux_model: bool = True            # also embed items with the multilingual USE, fused in search
@@ -319,7 +320,8 @@ class Runner:
         if s.embed:
             from pipeline.stages import embed
 
-            embedded, embed_key = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model)
+            embedded, embed_key = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model,
+                                                           s.backend)
             parts.update(embedded)
             hub_key = stable_hash(hubness.VERSION, _settings_hash(s.hubness), *sorted(embed_key.items()))
 

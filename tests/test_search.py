@@ -294,23 +294,19 @@ def test_vector_cache_encodes_each_text_once(tmp_path):
     assert again.num_rows == 3 and len(fake.encoded) == 2    # nothing re-encoded
 
 
-def test_hnsw_index_gives_the_exact_answers_on_a_small_store(store, tmp_path):
-    import duckdb
-
-    from pipeline import store as store_mod
-
+def test_vector_index_gives_the_exact_answers_on_the_store(store):
+    # the faiss index beside the store against exact search in SQL, filters included
     db, _ = store
-    copy = tmp_path / "hnsw.duckdb"
-    shutil.copy(db, copy)
-    con = duckdb.connect(str(copy))
-    assert store_mod.build_indexes(con, hnsw_min_rows=0)["hnsw"]
-    con.close()
-    query = "Ilu dorosłych internautów korzysta z Facebooka?"
-    with KnowledgeStore(db) as exact, KnowledgeStore(copy) as approx:
-        assert approx._searcher().hnsw and not exact._searcher().hnsw
-        a = [h.item_id for h in approx.search(query, langs=["id"], kinds=["passage"], top=3)]
-        e = [h.item_id for h in exact.search(query, langs=["id"], kinds=["passage"], top=3)]
-    assert a == e
+    with KnowledgeStore(db) as ks:
+        s = ks._searcher()
+        assert s.vector_index() is not None
+        for langs, kinds in ((["id"], ["passage"]), (["pl", "nl"], None), (None, ["tip", "myth"])):
+            scope = s.scope(langs, kinds, None)
+            where, params = scope.sql()
+            for query in ("Ilu dorosłych internautów korzysta z Facebooka?", "Reageer snel op klachten"):
+                for aux, embedder in ((False, s.embedder()), (True, s.aux_embedder())):
+                    q = embedder.encode_queries([query])[0]
+                    assert s.dense(q, scope, limit=10, aux=aux) == s.dense(q, where, params, limit=10, aux=aux)
 
 
 def test_search_on_a_store_from_an_older_version_says_rebuild(store, tmp_path):
