@@ -325,12 +325,18 @@ class Runner:
             parts.update(embedded)
             hub_key = stable_hash(hubness.VERSION, _settings_hash(s.hubness), *sorted(embed_key.items()))
 
-            def do_hubness() -> dict[str, pa.Table]:
-                tables = [hubness.run(pa.concat_tables([pq.read_table(p) for p in embedded[t]]), languages,
-                                      s.hubness)["hubness"] for t in embedded if embedded[t]]
-                return {"hubness": pa.concat_tables(tables) if tables else hubness.HUBNESS.empty_table()}
+            hub_tables = {"hubness": hubness.HUBNESS, "neighbours": hubness.NEIGHBOURS}
 
-            hub = self._corpus_stage("hubness", {"hubness": hubness.HUBNESS}, hub_key, len(accepted), do_hubness)
+            def do_hubness() -> dict[str, pa.Table]:
+                # the last run's neighbour lists: only the rows a change affects are recomputed
+                before = StageStore(self.out, "hubness", hub_tables)
+                previous = before.read("neighbours", ["corpus"]) if before.state.get("corpus") else None
+                outs = [hubness.run(pa.concat_tables([pq.read_table(p) for p in embedded[t]]), languages,
+                                    s.hubness, previous) for t in embedded if embedded[t]]
+                return {name: pa.concat_tables([o[name] for o in outs]) if outs else sch.empty_table()
+                        for name, sch in hub_tables.items()}
+
+            hub = self._corpus_stage("hubness", hub_tables, hub_key, len(accepted), do_hubness)
             parts["hubness"] = hub.paths("hubness", ["corpus"])
 
         from pipeline import store
