@@ -8,8 +8,8 @@ Each row is stored as the augmented vector ``[search_vector, hubness]`` and each
   language and kind filters select, so those filters are exact by construction and an
   approximate shard never has to find a rare kind among common ones. Small shards
   (up to :data:`FLAT_MAX_ROWS`) are plain float32 matrices searched exactly with numpy;
-  larger ones are faiss ``IndexIVFFlat`` (inner product, spherical k-means, ``nprobe``
-  :data:`NPROBE`), read memory-mapped (``IO_FLAG_MMAP``).
+  larger ones are faiss ``IndexIVFFlat`` (inner product, spherical k-means, a fraction
+  :data:`NPROBE_FRACTION` of the lists probed), read memory-mapped (``IO_FLAG_MMAP``).
 - **Stable ids.** A row's faiss id is a 63-bit hash of its ``key_id``: the same row keeps its
   id however the store was loaded, so an update removes and adds exactly the rows that
   changed (``remove_ids`` / ``add_with_ids``), without retraining or re-adding the rest.
@@ -40,8 +40,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-FLAT_MAX_ROWS = 20_000   # shards up to this size are searched exactly (measured: benchmarks/run.py)
-NPROBE = 16              # lists probed per IVF shard
+FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-bound (benchmarks/run.py)
+# Lists probed per IVF shard: a fraction of them, at least NPROBE. Cross-language queries sit far
+# from every item of the searched language, so their best matches spread over many lists: on
+# vectors made from real embeddings recall@10 needs ~8% of ~4 sqrt(n) lists (benchmarks/run.py).
+NPROBE = 16
+NPROBE_FRACTION = 1 / 12
 MIN_NLIST = 64
 TRAIN_PER_LIST = 64      # k-means training points per list
 TABLES = ("embedding", "embedding_aux")
@@ -153,13 +157,16 @@ class Shard:
     def rows(self) -> int:
         return len(self.ids)
 
-    def search(self, query: np.ndarray, k: int, nprobe: int = NPROBE) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, k: int, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Scores and keys of the ``k`` best rows for each query row ([m, d+1])."""
         k = min(k, self.rows)
         if k <= 0:
             return np.zeros((len(query), 0), np.float32), np.zeros((len(query), 0), dtype=self.keys.dtype)
         if self.flat is not None:
-            scores = query @ self.flat.T
+            from pipeline.query import _blas_threads
+
+            with _blas_threads(1):   # one query: a second BLAS thread only adds wake-ups (30 ms vs 1 ms, busy box)
+                scores = query @ self.flat.T
             top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < self.rows else \
                 np.tile(np.arange(self.rows), (len(query), 1))
             part = np.take_along_axis(scores, top, axis=1)
@@ -168,8 +175,16 @@ class Shard:
             return np.take_along_axis(part, order, axis=1), self.keys[top]
         import faiss
 
-        params = faiss.SearchParametersIVF(nprobe=min(nprobe, self.ivf.nlist))
-        scores, ids = self.ivf.search(np.ascontiguousarray(query, dtype=np.float32), k, params=params)
+        nlist = self.ivf.nlist
+        if nprobe is None:
+            nprobe = max(NPROBE, math.ceil(nlist * NPROBE_FRACTION))
+        params = faiss.SearchParametersIVF(nprobe=min(nprobe, nlist))
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)         # one query: OpenMP threads only spin and wait
+        try:
+            scores, ids = self.ivf.search(np.ascontiguousarray(query, dtype=np.float32), k, params=params)
+        finally:
+            faiss.omp_set_num_threads(threads)
         pos = np.clip(np.searchsorted(self.ids, ids), 0, self.rows - 1)
         keys = self.keys[pos]
         keys[ids < 0] = ""
@@ -429,7 +444,7 @@ class VectorIndex:
         return [s for s in (self.shard(n) for n in sorted(names)) if s is not None and s.rows]
 
     def search(self, model_id: str, query: np.ndarray, hubness_weight: float, langs: Sequence[str] | None,
-               kinds: Sequence[str], k: int, nprobe: int = NPROBE) -> list[tuple[str, float]]:
+               kinds: Sequence[str], k: int, nprobe: int | None = None) -> list[tuple[str, float]]:
         """The ``k`` best (key_id, score) by ``q . search_vector - hubness_weight * hubness``."""
         q = np.append(np.asarray(query, dtype=np.float32), np.float32(-hubness_weight))[None, :]
         found: list[tuple[float, str]] = []
