@@ -124,17 +124,18 @@ def _fetch_vectors(con, table: str, model_id: str, keys: np.ndarray) -> np.ndarr
         t = con.execute(
             f"SELECT w.pos, e.search_vector, coalesce(h.hubness, 0)::FLOAT AS hubness FROM _index_wanted w "
             f"JOIN {table} e ON e.key_id = w.key_id AND e.model_id = ? "
-            f"LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id ORDER BY w.pos",
+            f"LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id",
             [model_id]).to_arrow_table()
     finally:
         con.unregister("_index_wanted")
+    if t.num_rows != len(keys):
+        raise RuntimeError(f"{len(keys) - t.num_rows} rows of {table} vanished while indexing")
     vec = t.column("search_vector").combine_chunks()
     dim = vec.type.list_size
     out = np.empty((t.num_rows, dim + 1), dtype=np.float32)
-    out[:, :dim] = vec.flatten().to_numpy(zero_copy_only=False).reshape(t.num_rows, dim)
-    out[:, dim] = t.column("hubness").to_numpy()
-    if t.num_rows != len(keys):
-        raise RuntimeError(f"{len(keys) - t.num_rows} rows of {table} vanished while indexing")
+    at = t.column("pos").to_numpy()
+    out[at, :dim] = vec.flatten().to_numpy(zero_copy_only=False).reshape(t.num_rows, dim)
+    out[at, dim] = t.column("hubness").to_numpy()
     return out
 
 
@@ -310,14 +311,24 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
             wanted = _store_rows(con, table)
             manifest["tables"][table] = _table_rows(con, table)
             report.rows += sum(len(s["ids"]) for s in wanted.values())
-            for (model_id, lang, kind), rows in wanted.items():
-                name = shard_name(model_id, lang, kind)
-                meta = base_shards.get(name)
-                shard_meta = _sync_shard(con, table, model_id, name, rows, base_dir, meta, tmp, flat_max, report)
-                manifest["shards"][name] = {**shard_meta, "table": table, "model_id": model_id, "lang": lang,
-                                            "kind": kind}
-                if progress:
-                    progress(name)
+            # plan every shard, read all the vectors they need in one scan of the table, then write
+            plans = {key: _plan_shard(shard_name(*key), rows, base_dir, base_shards.get(shard_name(*key)), flat_max)
+                     for key, rows in wanted.items()}
+            for model_id in sorted({m for m, _, _ in plans}):
+                mine = [key for key in plans if key[0] == model_id]
+                need = [plans[key]["fetch"] for key in mine]
+                vectors = _fetch_vectors(con, table, model_id, np.concatenate(need)) if sum(map(len, need)) else None
+                offset = 0
+                for key, keys in zip(mine, need):
+                    chunk = vectors[offset:offset + len(keys)] if vectors is not None else None
+                    offset += len(keys)
+                    name = shard_name(*key)
+                    shard_meta = _apply_plan(plans.pop(key), name, wanted[key], chunk, base_dir,
+                                             base_shards.get(name), tmp, flat_max, report)
+                    manifest["shards"][name] = {**shard_meta, "table": table, "model_id": key[0], "lang": key[1],
+                                                "kind": key[2]}
+                    if progress:
+                        progress(name)
         for name in set(base_shards) - set(manifest["shards"]):
             report.removed += base_shards[name]["rows"]
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -331,15 +342,36 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
     return report
 
 
-def _sync_shard(con, table: str, model_id: str, name: str, rows: dict, base_dir: Path | None, meta: dict | None,
-                out: Path, flat_max: int, report: SyncReport) -> dict:
+def _plan_shard(name: str, rows: dict, base_dir: Path | None, meta: dict | None, flat_max: int) -> dict:
+    """What one shard needs: ``keep`` (unchanged), ``update`` in place, or ``rebuild``; and the
+    key_ids whose vectors must be read from the store (``fetch``)."""
     old = None
     if meta is not None and base_dir is not None:
         try:
             old = Shard.load(base_dir, name, meta, writable=False)
         except (OSError, ValueError, RuntimeError):
             old = None
+    nothing = rows["keys"][:0]
     if old is not None and np.array_equal(old.ids, rows["ids"]) and np.array_equal(old.fp, rows["fp"]):
+        return {"action": "keep", "fetch": nothing}
+    n = len(rows["ids"])
+    if old is not None:
+        same = np.isin(old.ids, rows["ids"])
+        at = np.searchsorted(rows["ids"], old.ids[same])
+        keep_old = np.zeros(len(old.ids), dtype=bool)
+        keep_old[np.flatnonzero(same)] = rows["fp"][at] == old.fp[same]
+        add = ~np.isin(rows["ids"], old.ids[keep_old])
+        grown = old.ivf is not None and n > 4 * max(old.trained_rows, 1)
+        shrunk = old.ivf is not None and n <= flat_max // 2
+        to_ivf = old.flat is not None and n > flat_max
+        if not (grown or shrunk or to_ivf):
+            return {"action": "update", "old": old, "keep_old": keep_old, "add": add, "fetch": rows["keys"][add]}
+    return {"action": "rebuild", "old": old, "fetch": rows["keys"]}
+
+
+def _apply_plan(plan: dict, name: str, rows: dict, vectors: np.ndarray | None, base_dir: Path | None,
+                meta: dict | None, out: Path, flat_max: int, report: SyncReport) -> dict:
+    if plan["action"] == "keep":
         for f in base_dir.glob(f"{name}.*"):       # unchanged: the same files, hard-linked
             try:
                 os.link(f, out / f.name)
@@ -348,42 +380,35 @@ def _sync_shard(con, table: str, model_id: str, name: str, rows: dict, base_dir:
         report.shards_kept += 1
         return dict(meta)
     n = len(rows["ids"])
-    if old is not None:
-        same = np.isin(old.ids, rows["ids"])
-        at = np.searchsorted(rows["ids"], old.ids[same])
-        keep_old = np.zeros(len(old.ids), dtype=bool)
-        keep_old[np.flatnonzero(same)] = rows["fp"][at] == old.fp[same]
+    old = plan["old"]
+    if plan["action"] == "update":
+        keep_old, add = plan["keep_old"], plan["add"]
         remove = old.ids[~keep_old]
-        kept_ids = old.ids[keep_old]
-        add = ~np.isin(rows["ids"], kept_ids)
-        grown = old.ivf is not None and n > 4 * max(old.trained_rows, 1)
-        shrunk = old.ivf is not None and n <= flat_max // 2
-        to_ivf = old.flat is not None and n > flat_max
-        if not (grown or shrunk or to_ivf):
-            report.added += int(add.sum())
-            report.removed += len(remove)
-            report.shards_updated += 1
-            new_vectors = _fetch_vectors(con, table, model_id, rows["keys"][add])
-            if old.flat is not None:
-                vectors = np.empty((n, old.flat.shape[1] if old.rows else new_vectors.shape[1]), np.float32)
-                vectors[~add] = old.flat[keep_old]          # both in id order: kept rows keep their order
-                if add.any():
-                    vectors[add] = new_vectors
-                shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], flat=vectors)
-            else:
-                import faiss
+        report.added += int(add.sum())
+        report.removed += len(remove)
+        report.shards_updated += 1
+        if old.flat is not None:
+            width = old.flat.shape[1] if old.rows else vectors.shape[1]
+            merged = np.empty((n, width), np.float32)
+            merged[~add] = old.flat[keep_old]          # both in id order: kept rows keep their order
+            if add.any():
+                merged[add] = vectors
+            shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], flat=merged)
+        else:
+            import faiss
 
-                ivf = faiss.read_index(str(base_dir / f"{name}.ivf"))    # into memory, to update it
-                if len(remove):
-                    ivf.remove_ids(np.ascontiguousarray(remove, dtype=np.int64))
-                if add.any():
-                    ivf.add_with_ids(np.ascontiguousarray(new_vectors), rows["ids"][add])
-                shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], ivf=ivf, trained_rows=old.trained_rows)
-            return shard.save(out)
+            ivf = faiss.read_index(str(base_dir / f"{name}.ivf"))    # into memory, to update it
+            if len(remove):
+                ivf.remove_ids(np.ascontiguousarray(remove, dtype=np.int64))
+            if add.any():
+                ivf.add_with_ids(np.ascontiguousarray(vectors), rows["ids"][add])
+            shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], ivf=ivf, trained_rows=old.trained_rows)
+        return shard.save(out)
     # new, or changed so much that the structure changes: built from the store's vectors
     report.added += n - (0 if old is None else int(np.isin(rows["ids"], old.ids).sum()))
+    if old is not None:
+        report.removed += int((~np.isin(old.ids, rows["ids"])).sum())
     report.shards_rebuilt += 1
-    vectors = _fetch_vectors(con, table, model_id, rows["keys"])
     return _make_shard(name, rows["ids"], rows["keys"], rows["fp"], vectors, flat_max).save(out)
 
 
