@@ -47,7 +47,10 @@ FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-
 NPROBE = 16
 NPROBE_FRACTION = 1 / 12
 MIN_NLIST = 64
-TRAIN_PER_LIST = 64      # k-means training points per list
+MAX_NLIST = 1024
+# k-means training points per list (faiss asks for 39): k-means cost (sample x lists) was most of
+# a build at 1M rows on 2 cores with 64, about a minute a shard
+TRAIN_PER_LIST = 32
 TABLES = ("embedding", "embedding_aux")
 FORMAT = 1
 STATE_TABLE = "vector_index_state"
@@ -68,7 +71,7 @@ def stable_ids(keys: Iterable[str]) -> np.ndarray:
 
 def nlist_for(rows: int) -> int:
     """About 4 sqrt(n) lists (faiss's rule of thumb), a power of two."""
-    return max(MIN_NLIST, 1 << int(round(math.log2(max(1.0, 4 * math.sqrt(rows))))))
+    return min(MAX_NLIST, max(MIN_NLIST, 1 << int(round(math.log2(max(1.0, 4 * math.sqrt(rows)))))))
 
 
 def shard_name(model_id: str, lang: str, kind: str) -> str:
