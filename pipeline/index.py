@@ -235,6 +235,7 @@ def build_ivf(vectors: np.ndarray, ids: np.ndarray, seed: int = 0):
     ivf = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
     ivf.cp.spherical = True          # unit centroids: probing by inner product favours no list by its norm
     ivf.cp.seed = seed
+    ivf.cp.min_points_per_centroid = TRAIN_PER_LIST // 2   # sampled on purpose: no warning about it
     sample = vectors
     if n > nlist * TRAIN_PER_LIST:
         sample = vectors[np.sort(np.random.default_rng(seed).choice(n, nlist * TRAIN_PER_LIST, replace=False))]
