@@ -111,7 +111,12 @@ def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict
         con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units")
         from pipeline import index
 
-        index.sync(con, db_path)    # the vector index of this store state, written before it commits
+        try:
+            index.sync(con, db_path)    # the vector index of this store state, written before it commits
+        except OSError as exc:          # derived data: a store without it is searched exactly, or repaired
+            import warnings
+
+            warnings.warn(f"vector index not written ({exc}); search will rebuild it or search exactly")
         con.execute("COMMIT")
         build_indexes(con)
         con.execute("CHECKPOINT")
