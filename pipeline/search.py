@@ -63,14 +63,12 @@ def lexical_query(query: str, langs: Sequence[str] | None) -> str:
 
 class Searcher:
     def __init__(self, con, model: str | None = None, db_path: str | None = None):
-        from pipeline import store
-
         self.con = con
         self.model = model
         self.db_path = db_path
         self._index = None
         self._index_opened = False
-        self.fts = store.load_extension(con, "fts") and self._has_fts_index()
+        self._fts: bool | None = None
         ids = [r[0] for r in con.execute("SELECT DISTINCT model_id FROM embedding").fetchall()]
         self.model_id = ids[0] if ids else None
         self.dim = (con.execute("SELECT dim FROM embedding LIMIT 1").fetchone() or [None])[0]
@@ -79,9 +77,10 @@ class Searcher:
         self._embedder = None
         self._aux_embedder = None
         self._languages: list[str] | None = None
-        self._prefetch = self._start_prefetch()
+        self._prefetch: threading.Thread | None = None
+        self._start_prefetch()
 
-    def _start_prefetch(self):
+    def _start_prefetch(self) -> None:
         """Load the query encoders in a background thread: ONNX Runtime and numpy release the GIL
         while loading, so on a one-shot ``kb search`` that time overlaps with BM25 and the
         language check (about 0.3 s of a 1.5 s start). Errors are left for the query to raise."""
@@ -94,9 +93,8 @@ class Searcher:
                 except Exception:
                     pass
 
-        thread = threading.Thread(target=load, name="kb-prefetch", daemon=True)
-        thread.start()
-        return thread
+        self._prefetch = threading.Thread(target=load, name="kb-prefetch", daemon=True)
+        self._prefetch.start()
 
     def _prefetched(self) -> None:
         if self._prefetch is not None:
@@ -119,6 +117,16 @@ class Searcher:
 
                 self._index = index.open_index(self.con, self.db_path)
         return self._index
+
+    @property
+    def fts(self) -> bool:
+        """Whether BM25 is available; the extension loads on first use (a cross-language query
+        without names or numbers never needs it)."""
+        if self._fts is None:
+            from pipeline import store
+
+            self._fts = store.load_extension(self.con, "fts") and self._has_fts_index()
+        return self._fts
 
     def _has_fts_index(self) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = "
