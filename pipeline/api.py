@@ -4,9 +4,10 @@ from __future__ import annotations
 import os
 import pathlib
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-import pyarrow as pa
+if TYPE_CHECKING:   # pyarrow costs ~0.3 s to import: only sql() results need it, and DuckDB imports it then
+    import pyarrow as pa
 
 
 class StoreError(Exception):
@@ -127,7 +128,7 @@ class KnowledgeStore:
             if built < latest:
                 raise StoreError(f"{self.path} was built by an older version (schema {built}, search needs "
                                  f"{latest}): rebuild it with `make pipeline` or `kb run CORPUS`")
-            self._search = Searcher(self.con, self.model)
+            self._search = Searcher(self.con, self.model, None if self.path == ":memory:" else self.path)
         return self._search
 
     def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,

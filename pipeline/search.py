@@ -15,6 +15,8 @@ names and numbers; in its own language it gets the whole query.
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -23,8 +25,6 @@ from pipeline.api import Hit, StoreError
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion
-HNSW_OVERFETCH = 20
-HNSW_EF_SEARCH = 256      # on raw cosine top-10: recall 0.74 vs 0.48 at the default 64, for ~1 ms
 # BM25 speaks only when query and text share words, which across languages means names,
 # numbers and loanwords: a weaker voice in the fusion than the two dense rankings.
 LEXICAL_WEIGHT = 0.5
@@ -34,11 +34,16 @@ _WORD = re.compile(r"\w+")
 
 
 def query_language(query: str) -> str | None:
-    """The query's language among the supported ones and English, or None when it cannot tell."""
-    from pipeline.lang import SUPPORTED
-    from pipeline.stages.langid import detect_among
+    """The query's language among the supported ones and English, or None when it cannot tell.
 
-    return detect_among(query, (*SUPPORTED, "en"))
+    py3langid's classifier, from the uncompressed copy ``kb model install`` writes (the
+    packaged LZMA model takes ~0.5 s to open): the same answers as the langid stage's.
+    """
+    from pipeline.lang import SUPPORTED
+    from pipeline.model import default_model_dir
+    from pipeline.query import detect_among
+
+    return detect_among(query, (*SUPPORTED, "en"), str(default_model_dir().parent))
 
 
 def name_terms(query: str) -> str:
@@ -57,12 +62,13 @@ def lexical_query(query: str, langs: Sequence[str] | None) -> str:
 
 
 class Searcher:
-    def __init__(self, con, model: str | None = None):
-        from pipeline import store
-
+    def __init__(self, con, model: str | None = None, db_path: str | None = None):
         self.con = con
         self.model = model
-        self.fts = store.load_extension(con, "fts") and self._has_fts_index()
+        self.db_path = db_path
+        self._index = None
+        self._index_opened = False
+        self._fts: bool | None = None
         ids = [r[0] for r in con.execute("SELECT DISTINCT model_id FROM embedding").fetchall()]
         self.model_id = ids[0] if ids else None
         self.dim = (con.execute("SELECT dim FROM embedding LIMIT 1").fetchone() or [None])[0]
@@ -71,9 +77,29 @@ class Searcher:
         self._embedder = None
         self._aux_embedder = None
         self._languages: list[str] | None = None
-        self.hnsw = self._has_hnsw_index() and store.load_extension(con, "vss")
-        if self.hnsw:
-            con.execute(f"SET hnsw_ef_search = {HNSW_EF_SEARCH}")
+        self._prefetch: threading.Thread | None = None
+        self._start_prefetch()
+
+    def _start_prefetch(self) -> None:
+        """Load the query encoders in a background thread: ONNX Runtime and numpy release the GIL
+        while loading, so on a one-shot ``kb search`` that time overlaps with BM25 and the
+        language check (about 0.3 s of a 1.5 s start). Errors are left for the query to raise."""
+        def load() -> None:
+            for get in (self.embedder if self.model_id else None, self.aux_embedder if self.aux_model_id else None):
+                try:
+                    encoder = get() if get else None
+                    if hasattr(encoder, "warm_up"):
+                        encoder.warm_up()
+                except Exception:
+                    pass
+
+        self._prefetch = threading.Thread(target=load, name="kb-prefetch", daemon=True)
+        self._prefetch.start()
+
+    def _prefetched(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch.join()
+            self._prefetch = None
 
     def languages(self) -> list[str]:
         """The store's languages (read once: the store is read-only)."""
@@ -82,9 +108,25 @@ class Searcher:
             self._languages = sorted(r[0] for r in rows)
         return self._languages
 
-    def _has_hnsw_index(self) -> bool:
-        return bool(self.con.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'embedding_hnsw'")
-                    .fetchone()[0])
+    def vector_index(self):
+        """The faiss index beside the store (:mod:`pipeline.index`), or None: exact search in SQL."""
+        if not self._index_opened:
+            self._index_opened = True
+            if self.db_path is not None:
+                from pipeline import index
+
+                self._index = index.open_index(self.con, self.db_path)
+        return self._index
+
+    @property
+    def fts(self) -> bool:
+        """Whether BM25 is available; the extension loads on first use (a cross-language query
+        without names or numbers never needs it)."""
+        if self._fts is None:
+            from pipeline import store
+
+            self._fts = store.load_extension(self.con, "fts") and self._has_fts_index()
+        return self._fts
 
     def _has_fts_index(self) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = "
@@ -92,72 +134,74 @@ class Searcher:
 
     # -- pieces --------------------------------------------------------------
     def embedder(self):
+        if self._prefetch is not None and threading.current_thread() is not self._prefetch:
+            self._prefetched()
         if self._embedder is None:
-            from pipeline.embedder import Embedder
+            from pipeline.embedder import query_embedder
             from pipeline.model import ModelNotInstalledError
 
             try:
-                self._embedder = Embedder(self.model)
+                self._embedder = query_embedder(self.model_id, self.model)
             except ModelNotInstalledError as exc:
                 raise StoreError(str(exc)) from exc
-            if self.model_id and self._embedder.model_id != self.model_id:
-                raise StoreError(f"the store was embedded with {self.model_id!r}, not "
-                                 f"{self._embedder.model_id!r}: pass --model accordingly or re-run `kb run`")
+            except ValueError as exc:
+                raise StoreError(f"{exc}: pass --model accordingly or re-run `kb run`") from exc
         return self._embedder
 
-    def _filters(self, langs, kinds, doc) -> tuple[str, list]:
+    def scope(self, langs, kinds, doc) -> "Scope":
+        """The filters, checked: languages (None: all), kinds (default: the item kinds), document."""
         from pipeline.lang import SUPPORTED
 
-        where, params = [], []
         langs = [langs] if isinstance(langs, str) else langs
         kinds = [kinds] if isinstance(kinds, str) else kinds
         bad_lang = [l for l in langs or () if l not in SUPPORTED]
         if bad_lang:
             raise StoreError(f"unknown language {bad_lang[0]!r}; languages: {', '.join(SUPPORTED)}")
-        if langs:
-            where.append(f"u.lang IN ({', '.join('?' * len(langs))})")
-            params += list(langs)
         kinds = list(kinds) if kinds else [k for k in KINDS if k != "passage"]
         bad = [k for k in kinds if k not in KINDS]
         if bad:
             raise StoreError(f"unknown kind {bad[0]!r}; kinds: {', '.join(KINDS)}")
-        where.append(f"u.kind IN ({', '.join('?' * len(kinds))})")
-        params += kinds
-        if doc:
-            where.append("(u.doc_id = ? OR u.doc_id LIKE ? || '%' OR u.source_path = ?)")
-            params += [doc, doc, doc]
-        return " AND ".join(where), params
+        return Scope(list(langs) if langs else None, kinds, doc or None)
+
+    def _filters(self, langs, kinds, doc) -> tuple[str, list]:
+        return self.scope(langs, kinds, doc).sql()
 
     def aux_embedder(self):
+        if self._prefetch is not None and threading.current_thread() is not self._prefetch:
+            self._prefetched()
         if self._aux_embedder is None:
             from pipeline.embedder import USEEmbedder
 
             self._aux_embedder = USEEmbedder()
         return self._aux_embedder
 
-    def dense(self, vector: np.ndarray, where: str, params: list, limit: int, aux: bool = False) -> list[str]:
+    def dense(self, vector: np.ndarray, where: str | "Scope", params: list | None = None, limit: int = CANDIDATES,
+              aux: bool = False, exclude: str | None = None) -> list[str]:
         """Keys ranked by CSLS score in the main (or auxiliary) model's space.
 
         score = query . search_vector - HUBNESS_WEIGHT * hubness: the mean of the
         query's similarity to the item and to its context, less the item's
         similarity to its nearest neighbours across languages.
+
+        ``where`` is a :class:`Scope` (through the vector index when the store has one and no
+        document is named; exact SQL otherwise) or an SQL condition on ``u`` (search_units).
         """
         table, model_id, dim = ("embedding_aux", self.aux_model_id, self.aux_dim) if aux \
             else ("embedding", self.model_id, self.dim)
         if model_id is None:
             return []
+        if isinstance(where, Scope):
+            index = self.vector_index() if where.doc is None else None
+            if index is not None:
+                found = index.search(model_id, vector, HUBNESS_WEIGHT, where.langs, where.kinds,
+                                     limit + (exclude is not None))
+                return [k for k, _ in found if k != exclude][:limit]
+            where, params = where.sql()
+        if exclude is not None:
+            where, params = where + " AND u.key_id <> ?", [*(params or []), exclude]
         literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
         score = (f"array_inner_product(e.search_vector, {literal}) - {HUBNESS_WEIGHT} * coalesce(h.hubness, 0)")
         hub = "LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id"
-        if self.hnsw and not aux:
-            # the index answers only the bare top-k form: over-fetch by cosine, then filter and re-score
-            rows = self.con.execute(
-                f"WITH near AS (SELECT key_id, model_id, search_vector FROM embedding "
-                f"ORDER BY array_cosine_distance(search_vector, {literal}) LIMIT ?) "
-                f"SELECT u.key_id FROM near e JOIN search_units u USING (key_id) {hub} "
-                f"WHERE {where} ORDER BY {score} DESC LIMIT ?", [limit * HNSW_OVERFETCH, *params, limit]).fetchall()
-            if len(rows) >= limit:
-                return [r[0] for r in rows]
         # filter through a semi-join: joining search_units row by row costs 3x on 100k rows
         rows = self.con.execute(
             f"SELECT e.key_id FROM {table} e {hub} WHERE e.model_id = ? "
@@ -180,7 +224,7 @@ class Searcher:
         ids = [k for k, _ in ranked]
         rows = self.con.execute(
             f"SELECT key_id, kind, lang, text, doc_id, source_path, title, detail FROM search_units "
-            f"WHERE key_id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+            f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
         by_id = {r[0]: r for r in rows}
         d_rank = {k: i + 1 for i, k in enumerate(dense)}
         l_rank = {k: i + 1 for i, k in enumerate(lexical)}
@@ -201,18 +245,21 @@ class Searcher:
             raise StoreError("empty query")
         if top < 1:
             raise StoreError("top must be at least 1")
-        where, params = self._filters(langs, kinds, doc)
-        dense = self.dense(self.embedder().encode_queries([query])[0], where, params, CANDIDATES) \
-            if self.model_id else []
-        aux = self.dense(self.aux_embedder().encode_queries([query])[0], where, params, CANDIDATES, aux=True) \
-            if self.aux_model_id else []
+        scope = self.scope(langs, kinds, doc)
+        where, params = scope.sql()
         searched = [langs] if isinstance(langs, str) else langs
         terms = lexical_query(query, searched or self.languages())
         lexical = self.lexical(terms, where, params, CANDIDATES) if terms else []
+        self._prefetched()
+        dense = self.dense(self.embedder().encode_queries([query])[0], scope, limit=CANDIDATES) \
+            if self.model_id else []
+        aux = self.dense(self.aux_embedder().encode_queries([query])[0], scope, limit=CANDIDATES, aux=True) \
+            if self.aux_model_id else []
         fused = fuse([dense, aux, lexical], weights=[1.0, 1.0, LEXICAL_WEIGHT])
         return self._hits(fused, dense, lexical)[:top]
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
+        self._prefetched()
         row = self.con.execute("SELECT e.search_vector, u.lang, u.kind, e.key_id FROM embedding e "
                                "JOIN search_units u USING (key_id) "
                                "WHERE e.key_id = ? OR e.key_id LIKE ? || '%' LIMIT 2", [item_id, item_id]).fetchall()
@@ -226,13 +273,39 @@ class Searcher:
         if langs == []:
             return []   # a store in one language has nothing in the others
         # a passage finds passages, an item finds items
-        where, params = self._filters(langs, ["passage"] if kind == "passage" else None, None)
-        ids = [k for k in self.dense(vector, where + " AND u.key_id <> ?", [*params, item_id], top + 1)]
+        scope = self.scope(langs, ["passage"] if kind == "passage" else None, None)
+        ids = self.dense(vector, scope, limit=top + 1, exclude=item_id)
         sims = self.con.execute(
             f"SELECT key_id, array_inner_product(search_vector, ?::FLOAT[{self.dim}]) FROM embedding "
-            f"WHERE key_id IN ({', '.join('?' * len(ids))})", [vector.tolist(), *ids]).fetchall() if ids else []
+            f"WHERE key_id IN ({_sql_strings(ids)})", [vector.tolist()]).fetchall() if ids else []
         score = dict(sims)
         return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [])
+
+
+def _sql_strings(values: Sequence[str]) -> str:
+    """Keys as SQL string literals. DuckDB's Python binding probes for pandas on every string
+    parameter (two failed imports each, ~0.3 s for a result list on a busy machine)."""
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a search may return: languages (None: any), kinds, and optionally one document."""
+    langs: list[str] | None
+    kinds: list[str]
+    doc: str | None = None
+
+    def sql(self) -> tuple[str, list]:
+        """The same filters as an SQL condition on search_units ``u`` (values inlined as literals,
+        see :func:`_sql_strings`), and its parameters."""
+        where, params = [], []
+        if self.langs:
+            where.append(f"u.lang IN ({_sql_strings(self.langs)})")
+        where.append(f"u.kind IN ({_sql_strings(self.kinds)})")
+        if self.doc:
+            doc = _sql_strings([self.doc])
+            where.append(f"(u.doc_id = {doc} OR u.doc_id LIKE {doc} || '%' OR u.source_path = {doc})")
+        return " AND ".join(where), params
 
 
 def fuse(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> list[tuple[str, float]]:

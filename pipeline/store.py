@@ -109,6 +109,14 @@ def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict
                             [[r.get("doc_id"), r["source_path"], r["stage"], r["reason"], r.get("detected_lang")]
                              for r in rejected])
         con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units")
+        from pipeline import index
+
+        try:
+            index.sync(con, db_path)    # the vector index of this store state, written before it commits
+        except OSError as exc:          # derived data: a store without it is searched exactly, or repaired
+            import warnings
+
+            warnings.warn(f"vector index not written ({exc}); search will rebuild it or search exactly")
         con.execute("COMMIT")
         build_indexes(con)
         con.execute("CHECKPOINT")
@@ -144,7 +152,6 @@ def _embedding_dim(paths: list[str], default: int) -> int:
 
 # BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive (the default drops non-ASCII).
 FTS_IGNORE = r"(\.|[^\w])+"
-HNSW_MIN_ROWS = 50_000   # below this exact search is fast enough and the index costs minutes to build
 
 
 def load_extension(con, name: str) -> bool:
@@ -167,18 +174,11 @@ def load_extension(con, name: str) -> bool:
         return False
 
 
-def build_indexes(con, hnsw_min_rows: int = HNSW_MIN_ROWS) -> dict[str, bool]:
-    """BM25 over search_text; HNSW over embeddings when the store is large enough."""
-    built = {"fts": False, "hnsw": False}
+def build_indexes(con) -> dict[str, bool]:
+    """BM25 over search_text. (Vectors are indexed beside the store: pipeline/index.py.)"""
+    built = {"fts": False}
     if load_extension(con, "fts"):
         con.execute(f"PRAGMA create_fts_index('search_text', 'key_id', 'text', stemmer='none', "
                      f"stopwords='none', ignore='{FTS_IGNORE}', strip_accents=0, lower=1, overwrite=1)")
         built["fts"] = True
-    n = con.execute("SELECT count(*) FROM embedding").fetchone()[0]
-    if n >= hnsw_min_rows and load_extension(con, "vss"):
-        con.execute("SET hnsw_enable_experimental_persistence = true")
-        # candidates by cosine (HNSW's recall on inner product over vectors of unequal length is poor);
-        # search re-scores them exactly by inner product less hubness
-        con.execute("CREATE INDEX embedding_hnsw ON embedding USING HNSW (search_vector) WITH (metric = 'cosine')")
-        built["hnsw"] = True
     return built

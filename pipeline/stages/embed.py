@@ -166,15 +166,16 @@ def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None =
 
 
 def run_incremental(runner, accepted: list[str], ex_key: dict[str, str], ex_store, nm_store,
-                    model: str | None, aux: bool = True) -> tuple[dict[str, list[str]], dict[str, str]]:
+                    model: str | None, aux: bool = True,
+                    backend: str | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The runner's hook: embed the documents whose items or models changed; return the parts and skip keys.
 
     The main model and the auxiliary one (a second, differently trained
     multilingual encoder, for rank fusion in search) each embed items and passages.
     """
-    from pipeline.embedder import Embedder, USEEmbedder
+    from pipeline.embedder import USEEmbedder, make_embedder
 
-    embedders = {"embeddings": Embedder(model)}
+    embedders = {"embeddings": make_embedder(model, backend=backend, fallback=False)}
     if aux:
         embedders["embeddings_aux"] = USEEmbedder()
     caches = {t: VectorCache(runner.out, e.model_id) for t, e in embedders.items()}
