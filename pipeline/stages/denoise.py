@@ -21,7 +21,7 @@ from typing import Iterator
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.lang import get as lang_data
+from pipeline.lang import get as lang_data, letters
 from pipeline.textmap import line_key, line_spans, view
 
 NAME = "denoise"
@@ -122,7 +122,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
     if not m:
         return
     end = e
-    lower = re.search(r"[a-ząćęłńóśźżàâäéèêëïîôöüç]", line[m.end():])
+    lower = re.search(rf"[a-z{letters()}]", line[m.end():])
     if lower:
         head = line[: m.end() + lower.start()]
         stop = max(head.rfind("!"), head.rfind("."), head.rfind("?"))

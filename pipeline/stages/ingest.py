@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.lang import SUPPORTED, get as lang_data
+from pipeline.lang import SUPPORTED, get as lang_data, letters, month_names
 from pipeline.textmap import line_key, line_spans, stable_hash
 
 NAME = "ingest"
@@ -66,7 +66,7 @@ def decode(data: bytes) -> tuple[str, str]:
 # ISO-8859-2 with its Baltic and Nordic cousins, so these are tried first and kept only when
 # every non-ASCII letter they produce is one the languages use.
 _LEGACY_ENCODINGS = ("cp1250", "iso8859_2", "cp1252")
-_PLAUSIBLE = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻéèëêïîöüôàâçÉÈËÖÜ’‘“”„–—…•€«»°©®")
+_PLAUSIBLE = set(letters() + letters().upper() + "’‘“”„–—…•€«»°©®")
 
 
 def _single_byte_guess(data: bytes) -> tuple[str, str] | None:
@@ -140,9 +140,7 @@ def front_matter(text: str) -> tuple[tuple[int, int] | None, dict]:
 
 # ---------------------------------------------------------------- metadata lines
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "januari|februari|maret|mei|juni|juli|agustus|oktober|desember|maart|augustus|"
-           "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia")
+_MONTHS = "|".join(re.escape(m) for m in month_names())   # every language's, and English ones
 _DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
     rf"\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})\b", re.I)

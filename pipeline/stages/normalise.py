@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
+from pipeline.lang import letters
 from pipeline.textmap import TextView, line_spans, view
 
 NAME = "normalise"
@@ -29,7 +30,7 @@ class Settings:
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*)?(?=\S)")
 _NUMBERED = re.compile(r"^(\d{1,3})\s*[.:)]\s+(?=\S)")
-_LABELLED = re.compile(r"^([A-ZÀ-ŽА-Я][\w'’-]{1,20})\s+#?(\d{1,3})\s*[:.)\-–]\s*(?=\S)")
+_LABELLED = re.compile(rf"^([A-Z{letters().upper()}][\w'’-]{{1,20}})\s+#?(\d{{1,3}})\s*[:.)\-–]\s*(?=\S)")
 _BULLET = re.compile(r"^([•\-*·▪►◦‣✓✔➤→–—]|\d{1,3}[.)])\s+(?=\S)")
 _LONE_BULLET = re.compile(r"[•\-*·▪►◦‣✓✔➤→–—]")
 _QUOTED = re.compile(r'^(["“„«”\'])(.+?)(["”“»\'])\s*$')
@@ -141,7 +142,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 continue
         prev_text = out[-1].text if out else ""
         wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= 40
-                                             and re.search(r"[a-ząćęłńóśźż,]$", prev_text))
+                                             and re.search(rf"[a-z{letters()},]$", prev_text))
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
