@@ -34,6 +34,8 @@ class Settings:
     boilerplate_max_chars: int = 200  # longer repeated lines are quoted content, not chrome
     credit_max_chars: int = 160
     ad_lookback_lines: int = 3
+    ad_line_max_chars: int = 80       # a short line ending in "!" right before a call belongs to the ad
+    credit_cue_chars: int = 80        # a credit cue word within this many chars of the line's start or end
 
 
 Span = tuple[int, int, str]
@@ -68,7 +70,7 @@ _STOCK = re.compile(r"\b(?:shutterstock|i?stock ?photo|istock|getty ?images|depo
 
 
 @lru_cache(maxsize=None)
-def line_rules(code: str) -> dict[str, re.Pattern]:
+def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Pattern]:
     """Compiled line patterns of one language, built from its data module."""
     d: ModuleType = lang_data(code)
 
@@ -79,7 +81,8 @@ def line_rules(code: str) -> dict[str, re.Pattern]:
         "comment_counter": re.compile(rf"^\s*\d+\s+(?:{alt(d.COMMENT_WORDS)})\s*[▼▾↓⯆]?\s*$", re.I),
         "toc": re.compile(rf"^\s*(?:{alt(d.TOC_LABELS)})\s*:?\s*$", re.I),
         "author_bio": re.compile(rf"^\s*(?:\*\*)?(?:{alt(d.BIO_PREFIXES)})\s*(?:\*\*)?\s*:", re.I),
-        "credit": re.compile(rf"^\s*(?:{alt(d.CREDIT_WORDS)})\b.{{0,80}}$|^.{{0,80}}\b(?:{alt(d.CREDIT_WORDS)})\s+\S+\s*$",
+        "credit": re.compile(rf"^\s*(?:{alt(d.CREDIT_WORDS)})\b.{{0,{settings.credit_cue_chars}}}$"
+                             rf"|^.{{0,{settings.credit_cue_chars}}}\b(?:{alt(d.CREDIT_WORDS)})\s+\S+\s*$",
                              re.I),
         "ad_call": re.compile(rf"(?:{alt(d.AD_CALLS)})"),
         "ad_cue": re.compile(rf"(?:{alt(d.AD_CUES)})", re.I),
@@ -136,7 +139,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
         if not prev:
             j -= 1
             continue
-        if rules["ad_cue"].search(prev) or (len(prev) <= 80 and prev.endswith("!")):
+        if rules["ad_cue"].search(prev) or (len(prev) <= settings.ad_line_max_chars and prev.endswith("!")):
             yield (ps, pe, "ad_block")
             j -= 1
             continue
@@ -146,7 +149,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
 def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: Settings
                    ) -> tuple[list[Span], str | None]:
     """Line-level removals and the author bio text, if any."""
-    rules = line_rules(lang)
+    rules = line_rules(lang, settings)
     lines = line_spans(text)
     spans: list[Span] = []
     bio = None

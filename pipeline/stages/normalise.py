@@ -26,6 +26,10 @@ VERSION = 1
 class Settings:
     max_heading_chars: int = 140
     indent_per_level: int = 4
+    blank_line_share: float = 0.1     # this many blank lines per filled one: blank lines separate paragraphs
+    wrapped_line_min_chars: int = 40  # ... and a line break after a line this long is a hard wrap
+    title_like_max_chars: int = 100   # a short unpunctuated line followed by a longer body is a heading
+    title_like_max_words: int = 14
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*)?(?=\S)")
@@ -106,8 +110,8 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
 def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
     """A short unpunctuated capitalised line followed by a longer body reads as a heading."""
     t = b.text
-    return (b.kind == "paragraph" and nxt is not None and 2 <= len(t) <= 100 and t[0].isupper()
-            and not _END_PUNCT.search(t) and len(t.split()) <= 14
+    return (b.kind == "paragraph" and nxt is not None and 2 <= len(t) <= settings.title_like_max_chars
+            and t[0].isupper() and not _END_PUNCT.search(t) and len(t.split()) <= settings.title_like_max_words
             and nxt.kind in ("paragraph", "list_item", "quote") and len(nxt.text) > len(t))
 
 
@@ -119,7 +123,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     lines = line_spans(raw)
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
     filled = sum(1 for s, e in lines if raw[s:e].strip())
-    blank_separated = len(lines) - filled >= 0.1 * filled
+    blank_separated = len(lines) - filled >= settings.blank_line_share * filled
     for s, e in lines:
         v = view(raw, s, e, spans)
         if not v.text or _LONE_BULLET.fullmatch(v.text):
@@ -130,7 +134,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
         indent = len(line) - len(line.lstrip(" \t"))
         kind, level, marker, number, tv = _classify(v, here, indent, settings)
         # bold lead ("**1. Title** body"): the bold part is a heading of its own
-        lead = _bold_lead(raw, s, removed, tv)
+        lead = _bold_lead(raw, s, removed, tv, settings.max_heading_chars)
         if lead is not None and kind in ("paragraph", "list_item"):
             head, rest = lead
             hk, hl, hm, hn, htv = _classify(head, [], 0, settings)
@@ -141,7 +145,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 blank = False
                 continue
         prev_text = out[-1].text if out else ""
-        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= 40
+        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
                                              and re.search(rf"[a-z{letters()},]$", prev_text))
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and (not blank or tv.text[:1].islower())
@@ -166,7 +170,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     return _with_parents(out)
 
 
-def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextView, TextView] | None:
+def _bold_lead(raw: str, line_start: int, removed, tv: TextView, max_chars: int) -> tuple[TextView, TextView] | None:
     """Split ``**Lead** rest`` when the line's text starts with a bold run (after a bullet)."""
     if not tv.text:
         return None
@@ -178,7 +182,7 @@ def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextVi
     if raw[line_start:o1].strip() not in ("", "-", "*", "•") or o2 <= first:
         return None
     cut = next((i for i, r in enumerate(tv.raw_index) if r >= o2), None)
-    if cut is None or cut == 0 or cut > 140 or cut >= len(tv.text.rstrip()):
+    if cut is None or cut == 0 or cut > max_chars or cut >= len(tv.text.rstrip()):
         return None
     head = _trim(TextView(tv.text[:cut], tv.raw_index[:cut]))
     return head, _trim(TextView(tv.text[cut:], tv.raw_index[cut:]))
