@@ -29,7 +29,7 @@ test: model
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 eval: $(STAMP)
-	$(PY) -m pipeline.evaluate $(OUT)/knowledge.duckdb tests/fixtures/seeds.json --corpus $(CORPUS)
+	$(PY) -m pipeline.evaluate $(OUT)/knowledge.duckdb tests/fixtures/seeds.json
 
 # the 10 reference queries, then 36 development queries written blind to the system's output
 search-eval: $(STAMP)

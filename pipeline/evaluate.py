@@ -1,6 +1,6 @@
 """The project's own extraction evaluation: the reference scorer's matching rules over our store.
 
-    python -m pipeline.evaluate outputs/knowledge.duckdb tests/fixtures/seeds.json --corpus corpus
+    python -m pipeline.evaluate outputs/knowledge.duckdb tests/fixtures/seeds.json
 
 Rules (same as the reference ``score.py``): per document and kind, a predicted item
 matches a gold anchor when the anchor, reduced to lower-case letters and digits,
@@ -19,13 +19,10 @@ import re
 import sys
 import unicodedata
 
+from pipeline.textmap import squash
+
 MAX_ITEM_CHARS = 400
 KINDS = ("myths", "tips", "statistics", "examples")
-
-
-def squash(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 def tokens(text: str) -> frozenset:
@@ -131,7 +128,6 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("store")
     ap.add_argument("gold")
-    ap.add_argument("--corpus", help="accepted for symmetry with the reference scorer; unused")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     res = evaluate(args.store, args.gold)

@@ -65,8 +65,8 @@ def _insert(con, table: str, paths: list[str], select: str = "*", where: str = "
         con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM read_parquet({_sql_list(paths)}) {where}")
 
 
-def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict], accepted: list[str],
-         stats: list) -> pathlib.Path:
+def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict], accepted: list[str]
+         ) -> pathlib.Path:
     """Build the store at ``db_path`` from the Parquet parts (atomically replaced)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(db_path.name + ".building")
