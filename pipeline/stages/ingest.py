@@ -1,10 +1,11 @@
 """ingest: bytes of a corpus file -> documents (decoded text, title and metadata).
 
 Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura), and
-``.jsonl`` (one article a line: ``text`` or ``html``, optional ``url``, ``title``,
-``lang``). A ``.txt`` holding a whole HTML page is read as HTML. Metadata lines
-(front matter, the title line, author, breadcrumb, date) are moved into columns
-and recorded as ``meta_spans``; the denoise stage turns them into removals.
+``.jsonl`` (one article a line: ``text`` or ``html``, optional ``url``, ``title``; a
+``lang`` field is ignored: the language is always detected). A ``.txt`` holding a whole
+HTML page is read as HTML. Metadata lines (front matter, the title line, author,
+breadcrumb, date) are moved into columns and recorded as ``meta_spans``; the denoise
+stage turns them into removals.
 """
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ class Settings:
     min_chars: int = 200              # less text than this is no article
     max_title_chars: int = 200
     meta_search_lines: int = 6        # author/date/breadcrumb lines sit right under the title
+    max_meta_line_chars: int = 120    # an author, date or breadcrumb line is short
+    max_date_line_extra_chars: int = 80  # a date line holds little besides the date (a breadcrumb)
+    max_control_chars: float = 0.01   # a larger share of control characters: a binary file
 
 
 class Rejected(Exception):
@@ -37,7 +41,7 @@ class Rejected(Exception):
 
 # ---------------------------------------------------------------- decoding
 
-def decode(data: bytes) -> tuple[str, str]:
+def decode(data: bytes, settings: Settings = Settings()) -> tuple[str, str]:
     """Decode bytes as UTF-8, else the best guess of charset-normalizer."""
     if not data.strip():
         raise Rejected("empty file")
@@ -57,7 +61,7 @@ def decode(data: bytes) -> tuple[str, str]:
         raise Rejected("undecodable bytes: neither UTF-8 nor a known single-byte encoding")
     text = str(best)
     bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t")
-    if bad > len(text) * 0.01:
+    if bad > len(text) * settings.max_control_chars:
         raise Rejected("binary file (control characters), not text")
     return text, best.encoding
 
@@ -182,7 +186,7 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
         rest = nonempty[:settings.meta_search_lines]
     for s, e in rest:
         line = text[s:e].strip()
-        if len(line) > 120:
+        if len(line) > settings.max_meta_line_chars:
             continue
         m = author_line.match(line)
         if line.casefold() in placeholders or m:
@@ -191,7 +195,7 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
             continue
         date = _DATE.search(line)
         crumbs = _BREADCRUMB_SEP.split(line)
-        if date and (len(line) - len(date.group()) < 80) and (len(crumbs) > 1 or line == date.group()):
+        if date and (len(line) - len(date.group()) < settings.max_date_line_extra_chars) and (len(crumbs) > 1 or line == date.group()):
             meta.setdefault("published", date.group())
             category = " / ".join(c.strip() for c in crumbs if c.strip() and not _DATE.fullmatch(c.strip()))
             if category:
@@ -256,7 +260,6 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         "published": meta.get("published"),
         "category": meta.get("category"),
         "url": meta.get("url"),
-        "lang_hint": extra.get("lang") or meta.get("lang"),
         "meta_spans": sorted(meta_spans, key=lambda m: m["start"]),
         "line_keys": sorted({k for k in keys if k}),
     }
@@ -286,7 +289,7 @@ def _jsonl_articles(source_path: str, text: str, settings: Settings):
             continue
         fmt = sniff_format("x.txt", text) if text else "html"
         body = obj["text"] if text else obj["html"]
-        extra = {"url": obj.get("url"), "title": obj.get("title"), "lang": obj.get("lang"), "_jsonl": True}
+        extra = {"url": obj.get("url"), "title": obj.get("title"), "_jsonl": True}
         try:
             yield path, article(path, body, fmt, "utf-8", settings, extra)
         except Rejected as exc:
@@ -306,18 +309,19 @@ def run(sources: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Tabl
             if len(data) > settings.max_bytes:
                 raise Rejected(f"file too large ({len(data) / 1e6:.1f} MB > "
                                f"{settings.max_bytes / 1e6:.0f} MB limit)")
-            text, encoding = decode(data)
+            text, encoding = decode(data, settings)
             if path.lower().endswith(".jsonl"):
                 for sub_path, result in _jsonl_articles(path, text, settings):
                     if isinstance(result, Rejected):
                         rejected.append({"doc_id": stable_hash(sub_path), "source_path": sub_path,
-                                         "stage": NAME, "reason": str(result)})
+                                         "stage": NAME, "reason": str(result), "detected_lang": None})
                     else:
                         docs.append({**result, "content_hash": row["content_hash"]})
                 continue
             doc = article(path, text, sniff_format(path, text), encoding, settings)
             docs.append({**doc, "content_hash": row["content_hash"]})
         except Rejected as exc:
-            rejected.append({"doc_id": reject_id, "source_path": path, "stage": NAME, "reason": str(exc)})
+            rejected.append({"doc_id": reject_id, "source_path": path, "stage": NAME, "reason": str(exc),
+                             "detected_lang": None})
     return {"documents": schema.table(docs, schema.DOCUMENTS),
             "rejected": schema.table(rejected, schema.REJECTED)}
