@@ -142,8 +142,9 @@ def _embedding_dim(paths: list[str], default: int) -> int:
     return default
 
 
-# BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive (the default drops non-ASCII).
-FTS_IGNORE = r"(\.|[^\w])+"
+# BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive. DuckDB's regexes (RE2) read
+# \w as ASCII only, which cut "ideeën" into "idee" and "n": Unicode classes instead.
+FTS_IGNORE = r"(\.|[^\p{L}\p{N}])+"
 HNSW_MIN_ROWS = 50_000   # below this exact search is fast enough and the index costs minutes to build
 
 
