@@ -13,15 +13,15 @@
   ``*onderzoek*``); a word without a wildcard is tokenised like the text (``dr.`` is ``dr``
   then ``.``). :func:`cues` returns the token spans of a field's phrases in a text.
 
-Matching is a dictionary lookup per token (first words indexed by their text, by their
-stem for ``stem*``), cached per text: extractors ask the same questions of the same
-sentences many times.
+Matching is a few dictionary lookups per token (first words indexed by their text, their
+stem or their ending), all extraction fields of a language in one pass, remembered per
+text: extractors ask many questions of the same sentences.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Mapping, NamedTuple
 
 from pipeline.lang import get as lang_data
 
@@ -68,6 +68,8 @@ def words_between(toks: tuple[Token, ...], a: int, b: int) -> int:
 
 # one element of a phrase: (op, text); op "=" equal, "^" starts with, "$" ends with, "~" contains
 _Element = tuple[str, str]
+_Phrase = tuple[str, tuple[_Element, ...]]     # (list name, elements)
+_NO_SPANS: list[tuple[int, int]] = []
 
 
 def _elements(phrase: str) -> tuple[_Element, ...]:
@@ -98,59 +100,100 @@ def _fits(element: _Element, word: str) -> bool:
 
 
 class CuePhrases:
-    """A compiled list of cue phrases; :meth:`spans` finds them in a token sequence."""
+    """Compiled cue phrases of one or more named lists; :meth:`find` matches them all in one pass.
 
-    def __init__(self, phrases: tuple[str, ...]):
-        self.by_word: dict[str, list[tuple[_Element, ...]]] = {}     # first element "=" by its text
-        self.by_stem: dict[str, list[tuple[_Element, ...]]] = {}     # first element "^" by its stem
-        self.other: list[tuple[_Element, ...]] = []                  # first element "$" or "~"
-        for phrase in phrases:
-            elems = _elements(phrase)
-            if not elems:
-                continue
-            op, text = elems[0]
-            if op == "=":
-                self.by_word.setdefault(text, []).append(elems)
-            elif op == "^":
-                self.by_stem.setdefault(text, []).append(elems)
-            else:
-                self.other.append(elems)
+    Phrases are indexed by their first element (a word by its text, ``stem*`` by its stem,
+    ``*end`` by its ending), so a token costs a few dictionary lookups, remembered per word.
+    """
+
+    def __init__(self, lists: Mapping[str, tuple[str, ...]] | tuple[str, ...]):
+        if not isinstance(lists, Mapping):
+            lists = {"": lists}
+        self.by_word: dict[str, list[_Phrase]] = {}
+        self.by_stem: dict[str, list[_Phrase]] = {}
+        self.by_ending: dict[str, list[_Phrase]] = {}
+        self.inner: list[_Phrase] = []      # "*part*" first elements, checked one by one
+        for name, phrases in lists.items():
+            for phrase in phrases:
+                elems = _elements(phrase)
+                if not elems:
+                    continue
+                op, text = elems[0]
+                index = {"=": self.by_word, "^": self.by_stem, "$": self.by_ending}.get(op)
+                if index is None:
+                    self.inner.append((name, elems))
+                else:
+                    index.setdefault(text, []).append((name, elems))
         self.stem_lengths = sorted({len(s) for s in self.by_stem})
+        self.ending_lengths = sorted({len(s) for s in self.by_ending})
+        self._starting_memo: dict[str, tuple[_Phrase, ...]] = {}
 
-    def _starting(self, word: str) -> list[tuple[_Element, ...]]:
-        out = list(self.by_word.get(word, ()))
-        for n in self.stem_lengths:
-            if n > len(word):
-                break
-            out.extend(self.by_stem.get(word[:n], ()))
-        out.extend(p for p in self.other if _fits(p[0], word))
-        return out
+    def _starting(self, word: str) -> tuple[_Phrase, ...]:
+        """The phrases whose first element fits ``word`` (memoised: words repeat)."""
+        found = self._starting_memo.get(word)
+        if found is None:
+            out = list(self.by_word.get(word, ()))
+            for n in self.stem_lengths:
+                if n > len(word):
+                    break
+                out.extend(self.by_stem.get(word[:n], ()))
+            for n in self.ending_lengths:
+                if n > len(word):
+                    break
+                out.extend(self.by_ending.get(word[len(word) - n:], ()))
+            out.extend(p for p in self.inner if p[1][0][1] in word)
+            found = tuple(out)
+            if len(self._starting_memo) < 500_000:
+                self._starting_memo[word] = found
+        return found
 
-    def spans(self, toks: tuple[Token, ...]) -> list[tuple[int, int]]:
-        """Sorted token spans (start, end) of every phrase occurrence (overlaps included)."""
-        found: set[tuple[int, int]] = set()
+    def find(self, toks: tuple[Token, ...]) -> dict[str, list[tuple[int, int]]]:
+        """List name -> sorted token spans (start, end) of its phrases (overlaps included)."""
+        found: dict[str, set[tuple[int, int]]] = {}
         n = len(toks)
         for i, tok in enumerate(toks):
-            for elems in self._starting(tok.lower):
+            for name, elems in self._starting(tok.lower):
                 end = i + len(elems)
                 if end <= n and all(_fits(el, toks[i + k].lower) for k, el in enumerate(elems[1:], 1)):
-                    found.add((i, end))
-        return sorted(found)
+                    found.setdefault(name, set()).add((i, end))
+        return {name: sorted(spans) for name, spans in found.items()}
+
+    def spans(self, toks: tuple[Token, ...]) -> list[tuple[int, int]]:
+        """Sorted token spans of the phrases, for a single list."""
+        return sorted({s for spans in self.find(toks).values() for s in spans})
+
+
+# The word lists matched in running text: every extraction field (MYTH_, TIP_, STAT_, EXAMPLE_).
+CUE_PREFIXES = ("MYTH_", "TIP_", "STAT_", "EXAMPLE_")
 
 
 @lru_cache(maxsize=None)
-def _phrases(lang: str, field: str) -> CuePhrases:
+def _index(lang: str) -> CuePhrases:
+    data = lang_data(lang)
+    return CuePhrases({f: getattr(data, f) for f in data.fields() if f.startswith(CUE_PREFIXES)
+                       and isinstance(getattr(data, f), tuple)})
+
+
+@lru_cache(maxsize=32768)
+def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
+    return _index(lang).find(tokenize(text))
+
+
+@lru_cache(maxsize=None)
+def _other_field(lang: str, field: str) -> CuePhrases:
     return CuePhrases(tuple(getattr(lang_data(lang), field)))
 
 
-@lru_cache(maxsize=65536)
 def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:
     """Token spans (start, end) in ``tokenize(text)`` of the cue phrases of ``lang``'s ``field``.
 
-    The returned list is shared by the cache: do not change it."""
+    Every extraction field is matched at once and remembered per text: extractors ask many
+    questions of the same sentences. The returned list is shared: do not change it."""
     if not text:
-        return []
-    return _phrases(lang, field).spans(tokenize(text))
+        return _NO_SPANS
+    if field.startswith(CUE_PREFIXES):
+        return _matches(lang, text).get(field, _NO_SPANS)
+    return _other_field(lang, field).spans(tokenize(text))
 
 
 def has_cue(lang: str, field: str, *texts: str | None) -> bool:

@@ -53,6 +53,10 @@ class Settings:
     pass    # no thresholds yet; a field here becomes part of the extract stage's skip key
 
 
+_COMMA_GAP = re.compile(r"\s*,\s*")
+_ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9&]{1,9})\s*\)")
+
+
 # --- mention rules --------------------------------------------------------------------
 
 def example_cue(m: Mention) -> bool:
@@ -88,7 +92,7 @@ MENTION_RULES = (example_report, example_title, example_source, example_cue, exa
 
 def acronym_defined(lang: str, text: str, run: Run) -> str | None:
     """The acronym defined in brackets right after a run: ``National Public Radio (NPR)``."""
-    m = re.match(r"\s*\(\s*([A-Z][A-Za-z0-9&]{1,9})\s*\)", text[run.end:])
+    m = _ACRONYM_AFTER.match(text, run.end)
     if not m or len(run.words) < 2 or m.group(1).casefold() in word_set(lang, "EXAMPLE_GENERIC_ACRONYMS"):
         return None
     initials = "".join(w[0] for w in run.words if w[:1].isupper())
@@ -111,7 +115,7 @@ def _chains(lang: str, text: str, rs: list[Run] | tuple[Run, ...], need_conj: bo
         if _conjunction_gap(lang).fullmatch(gap):
             cur.append(r)
             conj = True
-        elif re.fullmatch(r"\s*,\s*", gap):
+        elif _COMMA_GAP.fullmatch(gap):
             cur.append(r)
         else:
             if (conj or not need_conj) and (len(cur) > 1 or not need_conj):

@@ -15,6 +15,7 @@ from pipeline.lang import get as lang_data
 from pipeline.nlp import cues, tokenize, word_set
 
 _SEPARATORS = (",", "-", "–", "—", ":")
+_LABEL_WORD = re.compile(r"^([^\W\d_][\w'’-]*)")
 
 
 def is_imperative_word(lang: str, word: str) -> bool:
@@ -83,7 +84,7 @@ def label_of(marker: str | None) -> str | None:
     """The word of a labelled marker: ``"Mitos 1:"`` -> ``"mitos"``."""
     if not marker:
         return None
-    m = re.match(r"^([^\W\d_][\w'’-]*)", marker.strip())
+    m = _LABEL_WORD.match(marker.strip())
     return m.group(1).casefold() if m else None
 
 

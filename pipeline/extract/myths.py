@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from pipeline.docmodel import Block, DocContext
@@ -160,6 +161,12 @@ def _is_quoted_heading(b: Block) -> bool:
     return b.kind == "heading" and bool(b.marker) and b.marker.strip()[:1] in QUOTE_MARKS
 
 
+@lru_cache(maxsize=None)
+def _quoted_lead(max_chars: int) -> re.Pattern[str]:
+    """A paragraph's quoted lead followed by a dash or colon: ``"Ik heb geen tijd" - ...``."""
+    return re.compile(r'^\s*["“„«]([^"“”„«»]{3,%d}?)["”“»]\s*[-–—:]\s*(?=\S)' % max_chars)
+
+
 def _claim_candidate(b: Block, settings: Settings) -> tuple[int, int] | None:
     """The span of a quoted claim in ``b``: a quote block, a quoted heading or a paragraph's quoted lead."""
     if b.kind == "quote" or _is_quoted_heading(b):
@@ -169,8 +176,7 @@ def _claim_candidate(b: Block, settings: Settings) -> tuple[int, int] | None:
         start = b.text.find(text)
         return start, start + len(text)
     if b.kind in ("paragraph", "list_item"):
-        m = re.match(r'^\s*["“„«]([^"“”„«»]{3,%d}?)["”“»]\s*[-–—:]\s*(?=\S)' % settings.max_quoted_claim_chars,
-                     b.text)
+        m = _quoted_lead(settings.max_quoted_claim_chars).match(b.text)
         if m:
             return m.start(1), m.end(1)
     return None

@@ -38,6 +38,12 @@ from pipeline.nlp import Token, cues, is_cue_word, tokenize, word_set, words_bet
 _BREAK = re.compile(r"[.;!?\"“”„«»]")
 _INITIAL_GAP = re.compile(r"[.:;!?\"“”„«»(\[\]—–•*>]|(?:^|\s)-")
 _YEAR = re.compile(r"(19|20)\d\d")
+_CAMEL_INNER = re.compile(r"[a-z][A-Z]")
+_CAMEL_LEAD = re.compile(r"^[A-Z]{2,}[a-z]{3,}")
+_HYPHENS = re.compile(r"[-‐]")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_WORDS = re.compile(r"\w+")
+_QUOTE_AFTER_COLON = re.compile(r"\s*:\s*[\"“„«]")   # used with match(text, pos)
 _NOT_NAME_CUES = ("EXAMPLE_REPORT_VERBS", "STAT_SOURCE_PREPS", "EXAMPLE_TITLES", "EXAMPLE_CUES", "EXAMPLE_SUCH_AS",
                   "EXAMPLE_ORG_NOUNS", "STAT_FINDING_VERBS", "STAT_HYPOTHETICAL")
 
@@ -68,7 +74,7 @@ def is_platform(lang: str, word: str) -> bool:
 
 
 def is_camel(word: str) -> bool:
-    return bool(word[:1].isupper() and (re.search(r"[a-z][A-Z]", word) or re.match(r"^[A-Z]{2,}[a-z]{3,}", word)))
+    return bool(word[:1].isupper() and (_CAMEL_INNER.search(word) or _CAMEL_LEAD.match(word)))
 
 
 def is_acronym(word: str) -> bool:
@@ -82,19 +88,19 @@ def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset
     if is_acronym(word) and (word.casefold() in lower_vocab
                              or word.casefold() in word_set(lang, "EXAMPLE_GENERIC_ACRONYMS")):
         return False        # emphasis ("TIDAK", "AKAN") or a generic term (SEO, B2B)
-    parts = re.split(r"[-‐]", word)
+    parts = _HYPHENS.split(word)
     return all(p[:1].isupper() or p[:1].isdigit() for p in parts if p)
 
 
 def base(word: str) -> str:
     """The word without a possessive ending (``McDonald's``)."""
-    return re.sub(r"['’]s?$", "", word)
+    return _POSSESSIVE.sub("", word)
 
 
 def lower_vocab(doc: DocContext) -> frozenset[str]:
     """The words a document writes in lower case: a capitalised one of them is no name."""
     if "lower_vocab" not in doc.memo:
-        doc.memo["lower_vocab"] = frozenset(w for b in doc.blocks for w in re.findall(r"\w+", b.text)
+        doc.memo["lower_vocab"] = frozenset(w for b in doc.blocks for w in _WORDS.findall(b.text)
                                             if w[:1].islower())
     return doc.memo["lower_vocab"]
 
@@ -327,7 +333,7 @@ def example_report(m: Mention) -> bool:
     report = cues(m.lang, "EXAMPLE_REPORT_VERBS", m.text)
     return bool(near_after(report, toks, run, 3) or near_before(report, toks, run, 1)
                 or near_before(cues(m.lang, "STAT_SOURCE_PREPS", m.text), toks, run, 3)
-                or re.match(r"^\s*:\s*[\"“„«]", m.text[run.end:]) or _appositive_then(report, toks, run))
+                or _QUOTE_AFTER_COLON.match(m.text, run.end) or _appositive_then(report, toks, run))
 
 
 def example_title(m: Mention) -> bool:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 MAX_ITEM_CHARS = 400        # longer items score as wrong: never emit them
 
 _WORD = re.compile(r"\w[\w'’-]*")
+_TRAILING_PARENTHESIS = re.compile(r"\s*\([^()]*\)\W*$")
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def words(text: str | None) -> list[str]:
 
 def is_question(text: str) -> bool:
     """A question, possibly followed by a parenthesis: ``Jaka jest twoja konkurencja? (...)``."""
-    t = re.sub(r"\s*\([^()]*\)\W*$", "", text.strip())
+    t = _TRAILING_PARENTHESIS.sub("", text.strip())
     return t.rstrip(" \"”»'’)…").endswith("?")
 
 

@@ -40,6 +40,8 @@ from pipeline.numbers import COUNT, CURRENCY, MULTIPLIER, PERCENT, YEAR, Quantit
 
 _YEAR_END = re.compile(r"\(\s*((?:19|20)\d\d)\s*\)\.?\s*$")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_YEAR_IN_BRACKETS = re.compile(r"\s*\(\s*(19\d\d|20\d\d)\s*\)")
+_JOINED_SOURCES = re.compile(r"\s*[/&]\s*")
 Source = tuple[str, "int | None"]   # (name, year)
 
 
@@ -135,11 +137,11 @@ def sentence_source(lang: str, text: str, vocab: frozenset[str] = frozenset()) -
         name, end = r.text, r.end
         # "Harris Interactive / Right Now": sources joined by a slash or "&"
         for r2 in rs[i + 1:]:
-            if re.fullmatch(r"\s*[/&]\s*", text[end:r2.start]):
+            if _JOINED_SOURCES.fullmatch(text, end, r2.start):
                 name, end = text[r.start:r2.end], r2.end
             else:
                 break
-        m = _YEAR.search(name) or re.match(r"\s*\(\s*(19\d\d|20\d\d)\s*\)", text[end:])
+        m = _YEAR.search(name) or _YEAR_IN_BRACKETS.match(text, end)
         return name, int(m.group(1)) if m else None
     return None
 

@@ -27,7 +27,7 @@ Words = tuple[str, ...]
 class LanguageData:
     # --- identity ---------------------------------------------------------------
     CODE: str                           # ISO 639-1 code, as spaCy's blank pipelines name it
-    NAME: str
+    NAME: str                           # in English ("Polish")
     LANGID_ALIASES: Words               # other codes py3langid gives this language's text (Malay for Indonesian)
     LETTERS: str                        # lower-case letters beyond a-z the language writes ("ąćęłńóśźż")
 
