@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from types import ModuleType
 from typing import Iterator
 
 import pyarrow as pa
@@ -72,7 +71,7 @@ _STOCK = re.compile(r"\b(?:shutterstock|i?stock ?photo|istock|getty ?images|depo
 @lru_cache(maxsize=None)
 def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Pattern]:
     """Compiled line patterns of one language, built from its data module."""
-    d: ModuleType = lang_data(code)
+    d = lang_data(code)
 
     def alt(words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
@@ -86,7 +85,7 @@ def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Patte
                              re.I),
         "ad_call": re.compile(rf"(?:{alt(d.AD_CALLS)})"),
         "ad_cue": re.compile(rf"(?:{alt(d.AD_CUES)})", re.I),
-        "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(getattr(d, 'KEYWORD_LABELS', ()))})\s*(?:\*\*)?\s*:?\s*$",
+        "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(d.KEYWORD_LABELS)})\s*(?:\*\*)?\s*:?\s*$",
                                re.I),
     }
 

@@ -154,14 +154,14 @@ _BREADCRUMB_SEP = re.compile(r"(?:\s+[/>»›|])+\s+")
 def _author_placeholders() -> set[str]:
     names: set[str] = set()
     for code in SUPPORTED:
-        names.update(w.casefold() for w in getattr(lang_data(code), "AUTHOR_PLACEHOLDERS", ()))
+        names.update(w.casefold() for w in lang_data(code).AUTHOR_PLACEHOLDERS)
     return names
 
 
 def _author_line_pattern() -> re.Pattern:
     cues: list[str] = []
     for code in SUPPORTED:
-        cues.extend(getattr(lang_data(code), "AUTHOR_LINE_CUES", ()))
+        cues.extend(lang_data(code).AUTHOR_LINE_CUES)
     alt = "|".join(re.escape(c) for c in sorted(set(cues), key=len, reverse=True)) or "(?!)"
     return re.compile(rf"^(?:{alt})\s*:?\s+(\S.{{0,60}})$", re.I)
 
