@@ -67,3 +67,17 @@ def test_language_fields_are_matched_with_the_same_syntax():
 def test_tokens_keep_names_and_numbers_whole():
     assert [t.text for t in tokenize("Peter-Paul van Bentum, M&Ms i 2.000 zł (np. McDonald's)")] == [
         "Peter-Paul", "van", "Bentum", ",", "M&Ms", "i", "2.000", "zł", "(", "np", ".", "McDonald's", ")"]
+
+
+@pytest.mark.parametrize("lang", ["id", "pl", "nl"])
+def test_lean_pipeline_cuts_the_same_sentences_as_spacy_blank(lang):
+    import spacy
+
+    from pipeline.nlp import pipeline
+
+    texts = ["Akhir. abu-abu datang lagi. Tn. Budi datang, dll. Baru kemudian (anak-anak) pulang!",
+             "Zob. rozdz. 3. To jest np. test - ok? Tak.", "Zie blz. 4 e.a. Daarna. Halo :p Oke. :) Ja."]
+    blank = spacy.blank(lang)
+    blank.add_pipe("sentencizer")
+    for text in texts:
+        assert [s.text for s in pipeline(lang)(text).sents] == [s.text for s in blank(text).sents]
