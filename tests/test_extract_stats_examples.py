@@ -240,9 +240,12 @@ def test_corpus_items_point_at_their_text():
 
     root = pathlib.Path(__file__).resolve().parent.parent
     gold = json.loads((root / "tests" / "fixtures" / "seeds.json").read_text(encoding="utf-8"))
+    n_stats = n_examples = 0
     for name, g in gold.items():
         text = (root / "corpus" / name).read_text(encoding="utf-8")
         st = _items("statistic", text, g["lang"])
         ex = _items("example", text, g["lang"])
         assert all(it.unit in ("percent", "count", "currency", "multiplier") for it in st)
         assert len({it.entity for it in ex}) == len(ex)
+        n_stats, n_examples = n_stats + len(st), n_examples + len(ex)
+    assert n_stats >= len(gold) and n_examples >= len(gold)     # the checks above ran on real items
