@@ -3,33 +3,14 @@ from __future__ import annotations
 
 import os
 import pathlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:   # pyarrow costs ~0.3 s to import: only sql() results need it, and DuckDB imports it then
     import pyarrow as pa
 
+from pipeline.types import Hit, StoreError
 
-class StoreError(Exception):
-    """A problem users can fix: the message says how."""
-
-
-@dataclass(frozen=True)
-class Hit:
-    item_id: str
-    kind: str
-    lang: str
-    text: str
-    doc_id: str
-    source_path: str
-    title: str | None
-    score: float
-    detail: str | None = None
-    dense_rank: int | None = None
-    lexical_rank: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+__all__ = ["KnowledgeStore", "Hit", "StoreError"]
 
 
 class KnowledgeStore:

@@ -31,7 +31,6 @@ from pipeline.stages import denoise, extract, hubness, ingest, langid, normalise
 from pipeline.textmap import stable_hash
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
-STAGE_NAMES = ("ingest", "langid", "denoise", "normalise", "segment", "extract", "embed", "hubness")
 CORPUS_STAGES = ("hubness",)   # read the whole corpus: any change recomputes them
 
 
@@ -342,7 +341,7 @@ class Runner:
         from pipeline import store
 
         t0 = time.perf_counter()
-        path = store.load(self.out / "knowledge.duckdb", parts, rejected, accepted, self.stats)
+        path = store.load(self.out / "knowledge.duckdb", parts, rejected, accepted)
         self.stats.append(StageStats("load", processed=len(accepted), seconds=time.perf_counter() - t0))
         total = time.perf_counter() - t_start
         store.record_timings(path, self.stats)

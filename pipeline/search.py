@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline.api import Hit, StoreError
+from pipeline.types import Hit, StoreError
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion

@@ -65,8 +65,8 @@ def _insert(con, table: str, paths: list[str], select: str = "*", where: str = "
         con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM read_parquet({_sql_list(paths)}) {where}")
 
 
-def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict], accepted: list[str],
-         stats: list) -> pathlib.Path:
+def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict], accepted: list[str]
+         ) -> pathlib.Path:
     """Build the store at ``db_path`` from the Parquet parts (atomically replaced)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(db_path.name + ".building")
@@ -150,8 +150,9 @@ def _embedding_dim(paths: list[str], default: int) -> int:
     return default
 
 
-# BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive (the default drops non-ASCII).
-FTS_IGNORE = r"(\.|[^\w])+"
+# BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive. DuckDB's regexes (RE2) read
+# \w as ASCII only, which cut "ideeën" into "idee" and "n": Unicode classes instead.
+FTS_IGNORE = r"(\.|[^\p{L}\p{N}])+"
 
 
 def load_extension(con, name: str) -> bool:

@@ -12,7 +12,7 @@ import pytest
 
 from pipeline import schema
 from pipeline.denoising import furniture, headers, markdown, titles, wrappers
-from pipeline.docmodel import from_text
+from pipeline.stages.extract import doc_from_text as from_text
 from pipeline.stages import denoise, ingest, normalise
 
 

@@ -93,15 +93,15 @@ def _language(code: str) -> dict:
     import justext
 
     d = lang_data(code)
-    cues = tuple(sorted({c.casefold() for c in (*SHARED_CUES, *getattr(d, "FURNITURE_CUES", ()))}, key=len,
+    cues = tuple(sorted({c.casefold() for c in (*SHARED_CUES, *d.FURNITURE_CUES)}, key=len,
                         reverse=True))
-    stop = getattr(d, "JUSTEXT_STOPLIST", None)
-    regs = "|".join(re.escape(r) for r in getattr(d, "REGISTRATION_LABELS", ()))
+    stop = d.JUSTEXT_STOPLIST
+    regs = "|".join(re.escape(r) for r in d.REGISTRATION_LABELS)
     return {
         "cues": cues,
-        "cta": tuple(c.casefold() for c in getattr(d, "CALL_TO_ACTION_CUES", ())),
-        "nav": frozenset(w.casefold() for w in (*SHARED_NAV, *getattr(d, "NAV_WORDS", ()))),
-        "menu": frozenset(w.casefold() for w in (*SHARED_NAV, *SHARE_TARGETS, *getattr(d, "NAV_WORDS", ()))),
+        "cta": tuple(c.casefold() for c in d.CALL_TO_ACTION_CUES),
+        "nav": frozenset(w.casefold() for w in (*SHARED_NAV, *d.NAV_WORDS)),
+        "menu": frozenset(w.casefold() for w in (*SHARED_NAV, *SHARE_TARGETS, *d.NAV_WORDS)),
         "stop": frozenset(w.casefold() for w in justext.get_stoplist(stop)) if stop else frozenset(),
         "registration": re.compile(rf"\b(?:{regs})\b\.?\s*(?:nr\.?|no\.?|number|nummer|:)?\s*[A-Z]{{0,2}}[\d][\d .-]{{5,}}")
         if regs else re.compile(r"(?!)"),

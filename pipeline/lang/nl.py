@@ -5,8 +5,14 @@ Sections (each owned by one stage; keep them apart):
   numbers      number words and conventions used by pipeline.numbers
   extraction   cue words for myths, tips, statistics and examples
 """
+from pipeline.lang import shared
+
 CODE = "nl"
 NAME = "Dutch"
+# Other codes the language identifier gives for this language's text: none.
+LANGID_ALIASES = ()
+# Lower-case letters beyond a-z (accents and diaereses (één, ideeën, café)); the upper-case forms follow.
+LETTERS = "àâäçèéêëîïôöü"
 
 # --- de-noise ---------------------------------------------------------------
 AUTHOR_PLACEHOLDERS = ("Anoniem", "Anonim", "Admin", "Redactie")
@@ -99,7 +105,7 @@ YEAR_CUES = ("in", "sinds", "anno", "begin", "eind", "medio", "jaar")
 YEAR_SUFFIXES = ()
 # A day number next to these is a date ("18 september").
 MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-               "oktober", "november", "december")
+               "oktober", "november", "december") + shared.MONTH_NAMES
 # After a number: a duration, not a count ("2 uur", "drie maanden").
 TIME_UNIT_WORDS = ("seconde*", "minuut", "minuten", "uur", "uren", "dag", "dagen", "week", "weken", "maand*",
                    "jaar", "jaren", "kwartier")
@@ -200,7 +206,7 @@ STAT_FINDING_VERBS = ("blijkt", "bleek", "toont aan", "toonde aan", "laat zien",
 STAT_HYPOTHETICAL = ("als je", "als jij", "als u", "als we", "als wij", "als jouw", "als uw", "stel", "stel dat",
                      "indien", "mocht", "zeg dat", "stel je voor", "zelfs als", "probeer", "neem aan")
 # Labels of a closing list of sources ("Bronnen:"); its one study is the source of unattributed statistics.
-STAT_SOURCE_LIST_LABELS = ("bronnen", "bron", "bronvermelding", "literatuur", "referenties", "literatuurlijst")
+STAT_SOURCE_LIST_LABELS = ("bronnen", "bron", "bronvermelding", "literatuur", "referenties", "literatuurlijst") + shared.SOURCE_LIST_LABELS
 # Right before a quantity: an offer or a limit, not a fact ("korting van 20%", "maximaal 3x").
 STAT_NOT_CUES = ("korting", "kortingen", "maximaal", "minimaal", "hooguit", "ten minste", "minstens",
                  "niet meer dan", "streef", "doel", "doelstelling", "actie", "bespaar")
@@ -224,7 +230,7 @@ EXAMPLE_ORG_NOUNS = ("merk", "biermerk", "kledingmerk", "bedrijf", "organisatie"
                      "producent", "fabrikant", "keten", "supermarkt", "bureau", "startup", "bank", "webwinkel",
                      "slagerij", "bakkerij", "zaak", "retailer", "platform", "gigant")
 # Organisation words at the end or start of a capitalised name: "Stichting X", "X Nederland".
-EXAMPLE_ORG_SUFFIXES = ("stichting", "instituut", "universiteit", "groep", "nederland", "partners")
+EXAMPLE_ORG_SUFFIXES = ("stichting", "instituut", "universiteit", "groep", "nederland", "partners") + shared.ORG_SUFFIXES
 # Places: never a cited name by themselves, but part of one ("Google Nederland").
 EXAMPLE_PLACES = ("nederland", "nederlanders", "nederlandse", "belgië", "vlaanderen", "europa", "europese",
                   "amerika", "amerikaanse", "verenigde staten", "vs", "amsterdam", "rotterdam", "utrecht",
@@ -250,3 +256,15 @@ EXAMPLE_STOP = ("u", "uw", "je", "jij", "jouw", "jullie", "hij", "zij", "ze", "w
                 "zonder", "zelfs", "eerst", "daarna", "vervolgens", "tenslotte", "volgens", "bijvoorbeeld",
                 "iedereen", "niemand", "iemand", "alle", "elke", "ieder", "geen", "meer", "minder", "vandaag",
                 "eerste", "tweede", "derde", "laatste")
+# Platforms named as channels (never a cited example): the international ones and local ones.
+EXAMPLE_PLATFORMS = shared.PLATFORMS + ("hyves",)
+# Generic acronyms: terms, not names.
+EXAMPLE_GENERIC_ACRONYMS = shared.GENERIC_ACRONYMS + ("avg",)
+# Lower-case words inside one name, and particles that join only a last surname.
+EXAMPLE_NAME_CONNECTORS = shared.NAME_CONNECTORS
+EXAMPLE_NAME_PARTICLES = shared.NAME_PARTICLES
+# Words joining names in a list ("M & Ms, Snickers ... Mars").
+EXAMPLE_CONJUNCTIONS = ("en", "of") + shared.CONJUNCTIONS
+# Inflectional endings: a capitalised word is a common one when the text writes it in lower
+# case with one of these endings.
+EXAMPLE_WORD_ENDINGS = ("e", "en", "s") + shared.WORD_ENDINGS

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from types import ModuleType
 from typing import Iterator
 
 import pyarrow as pa
@@ -23,7 +22,7 @@ import pyarrow as pa
 from pipeline import schema
 from pipeline.denoising import furniture, markdown
 from pipeline.denoising.lines import SpanIndex, logical_lines
-from pipeline.lang import get as lang_data
+from pipeline.lang import get as lang_data, letters
 from pipeline.textmap import line_key, line_spans, view
 
 NAME = "denoise"
@@ -36,6 +35,8 @@ class Settings:
     boilerplate_max_chars: int = 200  # longer repeated lines are quoted content, not chrome
     credit_max_chars: int = 160
     ad_lookback_lines: int = 3
+    ad_line_max_chars: int = 80       # a short line ending in "!" right before a call belongs to the ad
+    credit_cue_chars: int = 80        # a credit cue word within this many chars of the line's start or end
     furniture: furniture.Settings = field(default_factory=furniture.Settings)
 
 
@@ -92,9 +93,9 @@ _STOCK = re.compile(r"\b(?:shutterstock|i?stock ?photo|istock|getty ?images|depo
 
 
 @lru_cache(maxsize=None)
-def line_rules(code: str) -> dict[str, re.Pattern]:
+def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Pattern]:
     """Compiled line patterns of one language, built from its data module."""
-    d: ModuleType = lang_data(code)
+    d = lang_data(code)
 
     def alt(words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
@@ -103,11 +104,12 @@ def line_rules(code: str) -> dict[str, re.Pattern]:
         "comment_counter": re.compile(rf"^\s*\d+\s+(?:{alt(d.COMMENT_WORDS)})\s*[▼▾↓⯆]?\s*$", re.I),
         "toc": re.compile(rf"^\s*(?:{alt(d.TOC_LABELS)})\s*:?\s*$", re.I),
         "author_bio": re.compile(rf"^\s*(?:\*\*)?(?:{alt(d.BIO_PREFIXES)})\s*(?:\*\*)?\s*:", re.I),
-        "credit": re.compile(rf"^\s*(?:{alt(d.CREDIT_WORDS)})\b.{{0,80}}$|^.{{0,80}}\b(?:{alt(d.CREDIT_WORDS)})\s+\S+\s*$",
+        "credit": re.compile(rf"^\s*(?:{alt(d.CREDIT_WORDS)})\b.{{0,{settings.credit_cue_chars}}}$"
+                             rf"|^.{{0,{settings.credit_cue_chars}}}\b(?:{alt(d.CREDIT_WORDS)})\s+\S+\s*$",
                              re.I),
         "ad_call": re.compile(rf"(?:{alt(d.AD_CALLS)})"),
         "ad_cue": re.compile(rf"(?:{alt(d.AD_CUES)})", re.I),
-        "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(getattr(d, 'KEYWORD_LABELS', ()))})\s*(?:\*\*)?\s*:?\s*$",
+        "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(d.KEYWORD_LABELS)})\s*(?:\*\*)?\s*:?\s*$",
                                re.I),
     }
 
@@ -146,7 +148,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
     if not m:
         return
     end = e
-    lower = re.search(r"[a-ząćęłńóśźżàâäéèêëïîôöüç]", line[m.end():])
+    lower = re.search(rf"[a-z{letters()}]", line[m.end():])
     if lower:
         head = line[: m.end() + lower.start()]
         stop = max(head.rfind("!"), head.rfind("."), head.rfind("?"))
@@ -160,7 +162,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
         if not prev:
             j -= 1
             continue
-        if rules["ad_cue"].search(prev) or (len(prev) <= 80 and prev.endswith("!")):
+        if rules["ad_cue"].search(prev) or (len(prev) <= settings.ad_line_max_chars and prev.endswith("!")):
             yield (ps, pe, "ad_block")
             j -= 1
             continue
@@ -170,7 +172,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
 def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: Settings
                    ) -> tuple[list[Span], str | None]:
     """Line-level removals and the author bio text, if any."""
-    rules = line_rules(lang)
+    rules = line_rules(lang, settings)
     lines = line_spans(text)
     spans: list[Span] = []
     bio = None

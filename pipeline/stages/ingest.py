@@ -2,7 +2,8 @@
 
 Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura, with the good
 paragraphs it drops put back by jusText), and ``.jsonl`` (one article a line: ``text`` or
-``html``, optional ``url``, ``title``, ``lang``). A ``.txt`` holding a whole HTML page is read
+``html``, optional ``url``, ``title``; a ``lang`` field is ignored: the language is always
+detected). A ``.txt`` holding a whole HTML page is read
 as HTML. The format's own layers are found here and recorded as ``meta_spans`` (the denoise
 stage turns them into removals): the metadata header in any common shape (``meta:*``,
 moved into columns), the code or template wrapper around the text (``wrapper:*``: PHP and JS
@@ -20,7 +21,7 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising import headers, recall, titles, wrappers
-from pipeline.lang import SUPPORTED, get as lang_data
+from pipeline.lang import SUPPORTED, get as lang_data, letters, month_names
 from pipeline.textmap import line_key, line_spans, stable_hash
 
 NAME = "ingest"
@@ -33,6 +34,9 @@ class Settings:
     min_chars: int = 200              # less text than this is no article
     max_title_chars: int = 200
     meta_search_lines: int = 6        # author/date/breadcrumb lines sit right under the title
+    max_meta_line_chars: int = 120    # an author, date or breadcrumb line is short
+    max_date_line_extra_chars: int = 80  # a date line holds little besides the date (a breadcrumb)
+    max_control_chars: float = 0.01   # a larger share of control characters: a binary file
 
 
 class Rejected(Exception):
@@ -41,7 +45,7 @@ class Rejected(Exception):
 
 # ---------------------------------------------------------------- decoding
 
-def decode(data: bytes) -> tuple[str, str]:
+def decode(data: bytes, settings: Settings = Settings()) -> tuple[str, str]:
     """Decode bytes as UTF-8, else the best guess of charset-normalizer."""
     if not data.strip():
         raise Rejected("empty file")
@@ -61,7 +65,7 @@ def decode(data: bytes) -> tuple[str, str]:
         raise Rejected("undecodable bytes: neither UTF-8 nor a known single-byte encoding")
     text = str(best)
     bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t")
-    if bad > len(text) * 0.01:
+    if bad > len(text) * settings.max_control_chars:
         raise Rejected("binary file (control characters), not text")
     return text, best.encoding
 
@@ -70,7 +74,7 @@ def decode(data: bytes) -> tuple[str, str]:
 # ISO-8859-2 with its Baltic and Nordic cousins, so these are tried first and kept only when
 # every non-ASCII letter they produce is one the languages use.
 _LEGACY_ENCODINGS = ("cp1250", "iso8859_2", "cp1252")
-_PLAUSIBLE = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻéèëêïîöüôàâçÉÈËÖÜ’‘“”„–—…•€«»°©®")
+_PLAUSIBLE = set(letters() + letters().upper() + "’‘“”„–—…•€«»°©®")
 
 
 def _single_byte_guess(data: bytes) -> tuple[str, str] | None:
@@ -117,9 +121,7 @@ def html_to_text(html: str) -> tuple[str, dict]:
 
 # ---------------------------------------------------------------- metadata lines
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "januari|februari|maret|mei|juni|juli|agustus|oktober|desember|maart|augustus|"
-           "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia")
+_MONTHS = "|".join(re.escape(m) for m in month_names())   # every language's, and English ones
 _DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
     rf"\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})\b", re.I)
@@ -129,14 +131,14 @@ _BREADCRUMB_SEP = re.compile(r"(?:\s+[/>»›|])+\s+")
 def _author_placeholders() -> set[str]:
     names: set[str] = set()
     for code in SUPPORTED:
-        names.update(w.casefold() for w in getattr(lang_data(code), "AUTHOR_PLACEHOLDERS", ()))
+        names.update(w.casefold() for w in lang_data(code).AUTHOR_PLACEHOLDERS)
     return names
 
 
 def _author_line_pattern() -> re.Pattern:
     cues: list[str] = []
     for code in SUPPORTED:
-        cues.extend(getattr(lang_data(code), "AUTHOR_LINE_CUES", ()))
+        cues.extend(lang_data(code).AUTHOR_LINE_CUES)
     alt = "|".join(re.escape(c) for c in sorted(set(cues), key=len, reverse=True)) or "(?!)"
     return re.compile(rf"^(?:{alt})\s*:?\s+(\S.{{0,60}})$", re.I)
 
@@ -161,7 +163,7 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
         rest = nonempty[:settings.meta_search_lines]
     for s, e in rest:
         line = text[s:e].strip()
-        if len(line) > 120:
+        if len(line) > settings.max_meta_line_chars:
             continue
         m = author_line.match(line)
         if line.casefold() in placeholders or m:
@@ -170,7 +172,7 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
             continue
         date = _DATE.search(line)
         crumbs = _BREADCRUMB_SEP.split(line)
-        if date and (len(line) - len(date.group()) < 80) and (len(crumbs) > 1 or line == date.group()):
+        if date and (len(line) - len(date.group()) < settings.max_date_line_extra_chars) and (len(crumbs) > 1 or line == date.group()):
             meta.setdefault("published", date.group())
             category = " / ".join(c.strip() for c in crumbs if c.strip() and not _DATE.fullmatch(c.strip()))
             if category:
@@ -186,7 +188,7 @@ def _recover_paragraphs(html: str, text: str, title: str | None) -> str:
     from pipeline.stages.langid import detect
 
     code, _ = detect(text) if text.strip() else (None, 0.0)
-    stoplist = getattr(lang_data(code), "JUSTEXT_STOPLIST", None) if code in SUPPORTED else None
+    stoplist = lang_data(code).JUSTEXT_STOPLIST if code in SUPPORTED else None
     return recall.recover(html, text, stoplist, title) if stoplist else text
 
 
@@ -273,8 +275,7 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         "published": meta.get("published"),
         "category": meta.get("category"),
         "url": meta.get("url"),
-        "lang_hint": extra.get("lang") or meta.get("lang"),
-        "meta_spans": meta_spans,
+        "meta_spans": sorted(meta_spans, key=lambda m: m["start"]),
         "line_keys": sorted({k for k in keys if k}),
     }
 
@@ -315,7 +316,7 @@ def _jsonl_articles(source_path: str, text: str, settings: Settings):
             continue
         fmt = sniff_format("x.txt", text) if text else "html"
         body = obj["text"] if text else obj["html"]
-        extra = {"url": obj.get("url"), "title": obj.get("title"), "lang": obj.get("lang"), "_jsonl": True}
+        extra = {"url": obj.get("url"), "title": obj.get("title"), "_jsonl": True}
         try:
             yield path, article(path, body, fmt, "utf-8", settings, extra)
         except Rejected as exc:
@@ -335,18 +336,19 @@ def run(sources: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Tabl
             if len(data) > settings.max_bytes:
                 raise Rejected(f"file too large ({len(data) / 1e6:.1f} MB > "
                                f"{settings.max_bytes / 1e6:.0f} MB limit)")
-            text, encoding = decode(data)
+            text, encoding = decode(data, settings)
             if path.lower().endswith(".jsonl"):
                 for sub_path, result in _jsonl_articles(path, text, settings):
                     if isinstance(result, Rejected):
                         rejected.append({"doc_id": stable_hash(sub_path), "source_path": sub_path,
-                                         "stage": NAME, "reason": str(result)})
+                                         "stage": NAME, "reason": str(result), "detected_lang": None})
                     else:
                         docs.append({**result, "content_hash": row["content_hash"]})
                 continue
             doc = article(path, text, sniff_format(path, text), encoding, settings)
             docs.append({**doc, "content_hash": row["content_hash"]})
         except Rejected as exc:
-            rejected.append({"doc_id": reject_id, "source_path": path, "stage": NAME, "reason": str(exc)})
+            rejected.append({"doc_id": reject_id, "source_path": path, "stage": NAME, "reason": str(exc),
+                             "detected_lang": None})
     return {"documents": schema.table(docs, schema.DOCUMENTS),
             "rejected": schema.table(rejected, schema.REJECTED)}

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising.lines import SpanIndex, logical_lines
+from pipeline.lang import letters
 from pipeline.textmap import TextView, view
 
 NAME = "normalise"
@@ -26,11 +27,15 @@ VERSION = 2
 class Settings:
     max_heading_chars: int = 140
     indent_per_level: int = 4
+    blank_line_share: float = 0.1     # this many blank lines per filled one: blank lines separate paragraphs
+    wrapped_line_min_chars: int = 40  # ... and a line break after a line this long is a hard wrap
+    title_like_max_chars: int = 100   # a short unpunctuated line followed by a longer body is a heading
+    title_like_max_words: int = 14
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*|#(\d{1,3})\s+)?(?=\S)")   # "## 4:", "## #1 "
 _NUMBERED = re.compile(r"^(\d{1,3})\s*[.:)]\s+(?=\S)")
-_LABELLED = re.compile(r"^([A-ZÀ-ŽА-Я][\w'’-]{1,20})\s+#?(\d{1,3})\s*[:.)\-–]\s*(?=\S)")
+_LABELLED = re.compile(rf"^([A-Z{letters().upper()}][\w'’-]{{1,20}})\s+#?(\d{{1,3}})\s*[:.)\-–]\s*(?=\S)")
 _BULLET = re.compile(r"^([•\-*·▪►◦‣✓✔➤→–—]|\d{1,3}[.)])\s+(?=\S)")
 _LONE_BULLET = re.compile(r"[•\-*·▪►◦‣✓✔➤→–—]")
 _QUOTED = re.compile(r'^(["“„«”\'])(.+?)(["”“»\'])\s*$')
@@ -107,8 +112,8 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
 def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
     """A short unpunctuated capitalised line followed by a longer body reads as a heading."""
     t = b.text
-    return (b.kind == "paragraph" and not b.row and nxt is not None and 2 <= len(t) <= 100 and t[0].isupper()
-            and not _END_PUNCT.search(t) and len(t.split()) <= 14
+    return (b.kind == "paragraph" and not b.row and nxt is not None and 2 <= len(t) <= settings.title_like_max_chars
+            and t[0].isupper() and not _END_PUNCT.search(t) and len(t.split()) <= settings.title_like_max_words
             and nxt.kind in ("paragraph", "list_item", "quote") and len(nxt.text) > len(t))
 
 
@@ -119,7 +124,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     lines = logical_lines(raw, removed)
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
     filled = sum(1 for s, e in lines if raw[s:e].strip())
-    blank_separated = len(lines) - filled >= 0.1 * filled
+    blank_separated = len(lines) - filled >= settings.blank_line_share * filled
     index = SpanIndex(removed)
     underlined = _setext_underlined(raw, lines, index)
     for n, (s, e) in enumerate(lines):
@@ -136,7 +141,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
         if n in underlined and kind == "paragraph" and len(tv.text) <= settings.max_heading_chars:
             kind, level, marker = "heading", underlined[n], None   # "Title\n=====": a setext heading
         # bold lead ("**1. Title** body"): the bold part is a heading of its own
-        lead = _bold_lead(raw, s, index.overlapping(s, e), tv)
+        lead = _bold_lead(raw, s, index.overlapping(s, e), tv, settings.max_heading_chars)
         if lead is not None and kind in ("paragraph", "list_item"):
             head, rest = lead
             hk, hl, hm, hn, htv = _classify(head, [], 0, settings)
@@ -147,8 +152,8 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 blank = False
                 continue
         prev_text = out[-1].text if out else ""
-        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= 40
-                                             and re.search(r"[a-ząćęłńóśźż,]$", prev_text))
+        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
+                                             and re.search(rf"[a-z{letters()},]$", prev_text))
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and not row and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
@@ -186,7 +191,7 @@ def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex)
     return out
 
 
-def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextView, TextView] | None:
+def _bold_lead(raw: str, line_start: int, removed, tv: TextView, max_chars: int) -> tuple[TextView, TextView] | None:
     """Split ``**Lead** rest`` when the line's text starts with a bold run (after a bullet)."""
     if not tv.text:
         return None
@@ -198,7 +203,7 @@ def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextVi
     if raw[line_start:o1].strip() not in ("", "-", "*", "•") or o2 <= first:
         return None
     cut = next((i for i, r in enumerate(tv.raw_index) if r >= o2), None)
-    if cut is None or cut == 0 or cut > 140 or cut >= len(tv.text.rstrip()):
+    if cut is None or cut == 0 or cut > max_chars or cut >= len(tv.text.rstrip()):
         return None
     head = _trim(TextView(tv.text[:cut], tv.raw_index[:cut]))
     return head, _trim(TextView(tv.text[cut:], tv.raw_index[cut:]))
