@@ -25,7 +25,6 @@ from pipeline.lang import get as lang_data
 from pipeline.textmap import line_key, line_spans, view
 
 NAME = "denoise"
-VERSION = 1
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from pipeline.docmodel import build
 from pipeline.extract import examples, myths, statistics, tips
 
 NAME = "extract"
-VERSION = 1
 
 EXTRACTORS = {
     "myth": myths.extract,

@@ -20,7 +20,6 @@ from pipeline.lang import SUPPORTED, get as lang_data
 from pipeline.textmap import line_key, line_spans, stable_hash
 
 NAME = "ingest"
-VERSION = 1
 
 
 @dataclass(frozen=True)

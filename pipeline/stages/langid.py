@@ -16,7 +16,6 @@ from pipeline import schema
 from pipeline.lang import SUPPORTED
 
 NAME = "langid"
-VERSION = 1
 
 
 @dataclass(frozen=True)

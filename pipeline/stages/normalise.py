@@ -18,7 +18,6 @@ from pipeline import schema
 from pipeline.textmap import TextView, line_spans, view
 
 NAME = "normalise"
-VERSION = 1
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from pipeline import schema
 from pipeline.textmap import view
 
 NAME = "segment"
-VERSION = 1
 
 
 @dataclass(frozen=True)
