@@ -43,7 +43,7 @@ from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, M
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import Stage, StageStats, settings_hash
 from pipeline.registry import BY_NAME, PIPELINE
-from pipeline.shards import Entry, ShardStore, iter_batches, read_rows
+from pipeline.shards import Entry, ShardStore, iter_batches, pause_point
 from pipeline.stages import denoise, embed, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
 
@@ -621,6 +621,7 @@ class Runner:
                                   "line_key": pc.list_flatten(facts.column("line_keys"))})
                 lines = pa.table({"doc_id": facts.column("doc_id").take(lines.column("doc_id")),
                                   "line_key": lines.column("line_key")})
+        pause_point(f"commit:{names[0]}")
         self.shards.commit(entries=entries, files=files, docs=docs, drop_doc_srcs=drop_doc_srcs, lines=lines)
         self.shards.sweep()
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -79,6 +80,15 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (stage, shard)
 );
 """
+
+
+def pause_point(name: str) -> None:
+    """Where tests kill a run: with ``KB_PAUSE_AT=name`` the run writes ``name`` to ``KB_PAUSE_FILE``
+    and waits there to be killed."""
+    if os.environ.get("KB_PAUSE_AT") == name:
+        pathlib.Path(os.environ["KB_PAUSE_FILE"]).write_text(name)
+        while True:
+            time.sleep(1)
 
 
 @dataclass(frozen=True)

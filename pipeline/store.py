@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.protocol import flatten
-from pipeline.shards import iter_batches
+from pipeline.shards import iter_batches, pause_point
 from pipeline.textmap import stable_hash
 
 SCHEMA_DIR = pathlib.Path(__file__).resolve().parent.parent / "schemas"
@@ -257,6 +257,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                             ("embed", str(plan.embed))):
             con.execute("INSERT OR REPLACE INTO store_state VALUES (?, ?)", [name, value])
         record_timings(con, stats)
+        pause_point("store")
         con.execute("COMMIT")
     except BaseException:
         try:
