@@ -255,6 +255,39 @@ def related(item_id: str, top: int, all_langs: bool, as_json: bool, db: str) -> 
 
 
 @main.group()
+def bench() -> None:
+    """Benchmark helpers (timings belong in `make bench`, never in tests)."""
+
+
+@bench.command("corpus")
+@click.option("--docs", type=click.IntRange(1, 10_000_000), required=True, help="How many articles to write.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=pathlib.Path), required=True,
+              help="Folder to write them to (as <lang>/<number>.txt).")
+@click.option("--seed", default=0, show_default=True, help="Another seed gives another corpus.")
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=pathlib.Path),
+              help="Folders of real articles to recombine (default: corpus/ and benchmarks/data/).")
+def bench_corpus(docs: int, out: pathlib.Path, seed: int, sources: tuple[pathlib.Path, ...]) -> None:
+    """Write a deterministic corpus of DOCS articles recombined from real ones, for benchmarks.
+
+    Each article takes a real header and real sections of one language, numbers and
+    names varied, real scraping artefacts sprinkled in. Article i depends only on the
+    seed and i: a larger corpus extends a smaller one.
+
+    \b
+    Example:
+      kb bench corpus --docs 10000 --out /tmp/bench-10k
+      kb run /tmp/bench-10k --out /tmp/bench-out --no-embed
+    """
+    from pipeline.benchcorpus import DEFAULT_SOURCES, write_corpus
+
+    try:
+        counts = write_corpus(out, docs, seed, tuple(sources) or DEFAULT_SOURCES)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{docs} articles in {out}: " + ", ".join(f"{n} {lang}" for lang, n in counts.items()))
+
+
+@main.group()
 def model() -> None:
     """Manage the embedding model."""
 

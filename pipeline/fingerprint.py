@@ -23,6 +23,8 @@ import ast
 import dataclasses
 import functools
 import importlib
+import json
+import os
 import pathlib
 import re
 import sys
@@ -144,11 +146,50 @@ class _Parsed:
     dynamic_getattr: bool
 
 
+# parsed modules by file identity (path, size, mtime, inode): parsing is most of a no-op run's time otherwise
+_DISK_CACHE: dict[str, dict] = {}
+
+
+def load_cache(path: pathlib.Path) -> None:
+    """Reuse what earlier runs learnt from the source files that did not change since."""
+    try:
+        _DISK_CACHE.update(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+
+
+def save_cache(path: pathlib.Path) -> None:
+    try:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(_DISK_CACHE), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _identity(p: pathlib.Path) -> str:
+    st = p.stat()
+    return f"{p}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+
+
 @functools.lru_cache(maxsize=None)
 def _parse(module: str) -> _Parsed | None:
-    src = _source(module)
-    if src is None:
+    path = _path(module)
+    if path is None:
         return None
+    ident = _identity(path)
+    hit = _DISK_CACHE.get(module)
+    if hit is not None and hit.get("identity") == ident:
+        return _Parsed(hit["digest"], frozenset(hit["imports"]), frozenset(hit["third_party"]),
+                       frozenset(hit["names"]), hit["dynamic"])
+    parsed = _parse_source(module, path.read_text(encoding="utf-8"))
+    _DISK_CACHE[module] = {"identity": ident, "digest": parsed.digest, "imports": sorted(parsed.imports),
+                           "third_party": sorted(parsed.third_party), "names": sorted(parsed.names),
+                           "dynamic": parsed.dynamic_getattr}
+    return parsed
+
+
+def _parse_source(module: str, src: str) -> _Parsed:
     tree = ast.parse(src)
     own, third = _imports(tree, module, _is_package(module))
     names: set[str] = set()

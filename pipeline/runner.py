@@ -317,12 +317,15 @@ class Runner:
         self.out.mkdir(parents=True, exist_ok=True)
         with OutputLock(self.out, self.settings.wait, self.log):
             self.shards = ShardStore(self.out / "stages", self.log)
+            code_cache = self.out / "stages" / "code.json"
+            fingerprint.load_cache(code_cache)
             self.executor = self._executor()
             try:
                 result = self._run(pathlib.Path(corpus))
             finally:
                 self.executor.close()
                 self.shards.close()
+                fingerprint.save_cache(code_cache)
         result.seconds = time.perf_counter() - t_start
         return result
 
@@ -351,10 +354,7 @@ class Runner:
         self._commit_units(units)
 
         # the documents of the current sources; the same text twice is one document
-        docs = self.shards.docs()
-        current = [(src, d, path, dig) for src, d, path, dig in zip(*(docs.column(c).to_pylist() for c in
-                                                                      ("src", "doc_id", "source_path", "digest")))
-                   if src in units]
+        current = [(src, d, path, dig) for src, d, path, dig in self.shards.docs() if src in units]
         owner: dict[str, tuple[str, str, str]] = {}   # doc_id -> (src, source_path, digest)
         for src, d, path, dig in sorted(current, key=lambda r: r[2]):
             if d in owner:
@@ -418,7 +418,7 @@ class Runner:
         """The ingest units of the files found: hashed only when their stat changed; shards assigned."""
         known = self.shards.units()
         by_rel: dict[str, list[dict]] = {}
-        for row in known.to_pylist():
+        for row in known:
             by_rel.setdefault(row["rel"], []).append(row)
         fill: dict[int, list[int]] = {}   # shard -> [weight, bytes] of the units it keeps
         units: dict[str, Unit] = {}
@@ -456,7 +456,7 @@ class Runner:
                 else:
                     fresh.append(u)
         # new sources fill the last shard, then new ones: files grow with N / shard size
-        shard = max([*fill, *known.column("shard").to_pylist(), 0])
+        shard = max([*fill, *(r["shard"] for r in known), 0])
         used = fill.setdefault(shard, [0, 0])
         for u in sorted(fresh, key=lambda u: (u.rel, u.chunk)):
             size = u.byte_end - u.byte_start
@@ -477,20 +477,19 @@ class Runner:
 
     def _commit_units(self, units: dict[str, Unit]) -> None:
         cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
-        table = pa.table({c: [getattr(u, c) for u in units.values()] for c in cols},
+        old = {r["src"]: r for r in self.shards.units()}
+        changed = [u for u in units.values() if old.get(u.src) != {c: getattr(u, c) for c in cols}]
+        if not changed:
+            return   # (building a table costs a pandas import: not on a run with nothing to do)
+        table = pa.table({c: [getattr(u, c) for u in changed] for c in cols},
                          schema=pa.schema([("src", pa.string()), ("rel", pa.string()), ("chunk", pa.int32()),
                                            ("first_line", pa.int32()), ("byte_start", pa.int64()),
                                            ("byte_end", pa.int64()), ("sha256", pa.string()), ("stat", pa.string()),
                                            ("weight", pa.int32()), ("shard", pa.int32())]))
-        known = self.shards.units()
-        old = {r["src"]: r for r in known.to_pylist()}
-        changed = table.filter(pa.array([old.get(u.src) != {c: getattr(u, c) for c in cols}
-                                         for u in units.values()], pa.bool_())) if units else table
-        if changed.num_rows:
-            self.shards.commit(units=changed)
+        self.shards.commit(units=table)
 
     def _drop_units(self, units: dict[str, Unit]) -> None:
-        gone = [s for s in self.shards.units().column("src").to_pylist() if s not in units]
+        gone = [r["src"] for r in self.shards.units() if r["src"] not in units]
         if gone:
             self.shards.commit(drop_units=gone, drop_doc_srcs=gone)
 
@@ -656,7 +655,19 @@ class Runner:
 
     # -- boilerplate -------------------------------------------------------------
     def _boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
-        """Per accepted document, its lines' keys that occur in ``boilerplate_min_docs`` documents or more."""
+        """Per accepted document, its lines' keys that occur in ``boilerplate_min_docs`` documents or more.
+
+        Kept in the manifest under a key of the accepted documents and the code that made their line
+        keys: a run with the same documents reads it back instead of counting again.
+        """
+        key = stable_hash(self._fp(BY_NAME["ingest"]), self.settings.denoise.boilerplate_min_docs, *accepted)
+        if self.shards.meta("boilerplate") == key:
+            return self.shards.boilerplate()
+        result = self._count_boilerplate(accepted)
+        self.shards.save_boilerplate(key, result)
+        return result
+
+    def _count_boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
         con = self.shards.con
         con.register("_accepted", pa.table({"doc_id": pa.array(accepted, pa.string())}))
         try:
@@ -743,8 +754,9 @@ class Runner:
         for name in ("ingest", "langid"):
             entries = self.shards.entries(name)
             for shard, path in self.shards.files(name).items():
-                t = pq.read_table(path, columns=[BY_NAME[name].key, "rejected"] if name != "ingest"
-                                  else ["src", "rejected"])
+                # (ParquetFile, not read_table: that imports pandas, a second of a run with nothing to do)
+                t = pq.ParquetFile(path).read(columns=[BY_NAME[name].key, "rejected"] if name != "ingest"
+                                              else ["src", "rejected"])
                 keys = t.column(BY_NAME[name].key).to_pylist()
                 for k, rows in zip(keys, t.column("rejected").to_pylist()):
                     if not rows:

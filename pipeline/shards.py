@@ -72,6 +72,11 @@ CREATE TABLE IF NOT EXISTS lines (   -- normalised line keys per document (corpu
     doc_id VARCHAR NOT NULL,
     line_key VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS boilerplate (   -- per accepted document, its lines seen in several documents
+    doc_id VARCHAR NOT NULL,
+    line_keys VARCHAR[] NOT NULL
+);
 CREATE TABLE IF NOT EXISTS files (
     stage VARCHAR NOT NULL,
     shard INTEGER NOT NULL,
@@ -89,6 +94,12 @@ def pause_point(name: str) -> None:
         pathlib.Path(os.environ["KB_PAUSE_FILE"]).write_text(name)
         while True:
             time.sleep(1)
+
+
+def literal(value: str) -> str:
+    """A SQL string literal. The manifest's reads avoid bound parameters: DuckDB imports pandas (a second)
+    on the first one, which would double a run that has nothing to do."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -143,24 +154,51 @@ class ShardStore:
         self.con.close()
 
     # -- reading ---------------------------------------------------------------
-    def units(self) -> pa.Table:
-        return self.con.execute("SELECT * FROM units").to_arrow_table()
+    # (reads use fetchall: DuckDB's Arrow conversion costs a pandas import, a third of a no-op run)
+    def units(self) -> list[dict]:
+        cur = self.con.execute("SELECT * FROM units")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def entries(self, stage: str) -> dict[str, Entry]:
-        t = self.con.execute("SELECT key, src, shard, skip_key, status, info, rows FROM entries WHERE stage = ?",
-                             [stage]).to_arrow_table()
-        cols = [t.column(c).to_pylist() for c in ("key", "src", "shard", "skip_key", "status", "info", "rows")]
-        return {k: Entry(*rest) for k, *rest in zip(*cols)}
+        rows = self.con.execute("SELECT key, src, shard, skip_key, status, info, rows FROM entries WHERE stage = "
+                                + literal(stage)).fetchall()
+        return {k: Entry(*rest) for k, *rest in rows}
 
     def files(self, stage: str) -> dict[int, pathlib.Path]:
-        rows = self.con.execute("SELECT shard, file FROM files WHERE stage = ?", [stage]).fetchall()
+        rows = self.con.execute("SELECT shard, file FROM files WHERE stage = " + literal(stage)).fetchall()
         return {shard: self.root / stage / file for shard, file in rows}
+
+    def meta(self, name: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE name = " + literal(name)).fetchone()
+        return row[0] if row else None
+
+    def boilerplate(self) -> dict[str, tuple[str, ...]]:
+        return {d: tuple(keys) for d, keys in self.con.execute("SELECT doc_id, line_keys FROM boilerplate").fetchall()}
+
+    def save_boilerplate(self, key: str, rows: dict[str, tuple[str, ...]]) -> None:
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM boilerplate")
+            if rows:
+                con.register("_bp", pa.table({"doc_id": pa.array(list(rows), pa.string()),
+                                              "line_keys": pa.array([list(v) for v in rows.values()],
+                                                                    pa.list_(pa.string()))}))
+                con.execute("INSERT INTO boilerplate SELECT * FROM _bp")
+                con.unregister("_bp")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate', " + literal(key) + ")")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
     def file_rows(self) -> list[tuple[str, int, str, int]]:
         return self.con.execute("SELECT stage, shard, file, rows FROM files").fetchall()
 
-    def docs(self) -> pa.Table:
-        return self.con.execute("SELECT src, doc_id, source_path, digest FROM docs").to_arrow_table()
+    def docs(self) -> list[tuple[str, str, str, str]]:
+        """(src, doc_id, source_path, digest) of every document ingest made."""
+        return self.con.execute("SELECT src, doc_id, source_path, digest FROM docs").fetchall()
 
     # -- writing ---------------------------------------------------------------
     def new_file(self, stage: str, shard: int) -> pathlib.Path:

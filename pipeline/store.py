@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.protocol import flatten
-from pipeline.shards import iter_batches, pause_point
+from pipeline.shards import iter_batches, literal, pause_point
 from pipeline.textmap import stable_hash
 
 SCHEMA_DIR = pathlib.Path(__file__).resolve().parent.parent / "schemas"
@@ -150,8 +150,8 @@ def _vector_dim(plan: LoadPlan, table: str) -> int | None:
 
 
 def _column_dim(con, table: str) -> int | None:
-    row = con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = ? AND column_name = "
-                      "'vector'", [table]).fetchone()
+    row = con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = " + literal(table) +
+                      " AND column_name = 'vector'").fetchone()
     m = re.search(r"\[(\d+)\]", row[0]) if row else None
     return int(m.group(1)) if m else None
 

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
+
 # Zero-width and soft characters that scraping leaves behind; dropped from views.
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 
@@ -47,22 +49,17 @@ def view(raw: str, start: int = 0, end: int | None = None,
     chars: list[str] = []
     index: list[int] = []
     pos = start
-    pending_space = False
+    pending_space: bool | str = False
     for s, e in cut + [(end, end)]:
-        for i in range(pos, max(pos, min(s, end))):
-            ch = raw[i]
-            if ch in _INVISIBLE:
-                continue
-            if ch.isspace():
-                pending_space = pending_space or bool(chars)
-                continue
-            if pending_space:
-                if not (pending_space == "tag" and ch in ",.;:!?)"):
-                    chars.append(" ")
-                    index.append(i - 1 if i > 0 else i)
-                pending_space = False
-            chars.append(ch)
-            index.append(i)
+        stop = max(pos, min(s, end))
+        if stop > pos:
+            # whole runs of non-space characters at a time (the regex engine's speed), char by char only
+            # where invisible characters must be dropped from a run
+            segment = raw[pos:stop]
+            if len(segment) < _ARRAY_MIN or _INVISIBLE_RE.search(segment):
+                pending_space = _chars(raw, pos, stop, chars, index, pending_space)
+            else:
+                pending_space = _array(segment, pos, chars, index, pending_space)
         if s < end and e > s and raw[s] == "<" and chars:
             pending_space = "tag"  # a removed HTML tag separates words ("a<br>b" -> "a b"), not "a</b>,"
         pos = max(pos, e)
@@ -70,6 +67,60 @@ def view(raw: str, start: int = 0, end: int | None = None,
     if not unicodedata.is_normalized("NFC", text):
         text, index = _nfc_with_map(text, index)
     return TextView(text, tuple(index))
+
+
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
+_ARRAY_MIN = 600  # shorter runs of text (most lines) are quicker char by char than with arrays
+_SPACE = np.array([chr(c).isspace() for c in range(0x3002)])   # str.isspace(); none past U+3000
+_PUNCT_AFTER_TAG = ",.;:!?)"
+
+
+def _array(segment: str, offset: int, chars: list[str], index: list[int], pending_space: bool | str
+           ) -> bool | str:
+    """Append ``segment`` (raw offset ``offset``) to the view with array operations; return the pending space.
+
+    The same as :func:`_chars` (tested against it): whitespace runs become one space, mapped to the raw
+    position before the next character, none at the start of the view, none between a removed tag and
+    punctuation.
+    """
+    codes = np.frombuffer(segment.encode("utf-32-le"), dtype=np.uint32)
+    keep = ~_SPACE[np.minimum(codes, len(_SPACE) - 1)]
+    pos = np.flatnonzero(keep)
+    if len(pos) == 0:
+        return pending_space or bool(chars)
+    run_start = np.flatnonzero(np.diff(pos) > 1) + 1          # indices into pos where a later run starts
+    first = int(pos[0])
+    if first > 0:
+        pending_space = pending_space or bool(chars)
+    if pending_space and not (pending_space == "tag" and segment[first] in _PUNCT_AFTER_TAG):
+        i = offset + first
+        chars.append(" ")
+        index.append(i - 1 if i > 0 else i)
+    out_codes = np.insert(codes[pos], run_start, 32)
+    out_index = np.insert(pos + offset, run_start, pos[run_start] + offset - 1)
+    chars.append(out_codes.tobytes().decode("utf-32-le"))
+    index.extend(out_index.tolist())
+    return int(pos[-1]) < len(segment) - 1     # whitespace at the end: a space if anything follows
+
+
+def _chars(raw: str, pos: int, stop: int, chars: list[str], index: list[int], pending_space: bool | str
+           ) -> bool | str:
+    """The same, one character at a time (for text with invisible characters to drop)."""
+    for i in range(pos, stop):
+        ch = raw[i]
+        if ch in _INVISIBLE:
+            continue
+        if ch.isspace():
+            pending_space = pending_space or bool(chars)
+            continue
+        if pending_space:
+            if not (pending_space == "tag" and ch in ",.;:!?)"):
+                chars.append(" ")
+                index.append(i - 1 if i > 0 else i)
+            pending_space = False
+        chars.append(ch)
+        index.append(i)
+    return pending_space
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -109,11 +109,15 @@ def _run_copy(project: pathlib.Path, corpus: pathlib.Path, out: pathlib.Path) ->
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def test_a_new_polish_cue_word_reprocesses_only_polish_documents_from_the_stage_reading_it(tmp_path, corpus_copy):
+def test_a_new_polish_cue_word_reprocesses_only_polish_documents_from_the_stage_reading_it(tmp_path):
     project = _copy_project(tmp_path / "project")
+    corpus_copy = tmp_path / "corpus"
+    corpus_copy.mkdir()
+    for name in (POLISH, "000_1ca32d8ebe30806b.txt", "004_f75b7cb515c6bb61.txt"):   # pl, id, nl
+        shutil.copy(CORPUS / name, corpus_copy / name)
     out = tmp_path / "out"
     first = _run_copy(project, corpus_copy, out)
-    assert first["extract"] == 5
+    assert first["extract"] == 3
     pl = project / "pipeline" / "lang" / "pl.py"
     source = pl.read_text(encoding="utf-8")
     pl.write_text(source.replace('MYTH_CUES = ("mit",', 'MYTH_CUES = ("legenda", "mit",'), encoding="utf-8")
