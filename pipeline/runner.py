@@ -577,10 +577,9 @@ class Runner:
                         if any(chunk.run[name]):
                             chunk_outs.setdefault((name, chunk.shard), []).append(result.out)
                     if result.facts is not None:
-                        self._facts.append(result.facts)
+                        self.shards.stage_facts(result.facts)
                     bar.update(len(chunk))
 
-                self._facts: list[pa.Table] = []
                 self.executor.run_chunks(chunks, done)
         tasks = []
         for name in names:
@@ -607,21 +606,10 @@ class Runner:
                                 (ups if ups.num_rows else up),
                                 dels + [k for k in drops[r.stage].get(r.shard, ())])
             files.setdefault(r.stage, {})[r.shard] = (pathlib.Path(r.new), r.rows) if r.new else None
-        docs = lines = None
-        drop_doc_srcs: list[str] = []
-        if "ingest" in names and compute and rows:
-            facts = pa.concat_tables(self._facts) if self._facts else None
-            drop_doc_srcs = sorted(rows)
-            if facts is not None and facts.num_rows:
-                docs = facts.select(["src", "doc_id", "source_path", "digest"])
-                import pyarrow.compute as pc
-
-                lines = pa.table({"doc_id": pc.list_parent_indices(facts.column("line_keys")),
-                                  "line_key": pc.list_flatten(facts.column("line_keys"))})
-                lines = pa.table({"doc_id": facts.column("doc_id").take(lines.column("doc_id")),
-                                  "line_key": lines.column("line_key")})
+        staged = "ingest" in names and compute and bool(rows)
         pause_point(f"commit:{names[0]}")
-        self.shards.commit(entries=entries, files=files, docs=docs, drop_doc_srcs=drop_doc_srcs, lines=lines)
+        self.shards.commit(entries=entries, files=files, staged_docs=staged,
+                           drop_doc_srcs=sorted(rows) if staged else ())
         self.shards.sweep()
 
     def _chunks(self, names: list[str], key: str, rows: dict[str, Want], todo: dict[str, set[str]],

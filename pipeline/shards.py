@@ -72,6 +72,8 @@ CREATE TABLE IF NOT EXISTS lines (   -- normalised line keys per document (corpu
     doc_id VARCHAR NOT NULL,
     line_key VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS docs_new (src VARCHAR, doc_id VARCHAR, source_path VARCHAR, digest VARCHAR);
+CREATE TABLE IF NOT EXISTS lines_new (doc_id VARCHAR, line_key VARCHAR);   -- a phase's, until it commits
 CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS boilerplate (   -- per accepted document, its lines seen in several documents
     doc_id VARCHAR NOT NULL,
@@ -100,6 +102,10 @@ def literal(value: str) -> str:
     """A SQL string literal. The manifest's reads avoid bound parameters: DuckDB imports pandas (a second)
     on the first one, which would double a run that has nothing to do."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+# DuckDB would cache up to 80% of memory: the manifest needs little
+_LIMITS = {"memory_limit": "256MB"}
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ class ShardStore:
         root.mkdir(parents=True, exist_ok=True)
         path = root / MANIFEST
         try:
-            self.con = duckdb.connect(str(path))
+            self.con = duckdb.connect(str(path), config=_LIMITS)
             self.con.execute(_MANIFEST_SQL)
             self.con.execute("SELECT count(*) FROM entries").fetchone()
         except duckdb.Error as exc:
@@ -147,8 +153,10 @@ class ShardStore:
                 pass
             for p in (path, path.with_name(path.name + ".wal")):
                 p.unlink(missing_ok=True)
-            self.con = duckdb.connect(str(path))
+            self.con = duckdb.connect(str(path), config=_LIMITS)
             self.con.execute(_MANIFEST_SQL)
+        self.con.execute("DELETE FROM docs_new")   # what a killed run staged
+        self.con.execute("DELETE FROM lines_new")
 
     def close(self) -> None:
         self.con.close()
@@ -211,11 +219,26 @@ class ShardStore:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
+    def stage_facts(self, facts: pa.Table) -> None:
+        """Keep what ingest made of a chunk's sources (documents, their line keys) until the phase commits."""
+        import pyarrow.compute as pc
+
+        if not facts.num_rows:
+            return
+        parent = pc.list_parent_indices(facts.column("line_keys"))
+        lines = pa.table({"doc_id": facts.column("doc_id").take(parent),
+                          "line_key": pc.list_flatten(facts.column("line_keys"))})
+        self.con.register("_docs", facts.select(["src", "doc_id", "source_path", "digest"]))
+        self.con.execute("INSERT INTO docs_new SELECT * FROM _docs")
+        self.con.unregister("_docs")
+        self.con.register("_lines", lines)
+        self.con.execute("INSERT INTO lines_new SELECT * FROM _lines")
+        self.con.unregister("_lines")
+
     def commit(self, *, units: pa.Table | None = None, drop_units: Iterable[str] = (),
                entries: dict[str, tuple[pa.Table | None, Iterable[str]]] | None = None,
                files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] | None = None,
-               docs: pa.Table | None = None, drop_doc_srcs: Iterable[str] = (), lines: pa.Table | None = None
-               ) -> None:
+               staged_docs: bool = False, drop_doc_srcs: Iterable[str] = ()) -> None:
         """Apply a phase's changes to the manifest in one transaction.
 
         ``entries``: per stage, rows to upsert (key, src, shard, skip_key, status, info, rows)
@@ -255,15 +278,13 @@ class ShardStore:
                 con.register("_srcs", pa.table({"src": pa.array(drop_doc_srcs, pa.string())}))
                 con.execute("DELETE FROM docs WHERE src IN (SELECT src FROM _srcs)")
                 con.unregister("_srcs")
-            if docs is not None and docs.num_rows:
-                con.register("_docs", docs)
-                con.execute("INSERT INTO docs BY NAME SELECT * FROM _docs")
-                con.unregister("_docs")
-            if lines is not None and lines.num_rows:
-                con.register("_lines", lines)
-                con.execute("INSERT INTO lines SELECT * FROM _lines WHERE doc_id NOT IN (SELECT doc_id FROM lines)")
-                con.unregister("_lines")
-            if drop_doc_srcs or docs is not None:
+            if staged_docs:
+                con.execute("INSERT INTO docs SELECT DISTINCT * FROM docs_new")
+                con.execute("INSERT INTO lines SELECT DISTINCT * FROM lines_new "
+                            "WHERE doc_id NOT IN (SELECT doc_id FROM lines)")
+                con.execute("DELETE FROM docs_new")
+                con.execute("DELETE FROM lines_new")
+            if drop_doc_srcs or staged_docs:
                 con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs)")
             con.execute("COMMIT")
         except BaseException:

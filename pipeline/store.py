@@ -28,6 +28,7 @@ from pipeline.textmap import stable_hash
 
 SCHEMA_DIR = pathlib.Path(__file__).resolve().parent.parent / "schemas"
 _MIGRATION = re.compile(r"^(\d{3})_(\w+)\.sql$")
+STORE_MEMORY = "1GB"   # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows
 DEFAULT_DIM = 384
 AUX_DIM = 512
 
@@ -64,7 +65,7 @@ def connect_new(path: pathlib.Path):
     """A connection for writing a new store."""
     import duckdb
 
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"memory_limit": STORE_MEMORY})
     # Vectors barely compress, and decompressing them is most of an exact search's time (4x on 100k
     # rows); the text columns are small beside them.
     con.execute("SET force_compression = 'uncompressed'")

@@ -231,3 +231,28 @@ def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
     with duckdb.connect(str(tmp_path / "one" / "knowledge.duckdb"), read_only=True) as a, \
             duckdb.connect(str(tmp_path / "two" / "knowledge.duckdb"), read_only=True) as b:
         assert a.execute(sql).fetchall() == b.execute(sql).fetchall()
+
+
+def test_the_array_path_of_text_views_equals_the_character_loop(monkeypatch):
+    import random
+    import re
+
+    from pipeline import textmap
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts.append("a\u200bb  <b>x</b>, y\u00ad z\n\n\t caf\u0065\u0301 <br>. e\u0301 " * 40)
+    rng = random.Random(7)
+    cases = []
+    for t in texts:
+        for _ in range(40):
+            a = rng.randrange(len(t))
+            b = min(len(t), a + rng.randrange(1, 4000))
+            removed = [(s, min(len(t), s + rng.randrange(0, 60)))
+                       for s in (rng.randrange(len(t)) for _ in range(rng.randrange(0, 8)))]
+            removed += [(a + m.start(), a + m.end()) for m in re.finditer(r"<[^>]{0,40}>", t[a:b])]
+            cases.append((t, a, b, removed))
+    monkeypatch.setattr(textmap, "_ARRAY_MIN", 10**9)
+    by_char = [textmap.view(*c) for c in cases]
+    monkeypatch.setattr(textmap, "_ARRAY_MIN", 1)
+    by_array = [textmap.view(*c) for c in cases]
+    assert by_char == by_array
