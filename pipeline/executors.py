@@ -334,15 +334,10 @@ def _entries(st: Stage, t: pa.Table) -> pa.Table:
 # ---------------------------------------------------------------- the local executor
 
 def _init_worker() -> None:
-    # one process per core: libraries must not start threads of their own on top
+    # one process per core: libraries must not start threads of their own on top (read when torch is
+    # imported, which only the embed stage does: importing it here would cost every worker seconds)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM"):
         os.environ.setdefault(var, "1" if var != "TOKENIZERS_PARALLELISM" else "false")
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:
-        pass
 
 
 class LocalExecutor:
