@@ -7,7 +7,7 @@ CORPUS  ?= corpus
 OUT     ?= outputs
 STAMP   := .venv/.installed
 
-.PHONY: pipeline test eval search-eval bench model clean setup
+.PHONY: pipeline pipeline-ray test eval search-eval bench bench-search profile model clean setup
 
 setup: $(STAMP)
 
@@ -25,6 +25,11 @@ model: $(STAMP)
 pipeline: model
 	HF_HUB_OFFLINE=1 $(KB) run $(CORPUS) --out $(OUT)
 
+# the same pipeline on a local Ray instance (Ray Data executor); installs the [ray] extra first
+pipeline-ray: model
+	$(PY) -c "import ray" 2>/dev/null || $(PY) -m pip install -q -e ".[ray]"
+	HF_HUB_OFFLINE=1 $(KB) run $(CORPUS) --out $(OUT) --executor ray
+
 test: model
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
@@ -39,8 +44,21 @@ search-eval: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) tests/fixtures/search_eval.py tests/fixtures/search_queries.json --cmd $(KB)
 	HF_HUB_OFFLINE=1 $(PY) tests/fixtures/search_eval.py tests/fixtures/search_queries_dev.json --cmd $(KB)
 
+# the runner at scale (issue 8's acceptance figures): table on stdout, outputs/bench.json; about an hour
 bench: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) benchmarks/scale.py
+
+# search: embedding throughput, cold start, vector search latency (needs outputs/knowledge.duckdb)
+bench-search: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/run.py
+
+# where the non-embedding stages spend their time, on 200 benchmark articles (one worker, in-process)
+profile: $(STAMP)
+	$(PY) -c "import pyinstrument" 2>/dev/null || $(PY) -m pip install -q -e ".[bench]"
+	$(KB) bench corpus --docs 200 --out /tmp/kb-profile-corpus
+	rm -rf /tmp/kb-profile-out
+	$(PY) -m pyinstrument -r text -o outputs/profile.txt $(KB) run /tmp/kb-profile-corpus --out /tmp/kb-profile-out --no-embed --workers 1 --quiet
+	@echo "written: outputs/profile.txt"
 
 clean:
 	rm -rf $(OUT)/stages $(OUT)/knowledge.duckdb

@@ -26,7 +26,6 @@ from pipeline.lang import get as lang_data, letters
 from pipeline.textmap import line_key, line_spans, view
 
 NAME = "denoise"
-VERSION = 2
 
 
 @dataclass(frozen=True)

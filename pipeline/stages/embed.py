@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
 from pipeline.textmap import stable_hash
 
 NAME = "embed"
-VERSION = 2   # 2: search vectors (item + context)
 PASSAGE_KINDS = ("paragraph", "list_item", "quote")
 
 
@@ -100,19 +100,36 @@ def texts_to_embed(items: pa.Table, blocks: pa.Table, settings: Settings = Setti
 
 
 class VectorCache:
-    """Vectors by text hash for one model, in one Parquet file."""
+    """Vectors by text hash for one model.
 
-    def __init__(self, root: pathlib.Path, model_id: str):
-        self.path = root / "stages" / NAME / f"cache-{stable_hash(model_id)}.parquet"
+    The runner builds one per batch from the vectors the same documents (and the
+    previous versions of edited ones) had before (:meth:`of`), so what a run holds
+    is bounded by the batch. Given a folder, it is instead one Parquet file that
+    :meth:`save` writes (for scripts and tests).
+    """
+
+    def __init__(self, root: pathlib.Path | None = None, model_id: str = ""):
+        self.path = root / "stages" / NAME / f"cache-{stable_hash(model_id)}.parquet" if root is not None else None
         self.vectors: dict[str, np.ndarray] = {}
         self.dirty = False
-        if self.path.exists():
+        if self.path is not None and self.path.exists():
             t = pq.read_table(self.path)
             for h, v in zip(t.column("text_hash").to_pylist(), t.column("vector").to_numpy(zero_copy_only=False)):
                 self.vectors[h] = np.asarray(v, dtype=np.float32)
 
+    @classmethod
+    def of(cls, previous: pa.Table, model_id: str) -> "VectorCache":
+        """A cache of the vectors in ``previous`` (rows of the embeddings schema) of model ``model_id``."""
+        cache = cls()
+        if previous.num_rows:
+            rows = previous.filter(pa.compute.equal(previous.column("model_id"), model_id))
+            for h, v in zip(rows.column("text_hash").to_pylist(),
+                            rows.column("vector").to_numpy(zero_copy_only=False)):
+                cache.vectors[h] = np.asarray(v, dtype=np.float32)
+        return cache
+
     def save(self) -> None:
-        if not self.dirty:
+        if not self.dirty or self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         hashes = list(self.vectors)
@@ -165,31 +182,19 @@ def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None =
     }, schema=EMBEDDINGS)}
 
 
-def run_incremental(runner, accepted: list[str], ex_key: dict[str, str], ex_store, nm_store,
-                    model: str | None, aux: bool = True,
-                    backend: str | None = None) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """The runner's hook: embed the documents whose items or models changed; return the parts and skip keys.
+def run_models(items: pa.Table, blocks: pa.Table, embeddings: pa.Table, embeddings_aux: pa.Table, *,
+               embedders: dict, settings: Settings = Settings()) -> dict[str, pa.Table]:
+    """items + blocks -> {embeddings, embeddings_aux}: :func:`run` once per model.
 
-    The main model and the auxiliary one (a second, differently trained
-    multilingual encoder, for rank fusion in search) each embed items and passages.
+    ``embedders`` maps each output table to its model (``None``: that table stays
+    empty); ``embeddings`` / ``embeddings_aux`` are the vectors these documents had
+    before, the cache, so an unchanged text is never encoded twice.
     """
-    from pipeline.embedder import USEEmbedder, make_embedder
-
-    embedders = {"embeddings": make_embedder(model, backend=backend, fallback=False)}
-    if aux:
-        embedders["embeddings_aux"] = USEEmbedder()
-    caches = {t: VectorCache(runner.out, e.model_id) for t, e in embedders.items()}
-    settings = Settings()
-    ids = ",".join(e.model_id for e in embedders.values())
-    keys = {d: stable_hash(ex_key[d], VERSION, ids, settings) for d in accepted}
-
-    def compute(doc_ids: list[str]) -> dict[str, pa.Table]:
-        items, blocks = ex_store.read("items", doc_ids), nm_store.read("blocks", doc_ids)
-        out = {t: run(items, blocks, e, caches[t], settings)["embeddings"]
-               for t, e in embedders.items()}
-        for c in caches.values():
-            c.save()
-        return out
-
-    store = runner._stage(NAME, {t: EMBEDDINGS for t in embedders}, keys, compute)
-    return {t: store.paths(t, accepted) for t in embedders}, keys
+    out = {}
+    for table, previous in (("embeddings", embeddings), ("embeddings_aux", embeddings_aux)):
+        embedder = embedders.get(table)
+        if embedder is None:
+            out[table] = EMBEDDINGS.empty_table()
+            continue
+        out[table] = run(items, blocks, embedder, VectorCache.of(previous, embedder.model_id), settings)["embeddings"]
+    return out

@@ -16,7 +16,6 @@ from pipeline.extract import examples, myths, statistics, tips
 from pipeline.extract.items import Item
 
 NAME = "extract"
-VERSION = 2
 
 # run in this order, each seeing the items of those before it; each has a field of its name in Settings
 EXTRACTORS = (myths, tips, statistics, examples)

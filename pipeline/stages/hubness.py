@@ -31,7 +31,6 @@ import numpy as np
 import pyarrow as pa
 
 NAME = "hubness"
-VERSION = 3   # 2: other-language references whenever there are any; 3: no sample, index, incremental
 
 HUBNESS = pa.schema([
     ("key_id", pa.string()),

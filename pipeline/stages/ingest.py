@@ -25,7 +25,6 @@ from pipeline.lang import SUPPORTED, get as lang_data, letters, month_names
 from pipeline.textmap import line_key, line_spans, stable_hash
 
 NAME = "ingest"
-VERSION = 2
 
 
 @dataclass(frozen=True)

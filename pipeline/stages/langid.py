@@ -17,7 +17,6 @@ from pipeline import schema
 from pipeline.lang import SUPPORTED, get as lang_data
 
 NAME = "langid"
-VERSION = 1
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from pipeline.lang import letters
 from pipeline.textmap import TextView, view
 
 NAME = "normalise"
-VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.nlp import pipeline as nlp_for
+from pipeline.spacy_blank import pipeline as nlp_for
 from pipeline.textmap import view
 
 NAME = "segment"
-VERSION = 1
 
 
 @dataclass(frozen=True)
