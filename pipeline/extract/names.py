@@ -40,6 +40,8 @@ _INITIAL_GAP = re.compile(r"[.:;!?\"“”„«»(\[\]—–•*>]|(?:^|\s)-")
 _YEAR = re.compile(r"(19|20)\d\d")
 _CAMEL_INNER = re.compile(r"[a-z][A-Z]")
 _CAMEL_LEAD = re.compile(r"^[A-Z]{2,}[a-z]{3,}")
+_LOWER_CAMEL = re.compile(r"^[a-z]{1,2}[A-Z][a-z]+[A-Za-z]*$")     # iPrice, eBay, iDeal
+_DOMAIN = re.compile(r"^[a-z][a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|nl|pl|id|be|de|eu|info|biz|ai)$", re.I)
 _HYPHENS = re.compile(r"[-‐]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _WORDS = re.compile(r"\w+")
@@ -74,7 +76,13 @@ def is_platform(lang: str, word: str) -> bool:
 
 
 def is_camel(word: str) -> bool:
-    return bool(word[:1].isupper() and (_CAMEL_INNER.search(word) or _CAMEL_LEAD.match(word)))
+    return bool(word[:1].isupper() and (_CAMEL_INNER.search(word) or _CAMEL_LEAD.match(word))
+                or _LOWER_CAMEL.match(word))
+
+
+def is_domain(word: str) -> bool:
+    """A web site named in the text: ``actualinsights.com``, ``smartinsights.com``."""
+    return bool(_DOMAIN.match(word))
 
 
 def is_acronym(word: str) -> bool:
@@ -83,6 +91,8 @@ def is_acronym(word: str) -> bool:
 
 
 def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset()) -> bool:
+    if _LOWER_CAMEL.match(word) or is_domain(word):
+        return True         # a brand written lower-camel (iPrice) or a site's domain: a name all the same
     if not word[:1].isupper():
         return False
     if is_acronym(word) and (word.casefold() in lower_vocab
@@ -283,7 +293,7 @@ def _part_run(lang: str, text: str, toks: tuple[Token, ...], p: list[int], study
     if all(w.casefold() in _places(lang) for w in words):
         return None    # a place alone ("di Indonesia", "w Polsce")
     if not study_name and all(_in_vocab(lang, base(w), vocab) for w in words if w.isalpha()) and not any(
-            is_camel(w) or is_acronym(w) for w in words):
+            is_camel(w) or is_acronym(w) or "." in w for w in words):
         return None    # title-cased ordinary words ("Berikut Diskon", "Halaman")
     surface = text[s:e]
     if surface.endswith(("'s", "’s")):
@@ -351,8 +361,16 @@ def example_source(m: Mention) -> bool:
     study = cues(m.lang, "STAT_STUDY_CUES", m.text)
     if any(s == run.a and e <= run.b for s, e in study) and len(run.words) >= 2:
         return True
-    if any(e == run.a for s, e in cues(m.lang, "STAT_AGENT_PREPS", m.text)) and near_before(study, toks, run, 5):
+    # "badanie przeprowadzone przez Gemius", "onderzoek door o.a. Content.corp": the agent right after
+    # its preposition, or after "among others" following it
+    lead = run.a
+    for s, e in cues(m.lang, "EXAMPLE_SUCH_AS", m.text):
+        if e == lead or (e == lead - 1 and toks[e].text == "."):   # "o.a." / "m.in." end in a full stop
+            lead = s
+    if any(e == lead for s, e in cues(m.lang, "STAT_AGENT_PREPS", m.text)) and near_before(study, toks, run, 6):
         return True
+    if is_domain(run.text) and study:
+        return True     # "een onderzoek ..., zie actualinsights.com": the site that published it
     if near_before(study, toks, run, 0):
         return True
     return any(s >= run.b and words_between(toks, run.b, s) <= 2 and not broken(toks, run.b, s, False)
