@@ -222,10 +222,12 @@ def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vo
     """Trim a raw capitalised run; split off stop words and platforms."""
     idx = list(range(i, j))
     word_idx = [k for k in idx if toks[k].is_word]
-    if any(is_platform(lang, toks[k].text) for k in word_idx) or is_platform(
-            lang, "".join(toks[k].text for k in word_idx)):
+    plat = [k for k in word_idx if is_platform(lang, toks[k].text)]
+    if not plat and is_platform(lang, "".join(toks[k].text for k in word_idx)):
         return [Run(i, j, toks[i].start, toks[j - 1].end, text[toks[i].start:toks[j - 1].end],
                     [toks[k].text for k in word_idx], _starts_clause(text, toks, i), platform=True)]
+    if plat:
+        return _platform_runs(lang, text, toks, i, j, plat, vocab)
     if sum(1 for k in word_idx if is_acronym(toks[k].text) and len(toks[k].text) >= 4) >= 2:
         return []   # SHOUTING, not a name
     idx, study_name = _trim(lang, text, toks, idx, vocab)
@@ -236,6 +238,34 @@ def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vo
         run = _part_run(lang, text, toks, part, study_name, vocab)
         if run is not None:
             out.append(run)
+    return out
+
+
+def _platform_runs(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, plat: list[int],
+                   vocab: frozenset[str]) -> list[Run]:
+    """A run holding platforms cut into the words before them (cleaned as any run) and one run per
+    platform with the name words after it (``Google Trends``, not ``Gunakan TikTok`` or ``Instagram Anda``);
+    an inflected platform alone is cut to its name (``Facebooku`` -> ``Facebook``)."""
+    stop = word_set(lang, "EXAMPLE_STOP")
+    out = _clean_run(lang, text, toks, i, plat[0], vocab) if plat[0] > i else []
+    # one clause-initial word before a platform is a verb or an adverb ("Gunakan TikTok", "Volg Instagram")
+    out = [r for r in out if not (r.initial and len(r.words) == 1 and r.b == plat[0])]
+    for n, k in enumerate(plat):
+        end = plat[n + 1] if n + 1 < len(plat) else j
+        e = k + 1
+        while (e < end and toks[e].is_word and base(toks[e].text).casefold() not in stop
+               and not _is_common(lang, toks[e].text, vocab) and not is_platform(lang, toks[e].text)):
+            e += 1
+        first = toks[k].text
+        if e == k + 1:
+            stem = next((p for p in _long_platforms(lang) if first.casefold().startswith(p)), None)
+            first = first[:len(stem)] if stem and first[:len(stem)][:1].isupper() else first
+        end_char = toks[k].start + len(first) if e == k + 1 else toks[e - 1].end
+        out.append(Run(k, e, toks[k].start, end_char, text[toks[k].start:end_char],
+                       [first] + [toks[x].text for x in range(k + 1, e) if toks[x].is_word],
+                       _starts_clause(text, toks, k), platform=True))
+        if e < end:
+            out.extend(_clean_run(lang, text, toks, e, end, vocab))
     return out
 
 
