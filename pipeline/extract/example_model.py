@@ -14,16 +14,13 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Any
 
 from pipeline.docmodel import DocContext
 from pipeline.extract import names
 from pipeline.extract.example_weights import WEIGHTS
 from pipeline.lang import get as lang_data
 from pipeline.nlp import word_set
-
-if TYPE_CHECKING:
-    from pipeline.extract.examples import Entity
 
 _LIST_HEAD_GAP = re.compile(r"\s*(?:[–—:]|-\s)")     # "Slack – najlepszy komunikator", "Trello: ..."
 _PAREN_AFTER = re.compile(r"\s*\(")
@@ -56,8 +53,8 @@ def _possessed(lang: str, m: names.Mention) -> bool:
             or (m.run.b < len(toks) and toks[m.run.b].lower in poss))
 
 
-def features(ent: Entity, doc: DocContext) -> dict[str, float]:
-    """The features of one candidate entity (every value in [0, 1] or a small log count)."""
+def features(ent: Any, doc: DocContext) -> dict[str, float]:
+    """The features of one candidate entity (an ``examples.Entity``; every value in [0, 1] or a small log count)."""
     lang = doc.lang
     evidence = {e for m in ent.mentions for e in m.evidence}
     if ent.accepted in ("example_repeated", "example_coordinated"):
@@ -97,7 +94,7 @@ def features(ent: Entity, doc: DocContext) -> dict[str, float]:
     return f
 
 
-def probability(ent: Entity, doc: DocContext, weights: dict | None = None) -> float:
+def probability(ent: Any, doc: DocContext, weights: dict | None = None) -> float:
     """P(cited example) for one entity under ``weights`` (default: the trained ``WEIGHTS``)."""
     w = WEIGHTS if weights is None else weights
     z = w["intercept"] + sum(w["coef"].get(k, 0.0) * v for k, v in features(ent, doc).items())

@@ -199,7 +199,6 @@ def example_coordinated(ents: list[Entity]) -> None:
 
 
 ENTITY_RULES = (example_repeated, example_coordinated)
-RULES = MENTION_RULES + ENTITY_RULES
 
 
 def _occurrences(doc: DocContext) -> list[Occurrence]:
@@ -311,6 +310,9 @@ def example_learned(ents: list[Entity], doc: DocContext) -> None:
             continue    # a platform named once is a channel ("unggah foto di Instagram"), not a case discussed
         if e.accepted is None and example_model.probability(e, doc) >= threshold:
             e.accepted, e.first = "example_learned", min(e.mentions, key=lambda m: m.span.start_char)
+
+
+RULES = MENTION_RULES + ENTITY_RULES + (example_learned,)
 
 
 def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Example]:
