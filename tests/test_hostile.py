@@ -115,7 +115,7 @@ def _raise_on_polish(original):
 
 @pytest.mark.parametrize("stage,module,function", [
     ("ingest", "pipeline.stages.ingest", "article"),
-    ("langid", "pipeline.stages.langid", "detect"),
+    ("langid", "pipeline.stages.langid", "document_language"),
     ("denoise", "pipeline.stages.denoise", "remove"),
     ("normalise", "pipeline.stages.normalise", "blocks_of"),
     ("segment", "pipeline.stages.segment", "sentences_of"),

@@ -248,22 +248,23 @@ def foreign_spans(raw: str, spans: list[Span], lang: str, settings: langid.Setti
                   ) -> list[Span]:
     """The paragraphs of what is left that are in another language than ``lang``, each as the
     raw spans between the earlier removals inside it (those keep their own rule)."""
+    blank = _blank(raw, spans)
+    lines = [(s, e, text) for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
+             if (text := " ".join(blank[s:e].split()))]
+    groups = langid.paragraph_groups([text for _, _, text in lines])
+    texts = [" ".join(lines[i][2] for i in group) for group in groups]
     index = SpanIndex([(s, e) for s, e, _ in spans])
-    views = [v for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
-             if (v := view(raw, s, e, index.overlapping(s, e))).text]
-    groups = langid.paragraph_groups([v.text for v in views])
-    texts = [" ".join(views[i].text for i in group) for group in groups]
     out: list[Span] = []
     for group, foreign in zip(groups, langid.foreign_blocks(texts, lang, settings)):
         if not foreign:
             continue
-        pos, end = views[group[0]].raw_index[0], views[group[-1]].raw_index[-1] + 1
-        for s, e in [*((s, e) for s, e in index.overlapping(pos, end)), (end, end)]:
-            if s > pos and raw[pos:s].strip():
+        pos, end = lines[group[0]][0], lines[group[-1]][1]
+        for s, e in [*index.overlapping(pos, end), (end, end)]:
+            if s > pos and blank[pos:s].strip():
                 a, b = pos, s
-                while raw[a].isspace():
+                while blank[a].isspace():
                     a += 1
-                while raw[b - 1].isspace():
+                while blank[b - 1].isspace():
                     b -= 1
                 out.append((a, b, "foreign_language"))
             pos = max(pos, e)

@@ -3,9 +3,9 @@
 py3langid (offline, 4.5 MB model), block by block: the text without its metadata lines is
 cut into paragraphs (hard-wrapped lines joined), each paragraph with enough letters is
 identified, and the language holding most of their letters is the document's. Its score is
-the identifier's probability for the text of the document's own blocks, times the share of
-the letters not in confidently foreign blocks: a Polish article with English paragraphs is
-Polish, but less surely so than a Polish-only one. The denoise stage removes those foreign
+the mean probability of that language over the paragraphs long enough to be judged alone,
+weighted by their letters: a Polish article with English paragraphs is Polish, but less
+surely so than a Polish-only one. The denoise stage removes those foreign
 blocks (rule ``foreign_language``) with :func:`foreign_blocks`.
 
 py3langid keeps Malay apart from Indonesian; where an alias of a supported language wins
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
+import numpy as np
 import pyarrow as pa
 
 from pipeline import schema
@@ -86,8 +87,11 @@ _OPEN_END = re.compile(r"[^.!?:;\"”»)…]$")       # a line that stops mid-se
 _MARKUP = re.compile(r"<[^<>\n]*>|\]\([^()\s]*\)|https?://\S+|&#?\w{1,31};|\{\{.*?\}\}|\{%.*?%\}")
 
 
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+
+
 def letters(text: str) -> int:
-    return sum(c.isalpha() for c in text)
+    return len(_NOT_LETTER.sub("", text))
 
 
 def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
@@ -108,22 +112,38 @@ def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
     return groups
 
 
-def _scores(text: str, lang: str) -> tuple[float, float]:
-    """(probability of ``lang`` with its aliases, best probability of any other language)."""
+def _probabilities(text: str) -> np.ndarray:
+    """py3langid's probability of each of its classes (``nb_classes`` order): what ``rank`` sorts."""
+    return _identifier()._decide(text)
+
+
+@lru_cache(maxsize=None)
+def _columns(lang: str) -> np.ndarray:
+    """Mask of the identifier's classes that stand for ``lang``: itself and its aliases ("ms" for "id")."""
     aliases = _alias_of(SUPPORTED)
-    p_lang, p_other = 0.0, 0.0
-    for code, p in _identifier().rank(text):
-        if code == lang or aliases.get(code) == lang:
-            p_lang += p
-        else:
-            p_other = max(p_other, p)
-    return p_lang, p_other
+    return np.array([code == lang or aliases.get(code) == lang for code in _identifier().nb_classes])
+
+
+def _split(probs: np.ndarray, lang: str) -> tuple[float, float]:
+    """(probability of ``lang`` with its aliases, best probability of any other language)."""
+    mask = _columns(lang)
+    return float(probs[mask].sum()), float(probs[~mask].max())
+
+
+def _top(probs: np.ndarray, settings: Settings) -> str:
+    """The likeliest language, an alias taken for its language when that comes close (as :func:`detect`)."""
+    classes = _identifier().nb_classes
+    lang = classes[int(probs.argmax())]
+    target = _alias_of(SUPPORTED).get(lang)
+    if target and target in classes and float(probs[classes.index(target)]) >= settings.alias_min_prob:
+        return target
+    return lang
 
 
 def _judged(text: str, settings: Settings) -> bool:
     """Whether a paragraph is long enough, and prose enough, to be identified alone."""
     n = letters(text)
-    visible = sum(not c.isspace() for c in text)
+    visible = len(text) - sum(text.count(c) for c in " \t\n")
     return n >= settings.block_min_letters and n >= settings.block_min_letter_share * visible
 
 
@@ -131,18 +151,24 @@ def _is_heading(text: str, settings: Settings) -> bool:
     return len(text) <= settings.heading_max_chars and bool(_OPEN_END.search(text.strip()))
 
 
-def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:
+def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings(),
+                   probs: Sequence[np.ndarray | None] | None = None) -> list[bool]:
     """Which paragraphs of a document in ``lang`` are in another language.
 
     Paragraphs with enough letters are judged alone: foreign when another language is
     near-certain and ``lang`` (or its alias) near-impossible. A shorter paragraph is never
     judged alone; it is foreign only by its context, when it does not read as ``lang``
     itself: a heading right before a foreign paragraph, or a line inside a run of them.
+    ``probs`` may hold the identifier's probabilities of each block where they are known already.
     """
+    def scores(i: int) -> tuple[float, float]:
+        known = probs[i] if probs is not None else None
+        return _split(known if known is not None else _probabilities(blocks[i]), lang)
+
     state: list[bool | None] = [None] * len(blocks)
     for i, text in enumerate(blocks):
         if _judged(text, settings):
-            p_lang, p_other = _scores(text, lang)
+            p_lang, p_other = scores(i)
             state[i] = p_other >= settings.foreign_min_prob and p_lang <= settings.foreign_max_doc_prob
     if not any(state):
         return [False] * len(blocks)
@@ -156,29 +182,31 @@ def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settin
         in_run = (before or after) and before is not False and after is not False
         if not (in_run or (after and _is_heading(text, settings))):
             continue
-        p_lang, p_other = _scores(text, lang)
+        p_lang, p_other = scores(i)
         out[i] = p_lang <= settings.foreign_max_doc_prob and p_other > p_lang
     return out
 
 
 def document_language(text: str, settings: Settings = Settings()) -> tuple[str, float]:
-    """(language, score) of a document from its paragraphs: the language of most of their letters."""
+    """(language, score) of a document: the language of most of its paragraphs' letters.
+
+    The score is the mean probability of that language over the paragraphs long enough to be
+    judged alone, weighted by their letters: about 1.0 for a text in one language, lower by
+    the share of paragraphs in another. Without such paragraphs, the whole text decides.
+    """
     lines = [_MARKUP.sub(" ", line) for line in text[: settings.vote_max_chars].splitlines()]
     blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
-    counted = [(b, n) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
+    counted = [(b, n, _probabilities(b)) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
     if not counted:
         return detect(text, settings)
-    aliases = _alias_of(SUPPORTED)
     votes: Counter[str] = Counter()
-    for b, n in counted:
-        top = _identifier().rank(b)[0][0]
-        votes[aliases.get(top, top)] += n
-    main = votes.most_common(1)[0][0]
-    foreign = foreign_blocks([b for b, _ in counted], main, settings)
-    own = "\n".join(b for (b, _), f in zip(counted, foreign) if not f)
-    lang, prob = detect(own, settings)
-    foreign_letters = sum(n for (_, n), f in zip(counted, foreign) if f)
-    return lang, prob * (1 - foreign_letters / sum(n for _, n in counted))
+    for _, n, probs in counted:
+        votes[_top(probs, settings)] += n
+    lang = votes.most_common(1)[0][0]
+    judged = [(n, _split(probs, lang)[0]) for b, n, probs in counted if _judged(b, settings)]
+    if not judged:
+        return detect(text, settings)
+    return lang, sum(n * p for n, p in judged) / sum(n for n, _ in judged)
 
 
 def _body(raw: str, meta_spans: list[dict]) -> str:
