@@ -178,6 +178,7 @@ def test_an_unreadable_stage_file_or_manifest_is_recomputed_with_a_warning(copie
     assert {s.stage: s.processed for s in result.stages}["segment"] == 5
     manifest = out / "stages" / "manifest.duckdb"
     manifest.write_bytes(b"this is not a database" * 100)
+    (out / "stages" / "code.json").write_text("5" if damage == "truncated" else "{\"broken", encoding="utf-8")
     warnings.clear()
     Runner(out, FAST, progress=False, log=warnings.append).run(corpus)
     assert any(str(manifest) in w and "recomputing" in w for w in warnings)
