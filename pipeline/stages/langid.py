@@ -85,8 +85,6 @@ def detect_among(text: str, codes: tuple[str, ...]) -> str | None:
 
 _OPEN_END = re.compile(r"[^.!?:;\"”»)…]$")       # a line that stops mid-sentence
 _MARKUP = re.compile(r"<[^<>\n]*>|\]\([^()\s]*\)|https?://\S+|&#?\w{1,31};|\{\{.*?\}\}|\{%.*?%\}")
-
-
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 
 
@@ -113,7 +111,10 @@ def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
 
 
 def _probabilities(text: str) -> np.ndarray:
-    """py3langid's probability of each of its classes (``nb_classes`` order): what ``rank`` sorts."""
+    """py3langid's probability of each of its classes (``nb_classes`` order): what ``rank`` sorts.
+
+    ``_decide`` is py3langid's own step (the version is pinned): ``rank`` adds a dict and a sort
+    of ~100 labels, a third of the time on a paragraph."""
     return _identifier()._decide(text)
 
 
@@ -151,19 +152,16 @@ def _is_heading(text: str, settings: Settings) -> bool:
     return len(text) <= settings.heading_max_chars and bool(_OPEN_END.search(text.strip()))
 
 
-def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings(),
-                   probs: Sequence[np.ndarray | None] | None = None) -> list[bool]:
+def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:
     """Which paragraphs of a document in ``lang`` are in another language.
 
     Paragraphs with enough letters are judged alone: foreign when another language is
     near-certain and ``lang`` (or its alias) near-impossible. A shorter paragraph is never
     judged alone; it is foreign only by its context, when it does not read as ``lang``
     itself: a heading right before a foreign paragraph, or a line inside a run of them.
-    ``probs`` may hold the identifier's probabilities of each block where they are known already.
     """
     def scores(i: int) -> tuple[float, float]:
-        known = probs[i] if probs is not None else None
-        return _split(known if known is not None else _probabilities(blocks[i]), lang)
+        return _split(_probabilities(blocks[i]), lang)
 
     state: list[bool | None] = [None] * len(blocks)
     for i, text in enumerate(blocks):
