@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 if TYPE_CHECKING:   # pyarrow costs ~0.3 s to import: only sql() results need it, and DuckDB imports it then
     import pyarrow as pa
 
-from pipeline.types import Hit, StoreError
+from pipeline.types import Hit, StoreError, checked_text
 
 __all__ = ["KnowledgeStore", "Hit", "StoreError"]
 
@@ -35,6 +35,7 @@ class KnowledgeStore:
                 raise StoreError(f"no knowledge store at {self.path}: run `make pipeline` or `kb run CORPUS` first")
             self.con = duckdb.connect(self.path, read_only=True)
         self._search = None
+        self._locked = False
 
     def close(self) -> None:
         self.con.close()
@@ -46,10 +47,35 @@ class KnowledgeStore:
         self.close()
 
     # -- SQL -----------------------------------------------------------------
+    def _lock(self) -> None:
+        """Make the connection read the store only, before it runs any SQL of the user's.
+
+        A SELECT can read any file (``read_text``, ``read_csv``, ``glob``, ``'x.csv'``) or URL
+        (autoloading httpfs); so the store's own extension (fts, which search's BM25 needs) is
+        loaded first, then external access and extension autoloading are switched off and the
+        configuration locked, so that no query can switch them on again. Search reads the
+        vector index beside the store from Python, not through SQL.
+        """
+        if self._locked:
+            return
+        from pipeline import store
+
+        store.load_extension(self.con, "fts")
+        for setting in ("autoinstall_known_extensions = false", "autoload_known_extensions = false",
+                        "enable_external_access = false", "lock_configuration = true"):
+            self.con.execute(f"SET {setting}")
+        self._locked = True
+
     def sql(self, query: str, params: Sequence[Any] | dict | None = None) -> pa.Table:
-        """Run a read-only query and return an Arrow table. Write statements are refused."""
+        """Run a read-only query on the store and return an Arrow table.
+
+        Write statements are refused, and so is reading anything but the store: files, folders,
+        URLs, other databases, extensions (see :meth:`_lock`).
+        """
         import duckdb
 
+        query = checked_text(query, "the query")
+        self._lock()
         try:
             statements = duckdb.extract_statements(query)
         except duckdb.Error as exc:
@@ -63,6 +89,9 @@ class KnowledgeStore:
                              f"{statements[0].type.name} (rebuild the store with `kb run`)")
         try:
             return self.con.execute(query, params or []).to_arrow_table()
+        except duckdb.PermissionException as exc:
+            raise StoreError(f"{str(exc).splitlines()[0]} (SQL here reads the knowledge store only: "
+                             f"no files, folders, URLs or extensions)") from exc
         except duckdb.Error as exc:
             raise StoreError(str(exc).splitlines()[0]) from exc
 

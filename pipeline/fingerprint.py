@@ -153,9 +153,11 @@ _DISK_CACHE: dict[str, dict] = {}
 def load_cache(path: pathlib.Path) -> None:
     """Reuse what earlier runs learnt from the source files that did not change since."""
     try:
-        _DISK_CACHE.update(json.loads(path.read_text(encoding="utf-8")))
+        cached = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        pass
+        return
+    if isinstance(cached, dict):       # a damaged file is only a cache lost: the modules are parsed again
+        _DISK_CACHE.update(cached)
 
 
 def save_cache(path: pathlib.Path) -> None:

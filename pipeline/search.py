@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline.types import Hit, StoreError
+from pipeline.types import Hit, StoreError, checked_text
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion
@@ -31,6 +31,7 @@ LEXICAL_WEIGHT = 0.5
 HUBNESS_WEIGHT = 0.5       # CSLS: 2 cos(q, x) - r(x), halved
 KINDS = ("myth", "tip", "statistic", "example", "passage")
 _WORD = re.compile(r"\w+")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 
 def query_language(query: str) -> str | None:
@@ -241,11 +242,19 @@ class Searcher:
     # -- public ---------------------------------------------------------------
     def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
                top: int = 10, doc: str | None = None) -> list[Hit]:
+        query = checked_text(query, "the query")
         if not query.strip():
             raise StoreError("empty query")
+        if not _LETTER_OR_DIGIT.search(query):
+            # every text is equally (un)like punctuation or emoji: ranking them returns noise
+            raise StoreError(f"the query {query.strip()!r} has no words to search for (no letter or digit)")
         if top < 1:
             raise StoreError("top must be at least 1")
         scope = self.scope(langs, kinds, doc)
+        if scope.doc and not self.con.execute(f"SELECT EXISTS (SELECT 1 FROM documents u WHERE "
+                                              f"{scope.doc_condition()})").fetchone()[0]:
+            raise StoreError(f"no document {scope.doc!r}: give a doc_id, a prefix of one or a source path "
+                             f"(see `kb sql \"SELECT doc_id, source_path FROM documents\"`)")
         where, params = scope.sql()
         searched = [langs] if isinstance(langs, str) else langs
         terms = lexical_query(query, searched or self.languages())
@@ -259,6 +268,7 @@ class Searcher:
         return self._hits(fused, dense, lexical)[:top]
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
+        item_id = checked_text(item_id, "the item id")
         self._prefetched()
         row = self.con.execute("SELECT e.search_vector, u.lang, u.kind, e.key_id FROM embedding e "
                                "JOIN search_units u USING (key_id) "
@@ -303,9 +313,13 @@ class Scope:
             where.append(f"u.lang IN ({_sql_strings(self.langs)})")
         where.append(f"u.kind IN ({_sql_strings(self.kinds)})")
         if self.doc:
-            doc = _sql_strings([self.doc])
-            where.append(f"(u.doc_id = {doc} OR u.doc_id LIKE {doc} || '%' OR u.source_path = {doc})")
+            where.append(self.doc_condition())
         return " AND ".join(where), params
+
+    def doc_condition(self) -> str:
+        """The document filter on a table ``u`` with doc_id and source_path (search_units, documents)."""
+        doc = _sql_strings([self.doc or ""])
+        return f"(u.doc_id = {doc} OR u.doc_id LIKE {doc} || '%' OR u.source_path = {doc})"
 
 
 def fuse(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> list[tuple[str, float]]:

@@ -54,7 +54,8 @@ def from_html(html: str, text: str | None = None) -> str | None:
     from lxml import html as lhtml
 
     try:
-        root = lhtml.fromstring(html)
+        # huge_tree: past 256 nested elements the default parser stops before the article's <h1>
+        root = lhtml.fromstring(html, parser=lhtml.HTMLParser(huge_tree=True))
     except Exception:   # lxml raises several types on broken markup; no title then
         return None
     page_title = _norm(" ".join(root.xpath("//head/title//text()"))) or None

@@ -8,7 +8,9 @@ text with earlier removals blanked out so that offsets never move:
 2. markup and template artefacts, the same for every language;
 3. line rules from the language's data module (comment counters, photo
    credits, empty tables of contents, author bios, advertising blocks) and the
-   corpus-level rule: a normalised line seen in several documents is boilerplate.
+   corpus-level rule: a normalised line seen in several documents is boilerplate;
+4. page furniture (a jusText-style block classifier), then paragraphs in another
+   language than the document's (``foreign_language``, judged by the langid stage's rules).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from pipeline import schema
 from pipeline.denoising import furniture, markdown
 from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.lang import get as lang_data, letters
+from pipeline.stages import langid
 from pipeline.textmap import line_key, line_spans, view
 
 NAME = "denoise"
@@ -37,6 +40,7 @@ class Settings:
     ad_line_max_chars: int = 80       # a short line ending in "!" right before a call belongs to the ad
     credit_cue_chars: int = 80        # a credit cue word within this many chars of the line's start or end
     furniture: furniture.Settings = field(default_factory=furniture.Settings)
+    langid: langid.Settings = field(default_factory=langid.Settings)   # what a foreign paragraph is
 
 
 Span = tuple[int, int, str]
@@ -227,7 +231,7 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     Layers in order, each on the text with the earlier removals blanked out: metadata and
     wrapper spans from ingest; markdown code fences, setext underlines and tables
     (markdown-it-py); HTML elements of page furniture; markup and template artefacts; the
-    language's line rules; and the furniture block classifier.
+    language's line rules; the furniture block classifier; paragraphs in another language.
     """
     spans: list[Span] = [(m["start"], m["end"], m["rule"]) for m in meta_spans or []]
     spans += markdown.block_spans(_blank(raw, spans))
@@ -236,7 +240,35 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     line_level, bio = line_spans_for(_blank(raw, spans), lang, boilerplate, settings)
     spans.extend(line_level)
     spans += furniture.spans(raw, spans, lang, _link_texts(raw, spans), settings.furniture)
+    spans += foreign_spans(raw, spans, lang, settings.langid)
     return _non_overlapping(spans), bio
+
+
+def foreign_spans(raw: str, spans: list[Span], lang: str, settings: langid.Settings = langid.Settings()
+                  ) -> list[Span]:
+    """The paragraphs of what is left that are in another language than ``lang``, each as the
+    raw spans between the earlier removals inside it (those keep their own rule)."""
+    blank = _blank(raw, spans)
+    lines = [(s, e, text) for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
+             if (text := " ".join(blank[s:e].split()))]
+    groups = langid.paragraph_groups([text for _, _, text in lines])
+    texts = [" ".join(lines[i][2] for i in group) for group in groups]
+    index = SpanIndex([(s, e) for s, e, _ in spans])
+    out: list[Span] = []
+    for group, foreign in zip(groups, langid.foreign_blocks(texts, lang, settings)):
+        if not foreign:
+            continue
+        pos, end = lines[group[0]][0], lines[group[-1]][1]
+        for s, e in [*index.overlapping(pos, end), (end, end)]:
+            if s > pos and blank[pos:s].strip():
+                a, b = pos, s
+                while blank[a].isspace():
+                    a += 1
+                while blank[b - 1].isspace():
+                    b -= 1
+                out.append((a, b, "foreign_language"))
+            pos = max(pos, e)
+    return out
 
 
 def _link_texts(raw: str, spans: list[Span]) -> list[tuple[int, int]]:

@@ -44,12 +44,33 @@ class Rejected(Exception):
 
 # ---------------------------------------------------------------- decoding
 
+# C0 control characters that are not whitespace (NUL, backspace, escape ...): noise in a text file,
+# a binary file when they are more than ``max_control_chars`` of it
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]+")
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def decode(data: bytes, settings: Settings = Settings()) -> tuple[str, str]:
-    """Decode bytes as UTF-8, else the best guess of charset-normalizer."""
+    """Decode bytes as UTF-8, else a legacy single-byte encoding of the languages, else the best guess
+    of charset-normalizer. A few NUL or other control bytes in a text are kept (the ingest records them
+    as removed noise); a file where they are more than ``max_control_chars`` of it is binary."""
     if not data.strip():
         raise Rejected("empty file")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and data.count(b"\x00") > len(data) * settings.max_control_chars:
         raise Rejected("binary file (NUL bytes), not text")
+    try:
+        text, encoding = _decoded(data)
+    except Rejected:
+        if b"\x00" in data:
+            raise Rejected("binary file (NUL bytes), not text") from None
+        raise
+    if len(_BAD_CHARS.findall(text)) > len(text) * settings.max_control_chars:
+        raise Rejected("binary file (control characters), not text")
+    return text, encoding
+
+
+def _decoded(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -62,11 +83,7 @@ def decode(data: bytes, settings: Settings = Settings()) -> tuple[str, str]:
     best = from_bytes(data).best()
     if best is None:
         raise Rejected("undecodable bytes: neither UTF-8 nor a known single-byte encoding")
-    text = str(best)
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t")
-    if bad > len(text) * settings.max_control_chars:
-        raise Rejected("binary file (control characters), not text")
-    return text, best.encoding
+    return str(best), best.encoding
 
 
 # Legacy encodings of Polish, Dutch and Indonesian pages: charset-normalizer alone confuses
@@ -106,14 +123,36 @@ def sniff_format(path: str, text: str) -> str:
     return "text"
 
 
+def parse_html(html: str):
+    """The page as trafilatura parses it, without libxml2's depth limit: past 256 nested elements
+    the default parser stops, and an article deeper down was lost ("no article text"). ``huge_tree``
+    lifts the limit (the markup is in memory already, under the size limit). On markup lxml cannot
+    parse at all, the string itself (trafilatura then tries its own ways)."""
+    from lxml.html import HTMLParser, fromstring
+    from trafilatura.utils import repair_faulty_html
+
+    parser = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
+                        remove_pis=True, huge_tree=True)
+    repaired = repair_faulty_html(html, html[:50].lower())
+    try:
+        try:
+            tree = fromstring(repaired, parser=parser)
+        except ValueError:   # a string with an encoding declaration: lxml wants bytes
+            tree = fromstring(repaired.encode("utf-8", "surrogatepass"), parser=parser)
+    except Exception:        # lxml raises several types on broken markup
+        return html
+    return tree if tree is not None and len(tree) else html
+
+
 def html_to_text(html: str) -> tuple[str, dict]:
     """Main text (as light markdown, keeping bold leads and list items) and metadata."""
     import trafilatura
 
-    # favor_recall keeps list-item headings that the default precision mode drops
-    text = trafilatura.extract(html, output_format="markdown", include_formatting=True,
+    # favor_recall keeps list-item headings that the default precision mode drops;
+    # each call gets its own tree (trafilatura prunes the tree it is given)
+    text = trafilatura.extract(parse_html(html), output_format="markdown", include_formatting=True,
                                include_comments=False, include_tables=True, favor_recall=True) or ""
-    meta = trafilatura.extract_metadata(html)
+    meta = trafilatura.extract_metadata(parse_html(html))
     fields = {k: getattr(meta, k, None) for k in ("title", "author", "date", "url")} if meta else {}
     return text, fields
 
@@ -225,10 +264,13 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         if extra.get(k):
             meta[k] = extra[k]
     spans = line_spans(text)
+    # NUL and other control bytes in a text are noise: removed (recorded), the raw text kept whole
+    meta_spans.extend({"start": m.start(), "end": m.end(), "rule": "control_char"}
+                      for m in _CONTROL_CHARS.finditer(text))
     first_line = 0
     if fmt != "html":
         # the metadata header, then the code or template wrapper around the text
-        header = headers.find(text)
+        header = headers.find(_blank(text, meta_spans))
         if header:
             meta_spans.append({"start": header.start, "end": header.end, "rule": header.rule})
             meta.update({k: v for k, v in header.fields.items() if v})

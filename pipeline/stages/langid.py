@@ -1,16 +1,27 @@
 """langid: documents -> language of each document; unsupported languages are rejected.
 
-py3langid (offline, 4.5 MB model) over the text without its metadata lines. It
-keeps Malay apart from Indonesian; where an alias of a supported language wins
-(``LANGID_ALIASES`` in the language data: Malay for Indonesian) and the supported
-language comes close, we take the supported one, since the two are near-identical in
-writing.
+py3langid (offline, 4.5 MB model), block by block: the text without its metadata lines is
+cut into paragraphs (hard-wrapped lines joined), each paragraph with enough letters is
+identified, and the language holding most of their letters is the document's. Its score is
+the mean probability of that language over the paragraphs long enough to be judged alone,
+weighted by their letters: a Polish article with English paragraphs is Polish, but less
+surely so than a Polish-only one. The denoise stage removes those foreign
+blocks (rule ``foreign_language``) with :func:`foreign_blocks`.
+
+py3langid keeps Malay apart from Indonesian; where an alias of a supported language wins
+(``LANGID_ALIASES`` in the language data: Malay for Indonesian) and the supported language
+comes close, we take the supported one, since the two are near-identical in writing; within
+a document, a block in an alias of the document's language is never foreign.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Sequence
 
+import numpy as np
 import pyarrow as pa
 
 from pipeline import schema
@@ -24,6 +35,15 @@ class Settings:
     accepted: tuple[str, ...] = field(default_factory=lambda: SUPPORTED)
     sample_chars: int = 20_000       # enough for a stable decision, bounded cost
     alias_min_prob: float = 0.2      # take "id" over its alias "ms" when "id" has at least this probability
+    vote_min_letters: int = 20       # a paragraph with fewer letters has no vote on the document's language
+    vote_max_chars: int = 200_000    # paragraphs read for the vote (a foreign part may come last)
+    # A paragraph is judged alone only with this many letters: headings, list items, names,
+    # numbers and English jargon ("Call to action") are too short to tell a language by.
+    block_min_letters: int = 80
+    block_min_letter_share: float = 0.6   # letters among its non-space characters (not code or a table)
+    foreign_min_prob: float = 0.9    # another language this sure ...
+    foreign_max_doc_prob: float = 0.05   # ... and the document's language this unlikely: foreign
+    heading_max_chars: int = 100     # a short line without final punctuation opens the section after it
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +81,132 @@ def detect_among(text: str, codes: tuple[str, ...]) -> str | None:
     return None
 
 
+# ------------------------------------------------------------------ blocks
+
+_OPEN_END = re.compile(r"[^.!?:;\"”»)…]$")       # a line that stops mid-sentence
+_MARKUP = re.compile(r"<[^<>\n]*>|\]\([^()\s]*\)|https?://\S+|&#?\w{1,31};|\{\{.*?\}\}|\{%.*?%\}")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+
+
+def letters(text: str) -> int:
+    return len(_NOT_LETTER.sub("", text))
+
+
+def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
+    """Indices of the non-empty ``lines`` grouped into paragraphs: a line that stops without
+    punctuation and is followed by one that starts in lower case continues there (hard wraps)."""
+    groups: list[list[int]] = []
+    open_end = False
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            open_end = False
+            continue
+        if groups and open_end and text[0].islower():
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        open_end = bool(_OPEN_END.search(text))
+    return groups
+
+
+def _probabilities(text: str) -> np.ndarray:
+    """py3langid's probability of each of its classes (``nb_classes`` order): what ``rank`` sorts.
+
+    ``_decide`` is py3langid's own step (the version is pinned): ``rank`` adds a dict and a sort
+    of ~100 labels, a third of the time on a paragraph."""
+    return _identifier()._decide(text)
+
+
+@lru_cache(maxsize=None)
+def _columns(lang: str) -> np.ndarray:
+    """Mask of the identifier's classes that stand for ``lang``: itself and its aliases ("ms" for "id")."""
+    aliases = _alias_of(SUPPORTED)
+    return np.array([code == lang or aliases.get(code) == lang for code in _identifier().nb_classes])
+
+
+def _split(probs: np.ndarray, lang: str) -> tuple[float, float]:
+    """(probability of ``lang`` with its aliases, best probability of any other language)."""
+    mask = _columns(lang)
+    return float(probs[mask].sum()), float(probs[~mask].max())
+
+
+def _top(probs: np.ndarray, settings: Settings) -> str:
+    """The likeliest language, an alias taken for its language when that comes close (as :func:`detect`)."""
+    classes = _identifier().nb_classes
+    lang = classes[int(probs.argmax())]
+    target = _alias_of(SUPPORTED).get(lang)
+    if target and target in classes and float(probs[classes.index(target)]) >= settings.alias_min_prob:
+        return target
+    return lang
+
+
+def _judged(text: str, settings: Settings) -> bool:
+    """Whether a paragraph is long enough, and prose enough, to be identified alone."""
+    n = letters(text)
+    visible = len(text) - sum(text.count(c) for c in " \t\n")
+    return n >= settings.block_min_letters and n >= settings.block_min_letter_share * visible
+
+
+def _is_heading(text: str, settings: Settings) -> bool:
+    return len(text) <= settings.heading_max_chars and bool(_OPEN_END.search(text.strip()))
+
+
+def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:
+    """Which paragraphs of a document in ``lang`` are in another language.
+
+    Paragraphs with enough letters are judged alone: foreign when another language is
+    near-certain and ``lang`` (or its alias) near-impossible. A shorter paragraph is never
+    judged alone; it is foreign only by its context, when it does not read as ``lang``
+    itself: a heading right before a foreign paragraph, or a line inside a run of them.
+    """
+    def scores(i: int) -> tuple[float, float]:
+        return _split(_probabilities(blocks[i]), lang)
+
+    state: list[bool | None] = [None] * len(blocks)
+    for i, text in enumerate(blocks):
+        if _judged(text, settings):
+            p_lang, p_other = scores(i)
+            state[i] = p_other >= settings.foreign_min_prob and p_lang <= settings.foreign_max_doc_prob
+    if not any(state):
+        return [False] * len(blocks)
+    out = [bool(s) for s in state]
+    decided = [i for i, s in enumerate(state) if s is not None]
+    for i, text in enumerate(blocks):
+        if state[i] is not None or not letters(text):
+            continue
+        before = next((state[j] for j in reversed(decided) if j < i), None)
+        after = next((state[j] for j in decided if j > i), None)
+        in_run = (before or after) and before is not False and after is not False
+        if not (in_run or (after and _is_heading(text, settings))):
+            continue
+        p_lang, p_other = scores(i)
+        out[i] = p_lang <= settings.foreign_max_doc_prob and p_other > p_lang
+    return out
+
+
+def document_language(text: str, settings: Settings = Settings()) -> tuple[str, float]:
+    """(language, score) of a document: the language of most of its paragraphs' letters.
+
+    The score is the mean probability of that language over the paragraphs long enough to be
+    judged alone, weighted by their letters: about 1.0 for a text in one language, lower by
+    the share of paragraphs in another. Without such paragraphs, the whole text decides.
+    """
+    lines = [_MARKUP.sub(" ", line) for line in text[: settings.vote_max_chars].splitlines()]
+    blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
+    counted = [(b, n, _probabilities(b)) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
+    if not counted:
+        return detect(text, settings)
+    votes: Counter[str] = Counter()
+    for _, n, probs in counted:
+        votes[_top(probs, settings)] += n
+    lang = votes.most_common(1)[0][0]
+    judged = [(n, _split(probs, lang)[0]) for b, n, probs in counted if _judged(b, settings)]
+    if not judged:
+        return detect(text, settings)
+    return lang, sum(n * p for n, p in judged) / sum(n for n, _ in judged)
+
+
 def _body(raw: str, meta_spans: list[dict]) -> str:
     parts, pos = [], 0
     for m in sorted(meta_spans or [], key=lambda m: m["start"]):
@@ -74,7 +220,7 @@ def run(documents: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Ta
     """documents -> {languages, rejected}."""
     langs, rejected = [], []
     for doc in documents.select(["doc_id", "source_path", "raw_text", "meta_spans"]).to_pylist():
-        lang, prob = detect(_body(doc["raw_text"], doc["meta_spans"]), settings)
+        lang, prob = document_language(_body(doc["raw_text"], doc["meta_spans"]), settings)
         if lang in settings.accepted:
             langs.append({"doc_id": doc["doc_id"], "lang": lang, "lang_score": prob})
         else:

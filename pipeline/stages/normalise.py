@@ -30,6 +30,7 @@ class Settings:
     wrapped_line_min_chars: int = 40  # ... and a line break after a line this long is a hard wrap
     title_like_max_chars: int = 100   # a short unpunctuated line followed by a longer body is a heading
     title_like_max_words: int = 14
+    max_block_chars: int = 100_000    # a longer block is cut at sentence ends (spaCy refuses texts over 1,000,000)
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*|#(\d{1,3})\s+)?(?=\S)")   # "## 4:", "## #1 "
@@ -167,6 +168,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
         out.append(_Block(kind, level, marker, number, tv, tv.raw_index[0], tv.raw_index[-1] + 1, indent, blank,
                           row))
         blank = False
+    out = [piece for b in out for piece in _pieces(b, settings.max_block_chars)]
     for i, b in enumerate(out):
         if _is_title_like(b, out[i + 1] if i + 1 < len(out) else None, settings):
             b.kind, b.level = "heading", 2
@@ -175,6 +177,32 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 and prev.number == b.number - 1 and re.fullmatch(r"\d+[.)]", b.marker or "")):
             b.kind, b.level = "list_item", prev.level  # "4. Short line!" inside a numbered list
     return _with_parents(out)
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”»)\]]*\s")
+
+
+def _pieces(b: _Block, max_chars: int) -> list[_Block]:
+    """``b``, or when its text is over ``max_chars`` (a paragraph of a megabyte with no line break), its
+    pieces, each cut after the last sentence end (else the last space) that keeps it under the limit."""
+    if len(b.text) <= max_chars:
+        return [b]
+    out: list[_Block] = []
+    text, pos = b.text, 0
+    while pos < len(text):
+        end = len(text)
+        if end - pos > max_chars:
+            window = text[pos:pos + max_chars]
+            ends = [m.end() for m in _SENTENCE_END.finditer(window, max_chars // 2)]
+            end = pos + (ends[-1] if ends else (window.rfind(" ", max_chars // 2) + 1 or max_chars))
+        v = _trim(TextView(text[pos:end], b.view.raw_index[pos:end]))
+        pos = end
+        if v.text:
+            first = not out
+            out.append(_Block(b.kind if first else "paragraph", b.level if first else 0, b.marker if first else None,
+                              b.number if first else None, v, v.raw_index[0], v.raw_index[-1] + 1, b.raw_indent,
+                              b.blank_before if first else False, b.row))
+    return out
 
 
 def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex) -> dict[int, int]:
