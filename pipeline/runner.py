@@ -319,7 +319,7 @@ class Runner:
         if s.embed:
             from pipeline.stages import embed
 
-            embedded, embed_key = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model)
+            embedded, embed_key = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model, sg)
             parts.update(embedded)
             hub_key = stable_hash(hubness.VERSION, _settings_hash(s.hubness), *sorted(embed_key.items()))
 

@@ -19,7 +19,9 @@ from typing import Sequence
 
 import numpy as np
 
+from pipeline import ranking
 from pipeline.api import Hit, StoreError
+from pipeline.units import ITEM_KINDS, KINDS
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion
@@ -29,7 +31,11 @@ HNSW_EF_SEARCH = 256      # on raw cosine top-10: recall 0.74 vs 0.48 at the def
 # numbers and loanwords: a weaker voice in the fusion than the two dense rankings.
 LEXICAL_WEIGHT = 0.5
 HUBNESS_WEIGHT = 0.5       # CSLS: 2 cos(q, x) - r(x), halved
-KINDS = ("myth", "tip", "statistic", "example", "passage")
+# dense legs summed as z-scores: e5 carries the cross-language matching, USE (weaker alone:
+# success@5 0.57 vs 0.76 on 74 cross-language queries) breaks its near-ties
+DENSE_WEIGHTS = (1.0, 0.5)
+# the default scope: items first, and the text they were not extracted from as a fallback tier
+DEFAULT_KINDS = (*ITEM_KINDS, "heading", "sentence")
 _WORD = re.compile(r"\w+")
 
 
@@ -117,7 +123,7 @@ class Searcher:
         if langs:
             where.append(f"u.lang IN ({', '.join('?' * len(langs))})")
             params += list(langs)
-        kinds = list(kinds) if kinds else [k for k in KINDS if k != "passage"]
+        kinds = list(kinds) if kinds else list(DEFAULT_KINDS)
         bad = [k for k in kinds if k not in KINDS]
         if bad:
             raise StoreError(f"unknown kind {bad[0]!r}; kinds: {', '.join(KINDS)}")
@@ -165,6 +171,24 @@ class Searcher:
             [model_id, *params, limit]).fetchall()
         return [r[0] for r in rows]
 
+    def dense_scores(self, vector: np.ndarray, where: str, params: list, limit: int,
+                     aux: bool = False) -> dict[str, float]:
+        """The top ``limit`` keys by CSLS score (as :meth:`dense`), with their z-scores over the
+        whole searched scope: the scale on which :func:`ranking.combine` adds the legs."""
+        table, model_id, dim = ("embedding_aux", self.aux_model_id, self.aux_dim) if aux \
+            else ("embedding", self.model_id, self.dim)
+        if model_id is None:
+            return {}
+        literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
+        score = (f"array_inner_product(e.search_vector, {literal}) - {HUBNESS_WEIGHT} * coalesce(h.hubness, 0)")
+        hub = "LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id"
+        rows = self.con.execute(
+            f"WITH s AS (SELECT e.key_id, {score} AS score FROM {table} e {hub} WHERE e.model_id = ? "
+            f"AND e.key_id IN (SELECT u.key_id FROM search_units u WHERE {where})) "
+            f"SELECT key_id, (score - avg(score) OVER ()) / coalesce(nullif(stddev_pop(score) OVER (), 0), 1) "
+            f"FROM s ORDER BY score DESC, key_id LIMIT ?", [model_id, *params, limit]).fetchall()
+        return {k: float(z) for k, z in rows}
+
     def lexical(self, query: str, where: str, params: list, limit: int) -> list[str]:
         if not self.fts:
             return []
@@ -174,25 +198,23 @@ class Searcher:
             f"WHERE score IS NOT NULL ORDER BY score DESC LIMIT ?", [query, *params, limit]).fetchall()
         return [r[0] for r in rows]
 
-    def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str]) -> list[Hit]:
-        if not ranked:
-            return []
-        ids = [k for k, _ in ranked]
-        rows = self.con.execute(
-            f"SELECT key_id, kind, lang, text, doc_id, source_path, title, detail FROM search_units "
-            f"WHERE key_id IN ({', '.join('?' * len(ids))})", ids).fetchall()
-        by_id = {r[0]: r for r in rows}
-        d_rank = {k: i + 1 for i, k in enumerate(dense)}
-        l_rank = {k: i + 1 for i, k in enumerate(lexical)}
-        hits, seen = [], set()
-        for k, score in ranked:
-            if k not in by_id or (by_id[k][4], by_id[k][3]) in seen:
-                continue  # one sentence citing two entities is two items but one answer
-            seen.add((by_id[k][4], by_id[k][3]))
-            hits.append(Hit(item_id=k, kind=by_id[k][1], lang=by_id[k][2], text=by_id[k][3], doc_id=by_id[k][4],
-                            source_path=by_id[k][5], title=by_id[k][6], detail=by_id[k][7], score=round(score, 6),
-                            dense_rank=d_rank.get(k), lexical_rank=l_rank.get(k)))
-        return hits
+    def units(self, ids: Sequence[str]) -> dict[str, ranking.Unit]:
+        """The search_units rows of ``ids`` and of the passages they lie in."""
+        out: dict[str, ranking.Unit] = {}
+        for _ in range(2):
+            ids = [k for k in dict.fromkeys(ids) if k not in out]
+            if not ids:
+                break
+            rows = self.con.execute(
+                f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_units "
+                f"WHERE key_id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+            out.update((r[0], ranking.Unit(*r)) for r in rows)
+            ids = [p for u in list(out.values()) if (p := ranking.passage_key(u))]
+        return out
+
+    def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
+              sentences_as_passages: bool = True) -> list[Hit]:
+        return ranking.hits(ranked, self.units([k for k, _ in ranked]), dense, lexical, sentences_as_passages)
 
     # -- public ---------------------------------------------------------------
     def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
@@ -202,15 +224,17 @@ class Searcher:
         if top < 1:
             raise StoreError("top must be at least 1")
         where, params = self._filters(langs, kinds, doc)
-        dense = self.dense(self.embedder().encode_queries([query])[0], where, params, CANDIDATES) \
-            if self.model_id else []
-        aux = self.dense(self.aux_embedder().encode_queries([query])[0], where, params, CANDIDATES, aux=True) \
-            if self.aux_model_id else []
+        dense = self.dense_scores(self.embedder().encode_queries([query])[0], where, params, CANDIDATES) \
+            if self.model_id else {}
+        aux = self.dense_scores(self.aux_embedder().encode_queries([query])[0], where, params, CANDIDATES,
+                                aux=True) if self.aux_model_id else {}
         searched = [langs] if isinstance(langs, str) else langs
         terms = lexical_query(query, searched or self.languages())
         lexical = self.lexical(terms, where, params, CANDIDATES) if terms else []
-        fused = fuse([dense, aux, lexical], weights=[1.0, 1.0, LEXICAL_WEIGHT])
-        return self._hits(fused, dense, lexical)[:top]
+        legs = [(leg, w) for leg, w in zip((dense, aux), DENSE_WEIGHTS) if leg]
+        fused = ranking.combine([leg for leg, _ in legs], [w for _, w in legs], lexical, LEXICAL_WEIGHT)
+        narrowed = bool(kinds) and "passage" not in ([kinds] if isinstance(kinds, str) else kinds)
+        return self._hits(fused, list(dense), lexical, sentences_as_passages=not narrowed)[:top]
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
         row = self.con.execute("SELECT e.search_vector, u.lang, u.kind, e.key_id FROM embedding e "
@@ -225,8 +249,8 @@ class Searcher:
         langs = sorted(set(self.languages()) - {lang}) if other_langs_only else None
         if langs == []:
             return []   # a store in one language has nothing in the others
-        # a passage finds passages, an item finds items
-        where, params = self._filters(langs, ["passage"] if kind == "passage" else None, None)
+        # an item finds items, a passage passages, a sentence sentences
+        where, params = self._filters(langs, list(ITEM_KINDS) if kind in ITEM_KINDS else [kind], None)
         ids = [k for k in self.dense(vector, where + " AND u.key_id <> ?", [*params, item_id], top + 1)]
         sims = self.con.execute(
             f"SELECT key_id, array_inner_product(search_vector, ?::FLOAT[{self.dim}]) FROM embedding "
@@ -235,15 +259,4 @@ class Searcher:
         return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [])
 
 
-def fuse(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: score(d) = sum over rankings of weight / (k + rank).
-
-    Two rankings that swap a pair give it equal scores; the first ranking (the
-    main model's) breaks such ties, then the key, so the order is stable.
-    """
-    scores: dict[str, float] = {}
-    for ranking, w in zip(rankings, weights or [1.0] * len(rankings)):
-        for rank, key in enumerate(ranking, start=1):
-            scores[key] = scores.get(key, 0.0) + w / (k + rank)
-    first = {key: rank for rank, key in enumerate(rankings[0] if rankings else [])}
-    return sorted(scores.items(), key=lambda kv: (-round(kv[1], 12), first.get(kv[0], len(first)), kv[0]))
+fuse = ranking.fuse

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 NAME = "hubness"
-VERSION = 2   # 2: other-language references whenever there are any
+VERSION = 3   # 2: other-language references whenever there are any; 3: every unit but passages as references
 
 HUBNESS = pa.schema([
     ("key_id", pa.string()),
@@ -69,7 +69,9 @@ def run(embeddings: pa.Table, languages: pa.Table, settings: Settings = Settings
         return {"hubness": HUBNESS.empty_table()}
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
     lang = np.array([lang_of.get(d, "") for d in embeddings.column("doc_id").to_pylist()])
-    is_item = np.array([k == "item" for k in embeddings.column("key_kind").to_pylist()])
+    # references: every sentence-sized unit (items, headings, sentences), so every tier is corrected
+    # against the same population; passages are longer than any query
+    is_item = np.array([k != "passage" for k in embeddings.column("key_kind").to_pylist()])
     search = _matrix(embeddings.column("search_vector"))
     text = _matrix(embeddings.column("vector"))
     rng = np.random.default_rng(settings.seed)
