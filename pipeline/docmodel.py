@@ -1,13 +1,16 @@
 """One document as extractors see it: raw text, language, blocks and sentences.
 
-Built from the stage tables; extractors are plain functions ``DocContext -> list[Item]``
-and never touch Arrow or files, so they are tested on any snippet via ``from_text``.
+Built from the stage tables (``build``); extractors are plain functions of a
+``DocContext`` and never touch Arrow or files. To get one from a snippet of text, run
+the stages on it: ``pipeline.stages.extract.doc_from_text``.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
-from pipeline.textmap import TextView, stable_hash, view
+from pipeline.textmap import TextView, view
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class Sentence:
     offset: int         # where the sentence starts in its block's text
 
 
-@dataclass
+@dataclass(eq=False)    # compared and hashed by identity: a block is one place in one document
 class Block:
     idx: int
     kind: str           # heading | paragraph | list_item | quote
@@ -33,43 +36,34 @@ class Block:
     text: str
     view: TextView
     sentences: list[Sentence] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)   # views derived once (extract.spans)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw offsets of ``text[start:end]``."""
         return self.view.raw_span(start, end)
 
 
-@dataclass
+@dataclass(eq=False)
 class DocContext:
     doc_id: str
     lang: str
     title: str | None
     raw_text: str
     blocks: list[Block]
-
-    def children(self, idx: int) -> list[Block]:
-        return [b for b in self.blocks if b.parent_idx == idx]
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)   # document-wide views derived once
 
     def section(self, heading_idx: int) -> list[Block]:
         """The blocks after a heading up to the next heading of the same or a higher level."""
-        head = self.blocks[heading_idx]
-        out = []
-        for b in self.blocks[heading_idx + 1:]:
-            if b.kind == "heading" and b.level <= head.level:
-                break
-            out.append(b)
-        return out
-
-    def item(self, kind: str, block: Block, start: int, end: int, extractor: str, **fields) -> dict:
-        """An items row for ``block.text[start:end]`` (offsets mapped to the raw text)."""
-        text = block.text[start:end].strip()
-        lead = len(block.text[start:end]) - len(block.text[start:end].lstrip())
-        s, e = block.raw_span(start + lead, start + lead + len(text))
-        return {
-            "item_id": stable_hash(self.doc_id, kind, s, e, text, fields.get("entity") or ""),
-            "doc_id": self.doc_id, "kind": kind, "lang": self.lang, "text": text,
-            "start_char": s, "end_char": e, "block_idx": block.idx, "extractor": extractor, **fields,
-        }
+        key = f"section:{heading_idx}"
+        if key not in self.memo:
+            head = self.blocks[heading_idx]
+            out = []
+            for b in self.blocks[heading_idx + 1:]:
+                if b.kind == "heading" and b.level <= head.level:
+                    break
+                out.append(b)
+            self.memo[key] = out
+        return self.memo[key]
 
 
 def build(doc_id: str, lang: str, title: str | None, raw_text: str, blocks: list[dict],
@@ -85,19 +79,9 @@ def build(doc_id: str, lang: str, title: str | None, raw_text: str, blocks: list
         blk = by_idx.get(s["block_idx"])
         if blk is None:
             continue
-        offset = next((i for i, r in enumerate(blk.view.raw_index) if r >= s["start_char"]), 0)
+        # the first text position at or after the sentence's raw start (raw_index is sorted)
+        offset = bisect.bisect_left(blk.view.raw_index, s["start_char"])
+        offset = offset if offset < len(blk.view.raw_index) else 0
         blk.sentences.append(Sentence(s["sent_idx"], s["block_idx"], s["start_char"], s["end_char"],
                                       s["text"], offset))
     return DocContext(doc_id, lang, title, raw_text, out)
-
-
-def from_text(text: str, lang: str, title: str | None = None) -> DocContext:
-    """Run ingest-free de-noise, normalise and segment on a snippet: for tests and notebooks."""
-    from pipeline.stages import denoise, normalise, segment
-
-    spans, _ = denoise.remove(text, lang, [])
-    removed3 = [(s, e, text[s:e]) for s, e, _ in spans]
-    blocks = normalise.blocks_of(text, removed3)
-    removed = [(s, e) for s, e, _ in spans]
-    sents = segment.sentences_of(text, blocks, removed, lang)
-    return build("snippet", lang, title, text, blocks, sents, removed)

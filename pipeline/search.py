@@ -15,36 +15,40 @@ names and numbers; in its own language it gets the whole query.
 from __future__ import annotations
 
 import re
+import threading
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
 from pipeline import ranking
-from pipeline.api import Hit, StoreError
+from pipeline.types import Hit, StoreError
 from pipeline.units import ITEM_KINDS, KINDS
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion
-HNSW_OVERFETCH = 20
-HNSW_EF_SEARCH = 256      # on raw cosine top-10: recall 0.74 vs 0.48 at the default 64, for ~1 ms
 # BM25 speaks only when query and text share words, which across languages means names,
 # numbers and loanwords: a weaker voice in the fusion than the two dense rankings.
 LEXICAL_WEIGHT = 0.5
 HUBNESS_WEIGHT = 0.5       # CSLS: 2 cos(q, x) - r(x), halved
-# dense legs summed as z-scores: e5 carries the cross-language matching, USE (weaker alone:
-# success@5 0.57 vs 0.76 on 74 cross-language queries) breaks its near-ties
-DENSE_WEIGHTS = (1.0, 0.5)
+# the dense legs, summed as standardised scores: e5 carries the cross-language matching
+DENSE_WEIGHTS = (1.0, 0.0)
 # the default scope: items first, and the text they were not extracted from as a fallback tier
-DEFAULT_KINDS = (*ITEM_KINDS, "heading", "sentence")
+DEFAULT_KINDS = KINDS
 _WORD = re.compile(r"\w+")
 
 
 def query_language(query: str) -> str | None:
-    """The query's language among the supported ones and English, or None when it cannot tell."""
-    from pipeline.lang import SUPPORTED
-    from pipeline.stages.langid import detect_among
+    """The query's language among the supported ones and English, or None when it cannot tell.
 
-    return detect_among(query, (*SUPPORTED, "en"))
+    py3langid's classifier, from the uncompressed copy ``kb model install`` writes (the
+    packaged LZMA model takes ~0.5 s to open): the same answers as the langid stage's.
+    """
+    from pipeline.lang import SUPPORTED
+    from pipeline.model import default_model_dir
+    from pipeline.query import detect_among
+
+    return detect_among(query, (*SUPPORTED, "en"), str(default_model_dir().parent))
 
 
 def name_terms(query: str) -> str:
@@ -63,12 +67,13 @@ def lexical_query(query: str, langs: Sequence[str] | None) -> str:
 
 
 class Searcher:
-    def __init__(self, con, model: str | None = None):
-        from pipeline import store
-
+    def __init__(self, con, model: str | None = None, db_path: str | None = None):
         self.con = con
         self.model = model
-        self.fts = store.load_extension(con, "fts") and self._has_fts_index()
+        self.db_path = db_path
+        self._index = None
+        self._index_opened = False
+        self._fts: bool | None = None
         ids = [r[0] for r in con.execute("SELECT DISTINCT model_id FROM embedding").fetchall()]
         self.model_id = ids[0] if ids else None
         self.dim = (con.execute("SELECT dim FROM embedding LIMIT 1").fetchone() or [None])[0]
@@ -77,9 +82,29 @@ class Searcher:
         self._embedder = None
         self._aux_embedder = None
         self._languages: list[str] | None = None
-        self.hnsw = self._has_hnsw_index() and store.load_extension(con, "vss")
-        if self.hnsw:
-            con.execute(f"SET hnsw_ef_search = {HNSW_EF_SEARCH}")
+        self._prefetch: threading.Thread | None = None
+        self._start_prefetch()
+
+    def _start_prefetch(self) -> None:
+        """Load the query encoders in a background thread: ONNX Runtime and numpy release the GIL
+        while loading, so on a one-shot ``kb search`` that time overlaps with BM25 and the
+        language check (about 0.3 s of a 1.5 s start). Errors are left for the query to raise."""
+        def load() -> None:
+            for get in (self.embedder if self.model_id else None, self.aux_embedder if self.aux_model_id else None):
+                try:
+                    encoder = get() if get else None
+                    if hasattr(encoder, "warm_up"):
+                        encoder.warm_up()
+                except Exception:
+                    pass
+
+        self._prefetch = threading.Thread(target=load, name="kb-prefetch", daemon=True)
+        self._prefetch.start()
+
+    def _prefetched(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch.join()
+            self._prefetch = None
 
     def languages(self) -> list[str]:
         """The store's languages (read once: the store is read-only)."""
@@ -88,9 +113,25 @@ class Searcher:
             self._languages = sorted(r[0] for r in rows)
         return self._languages
 
-    def _has_hnsw_index(self) -> bool:
-        return bool(self.con.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'embedding_hnsw'")
-                    .fetchone()[0])
+    def vector_index(self):
+        """The faiss index beside the store (:mod:`pipeline.index`), or None: exact search in SQL."""
+        if not self._index_opened:
+            self._index_opened = True
+            if self.db_path is not None:
+                from pipeline import index
+
+                self._index = index.open_index(self.con, self.db_path)
+        return self._index
+
+    @property
+    def fts(self) -> bool:
+        """Whether BM25 is available; the extension loads on first use (a cross-language query
+        without names or numbers never needs it)."""
+        if self._fts is None:
+            from pipeline import store
+
+            self._fts = store.load_extension(self.con, "fts") and self._has_fts_index()
+        return self._fts
 
     def _has_fts_index(self) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = "
@@ -98,96 +139,86 @@ class Searcher:
 
     # -- pieces --------------------------------------------------------------
     def embedder(self):
+        if self._prefetch is not None and threading.current_thread() is not self._prefetch:
+            self._prefetched()
         if self._embedder is None:
-            from pipeline.embedder import Embedder
+            from pipeline.embedder import query_embedder
             from pipeline.model import ModelNotInstalledError
 
             try:
-                self._embedder = Embedder(self.model)
+                self._embedder = query_embedder(self.model_id, self.model)
             except ModelNotInstalledError as exc:
                 raise StoreError(str(exc)) from exc
-            if self.model_id and self._embedder.model_id != self.model_id:
-                raise StoreError(f"the store was embedded with {self.model_id!r}, not "
-                                 f"{self._embedder.model_id!r}: pass --model accordingly or re-run `kb run`")
+            except ValueError as exc:
+                raise StoreError(f"{exc}: pass --model accordingly or re-run `kb run`") from exc
         return self._embedder
 
-    def _filters(self, langs, kinds, doc) -> tuple[str, list]:
+    def scope(self, langs, kinds, doc) -> "Scope":
+        """The filters, checked: languages (None: all), kinds (default: the item kinds), document."""
         from pipeline.lang import SUPPORTED
 
-        where, params = [], []
         langs = [langs] if isinstance(langs, str) else langs
         kinds = [kinds] if isinstance(kinds, str) else kinds
         bad_lang = [l for l in langs or () if l not in SUPPORTED]
         if bad_lang:
             raise StoreError(f"unknown language {bad_lang[0]!r}; languages: {', '.join(SUPPORTED)}")
-        if langs:
-            where.append(f"u.lang IN ({', '.join('?' * len(langs))})")
-            params += list(langs)
         kinds = list(kinds) if kinds else list(DEFAULT_KINDS)
         bad = [k for k in kinds if k not in KINDS]
         if bad:
             raise StoreError(f"unknown kind {bad[0]!r}; kinds: {', '.join(KINDS)}")
-        where.append(f"u.kind IN ({', '.join('?' * len(kinds))})")
-        params += kinds
-        if doc:
-            where.append("(u.doc_id = ? OR u.doc_id LIKE ? || '%' OR u.source_path = ?)")
-            params += [doc, doc, doc]
-        return " AND ".join(where), params
+        return Scope(list(langs) if langs else None, kinds, doc or None)
+
+    def _filters(self, langs, kinds, doc) -> tuple[str, list]:
+        return self.scope(langs, kinds, doc).sql()
 
     def aux_embedder(self):
+        if self._prefetch is not None and threading.current_thread() is not self._prefetch:
+            self._prefetched()
         if self._aux_embedder is None:
             from pipeline.embedder import USEEmbedder
 
             self._aux_embedder = USEEmbedder()
         return self._aux_embedder
 
-    def dense(self, vector: np.ndarray, where: str, params: list, limit: int, aux: bool = False) -> list[str]:
-        """Keys ranked by CSLS score in the main (or auxiliary) model's space.
+    def dense(self, vector: np.ndarray, where: str | "Scope", params: list | None = None, limit: int = CANDIDATES,
+              aux: bool = False, exclude: str | None = None) -> list[str]:
+        """Keys ranked by CSLS score in the main (or auxiliary) model's space (:meth:`dense_scored`)."""
+        return [k for k, _ in self.dense_scored(vector, where, params, limit, aux, exclude)]
+
+    def dense_scored(self, vector: np.ndarray, where: str | "Scope", params: list | None = None,
+                     limit: int = CANDIDATES, aux: bool = False,
+                     exclude: str | None = None) -> list[tuple[str, float]]:
+        """(key, score) ranked by CSLS score in the main (or auxiliary) model's space.
 
         score = query . search_vector - HUBNESS_WEIGHT * hubness: the mean of the
         query's similarity to the item and to its context, less the item's
         similarity to its nearest neighbours across languages.
+
+        ``where`` is a :class:`Scope` (through the vector index when the store has one and no
+        document is named; exact SQL otherwise) or an SQL condition on ``u`` (search_units).
         """
         table, model_id, dim = ("embedding_aux", self.aux_model_id, self.aux_dim) if aux \
             else ("embedding", self.model_id, self.dim)
         if model_id is None:
             return []
+        if isinstance(where, Scope):
+            index = self.vector_index() if where.doc is None else None
+            if index is not None:
+                found = index.search(model_id, vector, HUBNESS_WEIGHT, where.langs, where.kinds,
+                                     limit + (exclude is not None))
+                return [(k, s) for k, s in found if k != exclude][:limit]
+            where, params = where.sql()
+        if exclude is not None:
+            where, params = where + " AND u.key_id <> ?", [*(params or []), exclude]
         literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
         score = (f"array_inner_product(e.search_vector, {literal}) - {HUBNESS_WEIGHT} * coalesce(h.hubness, 0)")
         hub = "LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id"
-        if self.hnsw and not aux:
-            # the index answers only the bare top-k form: over-fetch by cosine, then filter and re-score
-            rows = self.con.execute(
-                f"WITH near AS (SELECT key_id, model_id, search_vector FROM embedding "
-                f"ORDER BY array_cosine_distance(search_vector, {literal}) LIMIT ?) "
-                f"SELECT u.key_id FROM near e JOIN search_units u USING (key_id) {hub} "
-                f"WHERE {where} ORDER BY {score} DESC LIMIT ?", [limit * HNSW_OVERFETCH, *params, limit]).fetchall()
-            if len(rows) >= limit:
-                return [r[0] for r in rows]
         # filter through a semi-join: joining search_units row by row costs 3x on 100k rows
         rows = self.con.execute(
-            f"SELECT e.key_id FROM {table} e {hub} WHERE e.model_id = ? "
-            f"AND e.key_id IN (SELECT u.key_id FROM search_units u WHERE {where}) ORDER BY {score} DESC LIMIT ?",
-            [model_id, *params, limit]).fetchall()
-        return [r[0] for r in rows]
-
-    def dense_scores(self, vector: np.ndarray, where: str, params: list, limit: int,
-                     aux: bool = False) -> dict[str, float]:
-        """The top ``limit`` keys by CSLS score (as :meth:`dense`), with their z-scores over the
-        whole searched scope: the scale on which :func:`ranking.combine` adds the legs."""
-        table, model_id, dim = ("embedding_aux", self.aux_model_id, self.aux_dim) if aux \
-            else ("embedding", self.model_id, self.dim)
-        if model_id is None:
-            return {}
-        literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
-        score = (f"array_inner_product(e.search_vector, {literal}) - {HUBNESS_WEIGHT} * coalesce(h.hubness, 0)")
-        hub = "LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id"
-        rows = self.con.execute(
-            f"WITH s AS (SELECT e.key_id, {score} AS score FROM {table} e {hub} WHERE e.model_id = ? "
-            f"AND e.key_id IN (SELECT u.key_id FROM search_units u WHERE {where})) "
-            f"SELECT key_id, (score - avg(score) OVER ()) / coalesce(nullif(stddev_pop(score) OVER (), 0), 1) "
-            f"FROM s ORDER BY score DESC, key_id LIMIT ?", [model_id, *params, limit]).fetchall()
-        return {k: float(z) for k, z in rows}
+            f"SELECT e.key_id, {score} AS score FROM {table} e {hub} WHERE e.model_id = ? "
+            f"AND e.key_id IN (SELECT u.key_id FROM search_units u WHERE {where}) ORDER BY score DESC, e.key_id "
+            f"LIMIT ?", [model_id, *params, limit]).fetchall()
+        return [(r[0], float(r[1])) for r in rows]
 
     def lexical(self, query: str, where: str, params: list, limit: int) -> list[str]:
         if not self.fts:
@@ -199,22 +230,23 @@ class Searcher:
         return [r[0] for r in rows]
 
     def units(self, ids: Sequence[str]) -> dict[str, ranking.Unit]:
-        """The search_units rows of ``ids`` and of the passages they lie in."""
+        """The search_units rows of ``ids`` and of the blocks (passages, headings) they lie in."""
         out: dict[str, ranking.Unit] = {}
         for _ in range(2):
             ids = [k for k in dict.fromkeys(ids) if k not in out]
             if not ids:
                 break
-            rows = self.con.execute(
-                f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_units "
-                f"WHERE key_id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+            rows = self.con.execute(f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_units "
+                                    f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
             out.update((r[0], ranking.Unit(*r)) for r in rows)
-            ids = [p for u in list(out.values()) if (p := ranking.passage_key(u))]
+            ids = [k for u in list(out.values()) for k in ranking.block_keys(u)]
         return out
 
     def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
-              sentences_as_passages: bool = True) -> list[Hit]:
-        return ranking.hits(ranked, self.units([k for k, _ in ranked]), dense, lexical, sentences_as_passages)
+              show_blocks: bool = True) -> list[Hit]:
+        if not ranked:
+            return []
+        return ranking.hits(ranked, self.units([k for k, _ in ranked]), dense, lexical, show_blocks)
 
     # -- public ---------------------------------------------------------------
     def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
@@ -223,20 +255,27 @@ class Searcher:
             raise StoreError("empty query")
         if top < 1:
             raise StoreError("top must be at least 1")
-        where, params = self._filters(langs, kinds, doc)
-        dense = self.dense_scores(self.embedder().encode_queries([query])[0], where, params, CANDIDATES) \
-            if self.model_id else {}
-        aux = self.dense_scores(self.aux_embedder().encode_queries([query])[0], where, params, CANDIDATES,
-                                aux=True) if self.aux_model_id else {}
+        scope = self.scope(langs, kinds, doc)
+        where, params = scope.sql()
         searched = [langs] if isinstance(langs, str) else langs
         terms = lexical_query(query, searched or self.languages())
-        lexical = self.lexical(terms, where, params, CANDIDATES) if terms else []
-        legs = [(leg, w) for leg, w in zip((dense, aux), DENSE_WEIGHTS) if leg]
-        fused = ranking.combine([leg for leg, _ in legs], [w for _, w in legs], lexical, LEXICAL_WEIGHT)
-        narrowed = bool(kinds) and "passage" not in ([kinds] if isinstance(kinds, str) else kinds)
-        return self._hits(fused, list(dense), lexical, sentences_as_passages=not narrowed)[:top]
+        lexical = self.lexical(terms, where, params, CANDIDATES) if terms and LEXICAL_WEIGHT else []
+        self._prefetched()
+        legs, weights = [], []
+        if self.model_id and DENSE_WEIGHTS[0]:
+            legs.append(self.dense_scored(self.embedder().encode_queries([query])[0], scope, limit=CANDIDATES))
+            weights.append(DENSE_WEIGHTS[0])
+        if self.aux_model_id and DENSE_WEIGHTS[1]:
+            legs.append(self.dense_scored(self.aux_embedder().encode_queries([query])[0], scope, limit=CANDIDATES,
+                                          aux=True))
+            weights.append(DENSE_WEIGHTS[1])
+        fused = ranking.combine([ranking.standardised(leg) for leg in legs], weights, lexical, LEXICAL_WEIGHT)
+        # narrowed to some kinds, each answer is shown as a unit of those kinds
+        return self._hits(fused, [k for k, _ in legs[0]] if legs else [], lexical,
+                          show_blocks=not kinds)[:top]
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
+        self._prefetched()
         row = self.con.execute("SELECT e.search_vector, u.lang, u.kind, e.key_id FROM embedding e "
                                "JOIN search_units u USING (key_id) "
                                "WHERE e.key_id = ? OR e.key_id LIKE ? || '%' LIMIT 2", [item_id, item_id]).fetchall()
@@ -250,13 +289,39 @@ class Searcher:
         if langs == []:
             return []   # a store in one language has nothing in the others
         # an item finds items, a passage passages, a sentence sentences
-        where, params = self._filters(langs, list(ITEM_KINDS) if kind in ITEM_KINDS else [kind], None)
-        ids = [k for k in self.dense(vector, where + " AND u.key_id <> ?", [*params, item_id], top + 1)]
+        scope = self.scope(langs, list(ITEM_KINDS) if kind in ITEM_KINDS else [kind], None)
+        ids = self.dense(vector, scope, limit=top + 1, exclude=item_id)
         sims = self.con.execute(
             f"SELECT key_id, array_inner_product(search_vector, ?::FLOAT[{self.dim}]) FROM embedding "
-            f"WHERE key_id IN ({', '.join('?' * len(ids))})", [vector.tolist(), *ids]).fetchall() if ids else []
+            f"WHERE key_id IN ({_sql_strings(ids)})", [vector.tolist()]).fetchall() if ids else []
         score = dict(sims)
-        return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [])
+        return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [], show_blocks=False)
+
+
+def _sql_strings(values: Sequence[str]) -> str:
+    """Keys as SQL string literals. DuckDB's Python binding probes for pandas on every string
+    parameter (two failed imports each, ~0.3 s for a result list on a busy machine)."""
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a search may return: languages (None: any), kinds, and optionally one document."""
+    langs: list[str] | None
+    kinds: list[str]
+    doc: str | None = None
+
+    def sql(self) -> tuple[str, list]:
+        """The same filters as an SQL condition on search_units ``u`` (values inlined as literals,
+        see :func:`_sql_strings`), and its parameters."""
+        where, params = [], []
+        if self.langs:
+            where.append(f"u.lang IN ({_sql_strings(self.langs)})")
+        where.append(f"u.kind IN ({_sql_strings(self.kinds)})")
+        if self.doc:
+            doc = _sql_strings([self.doc])
+            where.append(f"(u.doc_id = {doc} OR u.doc_id LIKE {doc} || '%' OR u.source_path = {doc})")
+        return " AND ".join(where), params
 
 
 fuse = ranking.fuse

@@ -1,18 +1,34 @@
-"""The DuckDB store: migrations from ``schemas/*.sql`` and loading from the stage Parquet.
+"""The DuckDB store: migrations from ``schemas/*.sql``, and updates from the stage shards.
 
-A load builds a new database file next to the old one, applies every migration
-and inserts every table in one transaction, then renames it over the old file:
-a run that dies leaves the previous store intact.
+An update is incremental and in place: the documents whose rows changed (by their
+load key) are deleted and inserted again, the corpus-wide tables (hubness,
+rejections) replaced when their key changed, pending migrations applied to the
+existing file, and the BM25 index patched, all in one transaction: readers see
+the old or the new store, and a run killed midway leaves the old one (DuckDB
+rolls back what was not committed). A run that changes nothing does not open the
+store for writing. The first build (or one with vectors of another size) is
+written to a new file and renamed over the old one.
 """
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import re
+from dataclasses import dataclass, field
 from typing import Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.protocol import flatten
+from pipeline.shards import iter_batches, literal, pause_point
+from pipeline.textmap import stable_hash
 
 SCHEMA_DIR = pathlib.Path(__file__).resolve().parent.parent / "schemas"
 _MIGRATION = re.compile(r"^(\d{3})_(\w+)\.sql$")
+STORE_MEMORY = "1GB"   # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows
 DEFAULT_DIM = 384
 AUX_DIM = 512
 
@@ -49,102 +65,405 @@ def connect_new(path: pathlib.Path):
     """A connection for writing a new store."""
     import duckdb
 
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"memory_limit": STORE_MEMORY})
     # Vectors barely compress, and decompressing them is most of an exact search's time (4x on 100k
     # rows); the text columns are small beside them.
     con.execute("SET force_compression = 'uncompressed'")
     return con
 
 
-def _sql_list(paths: Iterable[str]) -> str:
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+@dataclass(frozen=True)
+class LoadDoc:
+    doc_id: str
+    src: str          # the source it is read from
+    shard: int
+    source_path: str
+    load_key: str     # changes whenever any of its rows would
 
 
-def _insert(con, table: str, paths: list[str], select: str = "*", where: str = "") -> None:
-    if paths:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM read_parquet({_sql_list(paths)}) {where}")
+@dataclass
+class LoadPlan:
+    docs: dict[str, LoadDoc]                 # the documents the store must hold
+    files: dict[str, dict[int, str]]         # stage -> shard -> its shard file
+    rejected: list[dict]
+    hubness_key: str | None                  # None: no embeddings (and no hubness)
+    embed: bool = True
 
 
-def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict], accepted: list[str],
-         stats: list) -> pathlib.Path:
-    """Build the store at ``db_path`` from the Parquet parts (atomically replaced)."""
+@dataclass
+class LoadResult:
+    """What a load changed: the hook for indexes kept beside the store (a vector index, say)."""
+    inserted: int = 0                        # documents (re)inserted
+    deleted: int = 0                         # documents deleted (edited ones count in both)
+    added_keys: list[str] = field(default_factory=list)     # search units (item / passage ids) added
+    removed_keys: list[str] = field(default_factory=list)   # search units removed
+    fts: str = "unchanged"                   # unchanged | updated | rebuilt
+    rebuilt: bool = False                    # written as a new file (first build, or another vector size)
+    hubness: bool = False                    # the hubness table was replaced
+
+
+# (table, stage, stage output) of every per-document table, in load order
+DOC_TABLES = (
+    ("doc_source", "ingest", "documents"),
+    ("doc_language", "langid", "languages"),
+    ("doc_clean", "denoise", "clean"),
+    ("removed_span", "denoise", "removed_spans"),
+    ("block", "normalise", "blocks"),
+    ("sentence", "segment", "sentences"),
+    ("item", "extract", "items"),
+    ("embedding", "embed", "embeddings"),
+    ("embedding_aux", "embed", "embeddings_aux"),
+)
+FTS_REBUILD_SHARE = 0.25   # past this share of changed search units, rebuilding BM25 is cheaper than patching
+
+
+def _state(con) -> tuple[dict[str, str], dict[str, str], int]:
+    """(load key per document, store_state, schema version) of an existing store."""
+    version = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    keys: dict[str, str] = {}
+    state: dict[str, str] = {}
+    if "store_doc" in tables:
+        keys = dict(con.execute("SELECT doc_id, load_key FROM store_doc").fetchall())
+        state = dict(con.execute("SELECT name, value FROM store_state").fetchall())
+    if "doc_source" in tables:   # a store built before 009, or rows without a key: reloaded
+        for (d,) in con.execute("SELECT doc_id FROM doc_source").fetchall():
+            keys.setdefault(d, "")
+    return keys, state, version
+
+
+def _rejected_key(rejected: list[dict]) -> str:
+    rows = sorted((r.get("doc_id") or "", r["source_path"], r["stage"], r["reason"], r.get("detected_lang") or "")
+                  for r in rejected)
+    return stable_hash(*(json.dumps(r) for r in rows))
+
+
+def _vector_dim(plan: LoadPlan, table: str) -> int | None:
+    """The vector size of the embeddings ``table`` in the shard files (None: no vectors)."""
+    if not plan.embed:
+        return None
+    for path in plan.files.get("embed", {}).values():
+        for batch in iter_batches(path, [table]):
+            flat = flatten(batch.column(table))
+            if flat.num_rows:
+                return int(flat.column("dim")[0].as_py())
+    return None
+
+
+def _column_dim(con, table: str) -> int | None:
+    row = con.execute("SELECT data_type FROM information_schema.columns WHERE table_name = " + literal(table) +
+                      " AND column_name = 'vector'").fetchone()
+    m = re.search(r"\[(\d+)\]", row[0]) if row else None
+    return int(m.group(1)) if m else None
+
+
+def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, progress: bool = False
+           ) -> LoadResult | None:
+    """Bring the store at ``db_path`` to ``plan``: delete and insert the changed documents' rows in one
+    transaction, in place (readers see the old or the new store; a run killed midway leaves the old one).
+
+    A store that does not exist yet, or holds vectors of another size, is written as a new file and
+    renamed over the old one. Returns None when nothing changed: the store is not opened for writing.
+    """
+    import duckdb
+
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(db_path.name + ".building")
-    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
-        p.unlink(missing_ok=True)
-    dim = _embedding_dim(parts.get("embeddings", []), DEFAULT_DIM)
-    aux_dim = _embedding_dim(parts.get("embeddings_aux", []), AUX_DIM)
-    con = connect_new(tmp)
+    dims = {t: _vector_dim(plan, t) for t in ("embeddings", "embeddings_aux")}
+    rebuild = not db_path.exists()
+    if not rebuild:
+        try:
+            with duckdb.connect(str(db_path), read_only=True) as con:
+                keys, state, version = _state(con)
+                old_dims = {"embeddings": _column_dim(con, "embedding"), "embeddings_aux": _column_dim(con, "embedding_aux")}
+        except duckdb.Error:
+            keys, state, version, old_dims, rebuild = {}, {}, 0, {}, True
+        if any(dims[t] is not None and old_dims.get(t) not in (None, dims[t]) for t in dims):
+            rebuild = True
+        if not rebuild:
+            unchanged = (version == migrations()[-1][0]
+                         and keys == {d: doc.load_key for d, doc in plan.docs.items()}
+                         and state.get("hubness") == (plan.hubness_key or "")
+                         and state.get("rejected") == _rejected_key(plan.rejected)
+                         and state.get("embed") == str(plan.embed))
+            if unchanged:
+                return None
+    if rebuild:
+        target = db_path.with_name(db_path.name + ".building")
+        for p in (target, target.with_name(target.name + ".wal")):
+            p.unlink(missing_ok=True)
+        keys, state = {}, {}
+    else:
+        target = db_path
+    con = connect_new(target)
     try:
-        con.execute("BEGIN TRANSACTION")
-        migrate(con, dim, aux_dim)
-        con.execute("CREATE TEMP TABLE accepted (doc_id VARCHAR)")
-        if accepted:
-            con.executemany("INSERT INTO accepted VALUES (?)", [[d] for d in accepted])
-        # the same text under two names is one document: keep the first path
-        _insert(con, "doc_source", parts["documents"], "* EXCLUDE (_src, meta_spans, line_keys)",
-                "WHERE doc_id IN (SELECT doc_id FROM accepted) "
-                "QUALIFY row_number() OVER (PARTITION BY doc_id ORDER BY source_path) = 1")
-        _insert(con, "doc_language", parts["languages"])
-        _insert(con, "doc_clean", parts["clean"])
-        _insert(con, "removed_span", parts["removed_spans"])
-        _insert(con, "block", parts["blocks"])
-        _insert(con, "sentence", parts["sentences"])
-        _insert(con, "item", parts["items"])
-        for table, part, d in (("embedding", "embeddings", dim), ("embedding_aux", "embeddings_aux", aux_dim)):
-            cast = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
-            _insert(con, table, parts.get(part, []), cast,
-                    "QUALIFY row_number() OVER (PARTITION BY key_id, model_id ORDER BY key_id) = 1")
-        if parts.get("hubness"):
-            _insert(con, "hubness", parts["hubness"])
-            # search subtracts hubness from every score: a row without it would outrank everything
-            missing = con.execute("SELECT count(*) FROM (SELECT key_id, model_id FROM embedding UNION ALL "
-                                  "SELECT key_id, model_id FROM embedding_aux) e "
-                                  "ANTI JOIN hubness h USING (key_id, model_id)").fetchone()[0]
-            if missing:
-                raise RuntimeError(f"{missing} embedded rows have no hubness: delete {parts['hubness'][0]} "
-                                   f"and run again")
-        if rejected:
-            con.executemany("INSERT INTO rejection VALUES (?, ?, ?, ?, ?)",
-                            [[r.get("doc_id"), r["source_path"], r["stage"], r["reason"], r.get("detected_lang")]
-                             for r in rejected])
-        con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units")
-        con.execute("COMMIT")
-        build_indexes(con)
+        result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path)
+        result.rebuilt = rebuild
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
-        tmp.unlink(missing_ok=True)
+        if rebuild:
+            target.unlink(missing_ok=True)
+            target.with_name(target.name + ".wal").unlink(missing_ok=True)
         raise
     con.close()
-    os.replace(tmp, db_path)
-    return db_path
+    if rebuild:
+        os.replace(target, db_path)
+    return result
 
 
-def record_timings(db_path: pathlib.Path, stats: list) -> None:
-    import duckdb
+def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dims: dict[str, int | None],
+           stats: list, progress: bool, db_path: pathlib.Path) -> LoadResult:
+    result = LoadResult()
+    wanted = {d: doc.load_key for d, doc in plan.docs.items()}
+    delete = sorted(d for d, k in keys.items() if wanted.get(d) != k)
+    insert = sorted(d for d, k in wanted.items() if keys.get(d) != k)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        migrate(con, dims["embeddings"] or DEFAULT_DIM, dims["embeddings_aux"] or AUX_DIM)
+        con.register("_del", pa.table({"doc_id": pa.array(delete, pa.string())}))
+        con.register("_ins", pa.table({"doc_id": pa.array(insert, pa.string())}))
+        fts_before = _fts_size(con)
+        if delete:
+            result.removed_keys = [r[0] for r in con.execute(
+                "SELECT key_id FROM search_text WHERE key_id IN (SELECT key_id FROM search_units "
+                "WHERE doc_id IN (SELECT doc_id FROM _del))").fetchall()]
+            con.register("_gone", pa.table({"key_id": pa.array(result.removed_keys, pa.string())}))
+            con.execute("DELETE FROM search_text WHERE key_id IN (SELECT key_id FROM _gone)")
+            con.unregister("_gone")
+            for table, _, _ in DOC_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM _del)")
+            con.execute("DELETE FROM store_doc WHERE doc_id IN (SELECT doc_id FROM _del)")
+        if insert:
+            _insert_docs(con, plan, insert, dims, progress)
+            con.register("_keys", pa.table({"doc_id": pa.array(insert, pa.string()),
+                                            "load_key": pa.array([wanted[d] for d in insert], pa.string())}))
+            con.execute("INSERT INTO store_doc SELECT * FROM _keys")
+            con.unregister("_keys")
+            con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units "
+                        "WHERE doc_id IN (SELECT doc_id FROM _ins)")
+            result.added_keys = [r[0] for r in con.execute(
+                "SELECT key_id FROM search_units WHERE doc_id IN (SELECT doc_id FROM _ins)").fetchall()]
+        result.inserted, result.deleted = len(insert), len(delete)
+        _load_hubness(con, plan, state, result)
+        if state.get("rejected") != _rejected_key(plan.rejected):
+            con.execute("DELETE FROM rejection")
+            if plan.rejected:
+                con.executemany("INSERT INTO rejection VALUES (?, ?, ?, ?, ?)",
+                                [[r.get("doc_id"), r["source_path"], r["stage"], r["reason"], r.get("detected_lang")]
+                                 for r in plan.rejected])
+        _fts(con, result, fts_before)
+        if plan.embed:
+            _check_hubness(con)
+        for name, value in (("hubness", plan.hubness_key or ""), ("rejected", _rejected_key(plan.rejected)),
+                            ("embed", str(plan.embed))):
+            con.execute("INSERT OR REPLACE INTO store_state VALUES (?, ?)", [name, value])
+        record_timings(con, stats)
+        _sync_vector_index(con, db_path)
+        pause_point("store")
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:
+            pass
+        raise
+    return result
 
-    with duckdb.connect(str(db_path)) as con:
-        con.execute("DELETE FROM stage_run")
+
+def _sync_vector_index(con, db_path: pathlib.Path) -> None:
+    """The vector index of this store state (pipeline/index.py), written before the store commits:
+    it adds and removes only the rows that changed, however the store was loaded."""
+    from pipeline import index
+
+    try:
+        index.sync(con, db_path)
+    except OSError as exc:          # derived data: a store without it is searched exactly, or repaired
+        import warnings
+
+        warnings.warn(f"vector index not written ({exc}); search will rebuild it or search exactly")
+
+
+def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool) -> None:
+    """Insert the rows of the documents ``insert`` from their shard files, a row group at a time."""
+    by_shard: dict[int, dict[str, str]] = {}
+    for d in insert:
+        doc = plan.docs[d]
+        by_shard.setdefault(doc.shard, {})[d] = doc.src
+    for table, stage, output in DOC_TABLES:
+        if stage == "embed" and not plan.embed:
+            continue
+        for shard, docs in sorted(by_shard.items()):
+            path = plan.files.get(stage, {}).get(shard)
+            if path is None:
+                continue
+            key = "src" if stage == "ingest" else "doc_id"
+            wanted = pa.array(sorted(set(docs.values()) if key == "src" else docs), pa.string())
+            srcs = set(docs.values())
+            for batch in _batches(path, ["src", output] if key == "src" else ["src", "doc_id", output], srcs):
+                batch = batch.filter(pc.is_in(batch.column(key), value_set=wanted))
+                if batch.num_rows == 0:
+                    continue
+                flat = flatten(batch.column(output))
+                if stage == "ingest":
+                    # one row per document, read from the source that owns it
+                    parent = pc.list_parent_indices(batch.column(output))
+                    src = batch.column("src").take(parent)
+                    own = pa.array([docs.get(d) for d in flat.column("doc_id").to_pylist()], pa.string())
+                    flat = flat.filter(pc.equal(src, own).fill_null(False))
+                    flat = flat.drop_columns(["meta_spans", "line_keys"])
+                else:
+                    flat = flat.filter(pc.is_in(flat.column("doc_id"), value_set=pa.array(list(docs), pa.string())))
+                if flat.num_rows == 0:
+                    continue
+                select = "*"
+                if table in ("embedding", "embedding_aux"):
+                    d = dims["embeddings" if table == "embedding" else "embeddings_aux"] or 1
+                    select = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
+                con.register("_batch", flat)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _batch")
+                con.unregister("_batch")
+
+
+def _batches(path: str, columns: list[str], srcs: set[str]):
+    """Row groups of a shard file that may hold ``srcs`` (by the ``src`` statistics of each)."""
+    f = pq.ParquetFile(path)
+    lo, hi = min(srcs), max(srcs)
+    col = f.schema_arrow.get_field_index("src")
+    for i in range(f.num_row_groups):
+        st = f.metadata.row_group(i).column(col).statistics
+        if st is not None and st.has_min_max and (st.max < lo or st.min > hi):
+            continue
+        yield f.read_row_group(i, columns=columns)
+
+
+def _load_hubness(con, plan: LoadPlan, state: dict[str, str], result: LoadResult) -> None:
+    """The corpus-wide hubness table, replaced when its key changed (any embedded document did)."""
+    if state.get("hubness") == (plan.hubness_key or ""):
+        return
+    con.execute("DELETE FROM hubness")
+    result.hubness = True
+    path = plan.files.get("hubness", {}).get(0)
+    if plan.hubness_key is None or path is None:
+        return
+    for batch in iter_batches(path):
+        con.register("_batch", batch)
+        con.execute("INSERT INTO hubness BY NAME SELECT key_id, model_id, hubness FROM _batch")
+        con.unregister("_batch")
+
+
+def _check_hubness(con) -> None:
+    # search subtracts hubness from every score: a row without it would outrank everything
+    missing = con.execute("SELECT count(*) FROM (SELECT key_id, model_id FROM embedding UNION ALL "
+                          "SELECT key_id, model_id FROM embedding_aux) e "
+                          "ANTI JOIN hubness h USING (key_id, model_id)").fetchone()[0]
+    if missing:
+        raise RuntimeError(f"{missing} embedded rows have no hubness: delete the stage files under "
+                           f"outputs/stages/hubness and run again")
+
+
+# ---------------------------------------------------------------- BM25, updated in place
+#
+# DuckDB's fts extension has no incremental update: create_fts_index rebuilds from scratch.
+# Its index is plain tables (docs, terms, dict with document frequencies, stats) that match_bm25
+# reads at query time, so a change of k search units is applied to them directly: the removed
+# units' terms and documents deleted and their document frequencies decremented, the added ones
+# tokenised with the index's own tokenize macro and stemmer, new terms appended to dict, and the
+# corpus statistics (num_docs, avgdl) recomputed. Scores equal a rebuild's (tested). When a large
+# share of the units changed, a rebuild is cheaper and is done instead.
+
+FTS_SCHEMA = "fts_main_search_text"
+
+
+def _fts_size(con) -> int | None:
+    """Documents in the BM25 index, None when the store has no index."""
+    if not con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [FTS_SCHEMA]).fetchone()[0]:
+        return None
+    if not load_extension(con, "fts"):
+        return None
+    return con.execute(f"SELECT count(*) FROM {FTS_SCHEMA}.docs").fetchone()[0]
+
+
+def _fts(con, result: LoadResult, size_before: int | None) -> None:
+    """Patch the BM25 index with the search units added and removed, or rebuild it when that is cheaper."""
+    if size_before is not None and not result.added_keys and not result.removed_keys:
+        return
+    changed = len(result.added_keys) + len(result.removed_keys)
+    if not size_before or changed > FTS_REBUILD_SHARE * size_before:
+        if build_indexes(con)["fts"]:
+            result.fts = "rebuilt"
+        return
+    if result.removed_keys:
+        _fts_remove(con, result.removed_keys)
+    if result.added_keys:
+        _fts_add(con, result.added_keys)
+    _fts_stats(con)
+    result.fts = "updated"
+
+
+def _fts_stemmer(con) -> str:
+    macro = con.execute("SELECT macro_definition FROM duckdb_functions() WHERE schema_name = ? AND "
+                        "function_name = 'match_bm25'", [FTS_SCHEMA]).fetchone()
+    m = re.search(r"stem\(unnest\(\w+\.tokenize\(query_string\)\), '(\w+)'\)", macro[0] if macro else "")
+    return m.group(1) if m else "none"
+
+
+def _fts_remove(con, keys: list[str]) -> None:
+    f = FTS_SCHEMA
+    con.register("_fts_keys", pa.table({"name": pa.array(keys, pa.string())}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _fts_gone AS SELECT docid FROM {f}.docs "
+                f"WHERE name IN (SELECT name FROM _fts_keys)")
+    con.unregister("_fts_keys")
+    con.execute(f"UPDATE {f}.dict SET df = df - c.n FROM (SELECT termid, count(DISTINCT docid) AS n FROM {f}.terms "
+                f"WHERE docid IN (SELECT docid FROM _fts_gone) GROUP BY termid) c WHERE dict.termid = c.termid")
+    con.execute(f"DELETE FROM {f}.terms WHERE docid IN (SELECT docid FROM _fts_gone)")
+    con.execute(f"DELETE FROM {f}.docs WHERE docid IN (SELECT docid FROM _fts_gone)")
+    con.execute(f"DELETE FROM {f}.dict WHERE df <= 0")
+    con.execute("DROP TABLE _fts_gone")
+
+
+def _fts_add(con, keys: list[str]) -> None:
+    f = FTS_SCHEMA
+    stemmer = _fts_stemmer(con)
+    con.register("_fts_keys", pa.table({"key_id": pa.array(keys, pa.string())}))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _fts_new AS
+        SELECT (SELECT coalesce(max(docid), -1) FROM {f}.docs) + row_number() OVER (ORDER BY key_id) AS docid,
+               key_id AS name, text
+        FROM search_text WHERE key_id IN (SELECT key_id FROM _fts_keys)""")
+    con.unregister("_fts_keys")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _fts_tok AS
+        SELECT docid, stem(w, '{stemmer}') AS term FROM (
+            SELECT docid, unnest({f}.tokenize(text)) AS w FROM _fts_new)
+        WHERE w IS NOT NULL AND len(w) > 0 AND w NOT IN (SELECT sw FROM {f}.stopwords)""")
+    con.execute(f"""INSERT INTO {f}.docs
+        SELECT n.docid, n.name, coalesce(t.len, 0) FROM _fts_new n
+        LEFT JOIN (SELECT docid, count(term) AS len FROM _fts_tok GROUP BY docid) t USING (docid)""")
+    con.execute(f"""INSERT INTO {f}.dict
+        SELECT (SELECT coalesce(max(termid), -1) FROM {f}.dict) + row_number() OVER (ORDER BY term), term, 0
+        FROM (SELECT DISTINCT term FROM _fts_tok WHERE term NOT IN (SELECT term FROM {f}.dict))""")
+    con.execute(f"INSERT INTO {f}.terms SELECT t.docid, 0, d.termid FROM _fts_tok t JOIN {f}.dict d USING (term)")
+    con.execute(f"""UPDATE {f}.dict SET df = df + c.n FROM (
+        SELECT d.termid, count(DISTINCT t.docid) AS n FROM _fts_tok t JOIN {f}.dict d USING (term) GROUP BY d.termid
+        ) c WHERE dict.termid = c.termid""")
+    con.execute("DROP TABLE _fts_new")
+    con.execute("DROP TABLE _fts_tok")
+
+
+def _fts_stats(con) -> None:
+    f = FTS_SCHEMA
+    con.execute(f"DELETE FROM {f}.stats")
+    con.execute(f"INSERT INTO {f}.stats SELECT count(docid), sum(len) / count(len) FROM {f}.docs")
+
+
+def record_timings(con, stats: list) -> None:
+    con.execute("DELETE FROM stage_run")
+    if stats:
         con.executemany("INSERT INTO stage_run VALUES (?, ?, ?, ?, ?, ?)",
                         [[s.stage, s.processed, s.skipped, s.removed, s.rows, s.seconds] for s in stats])
 
 
-def _embedding_dim(paths: list[str], default: int) -> int:
-    if not paths:
-        return default
-    import pyarrow.parquet as pq
-
-    for p in paths:
-        t = pq.read_table(p, columns=["dim"])
-        if t.num_rows:
-            return int(t.column("dim")[0].as_py())
-    return default
-
-
-# BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive (the default drops non-ASCII).
-FTS_IGNORE = r"(\.|[^\w])+"
-HNSW_MIN_ROWS = 50_000   # below this exact search is fast enough and the index costs minutes to build
+# BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive. DuckDB's regexes (RE2) read
+# \w as ASCII only, which cut "ideeën" into "idee" and "n": Unicode classes instead.
+FTS_IGNORE = r"(\.|[^\p{L}\p{N}])+"
 
 
 def load_extension(con, name: str) -> bool:
@@ -167,18 +486,11 @@ def load_extension(con, name: str) -> bool:
         return False
 
 
-def build_indexes(con, hnsw_min_rows: int = HNSW_MIN_ROWS) -> dict[str, bool]:
-    """BM25 over search_text; HNSW over embeddings when the store is large enough."""
-    built = {"fts": False, "hnsw": False}
-    if load_extension(con, "fts"):
+def build_indexes(con, fts: bool = True) -> dict[str, bool]:
+    """BM25 over search_text (rebuilt). (Vectors are indexed beside the store: pipeline/index.py.)"""
+    built = {"fts": False}
+    if fts and load_extension(con, "fts"):
         con.execute(f"PRAGMA create_fts_index('search_text', 'key_id', 'text', stemmer='none', "
                      f"stopwords='none', ignore='{FTS_IGNORE}', strip_accents=0, lower=1, overwrite=1)")
         built["fts"] = True
-    n = con.execute("SELECT count(*) FROM embedding").fetchone()[0]
-    if n >= hnsw_min_rows and load_extension(con, "vss"):
-        con.execute("SET hnsw_enable_experimental_persistence = true")
-        # candidates by cosine (HNSW's recall on inner product over vectors of unequal length is poor);
-        # search re-scores them exactly by inner product less hubness
-        con.execute("CREATE INDEX embedding_hnsw ON embedding USING HNSW (search_vector) WITH (metric = 'cosine')")
-        built["hnsw"] = True
     return built

@@ -7,13 +7,19 @@ one function here, so an offset in a derived text can always be mapped back to
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import numpy as np
+
 # Zero-width and soft characters that scraping leaves behind; dropped from views.
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_BREAK_ESCAPES = ("\\n", "\\r", "\\t")
 
 
 @dataclass(frozen=True)
@@ -40,36 +46,110 @@ def view(raw: str, start: int = 0, end: int | None = None,
          removed: Sequence[tuple[int, int]] = ()) -> TextView:
     """Normalised view of ``raw[start:end]`` without the ``removed`` raw spans.
 
-    ``removed`` holds (start, end) raw spans, sorted or not; they may overlap.
+    ``removed`` holds (start, end) raw spans, sorted or not; they may overlap. A removed
+    span that is exactly one HTML entity ("&eacute;", "&#8220;") is decoded instead, its
+    characters mapped to the entity's first raw offset; a removed ``\\n`` escape of a code
+    string separates words as a line break would.
     """
     end = len(raw) if end is None else end
-    cut = _merge([(s, e) for s, e in removed if e > start and s < end])
+    near = [(s, e) for s, e in removed if e > start and s < end]
+    subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
+            and _ENTITY.fullmatch(raw, s, e)}
+    cut = _merge([(s, e) for s, e in near if subs.get(s, (None,))[0] != e])
+    subs = {s: v for s, v in subs.items() if not any(a <= s < b for a, b in cut)}
+    sub_at = sorted(subs)
     chars: list[str] = []
     index: list[int] = []
     pos = start
-    pending_space = False
+    pending_space: bool | str = False
     for s, e in cut + [(end, end)]:
-        for i in range(pos, max(pos, min(s, end))):
-            ch = raw[i]
-            if ch in _INVISIBLE:
-                continue
-            if ch.isspace():
-                pending_space = pending_space or bool(chars)
-                continue
-            if pending_space:
-                if not (pending_space == "tag" and ch in ",.;:!?)"):
-                    chars.append(" ")
-                    index.append(i - 1 if i > 0 else i)
-                pending_space = False
-            chars.append(ch)
-            index.append(i)
-        if s < end and e > s and raw[s] == "<" and chars:
-            pending_space = "tag"  # a removed HTML tag separates words ("a<br>b" -> "a b"), not "a</b>,"
+        i, stop = pos, max(pos, min(s, end))
+        while i < stop:
+            k = bisect_left(sub_at, i)
+            at = sub_at[k] if k < len(sub_at) and sub_at[k] < stop else stop   # the next decoded entity
+            if at > i:
+                pending_space = _run(raw, i, at, chars, index, pending_space)
+            if at < stop:
+                i, piece = subs[at]
+                pending_space = _chars(piece, 0, len(piece), chars, index, pending_space, at)
+            else:
+                i = stop
+        if s < end and e > s and chars:
+            if raw[s] == "<":
+                pending_space = "tag"  # a removed tag separates words ("a<br>b" -> "a b"), not "a</b>,"
+            elif raw.startswith(_BREAK_ESCAPES, s):
+                pending_space = True  # "\\n" inside a code string is a line break
         pos = max(pos, e)
     text = "".join(chars)
     if not unicodedata.is_normalized("NFC", text):
         text, index = _nfc_with_map(text, index)
     return TextView(text, tuple(index))
+
+
+def _run(raw: str, pos: int, stop: int, chars: list[str], index: list[int], pending_space: bool | str
+         ) -> bool | str:
+    """Append ``raw[pos:stop]``: whole runs of non-space characters at a time (the regex engine's speed),
+    char by char only where the run is short or invisible characters must be dropped from it."""
+    segment = raw[pos:stop]
+    if len(segment) < _ARRAY_MIN or _INVISIBLE_RE.search(segment):
+        return _chars(raw, pos, stop, chars, index, pending_space)
+    return _array(segment, pos, chars, index, pending_space)
+
+
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
+_ARRAY_MIN = 600  # shorter runs of text (most lines) are quicker char by char than with arrays
+_SPACE = np.array([chr(c).isspace() for c in range(0x3002)])   # str.isspace(); none past U+3000
+_PUNCT_AFTER_TAG = ",.;:!?)"
+
+
+def _array(segment: str, offset: int, chars: list[str], index: list[int], pending_space: bool | str
+           ) -> bool | str:
+    """Append ``segment`` (raw offset ``offset``) to the view with array operations; return the pending space.
+
+    The same as :func:`_chars` (tested against it): whitespace runs become one space, mapped to the raw
+    position before the next character, none at the start of the view, none between a removed tag and
+    punctuation.
+    """
+    codes = np.frombuffer(segment.encode("utf-32-le"), dtype=np.uint32)
+    keep = ~_SPACE[np.minimum(codes, len(_SPACE) - 1)]
+    pos = np.flatnonzero(keep)
+    if len(pos) == 0:
+        return pending_space or bool(chars)
+    run_start = np.flatnonzero(np.diff(pos) > 1) + 1          # indices into pos where a later run starts
+    first = int(pos[0])
+    if first > 0:
+        pending_space = pending_space or bool(chars)
+    if pending_space and not (pending_space == "tag" and segment[first] in _PUNCT_AFTER_TAG):
+        i = offset + first
+        chars.append(" ")
+        index.append(i - 1 if i > 0 else i)
+    out_codes = np.insert(codes[pos], run_start, 32)
+    out_index = np.insert(pos + offset, run_start, pos[run_start] + offset - 1)
+    chars.append(out_codes.tobytes().decode("utf-32-le"))
+    index.extend(out_index.tolist())
+    return int(pos[-1]) < len(segment) - 1     # whitespace at the end: a space if anything follows
+
+
+def _chars(text: str, pos: int, stop: int, chars: list[str], index: list[int], pending_space: bool | str,
+           at: int | None = None) -> bool | str:
+    """The same, one character at a time (for text with invisible characters to drop); with ``at``, every
+    character of ``text`` maps to raw offset ``at`` (a decoded entity)."""
+    for i in range(pos, stop):
+        ch = text[i]
+        if ch in _INVISIBLE:
+            continue
+        if ch.isspace():
+            pending_space = pending_space or bool(chars)
+            continue
+        raw_i = i if at is None else at
+        if pending_space:
+            if not (pending_space == "tag" and ch in _PUNCT_AFTER_TAG):
+                chars.append(" ")
+                index.append(raw_i - 1 if raw_i > 0 else raw_i)
+            pending_space = False
+        chars.append(ch)
+        index.append(raw_i)
+    return pending_space
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

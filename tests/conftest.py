@@ -25,3 +25,14 @@ def built_store(tmp_path_factory) -> pathlib.Path:
     out = tmp_path_factory.mktemp("out")
     run(CORPUS, out, RunSettings(embed=False), progress=False)
     return out / "knowledge.duckdb"
+
+
+DEV_CORPUS = FIXTURES / "dev-corpus"
+
+
+@pytest.fixture(scope="session")
+def dev_store(tmp_path_factory) -> pathlib.Path:
+    """The sample and the 18 development articles in one store (no embeddings), as the figures are measured."""
+    from pipeline.evaluate import build_dev_store
+
+    return build_dev_store(CORPUS, DEV_CORPUS, tmp_path_factory.mktemp("dev"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.docmodel import from_text
+from pipeline.stages.extract import doc_from_text
 from pipeline.stages import denoise, normalise
 
 
@@ -95,7 +95,7 @@ def test_hard_wrapped_lines_are_joined():
     ("nl", "Zorg ervoor dat je snel reageert. Begin met je eigen medewerkers.", 2),
 ])
 def test_sentences_with_raw_offsets(lang, text, n):
-    doc = from_text(f"Judul\n\n{text}\n", lang)
+    doc = doc_from_text(f"Judul\n\n{text}\n", lang)
     sents = [s for b in doc.blocks for s in b.sentences]
     assert len(sents) >= n
     for s in sents:

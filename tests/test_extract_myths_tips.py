@@ -5,22 +5,23 @@ import re
 
 import pytest
 
-from pipeline.docmodel import from_text
-from pipeline.extract import myths, tips
+from pipeline.extract.items import Item
+from pipeline.stages.extract import doc_from_text, extract_document
 
 
-def _items(fn, text: str, lang: str, title: str | None = None) -> list[dict]:
-    doc = from_text(text, lang, title)
-    items = fn(doc)
+def _items(kind: str, text: str, lang: str, title: str | None = None) -> list[Item]:
+    """The items of one kind the extract stage finds in a snippet (all extractors run, as in the pipeline)."""
+    doc = doc_from_text(text, lang, title)
+    items = [it for it in extract_document(doc) if it.kind == kind]
     for it in items:  # offsets point at the item's text in the raw text
-        raw = doc.raw_text[it["start_char"]:it["end_char"]]
-        assert re.sub(r"\s+", "", it["text"]) in re.sub(r"\s+", "", raw), (it["text"], raw)
-        assert len(it["text"]) <= 400
+        raw = doc.raw_text[it.start_char:it.end_char]
+        assert re.sub(r"\s+", "", it.text) in re.sub(r"\s+", "", raw), (it.text, raw)
+        assert len(it.text) <= 400
     return items
 
 
 def _texts(items, rule: str | None = None) -> list[str]:
-    return [it["text"] for it in items if rule is None or it["extractor"] == rule]
+    return [it.text for it in items if rule is None or it.extractor == rule]
 
 
 # --- myths ---------------------------------------------------------------------
@@ -37,12 +38,12 @@ def _texts(items, rule: str | None = None) -> list[str]:
            "weinig.\n", "Een bakker heeft geen website nodig"),
 ])
 def test_myth_labelled_heading(lang, text, claim):
-    items = _items(myths.extract, text, lang)
+    items = _items("myth", text, lang)
     assert claim in _texts(items, "myth_labelled_heading")
-    first = next(it for it in items if it["text"] == claim)
-    assert first["rebuttal"] and len(first["rebuttal"]) <= 401
-    assert first["kind"] == "myth"
-    assert not any(claim in t for t in _texts(_items(tips.extract, text, lang)))  # a myth is no tip
+    first = next(it for it in items if it.text == claim)
+    assert first.rebuttal and len(first.rebuttal) <= 401
+    assert first.kind == "myth"
+    assert not any(claim in t for t in _texts(_items("tip", text, lang)))  # a myth is no tip
 
 
 @pytest.mark.parametrize("lang,text,claim,rebuttal", [
@@ -54,27 +55,27 @@ def test_myth_labelled_heading(lang, text, claim):
      "Video maken is te duur.", "Een telefoon volstaat."),
 ])
 def test_myth_labelled_line(lang, text, claim, rebuttal):
-    items = _items(myths.extract, text, lang)
+    items = _items("myth", text, lang)
     assert _texts(items, "myth_labelled_line") == [claim]
-    assert items[0]["rebuttal"] == rebuttal
-    assert _items(tips.extract, text, lang) == []   # "harus" in a myth is no tip
+    assert items[0].rebuttal == rebuttal
+    assert _items("tip", text, lang) == []   # "harus" in a myth is no tip
 
 
 def test_myth_listed_heading_after_an_intro_pl():
     text = ("Sprzedaż w sieci otacza wiele legend. Oto najczęstsze mity o sklepach internetowych:\n\n"
             "## Sklep internetowy sprzedaje sam\n\nBez promocji nikt go nie znajdzie. Ruch trzeba zbudować.\n\n"
             "## Darmowa dostawa zawsze się opłaca\n\nCzęsto zjada całą marżę małego sklepu.\n")
-    items = _items(myths.extract, text, "pl")
+    items = _items("myth", text, "pl")
     assert _texts(items, "myth_listed_heading") == ["Sklep internetowy sprzedaje sam",
                                                    "Darmowa dostawa zawsze się opłaca"]
-    assert items[0]["rebuttal"].startswith("Bez promocji")
+    assert items[0].rebuttal.startswith("Bez promocji")
 
 
 def test_myth_listed_heading_from_the_title_nl_but_not_the_title_itself():
     title = "3 mythes over e-mailmarketing"
     text = ("## Niemand leest nieuwsbrieven\n\nDe open rate van lokale winkels ligt vaak hoog.\n\n"
             "## E-mail is alleen voor grote bedrijven\n\nEen kapper met honderd klanten heeft er al baat bij.\n")
-    items = _items(myths.extract, text, "nl", title)
+    items = _items("myth", text, "nl", title)
     assert _texts(items) == ["Niemand leest nieuwsbrieven", "E-mail is alleen voor grote bedrijven"]
     assert title not in _texts(items)
 
@@ -82,7 +83,7 @@ def test_myth_listed_heading_from_the_title_nl_but_not_the_title_itself():
 def test_headings_without_a_myth_cue_are_no_myths():
     text = ("## Niemand leest nieuwsbrieven\n\nDe open rate van lokale winkels ligt vaak hoog.\n\n"
             "## E-mail is alleen voor grote bedrijven\n\nEen kapper met honderd klanten heeft er al baat bij.\n")
-    assert _items(myths.extract, text, "nl", "Nieuwsbrieven voor winkels") == []
+    assert _items("myth", text, "nl", "Nieuwsbrieven voor winkels") == []
 
 
 def test_myth_quoted_claims_under_a_misconception_intro_id():
@@ -91,25 +92,25 @@ def test_myth_quoted_claims_under_a_misconception_intro_id():
             "Pelanggan berusia lima puluh tahun juga membuka Facebook setiap hari.\n\n"
             "\"Saya tidak punya waktu untuk posting.\"\n\n"
             "Satu foto menu harian hanya butuh dua menit.\n")
-    items = _items(myths.extract, text, "id")
+    items = _items("myth", text, "id")
     assert _texts(items, "myth_quoted_claim") == ["Media sosial hanya untuk anak muda.",
                                                  "Saya tidak punya waktu untuk posting."]
-    assert items[1]["rebuttal"] == "Satu foto menu harian hanya butuh dua menit."
+    assert items[1].rebuttal == "Satu foto menu harian hanya butuh dua menit."
 
 
 def test_myth_quoted_lead_with_a_fear_in_the_title_nl():
     text = ("\"Ik heb geen tijd voor Instagram\" - Een foto van je etalage kost één minuut per dag.\n\n"
             "\"Mijn klanten zitten niet online\" - Vraag het ze eens bij de kassa.\n")
-    items = _items(myths.extract, text, "nl", "De angst voor Instagram bij winkeliers")
+    items = _items("myth", text, "nl", "De angst voor Instagram bij winkeliers")
     assert _texts(items) == ["Ik heb geen tijd voor Instagram", "Mijn klanten zitten niet online"]
-    assert items[0]["rebuttal"].startswith("Een foto van je etalage")
+    assert items[0].rebuttal.startswith("Een foto van je etalage")
 
 
 def test_quotes_without_a_myth_context_are_no_myths_pl():
     text = ("Rozmawiałem z właścicielką kwiaciarni.\n\n"
             "„Klienci wracają, kiedy pamiętamy ich imiona.”\n\nTo prosta zasada.\n\n"
             "„Zdjęcia bukietów robimy przy oknie.”\n\nI widać to na Instagramie.\n")
-    assert _items(myths.extract, text, "pl") == []
+    assert _items("myth", text, "pl") == []
 
 
 @pytest.mark.parametrize("lang,sentence", [
@@ -118,10 +119,10 @@ def test_quotes_without_a_myth_context_are_no_myths_pl():
     ("id", "Mitos yang sering terdengar adalah bahwa toko online harus selalu memberi diskon."),
 ])
 def test_myth_cue_sentence(lang, sentence):
-    items = _items(myths.extract, sentence + " Dat klopt niet.", lang)
+    items = _items("myth", sentence + " Dat klopt niet.", lang)
     assert _texts(items, "myth_cue_sentence") == [sentence]
-    assert items[0]["rebuttal"] == "Dat klopt niet."
-    assert sentence not in _texts(_items(tips.extract, sentence, lang))
+    assert items[0].rebuttal == "Dat klopt niet."
+    assert sentence not in _texts(_items("tip", sentence, lang))
 
 
 @pytest.mark.parametrize("lang,sentence", [
@@ -130,12 +131,12 @@ def test_myth_cue_sentence(lang, sentence):
     ("nl", "Een veelgemaakte fout is denken dat een website eenmalig werk is."),
 ])
 def test_myth_belief_sentence(lang, sentence):
-    items = _items(myths.extract, sentence, lang)
+    items = _items("myth", sentence, lang)
     assert _texts(items, "myth_belief_sentence") == [sentence]
 
 
 def test_a_mistake_without_a_belief_is_no_myth_id():
-    assert _items(myths.extract, "Kesalahan terbesar adalah tidak membalas ulasan.", "id") == []
+    assert _items("myth", "Kesalahan terbesar adalah tidak membalas ulasan.", "id") == []
 
 
 # --- tips ----------------------------------------------------------------------
@@ -144,19 +145,19 @@ def test_tip_numbered_heading_pl():
     text = ("# 1: Odpowiadaj w ciągu godziny\n\nKlient, który czeka dzień, kupi gdzie indziej.\n\n"
             "# 2: Zdjęcia robione w dzień\n\nŚwiatło dzienne pokazuje prawdziwy kolor tkaniny.\n\n"
             "# 3: Cena na widoku\n\nUkrywanie ceny zniechęca do pytań.\n")
-    items = _items(tips.extract, text, "pl", "3 wskazówki dla małych sklepów odzieżowych")
+    items = _items("tip", text, "pl", "3 wskazówki dla małych sklepów odzieżowych")
     assert _texts(items, "tip_numbered_heading") == ["Odpowiadaj w ciągu godziny", "Zdjęcia robione w dzień",
                                                      "Cena na widoku"]
-    assert items[0]["detail"].startswith("Klient, który czeka")
+    assert items[0].detail.startswith("Klient, który czeka")
 
 
 def test_numbered_headings_without_advice_or_bodies_are_no_tips_id():
     toc = ("Dalam artikel ini:\n\n1. Apa itu TikTok?\n\n2. Sejarah singkat\n\n3. Siapa penggunanya?\n\n"
            "## Apa itu TikTok?\n\nTikTok adalah aplikasi video pendek.\n")
-    assert _texts(_items(tips.extract, toc, "id"), "tip_numbered_heading") == []
+    assert _texts(_items("tip", toc, "id"), "tip_numbered_heading") == []
     mistakes = ("# 1: Terus memasang iklan yang mengganggu\n\nBanyak pengunjung memakai pemblokir iklan.\n\n"
                 "# 2: Mengabaikan email\n\nEmail masih menghasilkan penjualan.\n")
-    assert _texts(_items(tips.extract, mistakes, "id", "5 kesalahan pemasaran toko online"),
+    assert _texts(_items("tip", mistakes, "id", "5 kesalahan pemasaran toko online"),
                   "tip_numbered_heading") == []
 
 
@@ -166,7 +167,7 @@ def test_numbered_one_line_tips_after_a_table_of_contents_pl():
             "## Jak promować sklep na TikToku?\n\n"
             "1. Pokaż kulisy pakowania zamówień\n\n2. Nagrywaj krótkie porady o produktach\n\n"
             "3. Odpowiadaj na komentarze filmem\n")
-    items = _items(tips.extract, text, "pl", "Jak promować sklep internetowy na TikToku")
+    items = _items("tip", text, "pl", "Jak promować sklep internetowy na TikToku")
     assert _texts(items, "tip_numbered_heading") == ["Pokaż kulisy pakowania zamówień",
                                                      "Nagrywaj krótkie porady o produktach",
                                                      "Odpowiadaj na komentarze filmem"]
@@ -175,7 +176,7 @@ def test_numbered_one_line_tips_after_a_table_of_contents_pl():
 def test_numbered_headings_of_myths_are_myths_not_tips_id():
     text = ("Mitos 1: Pelanggan Tidak Membaca Ulasan\n\nDelapan dari sepuluh pembeli membaca ulasan.\n\n"
             "Mitos 2: Harga Murah Selalu Menang\n\nPembeli membayar lebih untuk layanan yang cepat.\n")
-    assert _texts(_items(tips.extract, text, "id", "2 Mitos Penjualan Online")) == []
+    assert _texts(_items("tip", text, "id", "2 Mitos Penjualan Online")) == []
 
 
 @pytest.mark.parametrize("lang,heading", [
@@ -185,12 +186,12 @@ def test_numbered_headings_of_myths_are_myths_not_tips_id():
 ])
 def test_tip_imperative_heading(lang, heading):
     text = f"## Pendahuluan singkat\n\nTeks pembuka.\n\n## {heading}\n\nDetail yang mendukung nasihat ini.\n"
-    assert _texts(_items(tips.extract, text, lang), "tip_imperative_heading") == [heading]
+    assert _texts(_items("tip", text, lang), "tip_imperative_heading") == [heading]
 
 
 def test_question_and_label_headings_are_no_tips_nl():
     text = "## Gebruik je al Instagram?\n\nVeel winkels nog niet.\n\n## Zie ook:\n\nOnze andere artikelen.\n"
-    assert _items(tips.extract, text, "nl") == []
+    assert _items("tip", text, "nl") == []
 
 
 def test_tip_list_items_under_an_advice_intro_id():
@@ -198,7 +199,7 @@ def test_tip_list_items_under_an_advice_intro_id():
             "• Balas ulasan pelanggan setiap hari.\n"
             "• Foto produk dengan cahaya alami.\n"
             "• Menjadi ramah kepada pelanggan baru. Mereka akan kembali minggu depan.\n")
-    items = _items(tips.extract, text, "id")
+    items = _items("tip", text, "id")
     assert _texts(items, "tip_list_item") == ["Balas ulasan pelanggan setiap hari.",
                                              "Foto produk dengan cahaya alami.",
                                              "Menjadi ramah kepada pelanggan baru. Mereka akan kembali minggu depan."]
@@ -208,13 +209,13 @@ def test_tip_list_items_under_an_advice_intro_id():
 def test_imperative_list_items_without_an_intro_pl():
     text = ("Plan na pierwszy miesiąc\n\n- Ustal cel sprzedaży\n- Przygotuj kalendarz postów\n"
             "- Sprawdzaj wyniki co tydzień\n")
-    assert len(_texts(_items(tips.extract, text, "pl"), "tip_list_item")) == 3
+    assert len(_texts(_items("tip", text, "pl"), "tip_list_item")) == 3
 
 
 def test_list_of_facts_is_no_advice_nl():
     text = ("Klanten gebruiken sociale media om:\n\n- Kortingen te vinden\n- Reviews te lezen\n"
             "- Lees ervaringen van anderen\n")
-    assert _items(tips.extract, text, "nl") == []
+    assert _items("tip", text, "nl") == []
 
 
 @pytest.mark.parametrize("lang,sentence", [
@@ -229,7 +230,7 @@ def test_list_of_facts_is_no_advice_nl():
 ])
 def test_tip_imperative_sentence(lang, sentence):
     text = f"Pierwszy akapit bez rady. {sentence} Zdanie na koniec."
-    assert _texts(_items(tips.extract, text, lang), "tip_imperative_sentence") == [sentence]
+    assert _texts(_items("tip", text, lang), "tip_imperative_sentence") == [sentence]
 
 
 @pytest.mark.parametrize("lang,sentence", [
@@ -238,11 +239,11 @@ def test_tip_imperative_sentence(lang, sentence):
     ("nl", "Als een klant klaagt op Facebook, reageer dan binnen een uur."),
 ])
 def test_tip_conditional_imperative(lang, sentence):
-    assert _texts(_items(tips.extract, sentence, lang), "tip_conditional_imperative") == [sentence]
+    assert _texts(_items("tip", sentence, lang), "tip_conditional_imperative") == [sentence]
 
 
 def test_conditional_statement_is_no_tip_nl():
-    assert _items(tips.extract, "Als je weinig tijd hebt, maak je minder posts.", "nl") == []
+    assert _items("tip", "Als je weinig tijd hebt, maak je minder posts.", "nl") == []
 
 
 @pytest.mark.parametrize("lang,sentence", [
@@ -256,7 +257,7 @@ def test_conditional_statement_is_no_tip_nl():
     ("nl", "Het is verstandig om klachten binnen een dag te beantwoorden."),
 ])
 def test_tip_modal_sentence(lang, sentence):
-    assert _texts(_items(tips.extract, sentence, lang), "tip_modal_sentence") == [sentence]
+    assert _texts(_items("tip", sentence, lang), "tip_modal_sentence") == [sentence]
 
 
 @pytest.mark.parametrize("lang,sentence", [
@@ -272,12 +273,12 @@ def test_tip_modal_sentence(lang, sentence):
     ("pl", "Tutaj sklep traci najwięcej klientów."),          # "-aj" that is no imperative
 ])
 def test_no_tip(lang, sentence):
-    assert _items(tips.extract, sentence, lang) == []
+    assert _items("tip", sentence, lang) == []
 
 
 def test_tip_text_is_one_sentence_with_its_paragraph_as_detail_nl():
     text = ("Begin met je trouwste klanten en vraag wat ze missen. Zij kennen je winkel het best. "
             "Hun antwoorden zijn vaak verrassend.")
-    items = _items(tips.extract, text, "nl")
+    items = _items("tip", text, "nl")
     assert _texts(items) == ["Begin met je trouwste klanten en vraag wat ze missen."]
-    assert items[0]["detail"] == "Zij kennen je winkel het best. Hun antwoorden zijn vaak verrassend."
+    assert items[0].detail == "Zij kennen je winkel het best. Hun antwoorden zijn vaak verrassend."

@@ -5,27 +5,28 @@ import re
 
 import pytest
 
-from pipeline.docmodel import from_text
-from pipeline.extract import examples, statistics
+from pipeline.extract.items import Item
+from pipeline.stages.extract import doc_from_text, extract_document
 
 
-def _items(fn, text: str, lang: str) -> list[dict]:
-    doc = from_text(text, lang)
-    items = fn(doc)
+def _items(kind: str, text: str, lang: str) -> list[Item]:
+    """The items of one kind the extract stage finds in a snippet (all extractors run, as in the pipeline)."""
+    doc = doc_from_text(text, lang)
+    items = [it for it in extract_document(doc) if it.kind == kind]
     for it in items:  # offsets point at the item's text in the raw text
-        raw = doc.raw_text[it["start_char"]:it["end_char"]]
-        assert re.sub(r"\s+", "", it["text"]) in re.sub(r"\s+", "", raw), (it["text"], raw)
-        assert len(it["text"]) <= 400
-    assert len({it["item_id"] for it in items}) == len(items)
+        raw = doc.raw_text[it.start_char:it.end_char]
+        assert re.sub(r"\s+", "", it.text) in re.sub(r"\s+", "", raw), (it.text, raw)
+        assert len(it.text) <= 400
+    assert len({it.item_id for it in items}) == len(items)
     return items
 
 
-def stats(text: str, lang: str) -> list[dict]:
-    return _items(statistics.extract, text, lang)
+def stats(text: str, lang: str) -> list[Item]:
+    return _items("statistic", text, lang)
 
 
-def ents(text: str, lang: str) -> dict[str, dict]:
-    return {it["entity"]: it for it in _items(examples.extract, text, lang)}
+def ents(text: str, lang: str) -> dict[str, Item]:
+    return {it.entity: it for it in _items("example", text, lang)}
 
 
 # --- statistics: units ----------------------------------------------------------------
@@ -47,8 +48,8 @@ def test_stat_units(lang, text, value, unit, currency):
     items = stats(text, lang)
     assert len(items) == 1
     it = items[0]
-    assert it["value"] == pytest.approx(value) and it["unit"] == unit and it["currency"] == currency
-    assert it["extractor"] == f"stat_{unit}" and it["text"] == text
+    assert it.value == pytest.approx(value) and it.unit == unit and it.currency == currency
+    assert it.extractor == f"stat_{unit}" and it.text == text
 
 
 @pytest.mark.parametrize("lang,text", [
@@ -73,15 +74,15 @@ def test_stat_heading_skipped():
 def test_stat_one_item_per_quantity():
     text = "Di kota itu 94% remaja memakai ponsel, disusul orang dewasa (87%) dan lansia (63%)."
     items = stats(text, "id")
-    assert [it["value"] for it in items] == [94, 87, 63]
-    assert all(it["text"] == text for it in items)
+    assert [it.value for it in items] == [94, 87, 63]
+    assert all(it.text == text for it in items)
 
 
 def test_stat_long_sentence_clipped():
     text = ("Menurut laporan tahunan itu, " + "pemilik toko kecil di banyak kota menghadapi biaya sewa, " * 8
             + "dan 35 persen di antaranya sudah berjualan daring.")
     (it,) = stats(text, "id")
-    assert len(it["text"]) <= 400 and "35 persen" in it["text"]
+    assert len(it.text) <= 400 and "35 persen" in it.text
 
 
 # --- statistics: sources ---------------------------------------------------------------
@@ -96,14 +97,14 @@ def test_stat_long_sentence_clipped():
 ])
 def test_stat_source_same_sentence(lang, text, source):
     (it,) = stats(text, lang)
-    assert it["source"] == source
+    assert it.source == source
 
 
 def test_stat_source_year():
     (it,) = stats("Uit onderzoek van WinkelData (2016) blijkt dat 61% van de klanten online zoekt.", "nl")
-    assert it["year"] == 2016
+    assert it.year == 2016
     (it,) = stats("Survei Belanja Daring 2019 menemukan bahwa 58 persen pembeli memakai ponsel.", "id")
-    assert it["year"] == 2019
+    assert it.year == 2019
 
 
 def test_stat_source_earlier_sentence_of_paragraph():
@@ -111,9 +112,9 @@ def test_stat_source_earlier_sentence_of_paragraph():
             "że sklepy z mapą dojazdu mają więcej wizyt. Tylko 31 procent sklepów ją ma.\n\n"
             "Drugi akapit: 12% klientów dzwoni przed wizytą.\n")
     items = stats(text, "pl")
-    by_value = {it["value"]: it for it in items}
-    assert by_value[31]["source"] == "Instytut Handlu"
-    assert by_value[12]["source"] is None      # another paragraph
+    by_value = {it.value: it for it in items}
+    assert by_value[31].source == "Instytut Handlu"
+    assert by_value[12].source is None      # another paragraph
 
 
 def test_stat_source_list_intro():
@@ -121,8 +122,8 @@ def test_stat_source_list_intro():
             "- 74% van de klanten kijkt eerst naar reviews\n"
             "- 38% van de klanten belt nooit meer na een slechte ervaring\n")
     items = stats(text, "nl")
-    assert [it["value"] for it in items] == [74, 38]
-    assert all(it["source"] == "Retail Monitor / Shop Panel" for it in items)
+    assert [it.value for it in items] == [74, 38]
+    assert all(it.source == "Retail Monitor / Shop Panel" for it in items)
 
 
 def test_stat_source_bibliography():
@@ -130,13 +131,13 @@ def test_stat_source_bibliography():
             "Bronnen:\n\nRetailpanel.nl (2015).\n\nNationaal ondernemersonderzoek 2015.\n\n"
             "Blogwereld.nl (2014). Tien tips voor je profiel.\n")
     (it,) = stats(text, "nl")
-    assert "Retailpanel.nl" in it["source"] and "ondernemersonderzoek" in it["source"]
-    assert it["year"] == 2015
+    assert "Retailpanel.nl" in it.source and "ondernemersonderzoek" in it.source
+    assert it.year == 2015
 
 
 def test_stat_no_source():
     (it,) = stats("Pada Maret, 66 persen orang dewasa memakai layanan pesan antar.", "id")
-    assert it["source"] is None
+    assert it.source is None
 
 
 # --- examples ------------------------------------------------------------------------------
@@ -167,8 +168,8 @@ def test_stat_no_source():
 def test_example_rules(lang, text, entity, rule, role):
     found = ents(text, lang)
     assert entity in found, found
-    assert found[entity]["extractor"] == rule and found[entity]["role"] == role
-    assert found[entity]["text"] == text
+    assert found[entity].extractor == rule and found[entity].role == role
+    assert found[entity].text == text
 
 
 def test_example_list_after_such_as():
@@ -185,16 +186,16 @@ def test_example_acronym_definition():
     found = ents("Kilka lat temu Krajowa Izba Handlu (KIH) wydała poradnik dla sklepów. Poradnik KIH jest darmowy.",
                  "pl")
     assert list(found) == ["Krajowa Izba Handlu (KIH)"]
-    assert found["Krajowa Izba Handlu (KIH)"]["entity_type"] == "organisation"
+    assert found["Krajowa Izba Handlu (KIH)"].entity_type == "organisation"
 
 
 def test_example_repeated_and_coordinated():
     text = ("De campagne van Bakkerij Vos liep goed. Later kopieerde ook de buurman van Bakkerij Vos het idee. "
             "Klanten kochten broden van Bakkerij Vos, Molenaar en Korenbloem.")
     found = ents(text, "nl")
-    assert found["Bakkerij Vos"]["extractor"] == "example_repeated"
-    assert found["Molenaar"]["extractor"] == "example_coordinated"
-    assert found["Korenbloem"]["extractor"] == "example_coordinated"
+    assert found["Bakkerij Vos"].extractor == "example_repeated"
+    assert found["Molenaar"].extractor == "example_coordinated"
+    assert found["Korenbloem"].extractor == "example_coordinated"
 
 
 def test_example_one_item_per_entity_and_grouping():
@@ -239,9 +240,12 @@ def test_corpus_items_point_at_their_text():
 
     root = pathlib.Path(__file__).resolve().parent.parent
     gold = json.loads((root / "tests" / "fixtures" / "seeds.json").read_text(encoding="utf-8"))
+    n_stats = n_examples = 0
     for name, g in gold.items():
         text = (root / "corpus" / name).read_text(encoding="utf-8")
-        st = _items(statistics.extract, text, g["lang"])
-        ex = _items(examples.extract, text, g["lang"])
-        assert all(it["unit"] in ("percent", "count", "currency", "multiplier") for it in st)
-        assert len({it["entity"] for it in ex}) == len(ex)
+        st = _items("statistic", text, g["lang"])
+        ex = _items("example", text, g["lang"])
+        assert all(it.unit in ("percent", "count", "currency", "multiplier") for it in st)
+        assert len({it.entity for it in ex}) == len(ex)
+        n_stats, n_examples = n_stats + len(st), n_examples + len(ex)
+    assert n_stats >= len(gold) and n_examples >= len(gold)     # the checks above ran on real items

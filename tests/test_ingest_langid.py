@@ -123,11 +123,12 @@ def test_language_of_short_paragraphs(text, lang):
 
 
 def test_unsupported_language_is_rejected_with_detected_language():
+    blank = dict.fromkeys(schema.DOCUMENTS.names)     # the columns langid does not read stay null
     docs = schema.table([
-        {"doc_id": "en", "source_path": "en.txt", "raw_text": "Always answer your customers quickly and honestly, "
-         "even when you do not know the answer yet. " * 3, "meta_spans": []},
-        {"doc_id": "de", "source_path": "de.txt", "raw_text": "Beantworten Sie die Fragen Ihrer Kunden schnell und "
-         "ehrlich, auch wenn Sie die Antwort noch nicht kennen. " * 3, "meta_spans": []},
+        {**blank, "doc_id": "en", "source_path": "en.txt", "raw_text": "Always answer your customers quickly and "
+         "honestly, even when you do not know the answer yet. " * 3, "meta_spans": []},
+        {**blank, "doc_id": "de", "source_path": "de.txt", "raw_text": "Beantworten Sie die Fragen Ihrer Kunden "
+         "schnell und ehrlich, auch wenn Sie die Antwort noch nicht kennen. " * 3, "meta_spans": []},
     ], schema.DOCUMENTS)
     out = langid.run(docs)
     assert out["languages"].num_rows == 0

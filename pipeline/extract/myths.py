@@ -1,221 +1,82 @@
 """Extract myths: misconceptions an article states in order to refute them.
 
-Rules (an item's ``extractor`` names the one that found it):
+``RULES`` run in order; each finds claims in blocks the earlier ones left alone (an item's
+``extractor`` names the rule that found it):
 
-  myth_labelled_heading  a heading labelled as a myth: ``Mitos 1: Media Sosial Iseng-iseng``,
-                         ``Mit: ...``, ``Mythe #2 - ...`` (the text is the part after the label)
-  myth_labelled_line     a paragraph or list item labelled as a myth (``Mitos: SEO itu mahal.``),
-                         or the sentence after a label-only heading (``**Mit:** Reklama ...``)
-  myth_listed_heading    sibling headings under an intro, parent heading or title that names
-                         myths (``Oto najczęstsze mity dotyczące marketingu:`` then ``## ...``)
+  myth_labelled_heading  a heading labelled as a myth; the text is the part after the label:
+                         ``Mitos 1: Toko Kecil Tidak Butuh Situs Web``, ``Mit 1: Klienci nie czytają
+                         opisów``, ``Mythe #2 - Adverteren is duur``
+  myth_labelled_line     a paragraph or list item labelled as a myth, or the sentence after a
+                         label-only heading: ``Mitos: SEO itu mahal.``, ``**Mit:** Reklama w sieci
+                         jest droga.``, ``- **Mythe:** Video maken is te duur.``
   myth_quoted_claim      quoted claims (quote blocks, quoted headings, a paragraph's quoted lead
                          followed by a dash) under an intro or title that names myths,
-                         misconceptions, fears or objections
-  myth_cue_sentence      a sentence stating a myth: myth cue ... "that" <claim>
-                         (``Salah satu mitos ... adalah bahwa ...``, ``Een mythe is dat ...``)
-  myth_belief_sentence   a mistaken belief: mistake cue ... belief verb ... "that" <claim>
-                         (``membuat kesalahan dengan percaya bahwa ...``)
+                         misconceptions, fears or objections: ``"Media sosial hanya untuk anak
+                         muda."``, ``„Reklama jest dla dużych firm”``, ``"Ik heb geen tijd voor
+                         Instagram" - ...``
+  myth_listed_heading    sibling headings under an intro, parent heading or title that names
+                         myths: ``Berikut mitos-mitosnya:`` / ``Oto najczęstsze mity ...:`` /
+                         ``3 mythes over e-mailmarketing`` then ``## ...`` headings
+  myth_cue_sentence      a sentence stating a myth: myth cue ... "that" <claim>: ``Mitos yang sering
+                         terdengar adalah bahwa ...``, ``Częstym mitem jest to, że ...``,
+                         ``Een hardnekkige mythe is dat ...``
+  myth_belief_sentence   a mistaken belief: mistake cue ... belief verb ... "that" <claim>:
+                         ``Kesalahan umum ... adalah menganggap bahwa ...``, ``Częstym błędem jest
+                         myślenie, że ...``, ``Een veelgemaakte fout is denken dat ...``
 
-``text`` is the claim, ``rebuttal`` the first sentences of the article's answer (about 400
-characters at most) and ``detail`` the rest of the answer. A title such as "5 Mitos ..." only
-sets the context; it is never a myth itself.
-
-The cue words live in ``pipeline/lang/<code>.py`` (``MYTH_*``). The helpers for cue matching
-(``cue_spans``, ``has_cue``) and ``claim_spans`` are shared with ``tips``.
+``text`` is the claim, ``rebuttal`` the first sentences of the article's answer and ``detail``
+the rest of the answer. A title such as "5 Mitos ..." only sets the context; it is never a
+myth itself. The cue words are the ``MYTH_*`` fields of the language data.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable, Sequence
 
 from pipeline.docmodel import Block, DocContext
-from pipeline.lang import get as lang_data
-
-MAX_CLAIM_CHARS = 400       # longer items score as wrong: never emit them
-MAX_QUOTED_CLAIM_CHARS = 250  # a quoted claim is a short statement, not a quoted passage
-REBUTTAL_CHARS = 400
+from pipeline.extract import spans
+from pipeline.extract.grammar import label_end, label_of, label_only, starts_imperative
+from pipeline.extract.items import Item, Myth, make
+from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, sentence_texts, sentences, words
+from pipeline.nlp import cues, has_cue, tokenize, word_set
 
 QUOTE_MARKS = "\"“”„«»'‘’"
-_LEAD_QUOTE = re.compile(r'^\s*["“„«]([^"“”„«»]{3,%d}?)["”“»]\s*[-–—:]\s*(?=\S)' % MAX_QUOTED_CLAIM_CHARS)
 
 
-# --- shared helpers (also used by tips) ---------------------------------------
-
-def data(lang: str):
-    return lang_data(lang)
-
-
-@lru_cache(maxsize=4096)
-def tokens(lang: str, text: str):
-    """The spaCy tokens of ``text`` (tokenizer only)."""
-    from pipeline.stages.segment import nlp_for
-
-    return nlp_for(lang).make_doc(text)
+@dataclass(frozen=True)
+class Settings:
+    max_quoted_claim_chars: int = 250   # a quoted claim is a short statement, not a quoted passage
+    rebuttal_chars: int = 400           # the rebuttal: the first sentences of the answer up to this
 
 
-@lru_cache(maxsize=None)
-def cue_matcher(lang: str, key: str):
-    """A spaCy Matcher over lower-cased tokens for the cue phrases ``lang.<key>``.
-
-    A word ending in ``*`` matches any token starting with it.
-    """
-    from spacy.matcher import Matcher
-
-    from pipeline.stages.segment import nlp_for
-
-    matcher = Matcher(nlp_for(lang).vocab)
-    phrases = getattr(data(lang), key, ())
-    patterns = []
-    for phrase in phrases:
-        pat = []
-        for w in tokens(lang, phrase.lower()):
-            t = w.text
-            if t == "*" and pat:  # "mitos*" may be tokenised as "mitos" "*"
-                prev = pat.pop()
-                pat.append({"LOWER": {"REGEX": "^" + re.escape(prev["LOWER"])}})
-            elif t.endswith("*"):
-                pat.append({"LOWER": {"REGEX": "^" + re.escape(t[:-1])}})
-            else:
-                pat.append({"LOWER": t})
-        if pat:
-            patterns.append(pat)
-    if patterns:
-        matcher.add(key, patterns)
-    return matcher
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    block: Block
+    start: int                  # the claim: block.text[start:end]
+    end: int
+    answer: tuple[str, ...]     # the sentences answering it
+    whole_block: bool = True    # the block is a claim: later rules leave it alone
 
 
-def cue_spans(lang: str, key: str, text: str) -> list[tuple[int, int, int, int]]:
-    """Matches of the cue phrases ``key`` in ``text``: (start_char, end_char, start_tok, end_tok)."""
-    if not text:
-        return []
-    doc = tokens(lang, text)
-    out = []
-    for _, s, e in cue_matcher(lang, key)(doc):
-        out.append((doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), s, e))
-    return sorted(out)
+Rule = Callable[[DocContext, "list[Hit]", Settings], "list[Hit]"]
 
 
-def has_cue(lang: str, key: str, *texts: str | None) -> bool:
-    return any(t and cue_spans(lang, key, t) for t in texts)
+def _taken(found: list[Hit]) -> set[int]:
+    return {h.block.idx for h in found if h.whole_block}
 
 
-def words(text: str) -> list[str]:
-    return re.findall(r"\w[\w'’-]*", text or "")
+def _body(doc: DocContext, b: Block) -> tuple[str, ...]:
+    """The sentences of a heading's section, its sub-headings left out."""
+    return tuple(sentence_texts([x for x in doc.section(b.idx) if x.kind != "heading"]))
 
 
-def is_question(text: str) -> bool:
-    """A question, possibly followed by a parenthesis: ``Jaka jest twoja konkurencja? (...)``."""
-    t = re.sub(r"\s*\([^()]*\)\W*$", "", text.strip())
-    return t.rstrip(" \"”»'’)…").endswith("?")
-
-
-def first_sentences(texts: list[str], limit: int = REBUTTAL_CHARS) -> tuple[str | None, str | None]:
-    """(the first sentences of ``texts`` within ``limit`` characters, the rest)."""
-    texts = [t.strip().lstrip("-–—:;,. ").strip() for t in texts if t]
-    texts = [t for t in texts if t]
-    if not texts:
-        return None, None
-    head: list[str] = []
-    size = 0
-    i = 0
-    for i, t in enumerate(texts):
-        if head and size + 1 + len(t) > limit:
-            break
-        head.append(t)
-        size += len(t) + 1
-    else:
-        i = len(texts)
-    first = " ".join(head)
-    if len(first) > limit:
-        cut = first.rfind(" ", 0, limit - 1)
-        first = first[:cut if cut > limit // 2 else limit - 1].rstrip() + "…"
-    rest = " ".join(texts[i:]) or None
-    return first, rest
-
-
-def sentence_spans(b: Block) -> list[tuple[int, int, str]]:
-    """(start, end, text) of the sentences of ``b`` in ``b.text``.
-
-    Mends the sentencizer's splits after abbreviations and inside numbers: a piece that
-    leaves a parenthesis open, or a next piece that starts in lower case or with a digit
-    after a digit (``Web 2.`` ``0 stworzył``), is joined to the next one.
-    """
-    raw = []
-    for sent in b.sentences:
-        start = _offset(b, sent)
-        raw.append([start, start + len(sent.text)])
-    if not raw:
-        return [(0, len(b.text), b.text)] if b.text else []
-    out = [raw[0]]
-    for s, e in raw[1:]:
-        prev = b.text[out[-1][0]:out[-1][1]]
-        nxt = b.text[s:e]
-        if (prev.count("(") > prev.count(")") or nxt[:1].islower()
-                or (nxt[:1].isdigit() and prev[-2:-1].isdigit())):
-            out[-1][1] = e
-        else:
-            out.append([s, e])
-    return [(s, e, b.text[s:e]) for s, e in out]
-
-
-def block_sentences(b: Block) -> list[str]:
-    return [t for _, _, t in sentence_spans(b)]
-
-
-def body_sentences(blocks: list[Block]) -> list[str]:
-    out: list[str] = []
-    for b in blocks:
-        if b.kind == "heading":
-            out.append(b.text)
-        else:
-            out.extend(block_sentences(b))
-    return out
-
-
-def label_of(marker: str | None) -> str | None:
-    """The word of a labelled marker: ``"Mitos 1:"`` -> ``"mitos"``."""
-    if not marker:
-        return None
-    m = re.match(r"^([^\W\d_][\w'’-]*)", marker.strip())
-    return m.group(1).casefold() if m else None
-
-
-def _label_prefix(labels, text: str) -> int | None:
-    """End of a leading ``Label [#]N:`` / ``Label:`` in ``text``, or None."""
-    if not labels:
-        return None
-    alt = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
-    m = re.match(r"^(?:%s)\s*(?:#|nr\.?|no\.?)?\s*\d{0,3}\s*[:.)\-–—]\s*(?=\S)" % alt, text, re.I)
-    return m.end() if m else None
-
-
-def _label_only(labels, text: str) -> bool:
-    """``Mit:``, ``Mythe 2`` - a label with nothing after it."""
-    if not labels:
-        return False
-    alt = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
-    return re.fullmatch(r"(?:%s)\s*(?:#|nr\.?|no\.?)?\s*\d{0,3}\s*[:.)\-–—]?" % alt, text.strip(), re.I) is not None
-
-
-# --- myth structure ----------------------------------------------------------
-
-def _is_quoted_heading(b: Block) -> bool:
-    return b.kind == "heading" and bool(b.marker) and b.marker.strip()[:1] in QUOTE_MARKS
-
-
-def _claim_candidate(b: Block) -> tuple[int, int] | None:
-    """The span of a quoted claim in ``b``: a quote block, a quoted heading or a paragraph's quoted lead."""
-    if b.kind == "quote" or _is_quoted_heading(b):
-        text = b.text.strip(QUOTE_MARKS + " ")
-        if not text or len(b.text) > MAX_QUOTED_CLAIM_CHARS or len(block_sentences(b)) > 2:
-            return None
-        start = b.text.find(text)
-        return start, start + len(text)
-    if b.kind in ("paragraph", "list_item"):
-        m = _LEAD_QUOTE.match(b.text)
-        if m:
-            return m.start(1), m.end(1)
-    return None
+def _titles(doc: DocContext) -> tuple[bool, bool]:
+    """Whether the title names myths (strong), or myths, fears or objections (weak)."""
+    strong = has_cue(doc.lang, "MYTH_CUES", doc.title or "")
+    return strong, strong or has_cue(doc.lang, "MYTH_WEAK_CUES", doc.title or "")
 
 
 def _context_texts(doc: DocContext, first: Block) -> list[str]:
@@ -230,77 +91,103 @@ def _context_texts(doc: DocContext, first: Block) -> list[str]:
     return out
 
 
-def _find(doc: DocContext) -> list[tuple[str, Block, int, int, list[str]]]:
-    """(rule, block, start, end, answer sentences) of every myth claim in ``doc``."""
-    lang = doc.lang
-    L = data(lang)
-    title = doc.title or ""
-    title_strong = has_cue(lang, "MYTH_CUES", title)
-    title_weak = title_strong or has_cue(lang, "MYTH_WEAK_CUES", title)
-    found: list[tuple[str, Block, int, int, list[str]]] = []
-    used: set[int] = set()
-    labels = tuple(getattr(L, "MYTH_LABELS", ()))
+# --- rules ------------------------------------------------------------------------------
 
-    def section_body(b: Block) -> list[str]:
-        return body_sentences([x for x in doc.section(b.idx) if x.kind != "heading"])
-
-    # 1. labelled headings
+def myth_labelled_heading(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
+    """``Mitos 1: ...`` / ``Mit: ...`` / ``Mythe #2 - ...`` headings; the claim follows the label."""
+    out = []
+    labels = word_set(doc.lang, "MYTH_LABELS")
     for b in doc.blocks:
         if b.kind != "heading":
             continue
-        start = None
-        if label_of(b.marker) in labels:
-            start = 0
-        else:
-            start = _label_prefix(labels, b.text)
+        start = 0 if label_of(b.marker) in labels else label_end(doc.lang, "MYTH_LABELS", b.text)
         if start is None:
             continue
         text = b.text[start:].strip()
-        if _label_only(labels, b.text) or len(words(text)) < 1 or len(text) > MAX_CLAIM_CHARS:
+        if label_only(doc.lang, "MYTH_LABELS", b.text) or not words(text) or len(text) > MAX_ITEM_CHARS:
             continue
-        found.append(("myth_labelled_heading", b, start, len(b.text), section_body(b)))
-        used.add(b.idx)
+        out.append(Hit("myth_labelled_heading", b, start, len(b.text), _body(doc, b)))
+    return out
 
-    # 1b. labelled lines ("Mitos: SEO itu mahal. ...") and label-only headings ("**Mit:**" then the claim)
-    def is_label_only(b: Block) -> bool:
-        return b.kind == "heading" and _label_only(labels, b.text)
 
-    def answer_after(b: Block) -> list[str]:
-        out: list[str] = []
-        for nxt in doc.blocks[b.idx + 1:]:
-            if nxt.kind == "heading" and nxt.text.rstrip().endswith(":") and len(words(nxt.text)) <= 3 \
-                    and not is_label_only(nxt):
-                continue  # "**Feit:**" labels the answer
-            if nxt.kind == "heading" or _label_prefix(labels, nxt.text) is not None or is_label_only(nxt):
-                break
-            out.extend(body_sentences([nxt]))
-        return out
+def _is_label_heading(lang: str, b: Block) -> bool:
+    return b.kind == "heading" and label_only(lang, "MYTH_LABELS", b.text)
 
+
+def _answer_after(doc: DocContext, b: Block) -> list[str]:
+    """The blocks answering a labelled line, up to the next heading or label (a ``Feit:`` label skipped)."""
+    out: list[str] = []
+    for nxt in doc.blocks[b.idx + 1:]:
+        if (nxt.kind == "heading" and nxt.text.rstrip().endswith(":") and len(words(nxt.text)) <= 3
+                and not _is_label_heading(doc.lang, nxt)):
+            continue  # "**Feit:**" labels the answer
+        if (nxt.kind == "heading" or label_end(doc.lang, "MYTH_LABELS", nxt.text) is not None
+                or _is_label_heading(doc.lang, nxt)):
+            break
+        out.extend(sentence_texts([nxt]))
+    return out
+
+
+def _labelled_claim(doc: DocContext, b: Block) -> tuple[Block, int] | None:
+    """(block, start) of the claim a block labels: its own text after the label, or the next block."""
+    if b.kind in ("paragraph", "list_item", "quote"):
+        start = label_end(doc.lang, "MYTH_LABELS", b.text)
+        return (b, start) if start is not None else None
+    if _is_label_heading(doc.lang, b) and b.idx + 1 < len(doc.blocks) and doc.blocks[b.idx + 1].kind != "heading":
+        return doc.blocks[b.idx + 1], 0
+    return None
+
+
+def myth_labelled_line(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
+    """``Mitos: SEO itu mahal. ...`` lines, and ``**Mit:**`` headings followed by the claim."""
+    used, out = _taken(found), []
     for b in doc.blocks:
-        if b.idx in used:
+        claim = None if b.idx in used else _labelled_claim(doc, b)
+        if claim is None or claim[0].idx in used:
             continue
-        claim_block, start = None, None
-        if b.kind in ("paragraph", "list_item", "quote"):
-            start = _label_prefix(labels, b.text)
-            claim_block = b if start is not None else None
-        elif is_label_only(b) and b.idx + 1 < len(doc.blocks) and doc.blocks[b.idx + 1].kind != "heading":
-            claim_block, start = doc.blocks[b.idx + 1], 0
-        if claim_block is None or claim_block.idx in used:
+        block, start = claim
+        sents = sentences(block)
+        k = next((i for i, s in enumerate(sents) if s.start <= start < s.end), 0)
+        end = sents[k].end if sents else len(block.text)
+        if end - start > MAX_ITEM_CHARS or not words(block.text[start:end]):
             continue
-        sents = sentence_spans(claim_block)
-        k = next((i for i, (s0, e0, _) in enumerate(sents) if s0 <= start < e0), 0)
-        end = sents[k][1] if sents else len(claim_block.text)
-        if end - start > MAX_CLAIM_CHARS or not words(claim_block.text[start:end]):
-            continue
-        answer = [t for _, _, t in sents[k + 1:]] + answer_after(claim_block)
-        found.append(("myth_labelled_line", claim_block, start, end, answer))
-        used.add(claim_block.idx)
+        answer = tuple(s.text for s in sents[k + 1:]) + tuple(_answer_after(doc, block))
+        out.append(Hit("myth_labelled_line", block, start, end, answer))
+        used.add(block.idx)
+    return out
 
-    # 2. quoted claims, grouped: consecutive candidates with no other heading between them
+
+def _is_quoted_heading(b: Block) -> bool:
+    return b.kind == "heading" and bool(b.marker) and b.marker.strip()[:1] in QUOTE_MARKS
+
+
+@lru_cache(maxsize=None)
+def _quoted_lead(max_chars: int) -> re.Pattern[str]:
+    """A paragraph's quoted lead followed by a dash or colon: ``"Ik heb geen tijd" - ...``."""
+    return re.compile(r'^\s*["“„«]([^"“”„«»]{3,%d}?)["”“»]\s*[-–—:]\s*(?=\S)' % max_chars)
+
+
+def _claim_candidate(b: Block, settings: Settings) -> tuple[int, int] | None:
+    """The span of a quoted claim in ``b``: a quote block, a quoted heading or a paragraph's quoted lead."""
+    if b.kind == "quote" or _is_quoted_heading(b):
+        text = b.text.strip(QUOTE_MARKS + " ")
+        if not text or len(b.text) > settings.max_quoted_claim_chars or len(sentences(b)) > 2:
+            return None
+        start = b.text.find(text)
+        return start, start + len(text)
+    if b.kind in ("paragraph", "list_item"):
+        m = _quoted_lead(settings.max_quoted_claim_chars).match(b.text)
+        if m:
+            return m.start(1), m.end(1)
+    return None
+
+
+def _quote_groups(doc: DocContext, used: set[int], settings: Settings) -> list[list[tuple[Block, tuple[int, int]]]]:
+    """Quoted claim candidates in groups: consecutive ones with no other heading between them."""
     groups: list[list[tuple[Block, tuple[int, int]]]] = []
     current: list[tuple[Block, tuple[int, int]]] = []
     for b in doc.blocks:
-        span = None if b.idx in used else _claim_candidate(b)
+        span = None if b.idx in used else _claim_candidate(b, settings)
         if span is not None:
             current.append((b, span))
         elif b.kind == "heading" and current:
@@ -308,115 +195,117 @@ def _find(doc: DocContext) -> list[tuple[str, Block, int, int, list[str]]]:
             current = []
     if current:
         groups.append(current)
-    for group in groups:
+    return groups
+
+
+def myth_quoted_claim(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
+    """Quoted claims under an intro or a title naming myths, fears or objections; each answered."""
+    lang, (title_strong, title_weak) = doc.lang, _titles(doc)
+    used, out = _taken(found), []
+    for group in _quote_groups(doc, used, settings):
         ctx = _context_texts(doc, group[0][0])
-        strong = title_strong or has_cue(lang, "MYTH_CUES", *ctx)
-        weak = title_weak or has_cue(lang, "MYTH_WEAK_CUES", *ctx)
-        if not (strong or weak):
+        if not (title_strong or title_weak or has_cue(lang, "MYTH_CUES", *ctx) or has_cue(lang, "MYTH_WEAK_CUES", *ctx)):
             continue
         if len(group) < 2 and not has_cue(lang, "MYTH_CUES", *ctx[:1]):
             continue
         members = {b.idx for b, _ in group}
         for b, (s, e) in group:
             answer: list[str] = []
-            if b.kind == "paragraph" or b.kind == "list_item":
-                rest = b.text[e:].lstrip(QUOTE_MARKS + " -–—:")
-                answer.append(rest)
+            if b.kind in ("paragraph", "list_item"):
+                answer.append(b.text[e:].lstrip(QUOTE_MARKS + " -–—:"))
             for nxt in doc.blocks[b.idx + 1:]:
                 if nxt.idx in members or nxt.kind == "heading":
                     break
-                answer.extend(body_sentences([nxt]))
-            if not any(a.strip() for a in answer):
-                continue  # a claim is followed by its answer
-            found.append(("myth_quoted_claim", b, s, e, answer))
-            used.add(b.idx)
+                answer.extend(sentence_texts([nxt]))
+            if any(a.strip() for a in answer):   # a claim is followed by its answer
+                out.append(Hit("myth_quoted_claim", b, s, e, tuple(answer)))
+    return out
 
-    # 3. sibling headings under an intro / parent heading / title that names myths
-    min_level = min((b.level for b in doc.blocks if b.kind == "heading"), default=0)
+
+def _heading_runs(doc: DocContext) -> dict[tuple[int, int], list[Block]]:
+    """Headings that are not quoted, by (parent, level): siblings."""
     runs: dict[tuple[int, int], list[Block]] = {}
     for b in doc.blocks:
         if b.kind == "heading" and not _is_quoted_heading(b):
             runs.setdefault((b.parent_idx, b.level), []).append(b)
-    skip = {s.casefold() for s in getattr(L, "MYTH_SKIP_HEADINGS", ())}
-    for (parent, level), heads in runs.items():
-        if any(h.idx in used for h in heads):
+    return runs
+
+
+def myth_listed_heading(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
+    """Sibling headings after an intro, under a parent heading, or under a title that names myths."""
+    lang, (title_strong, _) = doc.lang, _titles(doc)
+    used, out = _taken(found), []
+    min_level = min((b.level for b in doc.blocks if b.kind == "heading"), default=0)
+    skip = word_set(lang, "MYTH_SKIP_HEADINGS")
+    for (parent, level), heads in _heading_runs(doc).items():
+        if len(heads) < 2 or any(h.idx in used for h in heads):
             continue  # labelled myths ("Mitos 1:") say themselves which headings are myths
-        if len(heads) < 2:
-            continue
-        ctx = _context_texts(doc, heads[0])
         top = parent < 0 and level == min_level
-        if not (has_cue(lang, "MYTH_CUES", *ctx) or (top and title_strong)):
+        if not (has_cue(lang, "MYTH_CUES", *_context_texts(doc, heads[0])) or (top and title_strong)):
             continue
         for h in heads:
             text = h.text.strip()
             if text.rstrip(":").casefold() in skip:
                 break   # "Podsumowanie": the list is over
-            if has_cue(lang, "MYTH_CUES", text) or len(text) > MAX_CLAIM_CHARS or not words(text):
+            if has_cue(lang, "MYTH_CUES", text) or len(text) > MAX_ITEM_CHARS or not words(text):
                 continue
-            if _imperative(lang, text):
+            if starts_imperative(lang, text):
                 continue  # advice after the myths ("Zacznij od ...")
             if not [x for x in doc.section(h.idx) if x.kind != "heading"]:
                 continue  # a claim is followed by its answer (a table of contents is not)
-            found.append(("myth_listed_heading", h, 0, len(h.text), section_body(h)))
-            used.add(h.idx)
-
-    # 4. sentences: myth cue ... that <claim>
-    that = {w.casefold() for w in getattr(L, "MYTH_THAT", ())}
-    for b in doc.blocks:
-        if b.kind == "heading" or b.idx in used:
-            continue
-        sents = sentence_spans(b)
-        for k, (start, _, t) in enumerate(sents):
-            if len(t) > MAX_CLAIM_CHARS or is_question(t):
-                continue
-            rule = "myth_cue_sentence"
-            cues = cue_spans(lang, "MYTH_CUES", t)
-            if not cues:
-                # "the mistake of believing that <claim>"
-                mistake = cue_spans(lang, "TIP_MISTAKE_CUES", t)
-                cues = [c for c in cue_spans(lang, "MYTH_BELIEF_CUES", t) if mistake and c[2] > mistake[0][2]]
-                rule = "myth_belief_sentence"
-            if not cues:
-                continue
-            toks = tokens(lang, t)
-            after = cues[0][3]
-            if not any(tok.lower_ in that for tok in toks[after:]):
-                continue
-            answer = [x[2] for x in sents[k + 1:]]
-            if not answer:
-                nxt = doc.blocks[b.idx + 1] if b.idx + 1 < len(doc.blocks) else None
-                if nxt is not None and nxt.kind != "heading":
-                    answer = block_sentences(nxt)
-            found.append((rule, b, start, start + len(t), answer))
-    return found
-
-
-def _imperative(lang: str, text: str) -> bool:
-    from pipeline.extract.tips import starts_imperative
-
-    return starts_imperative(lang, text)
-
-
-def _offset(b: Block, sent) -> int:
-    """Where ``sent`` starts in ``b.text``."""
-    at = b.text.find(sent.text, max(0, sent.offset - 2))
-    if at < 0:
-        at = b.text.find(sent.text)
-    return at if at >= 0 else sent.offset
-
-
-def claim_spans(doc: DocContext) -> dict[int, list[tuple[int, int]]]:
-    """Block index -> spans of its text that are myth claims: tips leave them alone (a heading
-    in a list of myths is a myth, not a tip, even when numbered)."""
-    out: dict[int, list[tuple[int, int]]] = {}
-    for _, b, s, e, _ in _find(doc):
-        out.setdefault(b.idx, []).append((s, e))
+            out.append(Hit("myth_listed_heading", h, 0, len(h.text), _body(doc, h)))
     return out
 
 
-def extract(doc: DocContext) -> list[dict]:
+def _sentence_hits(doc: DocContext, found: list[Hit], rule: str, claim_cues) -> list[Hit]:
+    """Sentences where ``claim_cues(text)`` gives cue spans and a "that" follows the first one."""
+    used, out = _taken(found), []
+    that = word_set(doc.lang, "MYTH_THAT")
+    for b in doc.blocks:
+        if b.kind == "heading" or b.idx in used:
+            continue
+        sents = sentences(b)
+        for k, sent in enumerate(sents):
+            t = sent.text
+            if len(t) > MAX_ITEM_CHARS or is_question(t):
+                continue
+            found_cues = claim_cues(t)
+            if not found_cues or not any(tok.lower in that for tok in tokenize(t)[found_cues[0][1]:]):
+                continue
+            answer = tuple(x.text for x in sents[k + 1:])
+            if not answer and b.idx + 1 < len(doc.blocks) and doc.blocks[b.idx + 1].kind != "heading":
+                answer = tuple(s.text for s in sentences(doc.blocks[b.idx + 1]))
+            out.append(Hit(rule, b, sent.start, sent.end, answer, whole_block=False))
+    return out
+
+
+def myth_cue_sentence(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
+    """A myth cue, then "that" and the claim: ``Een mythe is dat ...``."""
+    return _sentence_hits(doc, found, "myth_cue_sentence", lambda t: cues(doc.lang, "MYTH_CUES", t))
+
+
+def myth_belief_sentence(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
+    """No myth cue, but a mistake cue, a belief verb after it, then "that": ``De fout is denken dat ...``."""
+    def belief_cues(t: str) -> list[tuple[int, int]]:
+        if cues(doc.lang, "MYTH_CUES", t):
+            return []
+        mistake = cues(doc.lang, "TIP_MISTAKE_CUES", t)
+        return [c for c in cues(doc.lang, "MYTH_BELIEF_CUES", t) if mistake and c[0] > mistake[0][0]]
+
+    return _sentence_hits(doc, found, "myth_belief_sentence", belief_cues)
+
+
+RULES: tuple[Rule, ...] = (myth_labelled_heading, myth_labelled_line, myth_quoted_claim, myth_listed_heading, myth_cue_sentence,
+                           myth_belief_sentence)
+
+
+def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Myth]:
+    """The myths of a document (``known``: items of the extractors run before; none are needed)."""
+    found: list[Hit] = []
+    for rule in RULES:
+        found.extend(rule(doc, found, settings))
     items = []
-    for rule, b, s, e, answer in _find(doc):
-        rebuttal, detail = first_sentences(answer)
-        items.append(doc.item("myth", b, s, e, extractor=rule, rebuttal=rebuttal, detail=detail))
+    for h in found:
+        rebuttal, detail = spans.first_sentences(list(h.answer), settings.rebuttal_chars)
+        items.append(make(Myth, doc, h.block, h.start, h.end, h.rule, rebuttal=rebuttal, detail=detail))
     return items

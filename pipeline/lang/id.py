@@ -5,8 +5,14 @@ Sections (each owned by one stage; keep them apart):
   numbers      number words and conventions used by pipeline.numbers
   extraction   cue words for myths, tips, statistics and examples
 """
+from pipeline.lang import shared
+
 CODE = "id"
 NAME = "Indonesian"
+# Other codes the language identifier gives for this language's text: Malay, near-identical in writing: taken as Indonesian when Indonesian is close.
+LANGID_ALIASES = ("ms",)
+# Lower-case letters beyond a-z (none: Indonesian writes a-z); the upper-case forms follow.
+LETTERS = ""
 
 # --- de-noise ---------------------------------------------------------------
 # A lone line like this under the title is the site's author placeholder.
@@ -27,6 +33,30 @@ AD_CALLS = ("KLIK DI SINI", "DAFTAR SEKARANG", "Klik di sini untuk", "Daftar sek
 AD_CUES = ("pelatihan", "kursus", "webinar", "daftar sekarang", "bergabunglah", "diskon", "promo")
 # A closing list of SEO keywords or tags under one of these labels.
 KEYWORD_LABELS = ("Kata Kunci", "Kata kunci", "Tag", "Label")
+
+# Page furniture, read by pipeline/denoising/furniture.py (lower case; a line that starts with
+# one of these and is short is furniture: share boxes, related posts, "read also", tags, comment
+# forms, author boxes, republication notices, copyright and cookie notices). Phrases chosen so that
+# no sentence of an article starts with them ("bagikan artikel", not "bagikan").
+FURNITURE_CUES = ("bagikan artikel", "bagikan:", "bagikan ini", "bagikan postingan ini", "artikel terkait",
+                  "artikel lainnya", "artikel terbaru", "artikel populer", "postingan terkait", "posting terkait",
+                  "postingan terbaru", "baca juga", "baca selengkapnya", "lihat semua artikel", "lihat semua postingan",
+                  "selengkapnya", "tinggalkan balasan", "tinggalkan komentar", "berlangganan newsletter",
+                  "berlangganan gratis", "tagar:", "kategori:", "ditulis oleh", "tentang penulis",
+                  "artikel ini pertama kali", "artikel ini telah tayang", "artikel ini sudah tayang",
+                  "artikel ini telah terbit", "artikel ini sebelumnya", "hak cipta dilindungi",
+                  "semua hak dilindungi", "situs ini menggunakan cookie")
+# Calls to action: furniture only in the closing lines, after the last paragraph of text.
+CALL_TO_ACTION_CUES = ("hubungi kami", "konsultasi gratis", "konsultasikan", "daftar sekarang", "pesan sekarang",
+                       "klik di sini", "klik disini", "chat kami", "whatsapp kami", "dapatkan penawaran")
+# Company registration labels followed by a number: footer lines.
+REGISTRATION_LABELS = ("NPWP", "NIB", "SIUP", "TDP", "AHU")
+# Navigation and legal link words: a line made only of these (two or more) is a menu or a footer.
+NAV_WORDS = ("beranda", "kontak", "kontak kami", "hubungi kami", "tentang", "tentang kami", "blog", "menu",
+             "layanan", "portofolio", "karir", "masuk", "daftar", "cari", "kebijakan privasi", "syarat dan ketentuan",
+             "disclaimer", "peta situs", "sitemap")
+# jusText's stoplist for stopword density (justext.get_stoplist).
+JUSTEXT_STOPLIST = "Indonesian"
 
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word
@@ -80,7 +110,7 @@ YEAR_CUES = ("tahun", "thn", "sejak", "awal", "akhir", "pertengahan")
 YEAR_SUFFIXES = ()
 # A day number next to these is a date ("22 Februari").
 MONTH_NAMES = ("januari", "februari", "pebruari", "maret", "april", "mei", "juni", "juli", "agustus",
-               "september", "oktober", "november", "nopember", "desember")
+               "september", "oktober", "november", "nopember", "desember") + shared.MONTH_NAMES
 # After a number: a duration, not a count ("3 bulan").
 TIME_UNIT_WORDS = ("detik", "menit", "jam", "hari", "minggu", "pekan", "bulan", "tahun")
 # Before a number: a list label, not a quantity ("Mitos 1", "Langkah 3").
@@ -144,6 +174,8 @@ TIP_LEAD_WORDS = ("selalu", "jadi", "dan", "tapi", "tetapi", "namun", "alih-alih
                   "oleh karena itu", "intinya", "singkatnya", "pertama-tama", "sebaliknya", "terus")
 # Conditional openers: "Jika Anda ..., hindari ..." is advice in its main clause.
 TIP_CONDITIONALS = ("jika", "kalau", "apabila", "bila", "jikalau", "seandainya")
+# Subject pronouns allowed right after the verb of the main clause; none needed here.
+TIP_CONDITIONAL_SUBJECTS = ()
 # Modal and advice phrases anywhere in a sentence ("Bisnis harus ...").
 TIP_MODALS = ("harus", "perlu", "sebaiknya", "hendaknya", "wajib", "disarankan", "dianjurkan",
               "penting untuk", "jangan lupa", "pastikan", "cobalah", "tidak boleh")
@@ -175,7 +207,7 @@ STAT_FINDING_VERBS = ("menemukan", "menunjukkan", "melaporkan", "mengungkapkan",
 STAT_HYPOTHETICAL = ("jika", "kalau", "apabila", "misalkan", "andaikan", "seandainya", "bayangkan",
                      "katakanlah", "anggaplah", "targetkan", "usahakan", "bila")
 # Labels of a closing list of sources ("Sumber:"); its one study is the source of unattributed statistics.
-STAT_SOURCE_LIST_LABELS = ("sumber", "referensi", "daftar pustaka", "rujukan", "sumber data", "bacaan lebih lanjut")
+STAT_SOURCE_LIST_LABELS = ("sumber", "referensi", "daftar pustaka", "rujukan", "sumber data", "bacaan lebih lanjut") + shared.SOURCE_LIST_LABELS
 # Right before a quantity: an offer or a limit, not a fact ("diskon 20%", "maksimal 3x").
 STAT_NOT_CUES = ("diskon", "potongan", "hemat", "cashback", "maksimal", "minimal", "paling sedikit",
                  "paling banyak", "tidak lebih dari", "target", "promo")
@@ -198,7 +230,7 @@ EXAMPLE_ORG_NOUNS = ("perusahaan", "merek", "maskapai", "toko", "restoran", "sta
                      "organisasi", "lembaga", "raksasa", "pesaing", "produsen", "jaringan", "kompetitor",
                      "brand", "bank", "universitas", "institut", "pt")
 # Organisation words at the end of a capitalised name: "Harris Interactive".
-EXAMPLE_ORG_SUFFIXES = ("institut", "universitas", "grup", "group", "indonesia")
+EXAMPLE_ORG_SUFFIXES = ("institut", "universitas", "grup", "group", "indonesia") + shared.ORG_SUFFIXES
 # Places: never a cited name by themselves, but part of one ("Universitas Indonesia").
 EXAMPLE_PLACES = ("indonesia", "amerika", "amerika serikat", "as", "eropa", "asia", "jakarta", "surabaya",
                   "bandung", "bali", "jawa", "singapura", "malaysia", "china", "cina", "jepang", "inggris",
@@ -227,3 +259,15 @@ EXAMPLE_STOP = ("anda", "saya", "kami", "kita", "dia", "ia", "mereka", "aku", "k
                 "kapan", "siapa", "mana", "dimana", "sekarang", "hari", "tahun", "bulan", "pertama", "kedua",
                 "ketiga", "terakhir", "selanjutnya", "akhirnya", "jadi", "dengan", "menurut", "contoh",
                 "disini", "di sini", "sini", "situ", "disitu", "kemudian", "berikut", "berikutnya", "pasti")
+# Platforms named as channels (never a cited example): the international ones and local ones.
+EXAMPLE_PLATFORMS = shared.PLATFORMS + ("kaskus",)
+# Generic acronyms: terms, not names.
+EXAMPLE_GENERIC_ACRONYMS = shared.GENERIC_ACRONYMS + ("dll",)
+# Lower-case words inside one name, and particles that join only a last surname.
+EXAMPLE_NAME_CONNECTORS = shared.NAME_CONNECTORS
+EXAMPLE_NAME_PARTICLES = shared.NAME_PARTICLES
+# Words joining names in a list ("M & Ms, Snickers ... Mars").
+EXAMPLE_CONJUNCTIONS = ("dan", "atau", "serta") + shared.CONJUNCTIONS
+# Inflectional endings: a capitalised word is a common one when the text writes it in lower
+# case with one of these endings.
+EXAMPLE_WORD_ENDINGS = ("an", "nya", "kan", "lah", "i") + shared.WORD_ENDINGS

@@ -5,8 +5,14 @@ Sections (each owned by one stage; keep them apart):
   numbers      number words and conventions used by pipeline.numbers
   extraction   cue words for myths, tips, statistics and examples
 """
+from pipeline.lang import shared
+
 CODE = "nl"
 NAME = "Dutch"
+# Other codes the language identifier gives for this language's text: none.
+LANGID_ALIASES = ()
+# Lower-case letters beyond a-z (accents and diaereses (één, ideeën, café)); the upper-case forms follow.
+LETTERS = "àâäçèéêëîïôöü"
 
 # --- de-noise ---------------------------------------------------------------
 AUTHOR_PLACEHOLDERS = ("Anoniem", "Anonim", "Admin", "Redactie")
@@ -19,6 +25,33 @@ AD_CALLS = ("KLIK HIER", "SCHRIJF JE IN", "Klik hier om", "Meld je nu aan")
 AD_CUES = ("training", "cursus", "webinar", "schrijf je in", "meld je aan", "korting", "live")
 # A closing list of SEO keywords or tags under one of these labels.
 KEYWORD_LABELS = ("Trefwoorden", "Zoekwoorden", "Tags")
+
+# Page furniture, read by pipeline/denoising/furniture.py (lower case; a line that starts with
+# one of these and is short is furniture: share boxes, related posts, "read also", tags, comment
+# forms, author boxes, republication notices, copyright and cookie notices). Phrases chosen so that
+# no sentence of an article starts with them ("bagikan artikel", not "bagikan").
+FURNITURE_CUES = ("deel dit artikel", "deel dit bericht", "deel deze pagina", "deel deze post", "deel:", "delen:",
+                  "gerelateerde artikelen", "gerelateerde berichten", "gerelateerde posts", "gerelateerd:",
+                  "lees ook", "lees meer", "lees verder", "bekijk alle", "alle berichten", "recente berichten",
+                  "laatste berichten", "meer berichten", "meer artikelen", "laat een reactie achter",
+                  "plaats een reactie", "schrijf je in voor", "inschrijven voor de nieuwsbrief", "tags:",
+                  "categorie:", "categorieën:", "geplaatst in", "over de auteur", "over de schrijver",
+                  "dit artikel is reeds verschenen", "dit artikel verscheen", "dit artikel is eerder verschenen",
+                  "dit artikel is eerder gepubliceerd", "eerder gepubliceerd op", "alle rechten voorbehouden",
+                  "deze website maakt gebruik van cookies", "deze website gebruikt cookies")
+# Calls to action: furniture only in the closing lines, after the last paragraph of text.
+CALL_TO_ACTION_CUES = ("neem contact op", "neem contact met ons op", "neem gerust contact", "bel ons", "mail ons",
+                       "vraag een offerte", "plan een gesprek", "maak een afspraak", "wij helpen je graag",
+                       "wij helpen u graag", "stuur ons een")
+# Company registration labels followed by a number: footer lines.
+REGISTRATION_LABELS = ("KvK", "KVK", "BTW", "BTW-nummer", "BTW-nr", "IBAN")
+# Navigation and legal link words: a line made only of these (two or more) is a menu or a footer.
+NAV_WORDS = ("home", "contact", "over ons", "over mij", "blog", "menu", "diensten", "portfolio", "vacatures",
+             "werkwijze", "inloggen", "zoeken", "privacyverklaring", "privacybeleid", "privacy statement",
+             "cookiebeleid", "cookieverklaring", "cookies", "algemene voorwaarden", "voorwaarden", "disclaimer",
+             "sitemap")
+# jusText's stoplist for stopword density (justext.get_stoplist).
+JUSTEXT_STOPLIST = "Dutch"
 
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word
@@ -72,7 +105,7 @@ YEAR_CUES = ("in", "sinds", "anno", "begin", "eind", "medio", "jaar")
 YEAR_SUFFIXES = ()
 # A day number next to these is a date ("18 september").
 MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-               "oktober", "november", "december")
+               "oktober", "november", "december") + shared.MONTH_NAMES
 # After a number: a duration, not a count ("2 uur", "drie maanden").
 TIME_UNIT_WORDS = ("seconde*", "minuut", "minuten", "uur", "uren", "dag", "dagen", "week", "weken", "maand*",
                    "jaar", "jaren", "kwartier")
@@ -173,7 +206,7 @@ STAT_FINDING_VERBS = ("blijkt", "bleek", "toont aan", "toonde aan", "laat zien",
 STAT_HYPOTHETICAL = ("als je", "als jij", "als u", "als we", "als wij", "als jouw", "als uw", "stel", "stel dat",
                      "indien", "mocht", "zeg dat", "stel je voor", "zelfs als", "probeer", "neem aan")
 # Labels of a closing list of sources ("Bronnen:"); its one study is the source of unattributed statistics.
-STAT_SOURCE_LIST_LABELS = ("bronnen", "bron", "bronvermelding", "literatuur", "referenties", "literatuurlijst")
+STAT_SOURCE_LIST_LABELS = ("bronnen", "bron", "bronvermelding", "literatuur", "referenties", "literatuurlijst") + shared.SOURCE_LIST_LABELS
 # Right before a quantity: an offer or a limit, not a fact ("korting van 20%", "maximaal 3x").
 STAT_NOT_CUES = ("korting", "kortingen", "maximaal", "minimaal", "hooguit", "ten minste", "minstens",
                  "niet meer dan", "streef", "doel", "doelstelling", "actie", "bespaar")
@@ -197,7 +230,7 @@ EXAMPLE_ORG_NOUNS = ("merk", "biermerk", "kledingmerk", "bedrijf", "organisatie"
                      "producent", "fabrikant", "keten", "supermarkt", "bureau", "startup", "bank", "webwinkel",
                      "slagerij", "bakkerij", "zaak", "retailer", "platform", "gigant")
 # Organisation words at the end or start of a capitalised name: "Stichting X", "X Nederland".
-EXAMPLE_ORG_SUFFIXES = ("stichting", "instituut", "universiteit", "groep", "nederland", "partners")
+EXAMPLE_ORG_SUFFIXES = ("stichting", "instituut", "universiteit", "groep", "nederland", "partners") + shared.ORG_SUFFIXES
 # Places: never a cited name by themselves, but part of one ("Google Nederland").
 EXAMPLE_PLACES = ("nederland", "nederlanders", "nederlandse", "belgië", "vlaanderen", "europa", "europese",
                   "amerika", "amerikaanse", "verenigde staten", "vs", "amsterdam", "rotterdam", "utrecht",
@@ -223,3 +256,15 @@ EXAMPLE_STOP = ("u", "uw", "je", "jij", "jouw", "jullie", "hij", "zij", "ze", "w
                 "zonder", "zelfs", "eerst", "daarna", "vervolgens", "tenslotte", "volgens", "bijvoorbeeld",
                 "iedereen", "niemand", "iemand", "alle", "elke", "ieder", "geen", "meer", "minder", "vandaag",
                 "eerste", "tweede", "derde", "laatste")
+# Platforms named as channels (never a cited example): the international ones and local ones.
+EXAMPLE_PLATFORMS = shared.PLATFORMS + ("hyves",)
+# Generic acronyms: terms, not names.
+EXAMPLE_GENERIC_ACRONYMS = shared.GENERIC_ACRONYMS + ("avg",)
+# Lower-case words inside one name, and particles that join only a last surname.
+EXAMPLE_NAME_CONNECTORS = shared.NAME_CONNECTORS
+EXAMPLE_NAME_PARTICLES = shared.NAME_PARTICLES
+# Words joining names in a list ("M & Ms, Snickers ... Mars").
+EXAMPLE_CONJUNCTIONS = ("en", "of") + shared.CONJUNCTIONS
+# Inflectional endings: a capitalised word is a common one when the text writes it in lower
+# case with one of these endings.
+EXAMPLE_WORD_ENDINGS = ("e", "en", "s") + shared.WORD_ENDINGS

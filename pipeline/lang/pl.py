@@ -5,8 +5,14 @@ Sections (each owned by one stage; keep them apart):
   numbers      number words and conventions used by pipeline.numbers
   extraction   cue words for myths, tips, statistics and examples
 """
+from pipeline.lang import shared
+
 CODE = "pl"
 NAME = "Polish"
+# Other codes the language identifier gives for this language's text: none.
+LANGID_ALIASES = ()
+# Lower-case letters beyond a-z (the Polish diacritics); the upper-case forms follow.
+LETTERS = "ąćęłńóśźż"
 
 # --- de-noise ---------------------------------------------------------------
 AUTHOR_PLACEHOLDERS = ("Anonim", "Anonimowy", "Admin", "Redakcja")
@@ -19,6 +25,33 @@ AD_CALLS = ("KLIKNIJ TUTAJ", "ZAPISZ SIĘ", "Kliknij tutaj, aby", "Zapisz się t
 AD_CUES = ("szkolenie", "szkolenia", "dołącz", "zapisz się", "webinar", "kurs online", "na żywo", "otrzymasz")
 # A closing list of SEO keywords or tags under one of these labels.
 KEYWORD_LABELS = ("Słowa kluczowe", "Tagi")
+
+# Page furniture, read by pipeline/denoising/furniture.py (lower case; a line that starts with
+# one of these and is short is furniture: share boxes, related posts, "read also", tags, comment
+# forms, author boxes, republication notices, copyright and cookie notices). Phrases chosen so that
+# no sentence of an article starts with them ("bagikan artikel", not "bagikan").
+FURNITURE_CUES = ("udostępnij artykuł", "udostępnij wpis", "udostępnij:", "podziel się:",
+                  "podziel się artykułem", "podziel się wpisem", "powiązane posty", "powiązane artykuły",
+                  "powiązane wpisy", "podobne wpisy", "podobne artykuły", "zobacz też", "zobacz także",
+                  "przeczytaj też", "przeczytaj również", "przeczytaj także", "czytaj też", "czytaj także",
+                  "czytaj więcej", "czytaj dalej", "zobacz wszystkie", "wszystkie wpisy", "najnowsze wpisy",
+                  "ostatnie wpisy", "najnowsze posty", "najnowsze artykuły", "dodaj komentarz", "zostaw komentarz",
+                  "zapisz się do newslettera", "zapisz się na newsletter", "tagi:", "kategorie:", "kategoria:",
+                  "autor wpisu", "o autorze", "o autorce", "artykuł ukazał się", "artykuł został pierwotnie",
+                  "artykuł pierwotnie", "tekst ukazał się", "wszelkie prawa zastrzeżone",
+                  "ta strona używa plików cookie", "strona korzysta z plików cookie")
+# Calls to action: furniture only in the closing lines, after the last paragraph of text.
+CALL_TO_ACTION_CUES = ("skontaktuj się z nami", "skontaktuj się", "zadzwoń do nas", "napisz do nas", "umów się na",
+                       "zamów bezpłatną", "sprawdź ofertę", "poproś o wycenę", "bezpłatna wycena",
+                       "bezpłatną konsultację", "bezpłatna konsultacja")
+# Company registration labels followed by a number: footer lines.
+REGISTRATION_LABELS = ("NIP", "REGON", "KRS")
+# Navigation and legal link words: a line made only of these (two or more) is a menu or a footer.
+NAV_WORDS = ("strona główna", "kontakt", "o nas", "o mnie", "blog", "menu", "oferta", "usługi", "portfolio",
+             "kariera", "zaloguj", "szukaj", "polityka prywatności", "polityka cookies", "regulamin",
+             "mapa strony", "rodo")
+# jusText's stoplist for stopword density (justext.get_stoplist).
+JUSTEXT_STOPLIST = "Polish"
 
 # --- numbers ----------------------------------------------------------------
 # Read by pipeline/numbers.py. Words are lower case; a word ending in "*" matches any word
@@ -101,7 +134,7 @@ YEAR_SUFFIXES = ("r.", "r", "rok", "roku", "rokiem", "rocznik*")
 # A day number next to these is a date ("22 września").
 MONTH_NAMES = ("styczeń", "stycznia", "luty", "lutego", "marzec", "marca", "kwiecień", "kwietnia", "maj",
                "maja", "czerwiec", "czerwca", "lipiec", "lipca", "sierpień", "sierpnia", "wrzesień",
-               "września", "październik", "października", "listopad", "listopada", "grudzień", "grudnia")
+               "września", "październik", "października", "listopad", "listopada", "grudzień", "grudnia") + shared.MONTH_NAMES
 # After a number: a duration, not a count ("30 sekund", "trzy miesiące").
 TIME_UNIT_WORDS = ("sekund*", "minut*", "godzin*", "dni", "dzień", "dnia", "doby", "dób", "tydzień",
                    "tygodni*", "miesiąc*", "miesięcy", "lat", "lata", "latach", "rok", "roku", "lat*")
@@ -166,6 +199,8 @@ TIP_LEAD_WORDS = ("zawsze", "często", "nigdy", "regularnie", "najpierw", "nie",
                   "następnie", "potem", "na koniec", "wreszcie", "ponadto", "zatem", "tylko")
 # Conditional openers: "Jeśli ..., trzymaj się ..." is advice in its main clause.
 TIP_CONDITIONALS = ("jeśli", "jeżeli", "gdy", "kiedy", "jeśliby")
+# Subject pronouns allowed right after the verb of the main clause; none needed here.
+TIP_CONDITIONAL_SUBJECTS = ()
 # Modal and advice phrases anywhere in a sentence ("Musisz ...", "Należy ...").
 TIP_MODALS = ("musisz", "musicie", "musimy", "muszą", "powinieneś", "powinnaś", "powinniście",
               "powinien", "powinna", "powinno", "powinny", "powinni", "należy", "trzeba", "warto",
@@ -200,7 +235,7 @@ STAT_FINDING_VERBS = ("wykazał*", "wykazuje", "pokazuje", "pokazał*", "odkrył
 STAT_HYPOTHETICAL = ("jeśli", "jeżeli", "gdyby", "załóżmy", "powiedzmy", "przyjmijmy", "wyobraź", "nawet jeśli",
                      "nawet jeżeli", "jeśliby", "o ile")
 # Labels of a closing list of sources ("Źródła:"); its one study is the source of unattributed statistics.
-STAT_SOURCE_LIST_LABELS = ("źródła", "źródło", "bibliografia", "przypisy", "źródła danych", "literatura")
+STAT_SOURCE_LIST_LABELS = ("źródła", "źródło", "bibliografia", "przypisy", "źródła danych", "literatura") + shared.SOURCE_LIST_LABELS
 # Right before a quantity: an offer or a limit, not a fact ("rabat 20%", "maksymalnie 3 razy").
 STAT_NOT_CUES = ("rabat", "rabatu", "rabatem", "zniżk*", "promocj*", "maksymalnie", "minimalnie", "co najmniej",
                  "najwyżej", "nie więcej niż", "nie przekraczaj", "cel", "celem", "oszczędź")
@@ -230,7 +265,7 @@ EXAMPLE_ORG_NOUNS = ("firma", "firmy", "firmą", "firmie", "marka", "marki", "ma
                      "konkurent*", "sklep", "sklepu", "startup", "bank", "banku", "portal", "serwis", "koncern*",
                      "gigant")
 # Organisation words at the end or start of a capitalised name: "Instytut X", "X Polska".
-EXAMPLE_ORG_SUFFIXES = ("instytut", "uniwersytet", "fundacja", "grupa", "polska", "agencja")
+EXAMPLE_ORG_SUFFIXES = ("instytut", "uniwersytet", "fundacja", "grupa", "polska", "agencja") + shared.ORG_SUFFIXES
 # Places: never a cited name by themselves, but part of one ("Google Polska").
 EXAMPLE_PLACES = ("polska", "polski", "polsce", "polskę", "polską", "polacy", "polaków", "polakom", "europa",
                   "europie", "europy", "ameryka", "ameryce", "ameryki", "usa", "stany zjednoczone", "stanach",
@@ -260,3 +295,15 @@ EXAMPLE_STOP = ("ty", "ci", "cię", "ciebie", "tobie", "tobą", "twój", "twoja"
                 "co", "kto", "jaki", "jaka", "jakie", "dlaczego", "teraz", "dziś", "dzisiaj", "pierwszy",
                 "drugi", "trzeci", "ostatni", "według", "zdaniem", "np", "oto", "dzięki", "chociaż", "choć",
                 "jeśli", "jeżeli", "wtedy", "potem", "następnie", "wreszcie", "ostatecznie")
+# Platforms named as channels (never a cited example): the international ones and local ones.
+EXAMPLE_PLATFORMS = shared.PLATFORMS + ("wykop", "nk")
+# Generic acronyms: terms, not names.
+EXAMPLE_GENERIC_ACRONYMS = shared.GENERIC_ACRONYMS + ("rodo",)
+# Lower-case words inside one name, and particles that join only a last surname.
+EXAMPLE_NAME_CONNECTORS = shared.NAME_CONNECTORS
+EXAMPLE_NAME_PARTICLES = shared.NAME_PARTICLES
+# Words joining names in a list ("M & Ms, Snickers ... Mars").
+EXAMPLE_CONJUNCTIONS = ("i", "oraz", "lub", "a także") + shared.CONJUNCTIONS
+# Inflectional endings: a capitalised word is a common one when the text writes it in lower
+# case with one of these endings.
+EXAMPLE_WORD_ENDINGS = ("a", "e", "i", "o", "u", "y", "em", "ie", "om", "ów", "ach", "ami", "owi", "ze", "ej", "ym", "ego") + shared.WORD_ENDINGS

@@ -13,19 +13,19 @@ text with earlier removals blanked out so that offsets never move:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from types import ModuleType
 from typing import Iterator
 
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.lang import get as lang_data
+from pipeline.denoising import furniture, markdown
+from pipeline.denoising.lines import SpanIndex, logical_lines
+from pipeline.lang import get as lang_data, letters
 from pipeline.textmap import line_key, line_spans, view
 
 NAME = "denoise"
-VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ class Settings:
     boilerplate_max_chars: int = 200  # longer repeated lines are quoted content, not chrome
     credit_max_chars: int = 160
     ad_lookback_lines: int = 3
+    ad_line_max_chars: int = 80       # a short line ending in "!" right before a call belongs to the ad
+    credit_cue_chars: int = 80        # a credit cue word within this many chars of the line's start or end
+    furniture: furniture.Settings = field(default_factory=furniture.Settings)
 
 
 Span = tuple[int, int, str]
@@ -48,18 +51,39 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
                          re.S | re.I), 0),
     ("html_block", re.compile(r"<(script|style|noscript|iframe|svg|form|nav|figure|header|footer|button)\b"
                               r".*?</\1\s*>", re.S | re.I), 0),
-    ("html_tag", re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>"), 0),
-    ("html_entity", re.compile(r"&(?:nbsp|amp|quot|#\d+|#x[0-9a-f]+);", re.I), 0),
+    ("html_tag", re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?>"), 0),
+    # entities are decoded in every derived text (textmap.view), so "&eacute;" reads "é"
+    ("html_entity", re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});"), 0),
     ("shortcode", re.compile(r"\{\{[<%].*?[%>]\}\}|\{%.*?%\}", re.S), 0),
-    ("shortcode", re.compile(r"\[/?(?:embed|caption|video|audio|gallery|tweet|youtube)\b[^\]\n]*\]", re.I), 0),
-    ("md_image", re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"), 0),
-    # a link keeps its text: "[" and "](target)" go
-    ("md_link", re.compile(r"(\[)[^\[\]\n]*(\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\))"), (1, 2)),
+    # WordPress shortcodes "[caption id=...]"; not the text of a markdown link "[caption keren](...)"
+    ("shortcode", re.compile(r"\[/?(?:embed|caption|video|audio|gallery|tweet|youtube)\b[^\]\n]*\](?![(\[])", re.I), 0),
+    # Blade/Jinja/Vue/Handlebars expressions and comments: "{{ $post->title }}", "{!! $html !!}", "{# ... #}"
+    # (bounded, so a stray "{{" in a text never takes the paragraphs up to a far "}}" with it)
+    ("template_expr", re.compile(r"\{\{(?:(?!\}\}).){0,300}?\}\}|\{!!(?:(?!!!\}).){0,300}?!!\}|\{#[^#]{0,300}?#\}",
+                                 re.S), 0),
     ("md_anchor", re.compile(r"[ \t]*\{#[\w-]+\}"), 0),          # "## Title {#title}"
-    ("md_escape", re.compile(r"\\(?=[.\-*_#!\[\]()`>+])"), 0),  # "1\\." -> "1."
-    ("md_emphasis", re.compile(r"(?<!\*)\*\*(?!\*)|__(?=\w)|(?<=\w)__|(?<![\w_])_(?=[^\s_][^_\n]*_(?![\w_]))"
-                               r"|(?<=[^\s_])_(?![\w_])"), 0),
+    # kramdown attribute lists "{: target="_blank"}", "{:.note}" and Pandoc attributes "{.class #id}"
+    ("kramdown_attr", re.compile(r"[ \t]*\{::?[^{}\n]*\}|(?<=[)\]`*_])\{[.#][^{}\n]*\}|[ \t]+\{[.#][^{}\n]*\}[ \t]*\r?$",
+                                 re.M), 0),
+    ("md_image", re.compile(r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\((?:<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)"
+                            r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"), 0),
+    # a link keeps its text: "[" and "](target)" go; the target may hold balanced parentheses
+    ("md_link", re.compile(r"(\[)(?:[^\[\]\n]|\[[^\[\]\n]*\])*(\]\((?:<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)"
+                           r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*\))"), (1, 2)),
+    ("md_link", re.compile(r"(\[)[^\[\]\n]+(\]\[[^\[\]\n]*\])"), (1, 2)),           # "[text][ref]"
+    ("md_link_ref", re.compile(r"^[ ]{0,3}\[[^\]\n]+\]:[ \t]*<?\S+>?(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?"
+                               r"[ \t]*\r?$", re.M), 0),                          # "[1]: https://..."
+    ("md_footnote", re.compile(r"\[\^[^\]\s]+\]"), 0),
+    ("url", re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|<[\w.+-]+@[\w-]+\.[\w.-]+>"), 0),   # autolinks
+    # bare URLs, before the emphasis rules can take the underscores out of them
+    ("url", re.compile(r"[ \t]*\(\s*https?://[^\s()]+(?:\([^\s()]*\))?[^\s()]*\s*\)"), 0),   # "(https://...)" after a name
     ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
+    ("md_heading", re.compile(r"^[ \t]*#{1,6}[ \t].*?([ \t]+#+)[ \t]*\r?$", re.M), 1),   # "## 1. Tip ##"
+    ("md_escape", re.compile(r"\\(?=[.\-*_#!\[\]()`>+~|{}])|(?<!\\)\\(?=\r?\n|\Z)"), 0),  # "1\\.", a hard break
+    ("md_code", re.compile(r"(?<!`)(`{1,2})(?!`)[^`\n]+?(?<!`)(\1)(?!`)"), (1, 2)),  # `code` keeps its text
+    ("md_emphasis", re.compile(r"(?<!\*)\*{2,3}(?!\*)|__(?=\w)|(?<=\w)__|(?<![\w_])_(?=[^\s_][^_\n]*_(?![\w_]))"
+                               r"|(?<=[^\s_])_(?![\w_])|~~(?=\S)|(?<=\S)~~"), 0),
+    ("md_emphasis", re.compile(r"(?<![*\w\\])(\*)(?=[^\s*])[^*\n]*?(?<=[^\s*\\])(\*)(?![*\w])"), (1, 2)),  # *word*
 )
 
 _SEPARATOR = re.compile(r"^\s*([*=_~#\-–—•·.])(?:\s*\1){2,}\s*$")
@@ -68,9 +92,9 @@ _STOCK = re.compile(r"\b(?:shutterstock|i?stock ?photo|istock|getty ?images|depo
 
 
 @lru_cache(maxsize=None)
-def line_rules(code: str) -> dict[str, re.Pattern]:
+def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Pattern]:
     """Compiled line patterns of one language, built from its data module."""
-    d: ModuleType = lang_data(code)
+    d = lang_data(code)
 
     def alt(words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
@@ -79,11 +103,12 @@ def line_rules(code: str) -> dict[str, re.Pattern]:
         "comment_counter": re.compile(rf"^\s*\d+\s+(?:{alt(d.COMMENT_WORDS)})\s*[▼▾↓⯆]?\s*$", re.I),
         "toc": re.compile(rf"^\s*(?:{alt(d.TOC_LABELS)})\s*:?\s*$", re.I),
         "author_bio": re.compile(rf"^\s*(?:\*\*)?(?:{alt(d.BIO_PREFIXES)})\s*(?:\*\*)?\s*:", re.I),
-        "credit": re.compile(rf"^\s*(?:{alt(d.CREDIT_WORDS)})\b.{{0,80}}$|^.{{0,80}}\b(?:{alt(d.CREDIT_WORDS)})\s+\S+\s*$",
+        "credit": re.compile(rf"^\s*(?:{alt(d.CREDIT_WORDS)})\b.{{0,{settings.credit_cue_chars}}}$"
+                             rf"|^.{{0,{settings.credit_cue_chars}}}\b(?:{alt(d.CREDIT_WORDS)})\s+\S+\s*$",
                              re.I),
         "ad_call": re.compile(rf"(?:{alt(d.AD_CALLS)})"),
         "ad_cue": re.compile(rf"(?:{alt(d.AD_CUES)})", re.I),
-        "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(getattr(d, 'KEYWORD_LABELS', ()))})\s*(?:\*\*)?\s*:?\s*$",
+        "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(d.KEYWORD_LABELS)})\s*(?:\*\*)?\s*:?\s*$",
                                re.I),
     }
 
@@ -122,7 +147,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
     if not m:
         return
     end = e
-    lower = re.search(r"[a-ząćęłńóśźżàâäéèêëïîôöüç]", line[m.end():])
+    lower = re.search(rf"[a-z{letters()}]", line[m.end():])
     if lower:
         head = line[: m.end() + lower.start()]
         stop = max(head.rfind("!"), head.rfind("."), head.rfind("?"))
@@ -136,7 +161,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
         if not prev:
             j -= 1
             continue
-        if rules["ad_cue"].search(prev) or (len(prev) <= 80 and prev.endswith("!")):
+        if rules["ad_cue"].search(prev) or (len(prev) <= settings.ad_line_max_chars and prev.endswith("!")):
             yield (ps, pe, "ad_block")
             j -= 1
             continue
@@ -146,7 +171,7 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
 def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: Settings
                    ) -> tuple[list[Span], str | None]:
     """Line-level removals and the author bio text, if any."""
-    rules = line_rules(lang)
+    rules = line_rules(lang, settings)
     lines = line_spans(text)
     spans: list[Span] = []
     bio = None
@@ -197,13 +222,32 @@ def _next_is_list(text: str, lines: list[tuple[int, int]], i: int) -> bool:
 
 def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[str] = frozenset(),
            settings: Settings = Settings()) -> tuple[list[Span], str | None]:
-    """All removals of one document, non-overlapping and sorted."""
+    """All removals of one document, non-overlapping and sorted.
+
+    Layers in order, each on the text with the earlier removals blanked out: metadata and
+    wrapper spans from ingest; markdown code fences, setext underlines and tables
+    (markdown-it-py); HTML elements of page furniture; markup and template artefacts; the
+    language's line rules; and the furniture block classifier.
+    """
     spans: list[Span] = [(m["start"], m["end"], m["rule"]) for m in meta_spans or []]
-    for s, e, rule in markup_spans(_blank(raw, spans)):
-        spans.append((s, e, rule))
+    spans += markdown.block_spans(_blank(raw, spans))
+    spans += furniture.html_elements(_blank(raw, spans))
+    spans += markup_spans(_blank(raw, spans))
     line_level, bio = line_spans_for(_blank(raw, spans), lang, boilerplate, settings)
     spans.extend(line_level)
+    spans += furniture.spans(raw, spans, lang, _link_texts(raw, spans), settings.furniture)
     return _non_overlapping(spans), bio
+
+
+def _link_texts(raw: str, spans: list[Span]) -> list[tuple[int, int]]:
+    """Raw spans of link texts: between a removed "[" and "](...)", or "<a ...>" and "</a>"."""
+    marks = sorted((s, e) for s, e, r in spans if r in ("md_link", "html_tag"))
+    out = []
+    for (s1, e1), (s2, e2) in zip(marks, marks[1:]):
+        a, b = raw[s1:e1], raw[s2:e2]
+        if (a == "[" and b.startswith("]")) or (re.match(r"<a\b", a, re.I) and re.match(r"</a\b", b, re.I)):
+            out.append((e1, s2))
+    return out
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
@@ -219,8 +263,9 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 
 def clean_text(raw: str, spans: list[Span]) -> str:
     """The document without its removals: one normalised line per non-empty raw line."""
-    removed = [(s, e) for s, e, _ in spans]
-    lines = (view(raw, s, e, removed).text for s, e in line_spans(raw))
+    index = SpanIndex([(s, e) for s, e, _ in spans])
+    lines = (view(raw, s, e, index.overlapping(s, e)).text
+             for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]))
     return "\n".join(line for line in lines if line)
 
 

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
 from pipeline.textmap import stable_hash
 from pipeline.units import clean_text, searchable
 
 NAME = "embed"
-VERSION = 3   # 2: search vectors (item + context); 3: heading and sentence units, clean unit text
 PASSAGE_KINDS = ("paragraph", "list_item", "quote")
 
 
@@ -53,14 +53,18 @@ class Settings:
     min_sentence_chars: int = 12  # shorter sentences ("2.", "Ja!") answer nothing
     min_heading_chars: int = 3
     context_weight: float = 0.5   # search vector = (1 - w) * item + w * context
+    list_context: bool = True     # a list item's context is its list (see context_blocks)
 
 
-def context_blocks(items: pa.Table | list[dict], blocks: pa.Table) -> dict[str, list[int]]:
+def context_blocks(items: pa.Table | list[dict], blocks: pa.Table, lists: bool = True) -> dict[str, list[int]]:
     """item_id -> indices (rows of ``blocks``) of the body blocks that give the item its context.
 
     A heading item's context is the body of its section, up to the next heading;
-    an item inside a paragraph, list item or quote has that block as context.
-    ``items`` may also be rows of any unit: ``item_id``, ``doc_id``, ``block_idx``.
+    an item inside a paragraph or quote has that block as context; an item inside a
+    list item (with ``lists``) the whole list and the paragraph that introduces it: a
+    list item ("Conversion rates stay low,") is read as a point of its list, and alone
+    it matches any query on its few words. ``items`` may also be rows of any unit:
+    ``item_id``, ``doc_id``, ``block_idx``.
     """
     rows = blocks.select(["doc_id", "block_idx", "kind"]).to_pylist()
     order = sorted(range(len(rows)), key=lambda i: (rows[i]["doc_id"], rows[i]["block_idx"]))
@@ -70,6 +74,9 @@ def context_blocks(items: pa.Table | list[dict], blocks: pa.Table) -> dict[str, 
     for it in units:
         n = at.get((it["doc_id"], it["block_idx"]))
         if n is None:
+            continue
+        if lists and rows[order[n]]["kind"] == "list_item":
+            out[it["item_id"]] = _list_run(rows, order, n)
             continue
         if rows[order[n]]["kind"] in PASSAGE_KINDS:
             out[it["item_id"]] = [order[n]]
@@ -82,6 +89,25 @@ def context_blocks(items: pa.Table | list[dict], blocks: pa.Table) -> dict[str, 
         if body:
             out[it["item_id"]] = body
     return out
+
+
+def _list_run(rows: list[dict], order: list[int], n: int) -> list[int]:
+    """The list the list item at position ``n`` of ``order`` belongs to (its run of list items
+    in one document), and the paragraph just before the run (the list's intro) if there is one."""
+    doc = rows[order[n]]["doc_id"]
+
+    def in_list(m: int) -> bool:
+        return 0 <= m < len(order) and rows[order[m]]["doc_id"] == doc and rows[order[m]]["kind"] == "list_item"
+
+    first, last = n, n
+    while in_list(first - 1):
+        first -= 1
+    while in_list(last + 1):
+        last += 1
+    intro = first - 1
+    if intro >= 0 and rows[order[intro]]["doc_id"] == doc and rows[order[intro]]["kind"] == "paragraph":
+        first = intro
+    return [order[m] for m in range(first, last + 1)]
 
 
 def search_vectors(vectors: np.ndarray, contexts: list[np.ndarray | None], weight: float) -> np.ndarray:
@@ -139,19 +165,36 @@ def texts_to_embed(items: pa.Table, blocks: pa.Table, sentences: pa.Table | None
 
 
 class VectorCache:
-    """Vectors by text hash for one model, in one Parquet file."""
+    """Vectors by text hash for one model.
 
-    def __init__(self, root: pathlib.Path, model_id: str):
-        self.path = root / "stages" / NAME / f"cache-{stable_hash(model_id)}.parquet"
+    The runner builds one per batch from the vectors the same documents (and the
+    previous versions of edited ones) had before (:meth:`of`), so what a run holds
+    is bounded by the batch. Given a folder, it is instead one Parquet file that
+    :meth:`save` writes (for scripts and tests).
+    """
+
+    def __init__(self, root: pathlib.Path | None = None, model_id: str = ""):
+        self.path = root / "stages" / NAME / f"cache-{stable_hash(model_id)}.parquet" if root is not None else None
         self.vectors: dict[str, np.ndarray] = {}
         self.dirty = False
-        if self.path.exists():
+        if self.path is not None and self.path.exists():
             t = pq.read_table(self.path)
             for h, v in zip(t.column("text_hash").to_pylist(), t.column("vector").to_numpy(zero_copy_only=False)):
                 self.vectors[h] = np.asarray(v, dtype=np.float32)
 
+    @classmethod
+    def of(cls, previous: pa.Table, model_id: str) -> "VectorCache":
+        """A cache of the vectors in ``previous`` (rows of the embeddings schema) of model ``model_id``."""
+        cache = cls()
+        if previous.num_rows:
+            rows = previous.filter(pa.compute.equal(previous.column("model_id"), model_id))
+            for h, v in zip(rows.column("text_hash").to_pylist(),
+                            rows.column("vector").to_numpy(zero_copy_only=False)):
+                cache.vectors[h] = np.asarray(v, dtype=np.float32)
+        return cache
+
     def save(self) -> None:
-        if not self.dirty:
+        if not self.dirty or self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         hashes = list(self.vectors)
@@ -170,8 +213,9 @@ def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None =
     the search vectors of items, headings and sentences.
     """
     rows = texts_to_embed(items, blocks, sentences, settings)
+    # passages are their own context, but for list items
     contexts = context_blocks([{"item_id": r["key_id"], "doc_id": r["doc_id"], "block_idx": r["block_idx"]}
-                               for r in rows if r["key_kind"] != "passage"], blocks)
+                               for r in rows], blocks, settings.list_context)
     block_texts = [clean_text(t) for t in blocks.column("text").to_pylist()]
     needed = sorted({i for idx in contexts.values() for i in idx})
     texts = [r["text"] for r in rows] + [block_texts[i] for i in needed]
@@ -191,7 +235,7 @@ def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None =
     block_vec = {i: vector_of[h] for i, h in zip(needed, hashes[len(rows):])}
     vectors = np.stack([vector_of[h] for h in row_hashes]) if rows else np.zeros((0, dim), np.float32)
     ctx = [np.stack([block_vec[i] for i in contexts[r["key_id"]]])
-           if r["key_kind"] != "passage" and r["key_id"] in contexts else None for r in rows]
+           if r["key_id"] in contexts else None for r in rows]
     search = search_vectors(vectors, ctx, settings.context_weight)
     return {"embeddings": pa.table({
         "key_id": [r["key_id"] for r in rows],
@@ -205,31 +249,20 @@ def run(items: pa.Table, blocks: pa.Table, embedder, cache: VectorCache | None =
     }, schema=EMBEDDINGS)}
 
 
-def run_incremental(runner, accepted: list[str], ex_key: dict[str, str], ex_store, nm_store,
-                    model: str | None, aux: bool = True, sg_store=None) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """The runner's hook: embed the documents whose items or models changed; return the parts and skip keys.
+def run_models(items: pa.Table, blocks: pa.Table, sentences: pa.Table, embeddings: pa.Table,
+               embeddings_aux: pa.Table, *, embedders: dict, settings: Settings = Settings()) -> dict[str, pa.Table]:
+    """items + blocks + sentences -> {embeddings, embeddings_aux}: :func:`run` once per model.
 
-    The main model and the auxiliary one (a second, differently trained
-    multilingual encoder, for rank fusion in search) each embed items and passages.
+    ``embedders`` maps each output table to its model (``None``: that table stays
+    empty); ``embeddings`` / ``embeddings_aux`` are the vectors these documents had
+    before, the cache, so an unchanged text is never encoded twice.
     """
-    from pipeline.embedder import Embedder, USEEmbedder
-
-    embedders = {"embeddings": Embedder(model)}
-    if aux:
-        embedders["embeddings_aux"] = USEEmbedder()
-    caches = {t: VectorCache(runner.out, e.model_id) for t, e in embedders.items()}
-    settings = Settings()
-    ids = ",".join(e.model_id for e in embedders.values())
-    keys = {d: stable_hash(ex_key[d], VERSION, ids, settings) for d in accepted}
-
-    def compute(doc_ids: list[str]) -> dict[str, pa.Table]:
-        items, blocks = ex_store.read("items", doc_ids), nm_store.read("blocks", doc_ids)
-        sentences = sg_store.read("sentences", doc_ids) if sg_store is not None else None
-        out = {t: run(items, blocks, e, caches[t], settings, sentences)["embeddings"]
-               for t, e in embedders.items()}
-        for c in caches.values():
-            c.save()
-        return out
-
-    store = runner._stage(NAME, {t: EMBEDDINGS for t in embedders}, keys, compute)
-    return {t: store.paths(t, accepted) for t in embedders}, keys
+    out = {}
+    for table, previous in (("embeddings", embeddings), ("embeddings_aux", embeddings_aux)):
+        embedder = embedders.get(table)
+        if embedder is None:
+            out[table] = EMBEDDINGS.empty_table()
+            continue
+        out[table] = run(items, blocks, embedder, VectorCache.of(previous, embedder.model_id), settings,
+                         sentences)["embeddings"]
+    return out

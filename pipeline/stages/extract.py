@@ -1,38 +1,47 @@
 """extract: blocks + sentences -> typed items (myths, tips, statistics, cited examples).
 
-Each kind has its own module in ``pipeline/extract/``; this stage builds a
-``DocContext`` per document and concatenates what the extractors return.
+Each kind has its own module in ``pipeline/extract/`` with its rules (``RULES``) and its
+``Settings``; this stage builds a ``DocContext`` per document and runs the extractors in
+order, each seeing the items of those before it (tips leave myth claims alone).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.docmodel import build
+from pipeline.docmodel import DocContext, build
 from pipeline.extract import examples, myths, statistics, tips
+from pipeline.extract.items import Item
 
 NAME = "extract"
-VERSION = 1
 
-EXTRACTORS = {
-    "myth": myths.extract,
-    "tip": tips.extract,
-    "statistic": statistics.extract,
-    "example": examples.extract,
-}
+# run in this order, each seeing the items of those before it; each has a field of its name in Settings
+EXTRACTORS = (myths, tips, statistics, examples)
 
 
 @dataclass(frozen=True)
 class Settings:
-    kinds: tuple[str, ...] = tuple(EXTRACTORS)
+    kinds: tuple[str, ...] = ("myth", "tip", "statistic", "example")   # written out (all run: tips need myths)
+    myths: myths.Settings = field(default_factory=myths.Settings)
+    tips: tips.Settings = field(default_factory=tips.Settings)
+    statistics: statistics.Settings = field(default_factory=statistics.Settings)
+    examples: examples.Settings = field(default_factory=examples.Settings)
 
 
-def _group(table: pa.Table) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for r in table.to_pylist():
-        out.setdefault(r["doc_id"], []).append(r)
+def extract_document(doc: DocContext, settings: Settings = Settings()) -> list[Item]:
+    """The items of one document, of the kinds in ``settings.kinds``, one per item_id."""
+    found: list[Item] = []
+    for module in EXTRACTORS:
+        own = getattr(settings, module.__name__.rsplit(".", 1)[1])
+        found.extend(module.extract(doc, own, tuple(found)))
+    seen: set[str] = set()
+    out = []
+    for item in found:
+        if item.kind in settings.kinds and item.item_id not in seen:
+            seen.add(item.item_id)
+            out.append(item)
     return out
 
 
@@ -40,19 +49,25 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, sentences: p
         removed_spans: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + languages + blocks + sentences + removed_spans -> {items}."""
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
-    blocks_by, sents_by = _group(blocks), _group(sentences)
-    removed_by: dict[str, list[tuple[int, int]]] = {}
-    for r in removed_spans.select(["doc_id", "start_char", "end_char"]).to_pylist():
-        removed_by.setdefault(r["doc_id"], []).append((r["start_char"], r["end_char"]))
+    blocks_by, sents_by = schema.rows_by_doc(blocks), schema.rows_by_doc(sentences)
+    removed_by = {d: [(r["start_char"], r["end_char"]) for r in rows]
+                  for d, rows in schema.rows_by_doc(removed_spans, ["doc_id", "start_char", "end_char"]).items()}
     rows: list[dict] = []
     for doc in documents.select(["doc_id", "title", "raw_text"]).to_pylist():
         d = doc["doc_id"]
         ctx = build(d, lang_of[d], doc["title"], doc["raw_text"], blocks_by.get(d, []), sents_by.get(d, []),
                     removed_by.get(d, []))
-        seen: set[str] = set()
-        for kind in settings.kinds:
-            for item in EXTRACTORS[kind](ctx):
-                if item["item_id"] not in seen:
-                    seen.add(item["item_id"])
-                    rows.append(item)
+        rows.extend(item.row() for item in extract_document(ctx, settings))
     return {"items": schema.table(rows, schema.ITEMS)}
+
+
+def doc_from_text(text: str, lang: str, title: str | None = None) -> DocContext:
+    """A snippet run through de-noise, normalise and segment (no ingest): for tests and notebooks."""
+    from pipeline.stages import denoise, normalise, segment
+
+    spans, _ = denoise.remove(text, lang, [])
+    removed3 = [(s, e, text[s:e]) for s, e, _ in spans]
+    blocks = normalise.blocks_of(text, removed3)
+    removed = [(s, e) for s, e, _ in spans]
+    sents = segment.sentences_of(text, blocks, removed, lang)
+    return build("snippet", lang, title, text, blocks, sents, removed)

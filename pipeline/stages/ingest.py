@@ -1,10 +1,14 @@
 """ingest: bytes of a corpus file -> documents (decoded text, title and metadata).
 
-Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura), and
-``.jsonl`` (one article a line: ``text`` or ``html``, optional ``url``, ``title``,
-``lang``). A ``.txt`` holding a whole HTML page is read as HTML. Metadata lines
-(front matter, the title line, author, breadcrumb, date) are moved into columns
-and recorded as ``meta_spans``; the denoise stage turns them into removals.
+Formats: ``.txt``, ``.md``, ``.html``/``.htm`` (main text via trafilatura, with the good
+paragraphs it drops put back by jusText), and ``.jsonl`` (one article a line: ``text`` or
+``html``, optional ``url``, ``title``; a ``lang`` field is ignored: the language is always
+detected). A ``.txt`` holding a whole HTML page is read
+as HTML. The format's own layers are found here and recorded as ``meta_spans`` (the denoise
+stage turns them into removals): the metadata header in any common shape (``meta:*``,
+moved into columns), the code or template wrapper around the text (``wrapper:*``: PHP and JS
+files, directives, comment lines, components), and the title, author and date lines. The
+title comes from the structure (``pipeline.denoising.titles``), never from a line of code.
 """
 from __future__ import annotations
 
@@ -16,11 +20,11 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.lang import SUPPORTED, get as lang_data
+from pipeline.denoising import headers, recall, titles, wrappers
+from pipeline.lang import SUPPORTED, get as lang_data, letters, month_names
 from pipeline.textmap import line_key, line_spans, stable_hash
 
 NAME = "ingest"
-VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,9 @@ class Settings:
     min_chars: int = 200              # less text than this is no article
     max_title_chars: int = 200
     meta_search_lines: int = 6        # author/date/breadcrumb lines sit right under the title
+    max_meta_line_chars: int = 120    # an author, date or breadcrumb line is short
+    max_date_line_extra_chars: int = 80  # a date line holds little besides the date (a breadcrumb)
+    max_control_chars: float = 0.01   # a larger share of control characters: a binary file
 
 
 class Rejected(Exception):
@@ -37,7 +44,7 @@ class Rejected(Exception):
 
 # ---------------------------------------------------------------- decoding
 
-def decode(data: bytes) -> tuple[str, str]:
+def decode(data: bytes, settings: Settings = Settings()) -> tuple[str, str]:
     """Decode bytes as UTF-8, else the best guess of charset-normalizer."""
     if not data.strip():
         raise Rejected("empty file")
@@ -57,7 +64,7 @@ def decode(data: bytes) -> tuple[str, str]:
         raise Rejected("undecodable bytes: neither UTF-8 nor a known single-byte encoding")
     text = str(best)
     bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t")
-    if bad > len(text) * 0.01:
+    if bad > len(text) * settings.max_control_chars:
         raise Rejected("binary file (control characters), not text")
     return text, best.encoding
 
@@ -66,7 +73,7 @@ def decode(data: bytes) -> tuple[str, str]:
 # ISO-8859-2 with its Baltic and Nordic cousins, so these are tried first and kept only when
 # every non-ASCII letter they produce is one the languages use.
 _LEGACY_ENCODINGS = ("cp1250", "iso8859_2", "cp1252")
-_PLAUSIBLE = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻéèëêïîöüôàâçÉÈËÖÜ’‘“”„–—…•€«»°©®")
+_PLAUSIBLE = set(letters() + letters().upper() + "’‘“”„–—…•€«»°©®")
 
 
 def _single_byte_guess(data: bytes) -> tuple[str, str] | None:
@@ -85,10 +92,9 @@ def _single_byte_guess(data: bytes) -> tuple[str, str] | None:
 
 # ---------------------------------------------------------------- formats
 
-_HTML_DOC = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype html|<html)", re.I | re.S)
+# an HTML page, possibly after comments and the PHP blocks of a PHP view ("<?php include 'header.php'; ?>")
+_HTML_DOC = re.compile(r"^\s*(?:(?:<!--.*?-->|<\?php\b.*?\?>)\s*)*(?:<!doctype html|<html)", re.I | re.S)
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
-_FM_FIELD = re.compile(r"^(title|author|date|categories|category|url|canonicalURL|lang)[ \t]*[:=][ \t]*(.*)$"
-                       r"((?:\n[ \t]+-[ \t]*.+)*)", re.M | re.I)
 
 
 def sniff_format(path: str, text: str) -> str:
@@ -112,37 +118,9 @@ def html_to_text(html: str) -> tuple[str, dict]:
     return text, fields
 
 
-def _clean_fm_value(value: str) -> str | None:
-    value = value.strip().strip("[]").strip()
-    value = value.split('", "')[0] if value.startswith('"') else value
-    value = value.strip().strip("'\"").strip()
-    return value or None
-
-
-def front_matter(text: str) -> tuple[tuple[int, int] | None, dict]:
-    """The span of a YAML/TOML front matter block and its title/author/date fields."""
-    m = _FRONT_MATTER.match(text)
-    if not m:
-        return None, {}
-    fields: dict[str, str] = {}
-    for fm in _FM_FIELD.finditer(m.group(2)):
-        key = fm.group(1).lower()
-        key = {"categories": "category", "date": "published", "canonicalurl": "url"}.get(key, key)
-        # a YAML list on the following lines ("categories:\n  - Marketing") gives its first entry
-        listed = re.findall(r"-[ \t]*(.+)", fm.group(3) or "")
-        val = _clean_fm_value(fm.group(2) or (listed[0] if listed else ""))
-        if key == "author" and val and re.search(r"[/\\].*\.\w+$", val):
-            val = pathlib.PurePath(val).stem  # "data/authors/agata.yml" names the author "agata"
-        if val and key not in fields:
-            fields[key] = val
-    return (m.start(1), m.end()), fields
-
-
 # ---------------------------------------------------------------- metadata lines
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "januari|februari|maret|mei|juni|juli|agustus|oktober|desember|maart|augustus|"
-           "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia")
+_MONTHS = "|".join(re.escape(m) for m in month_names())   # every language's, and English ones
 _DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
     rf"\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})\b", re.I)
@@ -152,14 +130,14 @@ _BREADCRUMB_SEP = re.compile(r"(?:\s+[/>»›|])+\s+")
 def _author_placeholders() -> set[str]:
     names: set[str] = set()
     for code in SUPPORTED:
-        names.update(w.casefold() for w in getattr(lang_data(code), "AUTHOR_PLACEHOLDERS", ()))
+        names.update(w.casefold() for w in lang_data(code).AUTHOR_PLACEHOLDERS)
     return names
 
 
 def _author_line_pattern() -> re.Pattern:
     cues: list[str] = []
     for code in SUPPORTED:
-        cues.extend(getattr(lang_data(code), "AUTHOR_LINE_CUES", ()))
+        cues.extend(lang_data(code).AUTHOR_LINE_CUES)
     alt = "|".join(re.escape(c) for c in sorted(set(cues), key=len, reverse=True)) or "(?!)"
     return re.compile(rf"^(?:{alt})\s*:?\s+(\S.{{0,60}})$", re.I)
 
@@ -176,7 +154,7 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
         return meta, found
     s, e = nonempty[0]
     title = text[s:e].strip()
-    if len(title) <= settings.max_title_chars and not title.startswith(("<", "!", "[")):
+    if titles.is_title_line(title, settings.max_title_chars):
         meta["title"] = title.lstrip("#").strip()
         found.append({"start": s, "end": e, "rule": "meta:title"})
         rest = nonempty[1:settings.meta_search_lines]
@@ -184,7 +162,7 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
         rest = nonempty[:settings.meta_search_lines]
     for s, e in rest:
         line = text[s:e].strip()
-        if len(line) > 120:
+        if len(line) > settings.max_meta_line_chars:
             continue
         m = author_line.match(line)
         if line.casefold() in placeholders or m:
@@ -193,7 +171,7 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
             continue
         date = _DATE.search(line)
         crumbs = _BREADCRUMB_SEP.split(line)
-        if date and (len(line) - len(date.group()) < 80) and (len(crumbs) > 1 or line == date.group()):
+        if date and (len(line) - len(date.group()) < settings.max_date_line_extra_chars) and (len(crumbs) > 1 or line == date.group()):
             meta.setdefault("published", date.group())
             category = " / ".join(c.strip() for c in crumbs if c.strip() and not _DATE.fullmatch(c.strip()))
             if category:
@@ -204,6 +182,25 @@ def metadata_lines(text: str, first_line: int, spans: list[tuple[int, int]], set
 
 # ---------------------------------------------------------------- one article
 
+def _recover_paragraphs(html: str, text: str, title: str | None) -> str:
+    """Good paragraphs trafilatura dropped, put back (jusText with the stoplist of the text's language)."""
+    from pipeline.stages.langid import detect
+
+    code, _ = detect(text) if text.strip() else (None, 0.0)
+    stoplist = lang_data(code).JUSTEXT_STOPLIST if code in SUPPORTED else None
+    return recall.recover(html, text, stoplist, title) if stoplist else text
+
+
+def _blank(text: str, spans: list[dict]) -> str:
+    """``text`` with the spans replaced by spaces (line breaks kept): offsets do not move."""
+    chars = list(text)
+    for m in spans:
+        for i in range(m["start"], m["end"]):
+            if chars[i] not in "\r\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
 def article(source_path: str, text: str, fmt: str, encoding: str, settings: Settings,
             extra: dict | None = None) -> dict:
     """One documents row from decoded text; raises Rejected with a reason."""
@@ -211,12 +208,16 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
     source_html = None
     meta_spans: list[dict] = []
     meta: dict = {}
+    is_code = False
     if fmt == "html":
         source_html = text
         text, hmeta = html_to_text(text)
+        title = titles.from_html(source_html, text) or titles.about(hmeta.get("title"), text)
+        text = _recover_paragraphs(source_html, text, title)
         meta.update({k: v for k, v in hmeta.items() if v and k != "date"})
         if hmeta.get("date"):
             meta["published"] = hmeta["date"]
+        meta["title"] = title   # the page's own <h1> (or <title> without the site name) over trafilatura's guess
         if len(text.strip()) < settings.min_chars:
             raise Rejected("HTML with no article text (main-text extraction found "
                            f"{len(text.strip())} characters)")
@@ -225,27 +226,42 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
             meta[k] = extra[k]
     spans = line_spans(text)
     first_line = 0
-    fm_span, fm = front_matter(text) if fmt != "html" else (None, {})
-    if fm_span:
-        meta_spans.append({"start": fm_span[0], "end": fm_span[1], "rule": "meta:front_matter"})
-        meta.update({k: v for k, v in fm.items() if v})
-        first_line = sum(1 for s, _ in spans if s < fm_span[1])
-    if fmt == "html" or "title" in meta:
-        top, found = metadata_lines(text, first_line, spans, settings)
+    if fmt != "html":
+        # the metadata header, then the code or template wrapper around the text
+        header = headers.find(text)
+        if header:
+            meta_spans.append({"start": header.start, "end": header.end, "rule": header.rule})
+            meta.update({k: v for k, v in header.fields.items() if v})
+            first_line = sum(1 for s, _ in spans if s < header.end)
+        wrapped = wrappers.find(_blank(text, meta_spans))
+        meta_spans.extend({"start": s, "end": e, "rule": r} for s, e, r in wrapped.spans)
+        for k, v in wrapped.fields.items():
+            meta.setdefault(k, v)
+        is_code = wrapped.is_code
+        if "title" not in meta and not wrapped.collection and (h1 := titles.first_h1(_blank(text, meta_spans))):
+            meta["title"] = h1
+    visible = _blank(text, meta_spans)
+    if fmt == "html" or "title" in meta or is_code:
+        top, found = metadata_lines(visible, first_line, spans, settings)
+        if is_code and "title" not in meta and any(f["rule"] == "meta:title" and visible[f["start"]:f["end"]]
+                                                   .lstrip().startswith("#") for f in found):
+            meta["title"] = top["title"]   # the text in a code string opens with a markdown heading
         # with a title known, the first line is only a title line if it repeats it
         found = [f for f in found if f["rule"] != "meta:title"
                  or re.sub(r"\W", "", top.get("title", "")).casefold()
                  == re.sub(r"\W", "", meta.get("title", "")).casefold()]
         top.pop("title", None)
     else:
-        top, found = metadata_lines(text, first_line, spans, settings)
+        top, found = metadata_lines(visible, first_line, spans, settings)
     for k, v in top.items():
         meta.setdefault(k, v)
     meta_spans.extend(found)
+    meta_spans = _non_overlapping(meta_spans)
     body = len(text.strip()) - sum(f["end"] - f["start"] for f in meta_spans)
     if body < settings.min_chars:
         raise Rejected(f"too little text for an article ({max(body, 0)} characters)")
-    keys = [line_key(text[s:e]) for s, e in spans]
+    visible = _blank(text, meta_spans)
+    keys = [line_key(visible[s:e]) for s, e in spans]
     return {
         "doc_id": stable_hash(text, length=16),
         "source_path": source_path,
@@ -258,10 +274,21 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         "published": meta.get("published"),
         "category": meta.get("category"),
         "url": meta.get("url"),
-        "lang_hint": extra.get("lang") or meta.get("lang"),
         "meta_spans": sorted(meta_spans, key=lambda m: m["start"]),
         "line_keys": sorted({k for k in keys if k}),
     }
+
+
+def _non_overlapping(spans: list[dict]) -> list[dict]:
+    """Sorted spans with overlaps cut away (the earlier span keeps the overlap)."""
+    out: list[dict] = []
+    for m in sorted(spans, key=lambda m: (m["start"], -m["end"])):
+        if out and m["start"] < out[-1]["end"]:
+            if m["end"] > out[-1]["end"]:
+                out.append({**m, "start": out[-1]["end"]})
+            continue
+        out.append(m)
+    return [m for m in out if m["end"] > m["start"]]
 
 
 def _jsonl_articles(source_path: str, text: str, settings: Settings):
@@ -288,7 +315,7 @@ def _jsonl_articles(source_path: str, text: str, settings: Settings):
             continue
         fmt = sniff_format("x.txt", text) if text else "html"
         body = obj["text"] if text else obj["html"]
-        extra = {"url": obj.get("url"), "title": obj.get("title"), "lang": obj.get("lang"), "_jsonl": True}
+        extra = {"url": obj.get("url"), "title": obj.get("title"), "_jsonl": True}
         try:
             yield path, article(path, body, fmt, "utf-8", settings, extra)
         except Rejected as exc:
@@ -308,18 +335,19 @@ def run(sources: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Tabl
             if len(data) > settings.max_bytes:
                 raise Rejected(f"file too large ({len(data) / 1e6:.1f} MB > "
                                f"{settings.max_bytes / 1e6:.0f} MB limit)")
-            text, encoding = decode(data)
+            text, encoding = decode(data, settings)
             if path.lower().endswith(".jsonl"):
                 for sub_path, result in _jsonl_articles(path, text, settings):
                     if isinstance(result, Rejected):
                         rejected.append({"doc_id": stable_hash(sub_path), "source_path": sub_path,
-                                         "stage": NAME, "reason": str(result)})
+                                         "stage": NAME, "reason": str(result), "detected_lang": None})
                     else:
                         docs.append({**result, "content_hash": row["content_hash"]})
                 continue
             doc = article(path, text, sniff_format(path, text), encoding, settings)
             docs.append({**doc, "content_hash": row["content_hash"]})
         except Rejected as exc:
-            rejected.append({"doc_id": reject_id, "source_path": path, "stage": NAME, "reason": str(exc)})
+            rejected.append({"doc_id": reject_id, "source_path": path, "stage": NAME, "reason": str(exc),
+                             "detected_lang": None})
     return {"documents": schema.table(docs, schema.DOCUMENTS),
             "rejected": schema.table(rejected, schema.REJECTED)}

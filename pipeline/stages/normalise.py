@@ -15,21 +15,26 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.textmap import TextView, line_spans, view
+from pipeline.denoising.lines import SpanIndex, logical_lines
+from pipeline.lang import letters
+from pipeline.textmap import TextView, view
 
 NAME = "normalise"
-VERSION = 1
 
 
 @dataclass(frozen=True)
 class Settings:
     max_heading_chars: int = 140
     indent_per_level: int = 4
+    blank_line_share: float = 0.1     # this many blank lines per filled one: blank lines separate paragraphs
+    wrapped_line_min_chars: int = 40  # ... and a line break after a line this long is a hard wrap
+    title_like_max_chars: int = 100   # a short unpunctuated line followed by a longer body is a heading
+    title_like_max_words: int = 14
 
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*)?(?=\S)")
+_MD_HEADING = re.compile(r"^(#{1,6})\s*(?:(\d{1,3})\s*[:.)]\s*|#(\d{1,3})\s+)?(?=\S)")   # "## 4:", "## #1 "
 _NUMBERED = re.compile(r"^(\d{1,3})\s*[.:)]\s+(?=\S)")
-_LABELLED = re.compile(r"^([A-ZÀ-ŽА-Я][\w'’-]{1,20})\s+#?(\d{1,3})\s*[:.)\-–]\s*(?=\S)")
+_LABELLED = re.compile(rf"^([A-Z{letters().upper()}][\w'’-]{{1,20}})\s+#?(\d{{1,3}})\s*[:.)\-–]\s*(?=\S)")
 _BULLET = re.compile(r"^([•\-*·▪►◦‣✓✔➤→–—]|\d{1,3}[.)])\s+(?=\S)")
 _LONE_BULLET = re.compile(r"[•\-*·▪►◦‣✓✔➤→–—]")
 _QUOTED = re.compile(r'^(["“„«”\'])(.+?)(["”“»\'])\s*$')
@@ -49,6 +54,7 @@ class _Block:
     end: int
     raw_indent: int
     blank_before: bool
+    row: bool = False         # a table row: never a heading, never joined to a neighbour
 
     @property
     def text(self) -> str:
@@ -80,7 +86,7 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
     text = v.text
     html = " ".join(removed_here)
     if m := _MD_HEADING.match(text):
-        number = int(m.group(2)) if m.group(2) else None
+        number = int(m.group(2) or m.group(3)) if (m.group(2) or m.group(3)) else None
         return "heading", len(m.group(1)), m.group(0).strip(), number, _strip(v, m.end())
     if m := _HTML_HEADING.search(html):
         return "heading", int(m.group(1)), f"<h{m.group(1)}>", None, v
@@ -105,31 +111,36 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
 def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
     """A short unpunctuated capitalised line followed by a longer body reads as a heading."""
     t = b.text
-    return (b.kind == "paragraph" and nxt is not None and 2 <= len(t) <= 100 and t[0].isupper()
-            and not _END_PUNCT.search(t) and len(t.split()) <= 14
+    return (b.kind == "paragraph" and not b.row and nxt is not None and 2 <= len(t) <= settings.title_like_max_chars
+            and t[0].isupper() and not _END_PUNCT.search(t) and len(t.split()) <= settings.title_like_max_words
             and nxt.kind in ("paragraph", "list_item", "quote") and len(nxt.text) > len(t))
 
 
 def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings = Settings()) -> list[dict]:
     """Block rows of one document (without doc_id)."""
-    spans = [(s, e) for s, e, _ in removed]
     out: list[_Block] = []
     blank = True
-    lines = line_spans(raw)
+    lines = logical_lines(raw, removed)
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
     filled = sum(1 for s, e in lines if raw[s:e].strip())
-    blank_separated = len(lines) - filled >= 0.1 * filled
-    for s, e in lines:
-        v = view(raw, s, e, spans)
+    blank_separated = len(lines) - filled >= settings.blank_line_share * filled
+    index = SpanIndex(removed)
+    underlined = _setext_underlined(raw, lines, index)
+    for n, (s, e) in enumerate(lines):
+        near = index.overlapping(s, e)
+        v = view(raw, s, e, [(a, b) for a, b, _ in near])
         if not v.text or _LONE_BULLET.fullmatch(v.text):
             blank = True  # an empty, wholly removed or bullet-only line separates blocks
             continue
-        here = [t for rs, re_, t in removed if rs < e and re_ > s]
+        here = [t for _, _, t in near]
         line = raw[s:e]
+        row = line.lstrip().startswith("|")   # a table row is a block of its own, never a wrapped line
         indent = len(line) - len(line.lstrip(" \t"))
         kind, level, marker, number, tv = _classify(v, here, indent, settings)
+        if n in underlined and kind == "paragraph" and len(tv.text) <= settings.max_heading_chars:
+            kind, level, marker = "heading", underlined[n], None   # "Title\n=====": a setext heading
         # bold lead ("**1. Title** body"): the bold part is a heading of its own
-        lead = _bold_lead(raw, s, removed, tv)
+        lead = _bold_lead(raw, s, index.overlapping(s, e), tv, settings.max_heading_chars)
         if lead is not None and kind in ("paragraph", "list_item"):
             head, rest = lead
             hk, hl, hm, hn, htv = _classify(head, [], 0, settings)
@@ -140,10 +151,10 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 blank = False
                 continue
         prev_text = out[-1].text if out else ""
-        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= 40
-                                             and re.search(r"[a-ząćęłńóśźż,]$", prev_text))
+        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
+                                             and re.search(rf"[a-z{letters()},]$", prev_text))
         # a lower-case start continues even across a blank line (some exports double every break)
-        if (out and kind == "paragraph" and (not blank or tv.text[:1].islower())
+        if (out and kind == "paragraph" and not row and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
                 and not _END_PUNCT.search(out[-1].text) and wrapped):
             prev = out[-1]  # a hard-wrapped line continues the block above
@@ -153,7 +164,8 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
             continue
         if not tv.text:
             continue
-        out.append(_Block(kind, level, marker, number, tv, tv.raw_index[0], tv.raw_index[-1] + 1, indent, blank))
+        out.append(_Block(kind, level, marker, number, tv, tv.raw_index[0], tv.raw_index[-1] + 1, indent, blank,
+                          row))
         blank = False
     for i, b in enumerate(out):
         if _is_title_like(b, out[i + 1] if i + 1 < len(out) else None, settings):
@@ -165,7 +177,20 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     return _with_parents(out)
 
 
-def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextView, TextView] | None:
+def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex) -> dict[int, int]:
+    """Lines directly above a removed ``===`` (level 1) or ``---`` (level 2) underline."""
+    out = {}
+    for n in range(len(lines) - 1):
+        s, e = lines[n + 1]
+        under = raw[s:e].strip()
+        if (under and set(under) in ({"="}, {"-"}) and raw[lines[n][0]:lines[n][1]].strip()
+                and any(rs <= s + raw[s:e].index(under[0]) and re_ >= s + len(raw[s:e].rstrip())
+                        for rs, re_, _ in index.overlapping(s, e))):
+            out[n] = 1 if under[0] == "=" else 2
+    return out
+
+
+def _bold_lead(raw: str, line_start: int, removed, tv: TextView, max_chars: int) -> tuple[TextView, TextView] | None:
     """Split ``**Lead** rest`` when the line's text starts with a bold run (after a bullet)."""
     if not tv.text:
         return None
@@ -177,7 +202,7 @@ def _bold_lead(raw: str, line_start: int, removed, tv: TextView) -> tuple[TextVi
     if raw[line_start:o1].strip() not in ("", "-", "*", "•") or o2 <= first:
         return None
     cut = next((i for i, r in enumerate(tv.raw_index) if r >= o2), None)
-    if cut is None or cut == 0 or cut > 140 or cut >= len(tv.text.rstrip()):
+    if cut is None or cut == 0 or cut > max_chars or cut >= len(tv.text.rstrip()):
         return None
     head = _trim(TextView(tv.text[:cut], tv.raw_index[:cut]))
     return head, _trim(TextView(tv.text[cut:], tv.raw_index[cut:]))

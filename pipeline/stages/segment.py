@@ -1,34 +1,23 @@
-"""segment: blocks -> sentences, with spaCy's blank id/pl/nl pipelines and a sentencizer.
+"""segment: blocks -> sentences, with spaCy's blank id/pl/nl pipelines and a sentencizer (``pipeline.nlp``).
 
 Sentence offsets point into ``raw_text`` through the block's text view.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pyarrow as pa
 
 from pipeline import schema
+from pipeline.spacy_blank import pipeline as nlp_for
 from pipeline.textmap import view
 
 NAME = "segment"
-VERSION = 1
 
 
 @dataclass(frozen=True)
 class Settings:
     batch_size: int = 256
-
-
-@lru_cache(maxsize=None)
-def nlp_for(lang: str):
-    """A blank spaCy pipeline with a sentencizer (no trained pipelines exist offline for id/pl/nl)."""
-    import spacy
-
-    nlp = spacy.blank(lang)
-    nlp.add_pipe("sentencizer")
-    return nlp
 
 
 def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], lang: str,
@@ -52,12 +41,9 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_span
         settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + languages + blocks + removed_spans -> {sentences}."""
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
-    removed: dict[str, list[tuple[int, int]]] = {}
-    for r in removed_spans.select(["doc_id", "start_char", "end_char"]).to_pylist():
-        removed.setdefault(r["doc_id"], []).append((r["start_char"], r["end_char"]))
-    blocks_by_doc: dict[str, list[dict]] = {}
-    for b in blocks.to_pylist():
-        blocks_by_doc.setdefault(b["doc_id"], []).append(b)
+    removed = {d: [(r["start_char"], r["end_char"]) for r in rows]
+               for d, rows in schema.rows_by_doc(removed_spans, ["doc_id", "start_char", "end_char"]).items()}
+    blocks_by_doc = schema.rows_by_doc(blocks)
     rows = []
     for doc in documents.select(["doc_id", "raw_text"]).to_pylist():
         doc_id = doc["doc_id"]

@@ -1,4 +1,4 @@
--- 010: the text tier of search. Besides items and passages, search ranks every heading
+-- 011: the text tier of search. Besides items and passages, search ranks every heading
 -- (its context: the section it opens) and every sentence of a body block (its context:
 -- the paragraph, shown as detail), so an answer no extractor kept is still found.
 -- Key ids: "<doc_id>:h<block_idx>" for headings, "<doc_id>:s<sent_idx>" for sentences.

@@ -1,0 +1,218 @@
+"""The runner at scale: the acceptance figures of issue 8 (speed and memory, never run by the tests).
+
+    .venv/bin/python benchmarks/scale.py [--small 1000] [--ray 2000] [--large 10000] [--work /tmp/kb-bench]
+
+On a corpus from ``kb bench corpus`` (real articles recombined), every run a fresh
+``kb run --no-embed`` process:
+
+1. throughput of the non-embedding stages with one worker against a blank spaCy
+   tokenise + sentencise pass over the same articles, measured in this same run;
+2. two workers against one;
+3. the largest process's peak RSS at ``--large`` articles against ``--small``;
+4. at ``--large`` articles: a no-op rerun; then adding 10 and editing 10 articles
+   (the store updated in place, its BM25 index patched, not rebuilt);
+5. stage files against N / 500;
+6. the Ray executor against the local one at ``--ray`` articles (skipped without Ray).
+
+Prints a table and writes ``outputs/bench.json``. Timings on a shared machine are
+noisy: read the ratios, each measured within one run of this script.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+KB = str(ROOT / ".venv" / "bin" / "kb")
+PY = sys.executable
+
+# runs `kb` as the only child of a small process, so its peak RSS (and its workers') is its own
+_MEASURE = """
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+took = time.perf_counter() - t
+print(json.dumps({"seconds": took, "rc": p.returncode, "rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "stdout": p.stdout[-4000:], "stderr": p.stderr[-4000:]}))
+"""
+
+
+def kb(*args: str) -> dict:
+    p = subprocess.run([PY, "-c", _MEASURE, KB, *args], capture_output=True, text=True,
+                       env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    if out["rc"] != 0:
+        raise SystemExit(f"kb {' '.join(args)} failed:\n{out['stderr']}")
+    return out
+
+
+def corpus(work: pathlib.Path, n: int) -> pathlib.Path:
+    d = work / f"corpus-{n}"
+    if not d.exists() or sum(1 for _ in d.rglob("*.*")) != n:
+        shutil.rmtree(d, ignore_errors=True)
+        subprocess.run([KB, "bench", "corpus", "--docs", str(n), "--out", str(d)], check=True, capture_output=True)
+    return d
+
+
+def fresh(work: pathlib.Path, name: str) -> pathlib.Path:
+    d = work / name
+    shutil.rmtree(d, ignore_errors=True)
+    return d
+
+
+def spacy_pass(folder: pathlib.Path) -> dict:
+    """Seconds of a blank spaCy tokenise + sentencise pass over every article (models loaded first)."""
+    code = f"""
+import json, pathlib, time, spacy
+by = {{}}
+for p in sorted(pathlib.Path({str(folder)!r}).rglob("*.*")):
+    by.setdefault(p.parent.name, []).append(p.read_text(encoding="utf-8"))
+nlps = {{}}
+for lang in by:
+    nlp = spacy.blank(lang); nlp.add_pipe("sentencizer"); list(nlp.pipe(["Warm up."])); nlps[lang] = nlp
+t = time.perf_counter()
+sents = sum(len(list(d.sents)) for lang, texts in by.items() for d in nlps[lang].pipe(texts))
+print(json.dumps({{"seconds": time.perf_counter() - t, "articles": sum(map(len, by.values())), "sentences": sents}}))
+"""
+    p = subprocess.run([PY, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def stage_files(out: pathlib.Path) -> int:
+    return sum(1 for p in (out / "stages").rglob("*") if p.is_file())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--small", type=int, default=1000)
+    ap.add_argument("--ray", type=int, default=2000)
+    ap.add_argument("--large", type=int, default=10000)
+    ap.add_argument("--work", type=pathlib.Path, default=pathlib.Path("/tmp/kb-bench"))
+    ap.add_argument("--out", type=pathlib.Path, default=ROOT / "outputs" / "bench.json")
+    ap.add_argument("--skip-ray", action="store_true")
+    args = ap.parse_args()
+    work = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    report: dict = {"machine": f"{os.cpu_count()} cores (shared: timings are noisy, compare ratios)",
+                    "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    small = corpus(work, args.small)
+
+    print(f"[1/6] {args.small} articles, one worker ...", flush=True)
+    one = kb("run", str(small), "--out", str(fresh(work, "out-small-1")), "--no-embed", "--quiet", "--workers", "1")
+    base = spacy_pass(small)
+    report["throughput"] = {
+        "articles": args.small,
+        "pipeline_1_worker_s": round(one["seconds"], 1),
+        "pipeline_1_worker_articles_per_s": round(args.small / one["seconds"], 2),
+        "spacy_blank_tokenise_sentencise_s": round(base["seconds"], 1),
+        "spacy_articles_per_s": round(base["articles"] / base["seconds"], 2),
+        "ratio": round((args.small / one["seconds"]) / (base["articles"] / base["seconds"]), 3),
+        "target": ">= 0.5",
+        "stages": one["stdout"].strip().splitlines()[-8:],
+    }
+    print(f"[2/6] {args.small} articles, two workers ...", flush=True)
+    two = kb("run", str(small), "--out", str(fresh(work, "out-small-2")), "--no-embed", "--quiet", "--workers", "2")
+    report["workers"] = {"one_s": round(one["seconds"], 1), "two_s": round(two["seconds"], 1),
+                         "speedup": round(one["seconds"] / two["seconds"], 2), "target": ">= 1.7"}
+
+    large = corpus(work, args.large)
+    out_large = fresh(work, "out-large")
+    print(f"[3/6] {args.large} articles, two workers ...", flush=True)
+    big = kb("run", str(large), "--out", str(out_large), "--no-embed", "--quiet", "--workers", "2")
+    report["memory"] = {"small_rss_mb": round(two["rss_mb"]), "large_rss_mb": round(big["rss_mb"]),
+                        "ratio": round(big["rss_mb"] / two["rss_mb"], 2), "target": "<= 1.2",
+                        "note": "peak RSS of the largest process of the run (two workers)",
+                        "large_run_s": round(big["seconds"], 1)}
+
+    print(f"[4/6] {args.large} articles: no-op rerun, then 10 added and 10 edited ...", flush=True)
+    db = out_large / "knowledge.duckdb"
+    inode = db.stat().st_ino
+    noop = kb("run", str(large), "--out", str(out_large), "--no-embed", "--quiet")
+    sys.path.insert(0, str(ROOT))
+    from pipeline.benchcorpus import article, load_pool
+
+    pool = load_pool()
+    for i in range(args.large, args.large + 10):   # the next ten articles of the same corpus
+        lang, text = article(pool, 0, i)
+        (large / lang / f"{i:06d}.txt").write_text(text, encoding="utf-8")
+    edited = sorted(large.rglob("*.*"))[:10]
+    originals = {p: p.read_bytes() for p in edited}
+    for p in edited:
+        p.write_text(p.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
+    try:
+        change = kb("run", str(large), "--out", str(out_large), "--no-embed", "--quiet")
+    finally:
+        for p, data in originals.items():   # leave the corpus as generated
+            p.write_bytes(data)
+        for lang in ("id", "pl", "nl"):
+            for p in (large / lang).glob("*.*"):
+                if int(p.stem) >= args.large:
+                    p.unlink()
+    report["incremental"] = {
+        "articles": args.large,
+        "noop_s": round(noop["seconds"], 2), "noop_target": "< 2",
+        "noop_store": noop["stdout"].strip().splitlines()[-8].split("; store ")[-1] if noop["stdout"] else "",
+        "add_10_edit_10_s": round(change["seconds"], 2), "add_edit_target": "< 10",
+        "store": change["stdout"].strip().splitlines()[-8].split("; store ")[-1] if change["stdout"] else "",
+        "store_file_kept": db.stat().st_ino == inode,
+    }
+    files = stage_files(out_large)
+    report["files"] = {"articles": args.large, "stage_files": files, "n_over_500": args.large // 500,
+                       "files_per_stage": {d.name: sum(1 for p in d.glob('*') if p.is_file())
+                                           for d in (out_large / 'stages').iterdir() if d.is_dir()}}
+
+    if not args.skip_ray:
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            report["ray"] = {"skipped": "Ray is not installed (pip install -e '.[ray]')"}
+        else:
+            mid = corpus(work, args.ray)
+            print(f"[5/6] {args.ray} articles, local ...", flush=True)
+            local = kb("run", str(mid), "--out", str(fresh(work, "out-ray-local")), "--no-embed", "--quiet",
+                       "--workers", "2")
+            print(f"[6/6] {args.ray} articles, Ray ...", flush=True)
+            on_ray = kb("run", str(mid), "--out", str(fresh(work, "out-ray")), "--no-embed", "--quiet",
+                        "--workers", "2", "--executor", "ray")
+            report["ray"] = {"articles": args.ray, "local_s": round(local["seconds"], 1),
+                             "ray_s": round(on_ray["seconds"], 1),
+                             "ratio": round(on_ray["seconds"] / local["seconds"], 2), "target": "<= 1.5"}
+    report["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    print_table(report)
+    print(f"\nwritten: {args.out}")
+    return 0
+
+
+def print_table(r: dict) -> None:
+    rows = [
+        ("non-embedding stages, 1 worker vs blank spaCy pass",
+         f"{r['throughput']['pipeline_1_worker_articles_per_s']} vs {r['throughput']['spacy_articles_per_s']} "
+         f"articles/s = {r['throughput']['ratio']}x", ">= 0.5x"),
+        ("2 workers vs 1", f"{r['workers']['two_s']} s vs {r['workers']['one_s']} s = {r['workers']['speedup']}x",
+         ">= 1.7x"),
+        (f"peak RSS {r['files']['articles']} vs {r['throughput']['articles']} articles",
+         f"{r['memory']['large_rss_mb']} vs {r['memory']['small_rss_mb']} MB = {r['memory']['ratio']}x", "<= 1.2x"),
+        (f"no-op rerun at {r['incremental']['articles']}", f"{r['incremental']['noop_s']} s", "< 2 s"),
+        (f"add 10 + edit 10 at {r['incremental']['articles']}",
+         f"{r['incremental']['add_10_edit_10_s']} s ({r['incremental']['store']})", "< 10 s"),
+        (f"stage files at {r['files']['articles']}", f"{r['files']['stage_files']} (N/500 = {r['files']['n_over_500']})",
+         "<= N/500 + c"),
+    ]
+    if "ratio" in r.get("ray", {}):
+        rows.append((f"Ray vs local at {r['ray']['articles']}",
+                     f"{r['ray']['ray_s']} s vs {r['ray']['local_s']} s = {r['ray']['ratio']}x", "<= 1.5x"))
+    width = max(len(a) for a, _, _ in rows)
+    for a, b, c in rows:
+        print(f"{a:<{width}}  {b:<60}  {c}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Markdown block structure from a real parser (markdown-it-py, CommonMark plus tables).
+
+Regexes cannot tell a fenced code block from text with backticks, a setext underline
+from a horizontal rule, or a table's delimiter row from a separator line; the parser can.
+Returned as removals:
+
+  md_code_block   a fenced code block (``` or ~~~): its fences, and its body when it is
+                  code rather than prose (a fence around a quoted paragraph keeps it)
+  md_setext       the ``===`` / ``---`` underline of a setext heading (the normalise stage
+                  makes the line above a heading)
+  md_table        a table's delimiter row and the pipes between its cells
+
+Indented code blocks are left alone: in scraped text, indentation is layout, not code.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pipeline.textmap import line_spans
+
+Span = tuple[int, int, str]
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def looks_like_code(body: str) -> bool:
+    """Code has many symbols and few words per line; prose the other way round."""
+    visible = [ch for ch in body if not ch.isspace()]
+    if not visible:
+        return True
+    symbols = sum(1 for ch in visible if not ch.isalnum())
+    lines = [ln for ln in body.splitlines() if ln.strip()]
+    ends = sum(1 for ln in lines if ln.rstrip().endswith((";", "{", "}", ")", ",", ":", "]", ">")))
+    return symbols > 0.15 * len(visible) or ends >= 0.5 * max(len(lines), 1)
+
+
+def block_spans(text: str) -> list[Span]:
+    """Code fences, setext underlines and table markup of a markdown text."""
+    if not re.search(r"^[ \t]*(?:```|~~~|=+[ \t]*$|-+[ \t]*$|\|)", text, re.M):
+        return []   # nothing the parser could add: skip the parse
+    lines = line_spans(text)
+    out: list[Span] = []
+    tokens = _parser().parse(text)
+    for i, tok in enumerate(tokens):
+        if not tok.map or tok.map[0] >= len(lines):
+            continue
+        first, last = tok.map[0], min(tok.map[1], len(lines)) - 1
+        if tok.type == "fence":
+            body = tok.content
+            if looks_like_code(body):
+                out.append((lines[first][0], lines[last][1], "md_code_block"))
+            else:
+                out.append((lines[first][0], lines[first][1], "md_code_block"))
+                closing = text[lines[last][0]:lines[last][1]].strip()
+                if last > first and closing.startswith(tok.markup[:3]):
+                    out.append((lines[last][0], lines[last][1], "md_code_block"))
+        elif tok.type == "heading_open" and tok.markup in ("=", "-") and last > first:
+            out.append((lines[last][0], lines[last][1], "md_setext"))
+        elif tok.type == "table_open":
+            out.append((lines[first + 1][0], lines[first + 1][1], "md_table"))     # |---|:-:|
+            for n in range(first, last + 1):
+                if n == first + 1:
+                    continue
+                s, e = lines[n]
+                row = text[s:e]
+                out.extend((s + m.start(), s + m.end(), "md_table") for m in _PIPE.finditer(row))
+    return out

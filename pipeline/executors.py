@@ -1,0 +1,392 @@
+"""Running a phase's work: chunks of documents through a chain of stages, then shard merges.
+
+The runner plans (which documents each stage must compute) and commits; what
+lies between is here, as plain functions of plain data, so the same code runs
+in-process, in a process pool (:class:`LocalExecutor`) or on Ray
+(:mod:`pipeline.ray_executor`):
+
+* :func:`build_rows` turns a :class:`Chunk` (a few dozen documents of one shard)
+  into document rows: each row holds, as nested lists, the tables its stages read,
+  from the shard files of the stages that wrote them (or, for ingest, the bytes of
+  its source file);
+* :func:`process_chunk` applies the chain's stages to those rows and writes what
+  they computed to a chunk file;
+* :func:`merge_shard` writes a stage's new shard file: the old file's rows less the
+  dropped and recomputed documents, plus the chunk files' rows.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import multiprocessing
+import os
+import pathlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline import schema
+from pipeline.protocol import (ERROR, FAILED, SET_INPUTS, Stage, StageStats, empty_lists, flatten, nest, nested_type,
+                               run_column, status_column)
+from pipeline.shards import ROW_GROUP, ShardWriter, iter_batches, read_rows, shard_schema
+from pipeline.textmap import stable_hash
+
+# columns a chunk carries for ingest's reader: where the source's bytes are
+READER_COLUMNS = {"_path": pa.binary(), "_rel": pa.string(), "_start": pa.int64(), "_end": pa.int64(),
+                  "_first_line": pa.int32(), "_sha256": pa.string()}
+
+
+@dataclass
+class Chunk:
+    """Work for one executor task: some rows of one shard, through a chain of stages."""
+    stages: tuple[str, ...]
+    shard: int
+    key: str                            # "src" (ingest) or "doc_id"
+    keys: list[str]
+    srcs: list[str]
+    run: dict[str, list[bool]]          # per stage: compute it for this row?
+    extra: dict[str, list] = field(default_factory=dict)   # per-row columns: boilerplate, reader columns
+    inputs: dict[str, str] = field(default_factory=dict)   # stage -> its shard file (stored outputs to read)
+    out: str = ""                       # where process_chunk writes its rows
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+@dataclass
+class ChunkResult:
+    out: str
+    stats: dict[str, StageStats]
+    facts: pa.Table | None = None       # ingest: src, doc_id, source_path, digest, line_keys of new documents
+
+
+def stage(name: str) -> Stage:
+    from pipeline.registry import BY_NAME
+
+    return BY_NAME[name]
+
+
+# ---------------------------------------------------------------- building rows
+
+def read_source(path: bytes, start: int, end: int, first_line: int) -> bytes:
+    """The bytes of a source (a byte range for a run of JSONL lines)."""
+    with open(os.fsdecode(path), "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    # ingest numbers JSONL lines from the start of what it is given: pad with the lines before
+    return b"\n" * (first_line - 1) + data if first_line > 1 else data
+
+
+def sources_column(rows: pa.Table) -> tuple[pa.Array, list[str | None]]:
+    """ingest's input: each row's source bytes as a one-row ``sources`` table, and read errors."""
+    from pipeline.protocol import lists
+
+    tables, errors = [], []
+    for path, rel, start, end, first, sha in zip(*(rows.column(c).to_pylist() for c in
+                                                   ("_path", "_rel", "_start", "_end", "_first_line", "_sha256"))):
+        try:
+            data = read_source(path, start, end, first)
+        except OSError as exc:   # gone or unreadable since it was listed
+            tables.append(schema.SOURCES.empty_table())
+            errors.append(f"unreadable file: {exc.strerror or exc}")
+            continue
+        tables.append(pa.table({"source_path": [rel], "data": [data], "content_hash": [sha]}, schema=schema.SOURCES))
+        errors.append(None)
+    return lists(schema.SOURCES, tables), errors
+
+
+def _aligned(table: pa.Table, keys: list[str], key_column: str, column: str, schema_: pa.Schema) -> pa.Array:
+    """``table``'s nested ``column`` (one row per key) aligned to ``keys``; missing keys get empty lists."""
+    if table.num_rows == 0:
+        return empty_lists(len(keys), schema_)
+    pos = pc.index_in(pa.array(keys, pa.string()), value_set=table.column(key_column))
+    taken = table.column(column).take(pos.fill_null(0)).combine_chunks() if table.num_rows else None
+    missing = pc.is_null(pos)
+    if pc.any(missing).as_py():
+        empty = empty_lists(len(keys), schema_)
+        taken = pc.if_else(missing, empty, taken)
+    return taken.cast(nested_type(schema_))
+
+
+def build_rows(chunk: Chunk) -> pa.Table:
+    """The chunk's document rows with every table its stages read."""
+    chain = [stage(n) for n in chunk.stages]
+    n = len(chunk.keys)
+    cols: dict[str, pa.Array] = {chunk.key: pa.array(chunk.keys, pa.string())}
+    if chunk.key != "src":
+        cols["src"] = pa.array(chunk.srcs, pa.string())
+    cols["_shard"] = pa.array([chunk.shard] * n, pa.int32())
+    for name in chunk.stages:
+        cols[run_column(name)] = pa.array(chunk.run[name], pa.bool_())
+    for name, values in chunk.extra.items():
+        cols[name] = pa.array(values, READER_COLUMNS.get(name) or (pa.list_(pa.string()) if name in SET_INPUTS
+                                                                     else None))
+    rows = pa.table(cols)
+    produced_in_chain: dict[str, Stage] = {}
+    for st in chain:
+        for table in st.inputs:
+            if table in rows.schema.names or table in SET_INPUTS:
+                continue
+            if table == "sources":
+                sources, errors = sources_column(rows)
+                rows = rows.append_column("sources", sources)
+                if any(errors):
+                    rows = _mark_failed(rows, st.name, errors)
+                continue
+            from pipeline.registry import producer
+
+            prod = producer(table)
+            tschema = prod.outputs[table]
+            path = chunk.inputs.get(prod.name)
+            if prod is st:
+                # the stage's own earlier output: what these sources' documents had (a cache)
+                stored = _stored_by_src(path, table, tschema, chunk.srcs) if path else empty_lists(n, tschema)
+            elif prod.name in produced_in_chain:
+                # computed by an earlier stage of this chain where it runs; stored where it does not
+                runs = chunk.run[prod.name]
+                need = [k for k, r in zip(chunk.keys, runs) if not r]
+                stored = _stored(path, prod, table, tschema, chunk, need) if path and need \
+                    else empty_lists(n, tschema)
+            else:
+                stored = _stored(path, prod, table, tschema, chunk, chunk.keys) if path else empty_lists(n, tschema)
+            rows = rows.append_column(table, stored)
+        for table in st.outputs:
+            produced_in_chain[table] = st
+        produced_in_chain[st.name] = st
+    return rows
+
+
+def _mark_failed(rows: pa.Table, name: str, errors: list[str | None]) -> pa.Table:
+    """Rows that cannot run ``name`` (their input is unreadable): failed with that reason, not run."""
+    failed = pa.array([e is not None for e in errors])
+    run = pc.and_(rows.column(run_column(name)), pc.invert(failed))
+    rows = rows.set_column(rows.schema.get_field_index(run_column(name)), run_column(name), run)
+    return (rows.append_column(FAILED, failed)
+            .append_column(ERROR, pa.array([f"{name}: {e}" if e else None for e in errors], pa.string()))
+            .append_column(status_column(name), pa.array(["failed" if e else None for e in errors], pa.string())))
+
+
+def _stored(path: str, prod: Stage, table: str, tschema: pa.Schema, chunk: Chunk, keys: list[str]) -> pa.Array:
+    """Stored values of ``table`` (written by ``prod``) for ``keys``, aligned to the chunk's rows."""
+    srcs = {s for k, s in zip(chunk.keys, chunk.srcs) if k in set(keys)}
+    if prod.key == chunk.key:
+        t = read_rows(path, ["src", prod.key, table] if prod.key != "src" else ["src", table], prod.key, keys, srcs)
+        return _aligned(t, chunk.keys, prod.key, table, tschema)
+    # ingest's documents, per source, for rows keyed by document
+    t = read_rows(path, ["src", table], srcs=srcs)
+    flat = flatten(t.column(table)) if t.num_rows else tschema.empty_table()
+    flat = flat.filter(pc.is_in(flat.column(chunk.key), value_set=pa.array(keys, pa.string()))) if flat.num_rows \
+        else flat
+    # the same text under two sources: one row for it
+    if flat.num_rows:
+        _, first = np.unique(flat.column(chunk.key).to_numpy(zero_copy_only=False), return_index=True)
+        flat = flat.take(pa.array(np.sort(first)))
+    return nest(flat, chunk.keys, chunk.key, tschema)
+
+
+def _stored_by_src(path: str, table: str, tschema: pa.Schema, srcs: list[str]) -> pa.Array:
+    """All stored rows of ``table`` of each row's source (earlier versions of its documents included)."""
+    from pipeline.protocol import lists
+
+    t = read_rows(path, ["src", table], srcs=set(srcs))
+    if t.num_rows == 0:
+        return empty_lists(len(srcs), tschema)
+    column = t.column(table).combine_chunks()
+    by_src: dict[str, list[pa.Table]] = {}
+    for i, src in enumerate(t.column("src").to_pylist()):
+        by_src.setdefault(src, []).append(flatten(column.slice(i, 1)))
+    return lists(tschema, [pa.concat_tables(by_src[s]) if s in by_src else tschema.empty_table() for s in srcs])
+
+
+# ---------------------------------------------------------------- running a chunk
+
+_RESOURCES: dict[str, dict[str, Any]] = {}
+
+
+def resources(st: Stage, run_settings: Any) -> dict[str, Any] | None:
+    """A stage's heavy objects, made once per process (models load on first use)."""
+    if st.resources is None:
+        return None
+    if st.name not in _RESOURCES:
+        _RESOURCES[st.name] = st.resources(run_settings)
+    return _RESOURCES[st.name]
+
+
+def document_digest(doc: dict) -> str:
+    """What later stages depend on in a document row: everything but where it came from."""
+    return stable_hash(json.dumps({k: v for k, v in doc.items() if k not in ("source_path", "content_hash")},
+                                  sort_keys=True, default=str, ensure_ascii=False), length=32)
+
+
+def _ingest_facts(rows: pa.Table) -> pa.Table:
+    out = {"src": [], "doc_id": [], "source_path": [], "digest": [], "line_keys": []}
+    ok = pc.equal(rows.column(status_column("ingest")), "ok").fill_null(False)
+    for src, docs in zip(rows.column("src").filter(ok).to_pylist(), rows.column("documents").filter(ok).to_pylist()):
+        for d in docs:
+            out["src"].append(src)
+            out["doc_id"].append(d["doc_id"])
+            out["source_path"].append(d["source_path"])
+            out["digest"].append(document_digest(d))
+            out["line_keys"].append(d["line_keys"] or [])
+    return pa.table(out, schema=pa.schema([("src", pa.string()), ("doc_id", pa.string()),
+                                           ("source_path", pa.string()), ("digest", pa.string()),
+                                           ("line_keys", pa.list_(pa.string()))]))
+
+
+def output_columns(chunk_stages: Iterable[str], key: str) -> list[str]:
+    cols = [key] + (["src"] if key != "src" else []) + ["_shard", FAILED, ERROR]
+    for name in chunk_stages:
+        cols.append(status_column(name))
+        cols.extend(stage(name).outputs)
+    return cols
+
+
+def process_chunk(chunk: Chunk, run_settings: Any) -> ChunkResult:
+    """Build the chunk's rows, apply its stages in order, write what they computed to ``chunk.out``."""
+    rows = build_rows(chunk)
+    stats: dict[str, StageStats] = {}
+    for name in chunk.stages:
+        st = stage(name)
+        rows, stats[name] = st.apply(rows, run_settings.stage(name), resources(st, run_settings))
+    facts = _ingest_facts(rows) if "ingest" in chunk.stages else None
+    keep = [c for c in output_columns(chunk.stages, chunk.key) if c in rows.schema.names]
+    pq.write_table(rows.select(keep), chunk.out, row_group_size=ROW_GROUP, compression="zstd")
+    return ChunkResult(chunk.out, stats, facts)
+
+
+# ---------------------------------------------------------------- merging into shards
+
+@dataclass
+class MergeTask:
+    stage: str
+    shard: int
+    old: str | None                  # the current shard file
+    drop: list[str]                  # keys whose old rows go (dropped or recomputed)
+    chunk_outs: list[str]            # chunk files holding this shard's computed rows
+    new: str                         # the new shard file
+
+
+@dataclass
+class MergeResult:
+    stage: str
+    shard: int
+    new: str | None                  # None: the shard has no rows left
+    rows: int
+    entries: pa.Table                # key, src, status, info, rows: for the rows the stage ran on
+
+
+ENTRY_SCHEMA = pa.schema([("key", pa.string()), ("src", pa.string()), ("status", pa.string()),
+                          ("info", pa.string()), ("rows", pa.int64())])
+
+
+def merge_shard(task: MergeTask) -> MergeResult:
+    st = stage(task.stage)
+    sch = shard_schema(st)
+    writer = ShardWriter(pathlib.Path(task.new), sch)
+    entries: list[pa.Table] = []
+    try:
+        if task.old:
+            drop = pa.array(task.drop, pa.string())
+            for batch in iter_batches(task.old):
+                if len(drop):
+                    batch = batch.filter(pc.invert(pc.is_in(batch.column(st.key), value_set=drop)))
+                writer.write(batch)
+        status = status_column(st.name)
+        for out in task.chunk_outs:
+            cols = [st.key] + (["src"] if st.key != "src" else []) + [ERROR, status, *st.outputs]
+            t = pq.read_table(out, columns=cols)
+            ran = pc.is_valid(t.column(status))
+            t = t.filter(ran)
+            if t.num_rows == 0:
+                continue
+            ok = pc.equal(t.column(status), "ok")
+            writer.write(t.filter(ok))
+            entries.append(_entries(st, t))
+        rows = writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    if rows == 0:
+        pathlib.Path(task.new).unlink(missing_ok=True)
+    table = pa.concat_tables(entries) if entries else ENTRY_SCHEMA.empty_table()
+    return MergeResult(task.stage, task.shard, task.new if rows else None, rows, table)
+
+
+def _entries(st: Stage, t: pa.Table) -> pa.Table:
+    status = t.column(status_column(st.name))
+    n_rows = None
+    for name in st.outputs:
+        lengths = pc.list_value_length(t.column(name)).fill_null(0)
+        n_rows = lengths if n_rows is None else pc.add(n_rows, lengths)
+    if st.name == "langid":
+        langs = [v[0]["lang"] if v else None for v in t.column("languages").to_pylist()]
+        info = pc.if_else(pc.equal(status, "ok"), pa.array(langs, pa.string()), t.column(ERROR))
+    else:
+        info = pc.if_else(pc.equal(status, "ok"), pa.nulls(t.num_rows, pa.string()), t.column(ERROR))
+    return pa.table({"key": t.column(st.key), "src": t.column("src"), "status": status, "info": info,
+                     "rows": pc.cast(n_rows, pa.int64())}, schema=ENTRY_SCHEMA)
+
+
+# ---------------------------------------------------------------- the local executor
+
+def _init_worker() -> None:
+    # one process per core: libraries must not start threads of their own on top (read when torch is
+    # imported, which only the embed stage does: importing it here would cost every worker seconds)
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM"):
+        os.environ.setdefault(var, "1" if var != "TOKENIZERS_PARALLELISM" else "false")
+
+
+class LocalExecutor:
+    """Chunks and merges in this process (one worker) or a process pool (each worker keeps its models)."""
+
+    name = "local"
+
+    def __init__(self, workers: int, run_settings: Any):
+        self.workers = max(1, workers)
+        self.run_settings = run_settings
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
+        if self.workers == 1 or len(items) <= 1 or not pool:
+            for item in items:
+                yield fn(item)
+            return
+        if self._pool is None:
+            # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
+            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_init_worker)
+        futures = [self._pool.submit(fn, item) for item in items]
+        try:
+            for f in cf.as_completed(futures):
+                yield f.result()
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+    def run_chunks(self, chunks: list[Chunk], on_done: Callable[[ChunkResult, Chunk], None]) -> None:
+        by_out = {c.out: c for c in chunks}
+        fn = _ChunkCall(self.run_settings)
+        for result in self._map(fn, chunks):
+            on_done(result, by_out[result.out])
+
+    def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
+        # merging is mostly reading and writing files: worth the pool's workers only when they are up anyway
+        return list(self._map(merge_shard, tasks, pool=self._pool is not None and len(tasks) >= self.workers))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+class _ChunkCall:
+    def __init__(self, run_settings: Any):
+        self.run_settings = run_settings
+
+    def __call__(self, chunk: Chunk) -> ChunkResult:
+        return process_chunk(chunk, self.run_settings)

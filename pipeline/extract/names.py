@@ -1,0 +1,367 @@
+"""Names in sentences, and the evidence that a sentence cites one: shared by examples and statistics.
+
+No trained NER exists offline for id/pl/nl, so candidate names are capitalised word runs
+(``Harris Interactive``, ``Peter-Paul van Bentum``, ``M & Ms``, ``Studi Pencarian Lokal 2012``),
+camel-case brands (``IdeaPaint``) and acronyms (``NPR``) found by :func:`runs`.
+
+Three evidence rules say that a sentence cites a run as a speaker or a source; the examples
+extractor accepts names by them (an item's ``extractor`` then names the rule) and the
+statistics extractor attributes figures to such names:
+
+  example_report   a verb of saying or writing near the name, a source preposition before it,
+                   or ``X: "..."``: ``Rina berkata``, ``Menurut Rina Wulandari``,
+                   ``Anna Nowak pisze``, ``według Deloitte``, ``zegt Pieter Jansen``,
+                   ``volgens Nielsen``, ``X, <appositive>, zaleca``
+  example_title    a lower-case title or role before the name, an abbreviated one, or one after
+                   a comma behind it: ``pakar ritel Budi Santoso``, ``Dr. Hendra``,
+                   ``Marek Zieliński, wiceprezes ...``, ``directeur Jan de Vries``
+  example_source   a study named by the run, its agent, a study word right before it or a
+                   finding verb right after it: ``Survei Belanja Daring 2019``,
+                   ``badanie przeprowadzone przez Gemius``, ``raportu Deloitte``,
+                   ``onderzoek van Nielsen``, ``WinkelData ... blijkt``, ``X menemukan``
+
+Never names: a sentence-initial word the document also writes in lower case (or that is a
+pronoun, function word or cue word), title-cased ordinary words (``Berikut Diskon``), all-caps
+emphasis (``TIDAK``), generic acronyms (SEO, B2B), places alone (``di Indonesia``); platforms
+(Facebook, any inflection: ``Twitterze``) are returned marked as such.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.docmodel import DocContext
+from pipeline.lang import get as lang_data
+from pipeline.nlp import Token, cues, is_cue_word, tokenize, word_set, words_between
+
+_BREAK = re.compile(r"[.;!?\"“”„«»]")
+_INITIAL_GAP = re.compile(r"[.:;!?\"“”„«»(\[\]—–•*>]|(?:^|\s)-")
+_YEAR = re.compile(r"(19|20)\d\d")
+_CAMEL_INNER = re.compile(r"[a-z][A-Z]")
+_CAMEL_LEAD = re.compile(r"^[A-Z]{2,}[a-z]{3,}")
+_HYPHENS = re.compile(r"[-‐]")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_WORDS = re.compile(r"\w+")
+_QUOTE_AFTER_COLON = re.compile(r"\s*:\s*[\"“„«]")   # used with match(text, pos)
+_NOT_NAME_CUES = ("EXAMPLE_REPORT_VERBS", "STAT_SOURCE_PREPS", "EXAMPLE_TITLES", "EXAMPLE_CUES", "EXAMPLE_SUCH_AS",
+                  "EXAMPLE_ORG_NOUNS", "STAT_FINDING_VERBS", "STAT_HYPOTHETICAL")
+
+
+@dataclass
+class Run:
+    a: int              # token indices [a, b) in the sentence
+    b: int
+    start: int          # char offsets in the sentence
+    end: int
+    text: str
+    words: list[str]
+    initial: bool       # starts the sentence (or a clause after a colon, a quote, a dash)
+    platform: bool = False  # a generic platform: never a name, but a member of a list
+
+
+# --- words ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _long_platforms(lang: str) -> tuple[str, ...]:
+    return tuple(p for p in word_set(lang, "EXAMPLE_PLATFORMS") if len(p) >= 5)
+
+
+def is_platform(lang: str, word: str) -> bool:
+    """A platform named as a channel; one of five letters or more also in any inflection or compound."""
+    w = word.casefold().rstrip("+")
+    return w in word_set(lang, "EXAMPLE_PLATFORMS") or w.startswith(_long_platforms(lang))
+
+
+def is_camel(word: str) -> bool:
+    return bool(word[:1].isupper() and (_CAMEL_INNER.search(word) or _CAMEL_LEAD.match(word)))
+
+
+def is_acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and word[0].isalpha()
+
+
+def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset()) -> bool:
+    if not word[:1].isupper():
+        return False
+    if is_acronym(word) and (word.casefold() in lower_vocab
+                             or word.casefold() in word_set(lang, "EXAMPLE_GENERIC_ACRONYMS")):
+        return False        # emphasis ("TIDAK", "AKAN") or a generic term (SEO, B2B)
+    parts = _HYPHENS.split(word)
+    return all(p[:1].isupper() or p[:1].isdigit() for p in parts if p)
+
+
+def base(word: str) -> str:
+    """The word without a possessive ending (``McDonald's``)."""
+    return _POSSESSIVE.sub("", word)
+
+
+def lower_vocab(doc: DocContext) -> frozenset[str]:
+    """The words a document writes in lower case: a capitalised one of them is no name."""
+    if "lower_vocab" not in doc.memo:
+        doc.memo["lower_vocab"] = frozenset(w for b in doc.blocks for w in _WORDS.findall(b.text)
+                                            if w[:1].islower())
+    return doc.memo["lower_vocab"]
+
+
+def _in_vocab(lang: str, word: str, vocab: frozenset[str]) -> bool:
+    """Whether the document also writes the word in lower case, or in another form: with an ending
+    (Posting / postingan) or with its ending swapped (Posty / postów)."""
+    w = word.casefold()
+    if w in vocab:
+        return True
+    if len(w) < 5:
+        return False
+    endings = lang_data(lang).EXAMPLE_WORD_ENDINGS
+    stems = [w] + [w[:-len(x)] for x in endings if w.endswith(x) and len(w) - len(x) >= 4]
+    return any(stem + x in vocab for stem in stems for x in endings)
+
+
+def _is_common(lang: str, word: str, vocab: frozenset[str]) -> bool:
+    """A capitalised word that is an ordinary word here: a stop word, written in lower case, or a cue."""
+    stop = word_set(lang, "EXAMPLE_STOP")
+    w = base(word).casefold()
+    if w in stop or word.casefold() in stop:
+        return True
+    if _in_vocab(lang, w, vocab) and not is_camel(word) and not is_acronym(word):
+        return True
+    return any(is_cue_word(lang, field, word) for field in _NOT_NAME_CUES)
+
+
+@lru_cache(maxsize=None)
+def _places(lang: str) -> frozenset[str]:
+    return frozenset(w for p in lang_data(lang).EXAMPLE_PLACES for w in p.split())
+
+
+def broken(toks: tuple[Token, ...], a: int, b: int, allow_comma: bool = True) -> bool:
+    """Whether a sentence-internal break (or a comma, unless allowed) lies among tokens a..b-1.
+
+    A full stop after a short word is an abbreviation (``r.``, ``np.``, ``Dr.``), not a break."""
+    for k in range(max(a, 0), min(b, len(toks))):
+        t = toks[k]
+        if t.text == "." and k > 0 and toks[k - 1].is_word and len(toks[k - 1].text) <= 3:
+            continue
+        if _BREAK.fullmatch(t.text) or t.text == ":" or (not allow_comma and t.text == ","):
+            return True
+    return False
+
+
+# --- capitalised runs ------------------------------------------------------------------
+
+def runs(lang: str, text: str, vocab: frozenset[str] = frozenset(), with_platforms: bool = False) -> list[Run]:
+    """Capitalised word runs of a sentence that may name an entity (stop words, cue words and
+    platforms removed, or with ``with_platforms`` kept as such; a sentence-initial common word dropped)."""
+    toks = tokenize(text)
+    out: list[Run] = []
+    i, n = 0, len(toks)
+    while i < n:
+        t = toks[i]
+        if not (t.is_word and is_capitalised(lang, t.text, vocab)) or (
+                i > 0 and toks[i - 1].text in "#@" and toks[i - 1].end == t.start):
+            i += 1
+            continue
+        j = _run_end(lang, text, toks, i, vocab)
+        out.extend(r for r in _clean_run(lang, text, toks, i, j, vocab) if with_platforms or not r.platform)
+        i = j
+    return out
+
+
+def _run_end(lang: str, text: str, toks: tuple[Token, ...], i: int, vocab: frozenset[str]) -> int:
+    """Where the raw capitalised run starting at token ``i`` ends: capitalised words, ``&``,
+    connectors between capitalised words, particles before a last surname, a study's year."""
+    n = len(toks)
+    cap = lambda k: k < n and toks[k].is_word and is_capitalised(lang, toks[k].text, vocab)  # noqa: E731
+    glued = lambda k: not text[toks[k - 1].end:toks[k].start].strip()                          # noqa: E731
+    connectors = set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+    particles = set(lang_data(lang).EXAMPLE_NAME_PARTICLES)
+    j = i + 1
+    while j < n:
+        nxt = toks[j]
+        if cap(j) and glued(j):
+            j += 1
+        elif nxt.text in ("&", "+") and cap(j + 1):
+            j += 2
+        elif nxt.is_word and nxt.text in particles and glued(j):
+            k = j
+            while k < n and toks[k].is_word and toks[k].text in particles:
+                k += 1
+            more = cap(k + 1) and glued(k + 1)
+            if cap(k) and not more and all(glued(x) for x in range(j, k + 1)):
+                j = k + 1
+            else:
+                break
+        elif nxt.is_word and nxt.text in connectors and glued(j) and cap(j + 1) and glued(j + 1):
+            j += 2
+        elif nxt.is_word and _YEAR.fullmatch(nxt.text) and glued(j) and is_cue_word(lang, "STAT_STUDY_CUES",
+                                                                                     toks[i].text):
+            return j + 1      # "Studi Pencarian Lokal 2012"
+        else:
+            break
+    return j
+
+
+def _starts_clause(text: str, toks: tuple[Token, ...], k: int) -> bool:
+    if k == 0:
+        return True
+    return bool(_INITIAL_GAP.search(text[toks[k - 1].end:toks[k].start]) or not toks[k - 1].is_word
+                and toks[k - 1].text not in ",/&+")
+
+
+def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vocab: frozenset[str]) -> list[Run]:
+    """Trim a raw capitalised run; split off stop words and platforms."""
+    idx = list(range(i, j))
+    word_idx = [k for k in idx if toks[k].is_word]
+    if any(is_platform(lang, toks[k].text) for k in word_idx) or is_platform(
+            lang, "".join(toks[k].text for k in word_idx)):
+        return [Run(i, j, toks[i].start, toks[j - 1].end, text[toks[i].start:toks[j - 1].end],
+                    [toks[k].text for k in word_idx], _starts_clause(text, toks, i), platform=True)]
+    if sum(1 for k in word_idx if is_acronym(toks[k].text) and len(toks[k].text) >= 4) >= 2:
+        return []   # SHOUTING, not a name
+    idx, study_name = _trim(lang, text, toks, idx, vocab)
+    if not idx:
+        return []
+    out = []
+    for part in _split_at_stop_words(lang, toks, idx, study_name):
+        run = _part_run(lang, text, toks, part, study_name, vocab)
+        if run is not None:
+            out.append(run)
+    return out
+
+
+def _trim(lang: str, text: str, toks: tuple[Token, ...], idx: list[int], vocab: frozenset[str]
+          ) -> tuple[list[int], bool]:
+    """Drop leading and trailing words that are never part of a name; (what is left, a study's name)."""
+    stop, connectors = word_set(lang, "EXAMPLE_STOP"), set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+    first_initial, study_name = _starts_clause(text, toks, idx[0]), False
+    while idx:
+        w = toks[idx[0]].text
+        if len(idx) >= 2 and is_cue_word(lang, "STAT_STUDY_CUES", w) and is_capitalised(lang, toks[idx[1]].text):
+            study_name = True   # a study's name: "Studi Pencarian Lokal"
+            break
+        lead_common = _is_common(lang, w, vocab) if first_initial else (
+            base(w).casefold() in stop or (len(w) <= 4 and is_cue_word(lang, "EXAMPLE_TITLES", w)))
+        if toks[idx[0]].is_word and not lead_common and w not in connectors:
+            break
+        idx.pop(0)
+        first_initial = False if not idx else _starts_clause(text, toks, idx[0]) or first_initial
+    while idx and (not toks[idx[-1]].is_word or toks[idx[-1]].text in connectors
+                   or (base(toks[idx[-1]].text).casefold() in stop and not study_name)):
+        idx.pop()
+    return idx, study_name
+
+
+def _split_at_stop_words(lang: str, toks: tuple[Token, ...], idx: list[int], study_name: bool) -> list[list[int]]:
+    stop, connectors = word_set(lang, "EXAMPLE_STOP"), set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+    parts, cur = [], []
+    for k in idx:
+        if (toks[k].is_word and base(toks[k].text).casefold() in stop and toks[k].text not in connectors
+                and not study_name):
+            if cur:
+                parts.append(cur)
+            cur = []
+        else:
+            cur.append(k)
+    if cur:
+        parts.append(cur)
+    return parts
+
+
+def _part_run(lang: str, text: str, toks: tuple[Token, ...], p: list[int], study_name: bool,
+              vocab: frozenset[str]) -> Run | None:
+    """One part of a trimmed run as a Run, or None: no letters, a place alone, ordinary words."""
+    connectors = set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+    while p and (not toks[p[-1]].is_word or toks[p[-1]].text in connectors):
+        p.pop()
+    if not p:
+        return None
+    a, b = p[0], p[-1] + 1
+    s, e = toks[a].start, toks[b - 1].end
+    words = [base(toks[k].text) for k in range(a, b) if toks[k].is_word]
+    if not any(c.isalpha() for c in "".join(words)):
+        return None
+    if all(w.casefold() in _places(lang) for w in words):
+        return None    # a place alone ("di Indonesia", "w Polsce")
+    if not study_name and all(_in_vocab(lang, base(w), vocab) for w in words if w.isalpha()) and not any(
+            is_camel(w) or is_acronym(w) for w in words):
+        return None    # title-cased ordinary words ("Berikut Diskon", "Halaman")
+    surface = text[s:e]
+    if surface.endswith(("'s", "’s")):
+        surface = surface[:-2]
+    return Run(a, b, s, e, surface, words, _starts_clause(text, toks, a))
+
+
+# --- evidence that a sentence cites a run --------------------------------------------------
+
+@dataclass(frozen=True)
+class Mention:
+    """A capitalised run in its sentence: what the evidence rules look at."""
+
+    lang: str
+    text: str           # the sentence
+    run: Run
+    prev_text: str | None = None        # the sentence before, in the same block
+    sentence_runs: tuple[Run, ...] = ()  # every run of the sentence, platforms included
+
+    @property
+    def toks(self) -> tuple[Token, ...]:
+        return tokenize(self.text)
+
+
+def near_before(spans, toks: tuple[Token, ...], run: Run, k: int) -> bool:
+    return any(e <= run.a and words_between(toks, e, run.a) <= k and not broken(toks, e, run.a) for s, e in spans)
+
+
+def near_after(spans, toks: tuple[Token, ...], run: Run, k: int) -> bool:
+    return any(s >= run.b and words_between(toks, run.b, s) <= k and not broken(toks, run.b, s, allow_comma=False)
+               for s, e in spans)
+
+
+def _appositive_then(spans, toks: tuple[Token, ...], run: Run, max_words: int = 12) -> bool:
+    """``X, <role or description>, <cue>``: a cue right after an appositive behind the run."""
+    if run.b >= len(toks) or toks[run.b].text != ",":
+        return False
+    close = next((k for k in range(run.b + 1, len(toks)) if toks[k].text == ","), None)
+    if close is None or words_between(toks, run.b, close) > max_words or broken(toks, run.b + 1, close):
+        return False
+    return any(s > close and words_between(toks, close, s) <= 1 for s, e in spans)
+
+
+def example_report(m: Mention) -> bool:
+    """``Anna Nowak pisze: ...``, ``zegt Pieter Jansen``, ``Menurut Rina Wulandari, ...``."""
+    toks, run = m.toks, m.run
+    report = cues(m.lang, "EXAMPLE_REPORT_VERBS", m.text)
+    return bool(near_after(report, toks, run, 3) or near_before(report, toks, run, 1)
+                or near_before(cues(m.lang, "STAT_SOURCE_PREPS", m.text), toks, run, 3)
+                or _QUOTE_AFTER_COLON.match(m.text, run.end) or _appositive_then(report, toks, run))
+
+
+def example_title(m: Mention) -> bool:
+    """``pakar ritel Budi Santoso``, ``Dr. Hendra``, ``Marek Zieliński, wiceprezes ...``, ``directeur X``."""
+    toks, run = m.toks, m.run
+    titles = [(s, e) for s, e in cues(m.lang, "EXAMPLE_TITLES", m.text)
+              if toks[s].text.islower() or len(toks[s].text) <= 4]
+    return (near_before(titles, toks, run, 3)
+            or any(s >= run.b and m.text[run.end:toks[s].start].strip() == "," for s, e in titles))
+
+
+def example_source(m: Mention) -> bool:
+    """``Survei Belanja Daring 2019``, ``badanie ... przez Gemius``, ``onderzoek van Nielsen``, ``X menemukan``."""
+    toks, run = m.toks, m.run
+    study = cues(m.lang, "STAT_STUDY_CUES", m.text)
+    if any(s == run.a and e <= run.b for s, e in study) and len(run.words) >= 2:
+        return True
+    if any(e == run.a for s, e in cues(m.lang, "STAT_AGENT_PREPS", m.text)) and near_before(study, toks, run, 5):
+        return True
+    if near_before(study, toks, run, 0):
+        return True
+    return any(s >= run.b and words_between(toks, run.b, s) <= 2 and not broken(toks, run.b, s, False)
+               and not any(run.b <= s2 < s for s2, _ in study) for s, e in cues(m.lang, "STAT_FINDING_VERBS", m.text))
+
+
+CITATION_RULES = (example_report, example_title, example_source)
+
+
+def cited(m: Mention) -> str | None:
+    """The first citation rule (report, title, source) that holds for a mention, or None."""
+    return next((rule.__name__ for rule in CITATION_RULES if rule(m)), None)

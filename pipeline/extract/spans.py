@@ -1,0 +1,164 @@
+"""What every extractor cuts text with: sentence spans, clipping, and the item cap.
+
+- :data:`MAX_ITEM_CHARS`: no item text is longer (the scorers count a longer one as wrong).
+- :func:`sentences`: a block's sentences with the sentencizer's wrong splits mended.
+- :func:`clip`: at most ``MAX_ITEM_CHARS`` of a sentence around a span, cut at clause or
+  word ends.
+- :func:`first_sentences` / :func:`detail_text`: the answer or body attached to an item.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from pipeline.docmodel import Block, DocContext
+
+if TYPE_CHECKING:
+    from pipeline.extract.items import Item
+
+MAX_ITEM_CHARS = 400        # longer items score as wrong: never emit them
+
+_WORD = re.compile(r"\w[\w'’-]*")
+_TRAILING_PARENTHESIS = re.compile(r"\s*\([^()]*\)\W*$")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence of a block: ``block.text[start:end]``; splits after abbreviations mended."""
+
+    block: Block
+    start: int
+    end: int
+    idx: int            # document index of its first sentence
+    start_char: int     # raw offset of its first sentence
+
+    @property
+    def text(self) -> str:
+        return self.block.text[self.start:self.end]
+
+
+def sentences(block: Block) -> tuple[Span, ...]:
+    """The sentences of ``block`` (the whole text when the segmenter gave none).
+
+    Mends the sentencizer's splits after abbreviations and inside numbers: a piece that
+    leaves a parenthesis open, or a next piece that starts in lower case or with a digit
+    after a digit (``Web 2.`` ``0 stworzył``), is joined to the next one.
+    """
+    if "sentences" not in block.memo:
+        block.memo["sentences"] = _mended(block)
+    return block.memo["sentences"]
+
+
+def _mended(b: Block) -> tuple[Span, ...]:
+    if not b.sentences:
+        return (Span(b, 0, len(b.text), -1, b.start_char),) if b.text else ()
+    out: list[Span] = []
+    for sent in b.sentences:
+        start = _offset(b, sent.text, sent.offset)
+        end = start + len(sent.text)
+        if out:
+            prev, nxt = out[-1].text, b.text[start:end]
+            if (prev.count("(") > prev.count(")") or nxt[:1].islower()
+                    or (nxt[:1].isdigit() and prev[-2:-1].isdigit())):
+                out[-1] = Span(b, out[-1].start, end, out[-1].idx, out[-1].start_char)
+                continue
+        out.append(Span(b, start, end, sent.idx, sent.start_char))
+    return tuple(out)
+
+
+def _offset(b: Block, text: str, hint: int) -> int:
+    """Where a sentence of ``b`` starts in ``b.text`` (its mapped offset, give or take a character)."""
+    at = b.text.find(text, max(0, hint - 2))
+    if at < 0:
+        at = b.text.find(text)
+    return at if at >= 0 else hint
+
+
+def sentence_texts(blocks: list[Block]) -> list[str]:
+    """The sentences of ``blocks`` in order; a heading is one sentence."""
+    out: list[str] = []
+    for b in blocks:
+        if b.kind == "heading":
+            out.append(b.text)
+        else:
+            out.extend(s.text for s in sentences(b))
+    return out
+
+
+def clip(text: str, start: int, end: int, limit: int = MAX_ITEM_CHARS) -> tuple[int, int]:
+    """A span of ``text`` of at most ``limit`` chars around ``text[start:end]``, cut at clause or word ends."""
+    if len(text) <= limit:
+        return 0, len(text)
+    # prefer the clause (between ; or :) around the span
+    lo = max(text.rfind(c, 0, start) for c in ";:")
+    hi = min((i for i in (text.find(c, end) for c in ";:") if i >= 0), default=len(text))
+    lo = lo + 1 if lo >= 0 else 0
+    if hi - lo > limit:
+        room = max(0, limit - (end - start))
+        lo = max(lo, start - room // 2)
+        hi = min(hi, lo + limit)
+        lo = max(0, hi - limit)
+        while lo > 0 and lo < start and not text[lo - 1].isspace():
+            lo += 1
+        while hi < len(text) and hi > end and not text[hi].isspace():
+            hi -= 1
+    return lo, hi
+
+
+def first_sentences(texts: list[str], limit: int) -> tuple[str | None, str | None]:
+    """(the first sentences of ``texts`` within ``limit`` characters, the rest)."""
+    texts = [t.strip().lstrip("-–—:;,. ").strip() for t in texts if t]
+    texts = [t for t in texts if t]
+    if not texts:
+        return None, None
+    head: list[str] = []
+    size = 0
+    i = 0
+    for i, t in enumerate(texts):
+        if head and size + 1 + len(t) > limit:
+            break
+        head.append(t)
+        size += len(t) + 1
+    else:
+        i = len(texts)
+    first = " ".join(head)
+    if len(first) > limit:
+        cut = first.rfind(" ", 0, limit - 1)
+        first = first[:cut if cut > limit // 2 else limit - 1].rstrip() + "…"
+    rest = " ".join(texts[i:]) or None
+    return first, rest
+
+
+def detail_text(texts: list[str], limit: int) -> str | None:
+    """``texts`` joined, cut at a word end within ``limit`` characters; None when empty."""
+    t = " ".join(x.strip() for x in texts if x and x.strip())
+    if not t:
+        return None
+    return t if len(t) <= limit else t[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def words(text: str | None) -> list[str]:
+    return _WORD.findall(text or "")
+
+
+def is_question(text: str) -> bool:
+    """A question, possibly followed by a parenthesis: ``Jaka jest twoja konkurencja? (...)``."""
+    t = _TRAILING_PARENTHESIS.sub("", text.strip())
+    return t.rstrip(" \"”»'’)…").endswith("?")
+
+
+def overlaps(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return any(a < e and s < b for a, b in spans)
+
+
+def block_spans(doc: DocContext, items: Sequence[Item]) -> dict[int, list[tuple[int, int]]]:
+    """Block index -> the spans of its text that ``items`` hold (their raw offsets mapped back)."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    for it in items:
+        raw_index = doc.blocks[it.block_idx].view.raw_index
+        start = bisect.bisect_left(raw_index, it.start_char)
+        end = bisect.bisect_left(raw_index, it.end_char)
+        out.setdefault(it.block_idx, []).append((start, end))
+    return out

@@ -1,0 +1,514 @@
+"""The vector index beside the store: faiss shards per (model, language, kind), updated in place.
+
+What dense search ranks is ``q . search_vector - w * hubness`` (see :mod:`pipeline.search`).
+Each row is stored as the augmented vector ``[search_vector, hubness]`` and each query as
+``[q, -w]``, so an inner-product index answers exactly that score, hubness included.
+
+- **Shards.** One shard per (model, language, kind). A search touches only the shards its
+  language and kind filters select, so those filters are exact by construction and an
+  approximate shard never has to find a rare kind among common ones. Small shards
+  (up to :data:`FLAT_MAX_ROWS`) are plain float32 matrices searched exactly with numpy;
+  larger ones are faiss ``IndexIVFFlat`` (inner product, spherical k-means, a fraction
+  :data:`NPROBE_FRACTION` of the lists probed), read memory-mapped (``IO_FLAG_MMAP``).
+- **Stable ids.** A row's faiss id is a 63-bit hash of its ``key_id``: the same row keeps its
+  id however the store was loaded, so an update removes and adds exactly the rows that
+  changed (``remove_ids`` / ``add_with_ids``), without retraining or re-adding the rest.
+  Each shard keeps its sorted ids, their key_ids, and a fingerprint of each row's vector
+  and hubness (DuckDB's ``hash``), which is how a changed row is recognised.
+- **Consistency.** The store holds a generation token (``vector_index_state``, migration
+  008); the index is a folder of generations, each a complete set of shards for one token.
+  :func:`sync` runs inside the load's transaction: it stamps a new token, writes that
+  generation from the previous one (unchanged shards hard-linked, changed ones updated),
+  and only then does the load commit. A run killed before the commit leaves the old store
+  and its old generation; one killed after it leaves both new. :func:`open_index` finds the
+  generation of the store's token and checks its row counts; when it is missing or does
+  not match (a copied store, a deleted folder) it is rebuilt from the store, which is the
+  truth: the index is derived data.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-bound (benchmarks/run.py)
+# Lists probed per IVF shard: a fraction of them, at least NPROBE. Cross-language queries sit far
+# from every item of the searched language, so their best matches spread over many lists: on
+# vectors made from real embeddings recall@10 needs ~8% of ~4 sqrt(n) lists (benchmarks/run.py).
+NPROBE = 16
+NPROBE_FRACTION = 1 / 12
+MIN_NLIST = 64
+MAX_NLIST = 1024
+# k-means training points per list (faiss asks for 39): k-means cost (sample x lists) was most of
+# a build at 1M rows on 2 cores with 64, about a minute a shard
+TRAIN_PER_LIST = 32
+TABLES = ("embedding", "embedding_aux")
+FORMAT = 1
+STATE_TABLE = "vector_index_state"
+KEEP_GENERATIONS = 2     # the newest ones: the store's and its predecessor's (a run may die before committing)
+
+
+def index_dir(db_path: str | os.PathLike) -> Path:
+    """``outputs/knowledge.duckdb`` -> ``outputs/knowledge.duckdb.index``."""
+    p = Path(db_path)
+    return p.with_name(p.name + ".index")
+
+
+def stable_ids(keys: Iterable[str]) -> np.ndarray:
+    """63-bit ids from key_ids (blake2b), independent of load order."""
+    return np.fromiter((int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "little") >> 1
+                        for k in keys), dtype=np.int64)
+
+
+def nlist_for(rows: int) -> int:
+    """About 4 sqrt(n) lists (faiss's rule of thumb), a power of two."""
+    return min(MAX_NLIST, max(MIN_NLIST, 1 << int(round(math.log2(max(1.0, 4 * math.sqrt(rows)))))))
+
+
+def shard_name(model_id: str, lang: str, kind: str) -> str:
+    return f"{hashlib.blake2b(model_id.encode(), digest_size=6).hexdigest()}-{lang}-{kind}"
+
+
+# --------------------------------------------------------------------------
+# reading the store
+# --------------------------------------------------------------------------
+def store_generation(con) -> str | None:
+    try:
+        row = con.execute(f"SELECT generation FROM {STATE_TABLE} LIMIT 1").fetchone()
+    except Exception:    # a store from before migration 008
+        return None
+    return row[0] if row else None
+
+
+def _store_rows(con, table: str) -> dict[tuple[str, str, str], dict[str, np.ndarray]]:
+    """(model_id, lang, kind) -> sorted ids, key_ids and fingerprints of the store's rows."""
+    groups = con.execute(f"SELECT DISTINCT e.model_id, u.lang, u.kind FROM {table} e "
+                         f"JOIN search_units u USING (key_id) ORDER BY ALL").fetchall()
+    t = con.execute(
+        f"SELECT dense_rank() OVER (ORDER BY e.model_id, u.lang, u.kind) - 1 AS g, e.key_id, "
+        f"hash(e.search_vector, coalesce(h.hubness, 0)) AS fp "
+        f"FROM {table} e JOIN search_units u USING (key_id) "
+        f"LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id").fetchnumpy()
+    out: dict[tuple[str, str, str], dict[str, np.ndarray]] = {}
+    if len(t["key_id"]) == 0:
+        return out
+    keys = np.asarray(t["key_id"], dtype=object)
+    ids = stable_ids(keys)
+    fp = np.asarray(t["fp"]).astype(np.uint64).view(np.int64)
+    group = np.asarray(t["g"])
+    for g, (model_id, lang, kind) in enumerate(groups):
+        rows = np.flatnonzero(group == g)
+        order = rows[np.argsort(ids[rows], kind="stable")]
+        if len(np.unique(ids[order])) != len(order):
+            raise RuntimeError("two key_ids share a 63-bit id")   # ~1e-7 at a million rows
+        out[(model_id, lang, kind)] = {"ids": ids[order], "keys": keys[order].astype(str), "fp": fp[order]}
+    return out
+
+
+def _fetch_vectors(con, table: str, model_id: str, keys: np.ndarray) -> np.ndarray:
+    """[search_vector, hubness] of the given key_ids, in their order, float32."""
+    import pyarrow as pa
+
+    if len(keys) == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    wanted = pa.table({"key_id": pa.array(keys.tolist(), pa.string()),
+                       "pos": pa.array(np.arange(len(keys)), pa.int64())})
+    con.register("_index_wanted", wanted)
+    try:
+        t = con.execute(
+            f"SELECT w.pos, e.search_vector, coalesce(h.hubness, 0)::FLOAT AS hubness FROM _index_wanted w "
+            f"JOIN {table} e ON e.key_id = w.key_id AND e.model_id = ? "
+            f"LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id",
+            [model_id]).to_arrow_table()
+    finally:
+        con.unregister("_index_wanted")
+    if t.num_rows != len(keys):
+        raise RuntimeError(f"{len(keys) - t.num_rows} rows of {table} vanished while indexing")
+    vec = t.column("search_vector").combine_chunks()
+    dim = vec.type.list_size
+    out = np.empty((t.num_rows, dim + 1), dtype=np.float32)
+    at = t.column("pos").to_numpy()
+    out[at, :dim] = vec.flatten().to_numpy(zero_copy_only=False).reshape(t.num_rows, dim)
+    out[at, dim] = t.column("hubness").to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------
+# shards
+# --------------------------------------------------------------------------
+@dataclass
+class Shard:
+    """One (model, language, kind): sorted ids, their keys and fingerprints, and either a
+    matrix (flat, rows in id order) or a faiss IVF index."""
+    name: str
+    ids: np.ndarray
+    keys: np.ndarray
+    fp: np.ndarray
+    flat: np.ndarray | None = None
+    ivf: object | None = None
+    trained_rows: int = 0           # rows the IVF was trained on: retrained when it has grown 4x
+
+    @property
+    def rows(self) -> int:
+        return len(self.ids)
+
+    def search(self, query: np.ndarray, k: int, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and keys of the ``k`` best rows for each query row ([m, d+1])."""
+        k = min(k, self.rows)
+        if k <= 0:
+            return np.zeros((len(query), 0), np.float32), np.zeros((len(query), 0), dtype=self.keys.dtype)
+        if self.flat is not None:
+            from pipeline.query import _blas_threads
+
+            with _blas_threads(1):   # one query: a second BLAS thread only adds wake-ups (30 ms vs 1 ms, busy box)
+                scores = query @ self.flat.T
+            top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < self.rows else \
+                np.tile(np.arange(self.rows), (len(query), 1))
+            part = np.take_along_axis(scores, top, axis=1)
+            order = np.argsort(-part, axis=1, kind="stable")
+            top = np.take_along_axis(top, order, axis=1)
+            return np.take_along_axis(part, order, axis=1), self.keys[top]
+        import faiss
+
+        nlist = self.ivf.nlist
+        if nprobe is None:
+            nprobe = max(NPROBE, math.ceil(nlist * NPROBE_FRACTION))
+        params = faiss.SearchParametersIVF(nprobe=min(nprobe, nlist))
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)         # one query: OpenMP threads only spin and wait
+        try:
+            scores, ids = self.ivf.search(np.ascontiguousarray(query, dtype=np.float32), k, params=params)
+        finally:
+            faiss.omp_set_num_threads(threads)
+        pos = np.clip(np.searchsorted(self.ids, ids), 0, self.rows - 1)
+        keys = self.keys[pos]
+        keys[ids < 0] = ""
+        return scores, keys
+
+    def save(self, folder: Path) -> dict:
+        np.save(folder / f"{self.name}.ids.npy", self.ids)
+        np.save(folder / f"{self.name}.keys.npy", self.keys)
+        np.save(folder / f"{self.name}.fp.npy", self.fp)
+        if self.flat is not None:
+            np.save(folder / f"{self.name}.flat.npy", self.flat)
+            return {"type": "flat", "rows": self.rows}
+        import faiss
+
+        faiss.write_index(self.ivf, str(folder / f"{self.name}.ivf"))
+        return {"type": "ivf", "rows": self.rows, "nlist": int(self.ivf.nlist), "trained_rows": self.trained_rows}
+
+    @classmethod
+    def load(cls, folder: Path, name: str, meta: dict, writable: bool = False) -> "Shard":
+        mode = None if writable else "r"
+        shard = cls(name, np.load(folder / f"{name}.ids.npy", mmap_mode=mode),
+                    np.load(folder / f"{name}.keys.npy", mmap_mode=mode),
+                    np.load(folder / f"{name}.fp.npy", mmap_mode=mode))
+        if meta["type"] == "flat":
+            shard.flat = np.load(folder / f"{name}.flat.npy", mmap_mode=mode)
+        else:
+            import faiss
+
+            flags = 0 if writable else faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY
+            shard.ivf = faiss.read_index(str(folder / f"{name}.ivf"), flags)
+            shard.trained_rows = int(meta.get("trained_rows", shard.rows))
+        if len(shard.ids) != meta["rows"]:
+            raise ValueError(f"shard {name}: {len(shard.ids)} rows, the manifest says {meta['rows']}")
+        return shard
+
+
+def build_ivf(vectors: np.ndarray, ids: np.ndarray, seed: int = 0):
+    """An IndexIVFFlat (inner product) over ``vectors``, trained on a sample of them."""
+    import faiss
+
+    n, d = vectors.shape
+    nlist = min(nlist_for(n), max(1, n // 39))      # k-means wants >= 39 points per centroid
+    quantizer = faiss.IndexFlatIP(d)
+    ivf = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.cp.spherical = True          # unit centroids: probing by inner product favours no list by its norm
+    ivf.cp.seed = seed
+    ivf.cp.min_points_per_centroid = TRAIN_PER_LIST // 2   # sampled on purpose: no warning about it
+    sample = vectors
+    if n > nlist * TRAIN_PER_LIST:
+        sample = vectors[np.sort(np.random.default_rng(seed).choice(n, nlist * TRAIN_PER_LIST, replace=False))]
+    ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
+    ivf.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+    return ivf
+
+
+def _make_shard(name: str, ids: np.ndarray, keys: np.ndarray, fp: np.ndarray, vectors: np.ndarray,
+                flat_max: int) -> Shard:
+    if len(ids) <= flat_max:
+        return Shard(name, ids, keys, fp, flat=np.ascontiguousarray(vectors, dtype=np.float32))
+    return Shard(name, ids, keys, fp, ivf=build_ivf(vectors, ids), trained_rows=len(ids))
+
+
+# --------------------------------------------------------------------------
+# sync: the store's rows -> a new generation of shards
+# --------------------------------------------------------------------------
+@dataclass
+class SyncReport:
+    generation: str
+    rows: int = 0
+    added: int = 0
+    removed: int = 0
+    shards_rebuilt: int = 0
+    shards_updated: int = 0
+    shards_kept: int = 0
+    seconds: float = 0.0
+    details: dict = field(default_factory=dict)
+
+
+def _latest_generation(root: Path) -> tuple[Path, dict] | None:
+    best = None
+    for folder in root.iterdir() if root.is_dir() else []:
+        if folder.name.startswith("."):
+            continue
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if manifest.get("format") == FORMAT and (best is None or manifest["created"] > best[1]["created"]):
+            best = (folder, manifest)
+    return best
+
+
+def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FLAT_MAX_ROWS,
+         progress=None) -> SyncReport:
+    """Bring the index in line with the store that ``con`` sees, as a new generation.
+
+    Call it inside the load's transaction, before COMMIT (``stamp=True``): it writes a new
+    generation token into the store and the index generation for it. Whether the load
+    rebuilt the store or changed a few documents, the index adds and removes only the rows
+    whose key or fingerprint changed. With ``stamp=False`` (a read-only store whose index is
+    missing) it indexes the store under the token the store already holds.
+    """
+    t0 = time.perf_counter()
+    root = index_dir(db_path)
+    root.mkdir(parents=True, exist_ok=True)
+    if stamp:
+        generation = uuid.uuid4().hex
+        con.execute(f"DELETE FROM {STATE_TABLE}")
+        con.execute(f"INSERT INTO {STATE_TABLE} (generation) VALUES (?)", [generation])
+    else:
+        generation = store_generation(con)
+        if generation is None:
+            raise ValueError("the store has no generation token: rebuild it with `kb run`")
+    report = SyncReport(generation)
+    base = _latest_generation(root)
+    base_dir, base_shards = (base[0], base[1]["shards"]) if base else (None, {})
+    tmp = root / f".{generation}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    manifest: dict = {"format": FORMAT, "generation": generation, "shards": {}, "tables": {},
+                      "created": time.time()}
+    try:
+        for table in TABLES:
+            wanted = _store_rows(con, table)
+            manifest["tables"][table] = _table_rows(con, table)
+            report.rows += sum(len(s["ids"]) for s in wanted.values())
+            # plan every shard, read all the vectors they need in one scan of the table, then write
+            plans = {key: _plan_shard(shard_name(*key), rows, base_dir, base_shards.get(shard_name(*key)), flat_max)
+                     for key, rows in wanted.items()}
+            for model_id in sorted({m for m, _, _ in plans}):
+                mine = [key for key in plans if key[0] == model_id]
+                need = [plans[key]["fetch"] for key in mine]
+                vectors = _fetch_vectors(con, table, model_id, np.concatenate(need)) if sum(map(len, need)) else None
+                offset = 0
+                for key, keys in zip(mine, need):
+                    chunk = vectors[offset:offset + len(keys)] if vectors is not None else None
+                    offset += len(keys)
+                    name = shard_name(*key)
+                    shard_meta = _apply_plan(plans.pop(key), name, wanted[key], chunk, base_dir,
+                                             base_shards.get(name), tmp, flat_max, report)
+                    manifest["shards"][name] = {**shard_meta, "table": table, "model_id": key[0], "lang": key[1],
+                                                "kind": key[2]}
+                    if progress:
+                        progress(name)
+        for name in set(base_shards) - set(manifest["shards"]):
+            report.removed += base_shards[name]["rows"]
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        final = root / generation
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _collect_garbage(root, keep=generation)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _plan_shard(name: str, rows: dict, base_dir: Path | None, meta: dict | None, flat_max: int) -> dict:
+    """What one shard needs: ``keep`` (unchanged), ``update`` in place, or ``rebuild``; and the
+    key_ids whose vectors must be read from the store (``fetch``)."""
+    old = None
+    if meta is not None and base_dir is not None:
+        try:
+            old = Shard.load(base_dir, name, meta, writable=False)
+        except (OSError, ValueError, RuntimeError):
+            old = None
+    nothing = rows["keys"][:0]
+    if old is not None and np.array_equal(old.ids, rows["ids"]) and np.array_equal(old.fp, rows["fp"]):
+        return {"action": "keep", "fetch": nothing}
+    n = len(rows["ids"])
+    if old is not None:
+        same = np.isin(old.ids, rows["ids"])
+        at = np.searchsorted(rows["ids"], old.ids[same])
+        keep_old = np.zeros(len(old.ids), dtype=bool)
+        keep_old[np.flatnonzero(same)] = rows["fp"][at] == old.fp[same]
+        add = ~np.isin(rows["ids"], old.ids[keep_old])
+        grown = old.ivf is not None and n > 4 * max(old.trained_rows, 1)
+        shrunk = old.ivf is not None and n <= flat_max // 2
+        to_ivf = old.flat is not None and n > flat_max
+        if not (grown or shrunk or to_ivf):
+            return {"action": "update", "old": old, "keep_old": keep_old, "add": add, "fetch": rows["keys"][add]}
+    return {"action": "rebuild", "old": old, "fetch": rows["keys"]}
+
+
+def _apply_plan(plan: dict, name: str, rows: dict, vectors: np.ndarray | None, base_dir: Path | None,
+                meta: dict | None, out: Path, flat_max: int, report: SyncReport) -> dict:
+    if plan["action"] == "keep":
+        for f in base_dir.glob(f"{name}.*"):       # unchanged: the same files, hard-linked
+            try:
+                os.link(f, out / f.name)
+            except OSError:
+                shutil.copy2(f, out / f.name)
+        report.shards_kept += 1
+        return dict(meta)
+    n = len(rows["ids"])
+    old = plan["old"]
+    if plan["action"] == "update":
+        keep_old, add = plan["keep_old"], plan["add"]
+        remove = old.ids[~keep_old]
+        report.added += int(add.sum())
+        report.removed += len(remove)
+        report.shards_updated += 1
+        if old.flat is not None:
+            width = old.flat.shape[1] if old.rows else vectors.shape[1]
+            merged = np.empty((n, width), np.float32)
+            merged[~add] = old.flat[keep_old]          # both in id order: kept rows keep their order
+            if add.any():
+                merged[add] = vectors
+            shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], flat=merged)
+        else:
+            import faiss
+
+            ivf = faiss.read_index(str(base_dir / f"{name}.ivf"))    # into memory, to update it
+            if len(remove):
+                ivf.remove_ids(np.ascontiguousarray(remove, dtype=np.int64))
+            if add.any():
+                ivf.add_with_ids(np.ascontiguousarray(vectors), rows["ids"][add])
+            shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], ivf=ivf, trained_rows=old.trained_rows)
+        return shard.save(out)
+    # new, or changed so much that the structure changes: built from the store's vectors
+    report.added += n - (0 if old is None else int(np.isin(rows["ids"], old.ids).sum()))
+    if old is not None:
+        report.removed += int((~np.isin(old.ids, rows["ids"])).sum())
+    report.shards_rebuilt += 1
+    return _make_shard(name, rows["ids"], rows["keys"], rows["fp"], vectors, flat_max).save(out)
+
+
+def _collect_garbage(root: Path, keep: str) -> None:
+    """Drop all but the newest generations (and unfinished temporary folders of dead runs)."""
+    complete = []
+    for folder in root.iterdir():
+        if folder.name.startswith("."):
+            if ".tmp-" in folder.name and not _pid_alive(folder.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(folder, ignore_errors=True)
+            continue
+        try:
+            created = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["created"]
+        except (OSError, ValueError, KeyError):
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        complete.append((created, folder))
+    complete.sort(reverse=True)
+    keep_names = {keep} | {f.name for _, f in complete[:KEEP_GENERATIONS]}
+    for _, folder in complete:
+        if folder.name not in keep_names:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pid_alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --------------------------------------------------------------------------
+# reading: the index a search uses
+# --------------------------------------------------------------------------
+class VectorIndex:
+    """The shards of one generation, opened memory-mapped."""
+
+    def __init__(self, folder: Path, manifest: dict):
+        self.folder = folder
+        self.manifest = manifest
+        self.generation = manifest["generation"]
+        self._shards: dict[str, Shard] = {}
+
+    def shard(self, name: str) -> Shard | None:
+        if name not in self._shards:
+            meta = self.manifest["shards"].get(name)
+            if meta is None:
+                return None
+            self._shards[name] = Shard.load(self.folder, name, meta)
+        return self._shards[name]
+
+    def shards_for(self, model_id: str, langs: Sequence[str] | None, kinds: Sequence[str]) -> list[Shard]:
+        names = [n for n, m in self.manifest["shards"].items()
+                 if m["model_id"] == model_id and (langs is None or m["lang"] in langs) and m["kind"] in kinds]
+        return [s for s in (self.shard(n) for n in sorted(names)) if s is not None and s.rows]
+
+    def search(self, model_id: str, query: np.ndarray, hubness_weight: float, langs: Sequence[str] | None,
+               kinds: Sequence[str], k: int, nprobe: int | None = None) -> list[tuple[str, float]]:
+        """The ``k`` best (key_id, score) by ``q . search_vector - hubness_weight * hubness``."""
+        q = np.append(np.asarray(query, dtype=np.float32), np.float32(-hubness_weight))[None, :]
+        found: list[tuple[float, str]] = []
+        for shard in self.shards_for(model_id, langs, kinds):
+            scores, keys = shard.search(q, k, nprobe)
+            found += [(float(s), str(key)) for s, key in zip(scores[0], keys[0]) if key]
+        found.sort(key=lambda sk: (-sk[0], sk[1]))
+        return [(key, score) for score, key in found[:k]]
+
+
+def open_index(con, db_path: str | os.PathLike, repair: bool = True) -> VectorIndex | None:
+    """The index generation of the store's token, checked against the store's row counts;
+    rebuilt from the store when missing or mismatched (``repair``), else None."""
+    generation = store_generation(con)
+    if generation is None:
+        return None
+    root = index_dir(db_path)
+    folder = root / generation
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        ok = manifest.get("format") == FORMAT and all(
+            manifest["tables"].get(t, 0) == _table_rows(con, t) for t in TABLES)
+    except (OSError, ValueError, KeyError):
+        ok = False
+    if not ok:
+        if not repair:
+            return None
+        try:
+            sync(con, db_path, stamp=False)
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, RuntimeError):
+            return None       # e.g. a read-only folder: search falls back to exact SQL
+    return VectorIndex(folder, manifest)
+
+
+def _table_rows(con, table: str) -> int:
+    """Rows in ``table``: a cheap check that an index generation belongs to this store state."""
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -1,0 +1,204 @@
+"""Pipelines, tokens and cue phrases: the one place that knows how text is cut into words.
+
+- :func:`pipeline`: spaCy's blank ``id``/``pl``/``nl`` pipeline with a sentencizer (no
+  trained pipelines are installable offline); the segment stage cuts sentences with it.
+- :func:`tokenize`: the words and punctuation of a text with their character offsets, the
+  unit every extractor counts in. A word keeps its inner hyphens, apostrophes, dots and
+  ampersands (``Peter-Paul``, ``McDonald's``, ``2.000``, ``m.in``, ``M&Ms``), so a name or a
+  number is one token.
+- Cue phrases, the one syntax of every word list in ``pipeline/lang`` that is matched in
+  running text: lower-case words separated by spaces, matched token by token against the
+  lower-cased tokens; ``stem*`` matches any token starting with ``stem``, ``*end`` any token
+  ending with ``end``, ``*part*`` any token containing ``part`` (Dutch compounds:
+  ``*onderzoek*``); a word without a wildcard is tokenised like the text (``dr.`` is ``dr``
+  then ``.``). :func:`cues` returns the token spans of a field's phrases in a text.
+
+Matching is a few dictionary lookups per token (first words indexed by their text, their
+stem or their ending), all extraction fields of a language in one pass, remembered per
+text: extractors ask many questions of the same sentences.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Mapping, NamedTuple
+
+from pipeline.lang import get as lang_data
+from pipeline.spacy_blank import pipeline
+
+__all__ = ["pipeline", "Token", "tokenize", "cues", "has_cue", "is_cue_word", "word_set", "words_between",
+           "CuePhrases"]
+
+_TOKEN = re.compile(r"\w+(?:[-‐'’&.]\w+)*[+]?|[^\w\s]")
+
+
+class Token(NamedTuple):
+    i: int          # index among all tokens (words and punctuation)
+    start: int      # character offsets in the text
+    end: int
+    text: str
+    lower: str
+    is_word: bool   # starts with a letter, digit or underscore
+
+
+@lru_cache(maxsize=32768)
+def tokenize(text: str) -> tuple[Token, ...]:
+    out = []
+    for i, m in enumerate(_TOKEN.finditer(text)):
+        t = m.group()
+        out.append(Token(i, m.start(), m.end(), t, t.lower(), t[0].isalnum() or t[0] == "_"))
+    return tuple(out)
+
+
+def words_between(toks: tuple[Token, ...], a: int, b: int) -> int:
+    """Words among tokens a..b-1."""
+    return sum(1 for t in toks[a:b] if t.is_word)
+
+
+# --- cue phrases -------------------------------------------------------------------
+
+# one element of a phrase: (op, text); op "=" equal, "^" starts with, "$" ends with, "~" contains
+_Element = tuple[str, str]
+_Phrase = tuple[str, tuple[_Element, ...]]     # (list name, elements)
+_NO_SPANS: list[tuple[int, int]] = []
+
+
+def _elements(phrase: str) -> tuple[_Element, ...]:
+    out: list[_Element] = []
+    for w in phrase.lower().split():
+        lead, trail = w.startswith("*"), w.endswith("*") and len(w) > 1
+        core = w.strip("*")
+        if lead and trail:
+            out.append(("~", core))
+        elif lead:
+            out.append(("$", core))
+        elif trail:
+            out.append(("^", core))
+        else:
+            out.extend(("=", t.lower) for t in tokenize(core))
+    return tuple(out)
+
+
+def _fits(element: _Element, word: str) -> bool:
+    op, text = element
+    if op == "=":
+        return word == text
+    if op == "^":
+        return word.startswith(text)
+    if op == "$":
+        return word.endswith(text)
+    return text in word
+
+
+class CuePhrases:
+    """Compiled cue phrases of one or more named lists; :meth:`find` matches them all in one pass.
+
+    Phrases are indexed by their first element (a word by its text, ``stem*`` by its stem,
+    ``*end`` by its ending), so a token costs a few dictionary lookups, remembered per word.
+    """
+
+    def __init__(self, lists: Mapping[str, tuple[str, ...]] | tuple[str, ...]):
+        if not isinstance(lists, Mapping):
+            lists = {"": lists}
+        self.by_word: dict[str, list[_Phrase]] = {}
+        self.by_stem: dict[str, list[_Phrase]] = {}
+        self.by_ending: dict[str, list[_Phrase]] = {}
+        self.inner: list[_Phrase] = []      # "*part*" first elements, checked one by one
+        for name, phrases in lists.items():
+            for phrase in phrases:
+                elems = _elements(phrase)
+                if not elems:
+                    continue
+                op, text = elems[0]
+                index = {"=": self.by_word, "^": self.by_stem, "$": self.by_ending}.get(op)
+                if index is None:
+                    self.inner.append((name, elems))
+                else:
+                    index.setdefault(text, []).append((name, elems))
+        self.stem_lengths = sorted({len(s) for s in self.by_stem})
+        self.ending_lengths = sorted({len(s) for s in self.by_ending})
+        self._starting_memo: dict[str, tuple[_Phrase, ...]] = {}
+
+    def _starting(self, word: str) -> tuple[_Phrase, ...]:
+        """The phrases whose first element fits ``word`` (memoised: words repeat)."""
+        found = self._starting_memo.get(word)
+        if found is None:
+            out = list(self.by_word.get(word, ()))
+            for n in self.stem_lengths:
+                if n > len(word):
+                    break
+                out.extend(self.by_stem.get(word[:n], ()))
+            for n in self.ending_lengths:
+                if n > len(word):
+                    break
+                out.extend(self.by_ending.get(word[len(word) - n:], ()))
+            out.extend(p for p in self.inner if p[1][0][1] in word)
+            found = tuple(out)
+            if len(self._starting_memo) < 500_000:
+                self._starting_memo[word] = found
+        return found
+
+    def find(self, toks: tuple[Token, ...]) -> dict[str, list[tuple[int, int]]]:
+        """List name -> sorted token spans (start, end) of its phrases (overlaps included)."""
+        found: dict[str, set[tuple[int, int]]] = {}
+        n = len(toks)
+        for i, tok in enumerate(toks):
+            for name, elems in self._starting(tok.lower):
+                end = i + len(elems)
+                if end <= n and all(_fits(el, toks[i + k].lower) for k, el in enumerate(elems[1:], 1)):
+                    found.setdefault(name, set()).add((i, end))
+        return {name: sorted(spans) for name, spans in found.items()}
+
+    def spans(self, toks: tuple[Token, ...]) -> list[tuple[int, int]]:
+        """Sorted token spans of the phrases, for a single list."""
+        return sorted({s for spans in self.find(toks).values() for s in spans})
+
+
+# The word lists matched in running text: every extraction field (MYTH_, TIP_, STAT_, EXAMPLE_).
+CUE_PREFIXES = ("MYTH_", "TIP_", "STAT_", "EXAMPLE_")
+
+
+@lru_cache(maxsize=None)
+def _index(lang: str) -> CuePhrases:
+    data = lang_data(lang)
+    return CuePhrases({f: getattr(data, f) for f in data.fields() if f.startswith(CUE_PREFIXES)
+                       and isinstance(getattr(data, f), tuple)})
+
+
+@lru_cache(maxsize=32768)
+def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
+    return _index(lang).find(tokenize(text))
+
+
+@lru_cache(maxsize=None)
+def _other_field(lang: str, field: str) -> CuePhrases:
+    return CuePhrases(tuple(getattr(lang_data(lang), field)))
+
+
+def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:
+    """Token spans (start, end) in ``tokenize(text)`` of the cue phrases of ``lang``'s ``field``.
+
+    Every extraction field is matched at once and remembered per text: extractors ask many
+    questions of the same sentences. The returned list is shared: do not change it."""
+    if not text:
+        return _NO_SPANS
+    if field.startswith(CUE_PREFIXES):
+        return _matches(lang, text).get(field, _NO_SPANS)
+    return _other_field(lang, field).spans(tokenize(text))
+
+
+def has_cue(lang: str, field: str, *texts: str | None) -> bool:
+    """Whether any of ``texts`` holds a cue phrase of ``field``."""
+    return any(t and cues(lang, field, t) for t in texts)
+
+
+@lru_cache(maxsize=65536)
+def is_cue_word(lang: str, field: str, word: str) -> bool:
+    """Whether ``word`` alone is a one-word cue of ``field`` (``"Dr"`` for ``EXAMPLE_TITLES``)."""
+    return (0, 1) in cues(lang, field, word)
+
+
+@lru_cache(maxsize=None)
+def word_set(lang: str, field: str) -> frozenset[str]:
+    """The words of a plain word list (no phrases, no wildcards), case folded, for membership tests."""
+    return frozenset(w.casefold() for w in getattr(lang_data(lang), field))

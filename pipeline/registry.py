@@ -1,0 +1,57 @@
+"""The pipeline: every stage's declaration, in the order the runner walks them.
+
+A stage is its module's pure function ``run`` (``pipeline/stages/<name>.py``)
+wrapped in a :class:`~pipeline.protocol.Stage`: the tables it reads, in the order
+the function takes them, the tables it writes with their schemas, its settings,
+and whose language data it reads. Adding a stage is one module and one entry here.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline import schema
+from pipeline.protocol import Stage
+from pipeline.stages import denoise, embed, extract, hubness, ingest, langid, normalise, segment
+
+
+def embedders(run_settings: Any) -> dict[str, Any]:
+    """The embed stage's models, made once per process or Ray actor (loaded on first use)."""
+    from pipeline.embedder import USEEmbedder, make_embedder
+
+    return {"embedders": {"embeddings": make_embedder(run_settings.model, backend=run_settings.backend,
+                                                      fallback=False),
+                          "embeddings_aux": USEEmbedder() if run_settings.aux_model else None}}
+
+
+INGEST = Stage("ingest", "pipeline.stages.ingest", ingest.run, ("sources",),
+               {"documents": schema.DOCUMENTS, "rejected": schema.REJECTED}, ingest.Settings,
+               key="src", language="all")   # before langid, so it may read every language's data
+LANGID = Stage("langid", "pipeline.stages.langid", langid.run, ("documents",),
+               {"languages": schema.LANGUAGES, "rejected": schema.REJECTED}, langid.Settings, language="all")
+DENOISE = Stage("denoise", "pipeline.stages.denoise", denoise.run, ("documents", "languages", "boilerplate"),
+                {"removed_spans": schema.REMOVED_SPANS, "clean": schema.CLEAN}, denoise.Settings)
+NORMALISE = Stage("normalise", "pipeline.stages.normalise", normalise.run, ("documents", "removed_spans"),
+                  {"blocks": schema.BLOCKS}, normalise.Settings)
+SEGMENT = Stage("segment", "pipeline.stages.segment", segment.run,
+                ("documents", "languages", "blocks", "removed_spans"), {"sentences": schema.SENTENCES},
+                segment.Settings)
+EXTRACT = Stage("extract", "pipeline.stages.extract", extract.run,
+                ("documents", "languages", "blocks", "sentences", "removed_spans"), {"items": schema.ITEMS},
+                extract.Settings)
+# reads the vectors its documents had before (their own table), as the cache of unchanged texts
+EMBED = Stage("embed", "pipeline.stages.embed", embed.run_models, ("items", "blocks", "sentences", "embeddings", "embeddings_aux"),
+              {"embeddings": embed.EMBEDDINGS, "embeddings_aux": embed.EMBEDDINGS}, embed.Settings,
+              language=None, resources=embedders)
+HUBNESS = Stage("hubness", "pipeline.stages.hubness", hubness.run, ("embeddings", "languages"),
+                {"hubness": hubness.NEIGHBOURS}, hubness.Settings, key="key_id", language=None, corpus=True)
+
+PIPELINE: tuple[Stage, ...] = (INGEST, LANGID, DENOISE, NORMALISE, SEGMENT, EXTRACT, EMBED, HUBNESS)
+BY_NAME = {s.name: s for s in PIPELINE}
+
+
+def producer(table: str) -> Stage:
+    """The stage that writes ``table`` (``rejected`` is written by several and read by none)."""
+    for stage in PIPELINE:
+        if table in stage.outputs:
+            return stage
+    raise KeyError(f"no stage writes {table!r}")

@@ -1,0 +1,404 @@
+"""Stage outputs on disk: Parquet shards of many documents, and the manifest of skip keys.
+
+Layout under ``<out>/stages``::
+
+    manifest.duckdb                  the manifest: skip keys, sources, shard files (DuckDB,
+                                     changed in transactions)
+    <stage>/<shard>-<gen>.parquet    one file per stage and shard: a row per document (per
+                                     source for ingest), each output table a nested list column
+    _work/<run>/                     a run's chunk outputs, removed when it ends
+
+Documents are grouped into shards by the source file they come from (a shard
+holds at most ``shard_docs`` sources' worth of documents, or ``shard_bytes`` of
+source text), so the number of files grows with N / shard size, and editing or
+deleting an article rewrites only the files of its shard. Files are never
+changed in place: a new generation is written, the manifest is switched to it in
+one transaction, and only then is the old one deleted. A run killed at any point
+leaves a manifest that names complete files; what it left behind is swept up by
+the next run.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline.protocol import Stage, nested_type
+
+MANIFEST = "manifest.duckdb"
+WORK = "_work"
+ROW_GROUP = 64   # rows (documents) per Parquet row group: what one read of a few documents costs
+
+_MANIFEST_SQL = """
+CREATE TABLE IF NOT EXISTS units (
+    src VARCHAR PRIMARY KEY,   -- a source file, or a run of lines of a JSONL file
+    rel VARCHAR NOT NULL,      -- its path under the corpus folder
+    chunk INTEGER NOT NULL,    -- which run of lines (0 for whole files)
+    first_line INTEGER NOT NULL,
+    byte_start BIGINT NOT NULL,
+    byte_end BIGINT NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    stat VARCHAR NOT NULL,     -- the file's path, size, mtime, ctime, inode: unchanged means not re-hashed
+    weight INTEGER NOT NULL,   -- documents it may hold (lines of a JSONL run)
+    shard INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entries (
+    stage VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,      -- src for ingest, doc_id after
+    src VARCHAR NOT NULL,
+    shard INTEGER NOT NULL,
+    skip_key VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,   -- ok | failed
+    info VARCHAR,              -- the failure's reason; langid: the language accepted
+    rows BIGINT,
+    PRIMARY KEY (stage, key)
+);
+CREATE TABLE IF NOT EXISTS docs (   -- what ingest made of each source
+    src VARCHAR NOT NULL,
+    doc_id VARCHAR NOT NULL,
+    source_path VARCHAR NOT NULL,
+    digest VARCHAR NOT NULL,   -- the document row without its path: what later stages depend on
+    PRIMARY KEY (src, doc_id)
+);
+CREATE TABLE IF NOT EXISTS lines (   -- normalised line keys per document (corpus-level boilerplate)
+    doc_id VARCHAR NOT NULL,
+    line_key VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS docs_new (src VARCHAR, doc_id VARCHAR, source_path VARCHAR, digest VARCHAR);
+CREATE TABLE IF NOT EXISTS lines_new (doc_id VARCHAR, line_key VARCHAR);   -- a phase's, until it commits
+CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS boilerplate (   -- per accepted document, its lines seen in several documents
+    doc_id VARCHAR NOT NULL,
+    line_keys VARCHAR[] NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    stage VARCHAR NOT NULL,
+    shard INTEGER NOT NULL,
+    file VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    PRIMARY KEY (stage, shard)
+);
+"""
+
+
+def pause_point(name: str) -> None:
+    """Where tests kill a run: with ``KB_PAUSE_AT=name`` the run writes ``name`` to ``KB_PAUSE_FILE``
+    and waits there to be killed."""
+    if os.environ.get("KB_PAUSE_AT") == name:
+        pathlib.Path(os.environ["KB_PAUSE_FILE"]).write_text(name)
+        while True:
+            time.sleep(1)
+
+
+def literal(value: str) -> str:
+    """A SQL string literal. The manifest's reads avoid bound parameters: DuckDB imports pandas (a second)
+    on the first one, which would double a run that has nothing to do."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+# DuckDB would cache up to 80% of memory: the manifest needs little
+_LIMITS = {"memory_limit": "256MB"}
+
+
+@dataclass(frozen=True)
+class Entry:
+    src: str
+    shard: int
+    skip_key: str
+    status: str
+    info: str | None
+    rows: int
+
+
+def shard_schema(stage: Stage) -> pa.Schema:
+    """A stage's shard file: ``src``, its key (when not ``src``), one nested column per output table."""
+    fields = [pa.field("src", pa.string())]
+    if stage.key != "src":
+        fields.append(pa.field(stage.key, pa.string()))
+    fields += [pa.field(name, nested_type(schema)) for name, schema in stage.outputs.items()]
+    return pa.schema(fields)
+
+
+class ManifestError(Exception):
+    pass
+
+
+class ShardStore:
+    """The manifest and the shard files of one output folder (only the runner's process opens it)."""
+
+    def __init__(self, root: pathlib.Path, warn: Callable[[str], None] = lambda s: None):
+        import duckdb
+
+        self.root = root
+        self.warn = warn
+        root.mkdir(parents=True, exist_ok=True)
+        path = root / MANIFEST
+        try:
+            self.con = duckdb.connect(str(path), config=_LIMITS)
+            self.con.execute(_MANIFEST_SQL)
+            self.con.execute("SELECT count(*) FROM entries").fetchone()
+        except duckdb.Error as exc:
+            warn(f"the stage manifest {path} is unreadable ({str(exc).splitlines()[0]}): recomputing every stage")
+            try:
+                self.con.close()
+            except Exception:
+                pass
+            for p in (path, path.with_name(path.name + ".wal")):
+                p.unlink(missing_ok=True)
+            self.con = duckdb.connect(str(path), config=_LIMITS)
+            self.con.execute(_MANIFEST_SQL)
+        self.con.execute("DELETE FROM docs_new")   # what a killed run staged
+        self.con.execute("DELETE FROM lines_new")
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- reading ---------------------------------------------------------------
+    # (reads use fetchall: DuckDB's Arrow conversion costs a pandas import, a third of a no-op run)
+    def units(self) -> list[dict]:
+        cur = self.con.execute("SELECT * FROM units")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def entries(self, stage: str) -> dict[str, Entry]:
+        rows = self.con.execute("SELECT key, src, shard, skip_key, status, info, rows FROM entries WHERE stage = "
+                                + literal(stage)).fetchall()
+        return {k: Entry(*rest) for k, *rest in rows}
+
+    def files(self, stage: str) -> dict[int, pathlib.Path]:
+        rows = self.con.execute("SELECT shard, file FROM files WHERE stage = " + literal(stage)).fetchall()
+        return {shard: self.root / stage / file for shard, file in rows}
+
+    def meta(self, name: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE name = " + literal(name)).fetchone()
+        return row[0] if row else None
+
+    def boilerplate(self) -> dict[str, tuple[str, ...]]:
+        return {d: tuple(keys) for d, keys in self.con.execute("SELECT doc_id, line_keys FROM boilerplate").fetchall()}
+
+    def save_boilerplate(self, key: str, rows: dict[str, tuple[str, ...]]) -> None:
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM boilerplate")
+            if rows:
+                con.register("_bp", pa.table({"doc_id": pa.array(list(rows), pa.string()),
+                                              "line_keys": pa.array([list(v) for v in rows.values()],
+                                                                    pa.list_(pa.string()))}))
+                con.execute("INSERT INTO boilerplate SELECT * FROM _bp")
+                con.unregister("_bp")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate', " + literal(key) + ")")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def file_rows(self) -> list[tuple[str, int, str, int]]:
+        return self.con.execute("SELECT stage, shard, file, rows FROM files").fetchall()
+
+    def docs(self) -> list[tuple[str, str, str, str]]:
+        """(src, doc_id, source_path, digest) of every document ingest made."""
+        return self.con.execute("SELECT src, doc_id, source_path, digest FROM docs").fetchall()
+
+    # -- writing ---------------------------------------------------------------
+    def new_file(self, stage: str, shard: int) -> pathlib.Path:
+        d = self.root / stage
+        d.mkdir(parents=True, exist_ok=True)
+        return d / f"{shard:05d}-{uuid.uuid4().hex[:12]}.parquet"
+
+    def work_dir(self) -> pathlib.Path:
+        d = self.root / WORK / uuid.uuid4().hex[:12]
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def stage_facts(self, facts: pa.Table) -> None:
+        """Keep what ingest made of a chunk's sources (documents, their line keys) until the phase commits."""
+        import pyarrow.compute as pc
+
+        if not facts.num_rows:
+            return
+        parent = pc.list_parent_indices(facts.column("line_keys"))
+        lines = pa.table({"doc_id": facts.column("doc_id").take(parent),
+                          "line_key": pc.list_flatten(facts.column("line_keys"))})
+        self.con.register("_docs", facts.select(["src", "doc_id", "source_path", "digest"]))
+        self.con.execute("INSERT INTO docs_new SELECT * FROM _docs")
+        self.con.unregister("_docs")
+        self.con.register("_lines", lines)
+        self.con.execute("INSERT INTO lines_new SELECT * FROM _lines")
+        self.con.unregister("_lines")
+
+    def commit(self, *, units: pa.Table | None = None, drop_units: Iterable[str] = (),
+               entries: dict[str, tuple[pa.Table | None, Iterable[str]]] | None = None,
+               files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] | None = None,
+               staged_docs: bool = False, drop_doc_srcs: Iterable[str] = ()) -> None:
+        """Apply a phase's changes to the manifest in one transaction.
+
+        ``entries``: per stage, rows to upsert (key, src, shard, skip_key, status, info, rows)
+        and keys to delete; ``files``: per stage, shard -> (new file, rows) or None (no file).
+        """
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            drop_units = list(drop_units)
+            if drop_units or units is not None:
+                gone = pa.table({"src": list(drop_units) + (units.column("src").to_pylist() if units else [])},
+                                schema=pa.schema([("src", pa.string())]))
+                con.register("_gone", gone)
+                con.execute("DELETE FROM units WHERE src IN (SELECT src FROM _gone)")
+                con.unregister("_gone")
+                if units is not None and units.num_rows:
+                    con.register("_units", units)
+                    con.execute("INSERT INTO units BY NAME SELECT * FROM _units")
+                    con.unregister("_units")
+            for stage, (upserts, deletes) in (entries or {}).items():
+                keys = list(deletes) + (upserts.column("key").to_pylist() if upserts is not None else [])
+                if keys:
+                    con.register("_keys", pa.table({"key": pa.array(keys, pa.string())}))
+                    con.execute("DELETE FROM entries WHERE stage = ? AND key IN (SELECT key FROM _keys)", [stage])
+                    con.unregister("_keys")
+                if upserts is not None and upserts.num_rows:
+                    con.register("_up", upserts)
+                    con.execute("INSERT INTO entries BY NAME SELECT ? AS stage, * FROM _up", [stage])
+                    con.unregister("_up")
+            for stage, changed in (files or {}).items():
+                for shard, new in changed.items():
+                    con.execute("DELETE FROM files WHERE stage = ? AND shard = ?", [stage, shard])
+                    if new is not None:
+                        con.execute("INSERT INTO files VALUES (?, ?, ?, ?)", [stage, shard, new[0].name, new[1]])
+            drop_doc_srcs = list(drop_doc_srcs)
+            if drop_doc_srcs:
+                con.register("_srcs", pa.table({"src": pa.array(drop_doc_srcs, pa.string())}))
+                con.execute("DELETE FROM docs WHERE src IN (SELECT src FROM _srcs)")
+                con.unregister("_srcs")
+            if staged_docs:
+                con.execute("INSERT INTO docs SELECT DISTINCT * FROM docs_new")
+                con.execute("INSERT INTO lines SELECT DISTINCT * FROM lines_new "
+                            "WHERE doc_id NOT IN (SELECT doc_id FROM lines)")
+                con.execute("DELETE FROM docs_new")
+                con.execute("DELETE FROM lines_new")
+            if drop_doc_srcs or staged_docs:
+                con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs)")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def sweep(self) -> int:
+        """Delete shard files the manifest does not name, and work folders of earlier runs."""
+        named = {(stage, file) for stage, _, file, _ in self.file_rows()}
+        removed = 0
+        for d in self.root.iterdir() if self.root.exists() else ():
+            if d.name == WORK:
+                shutil.rmtree(d, ignore_errors=True)
+                continue
+            if not d.is_dir():
+                continue
+            for p in d.rglob("*"):
+                if p.is_file() and (d.name, p.name) not in named:
+                    p.unlink(missing_ok=True)
+                    removed += 1
+            for sub in sorted((p for p in d.rglob("*") if p.is_dir()), reverse=True):
+                try:
+                    sub.rmdir()   # folders of the per-document layout of earlier versions
+                except OSError:
+                    pass
+        return removed
+
+    def check_files(self) -> dict[str, set[int]]:
+        """Shard files that are missing or unreadable: warned about, forgotten, their documents recomputed.
+
+        Only the Parquet footer is read (row count against the manifest): cheap enough for every run.
+        """
+        bad: dict[str, set[int]] = {}
+        for stage, shard, file, rows in self.file_rows():
+            path = self.root / stage / file
+            problem = None
+            if not path.exists():
+                problem = "missing"
+            else:
+                try:
+                    n = pq.ParquetFile(path).metadata.num_rows
+                    if n != rows:
+                        problem = f"{n} rows where the manifest says {rows}"
+                except Exception as exc:   # truncated, garbage, not Parquet
+                    problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if problem:
+                self.warn(f"stage file {path} is unreadable ({problem}): recomputing its documents")
+                bad.setdefault(stage, set()).add(shard)
+        for stage, shards in bad.items():
+            self.forget(stage, shards)
+        return bad
+
+    def forget(self, stage: str, shards: Iterable[int]) -> None:
+        """Drop a stage's files and entries of ``shards`` from the manifest (their documents are recomputed)."""
+        shards = list(shards)
+        self.con.execute("BEGIN TRANSACTION")
+        for shard in shards:
+            self.con.execute("DELETE FROM files WHERE stage = ? AND shard = ?", [stage, shard])
+            self.con.execute("DELETE FROM entries WHERE stage = ? AND shard = ?", [stage, shard])
+        self.con.execute("COMMIT")
+
+
+# ---------------------------------------------------------------- file I/O
+
+def read_rows(path: pathlib.Path | str, columns: list[str] | None = None, key_column: str | None = None,
+              keys: Iterable[str] | None = None, srcs: Iterable[str] | None = None) -> pa.Table:
+    """Rows of a shard file, optionally only those with ``key_column`` in ``keys`` and ``src`` in ``srcs``.
+
+    Row groups whose ``src`` range misses the wanted sources are not read.
+    """
+    srcs = sorted(set(srcs)) if srcs is not None else None
+    filters = [("src", ">=", srcs[0]), ("src", "<=", srcs[-1])] if srcs else None
+    if srcs is not None and not srcs:
+        return pq.read_schema(path).empty_table().select(columns) if columns else pq.read_schema(path).empty_table()
+    table = pq.read_table(path, columns=columns, filters=filters)
+    if srcs is not None:
+        table = table.filter(pc.is_in(table.column("src"), value_set=pa.array(srcs, pa.string())))
+    if key_column is not None and keys is not None:
+        table = table.filter(pc.is_in(table.column(key_column), value_set=pa.array(list(keys), pa.string())))
+    return table
+
+
+def iter_batches(path: pathlib.Path | str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """A shard file row group by row group (bounded memory)."""
+    f = pq.ParquetFile(path)
+    for i in range(f.num_row_groups):
+        yield f.read_row_group(i, columns=columns)
+
+
+class ShardWriter:
+    """Writes a shard file row group by row group; ``close`` returns the rows written."""
+
+    def __init__(self, path: pathlib.Path, schema: pa.Schema):
+        self.path = path
+        self.schema = schema
+        self.tmp = path.with_name(path.name + ".tmp")
+        self.writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            table = table.select(self.schema.names).cast(self.schema)
+            self.writer.write_table(table, row_group_size=ROW_GROUP)
+            self.rows += table.num_rows
+
+    def close(self) -> int:
+        self.writer.close()
+        with open(self.tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self.tmp, self.path)   # a shard file is complete or absent
+        return self.rows
+
+    def abort(self) -> None:
+        try:
+            self.writer.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)

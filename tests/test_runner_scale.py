@@ -1,0 +1,259 @@
+"""The runner at scale: the stage protocol, code-aware skip keys, shards, the incremental store, workers."""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from pipeline import fingerprint
+from pipeline.protocol import SchemaError, Stage, StageError, flatten
+from pipeline.runner import RunSettings, run
+from tests.conftest import CORPUS, ROOT
+
+FAST = RunSettings(embed=False, workers=1)
+ROWS = pa.schema([("doc_id", pa.string()), ("n", pa.int32())])
+POLISH = "002_be945cff8ee77ffe.txt"
+
+
+def _stage(fn) -> Stage:
+    return Stage("toy", "pipeline.protocol", fn, ("documents",), {"out": ROWS}, object, language=None)
+
+
+def _docs(*ids: str) -> pa.Table:
+    from pipeline import schema
+    from pipeline.protocol import lists
+
+    tables = [schema.table([{**dict.fromkeys(schema.DOCUMENTS.names), "doc_id": d, "source_path": d, "raw_text": d * 3}],
+                           schema.DOCUMENTS) for d in ids]
+    return pa.table({"doc_id": list(ids), "documents": lists(schema.DOCUMENTS, tables)})
+
+
+def _counts(documents: pa.Table, settings=None) -> dict[str, pa.Table]:
+    rows = [{"doc_id": d, "n": len(t)} for d, t in zip(documents.column("doc_id").to_pylist(),
+                                                         documents.column("raw_text").to_pylist())]
+    if any(r["doc_id"] == "bad" for r in rows):
+        raise ValueError("cannot count this one")
+    return {"out": pa.table({"doc_id": [r["doc_id"] for r in rows], "n": [r["n"] for r in rows]}, schema=ROWS)}
+
+
+def test_stage_base_groups_by_document_and_isolates_failures():
+    rows, stats = _stage(_counts).apply(_docs("a", "bad", "c"), None)
+    assert [len(v) for v in rows.column("out").to_pylist()] == [1, 0, 1]
+    assert rows.column("_status_toy").to_pylist() == ["ok", "failed", "ok"]
+    assert rows.column("_error").to_pylist()[1].startswith("toy: ValueError: cannot count this one")
+    assert stats.processed == 3 and stats.failed == 1 and stats.rows == 2
+    assert flatten(rows.column("out")).column("n").to_pylist() == [3, 3]
+
+
+def test_stage_base_refuses_undeclared_columns_and_stray_rows():
+    def extra(documents, settings=None):
+        return {"out": pa.table({"doc_id": ["a"], "n": [1], "surprise": ["x"]})}
+
+    with pytest.raises(SchemaError, match="undeclared columns.*surprise"):
+        _stage(extra).apply(_docs("a"), None)
+
+    def stray(documents, settings=None):
+        return {"out": pa.table({"doc_id": ["zz"], "n": [1]}, schema=ROWS)}
+
+    with pytest.raises(SchemaError, match="not given"):
+        _stage(stray).apply(_docs("a"), None)
+
+
+def test_a_stage_failing_on_every_document_stops_the_run():
+    def broken(documents, settings=None):
+        raise KeyError("bug")
+
+    with pytest.raises(StageError, match="all 3 documents"):
+        _stage(broken).apply(_docs("a", "b", "c"), None)
+
+
+def test_fingerprints_cover_code_and_the_language_data_each_stage_reads(monkeypatch):
+    from pipeline.lang import pl
+
+    ext, den = "pipeline.stages.extract", "pipeline.stages.denoise"
+    assert "pipeline.extract.tips" in fingerprint.closure(ext).modules       # imported modules count
+    assert "pipeline.runner" not in fingerprint.closure(ext).modules         # the runner does not
+    before = {(m, c): fingerprint.language_fingerprint(m, c) for m in (ext, den) for c in ("id", "pl", "nl")}
+    monkeypatch.setattr(pl, "MYTH_CUES", pl.MYTH_CUES + ("legenda",))
+    after = {(m, c): fingerprint.language_fingerprint(m, c) for m in (ext, den) for c in ("id", "pl", "nl")}
+    assert [k for k in before if before[k] != after[k]] == [(ext, "pl")]   # denoise reads no myth cues
+    monkeypatch.setattr(pl, "COMMENT_WORDS", pl.COMMENT_WORDS + ("Wpisy",))
+    assert fingerprint.language_fingerprint(den, "pl") != before[(den, "pl")]
+
+
+def _copy_project(dest: pathlib.Path) -> pathlib.Path:
+    shutil.copytree(ROOT / "pipeline", dest / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "schemas", dest / "schemas")
+    return dest
+
+
+def _run_copy(project: pathlib.Path, corpus: pathlib.Path, out: pathlib.Path) -> dict[str, int]:
+    code = textwrap.dedent(f"""
+        import json, pathlib
+        from pipeline.runner import RunSettings, run
+        r = run(pathlib.Path({str(corpus)!r}), pathlib.Path({str(out)!r}), RunSettings(embed=False, workers=1),
+                progress=False)
+        print(json.dumps({{s.stage: s.processed for s in r.stages}}))
+    """)
+    res = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(project)},
+                         capture_output=True, text=True, cwd=project)
+    assert res.returncode == 0, res.stderr[-3000:]
+    import json
+
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def test_a_new_polish_cue_word_reprocesses_only_polish_documents_from_the_stage_reading_it(tmp_path):
+    project = _copy_project(tmp_path / "project")
+    corpus_copy = tmp_path / "corpus"
+    corpus_copy.mkdir()
+    for name in (POLISH, "000_1ca32d8ebe30806b.txt", "004_f75b7cb515c6bb61.txt"):   # pl, id, nl
+        shutil.copy(CORPUS / name, corpus_copy / name)
+    out = tmp_path / "out"
+    first = _run_copy(project, corpus_copy, out)
+    assert first["extract"] == 3
+    pl = project / "pipeline" / "lang" / "pl.py"
+    source = pl.read_text(encoding="utf-8")
+    pl.write_text(source.replace('MYTH_CUES = ("mit",', 'MYTH_CUES = ("legenda", "mit",'), encoding="utf-8")
+    changed = _run_copy(project, corpus_copy, out)
+    assert changed == {"ingest": 0, "langid": 0, "denoise": 0, "normalise": 0, "segment": 0, "extract": 1,
+                       "load": 1}
+    # a de-noising word: from denoise on, still only the Polish article
+    pl.write_text(pl.read_text(encoding="utf-8").replace('COMMENT_WORDS = ("Komentarz",',
+                                                         'COMMENT_WORDS = ("Wpisy", "Komentarz",'), encoding="utf-8")
+    changed = _run_copy(project, corpus_copy, out)
+    assert changed == {"ingest": 0, "langid": 0, "denoise": 1, "normalise": 1, "segment": 1, "extract": 1,
+                       "load": 1}
+    # a comment is no change
+    pl.write_text(pl.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
+    assert _run_copy(project, corpus_copy, out)["load"] == 0
+
+
+def _files(out: pathlib.Path) -> dict[str, list[str]]:
+    return {d.name: sorted(p.name for p in d.glob("*.parquet")) for d in (out / "stages").iterdir() if d.is_dir()}
+
+
+def test_outputs_are_sharded_and_an_edit_rewrites_only_its_shard(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    settings = RunSettings(embed=False, workers=1, shard_docs=2)
+    run(corpus_copy, out, settings, progress=False)
+    files = _files(out)
+    assert {len(v) for v in files.values()} == {3}    # 5 sources, 2 a shard: 3 files per stage
+    assert sum(len(v) for v in files.values()) == 6 * 3
+    # sources are sharded in name order: the last article is alone in shard 2
+    (corpus_copy / "004_f75b7cb515c6bb61.txt").write_text(
+        (corpus_copy / "004_f75b7cb515c6bb61.txt").read_text(encoding="utf-8") + "\nEen nieuwe alinea.\n",
+        encoding="utf-8")
+    edited = run(corpus_copy, out, settings, progress=False)
+    assert {s.stage: s.processed for s in edited.stages}["extract"] == 1
+    after = _files(out)
+    for stage, names in files.items():
+        assert after[stage][:2] == names[:2], stage               # shards 0 and 1 untouched
+        assert after[stage][2] != names[2], stage                 # shard 2 rewritten
+    (corpus_copy / "000_1ca32d8ebe30806b.txt").unlink()
+    deleted = run(corpus_copy, out, settings, progress=False)
+    assert {s.stage: s.removed for s in deleted.stages}["extract"] == 1
+    final = _files(out)
+    for stage in files:
+        assert final[stage][1:] == after[stage][1:], stage        # only shard 0 rewritten
+    with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 4
+
+
+def test_the_store_is_updated_in_place_and_a_no_op_run_does_not_touch_it(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    run(corpus_copy, out, FAST, progress=False)
+    db = out / "knowledge.duckdb"
+    before = db.read_bytes()
+    again = run(corpus_copy, out, FAST, progress=False)
+    assert again.load is None and again.processed == 0
+    assert db.read_bytes() == before
+    inode = db.stat().st_ino
+    text = (corpus_copy / "001_5ab8a955fe3c4605.txt").read_text(encoding="utf-8")
+    (corpus_copy / "001_5ab8a955fe3c4605.txt").write_text(text.replace("Mitos 1", "Mitos Pertama"), encoding="utf-8")
+    edited = run(corpus_copy, out, FAST, progress=False)
+    assert db.stat().st_ino == inode                                # the same file, changed in place
+    assert (edited.load.inserted, edited.load.deleted) == (1, 1)
+    assert edited.load.added_keys and edited.load.removed_keys       # the hook for indexes beside the store
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+        assert con.execute("SELECT count(*) FROM items WHERE text LIKE '%Mitos Pertama%'").fetchone()[0] >= 0
+        units = {r[0] for r in con.execute("SELECT key_id FROM search_units").fetchall()}
+        indexed = {r[0] for r in con.execute("SELECT key_id FROM search_text").fetchall()}
+    assert units == indexed
+    assert not set(edited.load.removed_keys) & units - set(edited.load.added_keys)
+
+
+BM25_QUERIES = ("media sosial pelanggan", "klienci społeczność", "klanten reageren", "Facebook", "mitos komunitas",
+                "zasady netykiety marka")
+
+
+def test_patched_bm25_scores_equal_a_rebuilt_index(corpus_copy, tmp_path, monkeypatch):
+    from pipeline import store
+
+    monkeypatch.setattr(store, "FTS_REBUILD_SHARE", 10.0)   # patch even though this small store changes a lot
+    out = tmp_path / "out"
+    (corpus_copy / "002_be945cff8ee77ffe.txt").rename(tmp_path / "held-back.txt")
+    run(corpus_copy, out, FAST, progress=False)
+    shutil.copy(tmp_path / "held-back.txt", corpus_copy / "002_be945cff8ee77ffe.txt")
+    text = (corpus_copy / "003_fff0f364815d226c.txt").read_text(encoding="utf-8")
+    (corpus_copy / "003_fff0f364815d226c.txt").write_text(text + "\nMedia sosial adalah pasar baru.\n",
+                                                          encoding="utf-8")
+    result = run(corpus_copy, out, FAST, progress=False)
+    assert result.load.fts == "updated"
+    copy = tmp_path / "rebuilt.duckdb"
+    shutil.copy(out / "knowledge.duckdb", copy)
+    with duckdb.connect(str(copy)) as con:
+        store.build_indexes(con)
+    sql = (f"SELECT key_id, round({store.FTS_SCHEMA}.match_bm25(key_id, ?), 9) AS s FROM search_text "
+           f"WHERE s IS NOT NULL ORDER BY s DESC, key_id")
+    for query in BM25_QUERIES:
+        with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as a, \
+                duckdb.connect(str(copy), read_only=True) as b:
+            store.load_extension(a, "fts")
+            store.load_extension(b, "fts")
+            patched, rebuilt = a.execute(sql, [query]).fetchall(), b.execute(sql, [query]).fetchall()
+        assert patched == rebuilt and rebuilt, query
+
+
+def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
+    run(corpus_copy, tmp_path / "one", FAST, progress=False)
+    pooled = run(corpus_copy, tmp_path / "two", RunSettings(embed=False, workers=2, chunk_docs=1), progress=False)
+    assert pooled.documents == 5
+    sql = ("SELECT (SELECT list(i ORDER BY i.item_id) FROM item i), (SELECT list(r ORDER BY r.doc_id, r.start_char) "
+           "FROM removed_span r), (SELECT list(s ORDER BY s.doc_id, s.sent_idx) FROM sentence s)")
+    with duckdb.connect(str(tmp_path / "one" / "knowledge.duckdb"), read_only=True) as a, \
+            duckdb.connect(str(tmp_path / "two" / "knowledge.duckdb"), read_only=True) as b:
+        assert a.execute(sql).fetchall() == b.execute(sql).fetchall()
+
+
+def test_the_array_path_of_text_views_equals_the_character_loop(monkeypatch):
+    import random
+    import re
+
+    from pipeline import textmap
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts.append("a\u200bb  <b>x</b>, y\u00ad z\n\n\t caf\u0065\u0301 <br>. e\u0301 " * 40)
+    rng = random.Random(7)
+    cases = []
+    for t in texts:
+        for _ in range(40):
+            a = rng.randrange(len(t))
+            b = min(len(t), a + rng.randrange(1, 4000))
+            removed = [(s, min(len(t), s + rng.randrange(0, 60)))
+                       for s in (rng.randrange(len(t)) for _ in range(rng.randrange(0, 8)))]
+            removed += [(a + m.start(), a + m.end()) for m in re.finditer(r"<[^>]{0,40}>", t[a:b])]
+            cases.append((t, a, b, removed))
+    monkeypatch.setattr(textmap, "_ARRAY_MIN", 10**9)
+    by_char = [textmap.view(*c) for c in cases]
+    monkeypatch.setattr(textmap, "_ARRAY_MIN", 1)
+    by_array = [textmap.view(*c) for c in cases]
+    assert by_char == by_array
