@@ -1,16 +1,24 @@
-"""Hybrid search over the store: dense (two encoders, in DuckDB) + BM25 (DuckDB fts), fused by reciprocal rank.
+"""Search over the store's units: dense (two encoders) with a BM25 bonus, one answer per block.
+
+What is searched (:mod:`pipeline.units`): by default every unit, the items (myths, tips,
+statistics, examples) and the text tier (headings, body sentences, paragraphs as
+passages), so an answer no extractor kept is still found; ``kinds`` narrows it.
 
 Dense retrieval carries the cross-language matching: the query's inner product
-with each row's search vector, the mean of the item's own vector and its
-context's (see :mod:`pipeline.stages.embed`), in the main model's space and in
-the auxiliary model's. BM25 adds exact-term matches. Reciprocal rank fusion with
-k = 60 needs no score calibration between the rankings.
+with each row's search vector, the mean of the unit's own vector and its
+context's (see :mod:`pipeline.stages.embed`), less half its hubness (CSLS), in the
+main model's space (e5) and the auxiliary model's (USE). The two legs are summed
+as z-scores over their candidates, USE at half weight (alone it is the weaker
+model across languages; it breaks e5's near-ties). BM25 adds a bounded bonus.
 
 Across languages the words a query shares with a text are mostly false friends
 and topic words ("media", "online"), which pulled generic items up (MRR@5 on
-cross-language queries fell from 0.76 to 0.68 with full-query BM25). So when
-the query's language is not among those searched, BM25 gets only the query's
-names and numbers; in its own language it gets the whole query.
+cross-language queries fell from 0.76 to 0.68 with full-query BM25), and shared
+numbers pull up number-heavy texts. So when the query's language is not among those
+searched, BM25 gets only the query's names; in its own language the whole query.
+
+The ranked units of one block (a tip, the sentence it was taken from, the
+paragraph) become one answer (:mod:`pipeline.ranking`).
 """
 from __future__ import annotations
 
@@ -27,12 +35,12 @@ from pipeline.units import ITEM_KINDS, KINDS
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion
-# BM25 speaks only when query and text share words, which across languages means names,
-# numbers and loanwords: a weaker voice in the fusion than the two dense rankings.
+# BM25 speaks only when query and text share words, which across languages means names and
+# loanwords: a bonus of up to this many standard deviations of the dense score (ranking.combine).
 LEXICAL_WEIGHT = 0.5
 HUBNESS_WEIGHT = 0.5       # CSLS: 2 cos(q, x) - r(x), halved
 # the dense legs, summed as standardised scores: e5 carries the cross-language matching
-DENSE_WEIGHTS = (1.0, 0.0)
+DENSE_WEIGHTS = (1.0, 0.5)
 # the default scope: items first, and the text they were not extracted from as a fallback tier
 DEFAULT_KINDS = KINDS
 _WORD = re.compile(r"\w+")
@@ -52,14 +60,18 @@ def query_language(query: str) -> str | None:
 
 
 def name_terms(query: str) -> str:
-    """The words of ``query`` that read as names or numbers: digits, or a capital past the first word."""
+    """The words of ``query`` that read as names: a capital past the first word or inside one, or
+    digits inside a word ("4G"). Not bare numbers: across languages a shared "67" or "2012" matches
+    any statistic that happens to contain it, and number-heavy texts crowded the top of unrelated
+    queries on a store of many sites."""
     words = _WORD.findall(query)
     return " ".join(w for n, w in enumerate(words)
-                    if any(c.isdigit() for c in w) or (n > 0 and w[:1].isupper()) or any(c.isupper() for c in w[1:]))
+                    if not w.isdigit() and (any(c.isdigit() for c in w) or (n > 0 and w[:1].isupper())
+                                            or any(c.isupper() for c in w[1:])))
 
 
 def lexical_query(query: str, langs: Sequence[str] | None) -> str:
-    """What BM25 is asked: the whole query in its own language, else only its names and numbers."""
+    """What BM25 is asked: the whole query in its own language, else only its names."""
     if not langs:
         return query
     lang = query_language(query)
