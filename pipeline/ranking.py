@@ -19,6 +19,8 @@ from typing import Iterable, Sequence
 from pipeline.units import ITEM_KINDS, clean_text
 
 RRF_K = 60
+# block kind -> the kind of unit a block is in search_units (schemas/011_text_units.sql)
+BLOCK_KINDS = {"heading": "heading", "paragraph": "passage", "list_item": "passage", "quote": "passage"}
 
 
 @dataclass(frozen=True)

@@ -242,23 +242,40 @@ class Searcher:
         return [r[0] for r in rows]
 
     def units(self, ids: Sequence[str]) -> dict[str, ranking.Unit]:
-        """The search_units rows of ``ids`` and of the blocks (passages, headings) they lie in."""
-        out: dict[str, ranking.Unit] = {}
-        for _ in range(2):
-            ids = [k for k in dict.fromkeys(ids) if k not in out]
-            if not ids:
-                break
-            rows = self.con.execute(f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_units "
-                                    f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
-            out.update((r[0], ranking.Unit(*r)) for r in rows)
-            ids = [k for u in list(out.values()) for k in ranking.block_keys(u)]
+        """The search_units rows of ``ids``, and the units of the blocks they lie in (a passage or a
+        heading, read from ``block`` directly: the view would be scanned a second time)."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        rows = self.con.execute(f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_units "
+                                f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
+        out = {r[0]: ranking.Unit(*r) for r in rows}
+        wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
+        if wanted:
+            docs = sorted({d for d, _ in wanted})
+            idx = sorted({b for _, b in wanted})
+            blocks = self.con.execute(
+                f"SELECT doc_id, block_idx, kind, text, start_char, end_char FROM block "
+                f"WHERE doc_id IN ({_sql_strings(docs)}) AND block_idx IN ({', '.join(map(str, idx))})").fetchall()
+            for doc_id, block_idx, kind, text, start, end in blocks:
+                u = wanted.get((doc_id, block_idx))
+                if u is None or kind not in ranking.BLOCK_KINDS:
+                    continue
+                key = f"{doc_id}:{block_idx}" if kind != "heading" else f"{doc_id}:h{block_idx}"
+                out.setdefault(key, ranking.Unit(key, ranking.BLOCK_KINDS[kind], u.lang, text, None, doc_id,
+                                                 u.source_path, u.title, start, end, block_idx))
         return out
 
     def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
-              show_blocks: bool = True) -> list[Hit]:
-        if not ranked:
-            return []
-        return ranking.hits(ranked, self.units([k for k, _ in ranked]), dense, lexical, show_blocks)
+              show_blocks: bool = True, top: int | None = None) -> list[Hit]:
+        """The answers of ``ranked``; with ``top``, only as many of its head as give ``top`` answers are
+        looked up (several units of one block make one answer)."""
+        n = len(ranked) if top is None else min(len(ranked), max(4 * top, 20))
+        while True:
+            hits = ranking.hits(ranked[:n], self.units([k for k, _ in ranked[:n]]), dense, lexical, show_blocks)
+            if top is None or len(hits) >= top or n >= len(ranked):
+                return hits[:top] if top is not None else hits
+            n = min(len(ranked), 2 * n)
 
     # -- public ---------------------------------------------------------------
     def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
@@ -283,8 +300,7 @@ class Searcher:
             weights.append(DENSE_WEIGHTS[1])
         fused = ranking.combine([ranking.standardised(leg) for leg in legs], weights, lexical, LEXICAL_WEIGHT)
         # narrowed to some kinds, each answer is shown as a unit of those kinds
-        return self._hits(fused, [k for k, _ in legs[0]] if legs else [], lexical,
-                          show_blocks=not kinds)[:top]
+        return self._hits(fused, [k for k, _ in legs[0]] if legs else [], lexical, show_blocks=not kinds, top=top)
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
         self._prefetched()
