@@ -5,13 +5,14 @@ a corpus about social media): in cross-language search they crowd the top of
 every ranking. CSLS (Conneau et al., 2018, "Word translation without parallel
 data") corrects this by scoring ``2 cos(q, x) - r(x)``, where ``r(x)`` is the
 mean similarity of ``x`` to its k nearest neighbours on the other side. Here the
-other side is the items of the other languages (text vectors, since queries look
-like item texts), k or as many as there are; only a corpus in a single language
-falls back to every other item. Same-language similarities run higher, so mixing
+other side is the sentence-sized units (items, headings, sentences:
+``Settings.references``) of the other languages (text vectors, since queries look
+like such texts), k or as many as there are; only a corpus in a single language
+falls back to every other reference. Same-language similarities run higher, so mixing
 the two would put the languages' penalties on different scales.
 
 Every row's neighbours are found among all references, no sample: one reference set
-per language (its items' text vectors), searched exactly by matrix products while it
+per language (its references' text vectors), searched exactly by matrix products while it
 is small (up to ``exact_max`` items) and through a faiss IVF index beyond that. The
 approximation there: a true neighbour in a list the probe skips is replaced by the next
 best, so ``r(x)`` can come out slightly low (by the measured recall, see README).
