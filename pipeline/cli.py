@@ -215,15 +215,19 @@ def _hits_out(hits, as_json: bool) -> None:
                    "per line, plain text or a JSON object {\"query\": ..., \"lang\"/\"search_langs\": [...], "
                    "\"kind\": [...], \"top\": N}; prints one JSON line per query: {\"query\", \"hits\"}.")
 @click.option("--lang", "langs", help="Only these languages, comma-separated: id,pl,nl.")
-@click.option("--kind", "kinds", help="Only these kinds, comma-separated: myth,tip,statistic,example,passage.")
+@click.option("--kind", "kinds", help="Only these kinds, comma-separated: myth,tip,statistic,example (items), "
+                                     "heading,sentence,passage (text). Default: all of them.")
 @click.option("--doc", help="Only this document (doc_id or source path).")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="How many results.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results, best first.")
-@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+@click.option("--db", default=DEFAULT_STORE, show_default=True, envvar="KB_DB",
+              help="The knowledge store (or the KB_DB environment variable).")
 @click.option("--model", default=None, help="Query with this embedding model (must match the store's).")
 def search(query: str | None, queries_file, langs: str | None, kinds: str | None, doc: str | None, top: int,
            as_json: bool, db: str, model: str | None) -> None:
-    """Find items that mean the same as QUERY, in any language (dense + BM25 hybrid).
+    """Find what answers QUERY, in any language: items first, and the headings, sentences and
+    paragraphs no item was extracted from. Each hit says its kind and tier (item / text); a
+    paragraph found by one of its sentences names that sentence (--json: "sentence").
 
     \b
     Examples:

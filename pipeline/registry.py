@@ -39,7 +39,7 @@ EXTRACT = Stage("extract", "pipeline.stages.extract", extract.run,
                 ("documents", "languages", "blocks", "sentences", "removed_spans"), {"items": schema.ITEMS},
                 extract.Settings)
 # reads the vectors its documents had before (their own table), as the cache of unchanged texts
-EMBED = Stage("embed", "pipeline.stages.embed", embed.run_models, ("items", "blocks", "embeddings", "embeddings_aux"),
+EMBED = Stage("embed", "pipeline.stages.embed", embed.run_models, ("items", "blocks", "sentences", "embeddings", "embeddings_aux"),
               {"embeddings": embed.EMBEDDINGS, "embeddings_aux": embed.EMBEDDINGS}, embed.Settings,
               language=None, resources=embedders)
 HUBNESS = Stage("hubness", "pipeline.stages.hubness", hubness.run, ("embeddings", "languages"),

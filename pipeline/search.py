@@ -1,16 +1,24 @@
-"""Hybrid search over the store: dense (two encoders, in DuckDB) + BM25 (DuckDB fts), fused by reciprocal rank.
+"""Search over the store's units: dense (two encoders) with a BM25 bonus, one answer per block.
+
+What is searched (:mod:`pipeline.units`): by default every unit, the items (myths, tips,
+statistics, examples) and the text tier (headings, body sentences, paragraphs as
+passages), so an answer no extractor kept is still found; ``kinds`` narrows it.
 
 Dense retrieval carries the cross-language matching: the query's inner product
-with each row's search vector, the mean of the item's own vector and its
-context's (see :mod:`pipeline.stages.embed`), in the main model's space and in
-the auxiliary model's. BM25 adds exact-term matches. Reciprocal rank fusion with
-k = 60 needs no score calibration between the rankings.
+with each row's search vector, the mean of the unit's own vector and its
+context's (see :mod:`pipeline.stages.embed`), less half its hubness (CSLS), in the
+main model's space (e5) and the auxiliary model's (USE). The two legs are summed
+as z-scores over their candidates, USE at half weight (alone it is the weaker
+model across languages; it breaks e5's near-ties). BM25 adds a bounded bonus.
 
 Across languages the words a query shares with a text are mostly false friends
 and topic words ("media", "online"), which pulled generic items up (MRR@5 on
-cross-language queries fell from 0.76 to 0.68 with full-query BM25). So when
-the query's language is not among those searched, BM25 gets only the query's
-names and numbers; in its own language it gets the whole query.
+cross-language queries fell from 0.76 to 0.68 with full-query BM25), and shared
+numbers pull up number-heavy texts. So when the query's language is not among those
+searched, BM25 gets only the query's names; in its own language the whole query.
+
+The ranked units of one block (a tip, the sentence it was taken from, the
+paragraph) become one answer (:mod:`pipeline.ranking`).
 """
 from __future__ import annotations
 
@@ -21,15 +29,20 @@ from typing import Sequence
 
 import numpy as np
 
+from pipeline import ranking
 from pipeline.types import Hit, StoreError, checked_text
+from pipeline.units import ITEM_KINDS, KINDS
 
 RRF_K = 60
 CANDIDATES = 100          # from each retriever, before fusion
-# BM25 speaks only when query and text share words, which across languages means names,
-# numbers and loanwords: a weaker voice in the fusion than the two dense rankings.
+# BM25 speaks only when query and text share words, which across languages means names and
+# loanwords: a bonus of up to this many standard deviations of the dense score (ranking.combine).
 LEXICAL_WEIGHT = 0.5
 HUBNESS_WEIGHT = 0.5       # CSLS: 2 cos(q, x) - r(x), halved
-KINDS = ("myth", "tip", "statistic", "example", "passage")
+# the dense legs, summed as standardised scores: e5 carries the cross-language matching
+DENSE_WEIGHTS = (1.0, 0.5)
+# the default scope: items first, and the text they were not extracted from as a fallback tier
+DEFAULT_KINDS = KINDS
 _WORD = re.compile(r"\w+")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
@@ -48,14 +61,18 @@ def query_language(query: str) -> str | None:
 
 
 def name_terms(query: str) -> str:
-    """The words of ``query`` that read as names or numbers: digits, or a capital past the first word."""
+    """The words of ``query`` that read as names: a capital past the first word or inside one, or
+    digits inside a word ("4G"). Not bare numbers: across languages a shared "67" or "2012" matches
+    any statistic that happens to contain it, and number-heavy texts crowded the top of unrelated
+    queries on a store of many sites."""
     words = _WORD.findall(query)
     return " ".join(w for n, w in enumerate(words)
-                    if any(c.isdigit() for c in w) or (n > 0 and w[:1].isupper()) or any(c.isupper() for c in w[1:]))
+                    if not w.isdigit() and (any(c.isdigit() for c in w) or (n > 0 and w[:1].isupper())
+                                            or any(c.isupper() for c in w[1:])))
 
 
 def lexical_query(query: str, langs: Sequence[str] | None) -> str:
-    """What BM25 is asked: the whole query in its own language, else only its names and numbers."""
+    """What BM25 is asked: the whole query in its own language, else only its names."""
     if not langs:
         return query
     lang = query_language(query)
@@ -158,7 +175,7 @@ class Searcher:
         bad_lang = [l for l in langs or () if l not in SUPPORTED]
         if bad_lang:
             raise StoreError(f"unknown language {bad_lang[0]!r}; languages: {', '.join(SUPPORTED)}")
-        kinds = list(kinds) if kinds else [k for k in KINDS if k != "passage"]
+        kinds = list(kinds) if kinds else list(DEFAULT_KINDS)
         bad = [k for k in kinds if k not in KINDS]
         if bad:
             raise StoreError(f"unknown kind {bad[0]!r}; kinds: {', '.join(KINDS)}")
@@ -178,7 +195,13 @@ class Searcher:
 
     def dense(self, vector: np.ndarray, where: str | "Scope", params: list | None = None, limit: int = CANDIDATES,
               aux: bool = False, exclude: str | None = None) -> list[str]:
-        """Keys ranked by CSLS score in the main (or auxiliary) model's space.
+        """Keys ranked by CSLS score in the main (or auxiliary) model's space (:meth:`dense_scored`)."""
+        return [k for k, _ in self.dense_scored(vector, where, params, limit, aux, exclude)]
+
+    def dense_scored(self, vector: np.ndarray, where: str | "Scope", params: list | None = None,
+                     limit: int = CANDIDATES, aux: bool = False,
+                     exclude: str | None = None) -> list[tuple[str, float]]:
+        """(key, score) ranked by CSLS score in the main (or auxiliary) model's space.
 
         score = query . search_vector - HUBNESS_WEIGHT * hubness: the mean of the
         query's similarity to the item and to its context, less the item's
@@ -196,7 +219,7 @@ class Searcher:
             if index is not None:
                 found = index.search(model_id, vector, HUBNESS_WEIGHT, where.langs, where.kinds,
                                      limit + (exclude is not None))
-                return [k for k, _ in found if k != exclude][:limit]
+                return [(k, s) for k, s in found if k != exclude][:limit]
             where, params = where.sql()
         if exclude is not None:
             where, params = where + " AND u.key_id <> ?", [*(params or []), exclude]
@@ -205,10 +228,10 @@ class Searcher:
         hub = "LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id"
         # filter through a semi-join: joining search_units row by row costs 3x on 100k rows
         rows = self.con.execute(
-            f"SELECT e.key_id FROM {table} e {hub} WHERE e.model_id = ? "
-            f"AND e.key_id IN (SELECT u.key_id FROM search_units u WHERE {where}) ORDER BY {score} DESC LIMIT ?",
-            [model_id, *params, limit]).fetchall()
-        return [r[0] for r in rows]
+            f"SELECT e.key_id, {score} AS score FROM {table} e {hub} WHERE e.model_id = ? "
+            f"AND e.key_id IN (SELECT u.key_id FROM search_units u WHERE {where}) ORDER BY score DESC, e.key_id "
+            f"LIMIT ?", [model_id, *params, limit]).fetchall()
+        return [(r[0], float(r[1])) for r in rows]
 
     def lexical(self, query: str, where: str, params: list, limit: int) -> list[str]:
         if not self.fts:
@@ -219,25 +242,41 @@ class Searcher:
             f"WHERE score IS NOT NULL ORDER BY score DESC LIMIT ?", [query, *params, limit]).fetchall()
         return [r[0] for r in rows]
 
-    def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str]) -> list[Hit]:
-        if not ranked:
-            return []
-        ids = [k for k, _ in ranked]
-        rows = self.con.execute(
-            f"SELECT key_id, kind, lang, text, doc_id, source_path, title, detail FROM search_units "
-            f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
-        by_id = {r[0]: r for r in rows}
-        d_rank = {k: i + 1 for i, k in enumerate(dense)}
-        l_rank = {k: i + 1 for i, k in enumerate(lexical)}
-        hits, seen = [], set()
-        for k, score in ranked:
-            if k not in by_id or (by_id[k][4], by_id[k][3]) in seen:
-                continue  # one sentence citing two entities is two items but one answer
-            seen.add((by_id[k][4], by_id[k][3]))
-            hits.append(Hit(item_id=k, kind=by_id[k][1], lang=by_id[k][2], text=by_id[k][3], doc_id=by_id[k][4],
-                            source_path=by_id[k][5], title=by_id[k][6], detail=by_id[k][7], score=round(score, 6),
-                            dense_rank=d_rank.get(k), lexical_rank=l_rank.get(k)))
-        return hits
+    def units(self, ids: Sequence[str]) -> dict[str, ranking.Unit]:
+        """The search_units rows of ``ids``, and the units of the blocks they lie in (a passage or a
+        heading, read from ``block`` directly: the view would be scanned a second time)."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        rows = self.con.execute(f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_units "
+                                f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
+        out = {r[0]: ranking.Unit(*r) for r in rows}
+        wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
+        if wanted:
+            docs = sorted({d for d, _ in wanted})
+            idx = sorted({b for _, b in wanted})
+            blocks = self.con.execute(
+                f"SELECT doc_id, block_idx, kind, text, start_char, end_char FROM block "
+                f"WHERE doc_id IN ({_sql_strings(docs)}) AND block_idx IN ({', '.join(map(str, idx))})").fetchall()
+            for doc_id, block_idx, kind, text, start, end in blocks:
+                u = wanted.get((doc_id, block_idx))
+                if u is None or kind not in ranking.BLOCK_KINDS:
+                    continue
+                key = f"{doc_id}:{block_idx}" if kind != "heading" else f"{doc_id}:h{block_idx}"
+                out.setdefault(key, ranking.Unit(key, ranking.BLOCK_KINDS[kind], u.lang, text, None, doc_id,
+                                                 u.source_path, u.title, start, end, block_idx))
+        return out
+
+    def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
+              show_blocks: bool = True, top: int | None = None) -> list[Hit]:
+        """The answers of ``ranked``; with ``top``, only as many of its head as give ``top`` answers are
+        looked up (several units of one block make one answer)."""
+        n = len(ranked) if top is None else min(len(ranked), max(4 * top, 20))
+        while True:
+            hits = ranking.hits(ranked[:n], self.units([k for k, _ in ranked[:n]]), dense, lexical, show_blocks)
+            if top is None or len(hits) >= top or n >= len(ranked):
+                return hits[:top] if top is not None else hits
+            n = min(len(ranked), 2 * n)
 
     # -- public ---------------------------------------------------------------
     def search(self, query: str, langs: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
@@ -258,14 +297,19 @@ class Searcher:
         where, params = scope.sql()
         searched = [langs] if isinstance(langs, str) else langs
         terms = lexical_query(query, searched or self.languages())
-        lexical = self.lexical(terms, where, params, CANDIDATES) if terms else []
+        lexical = self.lexical(terms, where, params, CANDIDATES) if terms and LEXICAL_WEIGHT else []
         self._prefetched()
-        dense = self.dense(self.embedder().encode_queries([query])[0], scope, limit=CANDIDATES) \
-            if self.model_id else []
-        aux = self.dense(self.aux_embedder().encode_queries([query])[0], scope, limit=CANDIDATES, aux=True) \
-            if self.aux_model_id else []
-        fused = fuse([dense, aux, lexical], weights=[1.0, 1.0, LEXICAL_WEIGHT])
-        return self._hits(fused, dense, lexical)[:top]
+        legs, weights = [], []
+        if self.model_id and DENSE_WEIGHTS[0]:
+            legs.append(self.dense_scored(self.embedder().encode_queries([query])[0], scope, limit=CANDIDATES))
+            weights.append(DENSE_WEIGHTS[0])
+        if self.aux_model_id and DENSE_WEIGHTS[1]:
+            legs.append(self.dense_scored(self.aux_embedder().encode_queries([query])[0], scope, limit=CANDIDATES,
+                                          aux=True))
+            weights.append(DENSE_WEIGHTS[1])
+        fused = ranking.combine([ranking.standardised(leg) for leg in legs], weights, lexical, LEXICAL_WEIGHT)
+        # narrowed to some kinds, each answer is shown as a unit of those kinds
+        return self._hits(fused, [k for k, _ in legs[0]] if legs else [], lexical, show_blocks=not kinds, top=top)
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
         item_id = checked_text(item_id, "the item id")
@@ -282,14 +326,14 @@ class Searcher:
         langs = sorted(set(self.languages()) - {lang}) if other_langs_only else None
         if langs == []:
             return []   # a store in one language has nothing in the others
-        # a passage finds passages, an item finds items
-        scope = self.scope(langs, ["passage"] if kind == "passage" else None, None)
+        # an item finds items, a passage passages, a sentence sentences
+        scope = self.scope(langs, list(ITEM_KINDS) if kind in ITEM_KINDS else [kind], None)
         ids = self.dense(vector, scope, limit=top + 1, exclude=item_id)
         sims = self.con.execute(
             f"SELECT key_id, array_inner_product(search_vector, ?::FLOAT[{self.dim}]) FROM embedding "
             f"WHERE key_id IN ({_sql_strings(ids)})", [vector.tolist()]).fetchall() if ids else []
         score = dict(sims)
-        return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [])
+        return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [], show_blocks=False)
 
 
 def _sql_strings(values: Sequence[str]) -> str:
@@ -322,15 +366,4 @@ class Scope:
         return f"(u.doc_id = {doc} OR u.doc_id LIKE {doc} || '%' OR u.source_path = {doc})"
 
 
-def fuse(rankings: list[list[str]], k: int = RRF_K, weights: list[float] | None = None) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: score(d) = sum over rankings of weight / (k + rank).
-
-    Two rankings that swap a pair give it equal scores; the first ranking (the
-    main model's) breaks such ties, then the key, so the order is stable.
-    """
-    scores: dict[str, float] = {}
-    for ranking, w in zip(rankings, weights or [1.0] * len(rankings)):
-        for rank, key in enumerate(ranking, start=1):
-            scores[key] = scores.get(key, 0.0) + w / (k + rank)
-    first = {key: rank for rank, key in enumerate(rankings[0] if rankings else [])}
-    return sorted(scores.items(), key=lambda kv: (-round(kv[1], 12), first.get(kv[0], len(first)), kv[0]))
+fuse = ranking.fuse

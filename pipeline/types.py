@@ -26,6 +26,8 @@ class Hit:
     detail: str | None = None
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    tier: str | None = None          # item (myth, tip, statistic, example) | text (heading, sentence, passage)
+    sentence: str | None = None      # a passage hit: its sentence that matched best
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

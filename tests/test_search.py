@@ -32,12 +32,20 @@ def store(tmp_path_factory):
     return out / "knowledge.duckdb", result
 
 
-def test_every_item_and_passage_is_embedded(store):
+def test_every_search_unit_is_embedded_unless_code_or_too_short(store):
+    from pipeline.units import searchable
+
     db, _ = store
+    settings = embed.Settings()
+    least = {"passage": settings.min_passage_chars, "sentence": settings.min_sentence_chars,
+             "heading": settings.min_heading_chars}
     with KnowledgeStore(db) as ks:
-        missing = ks.sql("SELECT count(*) AS n FROM search_units u LEFT JOIN embeddings e USING (key_id) "
-                         "WHERE e.key_id IS NULL AND (u.kind <> 'passage' OR length(u.text) >= 40)").to_pylist()
-        assert missing == [{"n": 0}]
+        missing = ks.sql("SELECT u.kind, u.text FROM search_units u LEFT JOIN embeddings e USING (key_id) "
+                         "WHERE e.key_id IS NULL").to_pylist()
+        assert all(searchable(r["text"], least.get(r["kind"], 1)) is None for r in missing)
+        kinds = {r["kind"] for r in ks.sql("SELECT DISTINCT u.kind FROM embeddings e "
+                                           "JOIN search_units u USING (key_id)").to_pylist()}
+        assert kinds == {"myth", "tip", "statistic", "example", "heading", "sentence", "passage"}
         dims = ks.sql("SELECT DISTINCT dim, model_id FROM embeddings").to_pylist()
     assert len(dims) == 1 and dims[0]["dim"] == 384 and dims[0]["model_id"].startswith("multilingual-e5-small@")
 
@@ -124,8 +132,9 @@ def test_rrf_fusion():
 
 
 @pytest.mark.parametrize("query, langs, expected", [
-    # across languages BM25 hears only names and numbers
-    ("Jak Burger King śledził nowe lokale McDonald's w 2012 roku?", ["id", "nl"], "Burger King McDonald 2012"),
+    # across languages BM25 hears only names, not bare numbers
+    ("Jak Burger King śledził nowe lokale McDonald's w 2012 roku?", ["id", "nl"], "Burger King McDonald"),
+    ("Ile kosztuje reklama 4G w 2024?", ["id"], "4G"),
     ("Reageer snel op vragen en klachten van klanten", ["id", "pl"], ""),
     ("Wat deed KitchenAid na die tweet?", ["id"], "KitchenAid"),
     # in the query's own language, or with no language filter, the whole query
@@ -171,9 +180,25 @@ def test_context_of_heading_and_sentence_items(built_store):
     humor = context_of("Żart w dobrym guście")
     assert any("Humor może być świetnym sposobem" in t for t in humor)
     assert not any(t.startswith("Pomysłowość") for t in humor)
+    # a sentence in a list item: the whole list, in order, and the paragraph that introduces it
+    in_list = context_of("89% konsumen mulai melakukan bisnis")
+    assert len(in_list) > 2 and any(t.startswith("89% konsumen") for t in in_list)
+    kinds = dict(zip(zip(blocks.column("doc_id").to_pylist(), blocks.column("block_idx").to_pylist()),
+                     blocks.column("kind").to_pylist()))
+    assert [kinds.get((d, b)) for d, b in _blocks_of(blocks, in_list)][1:] == ["list_item"] * (len(in_list) - 1)
     # a sentence inside a paragraph: that paragraph
-    [paragraph] = context_of("89% konsumen mulai melakukan bisnis")
-    assert paragraph.startswith("89% konsumen")
+    in_paragraph = next(r for r in items.to_pylist() if kinds[(r["doc_id"], r["block_idx"])] == "paragraph")
+    [paragraph] = [block_text[i] for i in context[in_paragraph["item_id"]]]
+    assert in_paragraph["text"][:20] in paragraph
+    # without list context a list item is its own context
+    alone = embed.context_blocks(items, blocks, lists=False)
+    item_id = next(k for k, t in text_of.items() if t.startswith("89% konsumen"))
+    assert [block_text[i] for i in alone[item_id]] == [t for t in in_list if t.startswith("89% konsumen")]
+
+
+def _blocks_of(blocks, texts: list[str]) -> list[tuple[str, int]]:
+    rows = blocks.to_pylist()
+    return [next((r["doc_id"], r["block_idx"]) for r in rows if r["text"] == t) for t in texts]
 
 
 def test_context_lifts_a_heading_whose_meaning_is_in_its_body(store):

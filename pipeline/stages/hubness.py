@@ -5,13 +5,14 @@ a corpus about social media): in cross-language search they crowd the top of
 every ranking. CSLS (Conneau et al., 2018, "Word translation without parallel
 data") corrects this by scoring ``2 cos(q, x) - r(x)``, where ``r(x)`` is the
 mean similarity of ``x`` to its k nearest neighbours on the other side. Here the
-other side is the items of the other languages (text vectors, since queries look
-like item texts), k or as many as there are; only a corpus in a single language
-falls back to every other item. Same-language similarities run higher, so mixing
+other side is the sentence-sized units (items, headings, sentences:
+``Settings.references``) of the other languages (text vectors, since queries look
+like such texts), k or as many as there are; only a corpus in a single language
+falls back to every other reference. Same-language similarities run higher, so mixing
 the two would put the languages' penalties on different scales.
 
 Every row's neighbours are found among all references, no sample: one reference set
-per language (its items' text vectors), searched exactly by matrix products while it
+per language (its references' text vectors), searched exactly by matrix products while it
 is small (up to ``exact_max`` items) and through a faiss IVF index beyond that. The
 approximation there: a true neighbour in a list the probe skips is replaced by the next
 best, so ``r(x)`` can come out slightly low (by the measured recall, see README).
@@ -42,7 +43,7 @@ NEIGHBOURS = pa.schema([
     ("key_id", pa.string()),
     ("model_id", pa.string()),
     ("lang", pa.string()),
-    ("is_item", pa.bool_()),
+    ("is_item", pa.bool_()),       # a reference (see Settings.references)
     ("text_fp", pa.string()),      # fingerprint of the text vector (the reference side)
     ("search_fp", pa.string()),    # fingerprint of the search vector (the query side)
     ("hubness", pa.float32()),
@@ -54,6 +55,9 @@ NEIGHBOURS = pa.schema([
 @dataclass(frozen=True)
 class Settings:
     k: int = 10               # the CSLS paper's neighbourhood size
+    # the other side: every sentence-sized unit (items, headings, sentences), so that every tier is
+    # corrected against the same population; passages are longer than any query
+    references: tuple[str, ...] = ("item", "heading", "sentence")
     exact_max: int = 20_000   # reference sets up to this size are searched exactly
     nprobe: int = 32          # IVF lists probed per row beyond that
     chunk: int = 4_096        # rows per matrix product: bounds memory
@@ -151,7 +155,7 @@ def run(embeddings: pa.Table, languages: pa.Table, settings: Settings = Settings
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
     keys = np.array(embeddings.column("key_id").to_pylist(), dtype=object)
     lang = np.array([lang_of.get(d, "") for d in embeddings.column("doc_id").to_pylist()])
-    is_item = np.array([kk == "item" for kk in embeddings.column("key_kind").to_pylist()])
+    is_item = np.array([kk in settings.references for kk in embeddings.column("key_kind").to_pylist()])
     search = _matrix(embeddings.column("search_vector"))
     text = _matrix(embeddings.column("vector"))
     model_id = embeddings.column("model_id")[0].as_py()

@@ -1,0 +1,100 @@
+"""Search units: their clean text, code kept out, and answers merged per block (no model needed)."""
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from pipeline import ranking
+from pipeline.stages import embed
+from pipeline.units import clean_text, is_code, searchable
+
+
+@pytest.mark.parametrize("raw, clean", [
+    # a markdown link: its text stays, its target goes
+    ("Wist u dat meer dan [67 procent](http://www.example.nl/onderzoek?id=3) van de klanten",
+     "Wist u dat meer dan 67 procent van de klanten"),
+    ("Zie https://example.com/pad voor meer", "Zie voor meer"),
+    # a code comment's marker, emphasis, entities, a kramdown attribute list
+    ("// 📊 93% pelanggan membaca ulasan", "📊 93% pelanggan membaca ulasan"),
+    ("**Zorg** dat het &eacute;cht `werkt`", "Zorg dat het écht werkt"),
+    ("Mitos 1: Anda harus ada di semua platform {: target=\"_blank\"}", "Mitos 1: Anda harus ada di semua platform"),
+    # a JSON wrapper left around a paragraph
+    ('{"par": "Odpowiadaj szybko na pytania klientów"}', "Odpowiadaj szybko na pytania klientów"),
+])
+def test_clean_text(raw, clean):
+    assert clean_text(raw) == clean
+
+
+@pytest.mark.parametrize("text, code", [
+    ("var total = items.map(x => x.price); return total;", True),
+    ('{"title": "Tips", "items": [1, 2, 3]}', True),
+    ("73%", True),
+    ("Praca zdalna = freelancing", False),          # an equals sign in prose
+    ("Omzet groeide (61%) in een jaar.", False),      # parentheses in prose
+    ("Pastikan Anda membalas keluhan dalam satu jam.", False),
+])
+def test_is_code(text, code):
+    assert is_code(text) is code
+
+
+def test_searchable_drops_short_and_code_units():
+    assert searchable("Ja!", min_chars=12) is None
+    assert searchable("function f() { return 1; }") is None
+    assert searchable("Reageer binnen een uur op [klachten](https://x.nl).") == "Reageer binnen een uur op klachten."
+
+
+def _tables():
+    blocks = pa.table({"doc_id": ["d"] * 4, "block_idx": [0, 1, 2, 3],
+                       "kind": ["heading", "paragraph", "paragraph", "paragraph"],
+                       "text": ["Reageer snel", "Klanten verwachten binnen een uur antwoord. Dat is [kort](http://x).",
+                                "const x = () => { return 1; };", "Kort."]})
+    sentences = pa.table({"doc_id": ["d"] * 4, "sent_idx": [0, 1, 2, 3], "block_idx": [1, 1, 2, 3],
+                          "text": ["Klanten verwachten binnen een uur antwoord.", "Dat is [kort](http://x).",
+                                   "const x = () => { return 1; };", "Kort."]})
+    items = pa.table({"item_id": ["t1"], "doc_id": ["d"], "block_idx": [0], "text": ["Reageer snel"]})
+    return items, blocks, sentences
+
+
+def test_units_to_embed_by_clean_text():
+    items, blocks, sentences = _tables()
+    rows = embed.texts_to_embed(items, blocks, sentences)
+    got = {(r["key_kind"], r["text"]) for r in rows}
+    assert ("item", "Reageer snel") in got and ("heading", "Reageer snel") in got
+    assert ("sentence", "Klanten verwachten binnen een uur antwoord.") in got
+    assert ("passage", "Klanten verwachten binnen een uur antwoord. Dat is kort.") in got   # no link target
+    assert not any("return" in t for _, t in got)          # the code block: neither sentence nor passage
+    assert not any(t == "Kort." for _, t in got)           # too short to answer anything
+    keys = [r["key_id"] for r in rows]
+    assert len(keys) == len(set(keys)) and "d:s0" in keys and "d:h0" in keys and "d:1" in keys
+
+
+def _unit(key, kind, block, text="x"):
+    return ranking.Unit(key, kind, "nl", text, None, "d", "d.txt", None, 0, 1, block)
+
+
+def test_answers_merge_one_block_and_show_it_in_place():
+    units = {u.key_id: u for u in (
+        _unit("t1", "tip", 1, "Reageer snel."), _unit("d:s3", "sentence", 1, "Reageer snel."),
+        _unit("d:1", "passage", 1, "Reageer snel. Binnen een uur."), _unit("d:h0", "heading", 0, "Tip 1: Klachten"),
+        _unit("t2", "tip", 0, "Klachten"), _unit("d:s9", "sentence", 5, "Elders."),
+        _unit("d:5", "passage", 5, "Elders. En verder."))}
+    ranked = [("d:s3", 3.0), ("t2", 2.5), ("t1", 2.0), ("d:h0", 1.5), ("d:s9", 1.0)]
+    answers = ranking.answers(ranked, units)
+    # three blocks, three answers, in the order of their best unit; an item where one ranked
+    assert [(a.unit.key_id, a.score) for a in answers] == [("t1", 3.0), ("t2", 2.5), ("d:5", 1.0)]
+    hits = ranking.hits(ranked, units)
+    assert [(h.kind, h.tier) for h in hits] == [("tip", "item"), ("tip", "item"), ("passage", "text")]
+    # shown as the block, with what matched beside it
+    assert [(h.text, h.sentence) for h in hits] == [("Reageer snel. Binnen een uur.", "Reageer snel."),
+                                                    ("Tip 1: Klachten", "Klachten"), ("Elders. En verder.", "Elders.")]
+    # narrowed to some kinds: each answer as its own unit
+    narrowed = ranking.hits([("t2", 2.5), ("t1", 2.0)], units, show_blocks=False)
+    assert [(h.text, h.sentence) for h in narrowed] == [("Klachten", None), ("Reageer snel.", None)]
+
+
+def test_standardised_and_combine():
+    z = ranking.standardised([("a", 0.9), ("b", 0.7), ("c", 0.5)])
+    assert z["a"] == pytest.approx(-z["c"]) and z["b"] == pytest.approx(0.0)
+    # a leg that is sure of "c" outweighs one that prefers "a" by a hair
+    fused = ranking.combine([{"a": 0.1, "c": 0.0}, {"c": 2.0, "a": -1.0}], [1.0, 1.0])
+    assert [k for k, _ in fused] == ["c", "a"]
