@@ -218,24 +218,30 @@ class Searcher:
             f"WHERE score IS NOT NULL ORDER BY score DESC LIMIT ?", [query, *params, limit]).fetchall()
         return [r[0] for r in rows]
 
-    def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str]) -> list[Hit]:
-        if not ranked:
-            return []
-        ids = [k for k, _ in ranked]
-        rows = self.con.execute(
-            f"SELECT key_id, kind, lang, text, doc_id, source_path, title, detail FROM search_units "
-            f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
-        by_id = {r[0]: r for r in rows}
+    def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
+              limit: int | None = None) -> list[Hit]:
+        """The rows of ``ranked`` as hits, in order, repeats collapsed; at least ``limit`` of them
+        when there are (fetched a few ranks at a time: the fused list holds ~250 keys and a
+        result page needs a handful, and each key costs DuckDB planning time)."""
         d_rank = {k: i + 1 for i, k in enumerate(dense)}
         l_rank = {k: i + 1 for i, k in enumerate(lexical)}
         hits, seen = [], set()
-        for k, score in ranked:
-            if k not in by_id or (by_id[k][4], by_id[k][3]) in seen:
-                continue  # one sentence citing two entities is two items but one answer
-            seen.add((by_id[k][4], by_id[k][3]))
-            hits.append(Hit(item_id=k, kind=by_id[k][1], lang=by_id[k][2], text=by_id[k][3], doc_id=by_id[k][4],
-                            source_path=by_id[k][5], title=by_id[k][6], detail=by_id[k][7], score=round(score, 6),
-                            dense_rank=d_rank.get(k), lexical_rank=l_rank.get(k)))
+        chunk = len(ranked) if limit is None else max(2 * limit, 20)
+        for start in range(0, len(ranked), chunk):
+            if limit is not None and len(hits) >= limit:
+                break
+            part = ranked[start:start + chunk]
+            rows = self.con.execute(
+                f"SELECT key_id, kind, lang, text, doc_id, source_path, title, detail FROM search_units "
+                f"WHERE key_id IN ({_sql_strings([k for k, _ in part])})").fetchall()
+            by_id = {r[0]: r for r in rows}
+            for k, score in part:
+                if k not in by_id or (by_id[k][4], by_id[k][3]) in seen:
+                    continue  # one sentence citing two entities is two items but one answer
+                seen.add((by_id[k][4], by_id[k][3]))
+                hits.append(Hit(item_id=k, kind=by_id[k][1], lang=by_id[k][2], text=by_id[k][3],
+                                doc_id=by_id[k][4], source_path=by_id[k][5], title=by_id[k][6], detail=by_id[k][7],
+                                score=round(score, 6), dense_rank=d_rank.get(k), lexical_rank=l_rank.get(k)))
         return hits
 
     # -- public ---------------------------------------------------------------
@@ -256,7 +262,7 @@ class Searcher:
         aux = self.dense(self.aux_embedder().encode_queries([query])[0], scope, limit=CANDIDATES, aux=True) \
             if self.aux_model_id else []
         fused = fuse([dense, aux, lexical], weights=[1.0, 1.0, LEXICAL_WEIGHT])
-        return self._hits(fused, dense, lexical)[:top]
+        return self._hits(fused, dense, lexical, limit=top)[:top]
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
         self._prefetched()
