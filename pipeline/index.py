@@ -34,6 +34,7 @@ import os
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -58,6 +59,7 @@ NLIST_PER_SQRT = 1.0
 TRAIN_PER_LIST = 32
 KMEANS_ITERATIONS = 10
 ADD_BATCH = 65_536
+BUILD_THREADS = 2
 TABLES = ("embedding", "embedding_aux")
 FORMAT = 2     # 2: every shard keeps its float rows; IVF shards are PQ codes re-scored from them
 STATE_TABLE = "vector_index_state"
@@ -277,11 +279,32 @@ def _padded(x: np.ndarray, d: int) -> np.ndarray:
     return out
 
 
+def build_ivf(vectors: np.ndarray, ids: np.ndarray, seed: int = 0):
+    """An IndexIVFFlat (inner product) over ``vectors``, trained on a sample of them (the hubness
+    stage's neighbour search; the shards use :func:`build_ivf_codes`)."""
+    import faiss
+
+    n, d = vectors.shape
+    nlist = min(nlist_for(n), max(1, n // 39))      # k-means wants >= 39 points per centroid
+    quantizer = faiss.IndexFlatIP(d)
+    ivf = faiss.IndexIVFFlat(quantizer, d, nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.cp.spherical = True          # unit centroids: probing by inner product favours no list by its norm
+    ivf.cp.seed = seed
+    ivf.cp.min_points_per_centroid = TRAIN_PER_LIST // 2   # sampled on purpose: no warning about it
+    sample = vectors
+    if n > nlist * TRAIN_PER_LIST:
+        sample = vectors[np.sort(np.random.default_rng(seed).choice(n, nlist * TRAIN_PER_LIST, replace=False))]
+    ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
+    ivf.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+    return ivf
+
+
 def build_ivf_codes(vectors: np.ndarray, ids: np.ndarray, seed: int = 0):
     """An IndexIVFPQFastScan (inner product, 4-bit codes of PQ_SUBDIM dimensions each) over
     ``vectors``: coarse lists and codebooks trained on a sample, rows added in batches."""
     import faiss
 
+    faiss.omp_set_num_threads(1)     # this thread only (see sync): no spinning OpenMP barriers
     n, d = vectors.shape
     dp = -(-d // PQ_SUBDIM) * PQ_SUBDIM
     nlist = min(shard_nlist(n), max(1, n // 39))
@@ -382,18 +405,28 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
                 read = base is not None and sum(map(len, need))     # a first build has them already
                 vectors = _fetch_vectors(con, table, model_id, np.concatenate(need)) if read else None
                 offset = 0
-                for key, keys in zip(mine, need):
-                    chunk = vectors[offset:offset + len(keys)] if vectors is not None else None
-                    offset += len(keys)
-                    if base is None:
-                        chunk = wanted[key].pop("vectors")
-                    name = shard_name(*key)
-                    shard_meta = _apply_plan(plans.pop(key), name, wanted[key], chunk, base_dir,
-                                             base_shards.get(name), tmp, flat_max, report)
-                    manifest["shards"][name] = {**shard_meta, "table": table, "model_id": key[0], "lang": key[1],
-                                                "kind": key[2]}
-                    if progress:
-                        progress(name)
+                # shards are built and updated on both cores, one shard a thread (faiss releases the
+                # GIL), each single-threaded inside: OpenMP's spinning barriers on a loaded machine
+                # made a PQ training take 30x the CPU time and 200x the wall time of one thread
+                with ThreadPoolExecutor(BUILD_THREADS) as pool:
+                    jobs = []
+                    for key, keys in zip(mine, need):
+                        chunk = vectors[offset:offset + len(keys)] if vectors is not None else None
+                        offset += len(keys)
+                        if base is None:
+                            chunk = wanted[key].pop("vectors")
+                        name = shard_name(*key)
+                        part = SyncReport(generation)
+                        jobs.append((key, name, part, pool.submit(
+                            _apply_plan, plans.pop(key), name, wanted[key], chunk, base_dir, base_shards.get(name),
+                            tmp, flat_max, part)))
+                    for key, name, part, job in jobs:
+                        manifest["shards"][name] = {**job.result(), "table": table, "model_id": key[0],
+                                                    "lang": key[1], "kind": key[2]}
+                        for count in ("added", "removed", "shards_rebuilt", "shards_updated", "shards_kept"):
+                            setattr(report, count, getattr(report, count) + getattr(part, count))
+                        if progress:
+                            progress(name)
         for name in set(base_shards) - set(manifest["shards"]):
             report.removed += base_shards[name]["rows"]
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -461,6 +494,7 @@ def _apply_plan(plan: dict, name: str, rows: dict, vectors: np.ndarray | None, b
         if old.ivf is not None:
             import faiss
 
+            faiss.omp_set_num_threads(1)     # this thread only (see sync)
             ivf = faiss.read_index(str(base_dir / f"{name}.ivf"))    # into memory, to update it
             if len(remove):
                 ivf.remove_ids(np.ascontiguousarray(remove, dtype=np.int64))
