@@ -321,7 +321,7 @@ def bench_flat(dim: int = 385, sizes=(5_000, 10_000, 20_000, 50_000, 100_000), q
 
 
 def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_queries: int = 200,
-                  update: int = 10_000) -> dict:
+                  update: int = 10_000, reuse_store: bool = False) -> dict:
     import duckdb
 
     from pipeline import index
@@ -332,7 +332,16 @@ def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_qu
     shutil.rmtree(index.index_dir(path), ignore_errors=True)
     t0 = time.perf_counter()
     rows = mixtures(anchors, anchor_langs, hub_values, n, seed=n)
-    con = write_store(path, rows)
+    pristine = path.with_suffix(".pristine.duckdb")     # the same rows (same seed), before any index
+    if reuse_store and pristine.exists():
+        shutil.copyfile(pristine, path)
+        con = duckdb.connect(str(path))
+    else:
+        con = write_store(path, rows)
+        if reuse_store:
+            con.close()
+            shutil.copyfile(path, pristine)
+            con = duckdb.connect(str(path))
     out: dict = {"items": n, "make_store_s": round(time.perf_counter() - t0, 1)}
     con.execute("BEGIN")
     t0, c0 = time.perf_counter(), time.process_time()
@@ -464,6 +473,8 @@ def main() -> int:
     ap.add_argument("--corpus", default=str(ROOT / "corpus"))
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--hubness-rows", type=int, default=100_000)
+    ap.add_argument("--reuse-store", action="store_true",
+                    help="keep a copy of each synthetic store (/tmp/kb_bench_N.pristine.duckdb) and reuse it")
     ap.add_argument("--only", action="append",
                     choices=("embed", "quality", "cold", "flat", "vectors", "hubness", "extract"))
     ap.add_argument("--out", default=str(ROOT / "outputs" / "bench-search.json"))
@@ -488,7 +499,8 @@ def main() -> int:
         anchors, anchor_langs, hub_values, query_vectors = real_anchors(args.db, args.corpus)
         if "vectors" in want:
             for n in (int(s) for s in args.sizes.split(",") if s):
-                done(f"vectors_{n}", bench_vectors(n, anchors, anchor_langs, hub_values, query_vectors))
+                done(f"vectors_{n}", bench_vectors(n, anchors, anchor_langs, hub_values, query_vectors,
+                                                   reuse_store=args.reuse_store))
         if "hubness" in want:
             done("hubness", bench_hubness(args.hubness_rows, anchors, anchor_langs, hub_values))
     if "extract" in want:
