@@ -241,7 +241,7 @@ class Shard:
             p = np.arange(self.rows) if len(p) == self.rows else np.sort(p)
             kk = min(k, len(p))
             top = np.argpartition(-scores, kk - 1)[:kk] if kk < len(p) else np.arange(len(p))
-            top = top[np.lexsort((p[top], -scores[top]))]      # best first; ties by id order, as before
+            top = top[np.lexsort((p[top], -scores[top]))]      # best first; ties by id order (deterministic)
             out_s[row, :kk], out_k[row, :kk] = scores[top], self.keys[p[top]]
         return out_s, out_k
 
