@@ -138,15 +138,25 @@ def bench_cold(db: str) -> dict:
     env = _env()
     subprocess.run([KB, "search", "warm up the page cache", "--db", db, "--json"], check=True, capture_output=True,
                    env=env)
-    cold, floor = [], []
+    import resource
+
+    def children_cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    # CPU seconds beside wall seconds: on a shared, loaded machine a process waits for a core
+    # most of its wall time, and the CPU time is what the work costs
+    cold, floor, cold_cpu, floor_cpu = [], [], [], []
     for q in queries:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), children_cpu()
         subprocess.run([PY, "-c", "import numpy, duckdb"], check=True, env=env)
         floor.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        floor_cpu.append(children_cpu() - c0)
+        t0, c0 = time.perf_counter(), children_cpu()
         subprocess.run([KB, "search", q["query"], "--lang", ",".join(q["search_langs"]), "--top", "5", "--json",
                         "--db", db], check=True, capture_output=True, env=env)
         cold.append(time.perf_counter() - t0)
+        cold_cpu.append(children_cpu() - c0)
     t0 = time.perf_counter()
     subprocess.run([KB, "--help"], check=True, capture_output=True, env=env)
     help_s = time.perf_counter() - t0
@@ -154,16 +164,22 @@ def bench_cold(db: str) -> dict:
 
     with KnowledgeStore(db) as ks:
         ks.search(queries[0]["query"], langs=queries[0]["search_langs"])
-        warm = []
-        for q in queries:
-            t0 = time.perf_counter()
-            ks.search(q["query"], langs=q["search_langs"], top=5)
-            warm.append(time.perf_counter() - t0)
+        warm, warm_cpu = [], []
+        for _ in range(3):
+            for q in queries:
+                t0, c0 = time.perf_counter(), time.process_time()
+                ks.search(q["query"], langs=q["search_langs"], top=5)
+                warm.append(time.perf_counter() - t0)
+                warm_cpu.append(time.process_time() - c0)
     return {"kb_search_cold_s_median": round(statistics.median(cold), 2),
             "kb_search_cold_s_min_max": [round(min(cold), 2), round(max(cold), 2)],
+            "kb_search_cold_cpu_s_median": round(statistics.median(cold_cpu), 2),
             "import_numpy_duckdb_s_median": round(statistics.median(floor), 2),
+            "import_numpy_duckdb_cpu_s_median": round(statistics.median(floor_cpu), 2),
+            "load_average_1min": round(os.getloadavg()[0], 1),
             "kb_help_s": round(help_s, 2), "api_warm_search_ms_median": round(1000 * statistics.median(warm), 1),
-            "api_warm_search_ms_max": round(1000 * max(warm), 1)}
+            "api_warm_search_ms_max": round(1000 * max(warm), 1),
+            "api_warm_search_cpu_ms_median": round(1000 * statistics.median(warm_cpu), 1)}
 
 
 # --------------------------------------------------------------------------
@@ -280,7 +296,7 @@ def _exact_top(matrix: np.ndarray, keep: np.ndarray, queries: np.ndarray, k: int
 
 
 def bench_flat(dim: int = 385, sizes=(5_000, 10_000, 20_000, 50_000, 100_000), queries: int = 200) -> dict:
-    from pipeline.index import Shard, build_ivf
+    from pipeline.index import Shard, build_ivf_codes
 
     rng = np.random.default_rng(0)
     out = {}
@@ -290,7 +306,7 @@ def bench_flat(dim: int = 385, sizes=(5_000, 10_000, 20_000, 50_000, 100_000), q
         ids = np.arange(n, dtype=np.int64)
         keys = np.array([str(i) for i in ids])
         flat = Shard("f", ids, keys, ids, flat=v)
-        ivf = Shard("i", ids, keys, ids, ivf=build_ivf(v, ids))
+        ivf = Shard("i", ids, keys, ids, flat=v, ivf=build_ivf_codes(v, ids))
         q = v[rng.integers(0, n, queries)][:, None, :] + 0.0
         row = {}
         for name, shard in (("flat", flat), ("ivf", ivf)):
@@ -305,7 +321,7 @@ def bench_flat(dim: int = 385, sizes=(5_000, 10_000, 20_000, 50_000, 100_000), q
 
 
 def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_queries: int = 200,
-                  update: int = 10_000) -> dict:
+                  update: int = 10_000, reuse_store: bool = False) -> dict:
     import duckdb
 
     from pipeline import index
@@ -316,13 +332,23 @@ def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_qu
     shutil.rmtree(index.index_dir(path), ignore_errors=True)
     t0 = time.perf_counter()
     rows = mixtures(anchors, anchor_langs, hub_values, n, seed=n)
-    con = write_store(path, rows)
+    pristine = path.with_suffix(".pristine.duckdb")     # the same rows (same seed), before any index
+    if reuse_store and pristine.exists():
+        shutil.copyfile(pristine, path)
+        con = duckdb.connect(str(path))
+    else:
+        con = write_store(path, rows)
+        if reuse_store:
+            con.close()
+            shutil.copyfile(path, pristine)
+            con = duckdb.connect(str(path))
     out: dict = {"items": n, "make_store_s": round(time.perf_counter() - t0, 1)}
     con.execute("BEGIN")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = index.sync(con, path)
     con.execute("COMMIT")
     out["build_s"] = round(time.perf_counter() - t0, 1)
+    out["build_cpu_s"] = round(time.process_time() - c0, 1)     # both cores: CPU seconds may exceed wall
     out["shards"] = report.shards_rebuilt
     con.close()
 
@@ -340,7 +366,8 @@ def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_qu
     default_fraction = index.NPROBE_FRACTION
     for label, langs, kinds, fraction in (
             ("items_all_langs", None, ITEM_KINDS, default_fraction),
-            ("items_all_langs_nprobe_x3", None, ITEM_KINDS, 3 * default_fraction),
+            ("items_all_langs_nprobe_half", None, ITEM_KINDS, default_fraction / 2),
+            ("items_all_langs_nprobe_x2", None, ITEM_KINDS, 2 * default_fraction),
             ("two_langs", ["id", "nl"], ITEM_KINDS, default_fraction),
             ("pl_tips", ["pl"], ["tip"], default_fraction)):
         index.NPROBE_FRACTION = fraction
@@ -348,17 +375,19 @@ def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_qu
         vi.search("synthetic", queries[0], HUBNESS_WEIGHT, langs, kinds, CANDIDATES)
         qa = np.hstack([queries, np.full((len(queries), 1), -HUBNESS_WEIGHT, np.float32)]).astype(np.float32)
         truths, exact_per_query = _exact_top(aug, keep, qa, 10)
-        times, recall = [], []
+        times, cpu, recall = [], [], []
         for q, truth in zip(queries, truths):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             found = vi.search("synthetic", q, HUBNESS_WEIGHT, langs, kinds, CANDIDATES)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             got = [pos_of[k] for k, _ in found[:10]]
             assert all(rows["lang"][g] in (langs or rows["lang"][g]) and rows["kind"][g] in kinds for g in
                        (pos_of[k] for k, _ in found))        # filters exact
             recall.append(len(set(got) & set(truth)) / 10)
         out[label] = {"p50_ms": round(1000 * float(np.percentile(times, 50)), 2),
                       "p99_ms": round(1000 * float(np.percentile(times, 99)), 2),
+                      "cpu_p50_ms": round(1000 * float(np.percentile(cpu, 50)), 2),
                       "recall_at_10": round(float(np.mean(recall)), 4),
                       "numpy_exact_batched_ms_per_query": round(1000 * exact_per_query, 1),
                       "rows": int(len(keep)), "nprobe_fraction": round(fraction, 3)}
@@ -371,20 +400,22 @@ def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_qu
     new = mixtures(anchors, anchor_langs, hub_values, update, seed=n + 1)
     con.execute("BEGIN")
     write_store(path, new, start=n, con=con)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = index.sync(con, path)
     con.execute("COMMIT")
-    out["add_10k"] = {"s": round(time.perf_counter() - t0, 1), "added": report.added,
+    out["add_10k"] = {"s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1),
+                      "added": report.added,
                       "shards_rebuilt": report.shards_rebuilt, "shards_updated": report.shards_updated}
     gone = rng.choice(n, update, replace=False)
     con.execute("BEGIN")
     con.execute("CREATE TEMP TABLE gone AS SELECT unnest(?::VARCHAR[]) AS key_id", [keys[gone].tolist()])
     for table, col in (("hubness", "key_id"), ("embedding", "key_id"), ("item", "item_id")):
         con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT key_id FROM gone)")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     report = index.sync(con, path)
     con.execute("COMMIT")
-    out["delete_10k"] = {"s": round(time.perf_counter() - t0, 1), "removed": report.removed,
+    out["delete_10k"] = {"s": round(time.perf_counter() - t0, 1), "cpu_s": round(time.process_time() - c0, 1),
+                         "removed": report.removed,
                          "shards_rebuilt": report.shards_rebuilt, "shards_updated": report.shards_updated}
     con.close()
     path.unlink(missing_ok=True)
@@ -442,6 +473,8 @@ def main() -> int:
     ap.add_argument("--corpus", default=str(ROOT / "corpus"))
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--hubness-rows", type=int, default=100_000)
+    ap.add_argument("--reuse-store", action="store_true",
+                    help="keep a copy of each synthetic store (/tmp/kb_bench_N.pristine.duckdb) and reuse it")
     ap.add_argument("--only", action="append",
                     choices=("embed", "quality", "cold", "flat", "vectors", "hubness", "extract"))
     ap.add_argument("--out", default=str(ROOT / "outputs" / "bench-search.json"))
@@ -466,7 +499,8 @@ def main() -> int:
         anchors, anchor_langs, hub_values, query_vectors = real_anchors(args.db, args.corpus)
         if "vectors" in want:
             for n in (int(s) for s in args.sizes.split(",") if s):
-                done(f"vectors_{n}", bench_vectors(n, anchors, anchor_langs, hub_values, query_vectors))
+                done(f"vectors_{n}", bench_vectors(n, anchors, anchor_langs, hub_values, query_vectors,
+                                                   reuse_store=args.reuse_store))
         if "hubness" in want:
             done("hubness", bench_hubness(args.hubness_rows, anchors, anchor_langs, hub_values))
     if "extract" in want:

@@ -23,11 +23,11 @@ class KnowledgeStore:
     def __init__(self, path: str | os.PathLike = "outputs/knowledge.duckdb", model: str | None = None):
         import duckdb
 
-        from pipeline import store
-
         self.path = str(path)
         self.model = model
         if self.path == ":memory:":
+            from pipeline import store
+
             self.con = duckdb.connect(":memory:")
             store.migrate(self.con)
         else:
@@ -130,11 +130,11 @@ class KnowledgeStore:
     # -- search ----------------------------------------------------------------
     def _searcher(self):
         if self._search is None:
-            from pipeline import store
+            from pipeline.duck import migrations    # not pipeline.store: it imports pyarrow
             from pipeline.search import Searcher
 
             built = self.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
-            latest = store.migrations()[-1][0]
+            latest = migrations()[-1][0]
             if built < latest:
                 raise StoreError(f"{self.path} was built by an older version (schema {built}, search needs "
                                  f"{latest}): rebuild it with `make pipeline` or `kb run CORPUS`")

@@ -34,6 +34,7 @@ import os
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -41,18 +42,26 @@ from typing import Iterable, Sequence
 import numpy as np
 
 FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-bound (benchmarks/run.py)
-# Lists probed per IVF shard: a fraction of them, at least NPROBE. Cross-language queries sit far
-# from every item of the searched language, so their best matches spread over many lists: on
-# vectors made from real embeddings recall@10 needs ~8% of ~4 sqrt(n) lists (benchmarks/run.py).
+# IVF shards hold 4-bit PQ codes (faiss "fast scan": the scan is a SIMD table lookup, ~30x less
+# memory than float rows) over about sqrt(n) lists. Cross-language queries sit far from every item
+# of the searched language, so their best matches spread over many lists: a large fraction of the
+# lists is probed, and the RERANK best candidates are re-scored exactly from the float rows
+# (benchmarks/run.py: recall@10 against exact search on vectors made from real embeddings).
 NPROBE = 16
-NPROBE_FRACTION = 1 / 12
+NPROBE_FRACTION = 0.4
+RERANK = 128
+PQ_SUBDIM = 2            # 4-bit codes of 2 dimensions: 4 dimensions halved the scan but lost 3 points of recall
 MIN_NLIST = 64
 MAX_NLIST = 1024
-# k-means training points per list (faiss asks for 39): k-means cost (sample x lists) was most of
-# a build at 1M rows on 2 cores with 64, about a minute a shard
+NLIST_PER_SQRT = 1.0
+# k-means training points per list (faiss asks for 39) and iterations (faiss's default 25): the
+# coarse k-means was most of a build at 1M rows on 2 cores
 TRAIN_PER_LIST = 32
+KMEANS_ITERATIONS = 10
+ADD_BATCH = 65_536
+BUILD_THREADS = 2
 TABLES = ("embedding", "embedding_aux")
-FORMAT = 1
+FORMAT = 2     # 2: every shard keeps its float rows; IVF shards are PQ codes re-scored from them; md5 ids
 STATE_TABLE = "vector_index_state"
 KEEP_GENERATIONS = 2     # the newest ones: the store's and its predecessor's (a run may die before committing)
 
@@ -63,15 +72,25 @@ def index_dir(db_path: str | os.PathLike) -> Path:
     return p.with_name(p.name + ".index")
 
 
+# A row's id: the first 8 bytes of md5(key_id), little-endian, halved to 63 bits. DuckDB computes
+# it in the scan that lists the rows (hashing a million keys in Python took 10 s of a 1M build).
+STABLE_ID_SQL = "(md5_number_upper({key}) >> 1)::BIGINT"
+
+
 def stable_ids(keys: Iterable[str]) -> np.ndarray:
-    """63-bit ids from key_ids (blake2b), independent of load order."""
-    return np.fromiter((int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "little") >> 1
-                        for k in keys), dtype=np.int64)
+    """63-bit ids from key_ids, independent of load order: :data:`STABLE_ID_SQL` in Python."""
+    return np.fromiter((int.from_bytes(hashlib.md5(k.encode()).digest()[:8], "little") >> 1 for k in keys),
+                       dtype=np.int64)
 
 
 def nlist_for(rows: int) -> int:
     """About 4 sqrt(n) lists (faiss's rule of thumb), a power of two."""
     return min(MAX_NLIST, max(MIN_NLIST, 1 << int(round(math.log2(max(1.0, 4 * math.sqrt(rows)))))))
+
+
+def shard_nlist(rows: int) -> int:
+    """About sqrt(n) lists, a power of two: a search probes a large share of them anyway."""
+    return min(MAX_NLIST, max(MIN_NLIST, 1 << int(round(math.log2(max(1.0, NLIST_PER_SQRT * math.sqrt(rows)))))))
 
 
 def shard_name(model_id: str, lang: str, kind: str) -> str:
@@ -89,20 +108,37 @@ def store_generation(con) -> str | None:
     return row[0] if row else None
 
 
-def _store_rows(con, table: str) -> dict[tuple[str, str, str], dict[str, np.ndarray]]:
-    """(model_id, lang, kind) -> sorted ids, key_ids and fingerprints of the store's rows."""
+def _store_rows(con, table: str, with_vectors: bool = False) -> dict[tuple[str, str, str], dict[str, np.ndarray]]:
+    """(model_id, lang, kind) -> sorted ids, key_ids and fingerprints of the store's rows; and
+    with ``with_vectors`` their [search_vector, hubness] rows too (a first build reads them in
+    the same scan, instead of joining a million key_ids back to the table)."""
     groups = con.execute(f"SELECT DISTINCT e.model_id, u.lang, u.kind FROM {table} e "
                          f"JOIN search_units u USING (key_id) ORDER BY ALL").fetchall()
-    t = con.execute(
+    extra = ", e.search_vector, coalesce(h.hubness, 0)::FLOAT AS hubness" if with_vectors else ""
+    result = con.execute(
         f"SELECT dense_rank() OVER (ORDER BY e.model_id, u.lang, u.kind) - 1 AS g, e.key_id, "
-        f"hash(e.search_vector, coalesce(h.hubness, 0)) AS fp "
+        f"{STABLE_ID_SQL.format(key='e.key_id')} AS id, hash(e.search_vector, coalesce(h.hubness, 0)) AS fp{extra} "
         f"FROM {table} e JOIN search_units u USING (key_id) "
-        f"LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id").fetchnumpy()
+        f"LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id")
+    vectors = None
+    if with_vectors:
+        a = result.to_arrow_table()
+        t = {name: a.column(name).to_numpy() for name in ("g", "id", "fp", "hubness")}
+        t["key_id"] = a.column("key_id").to_numpy()
+        if a.num_rows:
+            vec = a.column("search_vector").combine_chunks()
+            dim = vec.type.list_size
+            vectors = np.empty((a.num_rows, dim + 1), dtype=np.float32)
+            vectors[:, :dim] = vec.flatten().to_numpy(zero_copy_only=False).reshape(a.num_rows, dim)
+            vectors[:, dim] = t["hubness"]
+        del a
+    else:
+        t = result.fetchnumpy()
     out: dict[tuple[str, str, str], dict[str, np.ndarray]] = {}
     if len(t["key_id"]) == 0:
         return out
     keys = np.asarray(t["key_id"], dtype=object)
-    ids = stable_ids(keys)
+    ids = np.asarray(t["id"], dtype=np.int64)
     fp = np.asarray(t["fp"]).astype(np.uint64).view(np.int64)
     group = np.asarray(t["g"])
     for g, (model_id, lang, kind) in enumerate(groups):
@@ -111,6 +147,8 @@ def _store_rows(con, table: str) -> dict[tuple[str, str, str], dict[str, np.ndar
         if len(np.unique(ids[order])) != len(order):
             raise RuntimeError("two key_ids share a 63-bit id")   # ~1e-7 at a million rows
         out[(model_id, lang, kind)] = {"ids": ids[order], "keys": keys[order].astype(str), "fp": fp[order]}
+        if vectors is not None:
+            out[(model_id, lang, kind)]["vectors"] = vectors[order]
     return out
 
 
@@ -147,8 +185,9 @@ def _fetch_vectors(con, table: str, model_id: str, keys: np.ndarray) -> np.ndarr
 # --------------------------------------------------------------------------
 @dataclass
 class Shard:
-    """One (model, language, kind): sorted ids, their keys and fingerprints, and either a
-    matrix (flat, rows in id order) or a faiss IVF index."""
+    """One (model, language, kind): sorted ids, their keys and fingerprints, the float32 rows
+    ``[search_vector, hubness]`` in id order (``flat``), and beyond :data:`FLAT_MAX_ROWS` a faiss
+    IVF index of 4-bit PQ codes over them (``ivf``) whose candidates are re-scored exactly."""
     name: str
     ids: np.ndarray
     keys: np.ndarray
@@ -162,21 +201,14 @@ class Shard:
         return len(self.ids)
 
     def search(self, query: np.ndarray, k: int, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Scores and keys of the ``k`` best rows for each query row ([m, d+1])."""
+        """Scores and keys of the ``k`` best rows for each query row ([m, d+1]). An IVF shard probes
+        ``nprobe`` lists (default: a fraction :data:`NPROBE_FRACTION` of them); probing every list
+        is an exact search."""
         k = min(k, self.rows)
         if k <= 0:
             return np.zeros((len(query), 0), np.float32), np.zeros((len(query), 0), dtype=self.keys.dtype)
-        if self.flat is not None:
-            from pipeline.query import _blas_threads
-
-            with _blas_threads(1):   # one query: a second BLAS thread only adds wake-ups (30 ms vs 1 ms, busy box)
-                scores = query @ self.flat.T
-            top = np.argpartition(-scores, k - 1, axis=1)[:, :k] if k < self.rows else \
-                np.tile(np.arange(self.rows), (len(query), 1))
-            part = np.take_along_axis(scores, top, axis=1)
-            order = np.argsort(-part, axis=1, kind="stable")
-            top = np.take_along_axis(top, order, axis=1)
-            return np.take_along_axis(part, order, axis=1), self.keys[top]
+        if self.ivf is None or (nprobe is not None and nprobe >= self.ivf.nlist):
+            return self._exact(query, np.arange(self.rows)[None, :].repeat(len(query), axis=0), k)
         import faiss
 
         nlist = self.ivf.nlist
@@ -186,20 +218,39 @@ class Shard:
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)         # one query: OpenMP threads only spin and wait
         try:
-            scores, ids = self.ivf.search(np.ascontiguousarray(query, dtype=np.float32), k, params=params)
+            _, ids = self.ivf.search(_padded(query, self.ivf.d), max(k, RERANK), params=params)
         finally:
             faiss.omp_set_num_threads(threads)
-        pos = np.clip(np.searchsorted(self.ids, ids), 0, self.rows - 1)
-        keys = self.keys[pos]
-        keys[ids < 0] = ""
-        return scores, keys
+        # the codes only choose candidates: their scores come from the float rows (id order)
+        found = ids >= 0
+        pos = np.where(found, np.searchsorted(self.ids, np.where(found, ids, 0)), -1)
+        return self._exact(query, pos, k)
+
+    def _exact(self, query: np.ndarray, pos: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best of the rows at ``pos`` (per query row; -1: none) by exact inner product."""
+        from pipeline.query import _blas_threads
+
+        out_s = np.full((len(query), k), -np.inf, np.float32)
+        out_k = np.full((len(query), k), "", dtype=self.keys.dtype)
+        for row, (q, p) in enumerate(zip(query, pos)):
+            p = p[p >= 0]
+            if not len(p):
+                continue
+            with _blas_threads(1):   # one query: a second BLAS thread only adds wake-ups (30 ms vs 1 ms, busy box)
+                scores = (self.flat if len(p) == self.rows else self.flat[np.sort(p)]) @ q
+            p = np.arange(self.rows) if len(p) == self.rows else np.sort(p)
+            kk = min(k, len(p))
+            top = np.argpartition(-scores, kk - 1)[:kk] if kk < len(p) else np.arange(len(p))
+            top = top[np.lexsort((p[top], -scores[top]))]      # best first; ties by id order (deterministic)
+            out_s[row, :kk], out_k[row, :kk] = scores[top], self.keys[p[top]]
+        return out_s, out_k
 
     def save(self, folder: Path) -> dict:
         np.save(folder / f"{self.name}.ids.npy", self.ids)
         np.save(folder / f"{self.name}.keys.npy", self.keys)
         np.save(folder / f"{self.name}.fp.npy", self.fp)
-        if self.flat is not None:
-            np.save(folder / f"{self.name}.flat.npy", self.flat)
+        np.save(folder / f"{self.name}.flat.npy", self.flat)
+        if self.ivf is None:
             return {"type": "flat", "rows": self.rows}
         import faiss
 
@@ -212,21 +263,30 @@ class Shard:
         shard = cls(name, np.load(folder / f"{name}.ids.npy", mmap_mode=mode),
                     np.load(folder / f"{name}.keys.npy", mmap_mode=mode),
                     np.load(folder / f"{name}.fp.npy", mmap_mode=mode))
-        if meta["type"] == "flat":
-            shard.flat = np.load(folder / f"{name}.flat.npy", mmap_mode=mode)
-        else:
+        shard.flat = np.load(folder / f"{name}.flat.npy", mmap_mode=mode)
+        if meta["type"] != "flat":
             import faiss
 
-            flags = 0 if writable else faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY
-            shard.ivf = faiss.read_index(str(folder / f"{name}.ivf"), flags)
+            shard.ivf = faiss.read_index(str(folder / f"{name}.ivf"), faiss.IO_FLAG_READ_ONLY if not writable else 0)
             shard.trained_rows = int(meta.get("trained_rows", shard.rows))
-        if len(shard.ids) != meta["rows"]:
+        if len(shard.ids) != meta["rows"] or len(shard.flat) != meta["rows"]:
             raise ValueError(f"shard {name}: {len(shard.ids)} rows, the manifest says {meta['rows']}")
         return shard
 
 
+def _padded(x: np.ndarray, d: int) -> np.ndarray:
+    """``x`` with zero columns up to ``d`` (PQ needs a dimension its sub-quantisers divide)."""
+    x = np.asarray(x, dtype=np.float32)
+    if x.shape[1] == d:
+        return np.ascontiguousarray(x)
+    out = np.zeros((len(x), d), np.float32)
+    out[:, :x.shape[1]] = x
+    return out
+
+
 def build_ivf(vectors: np.ndarray, ids: np.ndarray, seed: int = 0):
-    """An IndexIVFFlat (inner product) over ``vectors``, trained on a sample of them."""
+    """An IndexIVFFlat (inner product) over ``vectors``, trained on a sample of them (the hubness
+    stage's neighbour search; the shards use :func:`build_ivf_codes`)."""
     import faiss
 
     n, d = vectors.shape
@@ -244,11 +304,37 @@ def build_ivf(vectors: np.ndarray, ids: np.ndarray, seed: int = 0):
     return ivf
 
 
+def build_ivf_codes(vectors: np.ndarray, ids: np.ndarray, seed: int = 0):
+    """An IndexIVFPQFastScan (inner product, 4-bit codes of PQ_SUBDIM dimensions each) over
+    ``vectors``: coarse lists and codebooks trained on a sample, rows added in batches."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)     # this thread only (see sync): no spinning OpenMP barriers
+    n, d = vectors.shape
+    dp = -(-d // PQ_SUBDIM) * PQ_SUBDIM
+    nlist = min(shard_nlist(n), max(1, n // 39))
+    ivf = faiss.IndexIVFPQFastScan(faiss.IndexFlatIP(dp), dp, nlist, dp // PQ_SUBDIM, 4, faiss.METRIC_INNER_PRODUCT)
+    ivf.by_residual = False          # one lookup table a query for all lists: the scan stays a table lookup
+    ivf.cp.spherical = True          # unit centroids: probing by inner product favours no list by its norm
+    ivf.cp.seed = seed
+    ivf.cp.niter = KMEANS_ITERATIONS
+    ivf.cp.min_points_per_centroid = TRAIN_PER_LIST // 2   # sampled on purpose: no warning about it
+    ivf.pq.cp.min_points_per_centroid = 1                   # the codebooks: 16 centroids, from the same sample
+    sample = vectors
+    if n > nlist * TRAIN_PER_LIST:
+        sample = vectors[np.sort(np.random.default_rng(seed).choice(n, nlist * TRAIN_PER_LIST, replace=False))]
+    ivf.train(_padded(sample, dp))
+    for start in range(0, n, ADD_BATCH):
+        ivf.add_with_ids(_padded(vectors[start:start + ADD_BATCH], dp), ids[start:start + ADD_BATCH])
+    return ivf
+
+
 def _make_shard(name: str, ids: np.ndarray, keys: np.ndarray, fp: np.ndarray, vectors: np.ndarray,
                 flat_max: int) -> Shard:
+    flat = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(ids) <= flat_max:
-        return Shard(name, ids, keys, fp, flat=np.ascontiguousarray(vectors, dtype=np.float32))
-    return Shard(name, ids, keys, fp, ivf=build_ivf(vectors, ids), trained_rows=len(ids))
+        return Shard(name, ids, keys, fp, flat=flat)
+    return Shard(name, ids, keys, fp, flat=flat, ivf=build_ivf_codes(flat, ids), trained_rows=len(ids))
 
 
 # --------------------------------------------------------------------------
@@ -312,7 +398,7 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
                       "created": time.time()}
     try:
         for table in TABLES:
-            wanted = _store_rows(con, table)
+            wanted = _store_rows(con, table, with_vectors=base is None)
             manifest["tables"][table] = _table_rows(con, table)
             report.rows += sum(len(s["ids"]) for s in wanted.values())
             # plan every shard, read all the vectors they need in one scan of the table, then write
@@ -321,18 +407,31 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
             for model_id in sorted({m for m, _, _ in plans}):
                 mine = [key for key in plans if key[0] == model_id]
                 need = [plans[key]["fetch"] for key in mine]
-                vectors = _fetch_vectors(con, table, model_id, np.concatenate(need)) if sum(map(len, need)) else None
+                read = base is not None and sum(map(len, need))     # a first build has them already
+                vectors = _fetch_vectors(con, table, model_id, np.concatenate(need)) if read else None
                 offset = 0
-                for key, keys in zip(mine, need):
-                    chunk = vectors[offset:offset + len(keys)] if vectors is not None else None
-                    offset += len(keys)
-                    name = shard_name(*key)
-                    shard_meta = _apply_plan(plans.pop(key), name, wanted[key], chunk, base_dir,
-                                             base_shards.get(name), tmp, flat_max, report)
-                    manifest["shards"][name] = {**shard_meta, "table": table, "model_id": key[0], "lang": key[1],
-                                                "kind": key[2]}
-                    if progress:
-                        progress(name)
+                # shards are built and updated on both cores, one shard a thread (faiss releases the
+                # GIL), each single-threaded inside: OpenMP's spinning barriers on a loaded machine
+                # made a PQ training take 30x the CPU time and 200x the wall time of one thread
+                with ThreadPoolExecutor(BUILD_THREADS) as pool:
+                    jobs = []
+                    for key, keys in zip(mine, need):
+                        chunk = vectors[offset:offset + len(keys)] if vectors is not None else None
+                        offset += len(keys)
+                        if base is None:
+                            chunk = wanted[key].pop("vectors")
+                        name = shard_name(*key)
+                        part = SyncReport(generation)
+                        jobs.append((key, name, part, pool.submit(
+                            _apply_plan, plans.pop(key), name, wanted[key], chunk, base_dir, base_shards.get(name),
+                            tmp, flat_max, part)))
+                    for key, name, part, job in jobs:
+                        manifest["shards"][name] = {**job.result(), "table": table, "model_id": key[0],
+                                                    "lang": key[1], "kind": key[2]}
+                        for count in ("added", "removed", "shards_rebuilt", "shards_updated", "shards_kept"):
+                            setattr(report, count, getattr(report, count) + getattr(part, count))
+                        if progress:
+                            progress(name)
         for name in set(base_shards) - set(manifest["shards"]):
             report.removed += base_shards[name]["rows"]
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -367,7 +466,7 @@ def _plan_shard(name: str, rows: dict, base_dir: Path | None, meta: dict | None,
         add = ~np.isin(rows["ids"], old.ids[keep_old])
         grown = old.ivf is not None and n > 4 * max(old.trained_rows, 1)
         shrunk = old.ivf is not None and n <= flat_max // 2
-        to_ivf = old.flat is not None and n > flat_max
+        to_ivf = old.ivf is None and n > flat_max
         if not (grown or shrunk or to_ivf):
             return {"action": "update", "old": old, "keep_old": keep_old, "add": add, "fetch": rows["keys"][add]}
     return {"action": "rebuild", "old": old, "fetch": rows["keys"]}
@@ -391,22 +490,22 @@ def _apply_plan(plan: dict, name: str, rows: dict, vectors: np.ndarray | None, b
         report.added += int(add.sum())
         report.removed += len(remove)
         report.shards_updated += 1
-        if old.flat is not None:
-            width = old.flat.shape[1] if old.rows else vectors.shape[1]
-            merged = np.empty((n, width), np.float32)
-            merged[~add] = old.flat[keep_old]          # both in id order: kept rows keep their order
-            if add.any():
-                merged[add] = vectors
-            shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], flat=merged)
-        else:
+        width = old.flat.shape[1] if old.rows else vectors.shape[1]
+        merged = np.empty((n, width), np.float32)
+        merged[~add] = old.flat[keep_old]          # both in id order: kept rows keep their order
+        if add.any():
+            merged[add] = vectors
+        shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], flat=merged)
+        if old.ivf is not None:
             import faiss
 
+            faiss.omp_set_num_threads(1)     # this thread only (see sync)
             ivf = faiss.read_index(str(base_dir / f"{name}.ivf"))    # into memory, to update it
             if len(remove):
                 ivf.remove_ids(np.ascontiguousarray(remove, dtype=np.int64))
             if add.any():
-                ivf.add_with_ids(np.ascontiguousarray(vectors), rows["ids"][add])
-            shard = Shard(name, rows["ids"], rows["keys"], rows["fp"], ivf=ivf, trained_rows=old.trained_rows)
+                ivf.add_with_ids(_padded(vectors, ivf.d), rows["ids"][add])
+            shard.ivf, shard.trained_rows = ivf, old.trained_rows
         return shard.save(out)
     # new, or changed so much that the structure changes: built from the store's vectors
     report.added += n - (0 if old is None else int(np.isin(rows["ids"], old.ids).sum()))
@@ -476,12 +575,18 @@ class VectorIndex:
                kinds: Sequence[str], k: int, nprobe: int | None = None) -> list[tuple[str, float]]:
         """The ``k`` best (key_id, score) by ``q . search_vector - hubness_weight * hubness``."""
         q = np.append(np.asarray(query, dtype=np.float32), np.float32(-hubness_weight))[None, :]
-        found: list[tuple[float, str]] = []
+        scores, keys = [], []
         for shard in self.shards_for(model_id, langs, kinds):
-            scores, keys = shard.search(q, k, nprobe)
-            found += [(float(s), str(key)) for s, key in zip(scores[0], keys[0]) if key]
-        found.sort(key=lambda sk: (-sk[0], sk[1]))
-        return [(key, score) for score, key in found[:k]]
+            s, key = shard.search(q, k, nprobe)
+            scores.append(s[0])
+            keys.append(key[0].astype(str))
+        if not scores:
+            return []
+        score, key = np.concatenate(scores), np.concatenate(keys)
+        found = key != ""
+        score, key = score[found], key[found]
+        order = np.lexsort((key, -score))[:k]          # best first, ties by key
+        return [(str(k_), float(s_)) for k_, s_ in zip(key[order], score[order])]
 
 
 def open_index(con, db_path: str | os.PathLike, repair: bool = True) -> VectorIndex | None:

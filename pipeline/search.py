@@ -141,9 +141,9 @@ class Searcher:
         """Whether BM25 is available; the extension loads on first use (a cross-language query
         without names or numbers never needs it)."""
         if self._fts is None:
-            from pipeline import store
+            from pipeline.duck import load_extension
 
-            self._fts = store.load_extension(self.con, "fts") and self._has_fts_index()
+            self._fts = load_extension(self.con, "fts") and self._has_fts_index()
         return self._fts
 
     def _has_fts_index(self) -> bool:

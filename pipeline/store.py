@@ -22,28 +22,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.duck import SCHEMA_DIR, load_extension, migrations  # noqa: F401  (store.* for callers)
 from pipeline.protocol import flatten
 from pipeline.shards import iter_batches, literal, pause_point
 from pipeline.textmap import stable_hash
 
-SCHEMA_DIR = pathlib.Path(__file__).resolve().parent.parent / "schemas"
-_MIGRATION = re.compile(r"^(\d{3})_(\w+)\.sql$")
 STORE_MEMORY = "1GB"   # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows
 DEFAULT_DIM = 384
 AUX_DIM = 512
-
-
-def migrations(schema_dir: pathlib.Path = SCHEMA_DIR) -> list[tuple[int, str, str]]:
-    """(version, name, sql) of every migration, in order."""
-    out = []
-    for p in sorted(schema_dir.glob("*.sql")):
-        m = _MIGRATION.match(p.name)
-        if m:
-            out.append((int(m.group(1)), m.group(2), p.read_text(encoding="utf-8")))
-    versions = [v for v, _, _ in out]
-    if versions != sorted(set(versions)):
-        raise RuntimeError(f"duplicate migration numbers in {schema_dir}")
-    return out
 
 
 def migrate(con, dim: int = DEFAULT_DIM, aux_dim: int = AUX_DIM) -> list[int]:
@@ -464,26 +450,6 @@ def record_timings(con, stats: list) -> None:
 # BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive. DuckDB's regexes (RE2) read
 # \w as ASCII only, which cut "ideeën" into "idee" and "n": Unicode classes instead.
 FTS_IGNORE = r"(\.|[^\p{L}\p{N}])+"
-
-
-def load_extension(con, name: str) -> bool:
-    """Load a DuckDB extension from its PyPI package (``duckdb-extension-<name>``), offline."""
-    import importlib
-
-    import duckdb
-
-    try:
-        pkg = importlib.import_module(f"duckdb_extension_{name}")
-    except ImportError:
-        return False
-    path = pathlib.Path(pkg.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
-    if not path.exists():
-        return False
-    try:
-        con.execute(f"LOAD '{path}'")
-        return True
-    except duckdb.Error:
-        return False
 
 
 def build_indexes(con, fts: bool = True) -> dict[str, bool]:

@@ -169,3 +169,8 @@ def test_stable_ids_do_not_depend_on_order():
     ids = index.stable_ids(keys)
     assert (ids >= 0).all() and len(set(ids.tolist())) == 4
     assert index.stable_ids(keys[::-1]).tolist() == ids[::-1].tolist()
+    # the ids sync reads from DuckDB are the same
+    con = duckdb.connect()
+    sql = index.STABLE_ID_SQL.format(key="k")
+    assert [r[0] for r in con.execute(f"SELECT {sql} FROM unnest(?::VARCHAR[]) t(k)", [keys]).fetchall()] == \
+        ids.tolist()
