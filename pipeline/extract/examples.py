@@ -169,11 +169,19 @@ class Entity:
         return any(m.run.platform for m in self.mentions)
 
 
+def _everyday(e: Entity) -> bool:
+    """A name of everyday words of the language ("Inilah Alasannya", "Metode Pembayaran"): repetition or the
+    learned model alone is no evidence for it (a cue is: "Misalnya, Kopi Kenangan ...")."""
+    m = max(e.mentions, key=lambda m: len(m.run.words))
+    return example_model.everyday(m.mention.lang, m.run.words)
+
+
 def example_repeated(ents: list[Entity]) -> None:
-    """An entity without evidence named at least twice inside sentences (not sentence-initially)."""
+    """An entity without evidence named at least twice inside sentences (not sentence-initially), unless its
+    name is everyday words of the language."""
     for e in ents:
         inner = [m for m in e.mentions if not m.run.initial]
-        if e.accepted is None and len(inner) >= 2 and not e.platform:
+        if e.accepted is None and len(inner) >= 2 and not e.platform and not _everyday(e):
             e.accepted, e.first = "example_repeated", inner[0]
 
 
@@ -212,6 +220,8 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
         for span in spans.sentences(b):
             all_runs = tuple(names.runs(doc.lang, span.text, vocab, with_platforms=True))
             for r in all_runs:
+                if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(doc.lang, r.words):
+                    continue    # "Helaas, ...", "Największe ...": a word of the language capitalised by the sentence
                 m = Mention(doc.lang, span.text, r, prev_text, all_runs)
                 # a platform is a candidate too, but only the learned rule may accept it
                 evidence = [] if r.platform else [rule.__name__ for rule in MENTION_RULES if rule(m)]
@@ -300,15 +310,22 @@ def _display(ent: Entity) -> str:
     return f"{name} ({alias})" if alias and alias not in name else name
 
 
+def learnable(e: Entity, doc: DocContext) -> bool:
+    """Whether the learned rule may judge an entity no rule accepted: not a platform named once (a channel,
+    "unggah foto di Instagram"), not only ever the reader's or their own thing ("ich Ściągawka", "Manajer
+    Komunitas Anda"), not a name of everyday words ("Metode Pembayaran")."""
+    if e.accepted is not None or (e.platform and len(e.mentions) < 2):
+        return False
+    return not (all(example_model.possessed(doc.lang, m.mention) for m in e.mentions) or _everyday(e))
+
+
 def example_learned(ents: list[Entity], doc: DocContext) -> None:
     """An entity no rule accepted that the learned model (``example_model``) scores as a cited example:
     a name that is neither a common word nor only sentence-initial, a platform, the head of a list item
-    (``Slack – komunikator``), a name with a figure in brackets (``iDeal (85%)``)."""
+    (``Slack – komunikator``), a name with a figure in brackets (``iDeal (85%)``); see ``learnable``."""
     threshold = example_model.WEIGHTS["threshold"]
     for e in ents:
-        if e.platform and len(e.mentions) < 2:
-            continue    # a platform named once is a channel ("unggah foto di Instagram"), not a case discussed
-        if e.accepted is None and example_model.probability(e, doc) >= threshold:
+        if learnable(e, doc) and example_model.probability(e, doc) >= threshold:
             e.accepted, e.first = "example_learned", min(e.mentions, key=lambda m: m.span.start_char)
 
 
