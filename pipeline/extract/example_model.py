@@ -63,6 +63,20 @@ def everyday(lang: str, words: list[str]) -> bool:
     return all(zipf(w, lang) >= EVERYDAY_ZIPF and zipf(w, lang) - zipf(w, "en") >= EVERYDAY_MARGIN for w in alpha)
 
 
+ENGLISH_EVERYDAY_ZIPF = 5.0    # once in 100,000 English words: "Next", "Top", "Start", "People"
+
+
+def english_everyday(words: list[str]) -> bool:
+    """A one-word name that is an everyday English word (menus and labels left in the text: "Next", "Top",
+    "Recent"); brands such as Google, Facebook, Windows are less frequent than that."""
+    return len(words) == 1 and words[0].isalpha() and zipf(words[0], "en") >= ENGLISH_EVERYDAY_ZIPF
+
+
+def is_short(words: list[str]) -> bool:
+    """One or two letters, or a Roman numeral: "I", "IV", "XX"."""
+    return len("".join(words)) <= 2 or all(_ROMAN.match(w) for w in words)
+
+
 def _commonness(words: list[str], lang: str) -> float:
     """The least common word of a name in the article's language, 0..1 (0: a word the language does not
     write, "Ralali", "Burnejko", "Trello"; a name of everyday words, "Metode Pembayaran", is rarely cited)."""
@@ -115,7 +129,7 @@ def features(ent: Any, doc: DocContext) -> dict[str, float]:
         "one_word": float(len(words) == 1),
         "two_words": float(len(words) == 2),
         "long_name": float(len(words) >= 3),
-        "short": float(len("".join(words)) <= 2 or all(_ROMAN.match(w) for w in words)),
+        "short": float(is_short(words)),
         "stop_word": float(any(w.casefold() in stop for w in words)),
         "lower_form": float(any(lower)),
         "possessed": float(any(possessed(lang, m.mention) for m in ent.mentions)),

@@ -170,10 +170,11 @@ class Entity:
 
 
 def _everyday(e: Entity) -> bool:
-    """A name of everyday words of the language ("Inilah Alasannya", "Metode Pembayaran"): repetition or the
+    """A name of everyday words of the language ("Inilah Alasannya", "Metode Pembayaran") or a letter or Roman
+    numeral ("kuartal I"): repetition or the
     learned model alone is no evidence for it (a cue is: "Misalnya, Kopi Kenangan ...")."""
     m = max(e.mentions, key=lambda m: len(m.run.words))
-    return example_model.everyday(m.mention.lang, m.run.words)
+    return example_model.everyday(m.mention.lang, m.run.words) or example_model.is_short(m.run.words)
 
 
 def example_repeated(ents: list[Entity]) -> None:
@@ -313,10 +314,12 @@ def _display(ent: Entity) -> str:
 def learnable(e: Entity, doc: DocContext) -> bool:
     """Whether the learned rule may judge an entity no rule accepted: not a platform named once (a channel,
     "unggah foto di Instagram"), not only ever the reader's or their own thing ("ich Ściągawka", "Manajer
-    Komunitas Anda"), not a name of everyday words ("Metode Pembayaran")."""
+    Komunitas Anda"), not a name of everyday words ("Metode Pembayaran"), nor one everyday English word ("Next")."""
     if e.accepted is not None or (e.platform and len(e.mentions) < 2):
         return False
-    return not (all(example_model.possessed(doc.lang, m.mention) for m in e.mentions) or _everyday(e))
+    longest = max((m.run.words for m in e.mentions), key=len)
+    return not (all(example_model.possessed(doc.lang, m.mention) for m in e.mentions) or _everyday(e)
+                or (example_model.english_everyday(longest) and not e.platform))
 
 
 def example_learned(ents: list[Entity], doc: DocContext) -> None:
