@@ -73,3 +73,16 @@ def test_a_name_the_language_does_not_write_is_rare_to_the_learned_model():
     feats = example_model.features(examples.entities(doc_from_text("Ralali menjual bahan bangunan.", "id"))[0],
                                    doc_from_text("Ralali menjual bahan bangunan.", "id"))
     assert feats["rare"] == 1.0 and feats["initial_rare"] == 1.0
+
+
+def test_the_heads_of_a_list_that_names_things_are_examples():
+    text = ("Narzędzia, których używam:\n\n- Zendrix – komunikator dla zespołów.\n- Plonka – aplikacja do zadań.\n"
+            "- Kwirto: umawianie spotkań.\n- Ważne – pamiętaj o przerwach.")
+    found = ents(text, "pl")
+    assert {k: v.extractor for k, v in found.items()} == {
+        "Zendrix": "example_listed", "Plonka": "example_listed", "Kwirto": "example_listed"}
+    # two such items are no list of names for the rule (the learned model may still judge them); everyday
+    # words at the heads never are
+    two = ents("Narzędzia:\n\n- Zendrix – komunikator.\n- Plonka – aplikacja.", "pl")
+    assert all(v.extractor != "example_listed" for v in two.values())
+    assert ents("Zasady:\n\n- Cena – niska.\n- Jakość – wysoka.\n- Obsługa – szybka.", "pl") == {}

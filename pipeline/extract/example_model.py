@@ -23,7 +23,7 @@ from pipeline.extract.example_weights import WEIGHTS
 from pipeline.lang import get as lang_data
 from pipeline.nlp import word_set
 
-_LIST_HEAD_GAP = re.compile(r"\s*(?:[–—:]|-\s)")     # "Slack – najlepszy komunikator", "Trello: ..."
+LIST_HEAD_GAP = re.compile(r"\s*(?:[–—:]|-\s)")     # "Slack – najlepszy komunikator", "Trello: ..."
 _PAREN_AFTER = re.compile(r"\s*\(")
 _WORDS = re.compile(r"\w+")
 _ROMAN = re.compile(r"^[IVXLC]+$")
@@ -113,7 +113,7 @@ def features(ent: Any, doc: DocContext) -> dict[str, float]:
     lower = [names._in_vocab(lang, names.base(w), vocab) for w in words if w.isalpha()]   # written in lower case too
     common = _commonness(words, lang)
     list_head = any(m.span.block.kind == "list_item" and m.run.start == 0 and m.span.start == 0
-                    and _LIST_HEAD_GAP.match(m.mention.text, m.run.end) for m in ent.mentions)
+                    and LIST_HEAD_GAP.match(m.mention.text, m.run.end) for m in ent.mentions)
     f = {f"rule_{r.removeprefix('example_')}": float(r in evidence) for r in RULE_FEATURES}
     f.update({
         "any_rule": float(bool(evidence)),

@@ -20,6 +20,10 @@ mention). The first six judge a mention in its sentence (``names.Mention -> bool
                       ``Stichting X``                                            role example
   example_brand       a camel-case or ``&`` name: ``ShopBoard``, ``KitchenAid``, ``M&Ms``
 
+``example_listed`` judges the mentions of a document together: the heads of a list that names
+things (three items or more of one list begin with a name the language does not write and a dash
+or colon: ``- Slack – komunikator``, ``- Trello – aplikacja``).
+
 The last two judge an entity among the document's entities (``list[Entity] -> None``):
 
   example_repeated    mentioned at least twice inside sentences (not sentence-initially):
@@ -231,10 +235,37 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
     return out
 
 
+LISTED_MIN_ITEMS = 3        # a list naming at least this many things at its items' heads
+LISTED_MAX_ZIPF = 3.0       # a head rarer than this in the language: a name, not a word ("Slack", "Trello")
+
+
+def example_listed(occs: list[Occurrence], doc: DocContext) -> None:
+    """The heads of a list that names things: at least three items of one list begin with a name the
+    language does not write, then a dash or colon: ``- Slack – komunikator``, ``- Trello: aplikacja``,
+    ``- Hootsuite – tool``; each such head is accepted (platforms left out)."""
+    list_of: dict[int, int] = {}        # block index -> index of the first item of its list
+    for b in doc.blocks:
+        if b.kind == "list_item":
+            list_of[b.idx] = list_of.get(b.idx - 1, b.idx)
+    heads: dict[int, list[Occurrence]] = {}
+    for o in occs:
+        b, r = o.span.block, o.run
+        if (b.kind == "list_item" and o.span.start == 0 and r.start == 0 and not r.platform
+                and example_model.LIST_HEAD_GAP.match(o.mention.text, r.end)
+                and all(example_model.zipf(w, doc.lang) < LISTED_MAX_ZIPF for w in r.words if w.isalpha())):
+            heads.setdefault(list_of[b.idx], []).append(o)
+    for group in heads.values():
+        if len({o.span.block.idx for o in group}) >= LISTED_MIN_ITEMS:
+            for o in group:
+                o.evidence.append("example_listed")
+
+
 def entities(doc: DocContext) -> list[Entity]:
     """All candidate entities of a document with their mentions and evidence (accepted or not)."""
     ents: list[Entity] = []
-    for occ in _occurrences(doc):
+    occs = _occurrences(doc)
+    example_listed(occs, doc)
+    for occ in occs:
         _assign(ents, occ)
     for e in ents:
         for m in sorted(e.mentions, key=lambda m: m.span.start_char):
@@ -332,7 +363,7 @@ def example_learned(ents: list[Entity], doc: DocContext) -> None:
             e.accepted, e.first = "example_learned", min(e.mentions, key=lambda m: m.span.start_char)
 
 
-RULES = MENTION_RULES + ENTITY_RULES + (example_learned,)
+RULES = MENTION_RULES + (example_listed,) + ENTITY_RULES + (example_learned,)
 
 
 def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Example]:
