@@ -53,3 +53,36 @@ def test_weights_cover_every_feature_and_probabilities_are_calibrated_numbers():
     feats = example_model.features(ent, doc)
     assert set(feats) == set(WEIGHTS["coef"])
     assert 0.0 < example_model.probability(ent, doc) < 1.0
+
+
+def test_everyday_words_of_the_language_are_not_names_by_a_rule_or_by_repetition():
+    # a sentence-initial word of the language with a verb of saying after it, a title-cased phrase repeated
+    assert ents("Największe sklepy mówią, że klienci wracają.", "pl") == {}
+    assert ents("Helaas zegt het onderzoek weinig over kleine winkels.", "nl") == {}
+    assert ents("Baca Inilah Alasannya di bawah, lalu baca lagi Inilah Alasannya.", "id") == {}
+    # everyday words with a cue, an organisation noun: still names; a brand as common in English: judged as before
+    assert ents("Misalnya, Kopi Kenangan memakai aplikasi sendiri.", "id")["Kopi Kenangan"].extractor == "example_cue"
+    assert "Garuda" in ents("Penerbangan dibatalkan oleh maskapai Garuda tanpa pemberitahuan.", "id")
+    assert example_model.everyday("nl", ["Helaas"]) and not example_model.everyday("pl", ["Google"])
+    assert not example_model.everyday("id", ["QRIS"])
+
+
+def test_a_name_the_language_does_not_write_is_rare_to_the_learned_model():
+    found = ents("Sklep z kawą prowadzi Mirek Burnejko od lat. Klienci go lubią.", "pl")
+    assert found["Mirek Burnejko"].extractor == "example_learned"
+    feats = example_model.features(examples.entities(doc_from_text("Ralali menjual bahan bangunan.", "id"))[0],
+                                   doc_from_text("Ralali menjual bahan bangunan.", "id"))
+    assert feats["rare"] == 1.0 and feats["initial_rare"] == 1.0
+
+
+def test_the_heads_of_a_list_that_names_things_are_examples():
+    text = ("Narzędzia, których używam:\n\n- Zendrix – komunikator dla zespołów.\n- Plonka – aplikacja do zadań.\n"
+            "- Kwirto: umawianie spotkań.\n- Ważne – pamiętaj o przerwach.")
+    found = ents(text, "pl")
+    assert {k: v.extractor for k, v in found.items()} == {
+        "Zendrix": "example_listed", "Plonka": "example_listed", "Kwirto": "example_listed"}
+    # two such items are no list of names for the rule (the learned model may still judge them); everyday
+    # words at the heads never are
+    two = ents("Narzędzia:\n\n- Zendrix – komunikator.\n- Plonka – aplikacja.", "pl")
+    assert all(v.extractor != "example_listed" for v in two.values())
+    assert ents("Zasady:\n\n- Cena – niska.\n- Jakość – wysoka.\n- Obsługa – szybka.", "pl") == {}

@@ -60,11 +60,29 @@ def test_stat_units(lang, text, value, unit, currency):
     ("pl", "Publikuj nowe wpisy 3 razy w tygodniu."),                                         # a frequency
     ("nl", "Post twee keer per week op je bedrijfspagina."),
     ("pl", "Pisz posty o długości 150-300 słów i nagrywaj filmy od 30 sekund do 3 minut."),  # ranges
-    ("id", "Di toko kami bekerja 12 orang sejak 2015."),                                       # small count, year
+    ("id", "Di toko kami bekerja 8 orang sejak 2015."),                                        # small count, year
+    ("pl", "Mam 3 produkty w sklepie i 5 osób w zespole."),                                    # under ten
+    ("id", "Tinggal jauh dari influencer dengan 100.000 pengikut yang marah."),                # a count in advice
     ("nl", "In 2014 opende de slager zijn tweede winkel."),
 ])
 def test_not_statistics(lang, text):
     assert stats(text, lang) == []
+
+
+@pytest.mark.parametrize("lang,text,value", [
+    ("pl", "W tym czasie klienci złożyli 866 zamówień.", 866),
+    ("pl", "Poszkodowanych było ok. 30 osób, którym zwróciłem pieniądze.", 30),
+    ("id", "Bulan lalu toko kami melayani 250 pelanggan baru.", 250),
+    ("nl", "In het eerste jaar hadden we 40 klanten.", 40),
+])
+def test_stat_counts_of_things_a_business_counts(lang, text, value):
+    items = stats(text, lang)
+    assert [(it.value, it.unit, it.extractor, it.text) for it in items] == [(value, "count", "stat_count", text)]
+
+
+def test_stat_count_after_its_label_in_a_list():
+    items = stats("Łączny wynik to:\n\n- zamówienia: 1379\n- sprzedaż netto: 1200 zł", "pl")
+    assert [(it.value, it.unit) for it in items] == [(1379, "count"), (1200, "currency")]
 
 
 def test_stat_heading_skipped():

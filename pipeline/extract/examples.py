@@ -20,6 +20,10 @@ mention). The first six judge a mention in its sentence (``names.Mention -> bool
                       ``Stichting X``                                            role example
   example_brand       a camel-case or ``&`` name: ``ShopBoard``, ``KitchenAid``, ``M&Ms``
 
+``example_listed`` judges the mentions of a document together: the heads of a list that names
+things (three items or more of one list begin with a name the language does not write and a dash
+or colon: ``- Slack – komunikator``, ``- Trello – aplikacja``).
+
 The last two judge an entity among the document's entities (``list[Entity] -> None``):
 
   example_repeated    mentioned at least twice inside sentences (not sentence-initially):
@@ -169,11 +173,20 @@ class Entity:
         return any(m.run.platform for m in self.mentions)
 
 
+def _everyday(e: Entity) -> bool:
+    """A name of everyday words of the language ("Inilah Alasannya", "Metode Pembayaran") or a letter or Roman
+    numeral ("kuartal I"): repetition or the
+    learned model alone is no evidence for it (a cue is: "Misalnya, Kopi Kenangan ...")."""
+    m = max(e.mentions, key=lambda m: len(m.run.words))
+    return example_model.everyday(m.mention.lang, m.run.words) or example_model.is_short(m.run.words)
+
+
 def example_repeated(ents: list[Entity]) -> None:
-    """An entity without evidence named at least twice inside sentences (not sentence-initially)."""
+    """An entity without evidence named at least twice inside sentences (not sentence-initially), unless its
+    name is everyday words of the language."""
     for e in ents:
         inner = [m for m in e.mentions if not m.run.initial]
-        if e.accepted is None and len(inner) >= 2 and not e.platform:
+        if e.accepted is None and len(inner) >= 2 and not e.platform and not _everyday(e):
             e.accepted, e.first = "example_repeated", inner[0]
 
 
@@ -212,6 +225,8 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
         for span in spans.sentences(b):
             all_runs = tuple(names.runs(doc.lang, span.text, vocab, with_platforms=True))
             for r in all_runs:
+                if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(doc.lang, r.words):
+                    continue    # "Helaas, ...", "Największe ...": a word of the language capitalised by the sentence
                 m = Mention(doc.lang, span.text, r, prev_text, all_runs)
                 # a platform is a candidate too, but only the learned rule may accept it
                 evidence = [] if r.platform else [rule.__name__ for rule in MENTION_RULES if rule(m)]
@@ -220,10 +235,37 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
     return out
 
 
+LISTED_MIN_ITEMS = 3        # a list naming at least this many things at its items' heads
+LISTED_MAX_ZIPF = 3.0       # a head rarer than this in the language: a name, not a word ("Slack", "Trello")
+
+
+def example_listed(occs: list[Occurrence], doc: DocContext) -> None:
+    """The heads of a list that names things: at least three items of one list begin with a name the
+    language does not write, then a dash or colon: ``- Slack – komunikator``, ``- Trello: aplikacja``,
+    ``- Hootsuite – tool``; each such head is accepted (platforms left out)."""
+    list_of: dict[int, int] = {}        # block index -> index of the first item of its list
+    for b in doc.blocks:
+        if b.kind == "list_item":
+            list_of[b.idx] = list_of.get(b.idx - 1, b.idx)
+    heads: dict[int, list[Occurrence]] = {}
+    for o in occs:
+        b, r = o.span.block, o.run
+        if (b.kind == "list_item" and o.span.start == 0 and r.start == 0 and not r.platform
+                and example_model.LIST_HEAD_GAP.match(o.mention.text, r.end)
+                and all(example_model.zipf(w, doc.lang) < LISTED_MAX_ZIPF for w in r.words if w.isalpha())):
+            heads.setdefault(list_of[b.idx], []).append(o)
+    for group in heads.values():
+        if len({o.span.block.idx for o in group}) >= LISTED_MIN_ITEMS:
+            for o in group:
+                o.evidence.append("example_listed")
+
+
 def entities(doc: DocContext) -> list[Entity]:
     """All candidate entities of a document with their mentions and evidence (accepted or not)."""
     ents: list[Entity] = []
-    for occ in _occurrences(doc):
+    occs = _occurrences(doc)
+    example_listed(occs, doc)
+    for occ in occs:
         _assign(ents, occ)
     for e in ents:
         for m in sorted(e.mentions, key=lambda m: m.span.start_char):
@@ -300,19 +342,28 @@ def _display(ent: Entity) -> str:
     return f"{name} ({alias})" if alias and alias not in name else name
 
 
+def learnable(e: Entity, doc: DocContext) -> bool:
+    """Whether the learned rule may judge an entity no rule accepted: not a platform named once (a channel,
+    "unggah foto di Instagram"), not only ever the reader's or their own thing ("ich Ściągawka", "Manajer
+    Komunitas Anda"), not a name of everyday words ("Metode Pembayaran"), nor one everyday English word ("Next")."""
+    if e.accepted is not None or (e.platform and len(e.mentions) < 2):
+        return False
+    longest = max((m.run.words for m in e.mentions), key=len)
+    return not (all(example_model.possessed(doc.lang, m.mention) for m in e.mentions) or _everyday(e)
+                or (example_model.english_everyday(longest) and not e.platform))
+
+
 def example_learned(ents: list[Entity], doc: DocContext) -> None:
     """An entity no rule accepted that the learned model (``example_model``) scores as a cited example:
     a name that is neither a common word nor only sentence-initial, a platform, the head of a list item
-    (``Slack – komunikator``), a name with a figure in brackets (``iDeal (85%)``)."""
+    (``Slack – komunikator``), a name with a figure in brackets (``iDeal (85%)``); see ``learnable``."""
     threshold = example_model.WEIGHTS["threshold"]
     for e in ents:
-        if e.platform and len(e.mentions) < 2:
-            continue    # a platform named once is a channel ("unggah foto di Instagram"), not a case discussed
-        if e.accepted is None and example_model.probability(e, doc) >= threshold:
+        if learnable(e, doc) and example_model.probability(e, doc) >= threshold:
             e.accepted, e.first = "example_learned", min(e.mentions, key=lambda m: m.span.start_char)
 
 
-RULES = MENTION_RULES + ENTITY_RULES + (example_learned,)
+RULES = MENTION_RULES + (example_listed,) + ENTITY_RULES + (example_learned,)
 
 
 def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Example]:

@@ -44,11 +44,16 @@ def sentences(block: Block) -> tuple[Span, ...]:
 
     Mends the sentencizer's splits after abbreviations and inside numbers: a piece that
     leaves a parenthesis open, or a next piece that starts in lower case or with a digit
-    after a digit (``Web 2.`` ``0 stworzył``), is joined to the next one.
+    after a digit (``Web 2.`` ``0 stworzył``) or after a short lower-case abbreviation (``ok.``
+    ``30 osób``), is joined to the next one.
     """
     if "sentences" not in block.memo:
         block.memo["sentences"] = _mended(block)
     return block.memo["sentences"]
+
+
+# a short lower-case word with a full stop before a number: "ok. 30 osób", "ca. 200 klanten", "kl. 3"
+_SHORT_ABBREVIATION = re.compile(r"(?:^|[\s(])[^\W\d_A-Z]{1,3}\.\s*$")
 
 
 def _mended(b: Block) -> tuple[Span, ...]:
@@ -61,7 +66,7 @@ def _mended(b: Block) -> tuple[Span, ...]:
         if out:
             prev, nxt = out[-1].text, b.text[start:end]
             if (prev.count("(") > prev.count(")") or nxt[:1].islower()
-                    or (nxt[:1].isdigit() and prev[-2:-1].isdigit())):
+                    or (nxt[:1].isdigit() and (prev[-2:-1].isdigit() or _SHORT_ABBREVIATION.search(prev)))):
                 out[-1] = Span(b, out[-1].start, end, out[-1].idx, out[-1].start_char)
                 continue
         out.append(Span(b, start, end, sent.idx, sent.start_char))

@@ -11,8 +11,10 @@ names the rule):
   stat_multiplier  more than once, not a frequency: ``4x``, ``dwa razy więcej``, ``drie keer``
                    (not ``3 razy w tygodniu``, ``twee keer per week``)
   stat_count       a count scaled by a magnitude word, or in digits from a million up, or from
-                   a thousand up in a sentence that names a study or source: ``50 juta
-                   pengguna``, ``12 milionów klientów``, ``1,2 miljoen accounts``
+                   a hundred up in a sentence that names a study or source: ``50 juta
+                   pengguna``, ``12 milionów klientów``, ``1,2 miljoen accounts``; or from ten
+                   up of people, customers, orders or copies (``STAT_COUNT_NOUNS``) named
+                   right after it or as its label: ``866 zamówień``, ``zamówienia: 1379``
 
 and none holds after a hypothetical or instruction cue in the sentence (``Jika ...``,
 ``Załóżmy, że ...``, ``Als je ...``) or right after an offer or limit cue (``diskon 20%``,
@@ -43,11 +45,12 @@ from pipeline.extract.items import Item, Statistic, make
 from pipeline.lang import get as lang_data
 from pipeline.nlp import cues, tokenize, words_between
 from pipeline.textmap import stable_hash
-from pipeline.numbers import COUNT, CURRENCY, MULTIPLIER, PERCENT, YEAR, Quantity, find_quantities
+from pipeline.numbers import COUNT, CURRENCY, MULTIPLIER, NUMBER, PERCENT, YEAR, Quantity, find_quantities
 
 _YEAR_END = re.compile(r"\(\s*((?:19|20)\d\d)\s*\)\.?\s*$")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _YEAR_IN_BRACKETS = re.compile(r"\s*\(\s*(19\d\d|20\d\d)\s*\)")
+_LABEL_GAP = re.compile(r"\s*:\s*")                   # "zamówienia: 1379"
 _JOINED_SOURCES = re.compile(r"\s*[/&]\s*")
 Source = tuple[str, "int | None"]   # (name, year)
 
@@ -57,6 +60,7 @@ class Settings:
     max_percent: float = 1000           # "wzrost o 300%" is fine; more is a code or a typo
     count_magnitude: float = 1e6        # a count in digits alone is a statistic from here
     count_with_source: float = 100      # ... or from here with a study or source in the sentence
+    count_of_things: float = 10         # ... or from here of people, customers, orders, copies (STAT_COUNT_NOUNS)
     source_list_label_chars: int = 80   # a label of a list of sources is a short line
     source_entry_chars: int = 200       # a source taken from that list is cut here
 
@@ -70,6 +74,7 @@ class Stated:
     q: Quantity
     sourced: bool       # the sentence names a study or a source
     settings: Settings
+    advice: bool = False    # the sentence is a tip (an extractor before found it): "Find 10 customers"
 
 
 def _cue_before(lang: str, field: str, text: str, pos: int, max_words: int | None = None) -> bool:
@@ -112,12 +117,27 @@ def stat_multiplier(x: Stated) -> bool:
 
 
 def stat_count(x: Stated) -> bool:
-    """``50 juta pengguna``, ``12 milionów``, ``1,2 miljoen``; in digits from a million (a thousand with a source)."""
+    """``50 juta pengguna``, ``12 milionów``, ``1,2 miljoen``; in digits from a million (a hundred with a source);
+    from ten, of people, customers, orders or copies: ``866 zamówień``, ``zamówienia: 1379``, ``30 osób``."""
+    if x.q.unit == NUMBER:
+        return _counted(x)      # a bare number after its label: a count
     if x.q.unit != COUNT:
         return False
     magnitude = any(c.isalpha() for c in x.q.text) and x.q.value >= 1000
     return (magnitude or x.q.value >= x.settings.count_magnitude
-            or (x.sourced and x.q.value >= x.settings.count_with_source))
+            or (x.sourced and x.q.value >= x.settings.count_with_source) or _counted(x))
+
+
+def _counted(x: Stated) -> bool:
+    """A count of at least ``count_of_things`` of a thing a business counts, named right after it ("866
+    zamówień") or as the label before it ("zamówienia: 1379"), in a sentence that is not a tip."""
+    if x.q.value < x.settings.count_of_things or x.advice:
+        return False    # "Tinggal jauh dari influencer dengan 100.000 pengikut": a count in advice is no finding
+    if x.q.unit == COUNT and _cue_after(x.lang, "STAT_COUNT_NOUNS", x.text, x.q.end, 0):
+        return True
+    toks = tokenize(x.text)
+    return any(_LABEL_GAP.fullmatch(x.text, toks[e - 1].end, x.q.start)
+               for _, e in cues(x.lang, "STAT_COUNT_NOUNS", x.text) if toks[e - 1].end <= x.q.start)
 
 
 RULES: tuple[Callable[[Stated], bool], ...] = (stat_percent, stat_currency, stat_multiplier, stat_count)
@@ -215,11 +235,12 @@ def _source_for(doc: DocContext, block: Block, found: list[Source | None], fallb
 # --- extraction ------------------------------------------------------------------------------
 
 def _block_statistics(doc: DocContext, block: Block, settings: Settings, fallback: Source | None,
-                      studies: list[Source]) -> tuple[list[Statistic], Source | None]:
+                      studies: list[Source], tips: frozenset[int] = frozenset()) -> tuple[list[Statistic], Source | None]:
     """The statistics of a block, and the last source its own sentences name (carried on in the section).
 
     ``studies``: the sources named with a study so far in the document (appended to): a sentence that
-    speaks of a study without naming one ("het eerste onderzoek", "studi ini") means the last of them."""
+    speaks of a study without naming one ("het eerste onderzoek", "studi ini") means the last of them.
+    ``tips``: the raw start offsets of the tips found before (a sentence that is one is advice)."""
     lang, vocab = doc.lang, names.lower_vocab(doc)
     out: list[Statistic] = []
     found: list[Source | None] = []
@@ -230,7 +251,8 @@ def _block_statistics(doc: DocContext, block: Block, settings: Settings, fallbac
             studies.append(found[-1])
         qs = find_quantities(sent.text, lang)
         sourced = found[-1] is not None or study
-        stats = [(q, rule) for q in qs if (rule := rule_for(Stated(lang, sent.text, q, sourced, settings)))]
+        advice = sent.start_char in tips
+        stats = [(q, rule) for q in qs if (rule := rule_for(Stated(lang, sent.text, q, sourced, settings, advice)))]
         if not stats:
             continue
         src = found[-1] or (studies[-1] if study and studies else None) or _source_for(doc, block, found, fallback)
@@ -240,7 +262,8 @@ def _block_statistics(doc: DocContext, block: Block, settings: Settings, fallbac
             lo, hi = spans.clip(sent.text, q.start, q.end)
             # several quantities of one sentence share its text: keep one item each
             out.append(make(Statistic, doc, block, sent.start + lo, sent.start + hi, rule,
-                            id_parts=(sent.start_char + q.start, q.text), value=float(q.value), unit=q.unit,
+                            id_parts=(sent.start_char + q.start, q.text), value=float(q.value),
+                            unit=COUNT if rule == "stat_count" else q.unit,
                             currency=q.currency, source=src[0] if src else None, year=year, quantity_text=q.text))
     return out, next((s for s in reversed(found) if s), None)
 
@@ -264,12 +287,13 @@ def _callout(doc: DocContext, block: Block, nxt: Block | None, settings: Setting
     _, e = nxt.raw_span(first.start, first.end)
     return Statistic(item_id=stable_hash(doc.doc_id, Statistic.kind, s, e, text, q.text), doc_id=doc.doc_id,
                      lang=doc.lang, text=text, start_char=s, end_char=e, block_idx=block.idx, extractor=rule,
-                     value=float(q.value), unit=q.unit, currency=q.currency, source=src[0] if src else None,
+                     value=float(q.value), unit=COUNT if rule == "stat_count" else q.unit, currency=q.currency, source=src[0] if src else None,
                      year=src[1] if src else None, quantity_text=q.text)
 
 
 def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Statistic]:
-    """The statistics of a document (``known``: items of the extractors run before; none are needed).
+    """The statistics of a document (``known``: items of the extractors run before; a count of things in a
+    sentence that is a tip is no statistic).
 
     A source named in a block under a heading stays the source of the statistics after it in its
     section (up to a heading of its level or above) that name none of their own: "Menurut data
@@ -278,6 +302,7 @@ def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[It
     out: list[Statistic] = []
     level, carried, carried_level = 0, None, 0     # the current heading level; the source carried, its level
     studies: list[Source] = []
+    tips = frozenset(it.start_char for it in known if it.kind == "tip")
     for i, block in enumerate(doc.blocks):
         if block.kind == "heading":
             if carried is not None and block.level <= carried_level:
@@ -288,7 +313,7 @@ def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[It
             if item is not None:
                 out.append(item)
             continue
-        items, last = _block_statistics(doc, block, settings, carried or bibliography, studies)
+        items, last = _block_statistics(doc, block, settings, carried or bibliography, studies, tips)
         out.extend(items)
         if last is not None and level > 0:     # outside any section a source stays in its paragraph
             carried, carried_level = last, level

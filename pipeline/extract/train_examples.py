@@ -11,7 +11,8 @@ name (core or allowed) among the article's examples, matched as the reference sc
 names. The rows are written to ``pipeline/extract/example_training.jsonl``.
 
 Leave-one-source-out: each article in turn is held out, the model trained on all the others
-(samples and development alike) and the held-out article's entities kept by the rules or at the threshold (as the extractor does: a platform named once never);
+(samples and development alike) and the held-out article's entities kept by the rules or, where ``examples.learnable``, at the threshold (as the
+extractor does; the model is trained on the entities it judges in the extractor: accepted by a rule or learnable);
 the figures are the reference scorer's examples precision / recall / F1 over those held-out
 predictions, overall and per language, beside the rules alone on the same candidates.
 
@@ -67,6 +68,7 @@ def rows_of(docs: list[tuple[str, DocContext]], gold: dict) -> list[dict]:
         for ent in examples.entities(doc):
             display = examples._display(ent)
             rows.append({"doc": name, "lang": doc.lang, "entity": display, "rules": ent.accepted,
+                         "learnable": examples.learnable(ent, doc),
                          "features": example_model.features(ent, doc),
                          "label": int(any(evaluate.name_match(display, a) for a in allowed))})
     return rows
@@ -75,6 +77,7 @@ def rows_of(docs: list[tuple[str, DocContext]], gold: dict) -> list[dict]:
 def _fit(rows: list[dict], keys: list[str]) -> dict:
     from sklearn.linear_model import LogisticRegression
 
+    rows = [r for r in rows if r["rules"] or r["learnable"]]     # what the model sees in the extractor
     x = [[r["features"][k] for k in keys] for r in rows]
     y = [r["label"] for r in rows]
     model = LogisticRegression(C=C, max_iter=2000).fit(x, y)
@@ -107,8 +110,7 @@ def loso(rows: list[dict], keys: list[str]) -> dict[str, list[str]]:
     for d in sorted({r["doc"] for r in rows}):
         w = _fit([r for r in rows if r["doc"] != d], keys)
         pred[d] = [r["entity"] for r in rows if r["doc"] == d
-                   and (r["rules"] or (_prob(w, r["features"]) >= w["threshold"]
-                                       and not (r["features"]["platform"] and r["features"]["mentions_log"] < 1.0)))]
+                   and (r["rules"] or (r["learnable"] and _prob(w, r["features"]) >= w["threshold"]))]
     return pred
 
 

@@ -109,6 +109,7 @@ class LanguageData:
     STAT_SOURCE_LIST_LABELS: Words      # labels of a closing list of sources ("Bronnen:")
     STAT_NOT_CUES: Words                # right before a quantity: an offer or limit ("diskon 20%")
     STAT_FREQUENCY_WORDS: Words         # after a multiplier: a frequency ("3 kali seminggu")
+    STAT_COUNT_NOUNS: Words             # people, customers, orders, copies: a count of them is a business figure
     EXAMPLE_REPORT_VERBS: Words         # verbs of saying and writing ("mengatakan", "pisze", "zegt")
     EXAMPLE_CUES: Words                 # words announcing an example or a case
     EXAMPLE_SUCH_AS: Words              # "seperti X", "takich jak X", "zoals X"

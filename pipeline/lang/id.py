@@ -239,6 +239,10 @@ EXAMPLE_PLACES = ("indonesia", "amerika", "amerika serikat", "as", "eropa", "asi
 STAT_FREQUENCY_WORDS = ("sehari", "seminggu", "sebulan", "setahun", "per hari", "per minggu", "per bulan",
                         "per tahun", "dalam seminggu", "dalam sehari", "dalam sebulan", "setiap hari",
                         "setiap minggu", "setiap bulan", "tiap hari", "tiap minggu")
+# Things a business counts: a count of them is a figure ("1.500 pelanggan", "pesanan: 866").
+STAT_COUNT_NOUNS = ("pengguna", "pelanggan", "orang", "pengunjung", "pesanan", "pembeli", "pengikut", "transaksi",
+                    "karyawan", "pegawai", "eksemplar", "kunjungan", "responden", "peserta",
+                    "pembaca", "subscriber")
 # Capitalised words that are never a cited name (pronouns, months, days, generic nouns at a sentence start).
 EXAMPLE_STOP = ("anda", "saya", "kami", "kita", "dia", "ia", "mereka", "aku", "kamu", "beliau", "engkau",
                 "ini", "itu", "yang", "dan", "di", "ke", "dari", "untuk", "dengan", "jika", "tetapi", "tapi",

@@ -240,6 +240,10 @@ EXAMPLE_PLACES = ("nederland", "nederlanders", "nederlandse", "belgië", "vlaand
 STAT_FREQUENCY_WORDS = ("per dag", "per week", "per maand", "per jaar", "in de week", "in de maand", "per uur",
                         "daags", "per etmaal", "elke dag", "elke week", "elke maand", "dagelijks", "wekelijks",
                         "maandelijks", "jaarlijks")
+# Things a business counts: a count of them is a figure ("866 bestellingen", "bestellingen: 1379").
+STAT_COUNT_NOUNS = ("klant", "klanten", "gebruikers", "bezoekers", "bestellingen", "mensen", "personen", "volgers",
+                    "abonnees", "exemplaren", "transacties", "medewerkers", "werknemers", "kopers", "deelnemers",
+                    "respondenten", "lezers", "fans")
 # Capitalised words that are never a cited name (pronouns, months, generic nouns at a sentence start).
 EXAMPLE_STOP = ("u", "uw", "je", "jij", "jouw", "jullie", "hij", "zij", "ze", "wij", "we", "ik", "mij", "mijn",
                 "het", "de", "een", "dit", "deze", "die", "dat", "en", "of", "in", "op", "van", "met", "internet",

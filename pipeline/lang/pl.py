@@ -276,6 +276,10 @@ EXAMPLE_PLACES = ("polska", "polski", "polsce", "polskę", "polską", "polacy", 
 STAT_FREQUENCY_WORDS = ("dziennie", "tygodniowo", "miesięcznie", "rocznie", "w tygodniu", "w miesiącu", "w roku",
                         "na dzień", "na tydzień", "na miesiąc", "na rok", "dziennie", "w ciągu dnia",
                         "w ciągu tygodnia", "każdego dnia", "każdego tygodnia")
+# Things a business counts: a count of them is a figure ("866 zamówień", "zamówienia: 1379", "30 osób").
+STAT_COUNT_NOUNS = ("klient*", "użytkownik*", "zamówie*", "osób", "osoby", "ludzi", "odwiedzin", "odwiedzający*",
+                    "egzemplarz*", "subskrybent*", "obserwując*", "pracownik*", "kupując*", "czytelnik*",
+                    "transakcj*", "respondent*", "uczestnik*", "fanów")
 # Capitalised words that are never a cited name (pronouns, months, generic nouns at a sentence start).
 EXAMPLE_STOP = ("ty", "ci", "cię", "ciebie", "tobie", "tobą", "twój", "twoja", "twoje", "twojej", "twoich",
                 "twoim", "twoją", "twojego", "twoimi", "twoi", "wy", "was", "wasz", "wasza", "wasze", "państwo",
