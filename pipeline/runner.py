@@ -27,12 +27,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import schema
-from pipeline.stages import denoise, extract, hubness, ingest, langid, normalise, segment
+from pipeline.stages import cluster, denoise, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
-STAGE_NAMES = ("ingest", "langid", "denoise", "normalise", "segment", "extract", "embed", "hubness")
-CORPUS_STAGES = ("hubness",)   # read the whole corpus: any change recomputes them
+STAGE_NAMES = ("ingest", "langid", "denoise", "normalise", "segment", "extract", "embed", "hubness", "cluster")
+CORPUS_STAGES = ("hubness", "cluster")   # read the whole corpus: any change recomputes them
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class RunSettings:
     segment: segment.Settings = field(default_factory=segment.Settings)
     extract: extract.Settings = field(default_factory=extract.Settings)
     hubness: hubness.Settings = field(default_factory=hubness.Settings)
+    cluster: cluster.Settings = field(default_factory=cluster.Settings)
     model: str | None = None          # embedding model: None = the bundled multilingual-e5-small
     embed: bool = True
     allow_empty: bool = False         # an empty corpus may empty an existing store
@@ -213,6 +214,23 @@ class Runner:
         self.stats.append(stats)
         return store
 
+    def _clusters(self, parts: dict[str, list[str]], embedded: dict[str, list[str]], hub_key: str,
+                  documents: int) -> list[str]:
+        """The cluster stage (corpus-level, after hubness): recomputed when items, vectors or hubness change."""
+        s = self.settings
+        key = stable_hash(cluster.VERSION, _settings_hash(s.cluster), hub_key)
+
+        def compute() -> dict[str, pa.Table]:
+            items = pa.concat_tables([pq.read_table(p) for p in parts["items"]]) if parts["items"] \
+                else schema.ITEMS.empty_table()
+            columns = ["key_id", "key_kind", "model_id", "search_vector"]
+            vectors = [pa.concat_tables([pq.read_table(p, columns=columns) for p in embedded[t]])
+                       for t in embedded if embedded[t]]
+            return cluster.run(vectors, pq.read_table(parts["hubness"][0]), items, s.cluster)
+
+        done = self._corpus_stage("cluster", {"clusters": cluster.CLUSTERS}, key, documents, compute)
+        return done.paths("clusters", ["corpus"])
+
     # -- the run ---------------------------------------------------------
     def run(self, corpus: pathlib.Path) -> RunResult:
         t_start = time.perf_counter()
@@ -330,6 +348,7 @@ class Runner:
 
             hub = self._corpus_stage("hubness", {"hubness": hubness.HUBNESS}, hub_key, len(accepted), do_hubness)
             parts["hubness"] = hub.paths("hubness", ["corpus"])
+            parts["clusters"] = self._clusters(parts, embedded, hub_key, len(accepted))
 
         from pipeline import store
 

@@ -104,6 +104,7 @@ def load(db_path: pathlib.Path, parts: dict[str, list[str]], rejected: list[dict
             if missing:
                 raise RuntimeError(f"{missing} embedded rows have no hubness: delete {parts['hubness'][0]} "
                                    f"and run again")
+        _insert(con, "cluster_member", parts.get("clusters", []))
         if rejected:
             con.executemany("INSERT INTO rejection VALUES (?, ?, ?, ?, ?)",
                             [[r.get("doc_id"), r["source_path"], r["stage"], r["reason"], r.get("detected_lang")]
