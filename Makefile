@@ -24,6 +24,7 @@ model: $(STAMP)
 
 pipeline: model
 	HF_HUB_OFFLINE=1 $(KB) run $(CORPUS) --out $(OUT)
+	$(KB) report --db $(OUT)/knowledge.duckdb --out $(OUT)/report.html
 
 test: model
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
