@@ -61,7 +61,7 @@ def charts(stats: dict[str, Any]) -> dict[str, str]:
     out["documents"] = _svg(alt.Chart(alt.Data(values=docs)).mark_bar(cornerRadiusEnd=3, height=22).encode(
         y=alt.Y("language:N", title=None, sort="-x"), x=alt.X("documents:Q", title="documents", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("language:N", scale=scale, legend=None),
-        tooltip=["language:N", "documents:Q"]).properties(width=420, height=alt.Step(30)))
+        tooltip=["language:N", "documents:Q"]).properties(width=400, height=alt.Step(30)))
     items = [{"kind": r["kind"], "language": LANG_NAMES.get(r["lang"], r["lang"]), "items": r["items"]}
              for r in stats["items_per_kind"]]
     kinds = [k for k in KIND_ORDER if any(r["kind"] == k for r in items)] + \
@@ -69,19 +69,19 @@ def charts(stats: dict[str, Any]) -> dict[str, str]:
     out["items"] = _svg(alt.Chart(alt.Data(values=items)).mark_bar(height=18).encode(
         y=alt.Y("kind:N", title=None, sort=kinds), yOffset=alt.YOffset("language:N"),
         x=alt.X("items:Q", title="items"), color=alt.Color("language:N", scale=scale, title="language"),
-        tooltip=["kind:N", "language:N", "items:Q"]).properties(width=420, height=alt.Step(14)))
+        tooltip=["kind:N", "language:N", "items:Q"]).properties(width=400, height=alt.Step(14)))
     rules = [{"rule": r["rule"], "removals": r["removals"], "documents": r["documents"]}
              for r in stats["removals_per_rule"][:15]]
     out["artefacts"] = _svg(alt.Chart(alt.Data(values=rules)).mark_bar(color="#6c757d", cornerRadiusEnd=3).encode(
         y=alt.Y("rule:N", title=None, sort="-x"), x=alt.X("removals:Q", title="spans removed"),
-        tooltip=["rule:N", "removals:Q", "documents:Q"]).properties(width=420, height=alt.Step(20)))
+        tooltip=["rule:N", "removals:Q", "documents:Q"]).properties(width=400, height=alt.Step(20)))
     sources = [{"source": _short(r["source"], 48), "statistics": r["statistics"], "documents": r["documents"]}
                for r in stats["top_sources"]]
     out["sources"] = _svg(alt.Chart(alt.Data(values=sources or [{"source": "(no named source)", "statistics": 0,
                                                                   "documents": 0}]))
                           .mark_bar(color="#2a7f9e", cornerRadiusEnd=3).encode(
         y=alt.Y("source:N", title=None, sort="-x"), x=alt.X("statistics:Q", title="statistics quoted", axis=alt.Axis(tickMinStep=1, format="d")),
-        tooltip=["source:N", "statistics:Q", "documents:Q"]).properties(width=420, height=alt.Step(20)))
+        tooltip=["source:N", "statistics:Q", "documents:Q"]).properties(width=400, height=alt.Step(20)))
     spans: dict[int, int] = {1: 0, 2: 0, 3: 0}
     for r in stats["cluster_sizes"]:
         spans[r["n_languages"]] = spans.get(r["n_languages"], 0) + r["clusters"]
@@ -89,7 +89,7 @@ def charts(stats: dict[str, Any]) -> dict[str, str]:
     out["clusters"] = _svg(alt.Chart(alt.Data(values=sizes)).mark_bar(color="#7a5195", cornerRadiusEnd=3,
                                                                       height=22).encode(
         y=alt.Y("span:N", title=None, sort=[s["span"] for s in sizes]), x=alt.X("clusters:Q", title="clusters", axis=alt.Axis(tickMinStep=1, format="d")),
-        tooltip=["span:N", "clusters:Q"]).properties(width=420, height=alt.Step(30)))
+        tooltip=["span:N", "clusters:Q"]).properties(width=400, height=alt.Step(30)))
     return out
 
 
@@ -159,21 +159,21 @@ def render(stats: dict[str, Any], title: str = "Knowledge store report", generat
 <div class="cards">{"".join(f'<div class="card"><b>{_number(v)}</b><span>{_e(k)}</span></div>' for k, v in cards)}</div>
 <nav>{"".join(f'<a href="#{sid}">{_e(name)}</a>' for sid, name in SECTIONS)}</nav></div></header><main class="wrap">"""]
 
-    parts.append(_section("documents", "Documents per language", _figure("documents", svg["documents"],
-                 "Articles accepted into the store, by detected language.") + _table(
+    parts.append(_section("documents", "Documents per language", _duo(_figure("documents", svg["documents"],
+                 "Articles accepted into the store, by detected language."), _table(
         [("language", "text"), ("documents", "num"), ("characters of clean text", "num")],
         [[LANG_NAMES.get(r["lang"], r["lang"]), r["documents"], r["clean_chars"]]
-         for r in stats["documents_per_language"]])))
+         for r in stats["documents_per_language"]]))))
 
     by_kind: dict[str, dict[str, int]] = {}
     for r in stats["items_per_kind"]:
         by_kind.setdefault(r["kind"], {})[r["lang"]] = r["items"]
-    parts.append(_section("items", "Items per kind and language", _figure("items", svg["items"],
-                 "Myths, tips, statistics and cited examples extracted, per language.") + _table(
+    parts.append(_section("items", "Items per kind and language", _duo(_figure("items", svg["items"],
+                 "Myths, tips, statistics and cited examples extracted, per language."), _table(
         [("kind", "text")] + [(LANG_NAMES.get(c, c), "num") for c in langs] + [("total", "num")],
         [[k] + [by_kind[k].get(c, 0) for c in langs] + [sum(by_kind[k].values())]
          for k in sorted(by_kind, key=lambda k: (k not in KIND_ORDER, KIND_ORDER.index(k) if k in KIND_ORDER else 0))]
-    )))
+    ))))
 
     parts.append(_section("artefacts", "Artefacts removed", f"""<p class="lead">Every span the de-noiser removed
 is kept with the rule that removed it ({t["removed_spans"]:,} spans, {t["removed_chars"]:,} characters).
@@ -191,7 +191,8 @@ sources).{f" The table shows the {shown:,} quoted by the most documents." if sho
 Click a column to sort.</p>""" + _figure("sources", svg["sources"], "The most quoted sources.") + _table(
         [("value", "num"), ("unit", "text"), ("source", "text"), ("year", "year"), ("quoted in", "num"),
          ("language", "text"), ("statement", "text"), ("document", "text")],
-        [[r["value"], (r["unit"] or "") + (f" ({r['currency']})" if r.get("currency") else ""), r["source"],
+        [[r["value"], (r["unit"] or "") + (f" ({r['currency']})" if r.get("currency") else ""),
+          _short(r["source"], 70),
           r["year"], r["quoted_in"], r["lang"], _short(r["text"], 220), _short(r["document"], 70)]
          for r in stats["statistics"]], sortable=True, cls="stats")))
 
@@ -219,6 +220,10 @@ spanning more than one language). The largest cross-language clusters, side by s
 knowledge store; the same numbers: <code>kb stats --json</code>.</div></footer><script>{SCRIPT}</script>
 </body></html>""")
     return "".join(parts)
+
+
+def _duo(left: str, right: str) -> str:
+    return f'<div class="duo"><div>{left}</div><div>{right}</div></div>'
 
 
 def _section(sid: str, title: str, body: str) -> str:
@@ -293,7 +298,13 @@ table.sortable th.desc::after { content: ' ↓'; color: var(--ink); }
 td { padding: 7px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 tr:last-child td { border-bottom: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.stats td:nth-child(7) { min-width: 320px; }
+table.stats { font-size: 13px; }
+table.stats td:nth-child(3) { min-width: 170px; } table.stats td:nth-child(7) { min-width: 300px; }
+table.stats td:nth-child(8) { min-width: 170px; }
+th[data-type=num], th[data-type=year] { text-align: right; }
+.duo { display: grid; grid-template-columns: minmax(0, 520px) minmax(0, 1fr); gap: 28px; align-items: start; }
+@media (max-width: 900px) { .duo { grid-template-columns: 1fr; } }
+li.none { list-style: none; margin-left: -18px; }
 code { font: 12.5px/1.4 ui-monospace, 'DejaVu Sans Mono', monospace; background: #f3f4f6; padding: 1px 4px;
        border-radius: 4px; word-break: break-all; }
 .lang { display: inline-block; font-size: 11px; font-weight: 700; text-transform: uppercase; color: #fff;

@@ -71,7 +71,9 @@ def collect(ks) -> dict[str, Any]:
         SELECT i.item_id, i.lang, i.text, i.rebuttal, coalesce(d.title, d.source_path) AS document,
                d.source_path, {"coalesce(z.size, 0)" if has_clusters else "0"} AS cluster_size
         FROM item i JOIN doc_source d USING (doc_id) {clustered} WHERE i.kind = 'myth'
-        ORDER BY cluster_size DESC, i.rebuttal IS NULL, d.source_path, i.start_char LIMIT {TOP_MYTHS}""")
+        ORDER BY cluster_size DESC, i.rebuttal IS NULL,
+                 row_number() OVER (PARTITION BY i.lang ORDER BY d.source_path, i.start_char), i.lang
+        LIMIT {TOP_MYTHS}""")
     out["myths_total"] = _rows(ks, "SELECT count(*) AS n FROM item WHERE kind = 'myth'")[0]["n"]
     out["clusters"] = _clusters(ks) if has_clusters else []
     out["cluster_sizes"] = _rows(ks, """

@@ -25,3 +25,13 @@ def built_store(tmp_path_factory) -> pathlib.Path:
     out = tmp_path_factory.mktemp("out")
     run(CORPUS, out, RunSettings(embed=False), progress=False)
     return out / "knowledge.duckdb"
+
+
+@pytest.fixture(scope="session")
+def embedded_store(tmp_path_factory) -> pathlib.Path:
+    """The sample corpus through every stage, embeddings, hubness and clusters included (real models), once."""
+    from pipeline.runner import RunSettings, run
+
+    out = tmp_path_factory.mktemp("embedded")
+    run(CORPUS, out, RunSettings(), progress=False)
+    return out / "knowledge.duckdb"
