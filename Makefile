@@ -39,6 +39,7 @@ search-eval: $(STAMP)
 
 bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/run.py
+	$(PY) benchmarks/report_speed.py --db $(OUT)/knowledge.duckdb --articles 10000
 
 clean:
 	rm -rf $(OUT)/stages $(OUT)/knowledge.duckdb
