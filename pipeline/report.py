@@ -44,7 +44,7 @@ def _svg(chart) -> str:
     spec = chart.configure(font=FONT, background="transparent").configure_view(stroke=None) \
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=False, domainColor="#999", tickColor="#999",
                         labelColor="#333", titleColor="#555") \
-        .configure_legend(labelFontSize=12, titleFontSize=12, orient="top").to_dict()
+        .configure_legend(labelFontSize=12, titleFontSize=12, orient="top").to_dict(validate=False)
     svg = vlc.vegalite_to_svg(spec)
     return svg[svg.index("<svg"):]
 
