@@ -22,6 +22,7 @@ def _tables(rows: list[dict], hub: dict[str, float] | None = None):
     items = pa.table({
         "item_id": [r["item_id"] for r in rows], "doc_id": [r["doc_id"] for r in rows],
         "kind": [r.get("kind", "tip") for r in rows], "lang": [r["lang"] for r in rows],
+        "text": [r.get("text", "") for r in rows],
         "value": pa.array([r.get("value") for r in rows], pa.float64()),
         "unit": pa.array([r.get("unit") for r in rows], pa.string()),
         "currency": pa.array([None] * len(rows), pa.string()),
@@ -66,7 +67,7 @@ def test_never_within_one_document_nor_across_kinds():
 
 
 def test_statistics_must_agree_on_value_and_unit():
-    base = {"kind": "statistic", "vector": e(0)}
+    base = {"kind": "statistic", "vector": e(0), "text": "Pengguna Facebook"}
     rows = [{**base, "item_id": "a", "doc_id": "d1", "lang": "pl", "value": 66.0, "unit": "percent"},
             {**base, "item_id": "b", "doc_id": "d2", "lang": "id", "value": 66.0, "unit": "percent"},
             {**base, "item_id": "c", "doc_id": "d3", "lang": "nl", "value": 67.0, "unit": "percent"},
@@ -74,6 +75,54 @@ def test_statistics_must_agree_on_value_and_unit():
             {**base, "item_id": "e", "doc_id": "d5", "lang": "nl", "value": None, "unit": None}]
     out = cluster.run(*_tables(rows), cluster.Settings(threshold=0.5))["clusters"]
     assert _groups(out) == {frozenset("ab")}
+
+
+def test_equal_numbers_about_different_things_do_not_cluster():
+    """Value and unit agree, but one says TikTok and the other Facebook: a coincidence, not one claim."""
+    base = {"kind": "statistic", "vector": e(0), "value": 66.0, "unit": "percent"}
+    rows = [{**base, "item_id": "a", "doc_id": "d1", "lang": "id", "text": "66% orang dewasa daring menggunakan Facebook"},
+            {**base, "item_id": "b", "doc_id": "d2", "lang": "pl", "text": "66% dorosłych korzysta z Facebooka i Facebook"},
+            {**base, "item_id": "c", "doc_id": "d3", "lang": "nl", "text": "66% van de jongeren zit op TikTok"},
+            {**base, "item_id": "d", "doc_id": "d4", "lang": "nl", "text": "Ongeveer 66% van de mensen"}]
+    out = cluster.run(*_tables(rows), cluster.Settings(threshold=0.5))["clusters"]
+    assert _groups(out) == {frozenset("ab")}   # d names nothing: no evidence that it is the same claim
+    assert cluster.run(*_tables(rows), cluster.Settings(threshold=0.5, anchors=False))["clusters"].num_rows == 4
+
+
+def test_anchors_are_names_not_capitalised_words():
+    texts = ["Anda bisa pakai TikTok", "Anda tahu", "Anda juga", "Anda lagi", "Kata Anda",
+             "Ponad 60% firm używa Google Ads", "Połowa Polaków", "De meeste Nederlanders gebruiken Google"]
+    langs = ["id"] * 5 + ["pl", "pl", "nl"]
+    got = cluster.anchors(texts, langs)
+    assert got[0] == {"tiktok"}                       # inner capital; "Anda" is in most Indonesian texts
+    assert got[5] == {"google", "ads"} and got[7] == {"nederlanders", "google"}
+    assert got[6] == {"polaków"} and got[1] == frozenset()   # the first word's capital says nothing
+
+
+def test_both_models_must_agree_when_asked():
+    """The mean score joins a with b and with c, but each model prefers a different partner."""
+    rows = [{"item_id": "a", "doc_id": "d1", "lang": "pl", "vector": e(0)},
+            {"item_id": "b", "doc_id": "d2", "lang": "nl", "vector": e(0) + 0.3 * e(1)},
+            {"item_id": "c", "doc_id": "d2", "lang": "nl", "vector": e(0) + 0.6 * e(2)}]
+    items, emb, _, hub = _tables(rows)
+    other = emb.set_column(3, "search_vector", pa.array([_unit(e(0)), _unit(e(0) + 0.6 * e(1)),
+                                                        _unit(e(0) + 0.3 * e(2))]))
+    other = other.set_column(2, "model_id", pa.array(["n"] * 3))
+    hub2 = pa.concat_tables([hub, hub.set_column(1, "model_id", pa.array(["n"] * 3))])
+    assert cluster.run(items, emb, other, hub2, cluster.Settings(threshold=0.5))["clusters"].num_rows > 0
+    assert cluster.run(items, emb, other, hub2, cluster.Settings(threshold=0.5, agree=1))["clusters"].num_rows == 0
+    same = cluster.run(items, emb, emb.set_column(2, "model_id", pa.array(["n"] * 3)), hub2,
+                       cluster.Settings(threshold=0.5, agree=1))["clusters"]
+    assert _groups(same) == {frozenset("ab")}         # where both models agree, it holds
+
+
+def test_a_threshold_per_kind():
+    rows = [{"item_id": "a", "doc_id": "d1", "lang": "pl", "vector": e(0)},
+            {"item_id": "b", "doc_id": "d2", "lang": "nl", "vector": e(0) + 0.5 * e(1)},
+            {"item_id": "m", "doc_id": "d1", "lang": "pl", "kind": "myth", "vector": e(0)},
+            {"item_id": "n", "doc_id": "d2", "lang": "nl", "kind": "myth", "vector": e(0) + 0.5 * e(1)}]
+    settings = cluster.Settings(threshold=0.5, kind_thresholds=(("myth", 0.95),))
+    assert _groups(cluster.run(*_tables(rows), settings)["clusters"]) == {frozenset("ab")}
 
 
 def test_hubness_keeps_a_generic_item_out():

@@ -26,6 +26,7 @@ pairs (``tests/fixtures/cluster_pairs.jsonl``); README.md gives its precision.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,10 +50,17 @@ CLUSTERS = pa.schema([
 
 @dataclass(frozen=True)
 class Settings:
-    threshold: float = 0.18          # on the mean CSLS score of both models; tools/cluster_threshold.py
+    threshold: float = 0.18          # on the mean CSLS score of the models; tools/cluster_threshold.py
+    kind_thresholds: tuple[tuple[str, float], ...] = ()   # (kind, threshold) overriding it for a kind
     neighbours: int = 5              # candidate partners per item and language
+    agree: int = 0                   # > 0: an edge needs each item among the other's `agree` best of its
+                                     # language under every model (both encoders agree, both ways)
+    anchors: bool = True             # statistics must also name one thing in common (TikTok, Facebook)
     kinds: tuple[str, ...] = ("myth", "tip", "statistic", "example")
     chunk: int = 2048                # rows per matrix product: bounds memory
+
+    def threshold_for(self, kind: str) -> float:
+        return dict(self.kind_thresholds).get(kind, self.threshold)
 
 
 def _matrix(column: pa.ChunkedArray) -> np.ndarray:
@@ -76,6 +84,43 @@ def agreement_key(row: dict) -> str | None:
     return ""
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+COMMON_SHARE = 0.05   # a capitalised word of one language in more of its items than this
+COMMON_MIN = 3        # (and than this many) is no name
+
+
+def anchors(texts: list[str], langs: list[str]) -> list[frozenset[str]]:
+    """What an item names that reads the same in every language: its names, case-folded.
+
+    A name is a word with an inner capital (TikTok, SEO), or capitalised away from the text's
+    start (Facebook, Burger King) unless it is a word of one language found in more than
+    COMMON_SHARE of that language's texts and COMMON_MIN of them (Indonesian "Anda", a
+    capitalised pronoun); a word
+    capitalised in texts of two languages is a name however common. "66% use TikTok" and
+    "66% use Facebook" then disagree though value and unit agree.
+    """
+    words = [_WORD.findall(text or "") for text in texts]
+    seen: dict[str, dict[str, int]] = {}     # capitalised word -> language -> texts
+    total: dict[str, int] = {}
+    for ws, lang in zip(words, langs):
+        total[lang] = total.get(lang, 0) + 1
+        for w in {w.casefold() for n, w in enumerate(ws) if n > 0 and w[0].isupper()}:
+            seen.setdefault(w, {})[lang] = seen.setdefault(w, {}).get(lang, 0) + 1
+    out = []
+    for ws, lang in zip(words, langs):
+        keep = set()
+        for n, w in enumerate(ws):
+            folded = w.casefold()
+            if any(c.isupper() for c in w[1:]):
+                keep.add(folded)
+            elif n > 0 and w[0].isupper():
+                by_lang = seen[folded]
+                if len(by_lang) > 1 or by_lang[lang] <= max(COMMON_MIN, COMMON_SHARE * total[lang]):
+                    keep.add(folded)
+        out.append(frozenset(keep))
+    return out
+
+
 class _Space:
     """One model's unit search vectors and hubness, rows aligned with the items."""
 
@@ -97,48 +142,80 @@ class _Space:
 
 def _scores(spaces: list[_Space], rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Mean over models of CSLS between every row and every column (a len(rows) x len(cols) block)."""
-    out = np.zeros((len(rows), len(cols)), dtype=np.float32)
-    for s in spaces:
-        out += s.vectors[rows] @ s.vectors[cols].T - (s.hubness[rows, None] + s.hubness[None, cols]) / 2
-    return out / len(spaces)
+    return sum(_csls(s, rows, cols) for s in spaces) / len(spaces)
+
+
+def _csls(s: _Space, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    return s.vectors[rows] @ s.vectors[cols].T - (s.hubness[rows, None] + s.hubness[None, cols]) / 2
+
+
+def _best(block: np.ndarray, rows: np.ndarray, members: np.ndarray, lang: np.ndarray, k: int
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, partner, score): each row's ``k`` best partners of each language in ``block``."""
+    src, dst, val = [], [], []
+    for code in np.unique(lang[members]):
+        cols = np.flatnonzero(lang[members] == code)
+        sub = block[:, cols]
+        kk = min(k, len(cols))
+        best = np.argpartition(-sub, kk - 1, axis=1)[:, :kk]
+        score = np.take_along_axis(sub, best, axis=1)
+        r, c = np.nonzero(np.isfinite(score))
+        src.append(rows[r])
+        dst.append(members[cols[best[r, c]]])
+        val.append(score[r, c])
+    return np.concatenate(src), np.concatenate(dst), np.concatenate(val)
 
 
 def candidate_edges(spaces: list[_Space], group: np.ndarray, doc: np.ndarray, lang: np.ndarray,
-                    settings: Settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(i, j, score) with i < j: each item's best partners per language within its group, above the threshold."""
+                    threshold: np.ndarray, settings: Settings,
+                    compatible=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, score) with i < j: each item's best partners per language within its group, above its threshold.
+
+    With ``settings.agree``, a pair is kept only when, under every model on its own, each of the
+    two is among the other's ``agree`` best partners of its language: one encoder's accident is
+    rarely the other's. ``compatible(i, j)`` may veto pairs (the statistics' anchors).
+    """
+    n = len(group)
     src, dst, val = [], [], []
+    agreed: list[set[int]] = [set() for _ in spaces]   # directed pairs i * n + j, per model
     for g in np.unique(group[group >= 0]):
         members = np.flatnonzero(group == g)
         if len(members) < 2:
             continue
         for start in range(0, len(members), settings.chunk):
             rows = members[start:start + settings.chunk]
-            block = _scores(spaces, rows, members)
-            block[doc[rows][:, None] == doc[members][None, :]] = -np.inf   # across documents only
-            for code in np.unique(lang[members]):
-                cols = np.flatnonzero(lang[members] == code)
-                sub = block[:, cols]
-                k = min(settings.neighbours, len(cols))
-                best = np.argpartition(-sub, k - 1, axis=1)[:, :k]
-                score = np.take_along_axis(sub, best, axis=1)
-                keep = score >= settings.threshold
-                r, c = np.nonzero(keep)
-                src.append(rows[r])
-                dst.append(members[cols[best[r, c]]])
-                val.append(score[r, c])
+            other_doc = doc[rows][:, None] != doc[members][None, :]   # across documents only
+            per_model = [_csls(s, rows, members) for s in spaces]
+            block = np.where(other_doc, sum(per_model) / len(spaces), -np.inf)
+            i, j, score = _best(block, rows, members, lang, settings.neighbours)
+            keep = score >= threshold[i]
+            src.append(i[keep])
+            dst.append(j[keep])
+            val.append(score[keep])
+            if settings.agree:
+                for m, one in enumerate(per_model):
+                    a, b, _ = _best(np.where(other_doc, one, -np.inf), rows, members, lang, settings.agree)
+                    agreed[m].update((a * n + b).tolist())
     if not src:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
     i, j, s = np.concatenate(src), np.concatenate(dst), np.concatenate(val)
+    if settings.agree:
+        both = [all((a * n + b) in d and (b * n + a) in d for d in agreed) for a, b in zip(i.tolist(), j.tolist())]
+        i, j, s = i[both], j[both], s[both]
+    if compatible is not None and len(i):
+        ok = np.array([compatible(a, b) for a, b in zip(i.tolist(), j.tolist())], dtype=bool)
+        i, j, s = i[ok], j[ok], s[ok]
     lo, hi = np.minimum(i, j), np.maximum(i, j)
-    _, first = np.unique(lo * (len(group) + 1) + hi, return_index=True)
+    _, first = np.unique(lo * (n + 1) + hi, return_index=True)
     return lo[first], hi[first], s[first]
 
 
 def average_linkage(spaces: list[_Space], edges: tuple[np.ndarray, np.ndarray, np.ndarray], n: int,
-                    threshold: float) -> np.ndarray:
+                    threshold: float | np.ndarray) -> np.ndarray:
     """Cluster label per item (-1: alone), merging along edges best first while the mean pair score holds."""
     parent = np.arange(n)
     size = np.ones(n, dtype=np.int64)
+    limit = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (n,))
     sums = [s.vectors.astype(np.float64).copy() for s in spaces]
     hub_sums = [s.hubness.astype(np.float64).copy() for s in spaces]
 
@@ -156,7 +233,7 @@ def average_linkage(spaces: list[_Space], edges: tuple[np.ndarray, np.ndarray, n
         pairs = size[a] * size[b]
         mean = sum(float(v[a] @ v[b]) / pairs - (h[a] / size[a] + h[b] / size[b]) / 2
                    for v, h in zip(sums, hub_sums)) / len(spaces)
-        if mean < threshold:
+        if mean < limit[int(i[e])]:
             continue
         if size[a] < size[b]:
             a, b = b, a
@@ -174,8 +251,8 @@ def run(items: pa.Table, embeddings: pa.Table, embeddings_aux: pa.Table | None, 
         settings: Settings = Settings()) -> dict[str, pa.Table]:
     """items + their embeddings (the main and the auxiliary model's) + hubness -> {clusters}: a row per clustered item."""
     tables = [t for t in (embeddings, embeddings_aux) if t is not None and t.num_rows]
-    rows = [r for r in items.select([c for c in ("item_id", "doc_id", "kind", "lang", "value", "unit", "currency",
-                                                 "entity") if c in items.column_names]).to_pylist()
+    rows = [r for r in items.select([c for c in ("item_id", "doc_id", "kind", "lang", "text", "value", "unit",
+                                                 "currency", "entity") if c in items.column_names]).to_pylist()
             if r["kind"] in settings.kinds]
     if not rows or not tables:
         return {"clusters": CLUSTERS.empty_table()}
@@ -186,8 +263,15 @@ def run(items: pa.Table, embeddings: pa.Table, embeddings_aux: pa.Table | None, 
     group = np.array([-1 if k[1] is None else group_of.setdefault(k, len(group_of)) for k in keys])
     doc = np.array([r["doc_id"] for r in rows])
     lang = np.array([r["lang"] for r in rows])
-    edges = candidate_edges(spaces, group, doc, lang, settings)
-    label = average_linkage(spaces, edges, len(rows), settings.threshold)
+    threshold = np.array([settings.threshold_for(r["kind"]) for r in rows], dtype=np.float32)
+    compatible = None
+    if settings.anchors:
+        named = anchors([r.get("text") or "" for r in rows], [r["lang"] for r in rows])
+
+        def compatible(a: int, b: int) -> bool:   # equal numbers about different things are a coincidence
+            return rows[a]["kind"] != "statistic" or bool(named[a] & named[b])
+    edges = candidate_edges(spaces, group, doc, lang, threshold, settings, compatible)
+    label = average_linkage(spaces, edges, len(rows), threshold)
     out_cluster, out_item, out_sim = [], [], []
     for root in np.unique(label[label >= 0]):
         members = np.flatnonzero(label == root)
