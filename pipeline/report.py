@@ -188,7 +188,8 @@ The rules that fired most, with the first span each removed:</p>""" + _figure(
     parts.append(_section("statistics", "Statistics and their sources", f"""<p class="lead">{s["statistics"]:,}
 statistics in {s["documents"]:,} documents; {s["with_source"]:,} name their source ({s["sources"]:,} distinct
 sources).{f" The table shows the {shown:,} quoted by the most documents." if shown < s["statistics"] else ""}
-Click a column to sort.</p>""" + _figure("sources", svg["sources"], "The most quoted sources.") + _table(
+"Quoted in" counts the documents stating the same statistic (its cluster: the same value, unit and
+subject). Click a column to sort.</p>""" + _figure("sources", svg["sources"], "The most quoted sources.") + _table(
         [("value", "num"), ("unit", "text"), ("source", "text"), ("year", "year"), ("quoted in", "num"),
          ("language", "text"), ("statement", "text"), ("document", "text")],
         [[r["value"], (r["unit"] or "") + (f" ({r['currency']})" if r.get("currency") else ""),

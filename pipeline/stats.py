@@ -56,13 +56,17 @@ def collect(ks) -> dict[str, Any]:
                list(DISTINCT lang ORDER BY lang) AS languages
         FROM item WHERE kind = 'statistic' AND source IS NOT NULL AND trim(source) <> ''
         GROUP BY source ORDER BY statistics DESC, documents DESC, source LIMIT {TOP_SOURCES}""")
-    # the statistics quoted by the most documents first (the same value and unit), then those with a source
+    # the statistics quoted by the most documents first, then those with a source. Quoted in: the documents
+    # of the statistic's cluster (the same value, unit and subject, saying the same), not every equal value:
+    # "66% use TikTok" and "66% use Facebook" are two statistics
+    quoted = ("coalesce(count(DISTINCT i.doc_id) OVER (PARTITION BY coalesce(c.cluster_id, i.item_id)), 1)"
+              if has_clusters else "1")
+    member = "LEFT JOIN cluster_member c USING (item_id)" if has_clusters else ""
     out["statistics"] = _rows(ks, f"""
         WITH s AS (
             SELECT i.value, i.unit, i.currency, i.source, i.year, i.lang, i.text, i.doc_id,
-                   coalesce(d.title, d.source_path) AS document, d.source_path,
-                   count(DISTINCT i.doc_id) OVER (PARTITION BY i.value, i.unit) AS quoted_in
-            FROM item i JOIN doc_source d USING (doc_id) WHERE i.kind = 'statistic')
+                   coalesce(d.title, d.source_path) AS document, d.source_path, {quoted} AS quoted_in
+            FROM item i JOIN doc_source d USING (doc_id) {member} WHERE i.kind = 'statistic')
         SELECT value, unit, currency, source, year, lang, text, document, source_path, quoted_in FROM s
         ORDER BY quoted_in DESC, source IS NULL, value DESC, source_path, text LIMIT {TOP_STATISTICS}""")
     clustered = ("LEFT JOIN cluster_member c USING (item_id) LEFT JOIN (SELECT cluster_id, count(*) AS size "
