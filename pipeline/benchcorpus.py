@@ -12,7 +12,7 @@ sprinkled in. So every stage does real work on it.
 Article ``i`` depends only on ``(seed, i)``: the first 1,000 articles of a
 10,000-article corpus are the 1,000-article corpus, and ``--docs N+10`` adds ten.
 The sources are the sample corpus and copies of the extra and development
-articles kept under ``benchmarks/data/`` (their SOURCES.md says where they are from).
+articles kept under ``tests/fixtures/holdout-corpus`` and ``dev-corpus`` (their SOURCES.md says where they are from).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DEFAULT_SOURCES = (ROOT / "corpus", ROOT / "benchmarks" / "data" / "holdout", ROOT / "benchmarks" / "data" / "dev")
+DEFAULT_SOURCES = (ROOT / "corpus", ROOT / "tests" / "fixtures" / "holdout-corpus", ROOT / "tests" / "fixtures" / "dev-corpus")
 LANGS = ("id", "pl", "nl")
 TARGET_CHARS = (7_000, 13_000)   # article length range, about the size of the real ones
 

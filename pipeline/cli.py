@@ -391,7 +391,7 @@ def bench() -> None:
               help="Folder to write them to (as <lang>/<number>.txt).")
 @click.option("--seed", default=0, show_default=True, help="Another seed gives another corpus.")
 @click.option("--source", "sources", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=pathlib.Path),
-              help="Folders of real articles to recombine (default: corpus/ and benchmarks/data/).")
+              help="Folders of real articles to recombine (default: corpus/ and the real articles in tests/fixtures/).")
 def bench_corpus(docs: int, out: pathlib.Path, seed: int, sources: tuple[pathlib.Path, ...]) -> None:
     """Write a deterministic corpus of DOCS articles recombined from real ones, for benchmarks.
 

@@ -3,7 +3,8 @@
     .venv/bin/python tools/cluster_threshold.py [--db STORE] [--pairs tests/fixtures/cluster_pairs.jsonl]
 
 Without ``--db`` it builds a store (embeddings included, a few minutes) from the sample
-articles (``corpus/``) plus the extra real articles (``benchmarks/data/holdout/``).
+articles (``corpus/``) plus the extra real articles (``tests/fixtures/holdout-corpus/``) and the
+development articles (``tests/fixtures/dev-corpus/``, under ``dev/``).
 
 The pairs file holds one pair of items a line, named by source path and text (so the
 labels survive re-extraction), with ``same``: whether the two say the same advice or
@@ -52,7 +53,8 @@ def build_store(out: pathlib.Path) -> pathlib.Path:
     for p in (ROOT / "corpus").glob("*.txt"):
         shutil.copy(p, corpus / p.name)
     for lang in ("id", "pl", "nl"):
-        shutil.copytree(ROOT / "benchmarks" / "data" / "holdout" / lang, corpus / lang)
+        shutil.copytree(ROOT / "tests" / "fixtures" / "holdout-corpus" / lang, corpus / lang)
+        shutil.copytree(ROOT / "tests" / "fixtures" / "dev-corpus" / lang, corpus / "dev" / lang)
     return run(corpus, out / "out", RunSettings(), progress=True).store
 
 

@@ -28,6 +28,12 @@ The last two judge an entity among the document's entities (``list[Entity] -> No
   example_coordinated listed with an accepted name: ``M & Ms, Snickers, Dove i Mars``,
                       ``Bakkerij Vos, Molenaar en Korenbloem``, ``Tokopedia dan Bukalapak``
 
+Last, ``example_learned`` (``list[Entity], DocContext -> None``) accepts an entity no rule
+accepted when the learned model of ``example_model`` scores it at its threshold or above: a
+platform the article discusses (named twice at least: ``komunitas TikTok``), a name with a figure in brackets
+(``Thuisbezorgd (61%)``), the head of a list item (``Slack – ...``). Platforms are candidates
+for it alone. ``Settings.learned`` turns it off.
+
 Mentions of one entity (``Dr. Jain`` / ``Rachna Jain``, ``United`` / ``United Airlines``,
 ``Mershona`` / ``Phila Mershona``) are grouped by name tokens; one item per entity, on its
 first citing sentence, with its longest name. Headings are skipped.
@@ -40,7 +46,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from pipeline.docmodel import DocContext
-from pipeline.extract import names, spans
+from pipeline.extract import example_model, names, spans
 from pipeline.extract.items import Example, Item, make
 from pipeline.extract.names import (Mention, Run, example_report, example_source, example_title, is_acronym,
                                     is_camel, near_before)
@@ -50,7 +56,7 @@ from pipeline.nlp import cues, tokenize, word_set, words_between
 
 @dataclass(frozen=True)
 class Settings:
-    pass    # no thresholds yet; a field here becomes part of the extract stage's skip key
+    learned: bool = True    # after the rules, accept what the learned model scores as a cited example
 
 
 _COMMA_GAP = re.compile(r"\s*,\s*")
@@ -158,12 +164,16 @@ class Entity:
     accepted: str | None = None         # the rule that accepted it
     first: Occurrence | None = None     # the first citing mention
 
+    @property
+    def platform(self) -> bool:
+        return any(m.run.platform for m in self.mentions)
+
 
 def example_repeated(ents: list[Entity]) -> None:
     """An entity without evidence named at least twice inside sentences (not sentence-initially)."""
     for e in ents:
         inner = [m for m in e.mentions if not m.run.initial]
-        if e.accepted is None and len(inner) >= 2:
+        if e.accepted is None and len(inner) >= 2 and not e.platform:
             e.accepted, e.first = "example_repeated", inner[0]
 
 
@@ -183,13 +193,12 @@ def example_coordinated(ents: list[Entity]) -> None:
                 members = [owner[id(r)] for r in chain]
                 if any(e.accepted for _, e in members):
                     for m, e in members:
-                        if not e.accepted:
+                        if not e.accepted and not e.platform:
                             e.accepted, e.first = "example_coordinated", m
                             changed = True
 
 
 ENTITY_RULES = (example_repeated, example_coordinated)
-RULES = MENTION_RULES + ENTITY_RULES
 
 
 def _occurrences(doc: DocContext) -> list[Occurrence]:
@@ -203,10 +212,9 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
         for span in spans.sentences(b):
             all_runs = tuple(names.runs(doc.lang, span.text, vocab, with_platforms=True))
             for r in all_runs:
-                if r.platform:
-                    continue
                 m = Mention(doc.lang, span.text, r, prev_text, all_runs)
-                evidence = [rule.__name__ for rule in MENTION_RULES if rule(m)]
+                # a platform is a candidate too, but only the learned rule may accept it
+                evidence = [] if r.platform else [rule.__name__ for rule in MENTION_RULES if rule(m)]
                 out.append(Occurrence(span, m, evidence, acronym_defined(doc.lang, span.text, r)))
             prev_text = span.text     # coordination is resolved after acceptance
     return out
@@ -270,7 +278,7 @@ def _entity_type(ent: Entity, lang: str) -> str:
         return "study"
     if "example_org" in evs or any(is_acronym(w) for w in words):
         return "organisation"
-    if "example_brand" in evs:
+    if "example_brand" in evs or ent.platform:
         return "brand"
     if "example_title" in evs:
         return "person"
@@ -292,10 +300,28 @@ def _display(ent: Entity) -> str:
     return f"{name} ({alias})" if alias and alias not in name else name
 
 
+def example_learned(ents: list[Entity], doc: DocContext) -> None:
+    """An entity no rule accepted that the learned model (``example_model``) scores as a cited example:
+    a name that is neither a common word nor only sentence-initial, a platform, the head of a list item
+    (``Slack – komunikator``), a name with a figure in brackets (``iDeal (85%)``)."""
+    threshold = example_model.WEIGHTS["threshold"]
+    for e in ents:
+        if e.platform and len(e.mentions) < 2:
+            continue    # a platform named once is a channel ("unggah foto di Instagram"), not a case discussed
+        if e.accepted is None and example_model.probability(e, doc) >= threshold:
+            e.accepted, e.first = "example_learned", min(e.mentions, key=lambda m: m.span.start_char)
+
+
+RULES = MENTION_RULES + ENTITY_RULES + (example_learned,)
+
+
 def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Example]:
     """The cited examples of a document (``known``: items of the extractors run before; none are needed)."""
     out = []
-    for ent in entities(doc):
+    ents = entities(doc)
+    if settings.learned:
+        example_learned(ents, doc)
+    for ent in ents:
         if not ent.accepted:
             continue
         m = ent.first

@@ -40,6 +40,8 @@ _INITIAL_GAP = re.compile(r"[.:;!?\"“”„«»(\[\]—–•*>]|(?:^|\s)-")
 _YEAR = re.compile(r"(19|20)\d\d")
 _CAMEL_INNER = re.compile(r"[a-z][A-Z]")
 _CAMEL_LEAD = re.compile(r"^[A-Z]{2,}[a-z]{3,}")
+_LOWER_CAMEL = re.compile(r"^[a-z]{1,2}[A-Z][a-z]+[A-Za-z]*$")     # iPrice, eBay, iDeal
+_DOMAIN = re.compile(r"^[a-z][a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|nl|pl|id|be|de|eu|info|biz|ai)$", re.I)
 _HYPHENS = re.compile(r"[-‐]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _WORDS = re.compile(r"\w+")
@@ -74,7 +76,13 @@ def is_platform(lang: str, word: str) -> bool:
 
 
 def is_camel(word: str) -> bool:
-    return bool(word[:1].isupper() and (_CAMEL_INNER.search(word) or _CAMEL_LEAD.match(word)))
+    return bool(word[:1].isupper() and (_CAMEL_INNER.search(word) or _CAMEL_LEAD.match(word))
+                or _LOWER_CAMEL.match(word))
+
+
+def is_domain(word: str) -> bool:
+    """A web site named in the text: ``actualinsights.com``, ``smartinsights.com``."""
+    return bool(_DOMAIN.match(word))
 
 
 def is_acronym(word: str) -> bool:
@@ -83,6 +91,8 @@ def is_acronym(word: str) -> bool:
 
 
 def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset()) -> bool:
+    if _LOWER_CAMEL.match(word) or is_domain(word):
+        return True         # a brand written lower-camel (iPrice) or a site's domain: a name all the same
     if not word[:1].isupper():
         return False
     if is_acronym(word) and (word.casefold() in lower_vocab
@@ -212,10 +222,12 @@ def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vo
     """Trim a raw capitalised run; split off stop words and platforms."""
     idx = list(range(i, j))
     word_idx = [k for k in idx if toks[k].is_word]
-    if any(is_platform(lang, toks[k].text) for k in word_idx) or is_platform(
-            lang, "".join(toks[k].text for k in word_idx)):
+    plat = [k for k in word_idx if is_platform(lang, toks[k].text)]
+    if not plat and is_platform(lang, "".join(toks[k].text for k in word_idx)):
         return [Run(i, j, toks[i].start, toks[j - 1].end, text[toks[i].start:toks[j - 1].end],
                     [toks[k].text for k in word_idx], _starts_clause(text, toks, i), platform=True)]
+    if plat:
+        return _platform_runs(lang, text, toks, i, j, plat, vocab)
     if sum(1 for k in word_idx if is_acronym(toks[k].text) and len(toks[k].text) >= 4) >= 2:
         return []   # SHOUTING, not a name
     idx, study_name = _trim(lang, text, toks, idx, vocab)
@@ -226,6 +238,34 @@ def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vo
         run = _part_run(lang, text, toks, part, study_name, vocab)
         if run is not None:
             out.append(run)
+    return out
+
+
+def _platform_runs(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, plat: list[int],
+                   vocab: frozenset[str]) -> list[Run]:
+    """A run holding platforms cut into the words before them (cleaned as any run) and one run per
+    platform with the name words after it (``Google Trends``, not ``Gunakan TikTok`` or ``Instagram Anda``);
+    an inflected platform alone is cut to its name (``Facebooku`` -> ``Facebook``)."""
+    stop = word_set(lang, "EXAMPLE_STOP")
+    out = _clean_run(lang, text, toks, i, plat[0], vocab) if plat[0] > i else []
+    # one clause-initial word before a platform is a verb or an adverb ("Gunakan TikTok", "Volg Instagram")
+    out = [r for r in out if not (r.initial and len(r.words) == 1 and r.b == plat[0])]
+    for n, k in enumerate(plat):
+        end = plat[n + 1] if n + 1 < len(plat) else j
+        e = k + 1
+        while (e < end and toks[e].is_word and base(toks[e].text).casefold() not in stop
+               and not _is_common(lang, toks[e].text, vocab) and not is_platform(lang, toks[e].text)):
+            e += 1
+        first = toks[k].text
+        if e == k + 1:
+            stem = next((p for p in _long_platforms(lang) if first.casefold().startswith(p)), None)
+            first = first[:len(stem)] if stem and first[:len(stem)][:1].isupper() else first
+        end_char = toks[k].start + len(first) if e == k + 1 else toks[e - 1].end
+        out.append(Run(k, e, toks[k].start, end_char, text[toks[k].start:end_char],
+                       [first] + [toks[x].text for x in range(k + 1, e) if toks[x].is_word],
+                       _starts_clause(text, toks, k), platform=True))
+        if e < end:
+            out.extend(_clean_run(lang, text, toks, e, end, vocab))
     return out
 
 
@@ -283,7 +323,7 @@ def _part_run(lang: str, text: str, toks: tuple[Token, ...], p: list[int], study
     if all(w.casefold() in _places(lang) for w in words):
         return None    # a place alone ("di Indonesia", "w Polsce")
     if not study_name and all(_in_vocab(lang, base(w), vocab) for w in words if w.isalpha()) and not any(
-            is_camel(w) or is_acronym(w) for w in words):
+            is_camel(w) or is_acronym(w) or "." in w for w in words):
         return None    # title-cased ordinary words ("Berikut Diskon", "Halaman")
     surface = text[s:e]
     if surface.endswith(("'s", "’s")):
@@ -351,8 +391,16 @@ def example_source(m: Mention) -> bool:
     study = cues(m.lang, "STAT_STUDY_CUES", m.text)
     if any(s == run.a and e <= run.b for s, e in study) and len(run.words) >= 2:
         return True
-    if any(e == run.a for s, e in cues(m.lang, "STAT_AGENT_PREPS", m.text)) and near_before(study, toks, run, 5):
+    # "badanie przeprowadzone przez Gemius", "onderzoek door o.a. Content.corp": the agent right after
+    # its preposition, or after "among others" following it
+    lead = run.a
+    for s, e in cues(m.lang, "EXAMPLE_SUCH_AS", m.text):
+        if e == lead or (e == lead - 1 and toks[e].text == "."):   # "o.a." / "m.in." end in a full stop
+            lead = s
+    if any(e == lead for s, e in cues(m.lang, "STAT_AGENT_PREPS", m.text)) and near_before(study, toks, run, 6):
         return True
+    if is_domain(run.text) and study:
+        return True     # "een onderzoek ..., zie actualinsights.com": the site that published it
     if near_before(study, toks, run, 0):
         return True
     return any(s >= run.b and words_between(toks, run.b, s) <= 2 and not broken(toks, run.b, s, False)

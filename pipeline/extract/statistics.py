@@ -18,12 +18,18 @@ and none holds after a hypothetical or instruction cue in the sentence (``Jika .
 ``Załóżmy, że ...``, ``Als je ...``) or right after an offer or limit cue (``diskon 20%``,
 ``maksymalnie 3 razy``, ``korting van 20%``).
 
-``text`` is the sentence stating it (clipped around the quantity to 400 chars); ``value``
-is percent as 0-100; ``source`` the study, organisation or person it is attributed to
-(a name with the citation evidence of ``names``): in the same sentence, else in an earlier
-sentence of the paragraph, else, for a list item or a block after a line ending in ":", in
-that intro line, else the one study in a closing list of sources ("Bronnen:" / "Źródła:" /
-"Sumber:"). ``year`` is the source's year or the first year stated in the sentence.
+``text`` is the sentence stating it (clipped around the quantity to 400 chars); a figure set
+apart on a line or heading of its own (``73%`` / ``van de organisaties ...``) is stated by it
+and the first sentence of the next block. ``value`` is percent as 0-100; ``source`` the study,
+organisation or person it is attributed to (a name with the citation evidence of ``names``,
+a lower-camel brand such as ``iPrice`` or a site's domain included; a platform only after a
+source word: ``volgens Google``), in this order: in the same sentence; for a sentence that
+speaks of a study without naming one ("het eerste onderzoek", "to badanie"), the last study
+named before it in the document; in an earlier sentence of the paragraph; for a list item or a
+block after a line ending in ":", in that intro line; in an earlier block of the same section
+(up to the next heading of its level); else the one study in a closing list of sources
+("Bronnen:" / "Źródła:" / "Sumber:"). ``year`` is the source's year or the first year stated
+in the sentence.
 """
 from __future__ import annotations
 
@@ -36,6 +42,7 @@ from pipeline.extract import names, spans
 from pipeline.extract.items import Item, Statistic, make
 from pipeline.lang import get as lang_data
 from pipeline.nlp import cues, tokenize, words_between
+from pipeline.textmap import stable_hash
 from pipeline.numbers import COUNT, CURRENCY, MULTIPLIER, PERCENT, YEAR, Quantity, find_quantities
 
 _YEAR_END = re.compile(r"\(\s*((?:19|20)\d\d)\s*\)\.?\s*$")
@@ -49,7 +56,7 @@ Source = tuple[str, "int | None"]   # (name, year)
 class Settings:
     max_percent: float = 1000           # "wzrost o 300%" is fine; more is a code or a typo
     count_magnitude: float = 1e6        # a count in digits alone is a statistic from here
-    count_with_source: float = 1e3      # ... or from here with a study or source in the sentence
+    count_with_source: float = 100      # ... or from here with a study or source in the sentence
     source_list_label_chars: int = 80   # a label of a list of sources is a short line
     source_entry_chars: int = 200       # a source taken from that list is cut here
 
@@ -130,10 +137,11 @@ def rule_for(x: Stated) -> str | None:
 
 def sentence_source(lang: str, text: str, vocab: frozenset[str] = frozenset()) -> Source | None:
     """(name, year) of the study, organisation or person a sentence attributes a finding to."""
-    rs = names.runs(lang, text, vocab)
+    rs = names.runs(lang, text, vocab, with_platforms=True)
     for i, r in enumerate(rs):
-        if names.cited(names.Mention(lang, text, r)) is None:
-            continue
+        rule = names.cited(names.Mention(lang, text, r))
+        if rule is None or (r.platform and rule != "example_report"):
+            continue    # a platform is a source only when the sentence says so ("volgens Google")
         name, end = r.text, r.end
         # "Harris Interactive / Right Now": sources joined by a slash or "&"
         for r2 in rs[i + 1:]:
@@ -206,18 +214,26 @@ def _source_for(doc: DocContext, block: Block, found: list[Source | None], fallb
 
 # --- extraction ------------------------------------------------------------------------------
 
-def _block_statistics(doc: DocContext, block: Block, settings: Settings, fallback: Source | None) -> list[Statistic]:
+def _block_statistics(doc: DocContext, block: Block, settings: Settings, fallback: Source | None,
+                      studies: list[Source]) -> tuple[list[Statistic], Source | None]:
+    """The statistics of a block, and the last source its own sentences name (carried on in the section).
+
+    ``studies``: the sources named with a study so far in the document (appended to): a sentence that
+    speaks of a study without naming one ("het eerste onderzoek", "studi ini") means the last of them."""
     lang, vocab = doc.lang, names.lower_vocab(doc)
     out: list[Statistic] = []
     found: list[Source | None] = []
     for sent in spans.sentences(block):
         found.append(sentence_source(lang, sent.text, vocab))
+        study = bool(cues(lang, "STAT_STUDY_CUES", sent.text))
+        if found[-1] is not None and study:
+            studies.append(found[-1])
         qs = find_quantities(sent.text, lang)
-        sourced = found[-1] is not None or bool(cues(lang, "STAT_STUDY_CUES", sent.text))
+        sourced = found[-1] is not None or study
         stats = [(q, rule) for q in qs if (rule := rule_for(Stated(lang, sent.text, q, sourced, settings)))]
         if not stats:
             continue
-        src = _source_for(doc, block, found, fallback)
+        src = found[-1] or (studies[-1] if study and studies else None) or _source_for(doc, block, found, fallback)
         years = [int(q.value) for q in qs if q.unit == YEAR]
         year = (src[1] if src and src[1] else None) or (years[0] if years else None)
         for q, rule in stats:
@@ -226,11 +242,54 @@ def _block_statistics(doc: DocContext, block: Block, settings: Settings, fallbac
             out.append(make(Statistic, doc, block, sent.start + lo, sent.start + hi, rule,
                             id_parts=(sent.start_char + q.start, q.text), value=float(q.value), unit=q.unit,
                             currency=q.currency, source=src[0] if src else None, year=year, quantity_text=q.text))
-    return out
+    return out, next((s for s in reversed(found) if s), None)
+
+
+def _callout(doc: DocContext, block: Block, nxt: Block | None, settings: Settings, src: Source | None
+             ) -> Statistic | None:
+    """A figure set apart as a line or heading of its own, its statement in the next block:
+    ``73%`` / ``van de organisaties ...``, ``8 z 10`` / ``firm korzysta ...``: one statistic, the text both."""
+    if nxt is None or nxt.kind == "heading" or not nxt.text.strip():
+        return None
+    qs = find_quantities(block.text, doc.lang)
+    if len(qs) != 1 or any(c.isalpha() for c in block.text[:qs[0].start] + block.text[qs[0].end:]):
+        return None
+    q = qs[0]
+    first = spans.sentences(nxt)[0]
+    text = f"{block.text.strip()} {first.text.strip()}"
+    rule = rule_for(Stated(doc.lang, text, q, src is not None, settings))
+    if rule is None or len(text) > spans.MAX_ITEM_CHARS:
+        return None
+    s, _ = block.raw_span(0, len(block.text))
+    _, e = nxt.raw_span(first.start, first.end)
+    return Statistic(item_id=stable_hash(doc.doc_id, Statistic.kind, s, e, text, q.text), doc_id=doc.doc_id,
+                     lang=doc.lang, text=text, start_char=s, end_char=e, block_idx=block.idx, extractor=rule,
+                     value=float(q.value), unit=q.unit, currency=q.currency, source=src[0] if src else None,
+                     year=src[1] if src else None, quantity_text=q.text)
 
 
 def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Statistic]:
-    """The statistics of a document (``known``: items of the extractors run before; none are needed)."""
-    fallback = bibliography_source(doc, settings)
-    return [item for block in doc.blocks if block.kind != "heading"
-            for item in _block_statistics(doc, block, settings, fallback)]
+    """The statistics of a document (``known``: items of the extractors run before; none are needed).
+
+    A source named in a block under a heading stays the source of the statistics after it in its
+    section (up to a heading of its level or above) that name none of their own: "Menurut data
+    iPrice, ..." and the paragraphs of figures under it."""
+    bibliography = bibliography_source(doc, settings)
+    out: list[Statistic] = []
+    level, carried, carried_level = 0, None, 0     # the current heading level; the source carried, its level
+    studies: list[Source] = []
+    for i, block in enumerate(doc.blocks):
+        if block.kind == "heading":
+            if carried is not None and block.level <= carried_level:
+                carried = None
+            level = block.level
+            nxt = doc.blocks[i + 1] if i + 1 < len(doc.blocks) else None
+            item = _callout(doc, block, nxt, settings, carried or bibliography)
+            if item is not None:
+                out.append(item)
+            continue
+        items, last = _block_statistics(doc, block, settings, carried or bibliography, studies)
+        out.extend(items)
+        if last is not None and level > 0:     # outside any section a source stays in its paragraph
+            carried, carried_level = last, level
+    return out

@@ -123,6 +123,7 @@ class LanguageData:
     EXAMPLE_NAME_PARTICLES: Words       # particles that join only a last surname ("van", "de")
     EXAMPLE_CONJUNCTIONS: Words         # words joining names in a list ("dan", "i", "en")
     EXAMPLE_WORD_ENDINGS: Words         # inflectional endings: "Posting" is common if "postingan" is written
+    EXAMPLE_POSSESSIVES: Words          # possessives next to a noun: "Manajer Komunitas Anda" is no name
 
     @classmethod
     def fields(cls) -> tuple[str, ...]:

@@ -271,3 +271,5 @@ EXAMPLE_CONJUNCTIONS = ("dan", "atau", "serta") + shared.CONJUNCTIONS
 # Inflectional endings: a capitalised word is a common one when the text writes it in lower
 # case with one of these endings.
 EXAMPLE_WORD_ENDINGS = ("an", "nya", "kan", "lah", "i") + shared.WORD_ENDINGS
+# Possessives after a noun ("Manajer Komunitas Anda", "Instagram-mu"): a possessed thing is no cited name.
+EXAMPLE_POSSESSIVES = ("anda", "kamu", "mu", "kita", "kami", "saya", "mereka", "nya", "dia")

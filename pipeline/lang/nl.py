@@ -268,3 +268,5 @@ EXAMPLE_CONJUNCTIONS = ("en", "of") + shared.CONJUNCTIONS
 # Inflectional endings: a capitalised word is a common one when the text writes it in lower
 # case with one of these endings.
 EXAMPLE_WORD_ENDINGS = ("e", "en", "s") + shared.WORD_ENDINGS
+# Possessives before a noun ("je Community Manager", "onze Webshop"): a possessed thing is no cited name.
+EXAMPLE_POSSESSIVES = ("je", "jouw", "uw", "onze", "ons", "mijn", "hun", "zijn", "haar", "jullie")

@@ -307,3 +307,7 @@ EXAMPLE_CONJUNCTIONS = ("i", "oraz", "lub", "a także") + shared.CONJUNCTIONS
 # Inflectional endings: a capitalised word is a common one when the text writes it in lower
 # case with one of these endings.
 EXAMPLE_WORD_ENDINGS = ("a", "e", "i", "o", "u", "y", "em", "ie", "om", "ów", "ach", "ami", "owi", "ze", "ej", "ym", "ego") + shared.WORD_ENDINGS
+# Possessives before a noun ("ich Ściągawka", "Twój Menedżer"): a possessed thing is no cited name.
+EXAMPLE_POSSESSIVES = ("twój", "twoja", "twoje", "twojego", "twojej", "twoim", "twoją", "wasz", "wasza", "wasze",
+                       "nasz", "nasza", "nasze", "naszej", "naszym", "mój", "moja", "moje", "mojej", "ich", "jego",
+                       "jej", "swój", "swoja", "swoje", "swojej", "swoim", "swoją", "swojego")

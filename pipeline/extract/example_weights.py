@@ -1,0 +1,35 @@
+"""Weights of the cited-example model (``example_model``); written by ``python -m pipeline.extract.train_examples``."""
+WEIGHTS = {
+    "coef": {
+        "acronym": 0.837162,
+        "any_rule": 1.519982,
+        "camel": 0.665936,
+        "digit": 0.448919,
+        "domain": 1.260215,
+        "in_heading": -1.26156,
+        "inner_mentions_log": 1.018662,
+        "list_head": 2.262907,
+        "long_name": 0.663585,
+        "lower_form": -1.248279,
+        "mentions_log": -0.364712,
+        "one_word": -1.084072,
+        "only_initial": -1.851339,
+        "paren_after": 0.972505,
+        "platform": 2.41444,
+        "possessed": -0.909325,
+        "rule_brand": 0.267309,
+        "rule_coordinated": 0.071263,
+        "rule_cue": 1.2692,
+        "rule_org": -0.527949,
+        "rule_repeated": -0.622636,
+        "rule_report": 1.652712,
+        "rule_source": -0.365495,
+        "rule_title": 0.311955,
+        "sentences_log": 0.142607,
+        "short": -1.429835,
+        "stop_word": -1.113184,
+        "two_words": 0.473944
+    },
+    "intercept": 0.6776359290361615,
+    "threshold": 0.5
+}
