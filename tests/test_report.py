@@ -97,3 +97,18 @@ def test_clusters_and_related_on_the_embedded_store(embedded_store):
 def _minimal() -> dict:
     with KnowledgeStore(":memory:") as ks:
         return collect(ks)
+
+
+def test_quoted_in_counts_a_statistics_cluster_not_equal_values(embedded_store):
+    """Two documents stating 66% about different things do not quote one statistic."""
+    with KnowledgeStore(embedded_store) as ks:
+        figures = collect(ks)
+        expected = {(r["text"], r["source_path"]): r["n"] for r in ks.sql("""
+            SELECT i.text, d.source_path,
+                   CASE WHEN c.cluster_id IS NULL THEN 1 ELSE
+                       (SELECT count(DISTINCT j.doc_id) FROM cluster_member m JOIN item j USING (item_id)
+                        WHERE m.cluster_id = c.cluster_id) END AS n
+            FROM item i JOIN doc_source d USING (doc_id) LEFT JOIN cluster_member c USING (item_id)
+            WHERE i.kind = 'statistic'""").to_pylist()}
+    assert figures["statistics"]
+    assert all(r["quoted_in"] == expected[(r["text"], r["source_path"])] for r in figures["statistics"])
