@@ -24,6 +24,7 @@ model: $(STAMP)
 
 pipeline: model
 	HF_HUB_OFFLINE=1 $(KB) run $(CORPUS) --out $(OUT)
+	$(KB) report --db $(OUT)/knowledge.duckdb --out $(OUT)/report.html
 
 # the same pipeline on a local Ray instance (Ray Data executor); installs the [ray] extra first
 pipeline-ray: model
@@ -65,6 +66,7 @@ bench: $(STAMP)
 # search: embedding throughput, cold start, vector search latency (needs outputs/knowledge.duckdb)
 bench-search: $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) benchmarks/run.py
+	$(PY) benchmarks/report_speed.py --db $(OUT)/knowledge.duckdb --articles 10000
 
 # where the non-embedding stages spend their time, on 200 benchmark articles (one worker, in-process)
 profile: $(STAMP)

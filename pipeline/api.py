@@ -113,6 +113,24 @@ class KnowledgeStore:
                                                      "round(seconds, 3) AS seconds FROM stage_run"),
         }
 
+    def clusters(self, min_langs: int = 1, kinds: Sequence[str] | None = None, limit: int = 50) -> pa.Table:
+        """Clusters of items saying the same thing, largest first: ``cluster_summary`` rows."""
+        kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
+        where, params = ["n_languages >= ?"], [int(min_langs)]
+        if kinds:
+            where.append(f"list_has_any(kinds, [{', '.join('?' * len(kinds))}])")
+            params += kinds
+        return self.sql(f"SELECT cluster_id, size, n_languages, languages, kinds, documents, representative_text, "
+                        f"representative_item_id FROM cluster_summary WHERE {' AND '.join(where)} "
+                        f"ORDER BY n_languages DESC, size DESC, cluster_id LIMIT ?", [*params, int(limit)])
+
+    def cluster_of(self, item_id: str) -> pa.Table:
+        """The members of the cluster holding ``item_id`` (a prefix will do): empty when it is in none."""
+        return self.sql("SELECT c.cluster_id, i.item_id, i.kind, i.lang, round(c.similarity::DOUBLE, 4) AS similarity, "
+                        "i.text, i.source_path FROM cluster_member c JOIN items i USING (item_id) "
+                        "WHERE c.cluster_id IN (SELECT cluster_id FROM cluster_member WHERE item_id = ? "
+                        "OR starts_with(item_id, ?)) ORDER BY i.lang, c.similarity DESC", [item_id, item_id])
+
     def document(self, doc_id: str) -> dict:
         if len(doc_id.strip()) < 4:
             raise StoreError("give at least 4 characters of a doc_id, or a source path or file name")

@@ -53,6 +53,8 @@ def main() -> None:
       kb search "odpowiadaj szybko" --lang id,nl --kind tip
       kb sql "SELECT lang, count(*) FROM tips GROUP BY lang"
       kb stats
+      kb clusters --min-langs 2
+      kb report --out outputs/report.html
     """
 
 
@@ -151,17 +153,82 @@ def sql(query: str, db: str, as_json: bool, as_csv: bool) -> None:
 
 @main.command()
 @click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
-def stats(db: str) -> None:
-    """Documents per language, items per kind, removals per rule, rejections, stage timings.
+@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON (the numbers `kb report` draws).")
+def stats(db: str, as_json: bool) -> None:
+    """Documents per language, items per kind, removals per rule, statistics, myths, clusters, rejections, timings.
 
     \b
     Example:
       kb stats --db outputs/knowledge.duckdb
+      kb stats --json | jq .totals
     """
+    from pipeline.stats import collect
+
     with _store(db) as ks:
-        for title, table in ks.stats().items():
-            click.secho(f"\n{title}", bold=True)
-            _print_table(table.to_pylist(), max_width=90)
+        figures = collect(ks)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=1, default=str))
+        return
+    for title, value in figures.items():
+        click.secho(f"\n{title.replace('_', ' ')}", bold=True)
+        if isinstance(value, dict):
+            _print_table([value], max_width=90)
+        elif isinstance(value, list):
+            _print_table([{k: v for k, v in r.items() if k != "members"} for r in value], max_width=90)
+        else:
+            click.echo(value)
+
+
+@main.command()
+@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+@click.option("--out", default="outputs/report.html", show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the HTML file.")
+@click.option("--title", default=None, help="The page title (default: names the store).")
+def report(db: str, out: str, title: str | None) -> None:
+    """Write one self-contained HTML page about the store: plots, tables, myths, clusters, rejections.
+
+    The page needs no network (plots are inline SVG) and shows aggregates and top-N
+    lists only, so it stays readable for any corpus size. Same numbers as `kb stats --json`.
+
+    \b
+    Example:
+      kb report --out outputs/report.html
+    """
+    from pipeline.report import write
+
+    with _store(db) as ks:
+        path, seconds = write(ks, out, title)
+    click.echo(f"report written to {path} in {seconds:.1f}s")
+
+
+@main.command()
+@click.option("--min-langs", default=1, show_default=True, type=click.IntRange(1, 10),
+              help="Only clusters spanning at least this many languages.")
+@click.option("--kind", "kinds", help="Only these kinds, comma-separated: myth,tip,statistic,example.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1, 100000), help="How many clusters.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
+def clusters(min_langs: int, kinds: str | None, top: int, as_json: bool, db: str) -> None:
+    """List clusters of items that say the same thing across articles, largest first.
+
+    \b
+    Example:
+      kb clusters --min-langs 2 --kind tip
+      kb related ITEM_ID          (an item's cluster, then its nearest items)
+    """
+    from pipeline.api import StoreError
+
+    with _store(db) as ks:
+        try:
+            rows = ks.clusters(min_langs=min_langs, kinds=_csv_list(kinds), limit=top).to_pylist()
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    _print_table([{"cluster": r["cluster_id"], "size": r["size"], "languages": ",".join(r["languages"]),
+                   "kinds": ",".join(r["kinds"]), "representative": r["representative_text"]} for r in rows],
+                 max_width=80)
 
 
 @main.command()
@@ -283,10 +350,14 @@ def _search_many(ks, lines, langs: list[str] | None, kinds: list[str] | None, to
 @click.argument("item_id")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1, 1000), help="How many results.")
 @click.option("--all-langs", is_flag=True, help="Include the item's own language.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"cluster": [...], "related": [...]} (cluster empty when the item is in none).')
 @click.option("--db", default=DEFAULT_STORE, show_default=True, help="The knowledge store.")
 def related(item_id: str, top: int, all_langs: bool, as_json: bool, db: str) -> None:
-    """Items that say the same as ITEM_ID, in the other languages.
+    """Items that say the same as ITEM_ID: its cluster first (if any), then the nearest items in the other languages.
+
+    The cluster is the items that `kb clusters` groups with it (their item_id, kind, lang,
+    similarity, text, source_path); the nearest items are search hits, as `kb search` prints them.
 
     \b
     Example:
@@ -296,10 +367,21 @@ def related(item_id: str, top: int, all_langs: bool, as_json: bool, db: str) -> 
 
     with _store(db) as ks:
         try:
+            cluster = ks.cluster_of(item_id).to_pylist() if len(item_id) >= 4 else []
             hits = ks.related(item_id, top=top, other_langs_only=not all_langs)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
-    _hits_out(hits, as_json)
+    if as_json:
+        click.echo(json.dumps({"cluster": cluster, "related": [h.as_dict() for h in hits]}, ensure_ascii=False,
+                              indent=1))
+        return
+    if cluster:
+        click.secho(f"cluster {cluster[0]['cluster_id']} ({len(cluster)} items saying the same thing)", bold=True)
+        _print_table([{"lang": m["lang"], "kind": m["kind"], "similarity": m["similarity"], "text": m["text"],
+                       "source": pathlib.PurePath(m["source_path"]).name, "item_id": m["item_id"]}
+                      for m in cluster], max_width=80)
+        click.secho("\nnearest items", bold=True)
+    _hits_out(hits, False)
 
 
 @main.group()

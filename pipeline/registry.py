@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline import schema
 from pipeline.protocol import Stage
-from pipeline.stages import denoise, embed, extract, hubness, ingest, langid, normalise, segment
+from pipeline.stages import cluster, denoise, embed, extract, hubness, ingest, langid, normalise, segment
 
 
 def embedders(run_settings: Any) -> dict[str, Any]:
@@ -44,8 +44,11 @@ EMBED = Stage("embed", "pipeline.stages.embed", embed.run_models, ("items", "blo
               language=None, resources=embedders)
 HUBNESS = Stage("hubness", "pipeline.stages.hubness", hubness.run, ("embeddings", "languages"),
                 {"hubness": hubness.NEIGHBOURS}, hubness.Settings, key="key_id", language=None, corpus=True)
+# the runner hands it one kind's items at a time, with their vectors of each model and their hubness
+CLUSTER = Stage("cluster", "pipeline.stages.cluster", cluster.run, ("items", "embeddings", "embeddings_aux", "hubness"),
+                {"clusters": cluster.CLUSTERS}, cluster.Settings, key="item_id", language=None, corpus=True)
 
-PIPELINE: tuple[Stage, ...] = (INGEST, LANGID, DENOISE, NORMALISE, SEGMENT, EXTRACT, EMBED, HUBNESS)
+PIPELINE: tuple[Stage, ...] = (INGEST, LANGID, DENOISE, NORMALISE, SEGMENT, EXTRACT, EMBED, HUBNESS, CLUSTER)
 BY_NAME = {s.name: s for s in PIPELINE}
 
 

@@ -18,8 +18,8 @@ documents, and owns everything around the stages' pure functions:
 
 Phases: sources -> ingest (per source file); langid; then, once every accepted
 document is known, the corpus-level boilerplate (a normalised line in several
-documents); denoise -> normalise -> segment -> extract; embed; hubness (the one
-corpus stage: any change recomputes it); load.
+documents); denoise -> normalise -> segment -> extract; embed; hubness and cluster (the
+corpus stages: a change of any embedded document recomputes them); load.
 """
 from __future__ import annotations
 
@@ -43,13 +43,13 @@ from pipeline import fingerprint
 from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, merge_shard
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import Stage, StageStats, settings_hash
-from pipeline.registry import BY_NAME, PIPELINE
+from pipeline.registry import BY_NAME, PIPELINE, producer
 from pipeline.shards import Entry, ShardStore, iter_batches, pause_point
-from pipeline.stages import denoise, embed, extract, hubness, ingest, langid, normalise, segment
+from pipeline.stages import cluster, denoise, embed, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
-CORPUS_STAGES = ("hubness",)   # read the whole corpus: any change recomputes them
+CORPUS_STAGES = ("hubness", "cluster")   # read the whole corpus: any change recomputes them
 JSONL_CHUNK_LINES = 256        # a JSONL file is read in runs of this many lines (bounded memory)
 JSONL_CHUNK_BYTES = 4_000_000
 IGNORED_NAMES = ("README", "README.MD", "SOURCES.MD")
@@ -66,6 +66,7 @@ class RunSettings:
     extract: extract.Settings = field(default_factory=extract.Settings)
     embed_stage: embed.Settings = field(default_factory=embed.Settings)
     hubness: hubness.Settings = field(default_factory=hubness.Settings)
+    cluster: cluster.Settings = field(default_factory=cluster.Settings)
     model: str | None = None          # embedding model: None = the bundled multilingual-e5-small
     backend: str | None = None        # torch | onnx | onnx-int8; None: the default for the model
     embed: bool = True
@@ -412,8 +413,9 @@ class Runner:
                 rejected.append({"doc_id": stable_hash(units[src].rel), "source_path": units[src].rel,
                                  "stage": "ingest", "reason": e.info})
         hub_key = self._hubness(done, lang_of) if s.embed else None
+        cluster_key = self._clusters(done, hub_key) if s.embed else None
 
-        return self._load(done, owner, lang_of, units, rejected, hub_key)
+        return self._load(done, owner, lang_of, units, rejected, hub_key, cluster_key)
 
     # -- sources ---------------------------------------------------------------
     def _units(self, found: list[Found]) -> tuple[dict[str, Unit], list[dict]]:
@@ -714,11 +716,55 @@ class Runner:
             bar.update(len(done))
         rows = writer.close()
         entry = pa.table({"key": ["corpus"], "src": [""], "status": ["ok"], "info": [None], "rows": [rows],
-                          "skip_key": [key], "shard": [0]},
-                         schema=pa.schema([("key", pa.string()), ("src", pa.string()), ("status", pa.string()),
-                                           ("info", pa.string()), ("rows", pa.int64()), ("skip_key", pa.string()),
-                                           ("shard", pa.int32())]))
+                          "skip_key": [key], "shard": [0]}, schema=_CORPUS_ENTRY)
         self.shards.commit(entries={"hubness": (entry, [])}, files={"hubness": {0: (new, rows)}})
+        self.shards.sweep()
+        stat.processed = len(done)
+        stat.rows = rows
+        stat.seconds += time.perf_counter() - t0
+        return key
+
+    def _clusters(self, done: dict[str, Want], hub_key: str) -> str:
+        """The cluster stage (corpus-level, after hubness), recomputed only when its key changed; its key.
+
+        The key covers what the stage reads: the hubness key (every embedded document's embed key, so
+        its items and vectors, and the hubness code) and the cluster stage's own code and settings.
+        Clusters never cross kinds, so the stage runs a kind at a time: memory holds one kind's items
+        and item vectors, never the passages or the other kinds.
+        """
+        st = BY_NAME["cluster"]
+        key = stable_hash(self._fp(st), hub_key)
+        stat = self._stat("cluster")
+        current = self.shards.entries("cluster").get("corpus")
+        if current is not None and current.skip_key == key and self.shards.files("cluster").get(0):
+            stat.skipped = len(done)
+            return key
+        t0 = time.perf_counter()
+        from pipeline.shards import ShardWriter
+
+        settings = self.settings.cluster
+        docs = pa.array(sorted(done), pa.string())
+        items = _read_nested(self.shards.files("extract").values(), "items", docs, cluster.ITEM_COLUMNS)
+        new = self.shards.new_file("cluster", 0)
+        writer = ShardWriter(new, cluster.CLUSTERS)
+        try:
+            with self._bar(len(settings.kinds), "cluster") as bar:
+                for kind in settings.kinds:
+                    of_kind = items.filter(pc.equal(items.column("kind"), kind))
+                    if of_kind.num_rows > 1:
+                        ids = of_kind.column("item_id")
+                        vectors = [_item_vectors(self.shards.files("embed").values(), table, ids)
+                                   for table in ("embeddings", "embeddings_aux")]
+                        hub = _hubness_rows(self.shards.files("hubness").get(0), ids)
+                        writer.write(st.call([of_kind, *vectors, hub], settings)["clusters"])
+                    bar.update(1)
+        except BaseException:
+            writer.abort()
+            raise
+        rows = writer.close()
+        entry = pa.table({"key": ["corpus"], "src": [""], "status": ["ok"], "info": [None], "rows": [rows],
+                          "skip_key": [key], "shard": [0]}, schema=_CORPUS_ENTRY)
+        self.shards.commit(entries={"cluster": (entry, [])}, files={"cluster": {0: (new, rows)}})
         self.shards.sweep()
         stat.processed = len(done)
         stat.rows = rows
@@ -727,7 +773,8 @@ class Runner:
 
     # -- the store ---------------------------------------------------------------
     def _load(self, done: dict[str, Want], owner: dict[str, tuple[str, str, str]], lang_of: dict[str, str],
-              units: dict[str, Unit], rejected: list[dict], hub_key: str | None) -> RunResult:
+              units: dict[str, Unit], rejected: list[dict], hub_key: str | None,
+              cluster_key: str | None = None) -> RunResult:
         from pipeline import store
 
         rejected = rejected + self._stage_rejections(units, owner)
@@ -736,7 +783,7 @@ class Runner:
                 for d, w in done.items()}
         files = {st.name: {sh: str(p) for sh, p in self.shards.files(st.name).items()} for st in PIPELINE}
         plan = store.LoadPlan(docs=docs, files=files, rejected=rejected, hubness_key=hub_key,
-                              embed=self.settings.embed)
+                              embed=self.settings.embed, clusters_key=cluster_key)
         t0 = time.perf_counter()
         stats = [self.stats[n] for n in [s.name for s in PIPELINE] if n in self.stats]
         load = store.update(self.out / "knowledge.duckdb", plan, stats, progress=self.progress)
@@ -776,6 +823,47 @@ def _previous_neighbours(path, model_id: str) -> pa.Table | None:
     if set(hubness.NEIGHBOURS.names) - set(t.column_names):
         return None      # an older stage file without neighbour lists
     return t.filter(pc.equal(t.column("model_id"), model_id)).select(hubness.NEIGHBOURS.names)
+
+
+_CORPUS_ENTRY = pa.schema([("key", pa.string()), ("src", pa.string()), ("status", pa.string()), ("info", pa.string()),
+                           ("rows", pa.int64()), ("skip_key", pa.string()), ("shard", pa.int32())])
+
+
+def _read_nested(files: Iterable[pathlib.Path], table: str, docs: pa.Array, columns: list[str]) -> pa.Table:
+    """The rows of a per-document stage output of the documents ``docs``, a row group at a time."""
+    parts = []
+    for f in files:
+        for b in iter_batches(f, ["doc_id", table]):
+            flat = _flatten_column(b.filter(pc.is_in(b.column("doc_id"), value_set=docs)).column(table))
+            if flat.num_rows:
+                parts.append(flat.select(columns))
+    return pa.concat_tables(parts) if parts else producer(table).outputs[table].empty_table().select(columns)
+
+
+def _item_vectors(files: Iterable[pathlib.Path], table: str, ids: pa.ChunkedArray | pa.Array) -> pa.Table:
+    """The item rows of one model's embeddings for the items ``ids`` (passages left out), a row group at a time."""
+    wanted = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    columns = list(cluster.VECTOR_COLUMNS)
+    parts = []
+    for f in files:
+        for b in iter_batches(f, [table]):
+            flat = _flatten_column(b.column(table))
+            if flat.num_rows:
+                flat = flat.filter(pc.is_in(flat.column("key_id"), value_set=wanted))
+                if flat.num_rows:
+                    parts.append(flat.select(columns))
+    if not parts:
+        return pa.schema([f for f in embed.EMBEDDINGS if f.name in columns]).empty_table().select(columns)
+    return pa.concat_tables(parts)
+
+
+def _hubness_rows(path: pathlib.Path | None, ids: pa.ChunkedArray | pa.Array) -> pa.Table:
+    """The hubness of the items ``ids`` under every model."""
+    columns = ["key_id", "model_id", "hubness"]
+    wanted = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    parts = [b.filter(pc.is_in(b.column("key_id"), value_set=wanted)) for b in iter_batches(path, columns)] \
+        if path is not None else []
+    return pa.concat_tables(parts) if parts else hubness.HUBNESS.empty_table()
 
 
 def _flatten_column(column) -> pa.Table:

@@ -2,7 +2,7 @@
 
 An update is incremental and in place: the documents whose rows changed (by their
 load key) are deleted and inserted again, the corpus-wide tables (hubness,
-rejections) replaced when their key changed, pending migrations applied to the
+clusters, rejections) replaced when their key changed, pending migrations applied to the
 existing file, and the BM25 index patched, all in one transaction: readers see
 the old or the new store, and a run killed midway leaves the old one (DuckDB
 rolls back what was not committed). A run that changes nothing does not open the
@@ -74,6 +74,7 @@ class LoadPlan:
     rejected: list[dict]
     hubness_key: str | None                  # None: no embeddings (and no hubness)
     embed: bool = True
+    clusters_key: str | None = None          # None: no clusters (no embeddings)
 
 
 @dataclass
@@ -86,6 +87,7 @@ class LoadResult:
     fts: str = "unchanged"                   # unchanged | updated | rebuilt
     rebuilt: bool = False                    # written as a new file (first build, or another vector size)
     hubness: bool = False                    # the hubness table was replaced
+    clusters: bool = False                   # the clusters table was replaced
 
 
 # (table, stage, stage output) of every per-document table, in load order
@@ -169,6 +171,7 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
             unchanged = (version == migrations()[-1][0]
                          and keys == {d: doc.load_key for d, doc in plan.docs.items()}
                          and state.get("hubness") == (plan.hubness_key or "")
+                         and state.get("clusters") == (plan.clusters_key or "")
                          and state.get("rejected") == _rejected_key(plan.rejected)
                          and state.get("embed") == str(plan.embed))
             if unchanged:
@@ -231,6 +234,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                 "SELECT key_id FROM search_units WHERE doc_id IN (SELECT doc_id FROM _ins)").fetchall()]
         result.inserted, result.deleted = len(insert), len(delete)
         _load_hubness(con, plan, state, result)
+        _load_clusters(con, plan, state, result)
         if state.get("rejected") != _rejected_key(plan.rejected):
             con.execute("DELETE FROM rejection")
             if plan.rejected:
@@ -240,8 +244,8 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
         _fts(con, result, fts_before)
         if plan.embed:
             _check_hubness(con)
-        for name, value in (("hubness", plan.hubness_key or ""), ("rejected", _rejected_key(plan.rejected)),
-                            ("embed", str(plan.embed))):
+        for name, value in (("hubness", plan.hubness_key or ""), ("clusters", plan.clusters_key or ""),
+                            ("rejected", _rejected_key(plan.rejected)), ("embed", str(plan.embed))):
             con.execute("INSERT OR REPLACE INTO store_state VALUES (?, ?)", [name, value])
         record_timings(con, stats)
         _sync_vector_index(con, db_path)
@@ -334,6 +338,21 @@ def _load_hubness(con, plan: LoadPlan, state: dict[str, str], result: LoadResult
     for batch in iter_batches(path):
         con.register("_batch", batch)
         con.execute("INSERT INTO hubness BY NAME SELECT key_id, model_id, hubness FROM _batch")
+        con.unregister("_batch")
+
+
+def _load_clusters(con, plan: LoadPlan, state: dict[str, str], result: LoadResult) -> None:
+    """The corpus-wide clusters table, replaced when its key changed (any embedded document, or the stage)."""
+    if state.get("clusters") == (plan.clusters_key or ""):
+        return
+    con.execute("DELETE FROM cluster_member")
+    result.clusters = True
+    path = plan.files.get("cluster", {}).get(0)
+    if plan.clusters_key is None or path is None:
+        return
+    for batch in iter_batches(path):
+        con.register("_batch", batch)
+        con.execute("INSERT INTO cluster_member BY NAME SELECT cluster_id, item_id, similarity FROM _batch")
         con.unregister("_batch")
 
 

@@ -36,3 +36,31 @@ def dev_store(tmp_path_factory) -> pathlib.Path:
     from pipeline.evaluate import build_dev_store
 
     return build_dev_store(CORPUS, DEV_CORPUS, tmp_path_factory.mktemp("dev"))
+
+
+# three sample articles (two Indonesian, one Dutch): enough for cross-language search and clusters,
+# embedded once per session and shared by the search, cluster and report tests (embedding is slow)
+EMBEDDED_DOCS = ("001_5ab8a955fe3c4605.txt", "003_fff0f364815d226c.txt", "004_f75b7cb515c6bb61.txt")
+
+
+@pytest.fixture(scope="session")
+def embedded_corpus(tmp_path_factory) -> pathlib.Path:
+    corpus = tmp_path_factory.mktemp("embedded-corpus")
+    for name in EMBEDDED_DOCS:
+        shutil.copy(CORPUS / name, corpus / name)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def embedded_run(embedded_corpus, tmp_path_factory):
+    """(store path, RunResult): EMBEDDED_DOCS through every stage, embeddings, hubness and clusters included."""
+    from pipeline.runner import RunSettings, run
+
+    out = tmp_path_factory.mktemp("embedded")
+    result = run(embedded_corpus, out, RunSettings(), progress=False)
+    return out / "knowledge.duckdb", result
+
+
+@pytest.fixture(scope="session")
+def embedded_store(embedded_run) -> pathlib.Path:
+    return embedded_run[0]

@@ -16,20 +16,13 @@ from pipeline.search import fuse, lexical_query, query_language
 from pipeline.stages import embed
 from tests.conftest import CORPUS
 
-DOCS = ("001_5ab8a955fe3c4605.txt", "003_fff0f364815d226c.txt", "004_f75b7cb515c6bb61.txt")
-
-
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("corpus")
-    for name in DOCS:
-        shutil.copy(CORPUS / name, corpus / name)
-    out = tmp_path_factory.mktemp("out")
-    result = run(corpus, out, RunSettings(), progress=False)
-    again = run(corpus, out, RunSettings(), progress=False)
+def store(embedded_run, embedded_corpus):
+    db, result = embedded_run
+    again = run(embedded_corpus, db.parent, RunSettings(), progress=False)
     assert {s.stage: s.processed for s in again.stages}["embed"] == 0   # nothing re-embedded
     assert {s.stage: s.processed for s in again.stages}["hubness"] == 0  # nor recomputed
-    return out / "knowledge.duckdb", result
+    return db, result
 
 
 def test_every_search_unit_is_embedded_unless_code_or_too_short(store):
