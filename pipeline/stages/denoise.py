@@ -153,11 +153,41 @@ def markup_spans(text: str) -> list[Span]:
             continue
         if blanked < len(spans):
             masked, blanked = _blank(text, spans), len(spans)
-        for m in pattern.finditer(masked):
+        for m in _finditer(pattern, masked):
             for g in (groups if isinstance(groups, tuple) else (groups,)):
                 if m.end(g) > m.start(g):
                     spans.append((m.start(g), m.end(g), rule))
     return spans
+
+
+# where the matches of a pattern that opens with a lookbehind (re cannot scan ahead for those) can start
+_STARTS: dict[str, re.Pattern] = {
+    r"(?<!\*)\*{2,3}(?!\*)|__(?=\w)|": re.compile(r"[*_~]"),
+    r"(?<![*\w\\])(\*)": re.compile(r"\*"),
+    r"(?<![\w/(\"'])https?://": re.compile(r"https?://"),
+    r"\\(?=[.\-*_#!": re.compile(r"\\"),
+    r"(?<!`)(`{1,2})": re.compile(r"`"),
+}
+_START_OF = {p: next((s for head, s in _STARTS.items() if p.pattern.startswith(head)), None)
+             for _, p, _ in MARKUP_RULES}
+
+
+def _finditer(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` (its matches are never empty); where its matches can only start at
+    some characters, tried there only: ``match`` at a position sees the text before it, as lookbehinds
+    need."""
+    starts = _START_OF.get(pattern)
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    while (c := starts.search(text, pos)) is not None:
+        m = pattern.match(text, c.start())
+        if m is None:
+            pos = c.start() + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, settings: Settings
