@@ -53,13 +53,19 @@ def view(raw: str, start: int = 0, end: int | None = None,
     """
     end = len(raw) if end is None else end
     near = [(s, e) for s, e in removed if e > start and s < end]
+    if not near:   # (most lines) the text as it is, whitespace collapsed
+        chars: list[str] = []
+        index: list[int] = []
+        if end > start:
+            _run(raw, start, end, chars, index, False)
+        return _finish(chars, index)
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
     cut = _merge([(s, e) for s, e in near if subs.get(s, (None,))[0] != e])
     subs = {s: v for s, v in subs.items() if not any(a <= s < b for a, b in cut)}
     sub_at = sorted(subs)
-    chars: list[str] = []
-    index: list[int] = []
+    chars = []
+    index = []
     pos = start
     pending_space: bool | str = False
     for s, e in cut + [(end, end)]:
@@ -80,6 +86,10 @@ def view(raw: str, start: int = 0, end: int | None = None,
             elif raw.startswith(_BREAK_ESCAPES, s):
                 pending_space = True  # "\\n" inside a code string is a line break
         pos = max(pos, e)
+    return _finish(chars, index)
+
+
+def _finish(chars: list[str], index: list[int]) -> TextView:
     text = "".join(chars)
     if not unicodedata.is_normalized("NFC", text):
         text, index = _nfc_with_map(text, index)
@@ -100,12 +110,22 @@ def _run(raw: str, pos: int, stop: int, chars: list[str], index: list[int], pend
 _INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
 _ARRAY_MIN = 600  # shorter runs of text (most lines) are quicker a word at a time than with arrays
 _WORD = re.compile(r"\S+")   # re's \s is str.isspace(), as in _chars
+# whitespace that a view changes (with a space at either end): other than one space between two words
+_IRREGULAR_SPACE = re.compile(r"[^\S ]|  ")
 
 
 def _words(text: str, pos: int, stop: int, chars: list[str], index: list[int], pending_space: bool | str
            ) -> bool | str:
     """The same as :func:`_chars` (tested against it) without invisible characters to drop, a whole
-    word at a time."""
+    word at a time; all at once where the whitespace is single spaces between words (most lines)."""
+    if stop > pos and text[pos] != " " and text[stop - 1] != " " and not _IRREGULAR_SPACE.search(text, pos, stop):
+        if pending_space:
+            if not (pending_space == "tag" and text[pos] in _PUNCT_AFTER_TAG):
+                chars.append(" ")
+                index.append(pos - 1 if pos > 0 else pos)
+        chars.append(text[pos:stop])
+        index.extend(range(pos, stop))
+        return False
     prev = pos
     for m in _WORD.finditer(text, pos, stop):
         s, e = m.span()
