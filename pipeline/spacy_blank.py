@@ -16,12 +16,32 @@ from functools import lru_cache
 _WORDS_ONLY = re.compile(r"\w[\w-]*\w")
 
 
+def _import_spacy():
+    """spaCy, imported without letting thinc load torch where nothing has loaded it yet.
+
+    thinc probes for torch when spaCy is imported (seconds of start-up in every process and pool
+    worker); blank pipelines never use it. Hiding torch for that import only leaves a later
+    ``import torch`` (the embed stage's models) working as before.
+    """
+    import sys
+
+    if "torch" in sys.modules or "thinc" in sys.modules:
+        import spacy
+        return spacy
+    sys.modules["torch"] = None   # type: ignore[assignment]  # `import torch` raises ImportError
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=None)
 def pipeline(lang: str):
     """spaCy's blank pipeline for ``lang`` with a sentencizer, built once per process: the same
     sentences as ``spacy.blank(lang)``, without the tokenizer exceptions that cannot change them."""
-    import spacy
-
+    spacy = _import_spacy()
     base = spacy.util.get_lang_class(lang)
     exceptions = {k: v for k, v in base.Defaults.tokenizer_exceptions.items() if not _WORDS_ONLY.fullmatch(k)}
     defaults = type("Defaults", (base.Defaults,), {"tokenizer_exceptions": exceptions})

@@ -53,13 +53,19 @@ def view(raw: str, start: int = 0, end: int | None = None,
     """
     end = len(raw) if end is None else end
     near = [(s, e) for s, e in removed if e > start and s < end]
+    if not near:   # (most lines) the text as it is, whitespace collapsed
+        chars: list[str] = []
+        index: list[int] = []
+        if end > start:
+            _run(raw, start, end, chars, index, False)
+        return _finish(chars, index)
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
     cut = _merge([(s, e) for s, e in near if subs.get(s, (None,))[0] != e])
     subs = {s: v for s, v in subs.items() if not any(a <= s < b for a, b in cut)}
     sub_at = sorted(subs)
-    chars: list[str] = []
-    index: list[int] = []
+    chars = []
+    index = []
     pos = start
     pending_space: bool | str = False
     for s, e in cut + [(end, end)]:
@@ -80,6 +86,10 @@ def view(raw: str, start: int = 0, end: int | None = None,
             elif raw.startswith(_BREAK_ESCAPES, s):
                 pending_space = True  # "\\n" inside a code string is a line break
         pos = max(pos, e)
+    return _finish(chars, index)
+
+
+def _finish(chars: list[str], index: list[int]) -> TextView:
     text = "".join(chars)
     if not unicodedata.is_normalized("NFC", text):
         text, index = _nfc_with_map(text, index)
@@ -90,14 +100,48 @@ def _run(raw: str, pos: int, stop: int, chars: list[str], index: list[int], pend
          ) -> bool | str:
     """Append ``raw[pos:stop]``: whole runs of non-space characters at a time (the regex engine's speed),
     char by char only where the run is short or invisible characters must be dropped from it."""
-    segment = raw[pos:stop]
-    if len(segment) < _ARRAY_MIN or _INVISIBLE_RE.search(segment):
+    if _INVISIBLE_RE.search(raw, pos, stop):
         return _chars(raw, pos, stop, chars, index, pending_space)
-    return _array(segment, pos, chars, index, pending_space)
+    if stop - pos < _ARRAY_MIN:
+        return _words(raw, pos, stop, chars, index, pending_space)
+    return _array(raw[pos:stop], pos, chars, index, pending_space)
 
 
 _INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
-_ARRAY_MIN = 600  # shorter runs of text (most lines) are quicker char by char than with arrays
+_ARRAY_MIN = 600  # shorter runs of text (most lines) are quicker a word at a time than with arrays
+_WORD = re.compile(r"\S+")   # re's \s is str.isspace(), as in _chars
+# whitespace that a view changes (with a space at either end): other than one space between two words
+_IRREGULAR_SPACE = re.compile(r"[^\S ]|  ")
+
+
+def _words(text: str, pos: int, stop: int, chars: list[str], index: list[int], pending_space: bool | str
+           ) -> bool | str:
+    """The same as :func:`_chars` (tested against it) without invisible characters to drop, a whole
+    word at a time; all at once where the whitespace is single spaces between words (most lines)."""
+    if stop > pos and text[pos] != " " and text[stop - 1] != " " and not _IRREGULAR_SPACE.search(text, pos, stop):
+        if pending_space:
+            if not (pending_space == "tag" and text[pos] in _PUNCT_AFTER_TAG):
+                chars.append(" ")
+                index.append(pos - 1 if pos > 0 else pos)
+        chars.append(text[pos:stop])
+        index.extend(range(pos, stop))
+        return False
+    prev = pos
+    for m in _WORD.finditer(text, pos, stop):
+        s, e = m.span()
+        if s > prev:
+            pending_space = pending_space or bool(chars)
+        if pending_space:
+            if not (pending_space == "tag" and text[s] in _PUNCT_AFTER_TAG):
+                chars.append(" ")
+                index.append(s - 1 if s > 0 else s)
+            pending_space = False
+        chars.append(m.group())
+        index.extend(range(s, e))
+        prev = e
+    if stop > prev:
+        pending_space = pending_space or bool(chars)
+    return pending_space
 _SPACE = np.array([chr(c).isspace() for c in range(0x3002)])   # str.isspace(); none past U+3000
 _PUNCT_AFTER_TAG = ",.;:!?)"
 
@@ -180,15 +224,13 @@ def _nfc_with_map(text: str, index: list[int]) -> tuple[str, list[int]]:
 
 def line_spans(raw: str) -> list[tuple[int, int]]:
     """(start, end) of every line of ``raw``, without its line break."""
-    spans = []
-    for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", raw):
-        s, e = m.start(), m.end()
-        if s == e and s == len(raw):
-            break
-        line = m.group()
-        stripped = line.rstrip("\r\n")
-        spans.append((s, s + len(stripped)))
+    spans = [m.span(1) for m in _LINE.finditer(raw)]
+    if spans and spans[-1][0] == len(raw):   # the empty match at the end is no line
+        spans.pop()
     return spans
+
+
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 
 
 def squash(text: str) -> str:

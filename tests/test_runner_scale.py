@@ -253,7 +253,71 @@ def test_the_array_path_of_text_views_equals_the_character_loop(monkeypatch):
             removed += [(a + m.start(), a + m.end()) for m in re.finditer(r"<[^>]{0,40}>", t[a:b])]
             cases.append((t, a, b, removed))
     monkeypatch.setattr(textmap, "_ARRAY_MIN", 10**9)
+    by_word = [textmap.view(*c) for c in cases]
+    monkeypatch.setattr(textmap, "_words", textmap._chars)
     by_char = [textmap.view(*c) for c in cases]
+    monkeypatch.undo()
     monkeypatch.setattr(textmap, "_ARRAY_MIN", 1)
     by_array = [textmap.view(*c) for c in cases]
     assert by_char == by_array
+    assert by_char == by_word
+
+
+def test_line_spans_and_blanking_equal_their_plain_definitions():
+    import random
+    import re
+
+    from pipeline.stages import denoise
+    from pipeline.textmap import line_spans
+
+    def lines_by_definition(raw):   # every line without its break; none after a final break
+        out, pos = [], 0
+        for m in re.finditer(r"\r\n|\r|\n", raw):
+            out.append((pos, m.start()))
+            pos = m.end()
+        return out + ([(pos, len(raw))] if pos < len(raw) else [])
+
+    def blank_by_char(text, spans):
+        chars = list(text)
+        for s, e, _ in spans:
+            for i in range(s, e):
+                if chars[i] not in "\r\n":
+                    chars[i] = " "
+        return "".join(chars)
+
+    rng = random.Random(3)
+    texts = ["", "\n", "a", "a\n", "a\r\nb\rc\n\nd", "\r\r\n\n"] + [
+        "".join(rng.choice("ab \t\r\n\u2028") for _ in range(rng.randrange(0, 60))) for _ in range(300)]
+    for t in texts:
+        assert line_spans(t) == lines_by_definition(t), repr(t)
+        spans = [(s, min(len(t), s + rng.randrange(0, 9)), "r") for s in
+                 (rng.randrange(len(t) + 1) for _ in range(rng.randrange(0, 5)))]
+        assert denoise._blank(t, spans) == blank_by_char(t, spans)
+
+
+def test_markup_rules_give_what_they_gave_without_their_shortcuts():
+    """The rules skipped for lacking the characters they need, and the patterns that start where a run
+    of blanks starts, find exactly what running every pattern on every text finds."""
+    import re
+
+    from pipeline.stages import denoise
+
+    plain = [(rule, re.compile(p.pattern.replace("(?<![ \\t])", "", 1), p.flags), g)
+             for rule, p, g in denoise.MARKUP_RULES]
+
+    def reference(text):
+        spans = []
+        for rule, pattern, groups in plain:
+            masked = denoise._blank(text, spans)
+            for m in pattern.finditer(masked):
+                for g in (groups if isinstance(groups, tuple) else (groups,)):
+                    if m.end(g) > m.start(g):
+                        spans.append((m.start(g), m.end(g), rule))
+        return spans
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    texts.append("Title {#t}  \t {: .x}\n" + " " * 3000 + "{.note}  (https://x.io/a_(b)) **b** __u__ "
+                 "<!-- c --> <b>x</b> &amp; [a](https://e.x) ![i](p.png) `c` \\. ~~s~~ {{ $x }} [^1] "
+                 "## H ##\n[1]: https://e.x\n" + "\t" * 500 + "{#a} " * 3)
+    for t in texts:
+        assert denoise.markup_spans(t) == reference(t)

@@ -122,7 +122,7 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
             blank = True
             continue
         span = (v.raw_index[0], v.raw_index[-1] + 1)
-        link_chars = sum(in_link[i] for i in v.raw_index) if links else 0
+        link_chars = sum(map(in_link.__getitem__, v.raw_index)) if links else 0
         marked = re.match(r"\s*(?:(#{1,6})\s|<h([1-6])\b)", raw[s:e], re.I)
         heading = bool(marked)
         level = (len(marked.group(1)) if marked.group(1) else int(marked.group(2))) if marked else 0
@@ -154,8 +154,10 @@ def _starts_with_cue(text: str, cues: tuple[str, ...]) -> str | None:
 
 def _nav_parts(text: str, nav: frozenset[str]) -> int:
     """How many navigation or legal link words make up the line (0 when anything else is in it)."""
+    if len(text) > 100:
+        return 0
     parts = [p.strip(" .:").casefold() for p in _NAV_SPLIT.split(_LEADING_MARKS.sub("", text)) if p.strip(" .:")]
-    return len(parts) if parts and len(text) <= 100 and all(p in nav for p in parts) else 0
+    return len(parts) if parts and all(p in nav for p in parts) else 0
 
 
 def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) -> list[Block]:

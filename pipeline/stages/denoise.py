@@ -65,9 +65,12 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
     # (bounded, so a stray "{{" in a text never takes the paragraphs up to a far "}}" with it)
     ("template_expr", re.compile(r"\{\{(?:(?!\}\}).){0,300}?\}\}|\{!!(?:(?!!!\}).){0,300}?!!\}|\{#[^#]{0,300}?#\}",
                                  re.S), 0),
-    ("md_anchor", re.compile(r"[ \t]*\{#[\w-]+\}"), 0),          # "## Title {#title}"
+    # (?<![ \t]): a match starts where its run of blanks does; without it each blank of a long run (text
+    # removed by earlier rules is blanked) would rescan the rest of the run
+    ("md_anchor", re.compile(r"(?<![ \t])[ \t]*\{#[\w-]+\}"), 0),          # "## Title {#title}"
     # kramdown attribute lists "{: target="_blank"}", "{:.note}" and Pandoc attributes "{.class #id}"
-    ("kramdown_attr", re.compile(r"[ \t]*\{::?[^{}\n]*\}|(?<=[)\]`*_])\{[.#][^{}\n]*\}|[ \t]+\{[.#][^{}\n]*\}[ \t]*\r?$",
+    ("kramdown_attr", re.compile(r"(?<![ \t])(?:[ \t]*\{::?[^{}\n]*\}|(?<=[)\]`*_])\{[.#][^{}\n]*\}"
+                                 r"|[ \t]+\{[.#][^{}\n]*\}[ \t]*\r?$)",
                                  re.M), 0),
     ("md_image", re.compile(r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\((?:<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)"
                             r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"), 0),
@@ -80,7 +83,7 @@ MARKUP_RULES: tuple[tuple[str, re.Pattern, int | tuple[int, ...]], ...] = (
     ("md_footnote", re.compile(r"\[\^[^\]\s]+\]"), 0),
     ("url", re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|<[\w.+-]+@[\w-]+\.[\w.-]+>"), 0),   # autolinks
     # bare URLs, before the emphasis rules can take the underscores out of them
-    ("url", re.compile(r"[ \t]*\(\s*https?://[^\s()]+(?:\([^\s()]*\))?[^\s()]*\s*\)"), 0),   # "(https://...)" after a name
+    ("url", re.compile(r"(?<![ \t])[ \t]*\(\s*https?://[^\s()]+(?:\([^\s()]*\))?[^\s()]*\s*\)"), 0),   # "(https://...)" after a name
     ("url", re.compile(r"(?<![\w/(\"'])https?://\S+"), 0),
     ("md_heading", re.compile(r"^[ \t]*#{1,6}[ \t].*?([ \t]+#+)[ \t]*\r?$", re.M), 1),   # "## 1. Tip ##"
     ("md_escape", re.compile(r"\\(?=[.\-*_#!\[\]()`>+~|{}])|(?<!\\)\\(?=\r?\n|\Z)"), 0),  # "1\\.", a hard break
@@ -117,25 +120,78 @@ def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Patte
     }
 
 
+# what a rule's pattern cannot match without (any one of these substrings): a rule whose text lacks
+# them all is not run, which saves scanning every document with every pattern
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "template_error": ("$",), "html_comment": ("<!--",), "php": ("<?",), "embed": ("<",), "html_block": ("<",),
+    "html_tag": ("<",), "html_entity": ("&",), "shortcode": ("{", "["), "template_expr": ("{",),
+    "md_anchor": ("{#",), "kramdown_attr": ("{",), "md_image": ("![",), "md_link": ("](", "]["),
+    "md_link_ref": ("]:",), "md_footnote": ("[^",), "url": ("<", "http"), "md_heading": ("#",),
+    "md_escape": ("\\",), "md_code": ("`",), "md_emphasis": ("*", "_", "~"),
+}
+_NOT_BREAK = re.compile(r"[^\r\n]")
+
+
 def _blank(text: str, spans: list[Span]) -> str:
     """The text with the spans replaced by spaces (newlines kept), offsets unchanged."""
-    chars = list(text)
-    for s, e, _ in spans:
-        for i in range(s, e):
-            if chars[i] not in "\r\n":
-                chars[i] = " "
-    return "".join(chars)
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for s, e, _ in sorted(spans):
+        s = max(s, pos)
+        if e <= s:
+            continue
+        parts.append(text[pos:s])
+        parts.append(_NOT_BREAK.sub(" ", text[s:e]))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def markup_spans(text: str) -> list[Span]:
     spans: list[Span] = []
+    masked, blanked = text, 0    # the text with the first ``blanked`` spans blanked out
     for rule, pattern, groups in MARKUP_RULES:
-        masked = _blank(text, spans)
-        for m in pattern.finditer(masked):
+        if not any(n in text for n in _NEEDS[rule]):
+            continue
+        if blanked < len(spans):
+            masked, blanked = _blank(text, spans), len(spans)
+        for m in _finditer(pattern, masked):
             for g in (groups if isinstance(groups, tuple) else (groups,)):
                 if m.end(g) > m.start(g):
                     spans.append((m.start(g), m.end(g), rule))
     return spans
+
+
+# where the matches of a pattern that opens with a lookbehind (re cannot scan ahead for those) can start
+_STARTS: dict[str, re.Pattern] = {
+    r"(?<!\*)\*{2,3}(?!\*)|__(?=\w)|": re.compile(r"[*_~]"),
+    r"(?<![*\w\\])(\*)": re.compile(r"\*"),
+    r"(?<![\w/(\"'])https?://": re.compile(r"https?://"),
+    r"\\(?=[.\-*_#!": re.compile(r"\\"),
+    r"(?<!`)(`{1,2})": re.compile(r"`"),
+}
+_START_OF = {p: next((s for head, s in _STARTS.items() if p.pattern.startswith(head)), None)
+             for _, p, _ in MARKUP_RULES}
+
+
+def _finditer(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` (its matches are never empty); where its matches can only start at
+    some characters, tried there only: ``match`` at a position sees the text before it, as lookbehinds
+    need."""
+    starts = _START_OF.get(pattern)
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    pos = 0
+    while (c := starts.search(text, pos)) is not None:
+        m = pattern.match(text, c.start())
+        if m is None:
+            pos = c.start() + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, settings: Settings
