@@ -335,10 +335,24 @@ def _answer(doc: DocContext, c: sentence_model.Candidate) -> tuple[str, ...]:
 
 
 def _classified(doc: DocContext, hits: list[Hit], model: sentence_model.Model) -> list[Hit]:
+    """The units the model keeps, less an answer kept with its claim: a unit that opens with a
+    rejection ("Padahal ...", "To nieprawda.") right after a kept claim is the claim's rebuttal."""
     by_span = {(h.block.idx, h.start, h.end): h for h in hits}
-    return [by_span.get((c.block.idx, c.start, c.end))
-            or Hit("myth_classifier", c.block, c.start, c.end, _answer(doc, c), whole_block=False)
-            for c in sentence_model.kept(doc, candidates(doc, hits), model)]
+    out: list[Hit] = []
+    last: sentence_model.Candidate | None = None
+    ordered = sorted(candidates(doc, hits), key=lambda c: (c.block.idx, c.start))
+    for c in sentence_model.kept(doc, ordered, model):
+        hit = by_span.get((c.block.idx, c.start, c.end))
+        if hit is None:
+            answers_last = last is not None and (
+                (last.block.idx == c.block.idx and last.sentence == c.sentence - 1)
+                or (last.block.idx == c.block.idx - 1 and c.sentence <= 0))
+            if answers_last and sentence_model.cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", c.text):
+                continue
+            hit = Hit("myth_classifier", c.block, c.start, c.end, _answer(doc, c), whole_block=False)
+        out.append(hit)
+        last = c
+    return out
 
 
 def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Myth]:
