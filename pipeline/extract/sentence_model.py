@@ -200,6 +200,16 @@ def cues_at_start(lang: str, field: str, text: str) -> bool:
 
 def features(doc: DocContext, c: Candidate) -> dict[str, float]:
     """The language-neutral features of one unit (binary unless named otherwise)."""
+    key = ("unit_features", c.block.idx, c.start, c.end, c.sentence)
+    base = doc.memo.get(key)
+    if base is None:   # the tips and the myths models weigh mostly the same units
+        base = doc.memo[key] = _unit_features(doc, c)
+    if not c.rule:
+        return base
+    return {**base, "rule:" + c.rule: 1.0, "rule": 1.0}
+
+
+def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
     lang, b, text = doc.lang, c.block, c.text
     n_words = len(words(text))
     sents = sentences(b)
@@ -264,11 +274,7 @@ def features(doc: DocContext, c: Candidate) -> dict[str, float]:
     f["rebuttal_first"] = bool(cues_at_start(lang, "MYTH_REBUTTAL_CUES", text))
     f["reader_modal"] = f["second_person"] and f["modal"]
     f["imperative_in_advice"] = f["starts_imperative"] and (f["ctx_tip_intro"] or f["ctx_parent_imperative"] or f["title_tip"])
-    out = {k: float(v) for k, v in f.items()}
-    if c.rule:
-        out["rule:" + c.rule] = 1.0
-        out["rule"] = 1.0
-    return out
+    return {k: float(v) for k, v in f.items()}
 
 
 # --- the stored model ------------------------------------------------------------------------
