@@ -29,22 +29,32 @@ def _texts(items, rule: str | None = None) -> list[str]:
 @pytest.mark.parametrize("lang,text,claim", [
     ("id", "Mitos 1: Toko Kecil Tidak Butuh Situs Web\n\nPembeli mencari jam buka di ponsel sebelum datang. "
            "Tanpa situs, mereka pergi ke pesaing.\n\nMitos 2: Iklan Selalu Mahal\n\nIklan lokal bisa dimulai "
-           "dengan anggaran kecil.\n", "Mitos 1: Toko Kecil Tidak Butuh Situs Web"),
+           "dengan anggaran kecil.\n", "Toko Kecil Tidak Butuh Situs Web"),
     ("pl", "Mit 1: Klienci nie czytają opisów\n\nCzytają, jeśli opis odpowiada na ich pytania. Krótki opis "
            "sprzedaje lepiej niż brak opisu.\n\nMit 2: Newsletter to spam\n\nNie, jeśli ktoś się zapisał.\n",
-     "Mit 1: Klienci nie czytają opisów"),
+     "Klienci nie czytają opisów"),
     ("nl", "Mythe 1: Een bakker heeft geen website nodig\n\nKlanten zoeken eerst online naar openingstijden. "
            "Zonder site kiezen ze een ander.\n\nMythe 2: Adverteren is duur\n\nEen lokale advertentie kost "
-           "weinig.\n", "Mythe 1: Een bakker heeft geen website nodig"),
+           "weinig.\n", "Een bakker heeft geen website nodig"),
 ])
 def test_myth_labelled_heading(lang, text, claim):
-    """The heading whole, label included: "Mit: ..." is how the claim is written."""
     items = _items("myth", text, lang)
     assert claim in _texts(items, "myth_labelled_heading")
     first = next(it for it in items if it.text == claim)
     assert first.rebuttal and len(first.rebuttal) <= 401
     assert first.kind == "myth"
     assert not any(claim in t for t in _texts(_items("tip", text, lang)))  # a myth is no tip
+
+
+@pytest.mark.parametrize("lang,heading,body", [
+    ("id", "## Mitos: Toko kecil tidak butuh situs web", "Pembeli mencari jam buka di ponsel sebelum datang."),
+    ("pl", "## Mit: Praca zdalna jest tylko dla programistów", "Zdalnie pracują też księgowi i tłumacze."),
+    ("nl", "## Mythe: Een bakker heeft geen website nodig", "Klanten zoeken eerst online naar openingstijden."),
+])
+def test_myth_labelled_markdown_heading_keeps_its_label(lang, heading, body):
+    """A label written inside a markdown heading is part of the heading's text, and of the claim."""
+    text = f"{heading}\n\n{body}\n"
+    assert _texts(_items("myth", text, lang), "myth_labelled_heading") == [heading.removeprefix("## ")]
 
 
 @pytest.mark.parametrize("lang,text,claim,rebuttal", [
