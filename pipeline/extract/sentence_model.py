@@ -109,7 +109,11 @@ def word_tags(lang: str, word: str) -> frozenset[str]:
     m = _morfeusz()
     if m is None:
         return frozenset()
-    return frozenset(interp[2] for *_, interp in m.analyse(word))
+    # indexed, not iterated: SWIG's iterator type is shared by every SWIG module of the process, and
+    # iterating Morfeusz's results through faiss's registered iterator crashes (faiss imported first)
+    low = m._morfeusz_obj
+    interps = low.analyse(word)
+    return frozenset(interps[k].getTag(low) for k in range(len(interps)))
 
 
 def _is(tags: frozenset[str], cls: str, person: str | None = None) -> bool:
