@@ -41,6 +41,20 @@ def test_polish_infinitive_and_second_person_verbs():
     assert f["imperative_anywhere"] == 1.0 and f["starts_imperative"] == 0.0
 
 
+def test_polish_tags_after_faiss_is_loaded():
+    """Two SWIG modules in one process (the store's vector index and Morfeusz) share SWIG's iterator
+    type; the tags are read by index so the order of imports cannot crash extraction."""
+    import faiss
+    import numpy as np
+
+    index = faiss.IndexFlatIP(4)
+    index.add(np.ones((3, 4), dtype="float32"))
+    assert index.ntotal == 3
+    for word in ("Zadbaj", "przedstaw", "bądź", "Sprawdzić"):
+        assert word_tags.__wrapped__("pl", word)
+    assert reader_imperative(word_tags.__wrapped__("pl", "Zadbaj"))
+
+
 def test_other_languages_have_no_tags():
     assert word_tags("id", "Pastikan") == frozenset() and word_tags("nl", "Zorg") == frozenset()
 

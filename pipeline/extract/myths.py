@@ -303,6 +303,9 @@ def myth_belief_sentence(doc: DocContext, found: list[Hit], settings: Settings) 
     return _sentence_hits(doc, found, "myth_belief_sentence", belief_cues)
 
 
+# the ``extractor`` of the units the learned classifier adds (no rule found them)
+CLASSIFIER_EXTRACTOR = "myth_classifier"
+
 RULES: tuple[Rule, ...] = (myth_labelled_heading, myth_labelled_line, myth_quoted_claim, myth_listed_heading, myth_cue_sentence,
                            myth_belief_sentence)
 
@@ -349,7 +352,7 @@ def _classified(doc: DocContext, hits: list[Hit], model: sentence_model.Model) -
                 or (last.block.idx == c.block.idx - 1 and c.sentence <= 0))
             if answers_last and sentence_model.cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", c.text):
                 continue
-            hit = Hit("myth_classifier", c.block, c.start, c.end, _answer(doc, c), whole_block=False)
+            hit = Hit(CLASSIFIER_EXTRACTOR, c.block, c.start, c.end, _answer(doc, c), whole_block=False)
         out.append(hit)
         last = c
     return out

@@ -213,17 +213,10 @@ def features(doc: DocContext, c: Candidate) -> dict[str, float]:
     return {**base, "rule:" + c.rule: 1.0, "rule": 1.0}
 
 
-def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
-    lang, b, text = doc.lang, c.block, c.text
-    n_words = len(words(text))
-    sents = sentences(b)
-    ctx = _block_context(doc, b)
-    list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
-    following = _following(doc, c)
-    impt_any, impt_first, inf_first, sec_verb = _polish_morphology(lang, text)
-    toks = tokenize(text)
-    first_word = next((t.text for t in toks if t.is_word), "")
-    f = {
+def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
+    """Block kind, length, punctuation and position."""
+    b, n_words = c.block, len(words(text))
+    return {
         "heading": b.kind == "heading",
         "list_item": b.kind == "list_item",
         "quote": b.kind == "quote",
@@ -239,6 +232,14 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
         "position": b.idx / max(1, len(doc.blocks) - 1),
         "has_digit": any(ch.isdigit() for ch in text),
         "quoted": any(q in text for q in QUOTE_MARKS),
+    }
+
+
+def _advice(lang: str, text: str) -> dict[str, object]:
+    """Mood, person, modals and advice cues of the unit itself."""
+    impt_any, impt_first, inf_first, sec_verb = _polish_morphology(lang, text)
+    first_word = next((t.text for t in tokenize(text) if t.is_word), "")
+    return {
         "second_person": has_cue(lang, "TIP_SECOND_PERSON", text) or sec_verb,
         "first_person": has_cue(lang, "TIP_NARRATOR_WORDS", text) or has_cue(lang, "TIP_FIRST_PERSON", text),
         "starts_imperative": starts_imperative(lang, text) or (impt_first and first_word[:1].isupper()),
@@ -252,6 +253,16 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
         "tip_not_cue": has_cue(lang, "TIP_NOT_CUES", text),
         "mistake_cue": has_cue(lang, "TIP_MISTAKE_CUES", text),
         "announce": text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text),
+    }
+
+
+def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
+    """Myth, belief and rejection cues in the unit and after it; the title, heading and intro above it."""
+    lang, b = doc.lang, c.block
+    ctx = _block_context(doc, b)
+    list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
+    following = _following(doc, c)
+    return {
         "ctx_tip_intro": has_cue(lang, "TIP_INTRO_CUES", *ctx, *list_ctx),
         "ctx_mistake": has_cue(lang, "TIP_MISTAKE_CUES", *ctx, *list_ctx),
         "ctx_colon": any(t.rstrip().endswith(":") for t in ctx[-1:] + list_ctx[-1:]),
@@ -269,15 +280,19 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
         "ctx_myth": has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
         "ctx_myth_label": any(label_end(lang, "MYTH_LABELS", t) is not None for t in ctx),
     }
-    first_rate, second_rate = _document_rates(doc)
-    f["doc_first_person"] = first_rate
-    f["doc_second_person"] = second_rate
+
+
+def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
+    text = c.text
+    f = {**_shape(doc, c, text), **_advice(doc.lang, text), **_claims_and_context(doc, c, text)}
+    f["doc_first_person"], f["doc_second_person"] = _document_rates(doc)
     # conjunctions a linear model cannot form itself
     f["popular_then_rebuttal"] = f["popular_cue"] and (f["rebuttal_next"] or f["rebuttal_cue"])
     f["belief_then_rebuttal"] = f["belief_cue"] and f["rebuttal_next"]
-    f["rebuttal_first"] = bool(cues_at_start(lang, "MYTH_REBUTTAL_CUES", text))
+    f["rebuttal_first"] = bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text))
     f["reader_modal"] = f["second_person"] and f["modal"]
-    f["imperative_in_advice"] = f["starts_imperative"] and (f["ctx_tip_intro"] or f["ctx_parent_imperative"] or f["title_tip"])
+    f["imperative_in_advice"] = f["starts_imperative"] and (f["ctx_tip_intro"] or f["ctx_parent_imperative"]
+                                                            or f["title_tip"])
     return {k: float(v) for k, v in f.items()}
 
 

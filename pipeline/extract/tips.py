@@ -259,6 +259,9 @@ def tip_modal_sentence(doc: DocContext, taken: Taken, settings: Settings) -> lis
             if "?" not in sent.text and has_modal(doc.lang, sent.text)]
 
 
+# the ``extractor`` of the units the learned classifier adds (no rule found them)
+CLASSIFIER_EXTRACTOR = "tip_classifier"
+
 RULES: tuple[Rule, ...] = (tip_labelled_heading, tip_numbered_heading, tip_imperative_heading, tip_list_item,
                            tip_imperative_sentence, tip_conditional_imperative, tip_modal_sentence)
 
@@ -301,7 +304,7 @@ def _classified(doc: DocContext, hits: list[Hit], taken: Taken, model: sentence_
         if hit is None:
             detail = (_section(doc, c.block) if c.block.kind == "heading"
                       else tuple(s.text for s in sentences(c.block)[c.sentence + 1:]) if c.sentence >= 0 else ())
-            hit = Hit("tip_classifier", c.block, c.start, c.end, detail)
+            hit = Hit(CLASSIFIER_EXTRACTOR, c.block, c.start, c.end, detail)
         out.append(hit)
     return out
 
