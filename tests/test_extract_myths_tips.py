@@ -46,6 +46,17 @@ def test_myth_labelled_heading(lang, text, claim):
     assert not any(claim in t for t in _texts(_items("tip", text, lang)))  # a myth is no tip
 
 
+@pytest.mark.parametrize("lang,heading,body", [
+    ("id", "## Mitos: Toko kecil tidak butuh situs web", "Pembeli mencari jam buka di ponsel sebelum datang."),
+    ("pl", "## Mit: Praca zdalna jest tylko dla programistów", "Zdalnie pracują też księgowi i tłumacze."),
+    ("nl", "## Mythe: Een bakker heeft geen website nodig", "Klanten zoeken eerst online naar openingstijden."),
+])
+def test_myth_labelled_markdown_heading_keeps_its_label(lang, heading, body):
+    """A label written inside a markdown heading is part of the heading's text, and of the claim."""
+    text = f"{heading}\n\n{body}\n"
+    assert _texts(_items("myth", text, lang), "myth_labelled_heading") == [heading.removeprefix("## ")]
+
+
 @pytest.mark.parametrize("lang,text,claim,rebuttal", [
     ("id", "Mitos: Toko online harus buka 24 jam. Pembeli mau menunggu jawaban sampai pagi.\n",
      "Toko online harus buka 24 jam.", "Pembeli mau menunggu jawaban sampai pagi."),

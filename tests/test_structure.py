@@ -99,6 +99,7 @@ def test_extractor_column_names_rules(built_store):
     import duckdb
 
     rules = {r.__name__ for n in EXTRACTORS for r in importlib.import_module(f"pipeline.extract.{n}").RULES}
+    rules |= {getattr(importlib.import_module(f"pipeline.extract.{n}"), "CLASSIFIER_EXTRACTOR", "") for n in EXTRACTORS}
     con = duckdb.connect(str(built_store), read_only=True)
     used = {r[0] for r in con.execute("SELECT DISTINCT extractor FROM items").fetchall()}
     assert used and used <= rules, used - rules

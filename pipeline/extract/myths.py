@@ -24,7 +24,13 @@
                          ``Kesalahan umum ... adalah menganggap bahwa ...``, ``Częstym błędem jest
                          myślenie, że ...``, ``Een veelgemaakte fout is denken dat ...``
 
-``text`` is the claim, ``rebuttal`` the first sentences of the article's answer and ``detail``
+Then the learned classifier (``pipeline/extract/sentence_model.py``) weighs every heading and
+sentence, the rules' hits among them: a unit no rule took that it scores above its threshold
+is kept as ``myth_classifier`` (and, where the stored model says so, a hit it scores below is dropped) (a claim "many people believe"
+that the next sentences reject, with no myth word). ``Settings(classifier=False)`` gives the
+rules alone.
+
+``text`` is the claim (a labelled heading whole, label included), ``rebuttal`` the first sentences of the article's answer and ``detail``
 the rest of the answer. A title such as "5 Mitos ..." only sets the context; it is never a
 myth itself. The cue words are the ``MYTH_*`` fields of the language data.
 """
@@ -36,7 +42,7 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 from pipeline.docmodel import Block, DocContext
-from pipeline.extract import spans
+from pipeline.extract import sentence_model, spans
 from pipeline.extract.grammar import label_end, label_of, label_only, starts_imperative
 from pipeline.extract.items import Item, Myth, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, sentence_texts, sentences, words
@@ -49,6 +55,8 @@ QUOTE_MARKS = "\"“”„«»'‘’"
 class Settings:
     max_quoted_claim_chars: int = 250   # a quoted claim is a short statement, not a quoted passage
     rebuttal_chars: int = 400           # the rebuttal: the first sentences of the answer up to this
+    classifier: bool = True             # the learned classifier over the rules' hits and the other units
+    model_digest: str = sentence_model.DIGEST   # a retrained model changes the skip key
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ def myth_labelled_heading(doc: DocContext, found: list[Hit], settings: Settings)
         text = b.text[start:].strip()
         if label_only(doc.lang, "MYTH_LABELS", b.text) or not words(text) or len(text) > MAX_ITEM_CHARS:
             continue
-        out.append(Hit("myth_labelled_heading", b, start, len(b.text), _body(doc, b)))
+        out.append(Hit("myth_labelled_heading", b, 0, len(b.text), _body(doc, b)))   # "Mit: ..." whole
     return out
 
 
@@ -295,15 +303,67 @@ def myth_belief_sentence(doc: DocContext, found: list[Hit], settings: Settings) 
     return _sentence_hits(doc, found, "myth_belief_sentence", belief_cues)
 
 
+# the ``extractor`` of the units the learned classifier adds (no rule found them)
+CLASSIFIER_EXTRACTOR = "myth_classifier"
+
 RULES: tuple[Rule, ...] = (myth_labelled_heading, myth_labelled_line, myth_quoted_claim, myth_listed_heading, myth_cue_sentence,
                            myth_belief_sentence)
 
 
-def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Myth]:
-    """The myths of a document (``known``: items of the extractors run before; none are needed)."""
+def rule_hits(doc: DocContext, settings: Settings = Settings()) -> list[Hit]:
+    """The hits of the rules, in order."""
     found: list[Hit] = []
     for rule in RULES:
         found.extend(rule(doc, found, settings))
+    return found
+
+
+def candidates(doc: DocContext, hits: list[Hit]) -> list[sentence_model.Candidate]:
+    """The units the classifier weighs: the rules' hits and every other unit."""
+    by_block: dict[int, list[tuple[int, int, str]]] = {}
+    for h in hits:
+        by_block.setdefault(h.block.idx, []).append((h.start, h.end, h.rule))
+    return sentence_model.candidates(doc, by_block)
+
+
+def _answer(doc: DocContext, c: sentence_model.Candidate) -> tuple[str, ...]:
+    """What follows a claim the classifier found: a heading's body, else the rest of its paragraph and the next one."""
+    if c.block.kind == "heading":
+        return _body(doc, c.block)
+    rest = tuple(s.text for s in sentences(c.block)[c.sentence + 1:]) if c.sentence >= 0 else ()
+    nxt = doc.blocks[c.block.idx + 1] if c.block.idx + 1 < len(doc.blocks) else None
+    if nxt is not None and nxt.kind != "heading":
+        rest += tuple(s.text for s in sentences(nxt))
+    return rest
+
+
+def _classified(doc: DocContext, hits: list[Hit], model: sentence_model.Model) -> list[Hit]:
+    """The units the model keeps, less an answer kept with its claim: a unit that opens with a
+    rejection ("Padahal ...", "To nieprawda.") right after a kept claim is the claim's rebuttal."""
+    by_span = {(h.block.idx, h.start, h.end): h for h in hits}
+    out: list[Hit] = []
+    last: sentence_model.Candidate | None = None
+    ordered = sorted(candidates(doc, hits), key=lambda c: (c.block.idx, c.start))
+    for c in sentence_model.kept(doc, ordered, model):
+        hit = by_span.get((c.block.idx, c.start, c.end))
+        if hit is None:
+            answers_last = last is not None and (
+                (last.block.idx == c.block.idx and last.sentence == c.sentence - 1)
+                or (last.block.idx == c.block.idx - 1 and c.sentence <= 0))
+            if answers_last and sentence_model.cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", c.text):
+                continue
+            hit = Hit(CLASSIFIER_EXTRACTOR, c.block, c.start, c.end, _answer(doc, c), whole_block=False)
+        out.append(hit)
+        last = c
+    return out
+
+
+def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Myth]:
+    """The myths of a document (``known``: items of the extractors run before; none are needed)."""
+    found = rule_hits(doc, settings)
+    model = sentence_model.load("myth") if settings.classifier else None
+    if model is not None:
+        found = _classified(doc, found, model)
     items = []
     for h in found:
         rebuttal, detail = spans.first_sentences(list(h.answer), settings.rebuttal_chars)

@@ -27,6 +27,12 @@
 Questions are never tips, except the headings of a numbered list of tips. Myth claims (the
 ``known`` myth items) are never tips. ``detail`` holds the supporting body: a heading's
 section, the rest of a list item or of the sentence's paragraph.
+
+Then the learned classifier (``pipeline/extract/sentence_model.py``) weighs every heading,
+list item and sentence, the rules' hits among them (which rule took a unit is one of its
+features): a unit no rule took that it scores above its threshold is kept as
+``tip_classifier`` (and, where the stored model says so, a rule's hit it scores below is dropped). ``Settings(classifier=False)`` gives the
+rules alone.
 """
 from __future__ import annotations
 
@@ -34,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
 from pipeline.docmodel import Block, DocContext
-from pipeline.extract import spans
+from pipeline.extract import sentence_model, spans
 from pipeline.extract.grammar import conditional_imperative, has_modal, label_of, starts_imperative
 from pipeline.extract.items import Item, Myth, Tip, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentence_texts, sentences, words
@@ -49,6 +55,8 @@ class Settings:
     whole_item_chars: int = 250     # a list item up to this long is one tip; a longer one gives its first sentence
     detail_chars: int = 2000
     min_sentence_words: int = 3     # "Tanya Comcast." is a quip, not a tip
+    classifier: bool = True         # the learned classifier over the rules' hits and the other units
+    model_digest: str = sentence_model.DIGEST   # a retrained model changes the skip key
 
 
 @dataclass(frozen=True)
@@ -251,6 +259,9 @@ def tip_modal_sentence(doc: DocContext, taken: Taken, settings: Settings) -> lis
             if "?" not in sent.text and has_modal(doc.lang, sent.text)]
 
 
+# the ``extractor`` of the units the learned classifier adds (no rule found them)
+CLASSIFIER_EXTRACTOR = "tip_classifier"
+
 RULES: tuple[Rule, ...] = (tip_labelled_heading, tip_numbered_heading, tip_imperative_heading, tip_list_item,
                            tip_imperative_sentence, tip_conditional_imperative, tip_modal_sentence)
 
@@ -265,13 +276,43 @@ def _item(doc: DocContext, h: Hit, settings: Settings) -> Tip | None:
     return make(Tip, doc, h.block, s, h.end, h.rule, detail=spans.detail_text(list(h.detail), settings.detail_chars))
 
 
-def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Tip]:
-    """The tips of a document; ``known`` items of earlier extractors: myth claims are never tips."""
+def rule_hits(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> tuple[list[Hit], Taken]:
+    """The hits of the rules in order, and the spans they and the myth claims took."""
     taken = Taken(spans.block_spans(doc, [i for i in known if isinstance(i, Myth)]))
-    items = []
+    found: list[Hit] = []
     for rule in RULES:
         hits = rule(doc, taken, settings)
         for h in hits:
             taken.spans.setdefault(h.block.idx, []).append((h.start, h.end))
-        items.extend(it for it in (_item(doc, h, settings) for h in hits) if it is not None)
-    return items
+        found.extend(hits)
+    return found, taken
+
+
+def candidates(doc: DocContext, hits: list[Hit], taken: Taken) -> list[sentence_model.Candidate]:
+    """The units the classifier weighs: the rules' hits and every other unit outside myth claims."""
+    by_block: dict[int, list[tuple[int, int, str]]] = {}
+    for h in hits:
+        by_block.setdefault(h.block.idx, []).append((h.start, h.end, h.rule))
+    return sentence_model.candidates(doc, by_block, taken.claims)
+
+
+def _classified(doc: DocContext, hits: list[Hit], taken: Taken, model: sentence_model.Model) -> list[Hit]:
+    by_span = {(h.block.idx, h.start, h.end): h for h in hits}
+    out = []
+    for c in sentence_model.kept(doc, candidates(doc, hits, taken), model):
+        hit = by_span.get((c.block.idx, c.start, c.end))
+        if hit is None:
+            detail = (_section(doc, c.block) if c.block.kind == "heading"
+                      else tuple(s.text for s in sentences(c.block)[c.sentence + 1:]) if c.sentence >= 0 else ())
+            hit = Hit(CLASSIFIER_EXTRACTOR, c.block, c.start, c.end, detail)
+        out.append(hit)
+    return out
+
+
+def extract(doc: DocContext, settings: Settings = Settings(), known: Sequence[Item] = ()) -> list[Tip]:
+    """The tips of a document; ``known`` items of earlier extractors: myth claims are never tips."""
+    hits, taken = rule_hits(doc, settings, known)
+    model = sentence_model.load("tip") if settings.classifier else None
+    if model is not None:
+        hits = _classified(doc, hits, taken, model)
+    return [it for it in (_item(doc, h, settings) for h in hits) if it is not None]

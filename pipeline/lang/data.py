@@ -99,6 +99,11 @@ class LanguageData:
     TIP_FIRST_PERSON: Words             # an imperative aimed at the author ("Beri tahu saya")
     TIP_ANNOUNCE_CUES: Words            # a sentence ending in ":" with these announces a list
     TIP_SUBJECTS: Words                 # a subject right after a sentence-initial verb: a statement
+    TIP_SECOND_PERSON: Words            # words addressing the reader ("anda", "twój", "jouw"): a feature of advice
+    TIP_NARRATOR_WORDS: Words           # the author speaking of themselves ("saya", "ja", "ik"): a story, not advice
+    TIP_ADVICE_CUES: Words              # softer advice anywhere in a sentence ("lebih baik", "najlepiej", "het beste")
+    MYTH_POPULAR_CUES: Words            # a claim said to be widely held ("banyak orang", "wydaje się", "veel mensen")
+    MYTH_REBUTTAL_CUES: Words           # a claim rejected ("padahal", "nic bardziej mylnego", "klopt niet")
 
     # --- extraction: statistics and cited examples ---------------------------------
     STAT_SOURCE_PREPS: Words            # "Menurut X", "według X", "volgens X"

@@ -191,6 +191,22 @@ TIP_FIRST_PERSON = ("saya", "aku", "kami")
 TIP_ANNOUNCE_CUES = ("berikut", "di bawah ini", "antara lain", "seperti ini")
 # Subject pronouns right after a sentence-initial verb make it a statement, not an imperative.
 TIP_SUBJECTS = ()
+# The reader addressed: a feature of advice (the sentence classifier, pipeline/extract/sentence_model.py).
+TIP_SECOND_PERSON = ("anda", "kamu", "kalian", "kau", "engkau", "dirimu", "bisnismu", "usahamu", "tokomu", "kontenmu")
+# The author speaking of themselves: a story or an opinion rather than advice.
+TIP_NARRATOR_WORDS = ("saya", "aku", "kami", "ku", "daku")
+# Softer advice anywhere in a sentence ("Lebih baik kamu ...", "Cukup siapkan ...").
+TIP_ADVICE_CUES = ("lebih baik", "sebaiknya", "disarankan", "dianjurkan", "usahakan", "cobalah", "coba", "cukup",
+                   "jangan lupa", "pastikan", "penting untuk", "tips", "kiat", "saran", "trik", "bisa mencoba",
+                   "ada baiknya", "alangkah baiknya", "idealnya")
+# A claim said to be widely held, which myths state ("Banyak orang bilang bahwa ...").
+MYTH_POPULAR_CUES = ("banyak orang", "banyak yang", "kebanyakan orang", "orang bilang", "orang mengira", "anggapan",
+                     "menganggap", "beranggapan", "dianggap", "seolah-olah", "seakan-akan", "katanya", "konon",
+                     "pada umumnya orang", "sering dikira", "sering dianggap", "mengira", "percaya bahwa")
+# A claim rejected by the sentences after it ("Padahal ...", "Anggapan tersebut tidak benar").
+MYTH_REBUTTAL_CUES = ("padahal", "tidak benar", "tidak selamanya benar", "tidak sepenuhnya benar", "kenyataannya",
+                      "faktanya", "nyatanya", "pada kenyataannya", "keliru", "salah besar", "bualan", "omong kosong",
+                      "belum tentu", "tidak lantas", "bukan berarti", "salah kaprah",)
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Menurut X, ...": the name after these words is the source of a statistic or a quoted expert.

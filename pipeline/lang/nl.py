@@ -190,6 +190,22 @@ TIP_ANNOUNCE_CUES = ("volgende", "hieronder", "hier zijn", "hier volgen", "zoals
 # Subject pronouns right after a sentence-initial verb make it a statement ("Daarom zet ik ..."),
 # not an imperative ("Zet ...").
 TIP_SUBJECTS = ("ik", "we", "wij", "ze", "zij", "hij", "men", "jullie")
+# The reader addressed: a feature of advice (the sentence classifier, pipeline/extract/sentence_model.py).
+TIP_SECOND_PERSON = ("je", "jij", "jou", "jouw", "u", "uw", "jullie", "jezelf", "uzelf")
+# The author speaking of themselves: a story or an opinion rather than advice.
+TIP_NARRATOR_WORDS = ("ik", "mijn", "wij", "we", "onze", "mezelf")
+# Softer advice anywhere in a sentence ("Het beste is ...", "Een andere tip ...").
+TIP_ADVICE_CUES = ("het beste", "beter", "belangrijk", "het is belangrijk", "tip", "tips", "advies", "aan te raden",
+                   "raad ik", "handig", "verstandig", "slim", "zorg", "let op", "vergeet niet", "probeer")
+# A claim said to be widely held, which myths state ("Veel mensen denken ...").
+MYTH_POPULAR_CUES = ("veel mensen", "vele mensen", "de meeste mensen", "men denkt", "men zegt", "vaak gedacht",
+                     "algemeen aangenomen", "wordt vaak gedacht", "wordt gezegd", "denken vaak", "zien vaak",
+                     "vaak gezien als", "veel bedrijven", "veel ondernemers", "veel marketeers", "het idee",
+                     "het beeld", "de gedachte", "de overtuiging", "hardnekkig")
+# A claim rejected by the sentences after it ("Dat klopt niet.", "Niets is minder waar.").
+MYTH_REBUTTAL_CUES = ("niet waar", "klopt niet", "onwaar", "onjuist", "niets is minder waar", "in werkelijkheid",
+                      "terwijl", "niet de juiste", "fabel", "misvatting",
+                      "niet per se", "helemaal niet", "juist niet", "toch echt", "onzin", "integendeel")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Volgens X, ...": the name after these words is the source of a statistic or a quoted expert.

@@ -219,6 +219,25 @@ TIP_FIRST_PERSON = ("mi", "mnie", "nam", "nas")
 TIP_ANNOUNCE_CUES = ("oto", "następujące", "następujących", "następująco", "poniższe", "poniżej", "takie jak")
 # Subject pronouns right after a sentence-initial verb make it a statement, not an imperative.
 TIP_SUBJECTS = ()
+# The reader addressed: a feature of advice (the sentence classifier, pipeline/extract/sentence_model.py).
+TIP_SECOND_PERSON = ("ty", "ci", "cię", "ciebie", "tobie", "twój", "twoja", "twoje", "twojej", "twoich", "twoim",
+                     "twojego", "twoją", "twoimi", "twoi", "twe", "twym", "wy", "was", "wam", "wasz", "wasza", "wasze", "waszej", "waszych",
+                     "państwo", "państwa", "państwu", "sobie")
+# The author speaking of themselves: a story or an opinion rather than advice.
+TIP_NARRATOR_WORDS = ("ja", "mój", "moja", "moje", "mojej", "moich", "moim", "mojego", "my", "nasz", "nasza", "nasze", "naszej", "naszych", "naszym")
+# Softer advice anywhere in a sentence ("Najlepiej ...", "Dobrym pomysłem jest ...").
+TIP_ADVICE_CUES = ("warto", "najlepiej", "lepiej", "dobrze jest", "dobrym pomysłem", "polecam", "zalecam",
+                   "pamiętaj", "nie zapominaj", "wskazówka", "porada", "rada", "kluczowe jest", "ważne jest",
+                   "istotne jest", "opłaca się", "zadbaj", "upewnij się", "spróbuj", "rozważ")
+# A claim said to be widely held, which myths state ("Wydaje się, że ...", "Wiele osób uważa, że ...").
+MYTH_POPULAR_CUES = ("wiele osób", "wielu ludzi", "większość ludzi", "większość osób", "wydaje się", "powszechnie",
+                     "panuje przekonanie", "kojarzy", "kojarzą", "uważa się", "sądzi się", "mówi się",
+                     "często słyszę", "często słyszymy", "niektórzy uważają", "niektórzy myślą", "przekonanie",
+                     "przekonani", "myślisz, że", "sądzisz, że")
+# A claim rejected by the sentences after it ("To nieprawda.", "Nic bardziej mylnego!").
+MYTH_REBUTTAL_CUES = ("nieprawda", "to nie prawda", "nie do końca prawda", "to nie jest prawda", "błąd",
+                      "nic bardziej mylnego", "w rzeczywistości", "tymczasem", "mylne", "mylny", "błędne", "błędny",
+                      "wcale nie", "bynajmniej", "owszem", "niekoniecznie")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Według X, ...": the name after these words is the source of a statistic or a quoted expert.

@@ -1,0 +1,335 @@
+"""Learned sentence classifiers beside the rules: is this heading or sentence a tip, a myth?
+
+The rules of ``tips.py`` and ``myths.py`` find candidates by cue words; what they cannot do is
+weigh weak evidence together ("addresses the reader" + "a modal" + "under a heading that
+announces advice") or reject a rule's hit that has all the wrong company ("Mulai dari ... hingga
+..." starts with an imperative but describes). A logistic regression does that, over
+**language-neutral features**: the same feature means the same thing in every language
+because each is computed from that language's data (``pipeline/lang/<code>.py``) or grammar, so
+what is learned on Indonesian articles applies to Polish and Dutch ones.
+
+- :func:`candidates`: the units a document offers (every heading, every short list item
+  whole, every other sentence), each carrying the name of the rule that took it, if any.
+- :func:`features`: the unit's features: which rule found it; imperative mood (the rules'
+  imperative test, an imperative at a clause start, and for Polish the ``impt`` tag of
+  Morfeusz 2); the reader or the author addressed; modals and softer advice cues; myth,
+  belief, "many people think" and rejection cues in the sentence and in the sentences after it;
+  the block kind, length, position and punctuation; the heading and intro above it.
+- :func:`probability`: the calibrated model stored beside this module as plain JSON
+  (``sentence_model.json``, written by ``tools/train_sentence_model.py`` from the annotated
+  articles in ``corpus/`` and ``tests/fixtures/dev-corpus``; no pickle). A unit is kept when its
+  probability reaches the model's threshold (chosen by cross-validation for F1).
+
+Only the cheap features are computed (tokens and cue lookups the rules already cache); no
+embeddings are needed, so the extract stage stays fast.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import pathlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Mapping
+
+from pipeline.docmodel import Block, DocContext
+from pipeline.extract.grammar import conditional_imperative, has_modal, is_imperative_word, label_end, starts_imperative
+from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentences, words
+from pipeline.nlp import cues, has_cue, tokenize
+
+MODEL_PATH = pathlib.Path(__file__).with_name("sentence_model.json")
+WHOLE_ITEM_CHARS = 250          # a list item up to this long is one unit, as tips.py takes it
+QUOTE_MARKS = "\"“”„«»"
+CLAUSE_BREAKS = (",", ";", ":", "–", "—", "-", "(")
+
+
+def _digest() -> str:
+    return hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:16] if MODEL_PATH.exists() else "-"
+
+
+# part of the tips and myths Settings, so a retrained model changes the extract stage's skip key
+DIGEST = _digest()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    block: Block
+    start: int                  # the unit: block.text[start:end]
+    end: int
+    rule: str | None = None     # the rule that took it, if one did
+    sentence: int = -1          # index among the block's sentences; -1 for a whole block
+
+    @property
+    def text(self) -> str:
+        return self.block.text[self.start:self.end].strip()
+
+
+def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
+               exclude: Mapping[int, list[tuple[int, int]]] = {}) -> list[Candidate]:
+    """Every unit of ``doc``: the spans rules took (``taken``: block -> (start, end, rule)), then
+    each heading, short list item or sentence they did not overlap, not in ``exclude``."""
+    out: list[Candidate] = []
+    for b in doc.blocks:
+        hits = taken.get(b.idx, [])
+        sents = sentences(b)
+        for s, e, rule in hits:
+            k = next((i for i, x in enumerate(sents) if x.start <= s < x.end), -1)
+            out.append(Candidate(b, s, e, rule, -1 if b.kind == "heading" else k))
+        spans = [(s, e) for s, e, _ in hits] + list(exclude.get(b.idx, []))
+        if b.kind == "heading" or (b.kind == "list_item" and len(b.text) <= WHOLE_ITEM_CHARS):
+            units = [(0, len(b.text), -1)]
+        else:
+            units = [(x.start, x.end, i) for i, x in enumerate(sents)]
+        for s, e, k in units:
+            text = b.text[s:e]
+            if overlaps(spans, s, e) or len(text.strip()) > MAX_ITEM_CHARS or len(words(text)) < 2:
+                continue
+            out.append(Candidate(b, s, e, None, k))
+    return out
+
+
+# --- morphology ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _morfeusz():
+    try:
+        import morfeusz2
+    except ImportError:     # an optional dependency: without it Polish uses the word lists alone
+        return None
+    return morfeusz2.Morfeusz(expand_tags=False, generate=False)
+
+
+@lru_cache(maxsize=200_000)
+def word_tags(lang: str, word: str) -> frozenset[str]:
+    """The tags a word can have (Morfeusz 2 for Polish: ``impt:sg:sec:perf``, ``inf:perf``,
+    ``fin:sg:pri:imperf`` ...); empty for other languages."""
+    if lang != "pl" or not word[:1].isalpha():
+        return frozenset()
+    m = _morfeusz()
+    if m is None:
+        return frozenset()
+    # indexed, not iterated: SWIG's iterator type is shared by every SWIG module of the process, and
+    # iterating Morfeusz's results through faiss's registered iterator crashes (faiss imported first)
+    low = m._morfeusz_obj
+    interps = low.analyse(word)
+    return frozenset(interps[k].getTag(low) for k in range(len(interps)))
+
+
+def _is(tags: frozenset[str], cls: str, person: str | None = None) -> bool:
+    return any(t.startswith(cls + ":") and (person is None or f":{person}" in t) for t in tags)
+
+
+def reader_imperative(tags: frozenset[str]) -> bool:
+    """An imperative addressed to the reader (2nd person), not a word that is also a conjunction
+    or particle ("bądź" = "or")."""
+    return _is(tags, "impt", "sec") and not any(t.split(":")[0] in ("conj", "comp", "qub") for t in tags)
+
+
+# --- features --------------------------------------------------------------------------------
+
+def _block_context(doc: DocContext, b: Block) -> list[str]:
+    """The parent heading and the block before ``b``: where a list or a claim is announced."""
+    out = []
+    if b.parent_idx >= 0:
+        out.append(doc.blocks[b.parent_idx].text)
+    if b.idx > 0 and b.idx - 1 != b.parent_idx:
+        out.append(doc.blocks[b.idx - 1].text)
+    return out
+
+
+def _list_start(doc: DocContext, b: Block) -> Block:
+    i = b.idx
+    while i > 0 and doc.blocks[i - 1].kind == "list_item":
+        i -= 1
+    return doc.blocks[i]
+
+
+def _following(doc: DocContext, c: Candidate, n: int = 2) -> list[str]:
+    """The text of the next ``n`` sentences after the unit (its block's, then the next blocks')."""
+    out = [x.text for x in sentences(c.block)[c.sentence + 1:]] if c.sentence >= 0 else []
+    i = c.block.idx + 1
+    while len(out) < n and i < len(doc.blocks) and doc.blocks[i].kind != "heading":
+        out.extend(x.text for x in sentences(doc.blocks[i]))
+        i += 1
+    return out[:n]
+
+
+def _clause_imperative(lang: str, text: str) -> bool:
+    """An imperative starting a clause after the first one: ``..., lalu pilih ...``, ``..., nawiąż ...``."""
+    toks = tokenize(text)
+    for t in toks[1:]:
+        if t.text in CLAUSE_BREAKS and t.i + 1 < len(toks):
+            rest = text[t.end:]
+            if starts_imperative(lang, rest.lstrip()):
+                return True
+    return conditional_imperative(lang, text)
+
+
+def _polish_morphology(lang: str, text: str) -> tuple[bool, bool, bool, bool]:
+    """(a reader's imperative anywhere, starts with one, starts with an infinitive, a 2nd-person
+    verb) from the word tags; all False for languages without a tagger."""
+    if lang != "pl":
+        return False, False, False, False
+    ws = [t.text for t in tokenize(text) if t.is_word and t.text[:1].isalpha()]
+    if not ws:
+        return False, False, False, False
+    tags = [word_tags(lang, w) for w in ws[:40]]
+    first = tags[0]
+    return (any(reader_imperative(t) for t in tags), reader_imperative(first),
+            _is(first, "inf") and not _is(first, "fin"),
+            any(_is(t, "fin", "sec") or _is(t, "bedzie", "sec") for t in tags))
+
+
+def _document_rates(doc: DocContext) -> tuple[float, float]:
+    """Shares of the document's sentences that speak as the author and to the reader: a
+    first-person story describes, advice addresses the reader."""
+    if "person_rates" not in doc.memo:
+        n = first = second = 0
+        for b in doc.blocks:
+            for x in sentences(b):
+                n += 1
+                first += has_cue(doc.lang, "TIP_NARRATOR_WORDS", x.text)
+                second += has_cue(doc.lang, "TIP_SECOND_PERSON", x.text)
+        doc.memo["person_rates"] = (first / n, second / n) if n else (0.0, 0.0)
+    return doc.memo["person_rates"]
+
+
+def cues_at_start(lang: str, field: str, text: str) -> bool:
+    """A cue of ``field`` among the first three words: ``Padahal ...``, ``To nieprawda.``."""
+    toks = tokenize(text)
+    first_words = [t.i for t in toks if t.is_word][:3]
+    return bool(first_words) and any(s <= first_words[-1] for s, _ in cues(lang, field, text))
+
+
+def features(doc: DocContext, c: Candidate) -> dict[str, float]:
+    """The language-neutral features of one unit (binary unless named otherwise)."""
+    key = ("unit_features", c.block.idx, c.start, c.end, c.sentence)
+    base = doc.memo.get(key)
+    if base is None:   # the tips and the myths models weigh mostly the same units
+        base = doc.memo[key] = _unit_features(doc, c)
+    if not c.rule:
+        return base
+    return {**base, "rule:" + c.rule: 1.0, "rule": 1.0}
+
+
+def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
+    """Block kind, length, punctuation and position."""
+    b, n_words = c.block, len(words(text))
+    return {
+        "heading": b.kind == "heading",
+        "list_item": b.kind == "list_item",
+        "quote": b.kind == "quote",
+        "numbered": b.number is not None,
+        "log_words": math.log1p(n_words) / 3.0,
+        "short": n_words <= 4,
+        "long": n_words > 35,
+        "question": is_question(text),
+        "ends_colon": text.rstrip().endswith(":"),
+        "exclaim": "!" in text,
+        "first_sentence": c.sentence <= 0,
+        "later_sentence": c.sentence > 0,
+        "position": b.idx / max(1, len(doc.blocks) - 1),
+        "has_digit": any(ch.isdigit() for ch in text),
+        "quoted": any(q in text for q in QUOTE_MARKS),
+    }
+
+
+def _advice(lang: str, text: str) -> dict[str, object]:
+    """Mood, person, modals and advice cues of the unit itself."""
+    impt_any, impt_first, inf_first, sec_verb = _polish_morphology(lang, text)
+    first_word = next((t.text for t in tokenize(text) if t.is_word), "")
+    return {
+        "second_person": has_cue(lang, "TIP_SECOND_PERSON", text) or sec_verb,
+        "first_person": has_cue(lang, "TIP_NARRATOR_WORDS", text) or has_cue(lang, "TIP_FIRST_PERSON", text),
+        "starts_imperative": starts_imperative(lang, text) or (impt_first and first_word[:1].isupper()),
+        "first_word_imperative": bool(first_word) and is_imperative_word(lang, first_word),
+        "clause_imperative": _clause_imperative(lang, text),
+        "imperative_anywhere": impt_any,
+        "infinitive_start": inf_first,
+        "modal": has_modal(lang, text),
+        "advice_cue": has_cue(lang, "TIP_ADVICE_CUES", text),
+        "tip_label": label_end(lang, "TIP_LABELS", text) is not None,
+        "tip_not_cue": has_cue(lang, "TIP_NOT_CUES", text),
+        "mistake_cue": has_cue(lang, "TIP_MISTAKE_CUES", text),
+        "announce": text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text),
+    }
+
+
+def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
+    """Myth, belief and rejection cues in the unit and after it; the title, heading and intro above it."""
+    lang, b = doc.lang, c.block
+    ctx = _block_context(doc, b)
+    list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
+    following = _following(doc, c)
+    return {
+        "ctx_tip_intro": has_cue(lang, "TIP_INTRO_CUES", *ctx, *list_ctx),
+        "ctx_mistake": has_cue(lang, "TIP_MISTAKE_CUES", *ctx, *list_ctx),
+        "ctx_colon": any(t.rstrip().endswith(":") for t in ctx[-1:] + list_ctx[-1:]),
+        "ctx_parent_imperative": b.parent_idx >= 0 and starts_imperative(lang, doc.blocks[b.parent_idx].text),
+        "title_tip": has_cue(lang, "TIP_INTRO_CUES", doc.title or ""),
+        "title_myth": has_cue(lang, "MYTH_CUES", doc.title or ""),
+        "myth_cue": has_cue(lang, "MYTH_CUES", text),
+        "myth_weak_cue": has_cue(lang, "MYTH_WEAK_CUES", text),
+        "myth_label": label_end(lang, "MYTH_LABELS", text) is not None,
+        "belief_cue": has_cue(lang, "MYTH_BELIEF_CUES", text),
+        "popular_cue": has_cue(lang, "MYTH_POPULAR_CUES", text),
+        "rebuttal_cue": has_cue(lang, "MYTH_REBUTTAL_CUES", text),
+        "rebuttal_next": has_cue(lang, "MYTH_REBUTTAL_CUES", *following),
+        "myth_next": has_cue(lang, "MYTH_CUES", *following),
+        "ctx_myth": has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
+        "ctx_myth_label": any(label_end(lang, "MYTH_LABELS", t) is not None for t in ctx),
+    }
+
+
+def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
+    text = c.text
+    f = {**_shape(doc, c, text), **_advice(doc.lang, text), **_claims_and_context(doc, c, text)}
+    f["doc_first_person"], f["doc_second_person"] = _document_rates(doc)
+    # conjunctions a linear model cannot form itself
+    f["popular_then_rebuttal"] = f["popular_cue"] and (f["rebuttal_next"] or f["rebuttal_cue"])
+    f["belief_then_rebuttal"] = f["belief_cue"] and f["rebuttal_next"]
+    f["rebuttal_first"] = bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text))
+    f["reader_modal"] = f["second_person"] and f["modal"]
+    f["imperative_in_advice"] = f["starts_imperative"] and (f["ctx_tip_intro"] or f["ctx_parent_imperative"]
+                                                            or f["title_tip"])
+    return {k: float(v) for k, v in f.items()}
+
+
+# --- the stored model ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Model:
+    kind: str
+    weights: Mapping[str, float]
+    bias: float
+    threshold: float
+    keep_rules: bool = True     # the rules' hits stay whatever their score; the model adds units
+
+    def probability(self, feats: Mapping[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@lru_cache(maxsize=None)
+def load(kind: str, path: str = str(MODEL_PATH)) -> Model | None:
+    """The stored model for ``kind`` ("tip" or "myth"), or None when none was trained."""
+    p = pathlib.Path(path)
+    if not p.exists():
+        return None
+    data = json.loads(p.read_text(encoding="utf-8")).get("models", {}).get(kind)
+    if not data:
+        return None
+    return Model(kind, dict(zip(data["features"], data["weights"])), data["bias"], data["threshold"],
+                 data.get("keep_rules", True))
+
+
+def score(doc: DocContext, cands: Iterable[Candidate], model: Model) -> list[tuple[Candidate, float]]:
+    """Each candidate with its calibrated probability."""
+    return [(c, model.probability(features(doc, c))) for c in cands]
+
+
+def kept(doc: DocContext, cands: Iterable[Candidate], model: Model) -> list[Candidate]:
+    """The candidates the model keeps: its probability at the threshold or more (and, when the
+    model keeps the rules' hits, every hit of a rule)."""
+    return [c for c in cands if (model.keep_rules and c.rule) or model.probability(features(doc, c)) >= model.threshold]

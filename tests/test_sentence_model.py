@@ -1,0 +1,153 @@
+"""The learned sentence classifiers: features, Polish morphology, the stored model, on sentences
+written for the tests (the real stored model, no mocks)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.extract import myths, sentence_model, tips
+from pipeline.extract.sentence_model import Candidate, features, reader_imperative, word_tags
+from pipeline.stages.extract import doc_from_text, extract_document
+
+
+def _unit_features(text: str, lang: str, needle: str, title: str | None = None) -> dict[str, float]:
+    """The features of the unit of ``text`` that contains ``needle``."""
+    doc = doc_from_text(text, lang, title)
+    for c in sentence_model.candidates(doc, {}):
+        if needle in c.text:
+            return features(doc, c)
+    raise AssertionError(f"no unit holds {needle!r}")
+
+
+# --- Polish morphology (Morfeusz 2) ------------------------------------------------------
+
+@pytest.mark.parametrize("word,imperative", [
+    ("Zadbaj", True), ("nawiąż", True), ("rozważ", True), ("szukaj", True),
+    ("bądź", False),        # also "or": a conjunction reading
+    ("spróbujmy", False),   # 1st person plural: the author with the reader, not an order
+    ("musisz", False), ("Zazwyczaj", False), ("Sprawdzić", False),
+])
+def test_polish_reader_imperatives(word, imperative):
+    assert reader_imperative(word_tags("pl", word)) is imperative
+
+
+def test_polish_infinitive_and_second_person_verbs():
+    f = _unit_features("Co zrobić przed wdrożeniem:\n\n1. Sprawdzić, czy jest internet.\n", "pl", "Sprawdzić")
+    assert f["infinitive_start"] == 1.0
+    f = _unit_features("Jeśli masz sklep, musisz odpowiadać szybko na pytania klientów.\n", "pl", "musisz")
+    assert f["second_person"] == 1.0
+    f = _unit_features("Z myślą o promocji wpisu nawiąż współpracę z blogerem.\n", "pl", "nawiąż")
+    assert f["imperative_anywhere"] == 1.0 and f["starts_imperative"] == 0.0
+
+
+def test_polish_tags_after_faiss_is_loaded():
+    """Two SWIG modules in one process (the store's vector index and Morfeusz) share SWIG's iterator
+    type; the tags are read by index so the order of imports cannot crash extraction."""
+    import faiss
+    import numpy as np
+
+    index = faiss.IndexFlatIP(4)
+    index.add(np.ones((3, 4), dtype="float32"))
+    assert index.ntotal == 3
+    for word in ("Zadbaj", "przedstaw", "bądź", "Sprawdzić"):
+        assert word_tags.__wrapped__("pl", word)
+    assert reader_imperative(word_tags.__wrapped__("pl", "Zadbaj"))
+
+
+def test_other_languages_have_no_tags():
+    assert word_tags("id", "Pastikan") == frozenset() and word_tags("nl", "Zorg") == frozenset()
+
+
+# --- language-neutral features ---------------------------------------------------------
+
+@pytest.mark.parametrize("lang,text,claim", [
+    ("id", "Banyak orang bilang bahwa toko kecil tidak butuh situs web. Padahal hal itu tidak benar. "
+           "Pembeli mencari jam buka di ponsel.\n", "toko kecil"),
+    ("pl", "Wiele osób uważa, że mała firma nie potrzebuje strony. To nieprawda. Klienci szukają godzin "
+           "otwarcia w telefonie.\n", "mała firma"),
+    ("nl", "Veel mensen denken dat een kleine winkel geen website nodig heeft. Dat klopt niet. Klanten zoeken "
+           "openingstijden op hun telefoon.\n", "kleine winkel"),
+])
+def test_a_popular_belief_then_its_rebuttal_reads_the_same_in_every_language(lang, text, claim):
+    f = _unit_features(text, lang, claim)
+    assert f["popular_cue"] == 1.0 and f["rebuttal_next"] == 1.0 and f["popular_then_rebuttal"] == 1.0
+    rebuttal = _unit_features(text, lang, "Padahal" if lang == "id" else "nieprawda" if lang == "pl" else "klopt")
+    assert rebuttal["rebuttal_first"] == 1.0 and rebuttal["popular_cue"] == 0.0
+
+
+@pytest.mark.parametrize("lang,text,needle", [
+    ("id", "Kamu harus membalas ulasan pelanggan dalam satu hari.\n", "membalas"),
+    ("pl", "Powinieneś odpowiadać na opinie klientów w ciągu jednego dnia, bo twoi klienci czekają.\n", "opinie"),
+    ("nl", "Je moet binnen een dag op de reviews van je klanten reageren.\n", "reviews"),
+])
+def test_advice_to_the_reader(lang, text, needle):
+    f = _unit_features(text, lang, needle)
+    assert f["second_person"] == 1.0 and f["modal"] == 1.0 and f["reader_modal"] == 1.0
+    assert f["first_person"] == 0.0
+
+
+@pytest.mark.parametrize("lang,text,needle", [
+    ("id", "Kemarin saya membuka toko baru di pasar.\n", "toko"),
+    ("pl", "Wczoraj otworzyłem mój nowy sklep na rynku.\n", "sklep"),
+    ("nl", "Gisteren opende ik mijn nieuwe winkel op de markt.\n", "winkel"),
+])
+def test_the_author_speaking_is_first_person(lang, text, needle):
+    f = _unit_features(text, lang, needle)
+    assert f["first_person"] == 1.0 and f["doc_first_person"] == 1.0
+
+
+def test_heading_and_list_context():
+    text = ("## Tips untuk toko kecil\n\nBerikut beberapa tips:\n\n- Balas ulasan dengan cepat\n"
+            "- Foto produk dengan cahaya alami\n")
+    f = _unit_features(text, "id", "Foto produk")
+    assert f["list_item"] == 1.0 and f["ctx_tip_intro"] == 1.0 and f["ctx_colon"] == 1.0
+    f = _unit_features("Mit: Reklama jest droga\n\nTo nieprawda.\n", "pl", "Reklama")
+    assert f["myth_label"] == 1.0
+
+
+# --- the stored model ---------------------------------------------------------------------
+
+def test_the_stored_model_is_plain_json_over_features_the_code_computes():
+    data = json.loads(sentence_model.MODEL_PATH.read_text(encoding="utf-8"))
+    rules = {r.__name__ for r in tips.RULES + myths.RULES}
+    doc = doc_from_text("Jangan lupa membalas ulasan.\n", "id")
+    computed = set(features(doc, sentence_model.candidates(doc, {})[0]))
+    for kind in ("tip", "myth"):
+        m = data["models"][kind]
+        assert len(m["features"]) == len(m["weights"]) and 0.0 < m["threshold"] < 1.0
+        for name in m["features"]:
+            assert name in computed or name == "rule" or name.removeprefix("rule:") in rules, name
+        assert sentence_model.load(kind) is not None
+
+
+@pytest.mark.parametrize("lang,text,claim", [
+    ("id", "Banyak orang bilang bahwa toko kecil tidak butuh situs web. Padahal hal itu tidak benar. "
+           "Pembeli mencari jam buka di ponsel sebelum datang.\n", "toko kecil tidak butuh situs web"),
+    ("pl", "Wiele osób uważa, że mała firma nie potrzebuje strony internetowej. To nieprawda. Klienci szukają "
+           "godzin otwarcia w telefonie.\n", "mała firma nie potrzebuje strony"),
+    ("nl", "Veel mensen denken dat een kleine winkel geen website nodig heeft. Dat klopt niet. Klanten zoeken "
+           "eerst online naar openingstijden.\n", "kleine winkel geen website"),
+])
+def test_a_rejected_popular_belief_is_a_myth_without_a_myth_word(lang, text, claim):
+    items = [it for it in extract_document(doc_from_text(text, lang)) if it.kind == "myth"]
+    assert [it.extractor for it in items if claim in it.text] == ["myth_classifier"]
+    assert not any(it.text.startswith(("Padahal", "To nieprawda", "Dat klopt")) for it in items)
+    assert items[0].rebuttal
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("id", "Toko kecil di pasar menjual sayur dan buah setiap pagi. Pembeli datang dari desa sekitar.\n"),
+    ("pl", "Mały sklep na rynku sprzedaje warzywa i owoce każdego ranka. Klienci przychodzą z okolicznych wsi.\n"),
+    ("nl", "De kleine winkel op de markt verkoopt elke ochtend groente en fruit. Klanten komen uit de dorpen.\n"),
+])
+def test_plain_description_is_neither_myth_nor_tip(lang, text):
+    assert [it for it in extract_document(doc_from_text(text, lang)) if it.kind in ("myth", "tip")] == []
+
+
+def test_without_the_classifier_the_rules_alone():
+    text = ("Banyak orang bilang bahwa toko kecil tidak butuh situs web. Padahal hal itu tidak benar. "
+            "Pembeli mencari jam buka di ponsel sebelum datang.\n")
+    doc = doc_from_text(text, "id")
+    assert myths.extract(doc, myths.Settings(classifier=False)) == []
+    assert all(it.extractor != "tip_classifier" for it in tips.extract(doc, tips.Settings(classifier=False)))
