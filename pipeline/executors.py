@@ -204,16 +204,23 @@ def _stored_by_src(path: str, table: str, tschema: pa.Schema, srcs: list[str]) -
 
 # ---------------------------------------------------------------- running a chunk
 
-_RESOURCES: dict[str, dict[str, Any]] = {}
+_RESOURCES: dict[str, tuple[str, dict[str, Any]]] = {}
 
 
 def resources(st: Stage, run_settings: Any) -> dict[str, Any] | None:
-    """A stage's heavy objects, made once per process (models load on first use)."""
+    """A stage's heavy objects, made once per process and run settings (models load on first use).
+
+    Keyed by the settings too: a second run in the same process with other settings (another
+    model, no auxiliary model) must not get the first run's objects. One entry per stage, so a
+    process that changes settings holds one set of models, not all of them.
+    """
     if st.resources is None:
         return None
-    if st.name not in _RESOURCES:
-        _RESOURCES[st.name] = st.resources(run_settings)
-    return _RESOURCES[st.name]
+    key = repr(run_settings)
+    cached = _RESOURCES.get(st.name)
+    if cached is None or cached[0] != key:
+        _RESOURCES[st.name] = cached = (key, st.resources(run_settings))
+    return cached[1]
 
 
 def document_digest(doc: dict) -> str:

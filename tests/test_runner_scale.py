@@ -321,3 +321,17 @@ def test_markup_rules_give_what_they_gave_without_their_shortcuts():
                  "## H ##\n[1]: https://e.x\n" + "\t" * 500 + "{#a} " * 3)
     for t in texts:
         assert denoise.markup_spans(t) == reference(t)
+
+
+def test_a_stage_s_models_follow_the_run_settings_within_one_process():
+    # a second run in the same process (the API, a test session) with other settings must not be
+    # handed the first run's models: the cache of heavy objects is keyed by the settings
+    from pipeline.executors import resources
+    from pipeline.registry import BY_NAME
+
+    embed = BY_NAME["embed"]
+    with_aux = resources(embed, RunSettings(aux_model=True))["embedders"]
+    without_aux = resources(embed, RunSettings(aux_model=False))["embedders"]
+    assert with_aux["embeddings_aux"] is not None
+    assert without_aux["embeddings_aux"] is None
+    assert resources(embed, RunSettings(aux_model=False)) is resources(embed, RunSettings(aux_model=False))
