@@ -714,15 +714,18 @@ class Runner:
                 previous = _previous_neighbours(previous_file, model_id)
                 writer.write(hubness.run(rows, languages, self.settings.hubness, previous)["neighbours"])
             bar.update(len(done))
-        rows = writer.close()
+        self._commit_corpus_stage("hubness", key, new, writer.close(), stat, len(done), t0)
+        return key
+
+    def _commit_corpus_stage(self, name: str, key: str, file, rows: int, stat, documents: int, t0: float) -> None:
+        """Publish a corpus-level stage's one file under its key (the manifest's 'corpus' entry)."""
         entry = pa.table({"key": ["corpus"], "src": [""], "status": ["ok"], "info": [None], "rows": [rows],
                           "skip_key": [key], "shard": [0]}, schema=_CORPUS_ENTRY)
-        self.shards.commit(entries={"hubness": (entry, [])}, files={"hubness": {0: (new, rows)}})
+        self.shards.commit(entries={name: (entry, [])}, files={name: {0: (file, rows)}})
         self.shards.sweep()
-        stat.processed = len(done)
+        stat.processed = documents
         stat.rows = rows
         stat.seconds += time.perf_counter() - t0
-        return key
 
     def _clusters(self, done: dict[str, Want], hub_key: str) -> str:
         """The cluster stage (corpus-level, after hubness), recomputed only when its key changed; its key.
@@ -761,14 +764,7 @@ class Runner:
         except BaseException:
             writer.abort()
             raise
-        rows = writer.close()
-        entry = pa.table({"key": ["corpus"], "src": [""], "status": ["ok"], "info": [None], "rows": [rows],
-                          "skip_key": [key], "shard": [0]}, schema=_CORPUS_ENTRY)
-        self.shards.commit(entries={"cluster": (entry, [])}, files={"cluster": {0: (new, rows)}})
-        self.shards.sweep()
-        stat.processed = len(done)
-        stat.rows = rows
-        stat.seconds += time.perf_counter() - t0
+        self._commit_corpus_stage("cluster", key, new, writer.close(), stat, len(done), t0)
         return key
 
     # -- the store ---------------------------------------------------------------

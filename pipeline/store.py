@@ -328,32 +328,29 @@ def _batches(path: str, columns: list[str], srcs: set[str]):
 
 def _load_hubness(con, plan: LoadPlan, state: dict[str, str], result: LoadResult) -> None:
     """The corpus-wide hubness table, replaced when its key changed (any embedded document did)."""
-    if state.get("hubness") == (plan.hubness_key or ""):
-        return
-    con.execute("DELETE FROM hubness")
-    result.hubness = True
-    path = plan.files.get("hubness", {}).get(0)
-    if plan.hubness_key is None or path is None:
-        return
-    for batch in iter_batches(path):
-        con.register("_batch", batch)
-        con.execute("INSERT INTO hubness BY NAME SELECT key_id, model_id, hubness FROM _batch")
-        con.unregister("_batch")
+    result.hubness = _replace_corpus_table(con, plan.files.get("hubness", {}).get(0), plan.hubness_key,
+                                           state.get("hubness"), "hubness", "key_id, model_id, hubness")
 
 
 def _load_clusters(con, plan: LoadPlan, state: dict[str, str], result: LoadResult) -> None:
     """The corpus-wide clusters table, replaced when its key changed (any embedded document, or the stage)."""
-    if state.get("clusters") == (plan.clusters_key or ""):
-        return
-    con.execute("DELETE FROM cluster_member")
-    result.clusters = True
-    path = plan.files.get("cluster", {}).get(0)
-    if plan.clusters_key is None or path is None:
-        return
+    result.clusters = _replace_corpus_table(con, plan.files.get("cluster", {}).get(0), plan.clusters_key,
+                                            state.get("clusters"), "cluster_member", "cluster_id, item_id, similarity")
+
+
+def _replace_corpus_table(con, path, key: str | None, loaded_key: str | None, table: str, columns: str) -> bool:
+    """A corpus-level stage's table, replaced from its one stage file when the stage's key differs from
+    the key the store was loaded with; whether it was replaced."""
+    if loaded_key == (key or ""):
+        return False
+    con.execute(f"DELETE FROM {table}")
+    if key is None or path is None:
+        return True
     for batch in iter_batches(path):
         con.register("_batch", batch)
-        con.execute("INSERT INTO cluster_member BY NAME SELECT cluster_id, item_id, similarity FROM _batch")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT {columns} FROM _batch")
         con.unregister("_batch")
+    return True
 
 
 def _check_hubness(con) -> None:
