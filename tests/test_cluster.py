@@ -189,3 +189,45 @@ def test_cluster_threshold_change_recomputes(tmp_path, embedded_store, embedded_
     with KnowledgeStore(out / "knowledge.duckdb") as ks:
         n = ks.sql("SELECT count(*) AS n FROM clusters").to_pylist()[0]["n"]
     assert n > 0   # everything joins something at a threshold of -1
+
+
+def _threshold_tool():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "tools" / "cluster_threshold.py"
+    spec = importlib.util.spec_from_file_location("cluster_threshold", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_margin_and_mutual_best_matches():
+    """The census of tools/cluster_threshold.py --mutual: margin = cos / mean k-NN cos, mutual best per language."""
+    tool = _threshold_tool()
+    vectors = np.array([_unit(e(0)), _unit(e(2)),                                  # pl: a, c
+                        _unit(e(0) + 0.3 * e(1)), _unit(e(0) + 1.2 * e(2)),        # nl: b (a's equivalent), h
+                        _unit(e(0) + 0.5 * e(1))], dtype=np.float32)               # nl: d, a's second choice
+    lang = np.array(["pl", "pl", "nl", "nl", "nl"])
+    allowed = ~np.eye(5, dtype=bool)
+    margin = tool.margin_matrix(vectors, allowed, lang, k=1)
+    cos = vectors @ vectors.T
+    # k = 1: a's nearest nl item is b and b's nearest pl item is a, so their margin is exactly 1
+    assert margin[0, 2] == pytest.approx(1.0)
+    assert margin[0, 4] == pytest.approx(cos[0, 4] / ((cos[0, 2] + cos[4, 0]) / 2))
+    assert tool.mutual_best(margin, allowed, lang) >= {(0, 2), (1, 3)}
+    assert (0, 4) not in tool.mutual_best(margin, allowed, lang)   # d prefers a, a prefers b
+
+
+def test_labelled_pairs_are_well_formed():
+    import json
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent / "fixtures" / "cluster_pairs.jsonl"
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(pairs) >= 500
+    for p in pairs:
+        assert p["kind"] in cluster.Settings().kinds and isinstance(p["same"], bool)
+        assert all(p[s]["text"] and p[s]["lang"] in ("id", "pl", "nl") and p[s]["source_path"] for s in "ab")
+    cross_same = [p for p in pairs if p["same"] and p["a"]["lang"] != p["b"]["lang"]]
+    assert len(cross_same) >= 9
