@@ -35,6 +35,7 @@ from typing import Iterable, Mapping
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract.grammar import conditional_imperative, has_modal, is_imperative_word, label_end, starts_imperative
+from pipeline.extract.morphology import reader_imperative, tag_is, word_tags
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentences, words
 from pipeline.nlp import cues, has_cue, tokenize
 
@@ -89,41 +90,9 @@ def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
     return out
 
 
-# --- morphology ------------------------------------------------------------------------------
+# --- morphology (pipeline/extract/morphology.py) ---------------------------------------------
 
-@lru_cache(maxsize=1)
-def _morfeusz():
-    try:
-        import morfeusz2
-    except ImportError:     # an optional dependency: without it Polish uses the word lists alone
-        return None
-    return morfeusz2.Morfeusz(expand_tags=False, generate=False)
-
-
-@lru_cache(maxsize=200_000)
-def word_tags(lang: str, word: str) -> frozenset[str]:
-    """The tags a word can have (Morfeusz 2 for Polish: ``impt:sg:sec:perf``, ``inf:perf``,
-    ``fin:sg:pri:imperf`` ...); empty for other languages."""
-    if lang != "pl" or not word[:1].isalpha():
-        return frozenset()
-    m = _morfeusz()
-    if m is None:
-        return frozenset()
-    # indexed, not iterated: SWIG's iterator type is shared by every SWIG module of the process, and
-    # iterating Morfeusz's results through faiss's registered iterator crashes (faiss imported first)
-    low = m._morfeusz_obj
-    interps = low.analyse(word)
-    return frozenset(interps[k].getTag(low) for k in range(len(interps)))
-
-
-def _is(tags: frozenset[str], cls: str, person: str | None = None) -> bool:
-    return any(t.startswith(cls + ":") and (person is None or f":{person}" in t) for t in tags)
-
-
-def reader_imperative(tags: frozenset[str]) -> bool:
-    """An imperative addressed to the reader (2nd person), not a word that is also a conjunction
-    or particle ("bądź" = "or")."""
-    return _is(tags, "impt", "sec") and not any(t.split(":")[0] in ("conj", "comp", "qub") for t in tags)
+_is = tag_is
 
 
 # --- features --------------------------------------------------------------------------------
