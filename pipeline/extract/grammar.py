@@ -124,8 +124,11 @@ def clause_imperative(lang: str, text: str) -> bool:
             continue
         rest = text[t.end:]
         rest_words = [x for x in tokenize(rest) if x.is_word]
-        if len(rest_words) < 2 or tag_is(word_tags(lang, rest_words[0].text), "conj"):
-            continue   # ", bądź ..." = ", or ..."
+        if len(rest_words) < 2 or (any(x.split(":")[0] == "conj" for x in word_tags(lang, rest_words[0].text))
+                                   and rest_words[0].lower not in word_set(lang, "TIP_LEAD_WORDS")):
+            continue   # ", bądź ..." = ", or ..." (but ", to szukaj ...": "to" leads the imperative)
+        if t.text == "," and rest_words[0].lower in word_set(lang, "EXAMPLE_CONJUNCTIONS"):
+            continue   # "A, B, dan fokus pada C": the last item of an enumeration, not a new clause
         if subjects and rest_words[1].text[:1].isupper():
             continue
         if starts_imperative(lang, rest.lstrip(), subjects):

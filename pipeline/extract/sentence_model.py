@@ -37,7 +37,7 @@ from pipeline.docmodel import Block, DocContext
 from pipeline.extract.grammar import conditional_imperative, has_modal, is_imperative_word, label_end, starts_imperative
 from pipeline.extract.morphology import reader_imperative, tag_is, word_tags
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentences, words
-from pipeline.nlp import cues, has_cue, tokenize
+from pipeline.nlp import cues, has_cue, tokenize, word_set
 
 MODEL_PATH = pathlib.Path(__file__).with_name("sentence_model.json")
 WHOLE_ITEM_CHARS = 250          # a list item up to this long is one unit, as tips.py takes it
@@ -164,6 +164,15 @@ def _document_rates(doc: DocContext) -> tuple[float, float]:
     return doc.memo["person_rates"]
 
 
+def _that_after(lang: str, field: str, text: str) -> bool:
+    """Whether a "that" (``MYTH_THAT``: "bahwa", "że", "dat") follows a cue of ``field``."""
+    found = cues(lang, field, text)
+    if not found:
+        return False
+    that = word_set(lang, "MYTH_THAT")
+    return any(t.lower in that for t in tokenize(text)[found[0][1]:])
+
+
 def cues_at_start(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` among the first three words: ``Padahal ...``, ``To nieprawda.``."""
     toks = tokenize(text)
@@ -244,6 +253,7 @@ def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, o
         "belief_cue": has_cue(lang, "MYTH_BELIEF_CUES", text),
         "popular_cue": has_cue(lang, "MYTH_POPULAR_CUES", text),
         "rebuttal_cue": has_cue(lang, "MYTH_REBUTTAL_CUES", text),
+        "absolute_cue": has_cue(lang, "MYTH_ABSOLUTE_CUES", text),
         "rebuttal_next": has_cue(lang, "MYTH_REBUTTAL_CUES", *following),
         "myth_next": has_cue(lang, "MYTH_CUES", *following),
         "ctx_myth": has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
@@ -257,6 +267,8 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
     f["doc_first_person"], f["doc_second_person"] = _document_rates(doc)
     # conjunctions a linear model cannot form itself
     f["popular_then_rebuttal"] = f["popular_cue"] and (f["rebuttal_next"] or f["rebuttal_cue"])
+    # "Banyak orang bilang bahwa ...", "Wydaje się, że ...": the many hold a claim, not do a thing
+    f["popular_that"] = f["popular_cue"] and _that_after(doc.lang, "MYTH_POPULAR_CUES", text)
     f["belief_then_rebuttal"] = f["belief_cue"] and f["rebuttal_next"]
     f["rebuttal_first"] = bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text))
     f["reader_modal"] = f["second_person"] and f["modal"]

@@ -107,6 +107,7 @@ class LanguageData:
     TIP_SUGGESTION_QUESTIONS: Words     # questions that suggest ("mengapa tidak", "dlaczego nie", "waarom niet")
     MYTH_POPULAR_CUES: Words            # a claim said to be widely held ("banyak orang", "wydaje się", "veel mensen")
     MYTH_REBUTTAL_CUES: Words           # a claim rejected ("padahal", "nic bardziej mylnego", "klopt niet")
+    MYTH_ABSOLUTE_CUES: Words           # absolutes of an overgeneralised claim ("hanya", "wyłącznie", "altijd")
 
     # --- extraction: statistics and cited examples ---------------------------------
     STAT_SOURCE_PREPS: Words            # "Menurut X", "według X", "volgens X"

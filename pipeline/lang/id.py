@@ -215,6 +215,9 @@ MYTH_POPULAR_CUES = ("banyak orang", "banyak yang", "kebanyakan orang", "orang b
 MYTH_REBUTTAL_CUES = ("padahal", "tidak benar", "tidak selamanya benar", "tidak sepenuhnya benar", "kenyataannya",
                       "faktanya", "nyatanya", "pada kenyataannya", "keliru", "salah besar", "bualan", "omong kosong",
                       "belum tentu", "tidak lantas", "bukan berarti", "salah kaprah",)
+# Absolutes: misconceptions overgeneralise ("Media sosial hanya untuk anak muda", "pasti dapat bertahan").
+MYTH_ABSOLUTE_CUES = ("hanya", "pasti", "selalu", "tidak pernah", "tidak mungkin", "mustahil", "semua orang", "siapa pun",
+                      "dengan sendirinya", "otomatis")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Menurut X, ...": the name after these words is the source of a statistic or a quoted expert.

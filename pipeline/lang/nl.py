@@ -209,11 +209,14 @@ TIP_SUGGESTION_QUESTIONS = ("waarom niet", "waarom zou je niet", "waarom zou u n
 MYTH_POPULAR_CUES = ("veel mensen", "vele mensen", "de meeste mensen", "men denkt", "men zegt", "vaak gedacht",
                      "algemeen aangenomen", "wordt vaak gedacht", "wordt gezegd", "denken vaak", "zien vaak",
                      "vaak gezien als", "veel bedrijven", "veel ondernemers", "veel marketeers", "het idee",
-                     "het beeld", "de gedachte", "de overtuiging", "hardnekkig")
+                     "het beeld", "de gedachte", "de overtuiging", "hardnekkig", "vaak als", "vaak gezien")
 # A claim rejected by the sentences after it ("Dat klopt niet.", "Niets is minder waar.").
 MYTH_REBUTTAL_CUES = ("niet waar", "klopt niet", "onwaar", "onjuist", "niets is minder waar", "in werkelijkheid",
                       "terwijl", "niet de juiste", "fabel", "misvatting",
                       "niet per se", "helemaal niet", "juist niet", "toch echt", "onzin", "integendeel")
+# Absolutes: misconceptions overgeneralise ("Social media is alleen voor jongeren", "altijd duur").
+MYTH_ABSOLUTE_CUES = ("alleen", "enkel", "altijd", "nooit", "iedereen", "niemand", "zeker", "vanzelf", "automatisch",
+                      "onmogelijk")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Volgens X, ...": the name after these words is the source of a statistic or a quoted expert.

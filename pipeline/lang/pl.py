@@ -245,6 +245,9 @@ MYTH_POPULAR_CUES = ("wiele osób", "wielu ludzi", "większość ludzi", "więks
 MYTH_REBUTTAL_CUES = ("nieprawda", "to nie prawda", "nie do końca prawda", "to nie jest prawda", "błąd",
                       "nic bardziej mylnego", "w rzeczywistości", "tymczasem", "mylne", "mylny", "błędne", "błędny",
                       "wcale nie", "bynajmniej", "owszem", "niekoniecznie")
+# Absolutes: misconceptions overgeneralise ("Praca zdalna jest tylko dla branży IT", "wyłącznie z ...").
+MYTH_ABSOLUTE_CUES = ("tylko", "wyłącznie", "zawsze", "nigdy", "wszyscy", "każdy", "na pewno", "automatycznie",
+                      "sam", "sama", "samo", "niemożliwe")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Według X, ...": the name after these words is the source of a statistic or a quoted expert.
