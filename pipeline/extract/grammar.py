@@ -49,7 +49,7 @@ def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
     toks = tokenize(text)
     n = len(toks)
-    if _opens_with(lang, "TIP_NOT_OPENERS", text):
+    if opens_with(lang, "TIP_NOT_OPENERS", text):
         return False   # "Mulai dari A hingga B" (ranging from), "Stel dat ..." (suppose)
     inversion = word_set(lang, "TIP_INVERSION_SUBJECTS")
     lead_ends: dict[int, int] = {}
@@ -78,7 +78,7 @@ def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset
     return False
 
 
-def _opens_with(lang: str, field: str, text: str) -> bool:
+def opens_with(lang: str, field: str, text: str) -> bool:
     """Whether a cue of ``field`` starts ``text`` (after punctuation)."""
     toks = tokenize(text)
     first = next((t.i for t in toks if any(c.isalnum() for c in t.text)), None)

@@ -18,7 +18,7 @@ what is learned on Indonesian articles applies to Polish and Dutch ones.
 - :func:`probability`: the calibrated model stored beside this module as plain JSON
   (``sentence_model.json``, written by ``tools/train_sentence_model.py`` from the annotated
   articles in ``corpus/`` and ``tests/fixtures/dev-corpus``; no pickle). A unit is kept when its
-  probability reaches the model's threshold (chosen by cross-validation for F1).
+  probability reaches the model's threshold (0.5 on the calibrated probability).
 
 Only the cheap features are computed (tokens and cue lookups the rules already cache); no
 embeddings are needed, so the extract stage stays fast.
@@ -164,6 +164,14 @@ def _document_rates(doc: DocContext) -> tuple[float, float]:
     return doc.memo["person_rates"]
 
 
+def _popular(lang: str, text: str) -> bool:
+    """A claim said to be widely held: a popular cue ("banyak orang", "wiele osób", "veel mensen") not
+    right after a word that counts the many instead ("bagi kebanyakan orang", "coraz więcej", "steeds meer")."""
+    toks = tokenize(text)
+    counted = word_set(lang, "MYTH_POPULAR_NOT_AFTER")
+    return any(s == 0 or toks[s - 1].lower not in counted for s, _ in cues(lang, "MYTH_POPULAR_CUES", text))
+
+
 def _that_after(lang: str, field: str, text: str) -> bool:
     """Whether a "that" (``MYTH_THAT``: "bahwa", "że", "dat") follows a cue of ``field``."""
     found = cues(lang, field, text)
@@ -251,7 +259,7 @@ def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, o
         "myth_weak_cue": has_cue(lang, "MYTH_WEAK_CUES", text),
         "myth_label": label_end(lang, "MYTH_LABELS", text) is not None,
         "belief_cue": has_cue(lang, "MYTH_BELIEF_CUES", text),
-        "popular_cue": has_cue(lang, "MYTH_POPULAR_CUES", text),
+        "popular_cue": _popular(lang, text),
         "rebuttal_cue": has_cue(lang, "MYTH_REBUTTAL_CUES", text),
         "absolute_cue": has_cue(lang, "MYTH_ABSOLUTE_CUES", text),
         "rebuttal_next": has_cue(lang, "MYTH_REBUTTAL_CUES", *following),

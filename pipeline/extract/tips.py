@@ -50,7 +50,7 @@ from typing import Callable, Iterator, Sequence
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract import sentence_model, spans
-from pipeline.extract.grammar import (clause_imperative, conditional_imperative, has_modal, label_of, narrated,
+from pipeline.extract.grammar import (clause_imperative, conditional_imperative, has_modal, label_of, narrated, opens_with,
                                      starts_imperative, starts_instruction, title_cased)
 from pipeline.extract.items import Item, Myth, Tip, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentence_texts, sentences, words
@@ -244,6 +244,8 @@ def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
                 continue
             if text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text):
                 continue  # "Ikuti tips berikut:" announces the tips
+            if opens_with(lang, "TIP_ANNOUNCE_CUES", text):
+                continue  # "Berikut adalah 4 alasan ...", "Oto ...", "Hier zijn ...": what follows is announced
             yield b, k, sent
 
 

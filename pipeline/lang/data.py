@@ -108,6 +108,7 @@ class LanguageData:
     MYTH_POPULAR_CUES: Words            # a claim said to be widely held ("banyak orang", "wydaje się", "veel mensen")
     MYTH_REBUTTAL_CUES: Words           # a claim rejected ("padahal", "nic bardziej mylnego", "klopt niet")
     MYTH_ABSOLUTE_CUES: Words           # absolutes of an overgeneralised claim ("hanya", "wyłącznie", "altijd")
+    MYTH_POPULAR_NOT_AFTER: Words       # before a popular cue, the many are counted, not believing ("bagi", "coraz", "steeds")
 
     # --- extraction: statistics and cited examples ---------------------------------
     STAT_SOURCE_PREPS: Words            # "Menurut X", "według X", "volgens X"

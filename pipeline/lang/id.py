@@ -218,6 +218,9 @@ MYTH_REBUTTAL_CUES = ("padahal", "tidak benar", "tidak selamanya benar", "tidak 
 # Absolutes: misconceptions overgeneralise ("Media sosial hanya untuk anak muda", "pasti dapat bertahan").
 MYTH_ABSOLUTE_CUES = ("hanya", "pasti", "selalu", "tidak pernah", "tidak mungkin", "mustahil", "semua orang", "siapa pun",
                       "dengan sendirinya", "otomatis")
+# Right before a popular cue the many are counted, not holding a claim: "bagi kebanyakan orang" (for most
+# people), "makin banyak orang" (more and more people).
+MYTH_POPULAR_NOT_AFTER = ("bagi", "untuk", "makin", "semakin", "kepada", "oleh")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Menurut X, ...": the name after these words is the source of a statistic or a quoted expert.

@@ -217,6 +217,8 @@ MYTH_REBUTTAL_CUES = ("niet waar", "klopt niet", "onwaar", "onjuist", "niets is 
 # Absolutes: misconceptions overgeneralise ("Social media is alleen voor jongeren", "altijd duur").
 MYTH_ABSOLUTE_CUES = ("alleen", "enkel", "altijd", "nooit", "iedereen", "niemand", "zeker", "vanzelf", "automatisch",
                       "onmogelijk")
+# Right before a popular cue the many are counted, not holding a claim: "voor veel mensen", "steeds meer".
+MYTH_POPULAR_NOT_AFTER = ("voor", "steeds", "door", "bij")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Volgens X, ...": the name after these words is the source of a statistic or a quoted expert.

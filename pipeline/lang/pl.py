@@ -248,6 +248,8 @@ MYTH_REBUTTAL_CUES = ("nieprawda", "to nie prawda", "nie do końca prawda", "to 
 # Absolutes: misconceptions overgeneralise ("Praca zdalna jest tylko dla branży IT", "wyłącznie z ...").
 MYTH_ABSOLUTE_CUES = ("tylko", "wyłącznie", "zawsze", "nigdy", "wszyscy", "każdy", "na pewno", "automatycznie",
                       "sam", "sama", "samo", "niemożliwe")
+# Right before a popular cue the many are counted, not holding a claim: "dla wielu osób", "coraz więcej".
+MYTH_POPULAR_NOT_AFTER = ("dla", "coraz", "przez", "u")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Według X, ...": the name after these words is the source of a statistic or a quoted expert.
