@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             if a.doc and a.doc not in name or name not in docs:
                 continue
             d = docs[name]
-            items = con.execute(f"SELECT text, extractor FROM {kind} WHERE doc_id = ? ORDER BY start_char", [d]).fetchall()
+            items = con.execute(f"SELECT text, extractor FROM {kind} WHERE doc_id = ? ORDER BY start_char",
+                                [d]).fetchall()
             core, allowed = g[kind]["core"], g[kind]["allowed"]
             fps = [(t, e) for t, e in items if not any(contains(t, x) for x in core + allowed)]
             missed = [x for x in core if not any(contains(t, x) for t, _ in items)]
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             for x in missed:
                 where = next((s for (s,) in sents if squash(x) in squash(s)), None)
                 blk = next((f"{k}: {t}" for k, t in blocks if squash(x) in squash(t)), None)
-                print(f"  MISS {x[:100]!r}\n       sent: {(where or '-')[:200]!r}\n       block: {(blk or '-')[:200]!r}")
+                print(f"  MISS {x[:100]!r}\n       sent: {(where or '-')[:200]!r}"
+                      f"\n       block: {(blk or '-')[:200]!r}")
     return 0
 
 

@@ -50,8 +50,8 @@ from typing import Callable, Iterator, Sequence
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract import sentence_model, spans
-from pipeline.extract.grammar import (clause_imperative, conditional_imperative, has_modal, label_of, narrated, opens_with,
-                                     starts_imperative, starts_instruction, title_cased)
+from pipeline.extract.grammar import (clause_imperative, conditional_imperative, has_modal, label_of, narrated,
+                                     opens_with, starts_imperative, starts_instruction, title_cased)
 from pipeline.extract.items import Item, Myth, Tip, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentence_texts, sentences, words
 from pipeline.lang import get as lang_data
