@@ -18,7 +18,7 @@ what is learned on Indonesian articles applies to Polish and Dutch ones.
 - :func:`probability`: the calibrated model stored beside this module as plain JSON
   (``sentence_model.json``, written by ``tools/train_sentence_model.py`` from the annotated
   articles in ``corpus/`` and ``tests/fixtures/dev-corpus``; no pickle). A unit is kept when its
-  probability reaches the model's threshold (chosen by cross-validation for F1).
+  probability reaches the model's threshold (0.5 on the calibrated probability).
 
 Only the cheap features are computed (tokens and cue lookups the rules already cache); no
 embeddings are needed, so the extract stage stays fast.
@@ -35,8 +35,9 @@ from typing import Iterable, Mapping
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract.grammar import conditional_imperative, has_modal, is_imperative_word, label_end, starts_imperative
+from pipeline.extract.morphology import reader_imperative, tag_is, word_tags
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentences, words
-from pipeline.nlp import cues, has_cue, tokenize
+from pipeline.nlp import cues, has_cue, tokenize, word_set
 
 MODEL_PATH = pathlib.Path(__file__).with_name("sentence_model.json")
 WHOLE_ITEM_CHARS = 250          # a list item up to this long is one unit, as tips.py takes it
@@ -89,41 +90,9 @@ def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
     return out
 
 
-# --- morphology ------------------------------------------------------------------------------
+# --- morphology (pipeline/extract/morphology.py) ---------------------------------------------
 
-@lru_cache(maxsize=1)
-def _morfeusz():
-    try:
-        import morfeusz2
-    except ImportError:     # an optional dependency: without it Polish uses the word lists alone
-        return None
-    return morfeusz2.Morfeusz(expand_tags=False, generate=False)
-
-
-@lru_cache(maxsize=200_000)
-def word_tags(lang: str, word: str) -> frozenset[str]:
-    """The tags a word can have (Morfeusz 2 for Polish: ``impt:sg:sec:perf``, ``inf:perf``,
-    ``fin:sg:pri:imperf`` ...); empty for other languages."""
-    if lang != "pl" or not word[:1].isalpha():
-        return frozenset()
-    m = _morfeusz()
-    if m is None:
-        return frozenset()
-    # indexed, not iterated: SWIG's iterator type is shared by every SWIG module of the process, and
-    # iterating Morfeusz's results through faiss's registered iterator crashes (faiss imported first)
-    low = m._morfeusz_obj
-    interps = low.analyse(word)
-    return frozenset(interps[k].getTag(low) for k in range(len(interps)))
-
-
-def _is(tags: frozenset[str], cls: str, person: str | None = None) -> bool:
-    return any(t.startswith(cls + ":") and (person is None or f":{person}" in t) for t in tags)
-
-
-def reader_imperative(tags: frozenset[str]) -> bool:
-    """An imperative addressed to the reader (2nd person), not a word that is also a conjunction
-    or particle ("bądź" = "or")."""
-    return _is(tags, "impt", "sec") and not any(t.split(":")[0] in ("conj", "comp", "qub") for t in tags)
+_is = tag_is
 
 
 # --- features --------------------------------------------------------------------------------
@@ -193,6 +162,23 @@ def _document_rates(doc: DocContext) -> tuple[float, float]:
                 second += has_cue(doc.lang, "TIP_SECOND_PERSON", x.text)
         doc.memo["person_rates"] = (first / n, second / n) if n else (0.0, 0.0)
     return doc.memo["person_rates"]
+
+
+def _popular(lang: str, text: str) -> bool:
+    """A claim said to be widely held: a popular cue ("banyak orang", "wiele osób", "veel mensen") not
+    right after a word that counts the many instead ("bagi kebanyakan orang", "coraz więcej", "steeds meer")."""
+    toks = tokenize(text)
+    counted = word_set(lang, "MYTH_POPULAR_NOT_AFTER")
+    return any(s == 0 or toks[s - 1].lower not in counted for s, _ in cues(lang, "MYTH_POPULAR_CUES", text))
+
+
+def _that_after(lang: str, field: str, text: str) -> bool:
+    """Whether a "that" (``MYTH_THAT``: "bahwa", "że", "dat") follows a cue of ``field``."""
+    found = cues(lang, field, text)
+    if not found:
+        return False
+    that = word_set(lang, "MYTH_THAT")
+    return any(t.lower in that for t in tokenize(text)[found[0][1]:])
 
 
 def cues_at_start(lang: str, field: str, text: str) -> bool:
@@ -273,8 +259,9 @@ def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, o
         "myth_weak_cue": has_cue(lang, "MYTH_WEAK_CUES", text),
         "myth_label": label_end(lang, "MYTH_LABELS", text) is not None,
         "belief_cue": has_cue(lang, "MYTH_BELIEF_CUES", text),
-        "popular_cue": has_cue(lang, "MYTH_POPULAR_CUES", text),
+        "popular_cue": _popular(lang, text),
         "rebuttal_cue": has_cue(lang, "MYTH_REBUTTAL_CUES", text),
+        "absolute_cue": has_cue(lang, "MYTH_ABSOLUTE_CUES", text),
         "rebuttal_next": has_cue(lang, "MYTH_REBUTTAL_CUES", *following),
         "myth_next": has_cue(lang, "MYTH_CUES", *following),
         "ctx_myth": has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
@@ -288,6 +275,8 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
     f["doc_first_person"], f["doc_second_person"] = _document_rates(doc)
     # conjunctions a linear model cannot form itself
     f["popular_then_rebuttal"] = f["popular_cue"] and (f["rebuttal_next"] or f["rebuttal_cue"])
+    # "Banyak orang bilang bahwa ...", "Wydaje się, że ...": the many hold a claim, not do a thing
+    f["popular_that"] = f["popular_cue"] and _that_after(doc.lang, "MYTH_POPULAR_CUES", text)
     f["belief_then_rebuttal"] = f["belief_cue"] and f["rebuttal_next"]
     f["rebuttal_first"] = bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text))
     f["reader_modal"] = f["second_person"] and f["modal"]

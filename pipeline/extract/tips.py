@@ -21,10 +21,19 @@
                               words: ``Jangan ...``, ``Zawsze odpisuj ...``, ``Zorg ervoor ...``
   tip_conditional_imperative  a conditional clause then an imperative: ``Jika ..., balas ...``,
                               ``Jeśli ..., zacznij ...``, ``Als ..., reageer dan ...``
+  tip_clause_imperative       a later clause that starts with an imperative, after a comma, a
+                              semicolon or a colon (and optional lead words): ``Selain ..., libatkan
+                              ...``, ``A jak nie, to szukaj ...``, ``..., dus gebruik het ...``
+  tip_suggestion_question     a question that suggests: ``... mengapa kamu tidak mendesain ...?``,
+                              ``Dlaczego nie spróbować ...?``, ``Waarom niet ...?``
   tip_modal_sentence          a sentence with a modal of advice: ``... harus ...``, ``Musisz ...``,
-                              ``Należy ...``, ``Je moet ...``, ``ik raad je aan``
+                              ``Należy ...``, ``Je moet ...``, ``ik raad je aan``; not the author
+                              narrating (``musimy się cofnąć ... otworzyłem``, ``trzeba było``,
+                              ``hoe ik ... moet bouwen``), not an announcement ending in ``:``, not a
+                              title-cased line (a related post's title)
 
-Questions are never tips, except the headings of a numbered list of tips. Myth claims (the
+Questions are never tips, except the headings of a numbered list of tips and questions that
+suggest. Myth claims (the
 ``known`` myth items) are never tips. ``detail`` holds the supporting body: a heading's
 section, the rest of a list item or of the sentence's paragraph.
 
@@ -41,10 +50,12 @@ from typing import Callable, Iterator, Sequence
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract import sentence_model, spans
-from pipeline.extract.grammar import conditional_imperative, has_modal, label_of, starts_imperative
+from pipeline.extract.grammar import (clause_imperative, conditional_imperative, has_modal, label_of, narrated,
+                                     opens_with, starts_imperative, starts_instruction, title_cased)
 from pipeline.extract.items import Item, Myth, Tip, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentence_texts, sentences, words
-from pipeline.nlp import has_cue, word_set
+from pipeline.lang import get as lang_data
+from pipeline.nlp import has_cue, tokenize, word_set
 from pipeline.textmap import squash
 
 LEADING_JUNK = " :;,.-–—•*"
@@ -180,14 +191,15 @@ def _list_runs(doc: DocContext) -> list[list[Block]]:
 
 def _advice_lists(doc: DocContext) -> list[tuple[list[Block], bool]]:
     """(top-level items, is advice) of every list: advice when an intro or parent heading
-    announces it (not as mistakes, unless imperative) or most of its items are imperative."""
+    announces it (not as mistakes, unless imperative) or most of its items are imperative (or, in
+    Polish, infinitive steps: ``Znaleźć sprzęt.``)."""
     if "tip_lists" not in doc.memo:
         out = []
         for run in _list_runs(doc):
             top = [b for b in run if b.level == min(x.level for x in run)]
             ctx = _context(doc, run[0])[1:]   # the parent heading and the intro, not the title
             advice = has_cue(doc.lang, "TIP_INTRO_CUES", *ctx)
-            imperative = sum(starts_imperative(doc.lang, b.text) for b in top)
+            imperative = sum(starts_instruction(doc.lang, b.text) for b in top)
             plain = ((has_cue(doc.lang, "TIP_MISTAKE_CUES", *ctx) and not imperative)
                      or not (advice or imperative * 2 > len(top)))
             out.append((run if plain else top, not plain))
@@ -232,6 +244,8 @@ def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
                 continue
             if text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text):
                 continue  # "Ikuti tips berikut:" announces the tips
+            if opens_with(lang, "TIP_ANNOUNCE_CUES", text):
+                continue  # "Berikut adalah 4 alasan ...", "Oto ...", "Hier zijn ...": what follows is announced
             yield b, k, sent
 
 
@@ -253,17 +267,56 @@ def tip_conditional_imperative(doc: DocContext, taken: Taken, settings: Settings
             for b, k, sent in _candidate_sentences(doc, taken, settings) if conditional_imperative(doc.lang, sent.text)]
 
 
+def tip_clause_imperative(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
+    """``Selain ..., libatkan ...``, ``A jak nie, to szukaj ...``, ``...; houd het sociaal ...``."""
+    return [_sentence_hit("tip_clause_imperative", b, k)
+            for b, k, sent in _candidate_sentences(doc, taken, settings) if clause_imperative(doc.lang, sent.text)]
+
+
+def tip_suggestion_question(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
+    """``... mengapa kamu tidak mendesain ...?``, ``Dlaczego nie ...?``, ``Waarom niet ...?``."""
+    lang, out = doc.lang, []
+    for b in doc.blocks:
+        if b.kind == "heading":
+            continue
+        used = taken.used(b)
+        for k, sent in enumerate(sentences(b)):
+            text = sent.text
+            if (is_question(text) and not overlaps(used, sent.start, sent.end) and len(text) <= MAX_ITEM_CHARS
+                    and len(words(text)) >= settings.min_sentence_words and _suggests(lang, text)):
+                out.append(_sentence_hit("tip_suggestion_question", b, k))
+    return out
+
+
+def _suggests(lang: str, text: str) -> bool:
+    """"Why not" and a verb after it, the reader addressed or no subject: ``mengapa kamu tidak mendesain``."""
+    toks = [t.lower for t in tokenize(text) if t.is_word]
+    for phrase in lang_data(lang).TIP_SUGGESTION_QUESTIONS:
+        first, *rest = phrase.split()
+        for i, t in enumerate(toks):
+            if t != first:
+                continue
+            after = [x for x in toks[i + 1:i + 4] if x not in word_set(lang, "TIP_SECOND_PERSON")]
+            if after[:len(rest)] == rest:
+                return True
+    return False
+
+
 def tip_modal_sentence(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
-    """``... harus ...``, ``Musisz ...``, ``Je moet ...`` (not in a question)."""
+    """``... harus ...``, ``Musisz ...``, ``Je moet ...`` (not in a question, not the author narrating,
+    not an announcement, not a title-cased line)."""
+    lang = doc.lang
     return [_sentence_hit("tip_modal_sentence", b, k) for b, k, sent in _candidate_sentences(doc, taken, settings)
-            if "?" not in sent.text and has_modal(doc.lang, sent.text)]
+            if "?" not in sent.text and has_modal(lang, sent.text) and not sent.text.rstrip().endswith(":")
+            and not narrated(lang, sent.text) and not title_cased(sent.text)]
 
 
 # the ``extractor`` of the units the learned classifier adds (no rule found them)
 CLASSIFIER_EXTRACTOR = "tip_classifier"
 
 RULES: tuple[Rule, ...] = (tip_labelled_heading, tip_numbered_heading, tip_imperative_heading, tip_list_item,
-                           tip_imperative_sentence, tip_conditional_imperative, tip_modal_sentence)
+                           tip_imperative_sentence, tip_conditional_imperative, tip_clause_imperative,
+                           tip_suggestion_question, tip_modal_sentence)
 
 
 def _item(doc: DocContext, h: Hit, settings: Settings) -> Tip | None:

@@ -102,8 +102,13 @@ class LanguageData:
     TIP_SECOND_PERSON: Words            # words addressing the reader ("anda", "twój", "jouw"): a feature of advice
     TIP_NARRATOR_WORDS: Words           # the author speaking of themselves ("saya", "ja", "ik"): a story, not advice
     TIP_ADVICE_CUES: Words              # softer advice anywhere in a sentence ("lebih baik", "najlepiej", "het beste")
+    TIP_NOT_OPENERS: Words              # openings that look imperative but are not ("mulai dari" = "ranging from", "stel dat")
+    TIP_INVERSION_SUBJECTS: Words       # a subject right after the verb that follows a lead word: a statement ("Daarnaast vind je")
+    TIP_SUGGESTION_QUESTIONS: Words     # questions that suggest ("mengapa tidak", "dlaczego nie", "waarom niet")
     MYTH_POPULAR_CUES: Words            # a claim said to be widely held ("banyak orang", "wydaje się", "veel mensen")
     MYTH_REBUTTAL_CUES: Words           # a claim rejected ("padahal", "nic bardziej mylnego", "klopt niet")
+    MYTH_ABSOLUTE_CUES: Words           # absolutes of an overgeneralised claim ("hanya", "wyłącznie", "altijd")
+    MYTH_POPULAR_NOT_AFTER: Words       # before a popular cue, the many are counted, not believing ("bagi", "coraz", "steeds")
 
     # --- extraction: statistics and cited examples ---------------------------------
     STAT_SOURCE_PREPS: Words            # "Menurut X", "według X", "volgens X"

@@ -171,7 +171,8 @@ TIP_NOT_NEXT = ("adalah", "merupakan", "ialah", "tersebut")
 # Words that may come before the imperative ("Alih-alih, fokuslah ...", "Selalu dapatkan ...").
 TIP_LEAD_WORDS = ("selalu", "jadi", "dan", "tapi", "tetapi", "namun", "alih-alih", "juga", "lalu", "kemudian",
                   "sekarang", "pertama", "kedua", "ketiga", "terakhir", "akhirnya", "maka", "karena itu",
-                  "oleh karena itu", "intinya", "singkatnya", "pertama-tama", "sebaliknya", "terus")
+                  "oleh karena itu", "intinya", "singkatnya", "pertama-tama", "sebaliknya", "terus", "cukup",
+                  "nah", "setidaknya")
 # Conditional openers: "Jika Anda ..., hindari ..." is advice in its main clause.
 TIP_CONDITIONALS = ("jika", "kalau", "apabila", "bila", "jikalau", "seandainya")
 # Subject pronouns allowed right after the verb of the main clause; none needed here.
@@ -184,7 +185,8 @@ TIP_MODAL_NEGATIONS = ("tidak", "tak", "bukan", "belum")
 # Reader calls to action and requests to the author: not advice ("Beri tahu saya ...").
 TIP_NOT_CUES = ("beri tahu saya", "beri tahu kami", "tinggalkan komentar", "kolom komentar", "komentar di bawah",
                 "bagikan artikel", "klik di sini", "berlangganan", "hubungi kami", "baca juga", "baca selengkapnya", "pelajari lebih lanjut", "selengkapnya",
-                "artikel ini", "lihat juga", "lihat di bawah")
+                "artikel ini", "lihat juga", "lihat di bawah", "baca di sini",
+                "hubungi tim kami")
 # First-person pronouns: an imperative aimed at the author ("Maafkan saya") is no advice.
 TIP_FIRST_PERSON = ("saya", "aku", "kami")
 # A sentence ending in ":" with these words announces a list ("Ikuti tips berikut:"): not a tip itself.
@@ -199,6 +201,12 @@ TIP_NARRATOR_WORDS = ("saya", "aku", "kami", "ku", "daku")
 TIP_ADVICE_CUES = ("lebih baik", "sebaiknya", "disarankan", "dianjurkan", "usahakan", "cobalah", "coba", "cukup",
                    "jangan lupa", "pastikan", "penting untuk", "tips", "kiat", "saran", "trik", "bisa mencoba",
                    "ada baiknya", "alangkah baiknya", "idealnya")
+# Openings that look imperative but are not: "Mulai dari A, B hingga C" ranges, "Buat kamu yang ..." = "for you who".
+TIP_NOT_OPENERS = ("mulai dari", "buat kamu yang", "buat anda yang", "buat kalian yang")
+# A subject after a verb that follows a lead word (a statement); Indonesian has no such inversion.
+TIP_INVERSION_SUBJECTS = ()
+# Questions that suggest: "Mengapa tidak mencoba ...?"
+TIP_SUGGESTION_QUESTIONS = ("mengapa tidak", "kenapa tidak", "kenapa nggak", "kenapa gak", "mengapa tak", "bagaimana kalau", "gimana kalau")
 # A claim said to be widely held, which myths state ("Banyak orang bilang bahwa ...").
 MYTH_POPULAR_CUES = ("banyak orang", "banyak yang", "kebanyakan orang", "orang bilang", "orang mengira", "anggapan",
                      "menganggap", "beranggapan", "dianggap", "seolah-olah", "seakan-akan", "katanya", "konon",
@@ -207,6 +215,12 @@ MYTH_POPULAR_CUES = ("banyak orang", "banyak yang", "kebanyakan orang", "orang b
 MYTH_REBUTTAL_CUES = ("padahal", "tidak benar", "tidak selamanya benar", "tidak sepenuhnya benar", "kenyataannya",
                       "faktanya", "nyatanya", "pada kenyataannya", "keliru", "salah besar", "bualan", "omong kosong",
                       "belum tentu", "tidak lantas", "bukan berarti", "salah kaprah",)
+# Absolutes: misconceptions overgeneralise ("Media sosial hanya untuk anak muda", "pasti dapat bertahan").
+MYTH_ABSOLUTE_CUES = ("hanya", "pasti", "selalu", "tidak pernah", "tidak mungkin", "mustahil", "semua orang", "siapa pun",
+                      "dengan sendirinya", "otomatis")
+# Right before a popular cue the many are counted, not holding a claim: "bagi kebanyakan orang" (for most
+# people), "makin banyak orang" (more and more people).
+MYTH_POPULAR_NOT_AFTER = ("bagi", "untuk", "makin", "semakin", "kepada", "oleh")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Menurut X, ...": the name after these words is the source of a statistic or a quoted expert.

@@ -182,7 +182,8 @@ TIP_MODAL_NEGATIONS = ()
 TIP_NOT_CUES = ("laat een reactie", "reactie achter", "reacties hieronder", "laat het me weten",
                 "laat het ons weten", "laat me weten", "klik hier", "schrijf je in", "abonneer", "lees ook",
                 "lees meer", "neem contact met ons op", "deel dit", "dit artikel", "deze blog", "dit bericht",
-                "zie hierboven", "zie het hierboven", "zie hieronder", "zie ook", "meer weten")
+                "zie hierboven", "zie het hierboven", "zie hieronder", "zie ook", "meer weten",
+                "contact met ons", "lees het hier", "lees hier")
 # First-person pronouns: an imperative aimed at the author ("Laat me weten") is no advice.
 TIP_FIRST_PERSON = ("me", "mij", "ons")
 # A sentence ending in ":" with these words announces a list ("Hier zijn de punten:"): not a tip itself.
@@ -197,15 +198,27 @@ TIP_NARRATOR_WORDS = ("ik", "mijn", "wij", "we", "onze", "mezelf")
 # Softer advice anywhere in a sentence ("Het beste is ...", "Een andere tip ...").
 TIP_ADVICE_CUES = ("het beste", "beter", "belangrijk", "het is belangrijk", "tip", "tips", "advies", "aan te raden",
                    "raad ik", "handig", "verstandig", "slim", "zorg", "let op", "vergeet niet", "probeer")
+# Openings that look imperative but are not: "Stel dat ..." (suppose), "Stel je voor ..." (imagine).
+TIP_NOT_OPENERS = ("stel dat", "stel je voor", "neem nou", "zeg maar")
+# After a lead word a subject right after the verb is inversion (verb second), a statement:
+# "Daarnaast vind je ...", "Maar kijk je ..."; at the start, "Richt je op ..." is an imperative.
+TIP_INVERSION_SUBJECTS = ("je", "jij", "u", "we", "wij", "ze", "zij", "ik", "hij", "men")
+# Questions that suggest: "Waarom niet ...?", "Waarom zou je niet ...?"
+TIP_SUGGESTION_QUESTIONS = ("waarom niet", "waarom zou je niet", "waarom zou u niet", "wat dacht je van")
 # A claim said to be widely held, which myths state ("Veel mensen denken ...").
 MYTH_POPULAR_CUES = ("veel mensen", "vele mensen", "de meeste mensen", "men denkt", "men zegt", "vaak gedacht",
                      "algemeen aangenomen", "wordt vaak gedacht", "wordt gezegd", "denken vaak", "zien vaak",
                      "vaak gezien als", "veel bedrijven", "veel ondernemers", "veel marketeers", "het idee",
-                     "het beeld", "de gedachte", "de overtuiging", "hardnekkig")
+                     "het beeld", "de gedachte", "de overtuiging", "hardnekkig", "vaak als", "vaak gezien")
 # A claim rejected by the sentences after it ("Dat klopt niet.", "Niets is minder waar.").
 MYTH_REBUTTAL_CUES = ("niet waar", "klopt niet", "onwaar", "onjuist", "niets is minder waar", "in werkelijkheid",
                       "terwijl", "niet de juiste", "fabel", "misvatting",
                       "niet per se", "helemaal niet", "juist niet", "toch echt", "onzin", "integendeel")
+# Absolutes: misconceptions overgeneralise ("Social media is alleen voor jongeren", "altijd duur").
+MYTH_ABSOLUTE_CUES = ("alleen", "enkel", "altijd", "nooit", "iedereen", "niemand", "zeker", "vanzelf", "automatisch",
+                      "onmogelijk")
+# Right before a popular cue the many are counted, not holding a claim: "voor veel mensen", "steeds meer".
+MYTH_POPULAR_NOT_AFTER = ("voor", "steeds", "door", "bij")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Volgens X, ...": the name after these words is the source of a statistic or a quoted expert.

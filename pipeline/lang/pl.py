@@ -196,7 +196,8 @@ TIP_NOT_NEXT = ("jest", "był", "była", "było", "były", "są")
 # Words that may come before the imperative ("Zawsze ...", "Nie rób ...").
 TIP_LEAD_WORDS = ("zawsze", "często", "nigdy", "regularnie", "najpierw", "nie", "więc", "dlatego", "a", "i",
                   "także", "też", "również", "po prostu", "przede wszystkim", "koniecznie", "teraz",
-                  "następnie", "potem", "na koniec", "wreszcie", "ponadto", "zatem", "tylko")
+                  "następnie", "potem", "na koniec", "wreszcie", "ponadto", "zatem", "tylko", "w takim razie",
+                  "to", "czasami", "czasem")
 # Conditional openers: "Jeśli ..., trzymaj się ..." is advice in its main clause.
 TIP_CONDITIONALS = ("jeśli", "jeżeli", "gdy", "kiedy", "jeśliby")
 # Subject pronouns allowed right after the verb of the main clause; none needed here.
@@ -212,7 +213,7 @@ TIP_NOT_CUES = ("w komentarzach", "w komentarzu", "zostaw komentarz", "w polu po
                 "napisz do mnie", "napisz do nas", "kliknij", "zapisz się", "subskrybuj", "przeczytaj też",
                 "przeczytaj również", "zobacz też", "skontaktuj się z nami", "dowiedz się więcej",
                 "ten artykuł", "tym artykule", "tego artykułu", "warto zauważyć", "warto wspomnieć", "warto dodać",
-                "warto przypomnieć", "zwróć uwagę, że")
+                "warto przypomnieć", "zwróć uwagę, że", "przeczytaj tutaj", "czytaj tutaj", "skontaktuj się")
 # First-person pronouns: an imperative aimed at the author ("Daj mi znać") is no advice.
 TIP_FIRST_PERSON = ("mi", "mnie", "nam", "nas")
 # A sentence ending in ":" with these words announces a list ("Oto powody:"): not a tip itself.
@@ -229,6 +230,12 @@ TIP_NARRATOR_WORDS = ("ja", "mój", "moja", "moje", "mojej", "moich", "moim", "m
 TIP_ADVICE_CUES = ("warto", "najlepiej", "lepiej", "dobrze jest", "dobrym pomysłem", "polecam", "zalecam",
                    "pamiętaj", "nie zapominaj", "wskazówka", "porada", "rada", "kluczowe jest", "ważne jest",
                    "istotne jest", "opłaca się", "zadbaj", "upewnij się", "spróbuj", "rozważ")
+# Openings that look imperative but are not: "Załóżmy, że ...", "Powiedzmy ..." (suppose).
+TIP_NOT_OPENERS = ("załóżmy", "powiedzmy", "wyobraźmy sobie", "weźmy na przykład", "spójrzmy")
+# A subject after a verb that follows a lead word (a statement); Polish marks the imperative itself.
+TIP_INVERSION_SUBJECTS = ()
+# Questions that suggest: "Dlaczego nie spróbować ...?"
+TIP_SUGGESTION_QUESTIONS = ("dlaczego nie", "czemu nie")
 # A claim said to be widely held, which myths state ("Wydaje się, że ...", "Wiele osób uważa, że ...").
 MYTH_POPULAR_CUES = ("wiele osób", "wielu ludzi", "większość ludzi", "większość osób", "wydaje się", "powszechnie",
                      "panuje przekonanie", "kojarzy", "kojarzą", "uważa się", "sądzi się", "mówi się",
@@ -238,6 +245,11 @@ MYTH_POPULAR_CUES = ("wiele osób", "wielu ludzi", "większość ludzi", "więks
 MYTH_REBUTTAL_CUES = ("nieprawda", "to nie prawda", "nie do końca prawda", "to nie jest prawda", "błąd",
                       "nic bardziej mylnego", "w rzeczywistości", "tymczasem", "mylne", "mylny", "błędne", "błędny",
                       "wcale nie", "bynajmniej", "owszem", "niekoniecznie")
+# Absolutes: misconceptions overgeneralise ("Praca zdalna jest tylko dla branży IT", "wyłącznie z ...").
+MYTH_ABSOLUTE_CUES = ("tylko", "wyłącznie", "zawsze", "nigdy", "wszyscy", "każdy", "na pewno", "automatycznie",
+                      "sam", "sama", "samo", "niemożliwe")
+# Right before a popular cue the many are counted, not holding a claim: "dla wielu osób", "coraz więcej".
+MYTH_POPULAR_NOT_AFTER = ("dla", "coraz", "przez", "u")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Według X, ...": the name after these words is the source of a statistic or a quoted expert.
