@@ -142,6 +142,19 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_bl
     return out
 
 
+def shown(answer: Answer) -> Unit:
+    """The unit whose text shows an answer: its block, unless the answer is an item that runs past
+    the block (a statistic whose number is a heading of its own, "65%", and whose sentence is the
+    paragraph under it): then the item, which holds all of it."""
+    u, block = answer.unit, answer.block
+    if block is None:
+        return u
+    if u.key_id != block.key_id and None not in (u.start_char, u.end_char, block.start_char, block.end_char) \
+            and (u.start_char < block.start_char or u.end_char > block.end_char):
+        return u
+    return block
+
+
 def block_keys(unit: Unit) -> list[str]:
     """The keys the block a unit lies in may have as a unit: a passage, or a heading."""
     if unit.block_idx is None:
@@ -159,7 +172,7 @@ def hits(ranked: Sequence[tuple[str, float]], units: dict[str, Unit], dense: Seq
     out = []
     for a in answers(ranked, units, show_blocks):
         u = a.unit
-        text = clean_text((a.block or u).text)
+        text = clean_text(shown(a).text)
         matched = clean_text(a.matched.text) if a.matched is not None else None
         out.append(Hit(item_id=u.key_id, kind=u.kind, lang=u.lang, text=text, doc_id=u.doc_id,
                        source_path=u.source_path, title=u.title,

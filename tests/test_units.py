@@ -98,3 +98,17 @@ def test_standardised_and_combine():
     # a leg that is sure of "c" outweighs one that prefers "a" by a hair
     fused = ranking.combine([{"a": 0.1, "c": 0.0}, {"c": 2.0, "a": -1.0}], [1.0, 1.0])
     assert [k for k, _ in fused] == ["c", "a"]
+
+
+def test_an_item_that_runs_past_its_block_is_shown_whole():
+    # a statistic whose number is set as a heading of its own ("65%") and whose sentence is the
+    # paragraph under it: its block is the heading, which alone would hide the answer
+    stat = ranking.Unit("s1", "statistic", "nl", "65% van de ondervraagden zien content als probleem", None,
+                        "d", "d.txt", None, 100, 150, 7)
+    heading = ranking.Unit("d:h7", "heading", "nl", "65%", None, "d", "d.txt", None, 100, 103, 7)
+    inside = ranking.Unit("t1", "tip", "nl", "Plan je content.", None, "d", "d.txt", None, 200, 216, 9)
+    passage = ranking.Unit("d:9", "passage", "nl", "Plan je content. Elke week.", None, "d", "d.txt", None, 200, 227, 9)
+    units = {u.key_id: u for u in (stat, heading, inside, passage)}
+    hits = ranking.hits([("s1", 2.0), ("t1", 1.0)], units)
+    assert [h.text for h in hits] == ["65% van de ondervraagden zien content als probleem", "Plan je content. Elke week."]
+    assert hits[0].kind == "statistic" and hits[1].sentence == "Plan je content."
