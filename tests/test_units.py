@@ -112,3 +112,13 @@ def test_an_item_that_runs_past_its_block_is_shown_whole():
     hits = ranking.hits([("s1", 2.0), ("t1", 1.0)], units)
     assert [h.text for h in hits] == ["65% van de ondervraagden zien content als probleem", "Plan je content. Elke week."]
     assert hits[0].kind == "statistic" and hits[1].sentence == "Plan je content."
+
+
+def test_an_answer_that_reads_the_same_as_a_better_one_is_left_out():
+    # the same heading in two copies of an article: one answer, and the next one moves up
+    units = {u.key_id: u for u in (
+        ranking.Unit("a:h1", "heading", "pl", "Płatna reklama – opłaca się?", None, "a", "a.txt", None, 0, 27, 1),
+        ranking.Unit("b:h4", "heading", "pl", "Płatna Reklama - opłaca się?", None, "b", "b.txt", None, 0, 27, 4),
+        ranking.Unit("b:5", "passage", "pl", "Reklama w sieci kosztuje mniej.", None, "b", "b.txt", None, 28, 59, 5))}
+    hits = ranking.hits([("a:h1", 3.0), ("b:h4", 2.9), ("b:5", 2.0)], units)
+    assert [h.item_id for h in hits] == ["a:h1", "b:5"]
