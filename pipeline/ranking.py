@@ -13,6 +13,7 @@ search module gathers the legs (dense in two encoders, BM25) and hands them here
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -142,6 +143,25 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_bl
     return out
 
 
+def shown(answer: Answer) -> Unit:
+    """The unit whose text shows an answer: its block, unless the answer is an item that runs past
+    the block (a statistic whose number is a heading of its own, "65%", and whose sentence is the
+    paragraph under it): then the item, which holds all of it."""
+    u, block = answer.unit, answer.block
+    if block is None:
+        return u
+    if u.key_id != block.key_id and None not in (u.start_char, u.end_char, block.start_char, block.end_char) \
+            and (u.start_char < block.start_char or u.end_char > block.end_char):
+        return u
+    return block
+
+
+def _same_text(text: str) -> str:
+    """What two texts share when they read the same: their letters and digits, case folded."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum()) or text
+
+
 def block_keys(unit: Unit) -> list[str]:
     """The keys the block a unit lies in may have as a unit: a passage, or a heading."""
     if unit.block_idx is None:
@@ -151,15 +171,24 @@ def block_keys(unit: Unit) -> list[str]:
 
 def hits(ranked: Sequence[tuple[str, float]], units: dict[str, Unit], dense: Sequence[str] = (),
          lexical: Sequence[str] = (), show_blocks: bool = True):
-    """The answers of ``ranked`` as :class:`pipeline.types.Hit` objects, best first, shown by clean text."""
+    """The answers of ``ranked`` as :class:`pipeline.types.Hit` objects, best first, shown by clean text.
+
+    An answer whose text reads the same as a better one's (letters and digits, case aside) is
+    left out: the same sentence in two copies of an article, or a heading repeated, tells the
+    reader nothing new and took a place from another answer."""
     from pipeline.types import Hit
 
     d_rank = {k: i + 1 for i, k in enumerate(dense)}
     l_rank = {k: i + 1 for i, k in enumerate(lexical)}
     out = []
+    seen: set[str] = set()
     for a in answers(ranked, units, show_blocks):
         u = a.unit
-        text = clean_text((a.block or u).text)
+        text = clean_text(shown(a).text)
+        same = _same_text(text)
+        if same in seen:
+            continue
+        seen.add(same)
         matched = clean_text(a.matched.text) if a.matched is not None else None
         out.append(Hit(item_id=u.key_id, kind=u.kind, lang=u.lang, text=text, doc_id=u.doc_id,
                        source_path=u.source_path, title=u.title,

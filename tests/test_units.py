@@ -98,3 +98,27 @@ def test_standardised_and_combine():
     # a leg that is sure of "c" outweighs one that prefers "a" by a hair
     fused = ranking.combine([{"a": 0.1, "c": 0.0}, {"c": 2.0, "a": -1.0}], [1.0, 1.0])
     assert [k for k, _ in fused] == ["c", "a"]
+
+
+def test_an_item_that_runs_past_its_block_is_shown_whole():
+    # a statistic whose number is set as a heading of its own ("65%") and whose sentence is the
+    # paragraph under it: its block is the heading, which alone would hide the answer
+    stat = ranking.Unit("s1", "statistic", "nl", "65% van de ondervraagden zien content als probleem", None,
+                        "d", "d.txt", None, 100, 150, 7)
+    heading = ranking.Unit("d:h7", "heading", "nl", "65%", None, "d", "d.txt", None, 100, 103, 7)
+    inside = ranking.Unit("t1", "tip", "nl", "Plan je content.", None, "d", "d.txt", None, 200, 216, 9)
+    passage = ranking.Unit("d:9", "passage", "nl", "Plan je content. Elke week.", None, "d", "d.txt", None, 200, 227, 9)
+    units = {u.key_id: u for u in (stat, heading, inside, passage)}
+    hits = ranking.hits([("s1", 2.0), ("t1", 1.0)], units)
+    assert [h.text for h in hits] == ["65% van de ondervraagden zien content als probleem", "Plan je content. Elke week."]
+    assert hits[0].kind == "statistic" and hits[1].sentence == "Plan je content."
+
+
+def test_an_answer_that_reads_the_same_as_a_better_one_is_left_out():
+    # the same heading in two copies of an article: one answer, and the next one moves up
+    units = {u.key_id: u for u in (
+        ranking.Unit("a:h1", "heading", "pl", "Płatna reklama – opłaca się?", None, "a", "a.txt", None, 0, 27, 1),
+        ranking.Unit("b:h4", "heading", "pl", "Płatna Reklama - opłaca się?", None, "b", "b.txt", None, 0, 27, 4),
+        ranking.Unit("b:5", "passage", "pl", "Reklama w sieci kosztuje mniej.", None, "b", "b.txt", None, 28, 59, 5))}
+    hits = ranking.hits([("a:h1", 3.0), ("b:h4", 2.9), ("b:5", 2.0)], units)
+    assert [h.item_id for h in hits] == ["a:h1", "b:5"]
