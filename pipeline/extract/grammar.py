@@ -34,12 +34,19 @@ def is_imperative_word(lang: str, word: str) -> bool:
 @lru_cache(maxsize=65536)
 def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
+    return imperative_from(lang, text, 0, subjects)
+
+
+def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = frozenset()) -> bool:
+    """``starts_imperative`` of the rest of ``text`` from its token ``k`` on (``text[tokenize(text)[k].start:]``),
+    read off the tokens and cue words of the whole text: a clause after a comma costs no tokenising of its own."""
     toks = tokenize(text)
     n = len(toks)
     lead_ends: dict[int, int] = {}
     for s, e in cues(lang, "TIP_LEAD_WORDS", text):
-        lead_ends[s] = max(e, lead_ends.get(s, 0))
-    i = 0
+        if s >= k:
+            lead_ends[s] = max(e, lead_ends.get(s, 0))
+    i = k
     for _ in range(3):
         while i < n and not any(c.isalnum() for c in toks[i].text):
             i += 1   # punctuation, quotes, a bullet, the comma after a lead word
@@ -63,12 +70,12 @@ def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset
 def conditional_imperative(lang: str, text: str) -> bool:
     """``Jika ..., hindari ...``: a conditional clause, then an imperative main clause."""
     toks = tokenize(text)
-    words = [t for t in toks if any(c.isalnum() for c in t.text)]
-    if not words or words[0].lower not in word_set(lang, "TIP_CONDITIONALS"):
+    first = next((t for t in toks if any(c.isalnum() for c in t.text)), None)
+    if first is None or first.lower not in word_set(lang, "TIP_CONDITIONALS"):
         return False
-    seps = [t for t in toks[words[0].i + 2:] if t.text in _SEPARATORS][:2]
+    seps = [t for t in toks[first.i + 2:] if t.text in _SEPARATORS][:2]
     subjects = word_set(lang, "TIP_CONDITIONAL_SUBJECTS")
-    return any(starts_imperative(lang, text[t.start + 1:], subjects) for t in seps)
+    return any(imperative_from(lang, text, t.i + 1, subjects) for t in seps)
 
 
 def has_modal(lang: str, text: str) -> bool:
