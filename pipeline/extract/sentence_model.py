@@ -31,7 +31,7 @@ import math
 import operator
 import pathlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from functools import lru_cache
 from itertools import repeat
 from typing import Iterable, Mapping
@@ -366,6 +366,7 @@ class Model:
     bias: float
     threshold: float
     keep_rules: bool = True     # the rules' hits stay whatever their score; the model adds units
+    _positive: float | None = dataclass_field(default=None, repr=False, compare=False)   # see _unknown_at_most
 
     def probability(self, feats: Mapping[str, float]) -> float:
         # the products summed in the features' order (as a generator over the items would, faster)
@@ -381,15 +382,21 @@ class Model:
     def upper_bound(self, known: Mapping[str, object], conjunctions: Mapping[str, object]) -> float:
         """The highest score of a unit (no rule's hit) whose features ``known`` hold these values, every other
         feature being binary, and whose ``conjunctions`` are at most these."""
-        z = self.bias
-        for k, w in self.weights.items():
-            if k in known:
-                z += w * float(known[k])            # type: ignore[arg-type]
-            elif k in conjunctions:
-                z += max(0.0, w * float(conjunctions[k]))   # type: ignore[arg-type]
-            elif w > 0 and not k.startswith("rule"):
-                z += w
+        get = self.weights.get
+        z = self.bias + self._unknown_at_most(tuple(conjunctions))   # every feature still unknown at 1
+        for k, v in known.items():
+            w = get(k, 0.0)
+            z += w * float(v) - max(w, 0.0)         # type: ignore[arg-type]
+        for k, v in conjunctions.items():
+            z += max(0.0, get(k, 0.0) * float(v))   # type: ignore[arg-type]
         return z
+
+    def _unknown_at_most(self, conjunctions: tuple[str, ...]) -> float:
+        """The sum of the positive weights but those of the rule features and of ``conjunctions``."""
+        if self._positive is None:
+            object.__setattr__(self, "_positive", sum(w for k, w in self.weights.items() if w > 0
+                                                      and not k.startswith("rule") and k not in conjunctions))
+        return self._positive   # type: ignore[return-value]
 
 
 @lru_cache(maxsize=None)
