@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
+
 # A tokenizer exception made of word characters and inner hyphens only ("abu-abu": 15,600 of
 # spaCy's 16,000 Indonesian ones) cannot move a sentence boundary: without it the word is
 # cut at its hyphens, and no piece is sentence punctuation. Building them cost seconds per
@@ -48,3 +50,17 @@ def pipeline(lang: str):
     nlp = type(base.__name__, (base,), {"Defaults": defaults, "lang": lang})()
     nlp.add_pipe("sentencizer")
     return nlp
+
+
+def sentence_spans(doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each of ``doc.sents`` (a Doc the sentencizer has run on), read off the
+    token arrays: the same spans without a Span object per sentence or a Token per word."""
+    from spacy.attrs import IDX, LENGTH, SENT_START
+
+    if len(doc) == 0:
+        return []
+    arr = doc.to_array([IDX, LENGTH, SENT_START]).astype(np.int64)
+    idx, length, sent_start = arr[:, 0], arr[:, 1], arr[:, 2]
+    starts = np.concatenate(([0], np.flatnonzero(sent_start[1:] == 1) + 1))
+    last = np.concatenate((starts[1:], [len(doc)])) - 1
+    return list(zip(idx[starts].tolist(), (idx[last] + length[last]).tolist()))

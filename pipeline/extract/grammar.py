@@ -47,15 +47,22 @@ def is_imperative_word(lang: str, word: str) -> bool:
 @lru_cache(maxsize=65536)
 def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
+    return imperative_from(lang, text, 0, subjects)
+
+
+def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = frozenset()) -> bool:
+    """``starts_imperative`` of the rest of ``text`` from its token ``k`` on (``text[tokenize(text)[k].start:]``),
+    read off the tokens and cue words of the whole text: a clause after a comma costs no tokenising of its own."""
     toks = tokenize(text)
     n = len(toks)
-    if opens_with(lang, "TIP_NOT_OPENERS", text):
+    if opens_with(lang, "TIP_NOT_OPENERS", text, k):
         return False   # "Mulai dari A hingga B" (ranging from), "Stel dat ..." (suppose)
     inversion = word_set(lang, "TIP_INVERSION_SUBJECTS")
     lead_ends: dict[int, int] = {}
     for s, e in cues(lang, "TIP_LEAD_WORDS", text):
-        lead_ends[s] = max(e, lead_ends.get(s, 0))
-    i = 0
+        if s >= k:
+            lead_ends[s] = max(e, lead_ends.get(s, 0))
+    i = k
     for _ in range(3):
         while i < n and not any(c.isalnum() for c in toks[i].text):
             i += 1   # punctuation, quotes, a bullet, the comma after a lead word
@@ -69,7 +76,7 @@ def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset
                 if (nxt in word_set(lang, "TIP_SUBJECTS") or nxt in subjects
                         or nxt in word_set(lang, "TIP_NOT_NEXT") or nxt[:1].isdigit()):
                     return False   # "Begin 2020 ...", "Plan van aanpak"
-                if i > 0 and nxt in inversion and nxt not in subjects:
+                if i > k and nxt in inversion and nxt not in subjects:
                     return False   # verb second after a lead word: "Daarnaast vind je ..."
             return not any(t.lower in word_set(lang, "TIP_FIRST_PERSON") for t in toks[i + 1:i + 4])
         if i not in lead_ends:
@@ -78,10 +85,10 @@ def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset
     return False
 
 
-def opens_with(lang: str, field: str, text: str) -> bool:
-    """Whether a cue of ``field`` starts ``text`` (after punctuation)."""
+def opens_with(lang: str, field: str, text: str, k: int = 0) -> bool:
+    """Whether a cue of ``field`` starts ``text`` (after punctuation), or its rest from token ``k`` on."""
     toks = tokenize(text)
-    first = next((t.i for t in toks if any(c.isalnum() for c in t.text)), None)
+    first = next((t.i for t in toks[k:] if any(c.isalnum() for c in t.text)), None)
     return first is not None and any(s == first for s, _ in cues(lang, field, text))
 
 
@@ -103,7 +110,7 @@ def conditional_imperative(lang: str, text: str) -> bool:
         return False
     seps = [t for t in toks[first + 2:] if t.text in _SEPARATORS][:2]
     subjects = word_set(lang, "TIP_CONDITIONAL_SUBJECTS")
-    return any(starts_imperative(lang, text[t.start + 1:], subjects) for t in seps)
+    return any(imperative_from(lang, text, t.i + 1, subjects) for t in seps)
 
 
 def clause_imperative(lang: str, text: str) -> bool:

@@ -28,6 +28,7 @@ emphasis (``TIDAK``), generic acronyms (SEO, B2B), places alone (``di Indonesia`
 from __future__ import annotations
 
 import re
+from copy import copy
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,6 +92,8 @@ def is_acronym(word: str) -> bool:
 
 
 def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset()) -> bool:
+    if word.islower() and "." not in word:
+        return False        # (most words) no capital for a name or a lower-camel brand, no dot for a domain
     if _LOWER_CAMEL.match(word) or is_domain(word):
         return True         # a brand written lower-camel (iPrice) or a site's domain: a name all the same
     if not word[:1].isupper():
@@ -161,7 +164,15 @@ def broken(toks: tuple[Token, ...], a: int, b: int, allow_comma: bool = True) ->
 
 def runs(lang: str, text: str, vocab: frozenset[str] = frozenset(), with_platforms: bool = False) -> list[Run]:
     """Capitalised word runs of a sentence that may name an entity (stop words, cue words and
-    platforms removed, or with ``with_platforms`` kept as such; a sentence-initial common word dropped)."""
+    platforms removed, or with ``with_platforms`` kept as such; a sentence-initial common word dropped).
+
+    Remembered per sentence (the statistics and the examples extractors both ask for every sentence's
+    runs); each call gets runs of its own, as extractors tell mentions apart by identity."""
+    return [copy(r) for r in _runs(lang, text, vocab, with_platforms)]
+
+
+@lru_cache(maxsize=8192)
+def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> tuple[Run, ...]:
     toks = tokenize(text)
     out: list[Run] = []
     i, n = 0, len(toks)
@@ -174,7 +185,7 @@ def runs(lang: str, text: str, vocab: frozenset[str] = frozenset(), with_platfor
         j = _run_end(lang, text, toks, i, vocab)
         out.extend(r for r in _clean_run(lang, text, toks, i, j, vocab) if with_platforms or not r.platform)
         i = j
-    return out
+    return tuple(out)
 
 
 def _run_end(lang: str, text: str, toks: tuple[Token, ...], i: int, vocab: frozenset[str]) -> int:

@@ -28,13 +28,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import pathlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field as dataclass_field
 from functools import lru_cache
+from itertools import repeat
 from typing import Iterable, Mapping
 
 from pipeline.docmodel import Block, DocContext
-from pipeline.extract.grammar import conditional_imperative, has_modal, is_imperative_word, label_end, starts_imperative
+from pipeline.extract.grammar import (conditional_imperative, has_modal, imperative_from, is_imperative_word, label_end,
+                                      starts_imperative)
 from pipeline.extract.morphology import reader_imperative, tag_is, word_tags
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentences, words
 from pipeline.nlp import cues, has_cue, tokenize, word_set
@@ -129,8 +133,7 @@ def _clause_imperative(lang: str, text: str) -> bool:
     toks = tokenize(text)
     for t in toks[1:]:
         if t.text in CLAUSE_BREAKS and t.i + 1 < len(toks):
-            rest = text[t.end:]
-            if starts_imperative(lang, rest.lstrip()):
+            if imperative_from(lang, text, t.i + 1):     # starts_imperative(text[t.end:].lstrip())
                 return True
     return conditional_imperative(lang, text)
 
@@ -143,11 +146,17 @@ def _polish_morphology(lang: str, text: str) -> tuple[bool, bool, bool, bool]:
     ws = [t.text for t in tokenize(text) if t.is_word and t.text[:1].isalpha()]
     if not ws:
         return False, False, False, False
-    tags = [word_tags(lang, w) for w in ws[:40]]
-    first = tags[0]
-    return (any(reader_imperative(t) for t in tags), reader_imperative(first),
-            _is(first, "inf") and not _is(first, "fin"),
-            any(_is(t, "fin", "sec") or _is(t, "bedzie", "sec") for t in tags))
+    flags = [_word_flags(lang, w) for w in ws[:40]]
+    first = flags[0]
+    return any(f[0] for f in flags), first[0], first[1], any(f[2] for f in flags)
+
+
+@lru_cache(maxsize=200_000)
+def _word_flags(lang: str, word: str) -> tuple[bool, bool, bool]:
+    """(a reader's imperative, an infinitive that is no finite verb, a 2nd-person verb) by the word's tags."""
+    tags = word_tags(lang, word)
+    return (reader_imperative(tags), _is(tags, "inf") and not _is(tags, "fin"),
+            _is(tags, "fin", "sec") or _is(tags, "bedzie", "sec"))
 
 
 def _document_rates(doc: DocContext) -> tuple[float, float]:
@@ -199,6 +208,14 @@ def features(doc: DocContext, c: Candidate) -> dict[str, float]:
     return {**base, "rule:" + c.rule: 1.0, "rule": 1.0}
 
 
+_DIGIT = re.compile(r"\d")     # a decimal digit: str.isdigit() holds for it (and for a few more, such as "²")
+
+
+def _has_digit(text: str) -> bool:
+    """``any(ch.isdigit() for ch in text)``, by the regex engine for most texts."""
+    return bool(_DIGIT.search(text)) or (not text.isascii() and any(map(str.isdigit, text)))
+
+
 def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
     """Block kind, length, punctuation and position."""
     b, n_words = c.block, len(words(text))
@@ -216,7 +233,7 @@ def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
         "first_sentence": c.sentence <= 0,
         "later_sentence": c.sentence > 0,
         "position": b.idx / max(1, len(doc.blocks) - 1),
-        "has_digit": any(ch.isdigit() for ch in text),
+        "has_digit": _has_digit(text),
         "quoted": any(q in text for q in QUOTE_MARKS),
     }
 
@@ -269,20 +286,64 @@ def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, o
     }
 
 
+def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
+    """One group of a unit's features ("shape", "advice" or "claims"), computed once per unit."""
+    key = ("unit_" + name, c.block.idx, c.start, c.end, c.sentence)
+    found = doc.memo.get(key)
+    if found is None:
+        text = c.text
+        found = doc.memo[key] = (_shape(doc, c, text) if name == "shape" else _advice(doc.lang, text)
+                                 if name == "advice" else _claims_and_context(doc, c, text))
+    return found
+
+
+def _conjunctions(lang: str, text: str, f: Mapping[str, object]) -> dict[str, object]:
+    """Conjunctions a linear model cannot form itself. A feature missing from ``f`` reads as present: each
+    conjunction is monotone, so that gives its highest value whatever the missing ones are (``_reaches``)."""
+    get = f.get
+    return {
+        "popular_then_rebuttal": get("popular_cue", True) and (get("rebuttal_next", True) or get("rebuttal_cue", True)),
+        # "Banyak orang bilang bahwa ...", "Wydaje się, że ...": the many hold a claim, not do a thing
+        "popular_that": get("popular_cue", True) and _that_after(lang, "MYTH_POPULAR_CUES", text),
+        "belief_then_rebuttal": get("belief_cue", True) and get("rebuttal_next", True),
+        "rebuttal_first": bool(cues_at_start(lang, "MYTH_REBUTTAL_CUES", text)),
+        "reader_modal": get("second_person", True) and get("modal", True),
+        "imperative_in_advice": get("starts_imperative", True) and (
+            get("ctx_tip_intro", True) or get("ctx_parent_imperative", True) or get("title_tip", True)),
+    }
+
+
 def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
-    text = c.text
-    f = {**_shape(doc, c, text), **_advice(doc.lang, text), **_claims_and_context(doc, c, text)}
+    f = {**_group(doc, c, "shape"), **_group(doc, c, "advice"), **_group(doc, c, "claims")}
     f["doc_first_person"], f["doc_second_person"] = _document_rates(doc)
-    # conjunctions a linear model cannot form itself
-    f["popular_then_rebuttal"] = f["popular_cue"] and (f["rebuttal_next"] or f["rebuttal_cue"])
-    # "Banyak orang bilang bahwa ...", "Wydaje się, że ...": the many hold a claim, not do a thing
-    f["popular_that"] = f["popular_cue"] and _that_after(doc.lang, "MYTH_POPULAR_CUES", text)
-    f["belief_then_rebuttal"] = f["belief_cue"] and f["rebuttal_next"]
-    f["rebuttal_first"] = bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text))
-    f["reader_modal"] = f["second_person"] and f["modal"]
-    f["imperative_in_advice"] = f["starts_imperative"] and (f["ctx_tip_intro"] or f["ctx_parent_imperative"]
-                                                            or f["title_tip"])
+    f.update(_conjunctions(doc.lang, c.text, f))
     return {k: float(v) for k, v in f.items()}
+
+
+# The groups a unit's features are computed in when a model scores it (``_reaches``): the non-binary
+# features are all in "shape" or the document's rates; every feature of the others is binary.
+LAZY_GROUPS = ("claims", "advice")
+_MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the features are computed
+
+
+def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
+    """``model.probability(features(doc, c)) >= model.threshold``, without computing the costly feature
+    groups of a unit that cannot reach the threshold whatever they hold.
+
+    Most units are no tip and no myth. The cheap features come first (shape, the document's rates);
+    before each costly group, an upper bound of the unit's score is taken: the features known so far
+    with their weights, every feature still unknown (binary) at 1 where its weight is positive, and
+    the conjunctions at their highest given what is known. A unit whose bound stays below the
+    threshold is dropped; any other one is scored on all its features, as before."""
+    key = ("unit_features", c.block.idx, c.start, c.end, c.sentence)
+    if key not in doc.memo and not c.rule and model.z_threshold is not None:
+        known: dict[str, object] = dict(_group(doc, c, "shape"))
+        known["doc_first_person"], known["doc_second_person"] = _document_rates(doc)
+        for name in LAZY_GROUPS:
+            if model.upper_bound(known, _conjunctions(doc.lang, c.text, known)) < model.z_threshold - _MARGIN:
+                return False
+            known.update(_group(doc, c, name))
+    return model.probability(features(doc, c)) >= model.threshold
 
 
 # --- the stored model ------------------------------------------------------------------------
@@ -294,10 +355,37 @@ class Model:
     bias: float
     threshold: float
     keep_rules: bool = True     # the rules' hits stay whatever their score; the model adds units
+    _positive: float | None = dataclass_field(default=None, repr=False, compare=False)   # see _unknown_at_most
 
     def probability(self, feats: Mapping[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
+        # the products summed in the features' order (as a generator over the items would, faster)
+        z = self.bias + sum(map(operator.mul, map(self.weights.get, feats, repeat(0.0)), feats.values()))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @property
+    def z_threshold(self) -> float | None:
+        """The score (before the logistic) that reaches the threshold; None for a threshold of 0 or 1."""
+        t = self.threshold
+        return math.log(t / (1.0 - t)) if 0.0 < t < 1.0 else None
+
+    def upper_bound(self, known: Mapping[str, object], conjunctions: Mapping[str, object]) -> float:
+        """The highest score of a unit (no rule's hit) whose features ``known`` hold these values, every other
+        feature being binary, and whose ``conjunctions`` are at most these."""
+        get = self.weights.get
+        z = self.bias + self._unknown_at_most(tuple(conjunctions))   # every feature still unknown at 1
+        for k, v in known.items():
+            w = get(k, 0.0)
+            z += w * float(v) - max(w, 0.0)         # type: ignore[arg-type]
+        for k, v in conjunctions.items():
+            z += max(0.0, get(k, 0.0) * float(v))   # type: ignore[arg-type]
+        return z
+
+    def _unknown_at_most(self, conjunctions: tuple[str, ...]) -> float:
+        """The sum of the positive weights but those of the rule features and of ``conjunctions``."""
+        if self._positive is None:
+            object.__setattr__(self, "_positive", sum(w for k, w in self.weights.items() if w > 0
+                                                      and not k.startswith("rule") and k not in conjunctions))
+        return self._positive   # type: ignore[return-value]
 
 
 @lru_cache(maxsize=None)
@@ -321,4 +409,4 @@ def score(doc: DocContext, cands: Iterable[Candidate], model: Model) -> list[tup
 def kept(doc: DocContext, cands: Iterable[Candidate], model: Model) -> list[Candidate]:
     """The candidates the model keeps: its probability at the threshold or more (and, when the
     model keeps the rules' hits, every hit of a rule)."""
-    return [c for c in cands if (model.keep_rules and c.rule) or model.probability(features(doc, c)) >= model.threshold]
+    return [c for c in cands if (model.keep_rules and c.rule) or _reaches(doc, c, model)]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.spacy_blank import pipeline as nlp_for
+from pipeline.spacy_blank import pipeline as nlp_for, sentence_spans
 from pipeline.textmap import view
 
 NAME = "segment"
@@ -26,12 +26,13 @@ def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], l
     views = [view(raw, b["start_char"], b["end_char"], removed) for b in blocks]
     rows: list[dict] = []
     for b, v, sdoc in zip(blocks, views, nlp_for(lang).pipe((v.text for v in views), batch_size=batch_size)):
-        for sent in sdoc.sents:
-            text = sent.text.strip()
+        for sent_start, sent_end in sentence_spans(sdoc):
+            sent = v.text[sent_start:sent_end]
+            text = sent.strip()
             if not text:
                 continue
-            lead = len(sent.text) - len(sent.text.lstrip())
-            start, end = v.raw_span(sent.start_char + lead, sent.start_char + lead + len(text))
+            lead = len(sent) - len(sent.lstrip())
+            start, end = v.raw_span(sent_start + lead, sent_start + lead + len(text))
             rows.append({"sent_idx": len(rows), "block_idx": b["block_idx"],
                          "start_char": start, "end_char": end, "text": text})
     return rows
