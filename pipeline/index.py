@@ -20,8 +20,8 @@ Each row is stored as the augmented vector ``[search_vector, hubness]`` and each
   A shard is compacted (rebuilt) when a quarter of its positions are tombstones or it has grown
   4x since its lists were trained. Each shard keeps, by position, the stable ids, their key_ids
   and a fingerprint of each row (:data:`FINGERPRINT_SQL`), which is how a changed row is recognised.
-- **Training.** The coarse lists of a shard are trained on a sample (:data:`TRAIN_PER_LIST`
-  rows a list); the 4-bit PQ codebooks once per model for all its shards (:func:`train_pq`).
+- **Training.** A shard's coarse lists are trained on a sample (:data:`TRAIN_PER_LIST` rows a
+  list), its 4-bit PQ codebooks on :data:`PQ_TRAIN_ROWS` sampled rows (:func:`train_pq`).
 - **Consistency.** The store holds a generation token (``vector_index_state``, migration
   008); the index is a folder of generations, each a complete set of shards for one token.
   :func:`sync` runs inside the load's transaction: it stamps a new token, writes that
@@ -55,9 +55,13 @@ FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-
 # memory than float rows) over about sqrt(n) lists. Cross-language queries sit far from every item
 # of the searched language, so their best matches spread over many lists: a large fraction of the
 # lists is probed, and the RERANK best candidates are re-scored exactly from the float rows
-# (benchmarks/run.py: recall@10 against exact search on vectors made from real embeddings).
+# (benchmarks/run.py: recall@10 against exact search on vectors made from real embeddings). At 1M
+# rows (12 item shards, 200 queries), one codebook for all shards: probing 40% of the lists gave
+# recall@10 0.978, 35% 0.973, 30% 0.967, 25% 0.948, CPU time about proportional to the share probed;
+# a codebook a shard (or a language): 35% gave 0.980. A finer partition (2 sqrt(n) lists), 192
+# re-scored or codebooks trained longer moved recall by at most 0.006 at the same cost.
 NPROBE = 16
-NPROBE_FRACTION = 0.4
+NPROBE_FRACTION = 0.35
 RERANK = 128
 PQ_SUBDIM = 2            # 4-bit codes of 2 dimensions: 4 dimensions halved the scan but lost 3 points of recall
 MIN_NLIST = 64
@@ -66,12 +70,12 @@ NLIST_PER_SQRT = 1.0
 # k-means training points per list (faiss asks for 39) and iterations (faiss's default 25): the
 # coarse k-means was most of a build at 1M rows on 2 cores
 TRAIN_PER_LIST = 32
-PQ_TRAIN_ROWS = 4_096
+PQ_TRAIN_ROWS = 1_024    # a shard's codebooks: 64 rows a centroid (faiss caps at 256)
 KMEANS_ITERATIONS = 10
 ADD_BATCH = 65_536
 BUILD_THREADS = 2
 TABLES = ("embedding", "embedding_aux")
-FORMAT = 3     # 3: rows by position (append-only float file, tombstones), faiss ids = positions; shared codebooks
+FORMAT = 3     # 3: rows by position (append-only float file, tombstones), faiss ids = positions
 STATE_TABLE = "vector_index_state"
 KEEP_GENERATIONS = 2     # the newest ones: the store's and its predecessor's (a run may die before committing)
 
@@ -140,14 +144,15 @@ def _store_rows(con, table: str, with_vectors: bool = False) -> dict[tuple[str, 
     if with_vectors:
         cols += ", e.key_id, e.search_vector, coalesce(h.hubness, 0)::FLOAT AS hubness"
     result = con.execute(f"SELECT {cols} {_ROWS_FROM.format(table=table)}")
-    vectors = keys = None
+    vectors = hub = keys = None
     if with_vectors:
         a = result.to_arrow_table()
         t = {name: a.column(name).to_numpy() for name in ("g", "rid", "id", "fp")}
         keys = a.column("key_id").to_numpy(zero_copy_only=False)
-        if a.num_rows:
-            vectors = _vector_rows(a)
-        del a
+        hub = a.column("hubness").to_numpy()
+        if a.num_rows:      # a view of Arrow's buffer: each shard's rows are copied out of it once
+            vec = a.column("search_vector").combine_chunks()
+            vectors = vec.flatten().to_numpy(zero_copy_only=False).reshape(a.num_rows, vec.type.list_size)
     else:
         t = result.fetchnumpy()
     out: dict[tuple[str, str, str], dict[str, np.ndarray]] = {}
@@ -165,7 +170,10 @@ def _store_rows(con, table: str, with_vectors: bool = False) -> dict[tuple[str, 
             raise RuntimeError("two key_ids share a 63-bit id")   # ~1e-7 at a million rows
         out[(model_id, lang, kind)] = {"ids": sorted_ids, "fp": fp[order], "rid": rid[order]}
         if vectors is not None:
-            out[(model_id, lang, kind)].update(keys=keys[order].astype(str), vectors=vectors[order])
+            rows_of = np.empty((len(order), vectors.shape[1] + 1), np.float32)
+            rows_of[:, :-1] = vectors[order]
+            rows_of[:, -1] = hub[order]
+            out[(model_id, lang, kind)].update(keys=keys[order].astype(str), vectors=rows_of)
     return out
 
 
@@ -343,11 +351,11 @@ def build_ivf(vectors: np.ndarray, ids: np.ndarray, seed: int = 0):
 
 
 def train_pq(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
-    """The 4-bit codebooks of :func:`build_ivf_codes`, trained once for all of a model's shards.
+    """The 4-bit codebooks of :func:`build_ivf_codes` (193 small k-means) on PQ_TRAIN_ROWS sampled rows.
 
-    The codes encode the rows themselves (``by_residual`` off), not their offsets from a shard's
-    lists, so one codebook serves every shard of a model; training one per shard (193 small
-    k-means each) was most of a 1M build. faiss samples 256 points a centroid: 4,096 rows."""
+    A codebook a shard: one for all of a model's shards (the codes encode the rows themselves,
+    ``by_residual`` off, so it would serve) lost 0.007 of recall@10 at 1M; trained on faiss's
+    default 4,096 rows a shard, it was most of a 1M build, and 1,024 rows gave the same recall."""
     import faiss
 
     n, d = vectors.shape
@@ -357,6 +365,7 @@ def train_pq(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
     pq = faiss.ProductQuantizer(dp, dp // PQ_SUBDIM, 4)
     pq.cp.seed = seed
     pq.cp.min_points_per_centroid = 1
+    pq.cp.max_points_per_centroid = max(1, PQ_TRAIN_ROWS // 16)
     threads = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)     # one thread: spinning OpenMP barriers made it 15x dearer on a busy box
     try:
@@ -369,8 +378,7 @@ def train_pq(vectors: np.ndarray, seed: int = 0) -> np.ndarray:
 def build_ivf_codes(vectors: np.ndarray, ids: np.ndarray, seed: int = 0, codebooks: np.ndarray | None = None):
     """An IndexIVFPQFastScan (inner product, 4-bit codes of PQ_SUBDIM dimensions each) over
     ``vectors`` with ``ids``: coarse lists trained on a sample (TRAIN_PER_LIST rows a list), the
-    codebooks given (:func:`train_pq`, shared by a model's shards) or trained here, rows added
-    in batches."""
+    codebooks given or trained on a sample (:func:`train_pq`), rows added in batches."""
     import faiss
 
     faiss.omp_set_num_threads(1)     # this thread only (see sync): no spinning OpenMP barriers
@@ -397,12 +405,12 @@ def build_ivf_codes(vectors: np.ndarray, ids: np.ndarray, seed: int = 0, codeboo
 
 
 def _make_shard(name: str, ids: np.ndarray, keys: np.ndarray, fp: np.ndarray, vectors: np.ndarray,
-                flat_max: int, codebooks: np.ndarray | None = None) -> Shard:
+                flat_max: int) -> Shard:
     """A new shard over ``vectors`` (rows in id order), positions 0..n-1."""
     flat = np.ascontiguousarray(vectors, dtype=np.float32)
     shard = Shard(name, ids, keys, fp, flat=flat)
     if len(ids) > flat_max:
-        shard.ivf = build_ivf_codes(flat, np.arange(len(ids), dtype=np.int64), codebooks=codebooks)
+        shard.ivf = build_ivf_codes(flat, np.arange(len(ids), dtype=np.int64))
         shard.trained_rows = len(ids)
     return shard
 
@@ -480,11 +488,6 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
                 read = base is not None and sum(map(len, need))     # a first build has them already
                 fetched = _fetch_rows(con, table, np.concatenate(need)) if read else None
                 offset = 0
-                codebooks = None
-                if base is None:        # a first build: one codebook for the model's IVF shards
-                    big = [wanted[key]["vectors"] for key in mine if len(wanted[key]["ids"]) > flat_max]
-                    if big:
-                        codebooks = train_pq(_sample_rows(big, PQ_TRAIN_ROWS))
                 # shards are built and updated on both cores, one shard a thread (faiss releases the
                 # GIL), each single-threaded inside: OpenMP's spinning barriers on a loaded machine
                 # made a PQ training take 30x the CPU time and 200x the wall time of one thread
@@ -501,7 +504,7 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
                         part = SyncReport(generation)
                         jobs.append((key, name, part, pool.submit(
                             _apply_plan, plans.pop(key), name, wanted[key], chunk, base_dir, base_shards.get(name),
-                            tmp, flat_max, part, codebooks)))
+                            tmp, flat_max, part)))
                     for key, name, part, job in jobs:
                         manifest["shards"][name] = {**job.result(), "table": table, "model_id": key[0],
                                                     "lang": key[1], "kind": key[2]}
@@ -520,14 +523,6 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
     _collect_garbage(root, keep=generation)
     report.seconds = time.perf_counter() - t0
     return report
-
-
-def _sample_rows(parts: list[np.ndarray], n: int, seed: int = 0) -> np.ndarray:
-    """About ``n`` rows drawn evenly from all of ``parts``."""
-    total = sum(map(len, parts))
-    rng = np.random.default_rng(seed)
-    return np.concatenate([p[np.sort(rng.choice(len(p), min(len(p), math.ceil(n * len(p) / total)), replace=False))]
-                           for p in parts])
 
 
 def _plan_shard(name: str, rows: dict, base_dir: Path | None, meta: dict | None, flat_max: int) -> dict:
@@ -567,8 +562,7 @@ def _plan_shard(name: str, rows: dict, base_dir: Path | None, meta: dict | None,
 
 
 def _apply_plan(plan: dict, name: str, rows: dict, fetched: tuple[np.ndarray, np.ndarray] | None,
-                base_dir: Path | None, meta: dict | None, out: Path, flat_max: int, report: SyncReport,
-                codebooks: np.ndarray | None = None) -> dict:
+                base_dir: Path | None, meta: dict | None, out: Path, flat_max: int, report: SyncReport) -> dict:
     """Carry out a plan of :func:`_plan_shard`; ``fetched``: the key_ids and vectors of its ``fetch``."""
     new_keys, vectors = fetched if fetched is not None else (np.zeros(0, dtype=str), None)
     if plan["action"] == "keep":
@@ -619,7 +613,7 @@ def _apply_plan(plan: dict, name: str, rows: dict, fetched: tuple[np.ndarray, np
     if old is not None:
         report.removed += int((~np.isin(old.ids[old.live_positions()], rows["ids"])).sum())
     report.shards_rebuilt += 1
-    return _make_shard(name, rows["ids"], new_keys, rows["fp"], vectors, flat_max, codebooks).save(out)
+    return _make_shard(name, rows["ids"], new_keys, rows["fp"], vectors, flat_max).save(out)
 
 
 def _link(src: Path, dst: Path) -> None:
