@@ -174,3 +174,59 @@ def test_stable_ids_do_not_depend_on_order():
     sql = index.STABLE_ID_SQL.format(key="k")
     assert [r[0] for r in con.execute(f"SELECT {sql} FROM unnest(?::VARCHAR[]) t(k)", [keys]).fetchall()] == \
         ids.tolist()
+
+
+def test_an_update_appends_to_the_float_rows_and_the_previous_generation_still_reads_its_own(synthetic):
+    db, con, rows, _ = synthetic
+    before = index.open_index(con, db)
+    name = index.shard_name("synthetic", "pl", "tip")
+    stored = before.manifest["shards"][name]["stored"]
+    new = _rows(30, seed=3, start=20_000)
+    new["lang"], new["kind"] = ["pl"] * 30, ["tip"] * 30
+    con.execute("BEGIN")
+    _insert(con, new)
+    index.sync(con, db, flat_max=200)
+    con.execute("ROLLBACK")                      # killed before the store commits
+    after = index.open_index(con, db)
+    # the previous generation is the store's again, and its shard file (shared, appended to) still
+    # gives its own rows: the exact answer
+    assert after.generation == before.generation
+    assert after.manifest["shards"][name]["stored"] == stored
+    q = new["vec"][0]
+    assert [k for k, _ in after.search("synthetic", q, HUBNESS_WEIGHT, ["pl"], ["tip"], 10, nprobe=10_000)] == \
+        _exact(con, q, ["pl"], ["tip"], 10)
+    # the same rows loaded again: the next update starts from the newest generation, the dead run's,
+    # which holds them already (nothing appended twice)
+    con.execute("BEGIN")
+    _insert(con, new)
+    report = index.sync(con, db, flat_max=200)
+    con.execute("COMMIT")
+    assert (report.added, report.shards_kept) == (0, 9)
+    vi = index.open_index(con, db)
+    assert vi.manifest["shards"][name]["stored"] == stored + 30
+    assert os.path.getsize(vi.folder / f"{name}.flat.f32") == (stored + 30) * (DIM + 1) * 4
+    found = [k for k, _ in vi.search("synthetic", q, HUBNESS_WEIGHT, ["pl"], ["tip"], 10, nprobe=10_000)]
+    assert found == _exact(con, q, ["pl"], ["tip"], 10) and new["key"][0] in found
+
+
+def test_deleted_rows_are_tombstones_until_a_quarter_of_a_shard_is_and_it_is_compacted(synthetic):
+    db, con, rows, _ = synthetic
+    name = index.shard_name("synthetic", "nl", "myth")
+    mine = [k for k, lang, kind in zip(rows["key"], rows["lang"], rows["kind"]) if lang == "nl" and kind == "myth"]
+    con.execute("BEGIN")
+    _delete(con, mine[:20])
+    index.sync(con, db, flat_max=200)
+    con.execute("COMMIT")
+    vi = index.open_index(con, db)
+    meta = vi.manifest["shards"][name]
+    assert (meta["rows"], meta["stored"]) == (len(mine) - 20, len(mine))        # tombstones
+    q = rows["vec"][rows["key"].index(mine[0])]
+    everything = [k for k, _ in vi.search("synthetic", q, HUBNESS_WEIGHT, ["nl"], ["myth"], 1000)]
+    assert len(everything) == len(mine) - 20 and not set(mine[:20]) & set(everything)
+    con.execute("BEGIN")
+    _delete(con, mine[20:len(mine) // 3])
+    report = index.sync(con, db, flat_max=200)
+    con.execute("COMMIT")
+    assert report.shards_rebuilt == 1
+    meta = index.open_index(con, db).manifest["shards"][name]
+    assert meta["rows"] == meta["stored"] == len(mine) - len(mine) // 3          # compacted
