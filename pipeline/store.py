@@ -221,6 +221,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             con.unregister("_gone")
             for table, _, _ in DOC_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM _del)")
+            con.execute("DELETE FROM search_units WHERE doc_id IN (SELECT doc_id FROM _del)")
             con.execute("DELETE FROM store_doc WHERE doc_id IN (SELECT doc_id FROM _del)")
         if insert:
             _insert_docs(con, plan, insert, dims, progress)
@@ -228,6 +229,9 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                                             "load_key": pa.array([wanted[d] for d in insert], pa.string())}))
             con.execute("INSERT INTO store_doc SELECT * FROM _keys")
             con.unregister("_keys")
+            # a table, not a view: searches read it without the view's joins (schemas/012)
+            con.execute("INSERT INTO search_units SELECT * FROM search_unit_source "
+                        "WHERE doc_id IN (SELECT doc_id FROM _ins)")
             con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units "
                         "WHERE doc_id IN (SELECT doc_id FROM _ins)")
             result.added_keys = [r[0] for r in con.execute(
