@@ -187,7 +187,12 @@ def test_the_store_is_updated_in_place_and_a_no_op_run_does_not_touch_it(corpus_
         assert con.execute("SELECT count(*) FROM items WHERE text LIKE '%Mitos Pertama%'").fetchone()[0] >= 0
         units = {r[0] for r in con.execute("SELECT key_id FROM search_units").fetchall()}
         indexed = {r[0] for r in con.execute("SELECT key_id FROM search_text").fetchall()}
+        # the search_units table the load keeps holds exactly what its source view gives now
+        stale = con.execute("SELECT count(*) FROM (SELECT * FROM search_units EXCEPT ALL SELECT * FROM search_unit_source"
+                            " UNION ALL (SELECT * FROM search_unit_source EXCEPT ALL SELECT * FROM search_units))"
+                            ).fetchone()[0]
     assert units == indexed
+    assert stale == 0
     assert not set(edited.load.removed_keys) & units - set(edited.load.added_keys)
 
 
