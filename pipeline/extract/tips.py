@@ -226,27 +226,33 @@ def tip_list_item(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit
 
 # --- sentences -----------------------------------------------------------------------------
 
-def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
-                         ) -> Iterator[tuple[Block, int, spans.Span]]:
-    """(block, k, sentence) of every free sentence that could be a tip: not a question, a myth
-    cue, a call to the reader or an announcement of a list, not too short or too long."""
-    lang = doc.lang
+def _free_sentences(doc: DocContext, taken: Taken, settings: Settings) -> Iterator[tuple[Block, int, spans.Span]]:
+    """(block, k, sentence) of every sentence of a body block that no item took, neither too short
+    nor too long."""
     for b in doc.blocks:
         if b.kind == "heading":
             continue
         used = taken.used(b)
         for k, sent in enumerate(sentences(b)):
-            text = sent.text
-            if overlaps(used, sent.start, sent.end) or is_question(text) or len(text) > MAX_ITEM_CHARS:
-                continue
-            if (len(words(text)) < settings.min_sentence_words or has_cue(lang, "MYTH_CUES", text)
-                    or has_cue(lang, "TIP_NOT_CUES", text)):
-                continue
-            if text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text):
-                continue  # "Ikuti tips berikut:" announces the tips
-            if opens_with(lang, "TIP_ANNOUNCE_CUES", text):
-                continue  # "Berikut adalah 4 alasan ...", "Oto ...", "Hier zijn ...": what follows is announced
-            yield b, k, sent
+            if (not overlaps(used, sent.start, sent.end) and len(sent.text) <= MAX_ITEM_CHARS
+                    and len(words(sent.text)) >= settings.min_sentence_words):
+                yield b, k, sent
+
+
+def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
+                         ) -> Iterator[tuple[Block, int, spans.Span]]:
+    """(block, k, sentence) of every free sentence that could be a tip: not a question, a myth
+    cue, a call to the reader or an announcement of a list, not too short or too long."""
+    lang = doc.lang
+    for b, k, sent in _free_sentences(doc, taken, settings):
+        text = sent.text
+        if is_question(text) or has_cue(lang, "MYTH_CUES", text) or has_cue(lang, "TIP_NOT_CUES", text):
+            continue
+        if text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text):
+            continue  # "Ikuti tips berikut:" announces the tips
+        if opens_with(lang, "TIP_ANNOUNCE_CUES", text):
+            continue  # "Berikut adalah 4 alasan ...", "Oto ...", "Hier zijn ...": what follows is announced
+        yield b, k, sent
 
 
 def _sentence_hit(rule: str, b: Block, k: int) -> Hit:
@@ -275,17 +281,8 @@ def tip_clause_imperative(doc: DocContext, taken: Taken, settings: Settings) -> 
 
 def tip_suggestion_question(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
     """``... mengapa kamu tidak mendesain ...?``, ``Dlaczego nie ...?``, ``Waarom niet ...?``."""
-    lang, out = doc.lang, []
-    for b in doc.blocks:
-        if b.kind == "heading":
-            continue
-        used = taken.used(b)
-        for k, sent in enumerate(sentences(b)):
-            text = sent.text
-            if (is_question(text) and not overlaps(used, sent.start, sent.end) and len(text) <= MAX_ITEM_CHARS
-                    and len(words(text)) >= settings.min_sentence_words and _suggests(lang, text)):
-                out.append(_sentence_hit("tip_suggestion_question", b, k))
-    return out
+    return [_sentence_hit("tip_suggestion_question", b, k) for b, k, sent in _free_sentences(doc, taken, settings)
+            if is_question(sent.text) and _suggests(doc.lang, sent.text)]
 
 
 def _suggests(lang: str, text: str) -> bool:
