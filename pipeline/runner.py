@@ -687,8 +687,7 @@ class Runner:
         embed_entries = self.shards.entries("embed")
         key = stable_hash(self._fp(st), *sorted(f"{d}:{embed_entries[d].skip_key}" for d in done if d in embed_entries))
         stat = self._stat("hubness")
-        current = self.shards.entries("hubness").get("corpus")
-        if current is not None and current.skip_key == key and self.shards.files("hubness").get(0):
+        if self._corpus_stage_current("hubness", key):
             stat.skipped = len(done)
             return key
         t0 = time.perf_counter()
@@ -717,6 +716,11 @@ class Runner:
         self._commit_corpus_stage("hubness", key, new, writer.close(), stat, len(done), t0)
         return key
 
+    def _corpus_stage_current(self, name: str, key: str) -> bool:
+        """Whether a corpus-level stage's published file is the one of ``key`` (nothing to recompute)."""
+        current = self.shards.entries(name).get("corpus")
+        return current is not None and current.skip_key == key and bool(self.shards.files(name).get(0))
+
     def _commit_corpus_stage(self, name: str, key: str, file, rows: int, stat, documents: int, t0: float) -> None:
         """Publish a corpus-level stage's one file under its key (the manifest's 'corpus' entry)."""
         entry = pa.table({"key": ["corpus"], "src": [""], "status": ["ok"], "info": [None], "rows": [rows],
@@ -738,8 +742,7 @@ class Runner:
         st = BY_NAME["cluster"]
         key = stable_hash(self._fp(st), hub_key)
         stat = self._stat("cluster")
-        current = self.shards.entries("cluster").get("corpus")
-        if current is not None and current.skip_key == key and self.shards.files("cluster").get(0):
+        if self._corpus_stage_current("cluster", key):
             stat.skipped = len(done)
             return key
         t0 = time.perf_counter()
