@@ -79,9 +79,12 @@ def main() -> None:
               "a local one).")
 @click.option("--wait", is_flag=True, help="If another run is writing to --out, wait for it instead of failing.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.option("--accounting", type=click.Path(dir_okay=False, path_type=pathlib.Path), default=None,
+              help="Write where the run's CPU time went as JSON: the parent's serial CPU, each worker's start-up, "
+              "busy and idle time, and the wall time predicted for idle cores (for tuning --workers).")
 def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str | None, no_embed: bool,
         no_aux_model: bool, allow_empty: bool, workers: int | None, executor: str, address: str | None, wait: bool,
-        quiet: bool) -> None:
+        quiet: bool, accounting: pathlib.Path | None) -> None:
     """Process the articles in CORPUS (default: corpus/) into the knowledge store.
 
     Incremental: only new or changed articles (and what a code change touches) are
@@ -117,6 +120,10 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
         failed = f"  failed {s.failed}" if getattr(s, "failed", 0) else ""
         click.echo(f"  {s.stage:<10} processed {s.processed:>5}  skipped {s.skipped:>5}  "
                    f"removed {s.removed:>4}  {s.seconds:7.2f}s{failed}")
+    if accounting is not None and result.accounting is not None:
+        import json
+
+        accounting.write_text(json.dumps(result.accounting, indent=1), encoding="utf-8")
 
 
 @main.command()

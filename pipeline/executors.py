@@ -21,6 +21,9 @@ import json
 import multiprocessing
 import os
 import pathlib
+import resource
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
@@ -62,6 +65,29 @@ class ChunkResult:
     out: str
     stats: dict[str, StageStats]
     facts: pa.Table | None = None       # ingest: src, doc_id, source_path, digest, line_keys of new documents
+    work: "WorkTime | None" = None      # where and how long it ran (the pool's CPU accounting)
+
+
+@dataclass
+class WorkTime:
+    """One task in the process that ran it: its CPU and wall seconds (the executor's accounting)."""
+    pid: int
+    cpu: float                          # CPU seconds of the task
+    started: float                      # wall clock (time.time) at its start and end
+    ended: float
+    startup_cpu: float | None = None    # on a process's first task: CPU it spent before it (imports, start-up)
+
+    @staticmethod
+    def measure(fn: Callable[[Any], Any], item: Any) -> tuple[Any, "WorkTime"]:
+        global _TASKS_RUN
+        c0, t0 = time.process_time(), time.time()
+        startup = c0 if _TASKS_RUN == 0 else None
+        _TASKS_RUN += 1
+        result = fn(item)
+        return result, WorkTime(os.getpid(), time.process_time() - c0, t0, time.time(), startup)
+
+
+_TASKS_RUN = 0   # tasks this process has run (the first one reports the process's start-up CPU)
 
 
 def stage(name: str) -> Stage:
@@ -284,6 +310,7 @@ class MergeResult:
     new: str | None                  # None: the shard has no rows left
     rows: int
     entries: pa.Table                # key, src, status, info, rows: for the rows the stage ran on
+    work: WorkTime | None = None
 
 
 ENTRY_SCHEMA = pa.schema([("key", pa.string()), ("src", pa.string()), ("status", pa.string()),
@@ -305,7 +332,7 @@ def merge_shard(task: MergeTask) -> MergeResult:
         status = status_column(st.name)
         for out in task.chunk_outs:
             cols = [st.key] + (["src"] if st.key != "src" else []) + [ERROR, status, *st.outputs]
-            t = pq.read_table(out, columns=cols)
+            t = pq.ParquetFile(out).read(columns=cols)   # (not read_table: it imports pandas)
             ran = pc.is_valid(t.column(status))
             t = t.filter(ran)
             if t.num_rows == 0:
@@ -345,6 +372,124 @@ def _init_worker() -> None:
     # imported, which only the embed stage does: importing it here would cost every worker seconds)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM"):
         os.environ.setdefault(var, "1" if var != "TOKENIZERS_PARALLELISM" else "false")
+    # what every chunk needs, imported before the first one: a pool started early (LocalExecutor.start)
+    # does this while the parent still plans, off the run's critical path
+    import pipeline.registry  # noqa: F401  (every stage's module)
+    import spacy  # noqa: F401  (seconds: the segment and extract stages' tokenizer)
+
+
+def _ready() -> int:
+    """A task that only makes a worker start (its initializer runs first)."""
+    return os.getpid()
+
+
+class Accounting:
+    """Where a run's executor time goes, in CPU seconds (robust to a shared machine) and wall seconds.
+
+    Every task (a chunk, or a merge run in the pool) reports the process that ran it, its CPU
+    and wall seconds; a process's first task also reports the CPU it spent before (start-up:
+    interpreter, imports). Phases are the spans in which the parent waits for the pool. From
+    these, :meth:`summary` gives per worker its start-up, busy CPU, idle time within phases
+    (the tail: done while another still works) and between them (the parent working alone),
+    and the run's wall time on idle cores predicted from CPU seconds alone: the parent's CPU
+    outside phases plus, per phase, its busiest worker's CPU.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.parent = os.getpid()
+        self.tasks: list[tuple[int, WorkTime]] = []           # (phase index, task)
+        self.phases: list[dict[str, Any]] = []                # label, start, end, parent_cpu
+        self.pool_start: float | None = None
+        self.pool_end: float | None = None
+        self.children_cpu = 0.0                                # workers' CPU, from the OS once they exited
+        self._children_at_start = 0.0
+
+    def pool_started(self) -> None:
+        self.pool_start = time.time()
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self._children_at_start = ru.ru_utime + ru.ru_stime
+
+    def pool_stopped(self) -> None:
+        self.pool_end = time.time()
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.children_cpu += ru.ru_utime + ru.ru_stime - self._children_at_start
+
+    def phase(self, label: str) -> "_Phase":
+        return _Phase(self, label)
+
+    def task(self, work: WorkTime | None) -> None:
+        if work is not None:
+            self.tasks.append((len(self.phases) - 1, work))
+
+    def summary(self, run_wall: float | None = None, parent_cpu: float | None = None) -> dict[str, Any]:
+        pids = sorted({w.pid for _, w in self.tasks if w.pid != self.parent})
+        per: dict[int, dict[str, float]] = {pid: {"startup_cpu": 0.0, "busy_cpu": 0.0, "busy_wall": 0.0, "tasks": 0}
+                                            for pid in pids}
+        in_parent = 0.0
+        phase_busy: list[dict[int, float]] = [{} for _ in self.phases]
+        phase_wall_busy: list[dict[int, float]] = [{} for _ in self.phases]
+        for i, w in self.tasks:
+            if w.pid == self.parent:
+                in_parent += w.cpu
+                continue
+            d = per[w.pid]
+            d["busy_cpu"] += w.cpu
+            d["busy_wall"] += w.ended - w.started
+            d["tasks"] += 1
+            startup = w.startup_cpu or 0.0
+            d["startup_cpu"] += startup
+            if i >= 0:
+                phase_busy[i][w.pid] = phase_busy[i].get(w.pid, 0.0) + w.cpu + startup
+                phase_wall_busy[i][w.pid] = phase_wall_busy[i].get(w.pid, 0.0) + w.ended - w.started
+        phase_walls = [ph["end"] - ph["start"] for ph in self.phases]
+        pooled = [i for i, b in enumerate(phase_busy) if b]
+        for pid, d in per.items():
+            d["idle_in_phases_wall"] = sum(phase_walls[i] - phase_wall_busy[i].get(pid, 0.0) for i in pooled)
+            # the same in CPU seconds: how far behind the busiest worker of each phase it finished
+            d["tail_cpu"] = sum(max(phase_busy[i].values()) - phase_busy[i].get(pid, 0.0) for i in pooled)
+            if self.pool_start is not None and self.pool_end is not None:
+                d["idle_between_phases_wall"] = (self.pool_end - self.pool_start) - sum(phase_walls[i] for i in pooled)
+        parent_in_phases = sum(ph["parent_cpu"] for i, ph in enumerate(self.phases) if i in pooled)
+        out: dict[str, Any] = {
+            "workers": self.workers,
+            "worker_processes": len(pids),
+            "per_worker": [{k: round(v, 2) for k, v in d.items()} for d in per.values()],
+            "workers_cpu_os": round(self.children_cpu, 2),
+            "parent_cpu_in_phases": round(parent_in_phases, 2),
+            "tasks_in_parent_cpu": round(in_parent, 2),
+            "phases": [{"phase": ph["label"], "wall": round(phase_walls[i], 2),
+                        "busiest_cpu": round(max(phase_busy[i].values()), 2) if phase_busy[i] else None,
+                        "workers_cpu": round(sum(phase_busy[i].values()), 2)}
+                       for i, ph in enumerate(self.phases)],
+        }
+        if parent_cpu is not None:
+            serial = parent_cpu - parent_in_phases
+            critical = sum(max(phase_busy[i].values()) for i in pooled)
+            out["parent_cpu"] = round(parent_cpu, 2)
+            out["parent_serial_cpu"] = round(serial, 2)
+            total = parent_cpu + (self.children_cpu if pids else 0.0)
+            out["total_cpu"] = round(total, 2)
+            # the run's wall seconds on idle cores, from CPU seconds alone
+            out["predicted_wall_idle_cores"] = round(serial + critical if pids else parent_cpu, 2)
+        if run_wall is not None:
+            out["wall"] = round(run_wall, 2)
+        return out
+
+
+class _Phase:
+    def __init__(self, acc: Accounting, label: str):
+        self.acc, self.label = acc, label
+
+    def __enter__(self) -> "_Phase":
+        self.acc.phases.append({"label": self.label, "start": time.time(), "end": 0.0, "parent_cpu": 0.0})
+        self._cpu = time.process_time()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        ph = self.acc.phases[-1]
+        ph["end"] = time.time()
+        ph["parent_cpu"] = time.process_time() - self._cpu
 
 
 class LocalExecutor:
@@ -356,20 +501,39 @@ class LocalExecutor:
         self.workers = max(1, workers)
         self.run_settings = run_settings
         self._pool: cf.ProcessPoolExecutor | None = None
+        self._releasing: threading.Thread | None = None
+        self.accounting = Accounting(self.workers)
 
-    def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
-        if self.workers == 1 or len(items) <= 1 or not pool:
-            for item in items:
-                yield fn(item)
-            return
+    def start(self) -> None:
+        """Start the pool's workers now, without waiting for them (their imports overlap the parent's planning)."""
+        if self.workers > 1 and self._pool is None:
+            pool = self._start_pool()
+            for _ in range(self.workers):
+                pool.submit(_ready)
+
+    def _start_pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
+            self.accounting.pool_started()
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                                 initializer=_init_worker)
-        futures = [self._pool.submit(fn, item) for item in items]
+        return self._pool
+
+    def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
+        call = _Timed(fn)
+        if self.workers == 1 or len(items) <= 1 or not pool or self._releasing is not None:
+            for item in items:
+                result = call(item)
+                self.accounting.task(result.work)
+                yield result
+            return
+        self._start_pool()
+        futures = [self._pool.submit(call, item) for item in items]
         try:
             for f in cf.as_completed(futures):
-                yield f.result()
+                result = f.result()
+                self.accounting.task(result.work)
+                yield result
         except BaseException:
             for f in futures:
                 f.cancel()
@@ -378,17 +542,46 @@ class LocalExecutor:
     def run_chunks(self, chunks: list[Chunk], on_done: Callable[[ChunkResult, Chunk], None]) -> None:
         by_out = {c.out: c for c in chunks}
         fn = _ChunkCall(self.run_settings)
-        for result in self._map(fn, chunks):
-            on_done(result, by_out[result.out])
+        with self.accounting.phase("+".join(chunks[0].stages) if chunks else "chunks"):
+            for result in self._map(fn, chunks):
+                on_done(result, by_out[result.out])
 
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
         # merging is mostly reading and writing files: worth the pool's workers only when they are up anyway
-        return list(self._map(merge_shard, tasks, pool=self._pool is not None and len(tasks) >= self.workers))
+        pool = self._pool is not None and len(tasks) >= self.workers
+        if not pool:
+            return list(self._map(merge_shard, tasks, pool=False))
+        with self.accounting.phase("merge"):
+            return list(self._map(merge_shard, tasks))
+
+    def release(self) -> None:
+        """No more chunks: let the workers exit while the parent goes on (their teardown overlaps its load)."""
+        if self._pool is not None and self._releasing is None:
+            self._releasing = threading.Thread(target=self._pool.shutdown, kwargs={"cancel_futures": True},
+                                               name="pool-shutdown", daemon=True)
+            self._releasing.start()
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            if self._releasing is None:
+                self._pool.shutdown(cancel_futures=True)
+            else:
+                self._releasing.join()
+                self._releasing = None
             self._pool = None
+            self.accounting.pool_stopped()
+
+
+class _Timed:
+    """A task that reports where and how long it ran (its result's ``work``)."""
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+
+    def __call__(self, item: Any) -> Any:
+        result, work = WorkTime.measure(self.fn, item)
+        result.work = work
+        return result
 
 
 class _ChunkCall:

@@ -31,6 +31,7 @@ import os
 import pathlib
 import stat as stat_mod
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -98,6 +99,7 @@ class RunResult:
     stages: list[StageStats]
     seconds: float
     load: Any = None                  # store.LoadResult: what changed in the store (None: untouched)
+    accounting: dict | None = None    # the local executor's CPU accounting (executors.Accounting.summary)
 
     @property
     def processed(self) -> int:
@@ -316,7 +318,7 @@ class Runner:
 
     # -- the run ---------------------------------------------------------------
     def run(self, corpus: pathlib.Path) -> RunResult:
-        t_start = time.perf_counter()
+        t_start, cpu_start = time.perf_counter(), time.process_time()
         self.out.mkdir(parents=True, exist_ok=True)
         with OutputLock(self.out, self.settings.wait, self.log):
             self.shards = ShardStore(self.out / "stages", self.log)
@@ -330,6 +332,9 @@ class Runner:
                 self.shards.close()
                 fingerprint.save_cache(code_cache)
         result.seconds = time.perf_counter() - t_start
+        accounting = getattr(self.executor, "accounting", None)
+        if accounting is not None:
+            result.accounting = accounting.summary(result.seconds, time.process_time() - cpu_start)
         return result
 
     def _executor(self):
@@ -348,13 +353,24 @@ class Runner:
         found, rejected = discover(corpus, s.ingest.max_bytes)
         units, dup_rejected = self._units(found)
         rejected += dup_rejected
+        prefetch = None
+        if self._much_new(units) and hasattr(self.executor, "start"):
+            # a real workload: the pool's workers start (imports) while this process plans, and the later
+            # stages' fingerprints are computed while the workers ingest, off the serial path
+            self.executor.start()
+            prefetch = threading.Thread(target=self._prefetch_fingerprints, name="fingerprints", daemon=True)
 
         # ingest: per source unit
-        want_ingest = {u.src: Want(u.shard, stable_hash(u.sha256, u.rel, u.first_line, self._fp(BY_NAME["ingest"])),
+        ingest_fp = self._fp(BY_NAME["ingest"])
+        if prefetch is not None:
+            prefetch.start()
+        want_ingest = {u.src: Want(u.shard, stable_hash(u.sha256, u.rel, u.first_line, ingest_fp),
                                    u.src) for u in units.values()}
         reader = {u.src: u for u in units.values()}
         self._phase(["ingest"], {"ingest": want_ingest}, drop=False, reader=reader)
         self._commit_units(units)
+        if prefetch is not None:
+            prefetch.join()
 
         # the documents of the current sources; the same text twice is one document
         current = [(src, d, path, dig) for src, d, path, dig in self.shards.docs() if src in units]
@@ -412,10 +428,29 @@ class Runner:
             if e.status == "failed" and src in units:
                 rejected.append({"doc_id": stable_hash(units[src].rel), "source_path": units[src].rel,
                                  "stage": "ingest", "reason": e.info})
+        if hasattr(self.executor, "release"):
+            self.executor.release()   # no more chunks: the workers exit while the store loads
         hub_key = self._hubness(done, lang_of) if s.embed else None
         cluster_key = self._clusters(done, hub_key) if s.embed else None
 
         return self._load(done, owner, lang_of, units, rejected, hub_key, cluster_key)
+
+    def _much_new(self, units: dict[str, "Unit"]) -> bool:
+        """Whether enough sources are new or changed to keep a pool busy (not a no-op or a small edit)."""
+        enough = 2 * self.settings.worker_count * self.settings.chunk_docs
+        if self.settings.worker_count <= 1 or len(units) < enough:
+            return False
+        known = self.shards.entries("ingest")
+        return sum(1 for src in units if src not in known) >= enough
+
+    def _prefetch_fingerprints(self) -> None:
+        """Compute every stage's fingerprints ahead of need (a thread: the parent is idle during a phase)."""
+        try:
+            for st in PIPELINE:
+                for lang in (SUPPORTED if st.language == "document" else (None,)):
+                    self._fp(st, lang)
+        except Exception:   # computed again, and any error raised, where it is needed
+            pass
 
     # -- sources ---------------------------------------------------------------
     def _units(self, found: list[Found]) -> tuple[dict[str, Unit], list[dict]]:
@@ -624,6 +659,8 @@ class Runner:
             by_shard.setdefault(w.shard, []).append((w.src, k))
         chunks = []
         size = max(1, self.settings.chunk_docs)
+        workers = self.settings.worker_count
+        remaining = len(rows)
         for shard, members in sorted(by_shard.items()):
             members.sort()
             inputs = {}
@@ -631,8 +668,10 @@ class Runner:
                 f = self.shards.files(stage.name).get(shard)
                 if f is not None:
                     inputs[stage.name] = str(f)
-            for i in range(0, len(members), size):
-                part = members[i:i + size]
+            i = 0
+            while i < len(members):
+                part = members[i:i + chunk_size(remaining, size, workers)]
+                remaining -= len(part)
                 keys = [k for _, k in part]
                 cols = {c: [values.get(k) for k in keys] for c, values in extra.items()}
                 if reader is not None:
@@ -643,6 +682,7 @@ class Runner:
                 chunks.append(Chunk(tuple(names), shard, key, keys, [s for s, _ in part],
                                     {n: [k in todo[n] for k in keys] for n in names}, cols, inputs,
                                     str(work / f"{names[0]}-{shard:05d}-{i:07d}.parquet")))
+                i += len(part)
         return chunks
 
     # -- boilerplate -------------------------------------------------------------
@@ -809,6 +849,21 @@ class Runner:
                         continue
                     out.extend(rows)
         return out
+
+
+MIN_TAIL_CHUNK = 8   # documents: the smallest chunk at a phase's tail (a chunk has a fixed cost of a few reads)
+
+
+def chunk_size(remaining: int, size: int, workers: int) -> int:
+    """Documents in the next chunk of a phase with ``remaining`` documents left to cut.
+
+    Guided self-scheduling: full chunks while there is plenty of work, then chunks of a
+    ``2 * workers``-th of what is left (at least ``MIN_TAIL_CHUNK``), so the workers finish
+    a phase together instead of one waiting for another's last full chunk.
+    """
+    if workers <= 1:
+        return size
+    return max(1, min(size, max(MIN_TAIL_CHUNK, -(-remaining // (2 * workers)))))
 
 
 def _previous_neighbours(path, model_id: str) -> pa.Table | None:

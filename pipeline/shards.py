@@ -356,15 +356,27 @@ def read_rows(path: pathlib.Path | str, columns: list[str] | None = None, key_co
     Row groups whose ``src`` range misses the wanted sources are not read.
     """
     srcs = sorted(set(srcs)) if srcs is not None else None
-    filters = [("src", ">=", srcs[0]), ("src", "<=", srcs[-1])] if srcs else None
+    f = pq.ParquetFile(path)
     if srcs is not None and not srcs:
-        return pq.read_schema(path).empty_table().select(columns) if columns else pq.read_schema(path).empty_table()
-    table = pq.read_table(path, columns=columns, filters=filters)
+        return f.schema_arrow.empty_table().select(columns) if columns else f.schema_arrow.empty_table()
+    # row groups chosen by their src statistics, read with ParquetFile: pq.read_table goes through
+    # pyarrow.dataset, whose import pulls in pandas (seconds of every pool worker's start-up)
+    groups = list(range(f.num_row_groups))
+    if srcs:
+        col = f.schema_arrow.get_field_index("src")
+        groups = [i for i in groups if not _outside(f.metadata.row_group(i).column(col).statistics, srcs[0], srcs[-1])]
+    table = f.read_row_groups(groups, columns=columns) if groups else \
+        (f.schema_arrow.empty_table().select(columns) if columns else f.schema_arrow.empty_table())
     if srcs is not None:
         table = table.filter(pc.is_in(table.column("src"), value_set=pa.array(srcs, pa.string())))
     if key_column is not None and keys is not None:
         table = table.filter(pc.is_in(table.column(key_column), value_set=pa.array(list(keys), pa.string())))
     return table
+
+
+def _outside(stats, lo: str, hi: str) -> bool:
+    """Whether a row group's ``src`` statistics say it holds no source in [lo, hi]."""
+    return stats is not None and stats.has_min_max and (stats.max < lo or stats.min > hi)
 
 
 def iter_batches(path: pathlib.Path | str, columns: list[str] | None = None) -> Iterator[pa.Table]:

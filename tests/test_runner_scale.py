@@ -237,6 +237,49 @@ def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
     with duckdb.connect(str(tmp_path / "one" / "knowledge.duckdb"), read_only=True) as a, \
             duckdb.connect(str(tmp_path / "two" / "knowledge.duckdb"), read_only=True) as b:
         assert a.execute(sql).fetchall() == b.execute(sql).fetchall()
+    # the pool's CPU accounting: every chunk ran in a worker, each worker reports its start-up and work
+    acc = pooled.accounting
+    assert acc["workers"] == 2 and 1 <= acc["worker_processes"] <= 2
+    assert sum(w["tasks"] for w in acc["per_worker"]) >= 5 * 4   # ingest, langid, the chain: a chunk a document
+    assert all(w["busy_cpu"] > 0 and w["startup_cpu"] > 0 for w in acc["per_worker"])
+    assert acc["workers_cpu_os"] >= sum(w["busy_cpu"] for w in acc["per_worker"]) * 0.9
+    assert acc["parent_serial_cpu"] <= acc["parent_cpu"] <= acc["total_cpu"]
+    assert [p["phase"] for p in acc["phases"]][:3] == ["ingest", "langid", "denoise+normalise+segment+extract"]
+
+
+def test_chunks_shrink_at_a_phase_s_tail_so_workers_finish_together():
+    from pipeline.runner import MIN_TAIL_CHUNK, chunk_size
+
+    def cut(n: int, size: int, workers: int) -> list[int]:
+        sizes, left = [], n
+        while left:
+            sizes.append(min(left, chunk_size(left, size, workers)))
+            left -= sizes[-1]
+        return sizes
+
+    assert cut(1000, 64, 1) == [64] * 15 + [40]                       # one worker: full chunks
+    # two workers: full chunks until a quarter of them is left, then a quarter of what is left
+    assert cut(1000, 64, 2) == [64] * 12 + [58, 44, 33, 25, 18, 14, 10, 8, 8, 8, 6]
+    assert cut(10, 64, 2) == [MIN_TAIL_CHUNK, 2]
+
+
+def test_shard_rows_are_read_by_row_group_statistics(tmp_path):
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from pipeline.shards import read_rows
+
+    srcs = [f"s{i:03d}" for i in range(300)]
+    t = pa.table({"src": srcs, "doc_id": [f"d{i}" for i in range(300)], "n": list(range(300))})
+    path = tmp_path / "shard.parquet"
+    pq.write_table(t, path, row_group_size=64)
+    want = {"s010", "s011", "s200", "s299"}
+    got = read_rows(path, ["src", "n"], "src", ["s010", "s200", "s299", "s011"], want)
+    assert got.to_pylist() == t.filter(pc.is_in(t.column("src"), value_set=pa.array(sorted(want)))) \
+        .select(["src", "n"]).to_pylist()
+    assert read_rows(path, ["src"], srcs=[]).num_rows == 0
+    assert read_rows(path, srcs=["zzz"]).schema == t.schema
+    assert read_rows(path).num_rows == 300
 
 
 def test_the_array_path_of_text_views_equals_the_character_loop(monkeypatch):
