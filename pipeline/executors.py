@@ -404,9 +404,11 @@ class Accounting:
         self.pool_end: float | None = None
         self.children_cpu = 0.0                                # workers' CPU, from the OS once they exited
         self._children_at_start = 0.0
+        self._parent_cpu_at_pool_start: float | None = None
 
     def pool_started(self) -> None:
         self.pool_start = time.time()
+        self._parent_cpu_at_pool_start = time.process_time()
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         self._children_at_start = ru.ru_utime + ru.ru_stime
 
@@ -440,7 +442,13 @@ class Accounting:
             startup = w.startup_cpu or 0.0
             d["startup_cpu"] += startup
             if i >= 0:
-                phase_busy[i][w.pid] = phase_busy[i].get(w.pid, 0.0) + w.cpu + startup
+                # a worker's start-up delays its first phase only by what the parent's own planning hid:
+                # while the parent plans on one core, the workers start on the other N - 1 cores
+                hidden = 0.0
+                if startup and self._parent_cpu_at_pool_start is not None:
+                    planning = max(0.0, self.phases[i]["parent_cpu_start"] - self._parent_cpu_at_pool_start)
+                    hidden = planning * (self.workers - 1) / self.workers
+                phase_busy[i][w.pid] = phase_busy[i].get(w.pid, 0.0) + w.cpu + max(0.0, startup - hidden)
                 phase_wall_busy[i][w.pid] = phase_wall_busy[i].get(w.pid, 0.0) + w.ended - w.started
         phase_walls = [ph["end"] - ph["start"] for ph in self.phases]
         pooled = [i for i, b in enumerate(phase_busy) if b]
@@ -456,6 +464,9 @@ class Accounting:
             "worker_processes": len(pids),
             "per_worker": [{k: round(v, 2) for k, v in d.items()} for d in per.values()],
             "workers_cpu_os": round(self.children_cpu, 2),
+            # what the workers spent outside start-up and tasks: passing tasks and results, exiting
+            "workers_other_cpu": round(self.children_cpu - sum(d["startup_cpu"] + d["busy_cpu"] for d in per.values()), 2)
+            if pids and self.pool_end is not None else None,
             "parent_cpu_in_phases": round(parent_in_phases, 2),
             "tasks_in_parent_cpu": round(in_parent, 2),
             "phases": [{"phase": ph["label"], "wall": round(phase_walls[i], 2),
@@ -482,8 +493,9 @@ class _Phase:
         self.acc, self.label = acc, label
 
     def __enter__(self) -> "_Phase":
-        self.acc.phases.append({"label": self.label, "start": time.time(), "end": 0.0, "parent_cpu": 0.0})
         self._cpu = time.process_time()
+        self.acc.phases.append({"label": self.label, "start": time.time(), "end": 0.0, "parent_cpu": 0.0,
+                                "parent_cpu_start": self._cpu})
         return self
 
     def __exit__(self, *exc) -> None:

@@ -240,7 +240,7 @@ def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
     # the pool's CPU accounting: every chunk ran in a worker, each worker reports its start-up and work
     acc = pooled.accounting
     assert acc["workers"] == 2 and 1 <= acc["worker_processes"] <= 2
-    assert sum(w["tasks"] for w in acc["per_worker"]) >= 5 * 4   # ingest, langid, the chain: a chunk a document
+    assert sum(w["tasks"] for w in acc["per_worker"]) >= 5 * 3   # ingest, langid, the chain: a chunk a document
     assert all(w["busy_cpu"] > 0 and w["startup_cpu"] > 0 for w in acc["per_worker"])
     assert acc["workers_cpu_os"] >= sum(w["busy_cpu"] for w in acc["per_worker"]) * 0.9
     assert acc["parent_serial_cpu"] <= acc["parent_cpu"] <= acc["total_cpu"]
