@@ -136,7 +136,7 @@ class RayExecutor:
         ds.write_parquet(str(outs))
         by_chunk: dict[int, list[pa.Table]] = {}
         for path in sorted(outs.glob("*.parquet")):
-            t = pq.read_table(path)
+            t = pq.ParquetFile(path).read()   # (not read_table: it imports pandas through pyarrow.dataset)
             for i in sorted(set(t.column(CHUNK_COLUMN).to_pylist())):
                 by_chunk.setdefault(i, []).append(t.filter(pc.equal(t.column(CHUNK_COLUMN), i)))
         for i, chunk in enumerate(chunks):
