@@ -373,9 +373,9 @@ def _init_worker() -> None:
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM"):
         os.environ.setdefault(var, "1" if var != "TOKENIZERS_PARALLELISM" else "false")
     # what every chunk needs, imported before the first one: a pool started early (LocalExecutor.start)
-    # does this while the parent still plans, off the run's critical path
+    # does this while the parent still plans. (Not spaCy: pipeline.spacy_blank imports it on first use
+    # without letting thinc load torch; a plain `import spacy` here would load torch in every worker.)
     import pipeline.registry  # noqa: F401  (every stage's module)
-    import spacy  # noqa: F401  (seconds: the segment and extract stages' tokenizer)
 
 
 def _ready() -> int:
