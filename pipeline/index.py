@@ -62,7 +62,7 @@ FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-
 # 0.97. A finer partition (2 sqrt(n) lists), 192 re-scored or codebooks trained longer moved recall
 # by at most 0.006 at the same cost.
 NPROBE = 16
-NPROBE_FRACTION = 0.4
+NPROBE_FRACTION = 0.15
 RERANK = 128
 PQ_SUBDIM = 2            # 4-bit codes of 2 dimensions: 4 dimensions halved the scan but lost 3 points of recall
 MIN_NLIST = 64
@@ -76,7 +76,7 @@ KMEANS_ITERATIONS = 10
 ADD_BATCH = 65_536
 BUILD_THREADS = 2
 TABLES = ("embedding", "embedding_aux")
-FORMAT = 3     # 3: rows by position (append-only float file, tombstones), faiss ids = positions
+FORMAT = 4     # 3: rows by position (append-only float file, tombstones), faiss ids = positions; 4: list sums
 STATE_TABLE = "vector_index_state"
 KEEP_GENERATIONS = 2     # the newest ones: the store's and its predecessor's (a run may die before committing)
 
@@ -233,7 +233,9 @@ class Shard:
     ivf: object | None = None
     trained_rows: int = 0           # rows the IVF was trained on: retrained when it has grown 4x
     live: int = -1                  # rows not deleted (-1: every position)
+    list_sums: np.ndarray | None = None     # IVF: a list's row count, then the sum of its rows (float64)
     _live_pos: np.ndarray | None = field(default=None, repr=False)
+    _means: tuple | None = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
@@ -249,25 +251,49 @@ class Shard:
             self._live_pos = np.arange(self.stored) if self.rows == self.stored else np.flatnonzero(self.ids >= 0)
         return self._live_pos
 
-    def search(self, query: np.ndarray, k: int, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, k: int, nprobe: int | None = None,
+               lists: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Scores and positions (-1: none) of the ``k`` best rows for one query ([d+1]), best first.
-        An IVF shard probes ``nprobe`` lists (default: a fraction :data:`NPROBE_FRACTION` of them);
-        probing every list is an exact search. :meth:`VectorIndex.search` gives keys."""
+        An IVF shard probes ``lists`` (chosen across shards by :func:`probe_plan`), or else its
+        ``nprobe`` lists of highest expected score (default: a fraction :data:`NPROBE_FRACTION` of
+        them); probing every list is an exact search. :meth:`VectorIndex.search` gives keys."""
         k = min(k, self.rows)
         if k <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        if self.ivf is None or (nprobe is not None and nprobe >= self.ivf.nlist):
+        if self.ivf is None or (lists is None and nprobe is not None and nprobe >= self.ivf.nlist):
             return self._exact(query, self.live_positions(), k)
         import faiss
 
-        nlist = self.ivf.nlist
-        if nprobe is None:
-            nprobe = max(NPROBE, math.ceil(nlist * NPROBE_FRACTION))
-        params = faiss.SearchParametersIVF(nprobe=min(nprobe, nlist))
-        _, pos = self.ivf.search(_padded(query[None, :], self.ivf.d), max(k, RERANK), params=params)
+        if lists is None:
+            nlist = self.ivf.nlist
+            if nprobe is None:
+                nprobe = max(NPROBE, math.ceil(nlist * NPROBE_FRACTION))
+            lists = _best_lists(self.list_scores(query), min(nprobe, nlist))
+        if not len(lists):
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        x = _padded(query[None, :], self.ivf.d)
+        assign = np.ascontiguousarray(lists, dtype=np.int64)[None, :]
+        coarse = np.zeros(assign.shape, np.float32)     # unused: the codes are not residuals
+        kk = max(k, RERANK)
+        dist, pos = np.empty((1, kk), np.float32), np.empty((1, kk), np.int64)
+        self.ivf.search_preassigned_c(1, faiss.swig_ptr(x), kk, faiss.swig_ptr(assign), faiss.swig_ptr(coarse),
+                                      faiss.swig_ptr(dist), faiss.swig_ptr(pos), False,
+                                      faiss.SearchParametersIVF(nprobe=assign.shape[1]))
         # the codes only choose candidates (their ids are positions): scores come from the float rows
         pos = pos[0]
         return self._exact(query, np.sort(pos[pos >= 0]), k)
+
+    def list_scores(self, query: np.ndarray) -> np.ndarray:
+        """Each list's expected score for ``query`` ([d+1]): the query times the mean of the list's
+        rows (-inf for an empty list). How the lists are ranked for probing."""
+        if self._means is None:
+            if self.list_sums is None:
+                self.list_sums = list_sums(self.ivf, self.flat)
+            counts = self.list_sums[:, 0]
+            means = self.list_sums[:, 1:] / np.maximum(counts, 1)[:, None]
+            self._means = (means.astype(np.float32), counts > 0)
+        means, filled = self._means
+        return np.where(filled, means @ query, -np.inf)
 
     def _exact(self, query: np.ndarray, p: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best of the rows at positions ``p`` (sorted) by exact inner product."""
@@ -297,6 +323,9 @@ class Shard:
             import faiss
 
             faiss.write_index(self.ivf, str(folder / f"{self.name}.ivf"))
+            if self.list_sums is None:
+                self.list_sums = list_sums(self.ivf, self.flat)
+            np.save(folder / f"{self.name}.lists.npy", self.list_sums)
         return self.meta()
 
     @classmethod
@@ -316,9 +345,81 @@ class Shard:
 
                 shard.ivf = faiss.read_index(str(folder / f"{name}.ivf"),
                                              faiss.IO_FLAG_READ_ONLY if not writable else 0)
+            shard.list_sums = np.load(folder / f"{name}.lists.npy")
         if len(shard.ids) != stored:
             raise ValueError(f"shard {name}: {len(shard.ids)} positions, the manifest says {stored}")
         return shard
+
+
+def _best_lists(scores: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` lists of highest score (never an empty one, scored -inf)."""
+    n = min(n, int(np.isfinite(scores).sum()))
+    if n <= 0:
+        return np.zeros(0, np.int64)
+    return np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.flatnonzero(np.isfinite(scores))
+
+
+def probe_plan(shards: Sequence["Shard"], query: np.ndarray, fraction: float | None = None) -> dict[str, np.ndarray]:
+    """The lists each IVF shard probes for ``query``: a share ``fraction`` (default
+    :data:`NPROBE_FRACTION`) of all the shards' lists together, those of highest expected score
+    (:meth:`Shard.list_scores`: inner products with the lists' mean rows, which are comparable across
+    shards). A query's best matches sit in a few shards (a kind, a language), so a budget spent where
+    they are beats the same share probed in every shard (see the constants)."""
+    ivf = [s for s in shards if s.ivf is not None]
+    if not ivf:
+        return {}
+    scores = [s.list_scores(query) for s in ivf]
+    everything = np.concatenate(scores)
+    budget = max(NPROBE, math.ceil(len(everything) * (NPROBE_FRACTION if fraction is None else fraction)))
+    chosen = _best_lists(everything, budget)
+    owner = np.repeat(np.arange(len(ivf)), [len(x) for x in scores])[chosen]
+    starts = np.cumsum([0] + [len(x) for x in scores])
+    return {s.name: chosen[owner == i] - starts[i] for i, s in enumerate(ivf)}
+
+
+def _list_members(ivf) -> tuple[np.ndarray, np.ndarray]:
+    """Every (position, list) the IVF holds, read from its inverted lists (grouped by list)."""
+    import faiss
+
+    pos, lists = [], []
+    for j in range(ivf.nlist):
+        size = ivf.invlists.list_size(j)
+        if size:
+            pos.append(faiss.rev_swig_ptr(ivf.invlists.get_ids(j), size).copy())
+            lists.append(np.full(size, j, np.int64))
+    if not pos:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(pos), np.concatenate(lists)
+
+
+def _add_to_lists(sums: np.ndarray, rows: np.ndarray, lists: np.ndarray, sign: float = 1.0) -> None:
+    """Add (``sign`` -1: subtract) ``rows`` to the count and sum of their ``lists``, in place."""
+    order = np.argsort(lists, kind="stable")
+    for start in range(0, len(order), ADD_BATCH):
+        part = order[start:start + ADD_BATCH]
+        grouped = lists[part]
+        heads = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        at = grouped[heads]
+        sums[at, 0] += sign * np.diff(np.r_[heads, len(part)])
+        sums[at, 1:] += sign * np.add.reduceat(np.asarray(rows[part], np.float64), heads, axis=0)
+
+
+def list_sums(ivf, flat: np.ndarray) -> np.ndarray:
+    """(nlist, 1 + width) float64: each list's row count, then the sum of its float rows."""
+    pos, lists = _list_members(ivf)
+    sums = np.zeros((ivf.nlist, 1 + flat.shape[1]), np.float64)
+    _add_to_lists(sums, _RowsAt(flat, pos), lists)
+    return sums
+
+
+class _RowsAt:
+    """``flat[positions[i]]`` for index arrays ``i``, without copying all the rows at once."""
+
+    def __init__(self, flat: np.ndarray, positions: np.ndarray):
+        self.flat, self.positions = flat, positions
+
+    def __getitem__(self, i):
+        return self.flat[self.positions[i]]
 
 
 def _padded(x: np.ndarray, d: int) -> np.ndarray:
@@ -413,6 +514,7 @@ def _make_shard(name: str, ids: np.ndarray, keys: np.ndarray, fp: np.ndarray, ve
     if len(ids) > flat_max:
         shard.ivf = build_ivf_codes(flat, np.arange(len(ids), dtype=np.int64))
         shard.trained_rows = len(ids)
+        shard.list_sums = list_sums(shard.ivf, flat)
     return shard
 
 
@@ -601,11 +703,20 @@ def _apply_plan(plan: dict, name: str, rows: dict, fetched: tuple[np.ndarray, np
 
             faiss.omp_set_num_threads(1)     # this thread only (see sync)
             ivf = faiss.read_index(str(base_dir / f"{name}.ivf"))    # into memory, to update it
+            # the lists' counts and sums (their means rank the lists) follow the rows in and out
+            sums = np.array(old.list_sums, dtype=np.float64)
             if len(remove):
+                pos, lists = _list_members(ivf)
+                order = np.argsort(pos)
+                at = order[np.searchsorted(pos[order], remove)]
+                _add_to_lists(sums, _RowsAt(old.flat, remove), lists[at], sign=-1.0)
                 ivf.remove_ids(faiss.IDSelectorBatch(np.ascontiguousarray(remove, dtype=np.int64)))
             if added:
                 ivf.add_with_ids(_padded(vectors, ivf.d), np.arange(old.stored, len(ids), dtype=np.int64))
-            shard.ivf = ivf
+                pos, lists = _list_members(ivf)
+                new_rows = pos >= old.stored
+                _add_to_lists(sums, _RowsAt(vectors, pos[new_rows] - old.stored), lists[new_rows])
+            shard.ivf, shard.list_sums = ivf, sums
             meta_out.update(nlist=int(ivf.nlist), trained_rows=old.trained_rows)
         shard.save(out, flat_written=True)
         return meta_out
@@ -697,8 +808,11 @@ class VectorIndex:
         try:
             # one query: a second BLAS thread only adds wake-ups (30 ms vs 1 ms, busy box)
             with _blas_threads(1):
+                plan = probe_plan(shards, q) if nprobe is None else {}
                 for shard in shards:
-                    found.append((shard, *shard.search(q, k, nprobe)))
+                    if shard.ivf is not None and nprobe is None and not len(plan[shard.name]):
+                        continue                 # none of its lists made the budget
+                    found.append((shard, *shard.search(q, k, nprobe, lists=plan.get(shard.name))))
         finally:
             if threads is not None:
                 faiss.omp_set_num_threads(threads)
