@@ -36,6 +36,7 @@ Each row is stored as the augmented vector ``[search_vector, hubness]`` and each
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -62,8 +63,10 @@ FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-
 # 0.97. A finer partition (2 sqrt(n) lists), 192 re-scored or codebooks trained longer moved recall
 # by at most 0.006 at the same cost.
 NPROBE = 16
-NPROBE_FRACTION = 0.15
+NPROBE_FRACTION = 0.2
+NPROBE_SHARD_FRACTION = 0.4
 RERANK = 128
+RERANK_TOTAL = 1024
 PQ_SUBDIM = 2            # 4-bit codes of 2 dimensions: 4 dimensions halved the scan but lost 3 points of recall
 MIN_NLIST = 64
 MAX_NLIST = 1024
@@ -253,15 +256,25 @@ class Shard:
 
     def search(self, query: np.ndarray, k: int, nprobe: int | None = None,
                lists: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Scores and positions (-1: none) of the ``k`` best rows for one query ([d+1]), best first.
+        """Scores and positions of the ``k`` best rows for one query ([d+1]), best first.
         An IVF shard probes ``lists`` (chosen across shards by :func:`probe_plan`), or else its
         ``nprobe`` lists of highest expected score (default: a fraction :data:`NPROBE_FRACTION` of
         them); probing every list is an exact search. :meth:`VectorIndex.search` gives keys."""
+        score, pos, exact = self.candidates(query, k, nprobe, lists)
+        # the codes only choose candidates (their ids are positions): scores come from the float rows
+        return (score, pos) if exact else self._exact(query, np.sort(pos), k)
+
+    def candidates(self, query: np.ndarray, k: int, nprobe: int | None = None,
+                   lists: np.ndarray | None = None,
+                   padded: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+        """:meth:`search`'s candidates: scores, positions and whether the scores are exact (a flat
+        shard, or every list probed) or the codes' estimates (the ``max(k, RERANK)`` best of them).
+        ``padded``: the query as the IVF takes it (:func:`_padded`), when the caller has it."""
         k = min(k, self.rows)
         if k <= 0:
-            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+            return np.zeros(0, np.float32), np.zeros(0, np.int64), True
         if self.ivf is None or (lists is None and nprobe is not None and nprobe >= self.ivf.nlist):
-            return self._exact(query, self.live_positions(), k)
+            return (*self._exact(query, self.live_positions(), k), True)
         import faiss
 
         if lists is None:
@@ -270,30 +283,33 @@ class Shard:
                 nprobe = max(NPROBE, math.ceil(nlist * NPROBE_FRACTION))
             lists = _best_lists(self.list_scores(query), min(nprobe, nlist))
         if not len(lists):
-            return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        x = _padded(query[None, :], self.ivf.d)
+            return np.zeros(0, np.float32), np.zeros(0, np.int64), True
+        x = padded if padded is not None and padded.shape[1] == self.ivf.d else _padded(query[None, :], self.ivf.d)
         assign = np.ascontiguousarray(lists, dtype=np.int64)[None, :]
         coarse = np.zeros(assign.shape, np.float32)     # unused: the codes are not residuals
         kk = max(k, RERANK)
         dist, pos = np.empty((1, kk), np.float32), np.empty((1, kk), np.int64)
         self.ivf.search_preassigned_c(1, faiss.swig_ptr(x), kk, faiss.swig_ptr(assign), faiss.swig_ptr(coarse),
                                       faiss.swig_ptr(dist), faiss.swig_ptr(pos), False,
-                                      faiss.SearchParametersIVF(nprobe=assign.shape[1]))
-        # the codes only choose candidates (their ids are positions): scores come from the float rows
-        pos = pos[0]
-        return self._exact(query, np.sort(pos[pos >= 0]), k)
+                                      _ivf_params(assign.shape[1]))
+        found = pos[0] >= 0
+        return dist[0][found], pos[0][found], False
 
     def list_scores(self, query: np.ndarray) -> np.ndarray:
         """Each list's expected score for ``query`` ([d+1]): the query times the mean of the list's
         rows (-inf for an empty list). How the lists are ranked for probing."""
+        means, filled = self.list_means()
+        return np.where(filled, means @ query, -np.inf)
+
+    def list_means(self) -> tuple[np.ndarray, np.ndarray]:
+        """The mean row of each IVF list (float32) and whether the list holds rows."""
         if self._means is None:
             if self.list_sums is None:
                 self.list_sums = list_sums(self.ivf, self.flat)
             counts = self.list_sums[:, 0]
             means = self.list_sums[:, 1:] / np.maximum(counts, 1)[:, None]
-            self._means = (means.astype(np.float32), counts > 0)
-        means, filled = self._means
-        return np.where(filled, means @ query, -np.inf)
+            self._means = (np.ascontiguousarray(means, dtype=np.float32), counts > 0)
+        return self._means
 
     def _exact(self, query: np.ndarray, p: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best of the rows at positions ``p`` (sorted) by exact inner product."""
@@ -351,6 +367,14 @@ class Shard:
         return shard
 
 
+@functools.lru_cache(maxsize=4096)
+def _ivf_params(nprobe: int):
+    """faiss's search parameters for ``nprobe`` lists (made once: a SWIG object cost ~50 us)."""
+    import faiss
+
+    return faiss.SearchParametersIVF(nprobe=nprobe)
+
+
 def _best_lists(scores: np.ndarray, n: int) -> np.ndarray:
     """The ``n`` lists of highest score (never an empty one, scored -inf)."""
     n = min(n, int(np.isfinite(scores).sum()))
@@ -359,22 +383,34 @@ def _best_lists(scores: np.ndarray, n: int) -> np.ndarray:
     return np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.flatnonzero(np.isfinite(scores))
 
 
-def probe_plan(shards: Sequence["Shard"], query: np.ndarray, fraction: float | None = None) -> dict[str, np.ndarray]:
+def probe_plan(shards: Sequence["Shard"], query: np.ndarray, fraction: float | None = None,
+               means: tuple | None = None) -> dict[str, np.ndarray]:
     """The lists each IVF shard probes for ``query``: a share ``fraction`` (default
     :data:`NPROBE_FRACTION`) of all the shards' lists together, those of highest expected score
     (:meth:`Shard.list_scores`: inner products with the lists' mean rows, which are comparable across
-    shards). A query's best matches sit in a few shards (a kind, a language), so a budget spent where
-    they are beats the same share probed in every shard (see the constants)."""
+    shards), and never fewer than :data:`NPROBE_SHARD_FRACTION` of the largest shard's lists. A
+    query's best matches sit in a few shards (a kind, a language), so a budget spent where they are
+    beats the same share probed in every shard (see the constants). ``means``: the shards'
+    :func:`stacked_means`, when the caller keeps them."""
     ivf = [s for s in shards if s.ivf is not None]
     if not ivf:
         return {}
-    scores = [s.list_scores(query) for s in ivf]
-    everything = np.concatenate(scores)
-    budget = max(NPROBE, math.ceil(len(everything) * (NPROBE_FRACTION if fraction is None else fraction)))
-    chosen = _best_lists(everything, budget)
-    owner = np.repeat(np.arange(len(ivf)), [len(x) for x in scores])[chosen]
-    starts = np.cumsum([0] + [len(x) for x in scores])
-    return {s.name: chosen[owner == i] - starts[i] for i, s in enumerate(ivf)}
+    stacked, filled, sizes = means if means is not None else stacked_means(ivf)
+    everything = np.where(filled, stacked @ query, -np.inf)
+    budget = max(NPROBE, math.ceil(len(everything) * (NPROBE_FRACTION if fraction is None else fraction)),
+                 math.ceil(max(sizes) * NPROBE_SHARD_FRACTION))
+    chosen = np.sort(_best_lists(everything, budget))
+    bounds = np.searchsorted(chosen, np.cumsum([0] + sizes))
+    starts = np.cumsum([0] + sizes)
+    return {s.name: chosen[bounds[i]:bounds[i + 1]] - starts[i] for i, s in enumerate(ivf)}
+
+
+def stacked_means(ivf_shards: Sequence["Shard"]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The IVF shards' list means one under another, which lists hold rows, and each shard's count
+    of lists: one matrix product ranks every list of a search."""
+    parts = [s.list_means() for s in ivf_shards]
+    return (np.concatenate([m for m, _ in parts]), np.concatenate([f for _, f in parts]),
+            [len(m) for m, _ in parts])
 
 
 def _list_members(ivf) -> tuple[np.ndarray, np.ndarray]:
@@ -777,6 +813,7 @@ class VectorIndex:
         self.manifest = manifest
         self.generation = manifest["generation"]
         self._shards: dict[str, Shard] = {}
+        self._means: dict[tuple, tuple] = {}       # the searched IVF shards' stacked list means
 
     def shard(self, name: str) -> Shard | None:
         if name not in self._shards:
@@ -785,6 +822,12 @@ class VectorIndex:
                 return None
             self._shards[name] = Shard.load(self.folder, name, meta)
         return self._shards[name]
+
+    def _stacked_means(self, ivf_shards: Sequence[Shard]) -> tuple:
+        names = tuple(s.name for s in ivf_shards)
+        if names not in self._means:
+            self._means[names] = stacked_means(ivf_shards)
+        return self._means[names]
 
     def shards_for(self, model_id: str, langs: Sequence[str] | None, kinds: Sequence[str]) -> list[Shard]:
         names = [n for n, m in self.manifest["shards"].items()
@@ -808,11 +851,20 @@ class VectorIndex:
         try:
             # one query: a second BLAS thread only adds wake-ups (30 ms vs 1 ms, busy box)
             with _blas_threads(1):
-                plan = probe_plan(shards, q) if nprobe is None else {}
+                ivf = [s for s in shards if s.ivf is not None]
+                plan = probe_plan(ivf, q, means=self._stacked_means(ivf)) if nprobe is None else {}
+                x = _padded(q[None, :], ivf[0].ivf.d) if ivf else None
                 for shard in shards:
                     if shard.ivf is not None and nprobe is None and not len(plan[shard.name]):
                         continue                 # none of its lists made the budget
-                    found.append((shard, *shard.search(q, k, nprobe, lists=plan.get(shard.name))))
+                    found.append((shard, *shard.candidates(q, k, nprobe, lists=plan.get(shard.name), padded=x)))
+                # the codes' estimates are comparable across shards (they estimate the same inner
+                # product): only the best of all the shards' candidates are re-scored
+                est = np.concatenate([f[1] for f in found]) if found else np.zeros(0)
+                keep = max(k, RERANK_TOTAL)
+                floor = np.partition(est, len(est) - keep)[len(est) - keep] if len(est) > keep else -np.inf
+                found = [(shard, *((s, p) if exact else shard._exact(q, np.sort(p[s >= floor]), k)))
+                         for shard, s, p, exact in found]
         finally:
             if threads is not None:
                 faiss.omp_set_num_threads(threads)
