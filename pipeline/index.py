@@ -8,9 +8,15 @@ Each row is stored as the augmented vector ``[search_vector, hubness]`` and each
   language and kind filters select, so those filters are exact by construction and an
   approximate shard never has to find a rare kind among common ones. Small shards
   (up to :data:`FLAT_MAX_ROWS`) are plain float32 matrices searched exactly with numpy;
-  larger ones are faiss ``IndexIVFPQFastScan`` (inner product, spherical k-means, 4-bit codes,
-  a fraction :data:`NPROBE_FRACTION` of the lists probed, the :data:`RERANK` best re-scored
-  exactly from the float rows, which are memory-mapped).
+  larger ones are faiss ``IndexIVFPQFastScan`` (inner product, spherical k-means, 4-bit codes).
+- **Probing.** A search shares one budget of lists among the IVF shards it touches: a fraction
+  :data:`NPROBE_FRACTION` of all their lists together (at least :data:`NPROBE_SHARD_FRACTION`
+  of the largest one's), those whose mean row has the highest inner product with the query (the
+  expected score of the list's rows, comparable across shards: :func:`probe_plan`). Each shard keeps
+  its lists' row counts and sums (``.lists.npy``), which follow the rows an update adds or
+  removes. The codes' estimates choose up to :data:`RERANK` candidates a shard; the
+  :data:`RERANK_TOTAL` best of all shards are re-scored exactly from the float rows, which are
+  memory-mapped, so every returned score is exact.
 - **Stable ids, positions.** A row's stable id is a 63-bit hash of its ``key_id``: the same row
   keeps it however the store was loaded. Within a shard a row has a position: its float row's
   place in an append-only file (``.flat.f32``) and its id in the faiss IVF. An update appends the
@@ -54,19 +60,32 @@ import numpy as np
 FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-bound (benchmarks/run.py)
 # IVF shards hold 4-bit PQ codes (faiss "fast scan": the scan is a SIMD table lookup, ~30x less
 # memory than float rows) over about sqrt(n) lists. Cross-language queries sit far from every item
-# of the searched language, so their best matches spread over many lists: a large fraction of the
-# lists is probed, and the RERANK best candidates are re-scored exactly from the float rows
-# (benchmarks/run.py: recall@10 against exact search on vectors made from real embeddings). At 1M
-# rows (12 item shards, 200 queries), one codebook for all shards: probing 40% of the lists gave
-# recall@10 0.978, 35% 0.973, 30% 0.967, 25% 0.948, CPU time about proportional to the share probed;
-# a codebook a shard: 40% 0.979, 35% 0.970-0.974 (two builds) for about 7% less CPU, too close to
-# 0.97. A finer partition (2 sqrt(n) lists), 192 re-scored or codebooks trained longer moved recall
-# by at most 0.006 at the same cost.
+# of the searched language, so within a shard their best matches spread over many lists; but across
+# shards they sit in a few (a kind, a language), and the lists' mean rows tell which. So the budget
+# of lists is shared by the shards a search touches and spent on the lists of highest expected
+# score (probe_plan). Measured at 1M rows (12 item shards, 200 queries, recall@10 against exact
+# search on vectors made from real embeddings, CPU ms a query in one run on a loaded machine, load
+# 14-16; /tmp harness building the shards as here): a share of each shard's lists in faiss's order
+# (unit centroids, what was here) 20% 0.950 (9.1 ms), 30% 0.981 (11.0), 40% 0.995 (15.1); the same
+# share per shard by list means 20% 0.960, 30% 0.986, 40% 0.995; one budget for all shards by list
+# means 10% 0.966 (8.0 ms), 15% 0.987 (8.5), 20% 0.995 (9.2). Centring each shard (rows minus its
+# mean at training, k-means and codebooks on the centred rows) lost recall in every form: spherical
+# k-means 40% per shard 0.979, shared 15% 0.967 / 20% 0.985; L2 k-means 40% per shard 0.984,
+# shared 15% 0.975 / 20% 0.985 (the common language component was not what spread the matches).
+# In the index itself (benchmarks/run.py's rows and queries, load 11-12): shared 10 / 12.5 / 15 / 20%
+# gave 0.963 / 0.972 / 0.977 / 0.985. A query filtered to one shard gets at least the 40% it had
+# before (15% of one shard gave Polish tips 0.903). Earlier, with a share of each shard probed: a
+# finer partition (2 sqrt(n) lists), 192 re-scored or codebooks trained longer moved recall by at
+# most 0.006 at the same cost, and two threads a query gave no gain.
 NPROBE = 16
 NPROBE_FRACTION = 0.2
 NPROBE_SHARD_FRACTION = 0.4
+# The codes' estimates of one query's inner products compare across shards: re-scoring only the
+# best 1,024 of all shards' candidates (not 128 a shard, ~1,500) kept recall (20% probed: 0.9845 both)
+# for 9.0 against 10.7 ms of CPU a query (two runs, load 11-12); 512 lost 0.002, 256 lost 0.016.
+# The query padded once and the lists' means stacked once a search: 9.0 -> 7.9 ms.
 RERANK = 128
-RERANK_TOTAL = 1024
+RERANK_TOTAL = 1_024
 PQ_SUBDIM = 2            # 4-bit codes of 2 dimensions: 4 dimensions halved the scan but lost 3 points of recall
 MIN_NLIST = 64
 MAX_NLIST = 1024
@@ -258,8 +277,8 @@ class Shard:
                lists: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Scores and positions of the ``k`` best rows for one query ([d+1]), best first.
         An IVF shard probes ``lists`` (chosen across shards by :func:`probe_plan`), or else its
-        ``nprobe`` lists of highest expected score (default: a fraction :data:`NPROBE_FRACTION` of
-        them); probing every list is an exact search. :meth:`VectorIndex.search` gives keys."""
+        ``nprobe`` lists of highest expected score (default: as :func:`probe_plan` would for this
+        shard alone); probing every list is an exact search. :meth:`VectorIndex.search` gives keys."""
         score, pos, exact = self.candidates(query, k, nprobe, lists)
         # the codes only choose candidates (their ids are positions): scores come from the float rows
         return (score, pos) if exact else self._exact(query, np.sort(pos), k)
@@ -279,8 +298,8 @@ class Shard:
 
         if lists is None:
             nlist = self.ivf.nlist
-            if nprobe is None:
-                nprobe = max(NPROBE, math.ceil(nlist * NPROBE_FRACTION))
+            if nprobe is None:       # searched alone: what probe_plan gives one shard
+                nprobe = max(NPROBE, math.ceil(nlist * max(NPROBE_FRACTION, NPROBE_SHARD_FRACTION)))
             lists = _best_lists(self.list_scores(query), min(nprobe, nlist))
         if not len(lists):
             return np.zeros(0, np.float32), np.zeros(0, np.int64), True
@@ -852,7 +871,7 @@ class VectorIndex:
             # one query: a second BLAS thread only adds wake-ups (30 ms vs 1 ms, busy box)
             with _blas_threads(1):
                 ivf = [s for s in shards if s.ivf is not None]
-                plan = probe_plan(ivf, q, means=self._stacked_means(ivf)) if nprobe is None else {}
+                plan = probe_plan(ivf, q, means=self._stacked_means(ivf)) if nprobe is None and ivf else {}
                 x = _padded(q[None, :], ivf[0].ivf.d) if ivf else None
                 for shard in shards:
                     if shard.ivf is not None and nprobe is None and not len(plan[shard.name]):
