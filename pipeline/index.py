@@ -456,7 +456,7 @@ def _add_to_lists(sums: np.ndarray, rows: np.ndarray, lists: np.ndarray, sign: f
         heads = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
         at = grouped[heads]
         sums[at, 0] += sign * np.diff(np.r_[heads, len(part)])
-        sums[at, 1:] += sign * np.add.reduceat(np.asarray(rows[part], np.float64), heads, axis=0)
+        sums[at, 1:] += sign * np.add.reduceat(rows[part], heads, axis=0, dtype=np.float64)
 
 
 def list_sums(ivf, flat: np.ndarray) -> np.ndarray:
@@ -763,7 +763,9 @@ def _apply_plan(plan: dict, name: str, rows: dict, fetched: tuple[np.ndarray, np
             if len(remove):
                 pos, lists = _list_members(ivf)
                 order = np.argsort(pos)
-                at = order[np.searchsorted(pos[order], remove)]
+                at = order[np.minimum(np.searchsorted(pos[order], remove), len(pos) - 1)]
+                if len(pos) == 0 or (pos[at] != remove).any():
+                    raise RuntimeError(f"shard {name}: rows to remove that its IVF does not hold")
                 _add_to_lists(sums, _RowsAt(old.flat, remove), lists[at], sign=-1.0)
                 ivf.remove_ids(faiss.IDSelectorBatch(np.ascontiguousarray(remove, dtype=np.int64)))
             if added:
@@ -882,8 +884,8 @@ class VectorIndex:
                 est = np.concatenate([f[1] for f in found]) if found else np.zeros(0)
                 keep = max(k, RERANK_TOTAL)
                 floor = np.partition(est, len(est) - keep)[len(est) - keep] if len(est) > keep else -np.inf
-                found = [(shard, *((s, p) if exact else shard._exact(q, np.sort(p[s >= floor]), k)))
-                         for shard, s, p, exact in found]
+                found = [(shard, s, p) if exact else (shard, shard.flat[chosen] @ q, chosen)
+                         for shard, s, p, exact in found for chosen in [np.sort(p[s >= floor])]]
         finally:
             if threads is not None:
                 faiss.omp_set_num_threads(threads)
