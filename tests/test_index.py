@@ -277,3 +277,22 @@ def test_the_probe_budget_is_shared_by_the_shards_and_spent_on_the_best_lists(sy
     # the whole budget: every list of every shard, the exact answer
     everything = index.probe_plan(shards, q, fraction=1.0)
     assert all(len(everything[s.name]) == s.ivf.nlist for s in shards)
+
+
+def test_an_index_of_the_previous_format_is_rebuilt_from_the_store_on_open(synthetic):
+    import json
+
+    db, con, rows, _ = synthetic
+    vi = index.open_index(con, db)
+    manifest = json.loads((vi.folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = 3                       # format 3 had no list sums
+    (vi.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for f in vi.folder.glob("*.lists.npy"):
+        f.unlink()
+    assert index.open_index(con, db, repair=False) is None          # detected
+    again = index.open_index(con, db)                                 # rebuilt from the store
+    assert again.manifest["format"] == index.FORMAT and again.generation == vi.generation
+    assert sum(m["rows"] for m in again.manifest["shards"].values()) == 3000
+    q = rows["vec"][5]
+    assert [k for k, _ in again.search("synthetic", q, HUBNESS_WEIGHT, None, KINDS, 10)] == \
+        _exact(con, q, None, KINDS, 10)
