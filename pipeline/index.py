@@ -65,8 +65,9 @@ FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-
 # of lists is shared by the shards a search touches and spent on the lists of highest expected
 # score (probe_plan). Measured at 1M rows (12 item shards, 200 queries, recall@10 against exact
 # search on vectors made from real embeddings, CPU ms a query in one run on a loaded machine, load
-# 14-16; a throwaway harness building the item shards as build_ivf_codes does): a share of each shard's lists in faiss's order
-# (unit centroids, what was here) 20% 0.950 (9.1 ms), 30% 0.981 (11.0), 40% 0.995 (15.1); the same
+# 14-16; a throwaway harness building the item shards as build_ivf_codes does): a share of each
+# shard's lists in faiss's order (unit centroids, what was here) 20% 0.950 (9.1 ms), 30% 0.981
+# (11.0), 40% 0.995 (15.1); the same
 # share per shard by list means 20% 0.960, 30% 0.986, 40% 0.995; one budget for all shards by list
 # means 10% 0.966 (8.0 ms), 15% 0.987 (8.5), 20% 0.995 (9.2). Centring each shard (rows minus its
 # mean at training, k-means and codebooks on the centred rows) lost recall in every form: spherical
