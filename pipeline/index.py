@@ -8,9 +8,15 @@ Each row is stored as the augmented vector ``[search_vector, hubness]`` and each
   language and kind filters select, so those filters are exact by construction and an
   approximate shard never has to find a rare kind among common ones. Small shards
   (up to :data:`FLAT_MAX_ROWS`) are plain float32 matrices searched exactly with numpy;
-  larger ones are faiss ``IndexIVFPQFastScan`` (inner product, spherical k-means, 4-bit codes,
-  a fraction :data:`NPROBE_FRACTION` of the lists probed, the :data:`RERANK` best re-scored
-  exactly from the float rows, which are memory-mapped).
+  larger ones are faiss ``IndexIVFPQFastScan`` (inner product, spherical k-means, 4-bit codes).
+- **Probing.** A search shares one budget of lists among the IVF shards it touches: a fraction
+  :data:`NPROBE_FRACTION` of all their lists together (at least :data:`NPROBE_SHARD_FRACTION`
+  of the largest one's), those whose mean row has the highest inner product with the query (the
+  expected score of the list's rows, comparable across shards: :func:`probe_plan`). Each shard keeps
+  its lists' row counts and sums (``.lists.npy``), which follow the rows an update adds or
+  removes. The codes' estimates choose up to :data:`RERANK` candidates a shard; the
+  :data:`RERANK_TOTAL` best of all shards are re-scored exactly from the float rows, which are
+  memory-mapped, so every returned score is exact.
 - **Stable ids, positions.** A row's stable id is a 63-bit hash of its ``key_id``: the same row
   keeps it however the store was loaded. Within a shard a row has a position: its float row's
   place in an append-only file (``.flat.f32``) and its id in the faiss IVF. An update appends the
@@ -36,6 +42,7 @@ Each row is stored as the augmented vector ``[search_vector, hubness]`` and each
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -53,17 +60,33 @@ import numpy as np
 FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-bound (benchmarks/run.py)
 # IVF shards hold 4-bit PQ codes (faiss "fast scan": the scan is a SIMD table lookup, ~30x less
 # memory than float rows) over about sqrt(n) lists. Cross-language queries sit far from every item
-# of the searched language, so their best matches spread over many lists: a large fraction of the
-# lists is probed, and the RERANK best candidates are re-scored exactly from the float rows
-# (benchmarks/run.py: recall@10 against exact search on vectors made from real embeddings). At 1M
-# rows (12 item shards, 200 queries), one codebook for all shards: probing 40% of the lists gave
-# recall@10 0.978, 35% 0.973, 30% 0.967, 25% 0.948, CPU time about proportional to the share probed;
-# a codebook a shard: 40% 0.979, 35% 0.970-0.974 (two builds) for about 7% less CPU, too close to
-# 0.97. A finer partition (2 sqrt(n) lists), 192 re-scored or codebooks trained longer moved recall
-# by at most 0.006 at the same cost.
+# of the searched language, so within a shard their best matches spread over many lists; but across
+# shards they sit in a few (a kind, a language), and the lists' mean rows tell which. So the budget
+# of lists is shared by the shards a search touches and spent on the lists of highest expected
+# score (probe_plan). Measured at 1M rows (12 item shards, 200 queries, recall@10 against exact
+# search on vectors made from real embeddings, CPU ms a query in one run on a loaded machine, load
+# 14-16; a throwaway harness building the item shards as build_ivf_codes does): a share of each
+# shard's lists in faiss's order (unit centroids, what was here) 20% 0.950 (9.1 ms), 30% 0.981
+# (11.0), 40% 0.995 (15.1); the same
+# share per shard by list means 20% 0.960, 30% 0.986, 40% 0.995; one budget for all shards by list
+# means 10% 0.966 (8.0 ms), 15% 0.987 (8.5), 20% 0.995 (9.2). Centring each shard (rows minus its
+# mean at training, k-means and codebooks on the centred rows) lost recall in every form: spherical
+# k-means 40% per shard 0.979, shared 15% 0.967 / 20% 0.985; L2 k-means 40% per shard 0.984,
+# shared 15% 0.975 / 20% 0.985 (the common language component was not what spread the matches).
+# In the index itself (benchmarks/run.py's rows and queries, load 11-12): shared 10 / 12.5 / 15 / 20%
+# gave 0.963 / 0.972 / 0.977 / 0.985. A query filtered to one shard gets at least the 40% it had
+# before (15% of one shard gave Polish tips 0.903). Earlier, with a share of each shard probed: a
+# finer partition (2 sqrt(n) lists), 192 re-scored or codebooks trained longer moved recall by at
+# most 0.006 at the same cost, and two threads a query gave no gain.
 NPROBE = 16
-NPROBE_FRACTION = 0.4
+NPROBE_FRACTION = 0.2
+NPROBE_SHARD_FRACTION = 0.4
+# The codes' estimates of one query's inner products compare across shards: re-scoring only the
+# best 1,024 of all shards' candidates (not 128 a shard, ~1,500) kept recall (20% probed: 0.9845 both)
+# for 9.0 against 10.7 ms of CPU a query (two runs, load 11-12); 512 lost 0.002, 256 lost 0.016.
+# The query padded once and the lists' means stacked once a search: 9.0 -> 7.9 ms.
 RERANK = 128
+RERANK_TOTAL = 1_024
 PQ_SUBDIM = 2            # 4-bit codes of 2 dimensions: 4 dimensions halved the scan but lost 3 points of recall
 MIN_NLIST = 64
 MAX_NLIST = 1024
@@ -76,7 +99,7 @@ KMEANS_ITERATIONS = 10
 ADD_BATCH = 65_536
 BUILD_THREADS = 2
 TABLES = ("embedding", "embedding_aux")
-FORMAT = 3     # 3: rows by position (append-only float file, tombstones), faiss ids = positions
+FORMAT = 4     # 3: rows by position (append-only float file, tombstones), faiss ids = positions; 4: list sums
 STATE_TABLE = "vector_index_state"
 KEEP_GENERATIONS = 2     # the newest ones: the store's and its predecessor's (a run may die before committing)
 
@@ -233,7 +256,9 @@ class Shard:
     ivf: object | None = None
     trained_rows: int = 0           # rows the IVF was trained on: retrained when it has grown 4x
     live: int = -1                  # rows not deleted (-1: every position)
+    list_sums: np.ndarray | None = None     # IVF: a list's row count, then the sum of its rows (float64)
     _live_pos: np.ndarray | None = field(default=None, repr=False)
+    _means: tuple | None = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
@@ -249,25 +274,62 @@ class Shard:
             self._live_pos = np.arange(self.stored) if self.rows == self.stored else np.flatnonzero(self.ids >= 0)
         return self._live_pos
 
-    def search(self, query: np.ndarray, k: int, nprobe: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Scores and positions (-1: none) of the ``k`` best rows for one query ([d+1]), best first.
-        An IVF shard probes ``nprobe`` lists (default: a fraction :data:`NPROBE_FRACTION` of them);
-        probing every list is an exact search. :meth:`VectorIndex.search` gives keys."""
+    def search(self, query: np.ndarray, k: int, nprobe: int | None = None,
+               lists: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and positions of the ``k`` best rows for one query ([d+1]), best first.
+        An IVF shard probes ``lists`` (chosen across shards by :func:`probe_plan`), or else its
+        ``nprobe`` lists of highest expected score (default: as :func:`probe_plan` would for this
+        shard alone); probing every list is an exact search. :meth:`VectorIndex.search` gives keys."""
+        score, pos, exact = self.candidates(query, k, nprobe, lists)
+        # the codes only choose candidates (their ids are positions): scores come from the float rows
+        return (score, pos) if exact else self._exact(query, np.sort(pos), k)
+
+    def candidates(self, query: np.ndarray, k: int, nprobe: int | None = None,
+                   lists: np.ndarray | None = None,
+                   padded: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+        """:meth:`search`'s candidates: scores, positions and whether the scores are exact (a flat
+        shard, or every list probed) or the codes' estimates (the ``max(k, RERANK)`` best of them).
+        ``padded``: the query as the IVF takes it (:func:`_padded`), when the caller has it."""
         k = min(k, self.rows)
         if k <= 0:
-            return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        if self.ivf is None or (nprobe is not None and nprobe >= self.ivf.nlist):
-            return self._exact(query, self.live_positions(), k)
+            return np.zeros(0, np.float32), np.zeros(0, np.int64), True
+        if self.ivf is None or (lists is None and nprobe is not None and nprobe >= self.ivf.nlist):
+            return (*self._exact(query, self.live_positions(), k), True)
         import faiss
 
-        nlist = self.ivf.nlist
-        if nprobe is None:
-            nprobe = max(NPROBE, math.ceil(nlist * NPROBE_FRACTION))
-        params = faiss.SearchParametersIVF(nprobe=min(nprobe, nlist))
-        _, pos = self.ivf.search(_padded(query[None, :], self.ivf.d), max(k, RERANK), params=params)
-        # the codes only choose candidates (their ids are positions): scores come from the float rows
-        pos = pos[0]
-        return self._exact(query, np.sort(pos[pos >= 0]), k)
+        if lists is None:
+            nlist = self.ivf.nlist
+            if nprobe is None:       # searched alone: what probe_plan gives one shard
+                nprobe = max(NPROBE, math.ceil(nlist * max(NPROBE_FRACTION, NPROBE_SHARD_FRACTION)))
+            lists = _best_lists(self.list_scores(query), min(nprobe, nlist))
+        if not len(lists):
+            return np.zeros(0, np.float32), np.zeros(0, np.int64), True
+        x = padded if padded is not None and padded.shape[1] == self.ivf.d else _padded(query[None, :], self.ivf.d)
+        assign = np.ascontiguousarray(lists, dtype=np.int64)[None, :]
+        coarse = np.zeros(assign.shape, np.float32)     # unused: the codes are not residuals
+        kk = max(k, RERANK)
+        dist, pos = np.empty((1, kk), np.float32), np.empty((1, kk), np.int64)
+        self.ivf.search_preassigned_c(1, faiss.swig_ptr(x), kk, faiss.swig_ptr(assign), faiss.swig_ptr(coarse),
+                                      faiss.swig_ptr(dist), faiss.swig_ptr(pos), False,
+                                      _ivf_params(assign.shape[1]))
+        found = pos[0] >= 0
+        return dist[0][found], pos[0][found], False
+
+    def list_scores(self, query: np.ndarray) -> np.ndarray:
+        """Each list's expected score for ``query`` ([d+1]): the query times the mean of the list's
+        rows (-inf for an empty list). How the lists are ranked for probing."""
+        means, filled = self.list_means()
+        return np.where(filled, means @ query, -np.inf)
+
+    def list_means(self) -> tuple[np.ndarray, np.ndarray]:
+        """The mean row of each IVF list (float32) and whether the list holds rows."""
+        if self._means is None:
+            if self.list_sums is None:
+                self.list_sums = list_sums(self.ivf, self.flat)
+            counts = self.list_sums[:, 0]
+            means = self.list_sums[:, 1:] / np.maximum(counts, 1)[:, None]
+            self._means = (np.ascontiguousarray(means, dtype=np.float32), counts > 0)
+        return self._means
 
     def _exact(self, query: np.ndarray, p: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best of the rows at positions ``p`` (sorted) by exact inner product."""
@@ -297,6 +359,9 @@ class Shard:
             import faiss
 
             faiss.write_index(self.ivf, str(folder / f"{self.name}.ivf"))
+            if self.list_sums is None:
+                self.list_sums = list_sums(self.ivf, self.flat)
+            np.save(folder / f"{self.name}.lists.npy", self.list_sums)
         return self.meta()
 
     @classmethod
@@ -316,9 +381,101 @@ class Shard:
 
                 shard.ivf = faiss.read_index(str(folder / f"{name}.ivf"),
                                              faiss.IO_FLAG_READ_ONLY if not writable else 0)
+            shard.list_sums = np.load(folder / f"{name}.lists.npy")
         if len(shard.ids) != stored:
             raise ValueError(f"shard {name}: {len(shard.ids)} positions, the manifest says {stored}")
         return shard
+
+
+@functools.lru_cache(maxsize=4096)
+def _ivf_params(nprobe: int):
+    """faiss's search parameters for ``nprobe`` lists (made once: a SWIG object cost ~50 us)."""
+    import faiss
+
+    return faiss.SearchParametersIVF(nprobe=nprobe)
+
+
+def _best_lists(scores: np.ndarray, n: int) -> np.ndarray:
+    """The ``n`` lists of highest score (never an empty one, scored -inf)."""
+    n = min(n, int(np.isfinite(scores).sum()))
+    if n <= 0:
+        return np.zeros(0, np.int64)
+    return np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.flatnonzero(np.isfinite(scores))
+
+
+def probe_plan(shards: Sequence["Shard"], query: np.ndarray, fraction: float | None = None,
+               means: tuple | None = None) -> dict[str, np.ndarray]:
+    """The lists each IVF shard probes for ``query``: a share ``fraction`` (default
+    :data:`NPROBE_FRACTION`) of all the shards' lists together, those of highest expected score
+    (:meth:`Shard.list_scores`: inner products with the lists' mean rows, which are comparable across
+    shards), and never fewer than :data:`NPROBE_SHARD_FRACTION` of the largest shard's lists. A
+    query's best matches sit in a few shards (a kind, a language), so a budget spent where they are
+    beats the same share probed in every shard (see the constants). ``means``: the shards'
+    :func:`stacked_means`, when the caller keeps them."""
+    ivf = [s for s in shards if s.ivf is not None]
+    if not ivf:
+        return {}
+    stacked, filled, sizes = means if means is not None else stacked_means(ivf)
+    everything = np.where(filled, stacked @ query, -np.inf)
+    budget = max(NPROBE, math.ceil(len(everything) * (NPROBE_FRACTION if fraction is None else fraction)),
+                 math.ceil(max(sizes) * NPROBE_SHARD_FRACTION))
+    chosen = np.sort(_best_lists(everything, budget))
+    bounds = np.searchsorted(chosen, np.cumsum([0] + sizes))
+    starts = np.cumsum([0] + sizes)
+    return {s.name: chosen[bounds[i]:bounds[i + 1]] - starts[i] for i, s in enumerate(ivf)}
+
+
+def stacked_means(ivf_shards: Sequence["Shard"]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The IVF shards' list means one under another, which lists hold rows, and each shard's count
+    of lists: one matrix product ranks every list of a search."""
+    parts = [s.list_means() for s in ivf_shards]
+    return (np.concatenate([m for m, _ in parts]), np.concatenate([f for _, f in parts]),
+            [len(m) for m, _ in parts])
+
+
+def _list_members(ivf) -> tuple[np.ndarray, np.ndarray]:
+    """Every (position, list) the IVF holds, read from its inverted lists (grouped by list)."""
+    import faiss
+
+    pos, lists = [], []
+    for j in range(ivf.nlist):
+        size = ivf.invlists.list_size(j)
+        if size:
+            pos.append(faiss.rev_swig_ptr(ivf.invlists.get_ids(j), size).copy())
+            lists.append(np.full(size, j, np.int64))
+    if not pos:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(pos), np.concatenate(lists)
+
+
+def _add_to_lists(sums: np.ndarray, rows: np.ndarray, lists: np.ndarray, sign: float = 1.0) -> None:
+    """Add (``sign`` -1: subtract) ``rows`` to the count and sum of their ``lists``, in place."""
+    order = np.argsort(lists, kind="stable")
+    for start in range(0, len(order), ADD_BATCH):
+        part = order[start:start + ADD_BATCH]
+        grouped = lists[part]
+        heads = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+        at = grouped[heads]
+        sums[at, 0] += sign * np.diff(np.r_[heads, len(part)])
+        sums[at, 1:] += sign * np.add.reduceat(rows[part], heads, axis=0, dtype=np.float64)
+
+
+def list_sums(ivf, flat: np.ndarray) -> np.ndarray:
+    """(nlist, 1 + width) float64: each list's row count, then the sum of its float rows."""
+    pos, lists = _list_members(ivf)
+    sums = np.zeros((ivf.nlist, 1 + flat.shape[1]), np.float64)
+    _add_to_lists(sums, _RowsAt(flat, pos), lists)
+    return sums
+
+
+class _RowsAt:
+    """``flat[positions[i]]`` for index arrays ``i``, without copying all the rows at once."""
+
+    def __init__(self, flat: np.ndarray, positions: np.ndarray):
+        self.flat, self.positions = flat, positions
+
+    def __getitem__(self, i):
+        return self.flat[self.positions[i]]
 
 
 def _padded(x: np.ndarray, d: int) -> np.ndarray:
@@ -413,6 +570,7 @@ def _make_shard(name: str, ids: np.ndarray, keys: np.ndarray, fp: np.ndarray, ve
     if len(ids) > flat_max:
         shard.ivf = build_ivf_codes(flat, np.arange(len(ids), dtype=np.int64))
         shard.trained_rows = len(ids)
+        shard.list_sums = list_sums(shard.ivf, flat)
     return shard
 
 
@@ -601,11 +759,22 @@ def _apply_plan(plan: dict, name: str, rows: dict, fetched: tuple[np.ndarray, np
 
             faiss.omp_set_num_threads(1)     # this thread only (see sync)
             ivf = faiss.read_index(str(base_dir / f"{name}.ivf"))    # into memory, to update it
+            # the lists' counts and sums (their means rank the lists) follow the rows in and out
+            sums = np.array(old.list_sums, dtype=np.float64)
             if len(remove):
+                pos, lists = _list_members(ivf)
+                order = np.argsort(pos)
+                at = order[np.minimum(np.searchsorted(pos[order], remove), len(pos) - 1)]
+                if len(pos) == 0 or (pos[at] != remove).any():
+                    raise RuntimeError(f"shard {name}: rows to remove that its IVF does not hold")
+                _add_to_lists(sums, _RowsAt(old.flat, remove), lists[at], sign=-1.0)
                 ivf.remove_ids(faiss.IDSelectorBatch(np.ascontiguousarray(remove, dtype=np.int64)))
             if added:
                 ivf.add_with_ids(_padded(vectors, ivf.d), np.arange(old.stored, len(ids), dtype=np.int64))
-            shard.ivf = ivf
+                pos, lists = _list_members(ivf)
+                new_rows = pos >= old.stored
+                _add_to_lists(sums, _RowsAt(vectors, pos[new_rows] - old.stored), lists[new_rows])
+            shard.ivf, shard.list_sums = ivf, sums
             meta_out.update(nlist=int(ivf.nlist), trained_rows=old.trained_rows)
         shard.save(out, flat_written=True)
         return meta_out
@@ -666,6 +835,7 @@ class VectorIndex:
         self.manifest = manifest
         self.generation = manifest["generation"]
         self._shards: dict[str, Shard] = {}
+        self._means: dict[tuple, tuple] = {}       # the searched IVF shards' stacked list means
 
     def shard(self, name: str) -> Shard | None:
         if name not in self._shards:
@@ -674,6 +844,12 @@ class VectorIndex:
                 return None
             self._shards[name] = Shard.load(self.folder, name, meta)
         return self._shards[name]
+
+    def _stacked_means(self, ivf_shards: Sequence[Shard]) -> tuple:
+        names = tuple(s.name for s in ivf_shards)
+        if names not in self._means:
+            self._means[names] = stacked_means(ivf_shards)
+        return self._means[names]
 
     def shards_for(self, model_id: str, langs: Sequence[str] | None, kinds: Sequence[str]) -> list[Shard]:
         names = [n for n, m in self.manifest["shards"].items()
@@ -697,8 +873,20 @@ class VectorIndex:
         try:
             # one query: a second BLAS thread only adds wake-ups (30 ms vs 1 ms, busy box)
             with _blas_threads(1):
+                ivf = [s for s in shards if s.ivf is not None]
+                plan = probe_plan(ivf, q, means=self._stacked_means(ivf)) if nprobe is None and ivf else {}
+                x = _padded(q[None, :], ivf[0].ivf.d) if ivf else None
                 for shard in shards:
-                    found.append((shard, *shard.search(q, k, nprobe)))
+                    if shard.ivf is not None and nprobe is None and not len(plan[shard.name]):
+                        continue                 # none of its lists made the budget
+                    found.append((shard, *shard.candidates(q, k, nprobe, lists=plan.get(shard.name), padded=x)))
+                # the codes' estimates are comparable across shards (they estimate the same inner
+                # product): only the best of all the shards' candidates are re-scored
+                est = np.concatenate([f[1] for f in found]) if found else np.zeros(0)
+                keep = max(k, RERANK_TOTAL)
+                floor = np.partition(est, len(est) - keep)[len(est) - keep] if len(est) > keep else -np.inf
+                found = [(shard, s, p) if exact else (shard, shard.flat[chosen] @ q, chosen)
+                         for shard, s, p, exact in found for chosen in [np.sort(p[s >= floor])]]
         finally:
             if threads is not None:
                 faiss.omp_set_num_threads(threads)

@@ -232,3 +232,67 @@ def test_deleted_rows_are_tombstones_until_a_quarter_of_a_shard_is_and_it_is_com
     assert report.shards_rebuilt == 1
     meta = index.open_index(con, db).manifest["shards"][name]
     assert meta["rows"] == meta["stored"] == len(mine) - len(mine) // 3          # compacted
+
+
+def _sums_from_scratch(shard) -> np.ndarray:
+    """Each list's count and row sum, recounted from the IVF's lists and the float rows."""
+    pos, lists = index._list_members(shard.ivf)
+    sums = np.zeros_like(shard.list_sums)
+    for p, j in zip(pos, lists):
+        sums[j, 0] += 1
+        sums[j, 1:] += shard.flat[p]
+    return sums
+
+
+def test_the_lists_means_follow_rows_added_and_deleted_in_place(synthetic):
+    db, con, rows, _ = synthetic
+    name = index.shard_name("synthetic", "pl", "tip")
+    shard = index.open_index(con, db).shard(name)
+    assert np.allclose(shard.list_sums, _sums_from_scratch(shard)) and shard.list_sums[:, 0].sum() == shard.rows
+    mine = [k for k, lang, kind in zip(rows["key"], rows["lang"], rows["kind"]) if lang == "pl" and kind == "tip"]
+    new = _rows(40, seed=4, start=30_000)
+    new["lang"], new["kind"] = ["pl"] * 40, ["tip"] * 40
+    con.execute("BEGIN")
+    _delete(con, mine[:30])
+    _insert(con, new)
+    report = index.sync(con, db, flat_max=200)
+    con.execute("COMMIT")
+    assert report.shards_updated == 1 and report.shards_rebuilt == 0
+    shard = index.open_index(con, db).shard(name)
+    assert shard.stored == len(mine) + 40 and shard.list_sums[:, 0].sum() == len(mine) + 10
+    assert np.allclose(shard.list_sums, _sums_from_scratch(shard), atol=1e-4)
+
+
+def test_the_probe_budget_is_shared_by_the_shards_and_spent_on_the_best_lists(synthetic):
+    db, con, rows, _ = synthetic
+    vi = index.open_index(con, db)
+    shards = vi.shards_for("synthetic", None, KINDS)
+    q = np.append(rows["vec"][11], np.float32(-HUBNESS_WEIGHT))
+    total = sum(s.ivf.nlist for s in shards)
+    plan = index.probe_plan(shards, q, fraction=0.5)
+    assert sum(map(len, plan.values())) == max(index.NPROBE, -(-total // 2))
+    chosen = [s.list_scores(q)[plan[s.name]] for s in shards]
+    left = [np.delete(s.list_scores(q), plan[s.name]) for s in shards]
+    assert np.concatenate(chosen).min() >= np.concatenate(left).max()
+    # the whole budget: every list of every shard, the exact answer
+    everything = index.probe_plan(shards, q, fraction=1.0)
+    assert all(len(everything[s.name]) == s.ivf.nlist for s in shards)
+
+
+def test_an_index_of_the_previous_format_is_rebuilt_from_the_store_on_open(synthetic):
+    import json
+
+    db, con, rows, _ = synthetic
+    vi = index.open_index(con, db)
+    manifest = json.loads((vi.folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["format"] = 3                       # format 3 had no list sums
+    (vi.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for f in vi.folder.glob("*.lists.npy"):
+        f.unlink()
+    assert index.open_index(con, db, repair=False) is None          # detected
+    again = index.open_index(con, db)                                 # rebuilt from the store
+    assert again.manifest["format"] == index.FORMAT and again.generation == vi.generation
+    assert sum(m["rows"] for m in again.manifest["shards"].values()) == 3000
+    q = rows["vec"][5]
+    assert [k for k, _ in again.search("synthetic", q, HUBNESS_WEIGHT, None, KINDS, 10)] == \
+        _exact(con, q, None, KINDS, 10)
