@@ -76,6 +76,44 @@ def test_a_popular_belief_then_its_rebuttal_reads_the_same_in_every_language(lan
     assert rebuttal["rebuttal_first"] == 1.0 and rebuttal["popular_cue"] == 0.0
 
 
+@pytest.mark.parametrize("lang,text,claim", [
+    ("id", "Iklan di media sosial hanya cocok untuk merek besar. Namun toko kecil juga bisa memakainya dengan "
+           "anggaran sepuluh ribu rupiah sehari.\n", "merek besar"),
+    ("pl", "Reklama w internecie jest tylko dla dużych marek. Jednak mały sklep też może z niej korzystać przy "
+           "budżecie dziesięciu złotych dziennie.\n", "dużych marek"),
+    ("nl", "Adverteren op sociale media is alleen iets voor grote merken. Maar ook een kleine winkel kan het doen "
+           "met een budget van een tientje per dag.\n", "grote merken"),
+])
+def test_a_claim_the_next_sentence_turns_against_reads_the_same_in_every_language(lang, text, claim):
+    """The discourse of a rebuttal: an absolute claim, then a sentence opening with a contrast marker."""
+    f = _unit_features(text, lang, claim)
+    assert f["absolute_cue"] == 1.0 and f["contrast_follows"] == 1.0 and f["claim_then_turn"] == 1.0
+    assert f["rebuttal_follows"] == 0.0
+    answer = _unit_features(text, lang, "sehari" if lang == "id" else "dziennie" if lang == "pl" else "per dag")
+    assert answer["contrast_follows"] == 0.0 and answer["claim_then_turn"] == 0.0
+
+
+@pytest.mark.parametrize("lang,text,claim", [
+    ("id", "Banyak orang membuat akun di semua platform sekaligus. Menurut saya itu tidak benar, karena "
+           "waktu mereka terbatas.\n", "semua platform"),
+    ("pl", "Wiele osób zakłada konta na wszystkich platformach naraz. Moim zdaniem to błąd, bo ich czas jest "
+           "ograniczony.\n", "wszystkich platformach"),
+    ("nl", "Veel mensen maken tegelijk een account aan op alle platforms. Volgens mij is dat onjuist, want hun "
+           "tijd is beperkt.\n", "alle platforms"),
+])
+def test_a_claim_rejected_later_in_the_next_sentence(lang, text, claim):
+    """The rejection need not open the next sentence ("Menurut saya itu tidak benar")."""
+    f = _unit_features(text, lang, claim)
+    assert f["rebuttal_follows"] == 1.0 and f["claim_then_turn"] == 1.0
+
+
+def test_a_contrast_two_sentences_on_does_not_follow():
+    text = ("Iklan hanya cocok untuk merek besar. Banyak toko kecil ada di pasar. Namun toko kecil juga bisa "
+            "memakainya.\n")
+    f = _unit_features(text, "id", "merek besar")
+    assert f["contrast_follows"] == 0.0 and f["claim_then_turn"] == 0.0
+
+
 @pytest.mark.parametrize("lang,text,needle", [
     ("id", "Kamu harus membalas ulasan pelanggan dalam satu hari.\n", "membalas"),
     ("pl", "Powinieneś odpowiadać na opinie klientów w ciągu jednego dnia, bo twoi klienci czekają.\n", "opinie"),
@@ -151,3 +189,10 @@ def test_without_the_classifier_the_rules_alone():
     doc = doc_from_text(text, "id")
     assert myths.extract(doc, myths.Settings(classifier=False)) == []
     assert all(it.extractor != "tip_classifier" for it in tips.extract(doc, tips.Settings(classifier=False)))
+
+
+def test_an_answer_comes_right_after_its_claim():
+    """``myths.answers``: the next sentence of the claim's block, or the first of the next block (the
+    pipeline and the training tool's leave-one-out count both use it)."""
+    assert myths.answers(3, 0, 3, 1) and myths.answers(3, 2, 4, 0) and myths.answers(3, -1, 4, -1)
+    assert not myths.answers(3, 0, 3, 2) and not myths.answers(3, 0, 4, 1) and not myths.answers(3, 0, 5, 0)

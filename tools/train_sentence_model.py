@@ -52,6 +52,9 @@ class Unit:
     text: str
     feats: dict
     label: int | None   # 1 core, 0 none, None allowed only (not trained on)
+    block: int = -1     # where the unit is (block index, sentence index, start): for myths.answers_claim
+    sentence: int = -1
+    start: int = 0
 
 
 @dataclass
@@ -103,7 +106,8 @@ def dataset(docs: dict[str, DocContext], golds: dict[str, tuple[str, dict]], kin
             text = c.text
             label = 1 if any(contains(text, a) for a in gold.core) else (
                 None if any(contains(text, a) for a in gold.allowed) else 0)
-            units.append(Unit(name, group, doc.lang, text, sentence_model.features(doc, c), label))
+            units.append(Unit(name, group, doc.lang, text, sentence_model.features(doc, c), label,
+                              c.block.idx, c.sentence, c.start))
     return units, gold_by_doc
 
 
@@ -130,6 +134,7 @@ def _lr(X: np.ndarray, y: np.ndarray, C: float):
 KEEP_RULES = {"tip": True, "myth": True}
 STRENGTH = {"tip": 0.3, "myth": 1.0}
 _keep_rules = True
+_kind = "myth"
 THRESHOLD_RULE = "0.5"   # --threshold: a number, or "half-f1" (see fit)
 
 
@@ -137,8 +142,15 @@ def item_counts(units: list[Unit], probs: np.ndarray, threshold: float, golds: d
     """(correct predictions, predictions, core anchors found, core anchors) with the scorer's rules."""
     out = np.zeros(4, dtype=int)
     by_doc: dict[str, list[str]] = {}
-    for u, p in zip(units, probs):
+    last: dict[str, Unit] = {}
+    for u, p in sorted(zip(units, probs), key=lambda x: (x[0].doc, x[0].block, x[0].start)):
         if p >= threshold or (_keep_rules and u.feats.get("rule")):
+            # as myths.extract does: a unit opening with a rejection right after a kept claim is its answer
+            prev = last.get(u.doc)
+            if (_kind == "myth" and not u.feats.get("rule") and prev is not None and u.feats.get("rebuttal_first")
+                    and myths.answers(prev.block, prev.sentence, u.block, u.sentence)):
+                continue
+            last[u.doc] = u
             by_doc.setdefault(u.doc, []).append(u.text)
     for name in {u.doc for u in units}:
         g = golds[name]
@@ -254,9 +266,14 @@ def main(argv: list[str] | None = None) -> int:
                                  "pipeline/extract/sentence_model.features, Platt-calibrated; p = 1/(1+exp(-(bias + "
                                  "sum weight*feature))), kept when p >= threshold",
                         "trained_on": sorted(golds), "models": {}, "loso": {}}
+    if sentence_model.MODEL_PATH.exists():   # the kinds not retrained keep their stored model and figures
+        stored = json.loads(sentence_model.MODEL_PATH.read_text(encoding="utf-8"))
+        model_json["models"].update(stored.get("models", {}))
+        model_json["loso"].update(stored.get("loso", {}))
     report: dict = {}
-    global _keep_rules
+    global _keep_rules, _kind
     for kind in a.kinds.split(","):
+        _kind = kind
         _keep_rules = KEEP_RULES[kind] if a.keep_rules is None else a.keep_rules == "yes"
         C = a.C or STRENGTH[kind]
         units, gold = dataset(docs, golds, kind)

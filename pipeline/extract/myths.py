@@ -337,6 +337,13 @@ def _answer(doc: DocContext, c: sentence_model.Candidate) -> tuple[str, ...]:
     return rest
 
 
+def answers(last_block: int, last_sentence: int, block: int, sentence: int) -> bool:
+    """Whether the unit at (``block``, ``sentence``) comes right after the one at (``last_block``, ``last_sentence``):
+    the next sentence of its block, or the first of the next block."""
+    return ((last_block == block and last_sentence == sentence - 1)
+            or (last_block == block - 1 and sentence <= 0))
+
+
 def _classified(doc: DocContext, hits: list[Hit], model: sentence_model.Model) -> list[Hit]:
     """The units the model keeps, less an answer kept with its claim: a unit that opens with a
     rejection ("Padahal ...", "To nieprawda.") right after a kept claim is the claim's rebuttal."""
@@ -347,9 +354,7 @@ def _classified(doc: DocContext, hits: list[Hit], model: sentence_model.Model) -
     for c in sentence_model.kept(doc, ordered, model):
         hit = by_span.get((c.block.idx, c.start, c.end))
         if hit is None:
-            answers_last = last is not None and (
-                (last.block.idx == c.block.idx and last.sentence == c.sentence - 1)
-                or (last.block.idx == c.block.idx - 1 and c.sentence <= 0))
+            answers_last = last is not None and answers(last.block.idx, last.sentence, c.block.idx, c.sentence)
             if answers_last and sentence_model.cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", c.text):
                 continue
             hit = Hit(CLASSIFIER_EXTRACTOR, c.block, c.start, c.end, _answer(doc, c), whole_block=False)

@@ -13,7 +13,8 @@ what is learned on Indonesian articles applies to Polish and Dutch ones.
 - :func:`features`: the unit's features: which rule found it; imperative mood (the rules'
   imperative test, an imperative at a clause start, and for Polish the ``impt`` tag of
   Morfeusz 2); the reader or the author addressed; modals and softer advice cues; myth,
-  belief, "many people think" and rejection cues in the sentence and in the sentences after it;
+  belief, "many people think" and rejection cues in the sentence and in the sentences after it,
+  and whether the very next sentence rejects it or opens by turning against it (``MYTH_CONTRAST_CUES``);
   the block kind, length, position and punctuation; the heading and intro above it.
 - :func:`probability`: the calibrated model stored beside this module as plain JSON
   (``sentence_model.json``, written by ``tools/train_sentence_model.py`` from the annotated
@@ -283,6 +284,10 @@ def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, o
         "myth_next": has_cue(lang, "MYTH_CUES", *following),
         "ctx_myth": has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
         "ctx_myth_label": any(label_end(lang, "MYTH_LABELS", t) is not None for t in ctx),
+        # the discourse of a rebuttal: a claim, then right away a sentence that rejects it ("To nieprawda.") or
+        # opens by turning against it ("Namun ...", "Eigenlijk ...")
+        "rebuttal_follows": bool(following) and has_cue(lang, "MYTH_REBUTTAL_CUES", following[0]),
+        "contrast_follows": bool(following) and bool(cues_at_start(lang, "MYTH_CONTRAST_CUES", following[0])),
     }
 
 
@@ -307,6 +312,10 @@ def _conjunctions(lang: str, text: str, f: Mapping[str, object]) -> dict[str, ob
         "popular_that": get("popular_cue", True) and _that_after(lang, "MYTH_POPULAR_CUES", text),
         "belief_then_rebuttal": get("belief_cue", True) and get("rebuttal_next", True),
         "rebuttal_first": bool(cues_at_start(lang, "MYTH_REBUTTAL_CUES", text)),
+        # a claim (widely held, a belief, an absolute, quoted, a heading) that the next sentence rejects or turns against
+        "claim_then_turn": (get("popular_cue", True) or get("belief_cue", True) or get("absolute_cue", True)
+                            or get("quoted", True) or get("heading", True))
+                           and (get("rebuttal_follows", True) or get("contrast_follows", True)),
         "reader_modal": get("second_person", True) and get("modal", True),
         "imperative_in_advice": get("starts_imperative", True) and (
             get("ctx_tip_intro", True) or get("ctx_parent_imperative", True) or get("title_tip", True)),

@@ -109,6 +109,7 @@ class LanguageData:
     MYTH_REBUTTAL_CUES: Words           # a claim rejected ("padahal", "nic bardziej mylnego", "klopt niet")
     MYTH_ABSOLUTE_CUES: Words           # absolutes of an overgeneralised claim ("hanya", "wyłącznie", "altijd")
     MYTH_POPULAR_NOT_AFTER: Words       # before a popular cue, the many are counted, not believing ("bagi", "coraz", "steeds")
+    MYTH_CONTRAST_CUES: Words           # a sentence that opens with these turns against the one before ("namun", "jednak", "maar")
 
     # --- extraction: statistics and cited examples ---------------------------------
     STAT_SOURCE_PREPS: Words            # "Menurut X", "według X", "volgens X"

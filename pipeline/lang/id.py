@@ -221,6 +221,10 @@ MYTH_ABSOLUTE_CUES = ("hanya", "pasti", "selalu", "tidak pernah", "tidak mungkin
 # Right before a popular cue the many are counted, not holding a claim: "bagi kebanyakan orang" (for most
 # people), "makin banyak orang" (more and more people).
 MYTH_POPULAR_NOT_AFTER = ("bagi", "untuk", "makin", "semakin", "kepada", "oleh")
+# Contrast markers opening a sentence: what it says turns against the sentence before it ("Namun ...",
+# "Sebenarnya ..."); weaker than a rejection, a feature of the claim before them.
+MYTH_CONTRAST_CUES = ("namun", "tetapi", "akan tetapi", "tapi", "sebenarnya", "sesungguhnya", "ternyata", "justru",
+                      "faktanya", "kenyataannya", "nyatanya")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Menurut X, ...": the name after these words is the source of a statistic or a quoted expert.

@@ -219,6 +219,10 @@ MYTH_ABSOLUTE_CUES = ("alleen", "enkel", "altijd", "nooit", "iedereen", "niemand
                       "onmogelijk")
 # Right before a popular cue the many are counted, not holding a claim: "voor veel mensen", "steeds meer".
 MYTH_POPULAR_NOT_AFTER = ("voor", "steeds", "door", "bij")
+# Contrast markers opening a sentence: what it says turns against the sentence before it ("Maar ...",
+# "Eigenlijk ..."); weaker than a rejection, a feature of the claim before them.
+MYTH_CONTRAST_CUES = ("maar", "echter", "eigenlijk", "in feite", "in werkelijkheid", "in de praktijk",
+                      "de waarheid is", "toch")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Volgens X, ...": the name after these words is the source of a statistic or a quoted expert.

@@ -250,6 +250,10 @@ MYTH_ABSOLUTE_CUES = ("tylko", "wyłącznie", "zawsze", "nigdy", "wszyscy", "ka�
                       "sam", "sama", "samo", "niemożliwe")
 # Right before a popular cue the many are counted, not holding a claim: "dla wielu osób", "coraz więcej".
 MYTH_POPULAR_NOT_AFTER = ("dla", "coraz", "przez", "u")
+# Contrast markers opening a sentence: what it says turns against the sentence before it ("Jednak ...",
+# "Tak naprawdę ..."); weaker than a rejection, a feature of the claim before them.
+MYTH_CONTRAST_CUES = ("ale", "jednak", "jednakże", "lecz", "tymczasem", "tak naprawdę", "w rzeczywistości",
+                      "w praktyce", "w istocie", "prawda jest taka", "faktycznie")
 # statistics and cited examples (STAT_/EXAMPLE_ constants; read by pipeline/extract/statistics.py
 # and examples.py). Lower case; a word ending in "*" matches any token that starts with it.
 # "Według X, ...": the name after these words is the source of a statistic or a quoted expert.
