@@ -20,6 +20,7 @@ import sys
 import time
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ def run_all(chunks: list[pa.Table], cpu: dict[str, float], profiler: cProfile.Pr
                 counts.update(set(keys or ()))
     boiler = frozenset(k for k, n in counts.items() if n >= denoise.Settings().boilerplate_min_docs)
     for d, lg in zip(docs, langs):
-        d = d.filter(pa.compute.is_in(d.column("doc_id"), value_set=lg.column("doc_id")))
+        d = d.filter(pc.is_in(d.column("doc_id"), value_set=lg.column("doc_id")))
         den = timed("denoise", denoise.run, d, lg, boiler)
         norm = timed("normalise", normalise.run, d, den["removed_spans"])
         seg = timed("segment", segment.run, d, lg, norm["blocks"], den["removed_spans"])
