@@ -44,9 +44,11 @@ class Token(NamedTuple):
 @lru_cache(maxsize=32768)
 def tokenize(text: str) -> tuple[Token, ...]:
     out = []
+    append, new = out.append, tuple.__new__     # Token(...) without its keyword-argument __new__
     for i, m in enumerate(_TOKEN.finditer(text)):
         t = m.group()
-        out.append(Token(i, m.start(), m.end(), t, t.lower(), t[0].isalnum() or t[0] == "_"))
+        start, end = m.span()
+        append(new(Token, (i, start, end, t, t.lower(), t[0].isalnum() or t[0] == "_")))
     return tuple(out)
 
 
@@ -142,10 +144,15 @@ class CuePhrases:
         """List name -> sorted token spans (start, end) of its phrases (overlaps included)."""
         found: dict[str, set[tuple[int, int]]] = {}
         n = len(toks)
+        memo, starting = self._starting_memo, self._starting
         for i, tok in enumerate(toks):
-            for name, elems in self._starting(tok.lower):
+            phrases = memo.get(tok.lower)
+            if phrases is None:
+                phrases = starting(tok.lower)
+            for name, elems in phrases:
                 end = i + len(elems)
-                if end <= n and all(_fits(el, toks[i + k].lower) for k, el in enumerate(elems[1:], 1)):
+                if end <= n and (end == i + 1
+                                 or all(_fits(el, toks[i + k].lower) for k, el in enumerate(elems[1:], 1))):
                     found.setdefault(name, set()).add((i, end))
         return {name: sorted(spans) for name, spans in found.items()}
 
@@ -189,6 +196,11 @@ def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:
 
 def has_cue(lang: str, field: str, *texts: str | None) -> bool:
     """Whether any of ``texts`` holds a cue phrase of ``field``."""
+    if field.startswith(CUE_PREFIXES):   # what cues() does, without a call per text (extractors ask often)
+        for t in texts:
+            if t and _matches(lang, t).get(field):
+                return True
+        return False
     return any(t and cues(lang, field, t) for t in texts)
 
 

@@ -133,3 +133,25 @@ def test_unsupported_language_is_rejected_with_detected_language():
     out = langid.run(docs)
     assert out["languages"].num_rows == 0
     assert {r["detected_lang"] for r in out["rejected"].to_pylist()} == {"en", "de"}
+
+
+def test_paragraph_probabilities_are_py3langids_own():
+    """The batched byte scan gives the very floats py3langid's ``_decide`` gives, paragraph by paragraph
+    (real articles, short lines, upper case, non-Latin text, empty text), and the window it relies on
+    covers the model's automaton."""
+    import pathlib
+
+    import numpy as np
+
+    assert langid.scan_depth() <= langid.SCAN_WINDOW
+    root = pathlib.Path(__file__).resolve().parent.parent
+    texts = ["", " ", "A", "SEMUA HURUF BESAR", "Привет, мир", "日本語のテキスト", "ab\u0301c 12,5% — ok"]
+    for path in sorted((root / "corpus").glob("*.txt")) + sorted((root / "tests/fixtures/dev-corpus").glob("*/*.txt")):
+        text = path.read_text(encoding="utf-8")
+        texts += [line for line in text.splitlines() if line.strip()] + [text[:5000]]
+    ident = langid._identifier()
+    got = langid._probabilities_of(texts)
+    assert len(got) == len(texts)
+    for text, probs in zip(texts, got):
+        want = ident._decide(text)
+        assert probs.dtype == want.dtype and np.array_equal(probs, want), text[:60]

@@ -28,7 +28,6 @@ emphasis (``TIDAK``), generic acronyms (SEO, B2B), places alone (``di Indonesia`
 from __future__ import annotations
 
 import re
-from copy import copy
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -168,7 +167,14 @@ def runs(lang: str, text: str, vocab: frozenset[str] = frozenset(), with_platfor
 
     Remembered per sentence (the statistics and the examples extractors both ask for every sentence's
     runs); each call gets runs of its own, as extractors tell mentions apart by identity."""
-    return [copy(r) for r in _runs(lang, text, vocab, with_platforms)]
+    return [_copy(r) for r in _runs(lang, text, vocab, with_platforms)]
+
+
+def _copy(r: Run) -> Run:
+    """``copy(r)`` (a shallow copy) without copy's generic protocol: a third of its time."""
+    new = object.__new__(Run)
+    new.__dict__.update(r.__dict__)
+    return new
 
 
 @lru_cache(maxsize=8192)

@@ -15,6 +15,7 @@ a document, a block in an alias of the document's language is never foreign.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -111,11 +112,98 @@ def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
 
 
 def _probabilities(text: str) -> np.ndarray:
-    """py3langid's probability of each of its classes (``nb_classes`` order): what ``rank`` sorts.
+    """py3langid's probability of each of its classes (``nb_classes`` order): what ``rank`` sorts."""
+    return _probabilities_of([text])[0]
 
-    ``_decide`` is py3langid's own step (the version is pinned): ``rank`` adds a dict and a sort
-    of ~100 labels, a third of the time on a paragraph."""
-    return _identifier()._decide(text)
+
+# py3langid finds its byte n-gram features with an Aho-Corasick automaton: its state after a text is
+# the longest suffix of the text that is a node of the pattern trie, so it depends on the text's
+# last SCAN_WINDOW bytes only (the trie's depth; a test checks it against the model).
+SCAN_WINDOW = 6
+
+
+@lru_cache(maxsize=1)
+def _scanner() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """py3langid's automaton as arrays: next-state table, each state's row offset in it, its feature (or -1)."""
+    ident = _identifier()
+    return (np.frombuffer(ident.tk_nextmove, dtype=np.dtype(ident.tk_nextmove.typecode)),
+            np.asarray(ident._rowbase, dtype=np.int64), np.asarray(ident.tk_output, dtype=np.int64))
+
+
+@lru_cache(maxsize=1)
+def _feature_table() -> np.ndarray:
+    """py3langid's feature weights (float16) as float32 (57 MB): the product py3langid takes casts the rows
+    it gathers to float32 on every call, which took half of its time; the same values, so the same sums."""
+    return _identifier().nb_ptc.astype(np.float32)
+
+
+def scan_depth() -> int:
+    """The most bytes the automaton's state depends on: the longest shortest path from its start state."""
+    nextmove, rowbase, _ = _scanner()
+    seen = np.zeros(len(rowbase), dtype=bool)
+    seen[0] = True
+    frontier, depth = np.array([0]), 0
+    while True:
+        reached = nextmove[(rowbase[frontier][:, None] + np.arange(256)).ravel()]
+        reached = reached[~seen[reached]]
+        if not reached.size:
+            return depth
+        seen[reached] = True
+        frontier, depth = np.unique(reached), depth + 1
+
+
+def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
+    """What py3langid's ``_decide`` returns for each text (the version is pinned; ``rank`` only sorts it),
+    with its byte loop done in numpy for all the texts at once: each byte's automaton state is the
+    state reached from the start over the last ``SCAN_WINDOW`` bytes of its text, taken a step at a
+    time for every byte together. The features are summed in the order py3langid counts them (first
+    occurrence), so the scores are the same floats."""
+    from py3langid.langid import RAW_FLOOR
+
+    ident = _identifier()
+    nextmove, rowbase, output = _scanner()
+    data = [ident._encode(t) for t in texts]
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    starts = np.cumsum(lengths) - lengths
+    text_bytes = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.int64)
+    total = len(text_bytes)
+    at = np.arange(total) - np.repeat(starts, lengths)       # each byte's position in its text
+    state = np.zeros(total, dtype=np.int64)
+    for back in range(min(SCAN_WINDOW, total) - 1, -1, -1):   # the oldest byte of the window first
+        moved = nextmove[rowbase[state[back:]] + text_bytes[:total - back]]
+        state[back:] = np.where(at[back:] >= back, moved, state[back:])
+    features = output[state]
+    # each text's distinct features with their counts, in the order of their first occurrence (the
+    # order of py3langid's Counter): one sort for all texts, a text's pairs then a slice
+    found = features >= 0
+    n_features = ident.nb_ptc.shape[0]
+    pairs = np.repeat(np.arange(len(data), dtype=np.int64), lengths)[found] * n_features + features[found]
+    pairs, first, counts = np.unique(pairs, return_index=True, return_counts=True)
+    order = np.argsort(first)     # positions grow with the text: by text, then by first occurrence
+    pairs, counts = pairs[order], counts[order]
+    bounds = np.searchsorted(pairs // n_features, np.arange(len(data) + 1)).tolist()
+    ids = pairs % n_features
+    table = _feature_table()
+    out = []
+    for t, n in enumerate(lengths.tolist()):
+        a, b = bounds[t], bounds[t + 1]
+        if b > a:
+            scores = np.log1p(counts[a:b].astype(np.float32)) @ table[ids[a:b]] + ident.nb_pc
+        else:   # as py3langid: no features, no evidence
+            scores = np.full(len(ident.nb_classes), 0.0 if ident._norm_probs else RAW_FLOOR, dtype=np.float32)
+        if ident._norm_probs:
+            scores *= 1.0 / math.sqrt(n or 1)
+            np.exp(scores - scores.max(), out=scores)
+            scores /= scores.sum()
+        for i, j in ident._alias_pairs:
+            if ident._norm_probs:
+                scores[i] += scores[j]
+                scores[j] = 0.0
+            else:
+                scores[i] = max(scores[i], scores[j])
+                scores[j] = RAW_FLOOR
+        out.append(scores)
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -164,10 +252,10 @@ def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settin
         return _split(_probabilities(blocks[i]), lang)
 
     state: list[bool | None] = [None] * len(blocks)
-    for i, text in enumerate(blocks):
-        if _judged(text, settings):
-            p_lang, p_other = scores(i)
-            state[i] = p_other >= settings.foreign_min_prob and p_lang <= settings.foreign_max_doc_prob
+    judged = [i for i, text in enumerate(blocks) if _judged(text, settings)]
+    for i, probs in zip(judged, _probabilities_of([blocks[i] for i in judged])):
+        p_lang, p_other = _split(probs, lang)
+        state[i] = p_other >= settings.foreign_min_prob and p_lang <= settings.foreign_max_doc_prob
     if not any(state):
         return [False] * len(blocks)
     out = [bool(s) for s in state]
@@ -194,7 +282,8 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     """
     lines = [_MARKUP.sub(" ", line) for line in text[: settings.vote_max_chars].splitlines()]
     blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
-    counted = [(b, n, _probabilities(b)) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
+    voting = [(b, n) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
+    counted = [(b, n, probs) for (b, n), probs in zip(voting, _probabilities_of([b for b, _ in voting]))]
     if not counted:
         return detect(text, settings)
     votes: Counter[str] = Counter()
