@@ -19,7 +19,7 @@ what is learned on Indonesian articles applies to Polish and Dutch ones.
 - :func:`probability`: the calibrated model stored beside this module as plain JSON
   (``sentence_model.json``, written by ``tools/train_sentence_model.py`` from the annotated
   articles in ``corpus/`` and ``tests/fixtures/dev-corpus``; no pickle). A unit is kept when its
-  probability reaches the model's threshold (0.5 on the calibrated probability).
+  probability reaches the model's threshold (per kind on the calibrated probability: 0.5 for tips, 0.4 for myths).
 
 Only the cheap features are computed (tokens and cue lookups the rules already cache); no
 embeddings are needed, so the extract stage stays fast.
