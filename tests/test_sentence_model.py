@@ -107,6 +107,33 @@ def test_a_claim_rejected_later_in_the_next_sentence(lang, text, claim):
     assert f["rebuttal_follows"] == 1.0 and f["claim_then_turn"] == 1.0
 
 
+@pytest.mark.parametrize("lang,text,claim,opener", [
+    ("id", "Punya toko online bukan berarti pembeli datang dengan sendirinya. Kamu tetap perlu promosi.\n",
+     "toko online", "Bukan berarti semua toko perlu situs web. Banyak yang cukup dengan media sosial.\n"),
+    ("pl", "Założenie sklepu internetowego wcale nie oznacza, że klienci przyjdą sami. Trzeba go promować.\n",
+     "sklepu internetowego", "Wcale nie każdy sklep potrzebuje strony. Wielu wystarczą media społecznościowe.\n"),
+    ("nl", "Een webwinkel openen betekent helemaal niet dat klanten vanzelf komen. Je moet hem promoten.\n",
+     "webwinkel", "Helemaal niet elke winkel heeft een website nodig. Veel winkels redden het met sociale media.\n"),
+])
+def test_a_claim_rejected_in_one_breath(lang, text, claim, opener):
+    """Rhetorical negation: the belief and its rejection in one sentence ("X bukan berarti Y"); a rejection
+    opening the sentence is an answer's shape instead (``rebuttal_first``)."""
+    f = _unit_features(text, lang, claim)
+    assert f["rebuttal_inside"] == 1.0 and f["rebuttal_first"] == 0.0
+    g = _unit_features(opener, lang, opener.split()[2])
+    assert g["rebuttal_first"] == 1.0 and g["rebuttal_inside"] == 0.0
+
+
+@pytest.mark.parametrize("lang,text,claim", [
+    ("id", "Banyak orang bilang iklan selalu mahal. Saya tidak setuju dengan pendapat itu.\n", "iklan selalu mahal"),
+    ("pl", "Wiele osób mówi, że reklama zawsze jest droga. Nie zgadzam się z tym.\n", "reklama zawsze"),
+    ("nl", "Veel mensen zeggen dat adverteren altijd duur is. Daar ben ik het niet mee eens.\n", "altijd duur"),
+])
+def test_disagreement_in_general_words_rejects_the_claim_before_it(lang, text, claim):
+    f = _unit_features(text, lang, claim)
+    assert f["rebuttal_follows"] == 1.0 and f["claim_then_turn"] == 1.0
+
+
 def test_a_contrast_two_sentences_on_does_not_follow():
     text = ("Iklan hanya cocok untuk merek besar. Banyak toko kecil ada di pasar. Namun toko kecil juga bisa "
             "memakainya.\n")

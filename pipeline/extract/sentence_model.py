@@ -19,7 +19,7 @@ what is learned on Indonesian articles applies to Polish and Dutch ones.
 - :func:`probability`: the calibrated model stored beside this module as plain JSON
   (``sentence_model.json``, written by ``tools/train_sentence_model.py`` from the annotated
   articles in ``corpus/`` and ``tests/fixtures/dev-corpus``; no pickle). A unit is kept when its
-  probability reaches the model's threshold (0.5 on the calibrated probability).
+  probability reaches the model's threshold (per kind on the calibrated probability: 0.5 for tips, 0.4 for myths).
 
 Only the cheap features are computed (tokens and cue lookups the rules already cache); no
 embeddings are needed, so the extract stage stays fast.
@@ -191,6 +191,14 @@ def _that_after(lang: str, field: str, text: str) -> bool:
     return any(t.lower in that for t in tokenize(text)[found[0][1]:])
 
 
+def cues_inside(lang: str, field: str, text: str) -> bool:
+    """A cue of ``field`` after the first three words: the sentence states a claim and rejects it in one breath
+    (``... bukan berarti ...``, ``..., terwijl ...``, ``... to wcale nie ...``)."""
+    toks = tokenize(text)
+    first_words = [t.i for t in toks if t.is_word][:3]
+    return bool(first_words) and any(s > first_words[-1] for s, _ in cues(lang, field, text))
+
+
 def cues_at_start(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` among the first three words: ``Padahal ...``, ``To nieprawda.``."""
     toks = tokenize(text)
@@ -279,6 +287,7 @@ def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, o
         "belief_cue": has_cue(lang, "MYTH_BELIEF_CUES", text),
         "popular_cue": _popular(lang, text),
         "rebuttal_cue": has_cue(lang, "MYTH_REBUTTAL_CUES", text),
+        "rebuttal_inside": cues_inside(lang, "MYTH_REBUTTAL_CUES", text),
         "absolute_cue": has_cue(lang, "MYTH_ABSOLUTE_CUES", text),
         "rebuttal_next": has_cue(lang, "MYTH_REBUTTAL_CUES", *following),
         "myth_next": has_cue(lang, "MYTH_CUES", *following),

@@ -214,7 +214,9 @@ MYTH_POPULAR_CUES = ("banyak orang", "banyak yang", "kebanyakan orang", "orang b
 # A claim rejected by the sentences after it ("Padahal ...", "Anggapan tersebut tidak benar").
 MYTH_REBUTTAL_CUES = ("padahal", "tidak benar", "tidak selamanya benar", "tidak sepenuhnya benar", "kenyataannya",
                       "faktanya", "nyatanya", "pada kenyataannya", "keliru", "salah besar", "bualan", "omong kosong",
-                      "belum tentu", "tidak lantas", "bukan berarti", "salah kaprah",)
+                      "belum tentu", "tidak lantas", "bukan berarti", "salah kaprah",
+                      # disagreement and dismissal in general words
+                      "tidak setuju", "menyesatkan", "sama sekali tidak", "bukan begitu", "tidak demikian", "hanya mitos", "cuma mitos")
 # Absolutes: misconceptions overgeneralise ("Media sosial hanya untuk anak muda", "pasti dapat bertahan").
 MYTH_ABSOLUTE_CUES = ("hanya", "pasti", "selalu", "tidak pernah", "tidak mungkin", "mustahil", "semua orang", "siapa pun",
                       "dengan sendirinya", "otomatis")

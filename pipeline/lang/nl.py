@@ -213,7 +213,9 @@ MYTH_POPULAR_CUES = ("veel mensen", "vele mensen", "de meeste mensen", "men denk
 # A claim rejected by the sentences after it ("Dat klopt niet.", "Niets is minder waar.").
 MYTH_REBUTTAL_CUES = ("niet waar", "klopt niet", "onwaar", "onjuist", "niets is minder waar", "in werkelijkheid",
                       "terwijl", "niet de juiste", "fabel", "misvatting",
-                      "niet per se", "helemaal niet", "juist niet", "toch echt", "onzin", "integendeel")
+                      "niet per se", "helemaal niet", "juist niet", "toch echt", "onzin", "integendeel",
+                      # disagreement and dismissal in general words
+                      "niet mee eens", "niet eens met", "oneens", "klopt geen hout", "slaat nergens op", "misleidend*", "allesbehalve", "geenszins")
 # Absolutes: misconceptions overgeneralise ("Social media is alleen voor jongeren", "altijd duur").
 MYTH_ABSOLUTE_CUES = ("alleen", "enkel", "altijd", "nooit", "iedereen", "niemand", "zeker", "vanzelf", "automatisch",
                       "onmogelijk")

@@ -244,7 +244,9 @@ MYTH_POPULAR_CUES = ("wiele osób", "wielu ludzi", "większość ludzi", "więks
 # A claim rejected by the sentences after it ("To nieprawda.", "Nic bardziej mylnego!").
 MYTH_REBUTTAL_CUES = ("nieprawda", "to nie prawda", "nie do końca prawda", "to nie jest prawda", "błąd",
                       "nic bardziej mylnego", "w rzeczywistości", "tymczasem", "mylne", "mylny", "błędne", "błędny",
-                      "wcale nie", "bynajmniej", "owszem", "niekoniecznie")
+                      "wcale nie", "bynajmniej", "owszem", "niekoniecznie",
+                      # disagreement and dismissal in general words
+                      "nie zgadzam się", "nie zgodzę się", "bzdura", "bzdury", "nietrafion*", "chybion*", "przesadzon*")
 # Absolutes: misconceptions overgeneralise ("Praca zdalna jest tylko dla branży IT", "wyłącznie z ...").
 MYTH_ABSOLUTE_CUES = ("tylko", "wyłącznie", "zawsze", "nigdy", "wszyscy", "każdy", "na pewno", "automatycznie",
                       "sam", "sama", "samo", "niemożliwe")
