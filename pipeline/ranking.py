@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from pipeline.units import ITEM_KINDS, clean_text
+from pipeline.units import ITEM_KINDS, clean_text, is_question
 
 RRF_K = 60
 # block kind -> the kind of unit a block is in search_units (schemas/011_text_units.sql)
@@ -38,13 +38,16 @@ class Unit:
     start_char: int | None = None
     end_char: int | None = None
     block_idx: int | None = None
+    # for a unit in a list item: the block before the list (its intro), which names the list
+    list_idx: int | None = None
 
     @property
     def tier(self) -> str:
         return "item" if self.kind in ITEM_KINDS else "text"
 
 
-UNIT_COLUMNS = tuple(Unit.__dataclass_fields__)
+# the columns of search_units a Unit is read from (list_idx comes from the block table)
+UNIT_COLUMNS = tuple(Unit.__dataclass_fields__)[:-1]
 
 
 def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None,
@@ -111,6 +114,20 @@ class Answer:
                      (self.block is None or u.key_id != self.block.key_id)), None)
 
 
+def demote_questions(ranked: Sequence[tuple[str, float]], units: dict[str, Unit],
+                     penalty: float) -> list[tuple[str, float]]:
+    """``ranked`` with ``penalty`` taken off every text unit (heading, sentence, passage) that is a
+    question, re-sorted (stable). A query is often a question, and the encoder finds questions
+    close to questions ("Co to jest TikTok?" for "daily time on TikTok per user"): a question
+    restates what is asked and answers nothing. Items are what an extractor kept as a statement,
+    and a heading's section is still reached through the units under it."""
+    if not penalty:
+        return list(ranked)
+    out = [(k, s - penalty if (u := units.get(k)) is not None and u.tier == "text" and is_question(u.text) else s)
+           for k, s in ranked]
+    return sorted(out, key=lambda kv: -kv[1])
+
+
 def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_blocks: bool = True) -> list[Answer]:
     """Merge the ranked units of one block (a heading, a paragraph, a list item) into one answer, best first.
 
@@ -121,6 +138,12 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_bl
     it (on 74 cross-language queries, showing the best sentence instead lost a fifth of the
     answers), and a heading item reads as the heading it was taken from ("Mit: …"). Without
     (a search narrowed to some kinds) each answer is shown as its best unit of those kinds.
+
+    The items of one list are one answer too, shown as the list item that ranked best: each is
+    searched as a point of its list (their search vectors share the list as context), so a
+    list of short points ("Geen verwijzingen,", "Conversiesnelheden blijven enorm laag.") came
+    back as that many answers of almost equal score and pushed other documents out of the top.
+    Narrowed to some kinds (without ``show_blocks``), each item is an answer of its own.
     """
     groups: dict[tuple, Answer] = {}
     out: list[Answer] = []
@@ -128,7 +151,8 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_bl
         u = units.get(key)
         if u is None:
             continue
-        g = (u.doc_id, u.block_idx) if u.block_idx is not None else (u.doc_id, u.key_id)
+        g = (u.doc_id, "list", u.list_idx) if show_blocks and u.list_idx is not None else \
+            (u.doc_id, u.block_idx) if u.block_idx is not None else (u.doc_id, u.key_id)
         a = groups.get(g)
         if a is None:
             a = groups[g] = Answer(u, score, [u])

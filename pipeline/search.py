@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -41,6 +41,9 @@ LEXICAL_WEIGHT = 0.5
 HUBNESS_WEIGHT = 0.5       # CSLS: 2 cos(q, x) - r(x), halved
 # the dense legs, summed as standardised scores: e5 carries the cross-language matching
 DENSE_WEIGHTS = (1.0, 0.5)
+# a heading, sentence or passage that is only a question restates a query rather than answering
+# it: it is moved down by this many standard deviations (ranking.demote_questions)
+QUESTION_PENALTY = 0.5
 # the default scope: items first, and the text they were not extracted from as a fallback tier
 DEFAULT_KINDS = KINDS
 _WORD = re.compile(r"\w+")
@@ -255,25 +258,39 @@ class Searcher:
         if wanted:
             docs = sorted({d for d, _ in wanted})
             idx = sorted({b for _, b in wanted})
+            # a list item's list is named by the last block before its run of list items (the intro)
             blocks = self.con.execute(
-                f"SELECT doc_id, block_idx, kind, text, start_char, end_char FROM block "
-                f"WHERE doc_id IN ({_sql_strings(docs)}) AND block_idx IN ({', '.join(map(str, idx))})").fetchall()
-            for doc_id, block_idx, kind, text, start, end in blocks:
+                f"SELECT doc_id, block_idx, kind, text, start_char, end_char, list_idx FROM ("
+                f"SELECT *, CASE WHEN kind = 'list_item' THEN coalesce(max(CASE WHEN kind <> 'list_item' THEN "
+                f"block_idx END) OVER (PARTITION BY doc_id ORDER BY block_idx ROWS UNBOUNDED PRECEDING), -1) "
+                f"END AS list_idx FROM block WHERE doc_id IN ({_sql_strings(docs)})) "
+                f"WHERE block_idx IN ({', '.join(map(str, idx))})").fetchall()
+            lists = {(d, b): li for d, b, _, _, _, _, li in blocks if li is not None}
+            if lists:
+                out = {k: replace(u, list_idx=lists.get((u.doc_id, u.block_idx))) for k, u in out.items()}
+                wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
+            for doc_id, block_idx, kind, text, start, end, list_idx in blocks:
                 u = wanted.get((doc_id, block_idx))
                 if u is None or kind not in ranking.BLOCK_KINDS:
                     continue
                 key = f"{doc_id}:{block_idx}" if kind != "heading" else f"{doc_id}:h{block_idx}"
                 out.setdefault(key, ranking.Unit(key, ranking.BLOCK_KINDS[kind], u.lang, text, None, doc_id,
-                                                 u.source_path, u.title, start, end, block_idx))
+                                                 u.source_path, u.title, start, end, block_idx, list_idx))
         return out
 
     def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
               show_blocks: bool = True, top: int | None = None) -> list[Hit]:
         """The answers of ``ranked``; with ``top``, only as many of its head as give ``top`` answers are
-        looked up (several units of one block make one answer)."""
+        looked up (several units of one block make one answer). Questions are moved down first
+        (:func:`ranking.demote_questions`): of the head, only the units still scoring at least the
+        first unit not looked up are sure of their place, and only they are answered from."""
         n = len(ranked) if top is None else min(len(ranked), max(4 * top, 20))
         while True:
-            hits = ranking.hits(ranked[:n], self.units([k for k, _ in ranked[:n]]), dense, lexical, show_blocks)
+            units = self.units([k for k, _ in ranked[:n]])
+            head = ranking.demote_questions(ranked[:n], units, QUESTION_PENALTY)
+            if n < len(ranked):
+                head = [kv for kv in head if kv[1] >= ranked[n][1]]
+            hits = ranking.hits(head, units, dense, lexical, show_blocks)
             if top is None or len(hits) >= top or n >= len(ranked):
                 return hits[:top] if top is not None else hits
             n = min(len(ranked), 2 * n)
