@@ -109,9 +109,10 @@ class Answer:
 
     @property
     def matched(self) -> Unit | None:
-        """The best-ranked sentence-sized unit (an item, a sentence, a heading) that is not the block itself."""
-        return next((u for u in self.units if u.kind != "passage" and
-                     (self.block is None or u.key_id != self.block.key_id)), None)
+        """The best-ranked sentence-sized unit (an item, a sentence, a heading) of the block shown, not the
+        block itself (of a list, the point shown)."""
+        return next((u for u in self.units if u.kind != "passage" and (self.block is None or (
+                     u.key_id != self.block.key_id and u.block_idx == self.block.block_idx))), None)
 
 
 def demote_questions(ranked: Sequence[tuple[str, float]], units: dict[str, Unit],
@@ -161,8 +162,8 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_bl
             a.units.append(u)
     for a in out:
         items = [u for u in a.units if u.tier == "item"]
-        if show_blocks:
-            a.block = next((units[k] for k in block_keys(a.units[0]) if k in units), None)
+        if show_blocks:   # the block of the answer's item (a list's point that is one), else of its best unit
+            a.block = next((units[k] for k in block_keys((items or a.units)[0]) if k in units), None)
         a.unit = items[0] if items else a.block or a.units[0]
     return out
 
