@@ -279,16 +279,17 @@ class Searcher:
         return out
 
     def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
-              show_blocks: bool = True, top: int | None = None) -> list[Hit]:
+              show_blocks: bool = True, top: int | None = None, question_penalty: float = 0.0) -> list[Hit]:
         """The answers of ``ranked``; with ``top``, only as many of its head as give ``top`` answers are
-        looked up (several units of one block make one answer). Questions are moved down first
-        (:func:`ranking.demote_questions`): of the head, only the units still scoring at least the
-        first unit not looked up are sure of their place, and only they are answered from."""
+        looked up (several units of one block make one answer). With ``question_penalty`` (in the
+        scores' units) questions are moved down first (:func:`ranking.demote_questions`): of the
+        head, only the units still scoring at least the first unit not looked up are sure of their
+        place, and only they are answered from."""
         n = len(ranked) if top is None else min(len(ranked), max(4 * top, 20))
         while True:
             units = self.units([k for k, _ in ranked[:n]])
-            head = ranking.demote_questions(ranked[:n], units, QUESTION_PENALTY)
-            if n < len(ranked):
+            head = ranking.demote_questions(ranked[:n], units, question_penalty)
+            if question_penalty and n < len(ranked):
                 head = [kv for kv in head if kv[1] >= ranked[n][1]]
             hits = ranking.hits(head, units, dense, lexical, show_blocks)
             if top is None or len(hits) >= top or n >= len(ranked):
@@ -326,7 +327,8 @@ class Searcher:
             weights.append(DENSE_WEIGHTS[1])
         fused = ranking.combine([ranking.standardised(leg) for leg in legs], weights, lexical, LEXICAL_WEIGHT)
         # narrowed to some kinds, each answer is shown as a unit of those kinds
-        return self._hits(fused, [k for k, _ in legs[0]] if legs else [], lexical, show_blocks=not kinds, top=top)
+        return self._hits(fused, [k for k, _ in legs[0]] if legs else [], lexical, show_blocks=not kinds, top=top,
+                          question_penalty=QUESTION_PENALTY)
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
         item_id = checked_text(item_id, "the item id")
