@@ -13,13 +13,15 @@ search module gathers the legs (dense in two encoders, BM25) and hands them here
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from pipeline.units import ITEM_KINDS, clean_text, is_question
+from pipeline.units import ITEM_KINDS, clean_text
 
 RRF_K = 60
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s")
 # block kind -> the kind of unit a block is in search_units (schemas/011_text_units.sql)
 BLOCK_KINDS = {"heading": "heading", "paragraph": "passage", "list_item": "passage", "quote": "passage"}
 
@@ -113,6 +115,14 @@ class Answer:
         block itself (of a list, the point shown)."""
         return next((u for u in self.units if u.kind != "passage" and (self.block is None or (
                      u.key_id != self.block.key_id and u.block_idx == self.block.block_idx))), None)
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` (a heading, sentence or passage) is a question and nothing more: its clean
+    text ends with a question mark and no sentence ends before it ("Co to jest TikTok?"; not a
+    paragraph that says something and then asks)."""
+    t = clean_text(text).rstrip()
+    return t.endswith(("?", "？")) and not _SENTENCE_END.search(t[:-1])
 
 
 def demote_questions(ranked: Sequence[tuple[str, float]], units: dict[str, Unit],

@@ -35,7 +35,6 @@ _COMMENT = re.compile(r"^\s*(?://+|/\*+|<!--|#+)\s*")        # // 📊 93% …  
 _TRAILING_MARKS = re.compile(r"\s*(?:#+|\*/|-->)\s*$")
 _EMPHASIS = re.compile(r"(\*\*|__|`+)")
 _SPACE = re.compile(r"\s+")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s")
 _CODE_CHARS = set("{}[]<>;|\\$`")   # not parentheses ("(61%)") nor "=" ("Praca zdalna = freelancing")
 _CODE_TOKENS = re.compile(r"=>|===?|!==?|&&|\|\||\)\s*\{|\bfunction\s*\(|\breturn\b\s*[\w(]|\b(?:var|const|let)\s+\w+\s*=|"
                           r"\bimport\s+[\w{}, *]+\s+from\s+[\"']|\bexport\s+default\b|\w+\.\w+\(|\w=[\w\"']|(?:^|[{,])\s*[a-z_]\w*:\s?[\"\[{]")   # operators, calls, x=1, key:"value"
@@ -73,14 +72,6 @@ def is_code(text: str) -> bool:
     tokens = len(_CODE_TOKENS.findall(text))
     words = max(1, len(text.split()))
     return letters / len(chars) < 0.3 or symbols / len(chars) > 0.04 or tokens / words > 0.05
-
-
-def is_question(text: str) -> bool:
-    """Whether ``text`` (a heading, sentence or passage) is a question and nothing more: its clean
-    text ends with a question mark and no sentence ends before it ("Co to jest TikTok?"; not a
-    paragraph that says something and then asks)."""
-    t = clean_text(text).rstrip()
-    return t.endswith(("?", "？")) and not _SENTENCE_END.search(t[:-1])
 
 
 def searchable(text: str, min_chars: int = 1) -> str | None:

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline import ranking
 from pipeline.stages import embed
-from pipeline.units import clean_text, is_code, is_question, searchable
+from pipeline.units import clean_text, is_code, searchable
 
 
 @pytest.mark.parametrize("raw, clean", [
@@ -134,7 +134,7 @@ def test_an_answer_that_reads_the_same_as_a_better_one_is_left_out():
     ("", False),
 ])
 def test_is_question(text, question):
-    assert is_question(text) is question
+    assert ranking.is_question(text) is question
 
 
 def test_a_question_is_moved_below_a_statement_of_close_score():
