@@ -22,6 +22,7 @@ paragraph) become one answer (:mod:`pipeline.ranking`).
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -44,6 +45,7 @@ DENSE_WEIGHTS = (1.0, 0.5)
 # a heading, sentence or passage that is only a question restates a query rather than answering
 # it: it is moved down by this many standard deviations (ranking.demote_questions)
 QUESTION_PENALTY = 0.5
+LIST_CACHE_DOCS = 5_000    # documents whose list structure a Searcher keeps
 # the default scope: items first, and the text they were not extracted from as a fallback tier
 DEFAULT_KINDS = KINDS
 _WORD = re.compile(r"\w+")
@@ -98,6 +100,9 @@ class Searcher:
         self._embedder = None
         self._aux_embedder = None
         self._languages: list[str] | None = None
+        # per document, the blocks that are no list item (the store is read-only while open): a
+        # repeated search finds its lists without a query (see _lists)
+        self._blocks_outside_lists: dict[str, list[int]] = {}
         self._prefetch: threading.Thread | None = None
         self._start_prefetch()
 
@@ -258,24 +263,44 @@ class Searcher:
         if wanted:
             docs = sorted({d for d, _ in wanted})
             idx = sorted({b for _, b in wanted})
-            # a list item's list is named by the last block before its run of list items (the intro)
             blocks = self.con.execute(
-                f"SELECT doc_id, block_idx, kind, text, start_char, end_char, list_idx FROM ("
-                f"SELECT *, CASE WHEN kind = 'list_item' THEN coalesce(max(CASE WHEN kind <> 'list_item' THEN "
-                f"block_idx END) OVER (PARTITION BY doc_id ORDER BY block_idx ROWS UNBOUNDED PRECEDING), -1) "
-                f"END AS list_idx FROM block WHERE doc_id IN ({_sql_strings(docs)})) "
-                f"WHERE block_idx IN ({', '.join(map(str, idx))})").fetchall()
-            lists = {(d, b): li for d, b, _, _, _, _, li in blocks if li is not None}
+                f"SELECT doc_id, block_idx, kind, text, start_char, end_char FROM block "
+                f"WHERE doc_id IN ({_sql_strings(docs)}) AND block_idx IN ({', '.join(map(str, idx))})").fetchall()
+            lists = self._lists([(d, b) for d, b, kind, *_ in blocks if kind == "list_item" and (d, b) in wanted])
             if lists:
                 out = {k: replace(u, list_idx=lists.get((u.doc_id, u.block_idx))) for k, u in out.items()}
                 wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
-            for doc_id, block_idx, kind, text, start, end, list_idx in blocks:
+            for doc_id, block_idx, kind, text, start, end in blocks:
                 u = wanted.get((doc_id, block_idx))
                 if u is None or kind not in ranking.BLOCK_KINDS:
                     continue
                 key = f"{doc_id}:{block_idx}" if kind != "heading" else f"{doc_id}:h{block_idx}"
                 out.setdefault(key, ranking.Unit(key, ranking.BLOCK_KINDS[kind], u.lang, text, None, doc_id,
-                                                 u.source_path, u.title, start, end, block_idx, list_idx))
+                                                 u.source_path, u.title, start, end, block_idx,
+                                                 lists.get((doc_id, block_idx))))
+        return out
+
+    def _lists(self, list_items: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """The list each (doc_id, block_idx) of a list item belongs to, named by the last block before
+        its run of list items (the list's intro; -1 when the list opens the document)."""
+        if not list_items:
+            return {}
+        others = self._blocks_outside_lists
+        missing = sorted({d for d, _ in list_items} - others.keys())
+        if missing:
+            if len(others) + len(missing) > LIST_CACHE_DOCS:
+                others.clear()
+            found: dict[str, list[int]] = {d: [] for d in missing}
+            for doc_id, block_idx in self.con.execute(
+                    f"SELECT doc_id, block_idx FROM block WHERE doc_id IN ({_sql_strings(missing)}) "
+                    f"AND kind <> 'list_item' ORDER BY doc_id, block_idx").fetchall():
+                found[doc_id].append(block_idx)
+            others.update(found)
+        out = {}
+        for doc_id, block_idx in list_items:
+            before = others.get(doc_id, [])
+            n = bisect.bisect_left(before, block_idx)
+            out[(doc_id, block_idx)] = before[n - 1] if n else -1
         return out
 
     def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
