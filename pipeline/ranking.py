@@ -13,6 +13,7 @@ search module gathers the legs (dense in two encoders, BM25) and hands them here
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -20,6 +21,7 @@ from typing import Iterable, Sequence
 from pipeline.units import ITEM_KINDS, clean_text
 
 RRF_K = 60
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s")
 # block kind -> the kind of unit a block is in search_units (schemas/011_text_units.sql)
 BLOCK_KINDS = {"heading": "heading", "paragraph": "passage", "list_item": "passage", "quote": "passage"}
 
@@ -38,13 +40,16 @@ class Unit:
     start_char: int | None = None
     end_char: int | None = None
     block_idx: int | None = None
+    # for a unit in a list item: the block before the list (its intro), which names the list
+    list_idx: int | None = None
 
     @property
     def tier(self) -> str:
         return "item" if self.kind in ITEM_KINDS else "text"
 
 
-UNIT_COLUMNS = tuple(Unit.__dataclass_fields__)
+# the columns of search_units a Unit is read from (list_idx comes from the block table)
+UNIT_COLUMNS = tuple(Unit.__dataclass_fields__)[:-1]
 
 
 def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None,
@@ -106,9 +111,32 @@ class Answer:
 
     @property
     def matched(self) -> Unit | None:
-        """The best-ranked sentence-sized unit (an item, a sentence, a heading) that is not the block itself."""
-        return next((u for u in self.units if u.kind != "passage" and
-                     (self.block is None or u.key_id != self.block.key_id)), None)
+        """The best-ranked sentence-sized unit (an item, a sentence, a heading) of the block shown, not the
+        block itself (of a list, the point shown)."""
+        return next((u for u in self.units if u.kind != "passage" and (self.block is None or (
+                     u.key_id != self.block.key_id and u.block_idx == self.block.block_idx))), None)
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` (a heading, sentence or passage) is a question and nothing more: its clean
+    text ends with a question mark and no sentence ends before it ("Co to jest TikTok?"; not a
+    paragraph that says something and then asks)."""
+    t = clean_text(text).rstrip()
+    return t.endswith(("?", "？")) and not _SENTENCE_END.search(t[:-1])
+
+
+def demote_questions(ranked: Sequence[tuple[str, float]], units: dict[str, Unit],
+                     penalty: float) -> list[tuple[str, float]]:
+    """``ranked`` with ``penalty`` taken off every text unit (heading, sentence, passage) that is a
+    question, re-sorted (stable). A query is often a question, and the encoder finds questions
+    close to questions ("Co to jest TikTok?" for "daily time on TikTok per user"): a question
+    restates what is asked and answers nothing. Items are what an extractor kept as a statement,
+    and a heading's section is still reached through the units under it."""
+    if not penalty:
+        return list(ranked)
+    out = [(k, s - penalty if (u := units.get(k)) is not None and u.tier == "text" and is_question(u.text) else s)
+           for k, s in ranked]
+    return sorted(out, key=lambda kv: -kv[1])
 
 
 def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_blocks: bool = True) -> list[Answer]:
@@ -121,6 +149,12 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_bl
     it (on 74 cross-language queries, showing the best sentence instead lost a fifth of the
     answers), and a heading item reads as the heading it was taken from ("Mit: …"). Without
     (a search narrowed to some kinds) each answer is shown as its best unit of those kinds.
+
+    The items of one list are one answer too, shown as the list item that ranked best: each is
+    searched as a point of its list (their search vectors share the list as context), so a
+    list of short points ("Geen verwijzingen,", "Conversiesnelheden blijven enorm laag.") came
+    back as that many answers of almost equal score and pushed other documents out of the top.
+    Narrowed to some kinds (without ``show_blocks``), each item is an answer of its own.
     """
     groups: dict[tuple, Answer] = {}
     out: list[Answer] = []
@@ -128,7 +162,8 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_bl
         u = units.get(key)
         if u is None:
             continue
-        g = (u.doc_id, u.block_idx) if u.block_idx is not None else (u.doc_id, u.key_id)
+        g = (u.doc_id, "list", u.list_idx) if show_blocks and u.list_idx is not None else \
+            (u.doc_id, u.block_idx) if u.block_idx is not None else (u.doc_id, u.key_id)
         a = groups.get(g)
         if a is None:
             a = groups[g] = Answer(u, score, [u])
@@ -137,8 +172,8 @@ def answers(ranked: Iterable[tuple[str, float]], units: dict[str, Unit], show_bl
             a.units.append(u)
     for a in out:
         items = [u for u in a.units if u.tier == "item"]
-        if show_blocks:
-            a.block = next((units[k] for k in block_keys(a.units[0]) if k in units), None)
+        if show_blocks:   # the block of the answer's item (a list's point that is one), else of its best unit
+            a.block = next((units[k] for k in block_keys((items or a.units)[0]) if k in units), None)
         a.unit = items[0] if items else a.block or a.units[0]
     return out
 

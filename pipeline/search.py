@@ -22,9 +22,10 @@ paragraph) become one answer (:mod:`pipeline.ranking`).
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -41,6 +42,10 @@ LEXICAL_WEIGHT = 0.5
 HUBNESS_WEIGHT = 0.5       # CSLS: 2 cos(q, x) - r(x), halved
 # the dense legs, summed as standardised scores: e5 carries the cross-language matching
 DENSE_WEIGHTS = (1.0, 0.5)
+# a heading, sentence or passage that is only a question restates a query rather than answering
+# it: it is moved down by this many standard deviations (ranking.demote_questions)
+QUESTION_PENALTY = 0.5
+LIST_CACHE_DOCS = 5_000    # documents whose list structure a Searcher keeps
 # the default scope: items first, and the text they were not extracted from as a fallback tier
 DEFAULT_KINDS = KINDS
 _WORD = re.compile(r"\w+")
@@ -95,6 +100,9 @@ class Searcher:
         self._embedder = None
         self._aux_embedder = None
         self._languages: list[str] | None = None
+        # per document, the blocks that are no list item (the store is read-only while open): a
+        # repeated search finds its lists without a query (see _lists)
+        self._blocks_outside_lists: dict[str, list[int]] = {}
         self._prefetch: threading.Thread | None = None
         self._start_prefetch()
 
@@ -258,22 +266,57 @@ class Searcher:
             blocks = self.con.execute(
                 f"SELECT doc_id, block_idx, kind, text, start_char, end_char FROM block "
                 f"WHERE doc_id IN ({_sql_strings(docs)}) AND block_idx IN ({', '.join(map(str, idx))})").fetchall()
+            lists = self._lists([(d, b) for d, b, kind, *_ in blocks if kind == "list_item" and (d, b) in wanted])
+            if lists:
+                out = {k: replace(u, list_idx=lists.get((u.doc_id, u.block_idx))) for k, u in out.items()}
+                wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
             for doc_id, block_idx, kind, text, start, end in blocks:
                 u = wanted.get((doc_id, block_idx))
                 if u is None or kind not in ranking.BLOCK_KINDS:
                     continue
                 key = f"{doc_id}:{block_idx}" if kind != "heading" else f"{doc_id}:h{block_idx}"
                 out.setdefault(key, ranking.Unit(key, ranking.BLOCK_KINDS[kind], u.lang, text, None, doc_id,
-                                                 u.source_path, u.title, start, end, block_idx))
+                                                 u.source_path, u.title, start, end, block_idx,
+                                                 lists.get((doc_id, block_idx))))
+        return out
+
+    def _lists(self, list_items: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """The list each (doc_id, block_idx) of a list item belongs to, named by the last block before
+        its run of list items (the list's intro; -1 when the list opens the document)."""
+        if not list_items:
+            return {}
+        others = self._blocks_outside_lists
+        missing = sorted({d for d, _ in list_items} - others.keys())
+        if missing:
+            if len(others) + len(missing) > LIST_CACHE_DOCS:
+                others.clear()
+            found: dict[str, list[int]] = {d: [] for d in missing}
+            for doc_id, block_idx in self.con.execute(
+                    f"SELECT doc_id, block_idx FROM block WHERE doc_id IN ({_sql_strings(missing)}) "
+                    f"AND kind <> 'list_item' ORDER BY doc_id, block_idx").fetchall():
+                found[doc_id].append(block_idx)
+            others.update(found)
+        out = {}
+        for doc_id, block_idx in list_items:
+            before = others.get(doc_id, [])
+            n = bisect.bisect_left(before, block_idx)
+            out[(doc_id, block_idx)] = before[n - 1] if n else -1
         return out
 
     def _hits(self, ranked: list[tuple[str, float]], dense: list[str], lexical: list[str],
-              show_blocks: bool = True, top: int | None = None) -> list[Hit]:
+              show_blocks: bool = True, top: int | None = None, question_penalty: float = 0.0) -> list[Hit]:
         """The answers of ``ranked``; with ``top``, only as many of its head as give ``top`` answers are
-        looked up (several units of one block make one answer)."""
+        looked up (several units of one block make one answer). With ``question_penalty`` (in the
+        scores' units) questions are moved down first (:func:`ranking.demote_questions`): of the
+        head, only the units still scoring at least the first unit not looked up are sure of their
+        place, and only they are answered from."""
         n = len(ranked) if top is None else min(len(ranked), max(4 * top, 20))
         while True:
-            hits = ranking.hits(ranked[:n], self.units([k for k, _ in ranked[:n]]), dense, lexical, show_blocks)
+            units = self.units([k for k, _ in ranked[:n]])
+            head = ranking.demote_questions(ranked[:n], units, question_penalty)
+            if question_penalty and n < len(ranked):
+                head = [kv for kv in head if kv[1] >= ranked[n][1]]
+            hits = ranking.hits(head, units, dense, lexical, show_blocks)
             if top is None or len(hits) >= top or n >= len(ranked):
                 return hits[:top] if top is not None else hits
             n = min(len(ranked), 2 * n)
@@ -309,7 +352,8 @@ class Searcher:
             weights.append(DENSE_WEIGHTS[1])
         fused = ranking.combine([ranking.standardised(leg) for leg in legs], weights, lexical, LEXICAL_WEIGHT)
         # narrowed to some kinds, each answer is shown as a unit of those kinds
-        return self._hits(fused, [k for k, _ in legs[0]] if legs else [], lexical, show_blocks=not kinds, top=top)
+        return self._hits(fused, [k for k, _ in legs[0]] if legs else [], lexical, show_blocks=not kinds, top=top,
+                          question_penalty=QUESTION_PENALTY)
 
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
         item_id = checked_text(item_id, "the item id")

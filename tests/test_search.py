@@ -53,6 +53,33 @@ def test_cross_language_search_finds_the_statistic(store):
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_the_points_of_a_list_make_one_answer_in_the_store(store):
+    db, _ = store
+    with KnowledgeStore(db) as ks:
+        # every unit of a list item knows its list: the block before the run of list items
+        runs = ks.con.execute(
+            "SELECT b.doc_id, b.block_idx, (SELECT max(o.block_idx) FROM block o WHERE o.doc_id = b.doc_id AND "
+            "o.block_idx < b.block_idx AND o.kind <> 'list_item') FROM block b WHERE b.kind = 'list_item'").fetchall()
+        assert len(runs) > 5
+        keys = [k for (k,) in ks.con.execute("SELECT key_id FROM search_units WHERE block_idx IS NOT NULL").fetchall()]
+        units = ks._searcher().units(keys)
+        want = {(d, b): -1 if intro is None else intro for d, b, intro in runs}
+        assert {(u.doc_id, u.block_idx): u.list_idx for u in units.values() if u.list_idx is not None} == \
+            {(u.doc_id, u.block_idx): want[(u.doc_id, u.block_idx)] for u in units.values()
+             if (u.doc_id, u.block_idx) in want}
+        # a query about one list's statistics: one answer from that list, not one per point
+        hits = ks.search("Ilu dorosłych internautów korzysta z Facebooka?", langs=["id", "nl"], top=10)
+        answers_per_list = {}
+        for h in hits:
+            u = units.get(h.item_id) or ks._searcher().units([h.item_id])[h.item_id]
+            if u.list_idx is not None:
+                answers_per_list[(u.doc_id, u.list_idx)] = answers_per_list.get((u.doc_id, u.list_idx), 0) + 1
+        assert answers_per_list and max(answers_per_list.values()) == 1
+        narrowed = ks.search("Ilu dorosłych internautów korzysta z Facebooka?", langs=["id", "nl"],
+                             kinds=["statistic"], top=10)
+        assert sum("menggunakan" in h.text for h in narrowed) >= 2   # narrowed: each point on its own
+
+
 def test_filters_and_bad_kind(store):
     db, _ = store
     with KnowledgeStore(db) as ks:

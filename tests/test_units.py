@@ -122,3 +122,54 @@ def test_an_answer_that_reads_the_same_as_a_better_one_is_left_out():
         ranking.Unit("b:5", "passage", "pl", "Reklama w sieci kosztuje mniej.", None, "b", "b.txt", None, 28, 59, 5))}
     hits = ranking.hits([("a:h1", 3.0), ("b:h4", 2.9), ("b:5", 2.0)], units)
     assert [h.item_id for h in hits] == ["a:h1", "b:5"]
+
+
+@pytest.mark.parametrize("text,question", [
+    ("Co to jest TikTok?", True),
+    ("Which social media platform is right for your business?", True),
+    ("**Wat kost een website?**", True),                       # markup aside
+    ("Wat kost een website? Minder dan u denkt.", False),      # it answers as well
+    ("Een website kost minder dan u denkt. Waarom?", False),   # it says something first
+    ("Reageer binnen een uur.", False),
+    ("", False),
+])
+def test_is_question(text, question):
+    assert ranking.is_question(text) is question
+
+
+def test_a_question_is_moved_below_a_statement_of_close_score():
+    units = {u.key_id: u for u in (
+        _unit("d:h0", "heading", 0, "Co to jest TikTok?"), _unit("d:s2", "sentence", 2, "Co to jest TikTok?"),
+        _unit("t1", "statistic", 1, "Czy wiesz? 800 mln użytkowników?"),
+        _unit("d:s1", "sentence", 1, "Użytkownicy spędzają w aplikacji 52 minuty dziennie."))}
+    ranked = [("d:h0", 3.0), ("d:s2", 2.9), ("t1", 2.8), ("d:s1", 2.7), ("x", 1.0)]
+    demoted = ranking.demote_questions(ranked, units, 0.5)
+    # text units that are only a question lose half a point; an item keeps its score, whatever it reads like
+    assert demoted == [("t1", 2.8), ("d:s1", 2.7), ("d:h0", 2.5), ("d:s2", 2.4), ("x", 1.0)]
+    assert ranking.demote_questions(ranked, units, 0.0) == ranked
+
+
+def test_the_points_of_one_list_are_one_answer():
+    def point(key, kind, block, text, list_idx):
+        return ranking.Unit(key, kind, "nl", text, None, "d", "d.txt", None, 0, 1, block, list_idx)
+    units = {u.key_id: u for u in (
+        point("d:5", "passage", 5, "Geen verwijzingen,", 4),
+        point("d:6", "passage", 6, "Het aantal prospects is niet toegenomen,", 4),
+        point("t7", "tip", 7, "Meet je conversies.", 4),
+        point("d:7", "passage", 7, "Meet je conversies.", 4),
+        point("d:9", "passage", 9, "Een andere lijst.", 8),
+        point("d:3", "passage", 3, "Een alinea.", None))}
+    ranked = [("d:6", 3.0), ("d:5", 2.9), ("d:9", 2.8), ("t7", 2.7), ("d:3", 2.6)]
+    hits = ranking.hits(ranked, units)
+    # one answer per list: an item where one of the list's points is an item, shown as that point
+    assert [(h.item_id, h.text) for h in hits] == [("t7", "Meet je conversies."), ("d:9", "Een andere lijst."),
+                                                   ("d:3", "Een alinea.")]
+    assert hits[0].score == 3.0
+    # narrowed to some kinds, each point is an answer of its own
+    narrowed = ranking.hits(ranked, units, show_blocks=False)
+    assert [h.item_id for h in narrowed] == ["d:6", "d:5", "d:9", "t7", "d:3"]
+    # what matched is named from the point shown, not from another point of the list
+    units["d:s6"] = ranking.Unit("d:s6", "sentence", "nl", "Het aantal prospects is niet toegenomen,", None, "d",
+                                 "d.txt", None, 0, 1, 6, 4)
+    hits = ranking.hits([("d:s6", 3.1), *ranked], units)
+    assert hits[0].item_id == "t7" and hits[0].sentence is None and hits[0].score == 3.1
