@@ -357,8 +357,9 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
 
 # The groups a unit's features are computed in when a model scores it (``_reaches``): the non-binary
 # features are all in "shape" or the document's rates; every feature of the others is binary.
-# The unit's own claim cues come first: they are cheap, and without them few units can be a myth.
-LAZY_GROUPS = ("claims_own", "advice", "claims_context")
+# (the unit's own claim cues are known from the start: they are cheap, the rules have matched its cues, and
+# without them few units can be a myth)
+LAZY_GROUPS = ("advice", "claims_context")
 _MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the features are computed
 
 
@@ -366,8 +367,8 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     """``model.probability(features(doc, c)) >= model.threshold``, without computing the costly feature
     groups of a unit that cannot reach the threshold whatever they hold.
 
-    Most units are no tip and no myth. The cheap features come first (shape, the document's rates);
-    before each costly group, an upper bound of the unit's score is taken: the features known so far
+    Most units are no tip and no myth. The cheap features come first (shape, the document's rates, the
+    unit's own claim cues); before each costly group, an upper bound of the unit's score is taken: the features known so far
     with their weights, every feature still unknown (binary) at 1 where its weight is positive, and
     the conjunctions at their highest given what is known. A unit whose bound stays below the
     threshold is dropped; any other one is scored on all its features, as before."""
@@ -375,6 +376,7 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     if key not in doc.memo and not c.rule and model.z_threshold is not None:
         known: dict[str, object] = dict(_group(doc, c, "shape"))
         known["doc_first_person"], known["doc_second_person"] = _document_rates(doc)
+        known.update(_group(doc, c, "claims_own"))
         part = model.known_part(known)    # what the known features add to the bound, summed group by group
         for name in LAZY_GROUPS:
             if model.bound_of(part, _conjunctions(doc.lang, c.text, known)) < model.z_threshold - _MARGIN:
