@@ -666,7 +666,16 @@ def _may_hold_numbers(text: str, g: _Grammar) -> bool:
 
     Every match of ``number_re`` starts at a digit or at the start of a word with a number
     word (or its stem) at its head, so this skips the costly search on most sentences."""
-    return bool(_DIGIT.search(text)) or any(w.startswith(g.starts) for w in _WORD.findall(text.lower()))
+    return bool(_DIGIT.search(text)) or _word_start_re(g.starts).search(text.lower()) is not None
+
+
+@lru_cache(maxsize=None)
+def _word_start_re(starts: tuple[str, ...]) -> re.Pattern:
+    """A word (a run of ``\\w``) that starts with one of ``starts``: one search for the whole text."""
+    if "" in starts:
+        return re.compile(r"\w")
+    heads = sorted({s for s in starts if _WORD.fullmatch(s)}, key=len, reverse=True)  # only these start a word
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, heads)) + ")") if heads else re.compile(r"(?!)")
 
 
 def find_quantities(text: str, lang: str) -> list[Quantity]:

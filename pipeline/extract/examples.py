@@ -291,7 +291,11 @@ def _tok_eq(a: str, b: str) -> bool:
 
 
 def _subset(a: set[str], b: set[str]) -> bool:
-    return all(any(_tok_eq(x, y) for y in b) for x in a)
+    """Every name token of ``a`` has an equal one in ``b`` (``all(any(_tok_eq(x, y) for y in b) for x in a)``)."""
+    for x in a:
+        if x not in b and not any(_tok_eq(x, y) for y in b):   # x in b: _tok_eq(x, x)
+            return False
+    return True
 
 
 def _assign(ents: list[Entity], m: Occurrence) -> None:

@@ -96,12 +96,12 @@ def conditional_imperative(lang: str, text: str) -> bool:
     """``Jika ..., hindari ...``: a conditional clause (after optional lead words: ``Jadi jika
     ..., ...``), then an imperative main clause."""
     toks = tokenize(text)
-    words = [t for t in toks if any(c.isalnum() for c in t.text)]
-    if not words:
+    first_word = next((t for t in toks if any(c.isalnum() for c in t.text)), None)
+    if first_word is None:
         return False
     conditionals = word_set(lang, "TIP_CONDITIONALS")
     lead_ends = {s: e for s, e in cues(lang, "TIP_LEAD_WORDS", text)}
-    first = words[0].i
+    first = first_word.i
     for _ in range(2):   # up to two lead words before the conditional
         if toks[first].lower in conditionals or first not in lead_ends:
             break
@@ -129,8 +129,7 @@ def clause_imperative(lang: str, text: str) -> bool:
             continue
         if t.text not in _CLAUSE_BREAKS or n_words < 2:
             continue
-        rest = text[t.end:]
-        rest_words = [x for x in tokenize(rest) if x.is_word]
+        rest_words = [x for x in toks[t.i + 1:] if x.is_word]   # the words of text[t.end:], as tokenised alone
         if len(rest_words) < 2 or (any(x.split(":")[0] == "conj" for x in word_tags(lang, rest_words[0].text))
                                    and rest_words[0].lower not in word_set(lang, "TIP_LEAD_WORDS")):
             continue   # ", bądź ..." = ", or ..." (but ", to szukaj ...": "to" leads the imperative)
@@ -138,7 +137,7 @@ def clause_imperative(lang: str, text: str) -> bool:
             continue   # "A, B, dan fokus pada C": the last item of an enumeration, not a new clause
         if subjects and rest_words[1].text[:1].isupper():
             continue
-        if starts_imperative(lang, rest.lstrip(), subjects):
+        if imperative_from(lang, text, t.i + 1, subjects):   # starts_imperative(text[t.end:].lstrip(), subjects)
             return True
     return False
 

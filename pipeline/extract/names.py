@@ -93,6 +93,12 @@ def is_acronym(word: str) -> bool:
 def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset()) -> bool:
     if word.islower() and "." not in word:
         return False        # (most words) no capital for a name or a lower-camel brand, no dot for a domain
+    return _capitalised(lang, word, lower_vocab)
+
+
+@lru_cache(maxsize=65536)
+def _capitalised(lang: str, word: str, lower_vocab: frozenset[str]) -> bool:
+    """:func:`is_capitalised` of a word with a capital or a dot (remembered: names come back)."""
     if _LOWER_CAMEL.match(word) or is_domain(word):
         return True         # a brand written lower-camel (iPrice) or a site's domain: a name all the same
     if not word[:1].isupper():

@@ -33,7 +33,7 @@ import operator
 import pathlib
 import re
 from dataclasses import dataclass, field as dataclass_field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import repeat
 from typing import Iterable, Mapping
 
@@ -182,6 +182,7 @@ def _popular(lang: str, text: str) -> bool:
     return any(s == 0 or toks[s - 1].lower not in counted for s, _ in cues(lang, "MYTH_POPULAR_CUES", text))
 
 
+@lru_cache(maxsize=65536)
 def _that_after(lang: str, field: str, text: str) -> bool:
     """Whether a "that" (``MYTH_THAT``: "bahwa", "że", "dat") follows a cue of ``field``."""
     found = cues(lang, field, text)
@@ -191,6 +192,7 @@ def _that_after(lang: str, field: str, text: str) -> bool:
     return any(t.lower in that for t in tokenize(text)[found[0][1]:])
 
 
+@lru_cache(maxsize=65536)
 def cues_inside(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` after the first three words: the sentence states a claim and rejects it in one breath
     (``... bukan berarti ...``, ``..., terwijl ...``, ``... to wcale nie ...``)."""
@@ -199,6 +201,7 @@ def cues_inside(lang: str, field: str, text: str) -> bool:
     return bool(first_words) and any(s > first_words[-1] for s, _ in cues(lang, field, text))
 
 
+@lru_cache(maxsize=65536)
 def cues_at_start(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` among the first three words: ``Padahal ...``, ``To nieprawda.``."""
     toks = tokenize(text)
@@ -269,16 +272,23 @@ def _advice(lang: str, text: str) -> dict[str, object]:
 
 
 def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
-    """Myth, belief and rejection cues in the unit and after it; the title, heading and intro above it."""
-    lang, b = doc.lang, c.block
-    ctx = _block_context(doc, b)
-    list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
-    following = _following(doc, c)
+    """Myth, belief and rejection cues in the unit and after it; the title, heading and intro above it
+    (the unit's own cues and its context are computed apart, when a model needs them: ``_reaches``)."""
+    both = {**_group(doc, c, "claims_own"), **_group(doc, c, "claims_context")}
+    return {k: both[k] for k in CLAIM_FEATURES}
+
+
+# the order of the claim features (a model sums its products in the order of the features)
+CLAIM_FEATURES = ("ctx_tip_intro", "ctx_mistake", "ctx_colon", "ctx_parent_imperative", "title_tip", "title_myth",
+                  "myth_cue", "myth_weak_cue", "myth_label", "belief_cue", "popular_cue", "rebuttal_cue",
+                  "rebuttal_inside", "absolute_cue", "rebuttal_next", "myth_next", "ctx_myth", "ctx_myth_label", "rebuttal_follows",
+                  "contrast_follows")
+
+
+def _claims_own(doc: DocContext, text: str) -> dict[str, object]:
+    """Myth, belief and rejection cues of the unit itself and of the document's title."""
+    lang = doc.lang
     return {
-        "ctx_tip_intro": has_cue(lang, "TIP_INTRO_CUES", *ctx, *list_ctx),
-        "ctx_mistake": has_cue(lang, "TIP_MISTAKE_CUES", *ctx, *list_ctx),
-        "ctx_colon": any(t.rstrip().endswith(":") for t in ctx[-1:] + list_ctx[-1:]),
-        "ctx_parent_imperative": b.parent_idx >= 0 and starts_imperative(lang, doc.blocks[b.parent_idx].text),
         "title_tip": has_cue(lang, "TIP_INTRO_CUES", doc.title or ""),
         "title_myth": has_cue(lang, "MYTH_CUES", doc.title or ""),
         "myth_cue": has_cue(lang, "MYTH_CUES", text),
@@ -289,6 +299,20 @@ def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, o
         "rebuttal_cue": has_cue(lang, "MYTH_REBUTTAL_CUES", text),
         "rebuttal_inside": cues_inside(lang, "MYTH_REBUTTAL_CUES", text),
         "absolute_cue": has_cue(lang, "MYTH_ABSOLUTE_CUES", text),
+    }
+
+
+def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
+    """Cues in the sentences after the unit; the heading and intro above it."""
+    lang, b = doc.lang, c.block
+    ctx = _block_context(doc, b)
+    list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
+    following = _following(doc, c)
+    return {
+        "ctx_tip_intro": has_cue(lang, "TIP_INTRO_CUES", *ctx, *list_ctx),
+        "ctx_mistake": has_cue(lang, "TIP_MISTAKE_CUES", *ctx, *list_ctx),
+        "ctx_colon": any(t.rstrip().endswith(":") for t in ctx[-1:] + list_ctx[-1:]),
+        "ctx_parent_imperative": b.parent_idx >= 0 and starts_imperative(lang, doc.blocks[b.parent_idx].text),
         "rebuttal_next": has_cue(lang, "MYTH_REBUTTAL_CUES", *following),
         "myth_next": has_cue(lang, "MYTH_CUES", *following),
         "ctx_myth": has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
@@ -301,13 +325,16 @@ def _claims_and_context(doc: DocContext, c: Candidate, text: str) -> dict[str, o
 
 
 def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
-    """One group of a unit's features ("shape", "advice" or "claims"), computed once per unit."""
+    """One group of a unit's features ("shape", "advice" or "claims", the last made of "claims_own" and
+    "claims_context"), computed once per unit."""
     key = ("unit_" + name, c.block.idx, c.start, c.end, c.sentence)
     found = doc.memo.get(key)
     if found is None:
         text = c.text
         found = doc.memo[key] = (_shape(doc, c, text) if name == "shape" else _advice(doc.lang, text)
-                                 if name == "advice" else _claims_and_context(doc, c, text))
+                                 if name == "advice" else _claims_own(doc, text) if name == "claims_own"
+                                 else _claims_context(doc, c) if name == "claims_context"
+                                 else _claims_and_context(doc, c, text))
     return found
 
 
@@ -340,7 +367,9 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
 
 # The groups a unit's features are computed in when a model scores it (``_reaches``): the non-binary
 # features are all in "shape" or the document's rates; every feature of the others is binary.
-LAZY_GROUPS = ("claims", "advice")
+# (the unit's own claim cues are known from the start: they are cheap, the rules have matched its cues, and
+# without them few units can be a myth)
+LAZY_GROUPS = ("advice", "claims_context")
 _MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the features are computed
 
 
@@ -348,8 +377,8 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     """``model.probability(features(doc, c)) >= model.threshold``, without computing the costly feature
     groups of a unit that cannot reach the threshold whatever they hold.
 
-    Most units are no tip and no myth. The cheap features come first (shape, the document's rates);
-    before each costly group, an upper bound of the unit's score is taken: the features known so far
+    Most units are no tip and no myth. The cheap features come first (shape, the document's rates, the
+    unit's own claim cues); before each costly group, an upper bound of the unit's score is taken: the features known so far
     with their weights, every feature still unknown (binary) at 1 where its weight is positive, and
     the conjunctions at their highest given what is known. A unit whose bound stays below the
     threshold is dropped; any other one is scored on all its features, as before."""
@@ -357,10 +386,14 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     if key not in doc.memo and not c.rule and model.z_threshold is not None:
         known: dict[str, object] = dict(_group(doc, c, "shape"))
         known["doc_first_person"], known["doc_second_person"] = _document_rates(doc)
+        known.update(_group(doc, c, "claims_own"))
+        part = model.known_part(known)    # what the known features add to the bound, summed group by group
         for name in LAZY_GROUPS:
-            if model.upper_bound(known, _conjunctions(doc.lang, c.text, known)) < model.z_threshold - _MARGIN:
+            if model.bound_of(part, _conjunctions(doc.lang, c.text, known)) < model.z_threshold - _MARGIN:
                 return False
-            known.update(_group(doc, c, name))
+            group = _group(doc, c, name)
+            known.update(group)
+            part += model.known_part(group)
     return model.probability(features(doc, c)) >= model.threshold
 
 
@@ -380,7 +413,7 @@ class Model:
         z = self.bias + sum(map(operator.mul, map(self.weights.get, feats, repeat(0.0)), feats.values()))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    @property
+    @cached_property
     def z_threshold(self) -> float | None:
         """The score (before the logistic) that reaches the threshold; None for a threshold of 0 or 1."""
         t = self.threshold
@@ -389,14 +422,27 @@ class Model:
     def upper_bound(self, known: Mapping[str, object], conjunctions: Mapping[str, object]) -> float:
         """The highest score of a unit (no rule's hit) whose features ``known`` hold these values, every other
         feature being binary, and whose ``conjunctions`` are at most these."""
+        return self.bound_of(self.known_part(known), conjunctions)
+
+    def known_part(self, known: Mapping[str, object]) -> float:
+        """What features of known values add to :meth:`upper_bound`: each its weighted value, less its weight
+        where positive (counted as unknown at 1 before). Additive: the parts of groups of features sum up.
+        (Summed otherwise than before: a bound off by a rounding error decides the same, _reaches keeps a margin.)"""
+        return (sum(map(operator.mul, map(self.weights.get, known, repeat(0.0)), known.values()))   # type: ignore
+                - sum(map(self._positive_weights.get, known, repeat(0.0))))
+
+    def bound_of(self, known_part: float, conjunctions: Mapping[str, object]) -> float:
+        """:meth:`upper_bound` from the known features' :meth:`known_part`."""
         get = self.weights.get
-        z = self.bias + self._unknown_at_most(tuple(conjunctions))   # every feature still unknown at 1
-        for k, v in known.items():
-            w = get(k, 0.0)
-            z += w * float(v) - max(w, 0.0)         # type: ignore[arg-type]
+        z = self.bias + self._unknown_at_most(tuple(conjunctions)) + known_part   # every unknown feature at 1
         for k, v in conjunctions.items():
             z += max(0.0, get(k, 0.0) * float(v))   # type: ignore[arg-type]
         return z
+
+    @cached_property
+    def _positive_weights(self) -> dict[str, float]:
+        """Each feature's weight where positive, else 0."""
+        return {k: max(w, 0.0) for k, w in self.weights.items()}
 
     def _unknown_at_most(self, conjunctions: tuple[str, ...]) -> float:
         """The sum of the positive weights but those of the rule features and of ``conjunctions``."""

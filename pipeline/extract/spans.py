@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 from pipeline.docmodel import Block, DocContext
@@ -144,10 +145,14 @@ def detail_text(texts: list[str], limit: int) -> str | None:
     return t if len(t) <= limit else t[:limit].rsplit(" ", 1)[0] + "…"
 
 
+@lru_cache(maxsize=65536)
 def words(text: str | None) -> list[str]:
+    """The words of ``text`` (remembered: the extractors count the words of every sentence, several times;
+    the list is shared, do not change it)."""
     return _WORD.findall(text or "")
 
 
+@lru_cache(maxsize=65536)
 def is_question(text: str) -> bool:
     """A question, possibly followed by a parenthesis: ``Jaka jest twoja konkurencja? (...)``."""
     t = _TRAILING_PARENTHESIS.sub("", text.strip())

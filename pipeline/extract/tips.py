@@ -46,6 +46,7 @@ rules alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterator, Sequence
 
 from pipeline.docmodel import Block, DocContext
@@ -234,9 +235,14 @@ def _free_sentences(doc: DocContext, taken: Taken, settings: Settings) -> Iterat
             continue
         used = taken.used(b)
         for k, sent in enumerate(sentences(b)):
-            if (not overlaps(used, sent.start, sent.end) and len(sent.text) <= MAX_ITEM_CHARS
-                    and len(words(sent.text)) >= settings.min_sentence_words):
+            if not overlaps(used, sent.start, sent.end) and _fits_sentence(sent.text, settings.min_sentence_words):
                 yield b, k, sent
+
+
+@lru_cache(maxsize=32768)
+def _fits_sentence(text: str, min_words: int) -> bool:
+    """Neither too long nor too short (remembered per text: four rules ask of every sentence)."""
+    return len(text) <= MAX_ITEM_CHARS and len(words(text)) >= min_words
 
 
 def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
@@ -245,14 +251,20 @@ def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
     cue, a call to the reader or an announcement of a list, not too short or too long."""
     lang = doc.lang
     for b, k, sent in _free_sentences(doc, taken, settings):
-        text = sent.text
-        if is_question(text) or has_cue(lang, "MYTH_CUES", text) or has_cue(lang, "TIP_NOT_CUES", text):
-            continue
-        if text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text):
-            continue  # "Ikuti tips berikut:" announces the tips
-        if opens_with(lang, "TIP_ANNOUNCE_CUES", text):
-            continue  # "Berikut adalah 4 alasan ...", "Oto ...", "Hier zijn ...": what follows is announced
-        yield b, k, sent
+        if _may_be_tip(lang, sent.text):
+            yield b, k, sent
+
+
+@lru_cache(maxsize=32768)
+def _may_be_tip(lang: str, text: str) -> bool:
+    """Whether a free sentence could be a tip (remembered per text: four rules ask of every sentence)."""
+    if is_question(text) or has_cue(lang, "MYTH_CUES", text) or has_cue(lang, "TIP_NOT_CUES", text):
+        return False
+    if text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text):
+        return False  # "Ikuti tips berikut:" announces the tips
+    if opens_with(lang, "TIP_ANNOUNCE_CUES", text):
+        return False  # "Berikut adalah 4 alasan ...", "Oto ...", "Hier zijn ...": what follows is announced
+    return True
 
 
 def _sentence_hit(rule: str, b: Block, k: int) -> Hit:

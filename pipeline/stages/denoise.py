@@ -143,7 +143,8 @@ def _blank(text: str, spans: list[Span]) -> str:
         if e <= s:
             continue
         parts.append(text[pos:s])
-        parts.append(_NOT_BREAK.sub(" ", text[s:e]))
+        cut = text[s:e]
+        parts.append(_NOT_BREAK.sub(" ", cut) if "\n" in cut or "\r" in cut else " " * len(cut))
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
@@ -290,10 +291,12 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     language's line rules; the furniture block classifier; paragraphs in another language.
     """
     spans: list[Span] = [(m["start"], m["end"], m["rule"]) for m in meta_spans or []]
-    spans += markdown.block_spans(_blank(raw, spans))
-    spans += furniture.html_elements(_blank(raw, spans))
-    spans += markup_spans(_blank(raw, spans))
-    line_level, bio = line_spans_for(_blank(raw, spans), lang, boilerplate, settings)
+    blank = _blank(raw, spans)      # each layer blanks what the last one found (blanking twice changes nothing)
+    for layer in (markdown.block_spans, furniture.html_elements, markup_spans):
+        found = layer(blank)
+        spans += found
+        blank = _blank(blank, found)
+    line_level, bio = line_spans_for(blank, lang, boilerplate, settings)
     spans.extend(line_level)
     spans += furniture.spans(raw, spans, lang, _link_texts(raw, spans), settings.furniture)
     spans += foreign_spans(raw, spans, lang, settings.langid)
