@@ -43,7 +43,7 @@ from pipeline import fingerprint
 from pipeline import outputs
 from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, discover  # noqa: F401
 from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
-from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, merge_shard
+from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, merge_shard, small_phase
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import Stage, StageStats, settings_hash
 from pipeline.registry import BY_NAME, PIPELINE, producer
@@ -566,7 +566,8 @@ class Runner:
             by_shard.setdefault(w.shard, []).append((w.src, k))
         chunks = []
         size = max(1, self.settings.chunk_docs)
-        workers = self.settings.worker_count
+        # (a phase this process runs alone is cut into full chunks: fewer reads of the shard files)
+        workers = 1 if small_phase(len(rows), self.settings) else self.settings.worker_count
         remaining = len(rows)
         for shard, members in sorted(by_shard.items()):
             members.sort()

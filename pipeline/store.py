@@ -212,17 +212,18 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
         con.register("_del", pa.table({"doc_id": pa.array(delete, pa.string())}))
         con.register("_ins", pa.table({"doc_id": pa.array(insert, pa.string())}))
         fts_before = _fts_size(con)
+        deleted, inserted = _doc_filter(delete, "_del"), _doc_filter(insert, "_ins")
         if delete:
             result.removed_keys = [r[0] for r in con.execute(
                 "SELECT key_id FROM search_text WHERE key_id IN (SELECT key_id FROM search_units "
-                "WHERE doc_id IN (SELECT doc_id FROM _del))").fetchall()]
+                f"WHERE {deleted})").fetchall()]
             con.register("_gone", pa.table({"key_id": pa.array(result.removed_keys, pa.string())}))
             con.execute("DELETE FROM search_text WHERE key_id IN (SELECT key_id FROM _gone)")
             con.unregister("_gone")
             for table, _, _ in DOC_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT doc_id FROM _del)")
-            con.execute("DELETE FROM search_units WHERE doc_id IN (SELECT doc_id FROM _del)")
-            con.execute("DELETE FROM store_doc WHERE doc_id IN (SELECT doc_id FROM _del)")
+                con.execute(f"DELETE FROM {table} WHERE {deleted}")
+            con.execute(f"DELETE FROM search_units WHERE {deleted}")
+            con.execute(f"DELETE FROM store_doc WHERE {deleted}")
         if insert:
             _insert_docs(con, plan, insert, dims, progress)
             con.register("_keys", pa.table({"doc_id": pa.array(insert, pa.string()),
@@ -230,12 +231,10 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             con.execute("INSERT INTO store_doc SELECT * FROM _keys")
             con.unregister("_keys")
             # a table, not a view: searches read it without the view's joins (schemas/012)
-            con.execute("INSERT INTO search_units SELECT * FROM search_unit_source "
-                        "WHERE doc_id IN (SELECT doc_id FROM _ins)")
-            con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units "
-                        "WHERE doc_id IN (SELECT doc_id FROM _ins)")
+            con.execute(f"INSERT INTO search_units SELECT * FROM search_unit_source WHERE {inserted}")
+            con.execute(f"INSERT INTO search_text SELECT key_id, text FROM search_units WHERE {inserted}")
             result.added_keys = [r[0] for r in con.execute(
-                "SELECT key_id FROM search_units WHERE doc_id IN (SELECT doc_id FROM _ins)").fetchall()]
+                f"SELECT key_id FROM search_units WHERE {inserted}").fetchall()]
         result.inserted, result.deleted = len(insert), len(delete)
         _load_hubness(con, plan, state, result)
         _load_clusters(con, plan, state, result)
@@ -262,6 +261,18 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             pass
         raise
     return result
+
+
+LITERAL_IDS = 2000   # up to this many documents, a change filters by a literal list (see _doc_filter)
+
+
+def _doc_filter(doc_ids: list[str], table: str) -> str:
+    """``doc_id IN (...)`` for the documents of a change: a literal list when they are few, which DuckDB
+    pushes into the scans of the tables and views (search_unit_source joins five); a semi-join with the
+    registered ``table`` of them reads every row of each instead (3x the time at 10,000 articles)."""
+    if len(doc_ids) > LITERAL_IDS:
+        return f"doc_id IN (SELECT doc_id FROM {table})"
+    return f"doc_id IN ({', '.join(literal(d) for d in doc_ids) or 'NULL'})"
 
 
 def _sync_vector_index(con, db_path: pathlib.Path) -> None:
