@@ -569,6 +569,13 @@ class LocalExecutor:
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
         # merging is mostly reading and writing files: worth the pool's workers only when they are up anyway
         pool = self._pool is not None and len(tasks) >= self.workers
+        if not pool and self.workers > 1 and len(tasks) > 1 and self._releasing is None:
+            # no pool (an edit): threads, as Parquet decoding, filtering and encoding release the GIL
+            with cf.ThreadPoolExecutor(self.workers, thread_name_prefix="merge") as threads:
+                results = list(threads.map(_Timed(merge_shard), tasks))
+            for r in results:
+                self.accounting.task(r.work)
+            return results
         if not pool:
             return list(self._map(merge_shard, tasks, pool=False))
         with self.accounting.phase("merge"):

@@ -125,12 +125,15 @@ def _outputs(out: pathlib.Path) -> dict[str, str]:
 
 def _listing(corpus: pathlib.Path, max_bytes: int) -> tuple[str, str]:
     """(the corpus folder resolved, a digest of what discovery finds there: files and stat identities, rejections)."""
-    found, rejected = discover(corpus, max_bytes)
+    return str(corpus.resolve()), listing_digest(*discover(corpus, max_bytes))
+
+
+def listing_digest(found: list, rejected: list[dict]) -> str:
     h = hashlib.sha256()
     for f in found:
         h.update(f"{f.rel}\x1f{f.stat}\x1e".encode("utf-8", "surrogateescape"))
     h.update(json.dumps(rejected, sort_keys=True).encode("utf-8", "surrogateescape"))
-    return str(corpus.resolve()), h.hexdigest()
+    return h.hexdigest()
 
 
 def _stamp_path(out: pathlib.Path) -> pathlib.Path:
@@ -142,18 +145,24 @@ def forget(out: pathlib.Path) -> None:
     _stamp_path(out).unlink(missing_ok=True)
 
 
-def write(out: pathlib.Path, corpus: pathlib.Path, settings: str, max_bytes: int, result: dict,
-          watch: Iterable[pathlib.Path] = ()) -> None:
-    """Record a complete run: what it saw and left, and its result (documents, rejected, stages' counts).
+def snapshot() -> dict[str, str]:
+    """The code a run starts with (taken before it reads any: a file edited during the run is not recorded
+    as the one the run used)."""
+    return _code()
+
+
+def write(out: pathlib.Path, corpus: pathlib.Path, settings: str, max_bytes: int, listing: str, code: dict[str, str],
+          result: dict, watch: Iterable[pathlib.Path] = ()) -> None:
+    """Record a complete run: what it saw (``listing``: the digest of the discovery it planned from; ``code``:
+    its :func:`snapshot`) and left, and its result (documents, rejected, stages' counts).
 
     ``watch``: more folders or files its outputs depend on (the embedding model's).
     """
-    code = _code()
+    code = dict(code)
     for extra in watch:
         code.update(_files(pathlib.Path(extra)))
-    folder, listing = _listing(pathlib.Path(corpus), max_bytes)
-    stamp = {"settings": settings, "max_bytes": max_bytes, "corpus": folder, "listing": listing,
-             "code": code, "outputs": _outputs(pathlib.Path(out)), "result": result}
+    stamp = {"settings": settings, "max_bytes": max_bytes, "corpus": str(pathlib.Path(corpus).resolve()),
+             "listing": listing, "code": code, "outputs": _outputs(pathlib.Path(out)), "result": result}
     path = _stamp_path(out)
     tmp = path.with_name(path.name + ".tmp")
     try:

@@ -200,6 +200,7 @@ class Runner:
             if last is not None:   # what the last complete run saw and left, unchanged: nothing to do
                 return self._unchanged(last, time.perf_counter() - t_start)
             outputs.forget(self.out)
+            self._code_at_start = outputs.snapshot()
             self.shards = ShardStore(self.out / "stages", self.log)
             code_cache = self.out / "stages" / "code.json"
             fingerprint.load_cache(code_cache)
@@ -237,7 +238,7 @@ class Runner:
                 return   # a model by name (a hub cache): no shortcut, every run plans
             watch.append(model)
         held = [[st.stage, st.processed + st.skipped] for st in result.stages]
-        outputs.write(self.out, corpus, key, self.settings.ingest.max_bytes,
+        outputs.write(self.out, corpus, key, self.settings.ingest.max_bytes, self._listing, self._code_at_start,
                       {"documents": result.documents, "rejected": result.rejected, "stages": held}, watch)
 
     def _unchanged(self, last: dict, seconds: float) -> RunResult:
@@ -258,6 +259,7 @@ class Runner:
         self.shards.check_files()
         self.shards.sweep()
         found, rejected = discover(corpus, s.ingest.max_bytes)
+        self._listing = outputs.listing_digest(found, rejected)   # what the stamp records: what this run saw
         units, dup_rejected = self._units(found)
         rejected += dup_rejected
         prefetch = None
