@@ -233,7 +233,10 @@ class Runner:
         if self.settings.embed:
             from pipeline.model import resolve_model
 
-            model = pathlib.Path(resolve_model(self.settings.model))
+            try:
+                model = pathlib.Path(resolve_model(self.settings.model))
+            except Exception:
+                return
             if not model.is_dir():
                 return   # a model by name (a hub cache): no shortcut, every run plans
             watch.append(model)
