@@ -376,6 +376,10 @@ def read_rows(path: pathlib.Path | str, columns: list[str] | None = None, key_co
     if srcs:
         col = f.schema_arrow.get_field_index("src")
         groups = [i for i in groups if not _outside(f.metadata.row_group(i).column(col).statistics, srcs[0], srcs[-1])]
+        # a few sources spread over the shard's range: look at each group's src column before reading it whole
+        wanted = pa.array(srcs, pa.string())
+        groups = [i for i in groups
+                  if pc.any(pc.is_in(f.read_row_group(i, columns=["src"]).column("src"), value_set=wanted)).as_py()]
     table = f.read_row_groups(groups, columns=columns) if groups else \
         (f.schema_arrow.empty_table().select(columns) if columns else f.schema_arrow.empty_table())
     if srcs is not None:
