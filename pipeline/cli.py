@@ -96,7 +96,27 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
       kb run big-corpus/ --no-embed --workers 8
       kb run big-corpus/ --executor ray --address ray://head:10001
     """
-    from pipeline.runner import SUPPORTED_SUFFIXES, CorpusError, RunLocked, RunSettings, Runner
+    import time
+    from types import SimpleNamespace
+
+    from pipeline import outputs
+
+    # nothing changed since the last complete run into OUT: say so without importing the pipeline
+    t0 = time.perf_counter()
+    try:
+        last = outputs.check(out, corpus, outputs.settings_key(model, backend, not no_embed, not no_aux_model,
+                                                               allow_empty), wait,
+                             log=lambda m: click.secho(m, fg="yellow", err=True))
+    except outputs.RunLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    if last is not None:
+        stages = [SimpleNamespace(stage=name, processed=0, skipped=held, removed=0, seconds=0.0)
+                  for name, held in last["stages"]]
+        _print_run(SimpleNamespace(documents=last["documents"], rejected=last["rejected"], load=None,
+                                   store=out / "knowledge.duckdb", seconds=time.perf_counter() - t0, stages=stages),
+                   corpus)
+        return
+    from pipeline.runner import CorpusError, RunLocked, RunSettings, Runner
 
     settings = RunSettings(model=model, backend=backend, embed=not no_embed, aux_model=not no_aux_model,
                            allow_empty=allow_empty, workers=workers, executor=executor, ray_address=address, wait=wait)
@@ -109,6 +129,16 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
         if executor == "ray":
             raise click.ClickException(f"the Ray executor needs Ray: pip install -e '.[ray]' ({exc})") from exc
         raise
+    _print_run(result, corpus)
+    if accounting is not None and result.accounting is not None:
+        import json
+
+        accounting.write_text(json.dumps(result.accounting, indent=1), encoding="utf-8")
+
+
+def _print_run(result, corpus: pathlib.Path) -> None:
+    from pipeline.discovery import SUPPORTED_SUFFIXES
+
     if result.documents == 0 and result.rejected == 0:
         click.secho(f"no articles found in {corpus} (looked for {', '.join(SUPPORTED_SUFFIXES)})", fg="yellow",
                     err=True)
@@ -120,10 +150,6 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
         failed = f"  failed {s.failed}" if getattr(s, "failed", 0) else ""
         click.echo(f"  {s.stage:<10} processed {s.processed:>5}  skipped {s.skipped:>5}  "
                    f"removed {s.removed:>4}  {s.seconds:7.2f}s{failed}")
-    if accounting is not None and result.accounting is not None:
-        import json
-
-        accounting.write_text(json.dumps(result.accounting, indent=1), encoding="utf-8")
 
 
 @main.command()

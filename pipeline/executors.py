@@ -504,6 +504,11 @@ class _Phase:
         ph["parent_cpu"] = time.process_time() - self._cpu
 
 
+def small_phase(documents: int, run_settings: Any) -> bool:
+    """Whether a phase of ``documents`` is run in this process rather than by a pool (at most one chunk's worth)."""
+    return documents <= max(1, getattr(run_settings, "chunk_docs", 64))
+
+
 class LocalExecutor:
     """Chunks and merges in this process (one worker) or a process pool (each worker keeps its models)."""
 
@@ -554,13 +559,23 @@ class LocalExecutor:
     def run_chunks(self, chunks: list[Chunk], on_done: Callable[[ChunkResult, Chunk], None]) -> None:
         by_out = {c.out: c for c in chunks}
         fn = _ChunkCall(self.run_settings)
+        # a few documents (an edit): this process runs them, as starting workers (their imports, spaCy) costs
+        # more than the work; a pool already started is used
+        pool = self._pool is not None or not small_phase(sum(len(c) for c in chunks), self.run_settings)
         with self.accounting.phase("+".join(chunks[0].stages) if chunks else "chunks"):
-            for result in self._map(fn, chunks):
+            for result in self._map(fn, chunks, pool=pool):
                 on_done(result, by_out[result.out])
 
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
         # merging is mostly reading and writing files: worth the pool's workers only when they are up anyway
         pool = self._pool is not None and len(tasks) >= self.workers
+        if not pool and self.workers > 1 and len(tasks) > 1 and self._releasing is None:
+            # no pool (an edit): threads, as Parquet decoding, filtering and encoding release the GIL
+            with cf.ThreadPoolExecutor(self.workers, thread_name_prefix="merge") as threads:
+                results = list(threads.map(_Timed(merge_shard), tasks))
+            for r in results:
+                self.accounting.task(r.work)
+            return results
         if not pool:
             return list(self._map(merge_shard, tasks, pool=False))
         with self.accounting.phase("merge"):

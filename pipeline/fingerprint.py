@@ -248,9 +248,35 @@ def _packages_distributions() -> dict[str, list[str]]:
     return packages_distributions()   # ~0.7 s: only asked when a module's name is not its distribution's
 
 
+def _environment() -> str:
+    """What says the installed packages are the ones of an earlier run: the interpreter, and each import
+    folder's mtime (installing, upgrading or removing a distribution adds or removes its folders there)."""
+    parts = [sys.version]
+    for entry in sys.path:
+        try:
+            parts.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
+        except OSError:
+            parts.append(f"{entry}:-")
+    return stable_hash(*parts, length=32)
+
+
 @functools.lru_cache(maxsize=None)
 def _version(top: str) -> str:
-    """Installed version of the distribution providing import name ``top``."""
+    """Installed version of the distribution providing import name ``top`` (kept in the disk cache while the
+    environment is unchanged: finding a distribution by import name scans every installed one)."""
+    cached = _DISK_CACHE.get(_VERSIONS)
+    env = _environment()
+    if not isinstance(cached, dict) or cached.get("environment") != env:
+        cached = _DISK_CACHE[_VERSIONS] = {"environment": env, "versions": {}}
+    if top not in cached["versions"]:
+        cached["versions"][top] = _find_version(top)
+    return cached["versions"][top]
+
+
+_VERSIONS = "~versions"   # the disk cache's entry of distribution versions (no module has this name)
+
+
+def _find_version(top: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -29,7 +29,6 @@ import fcntl
 import hashlib
 import os
 import pathlib
-import stat as stat_mod
 import sys
 import threading
 import time
@@ -41,7 +40,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import fingerprint
-from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, merge_shard
+from pipeline import outputs
+from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, discover  # noqa: F401
+from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
+from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, merge_shard, small_phase
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import Stage, StageStats, settings_hash
 from pipeline.registry import BY_NAME, PIPELINE, producer
@@ -49,11 +51,9 @@ from pipeline.shards import Entry, ShardStore, iter_batches, pause_point
 from pipeline.stages import cluster, denoise, embed, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
 CORPUS_STAGES = ("hubness", "cluster")   # read the whole corpus: any change recomputes them
 JSONL_CHUNK_LINES = 256        # a JSONL file is read in runs of this many lines (bounded memory)
 JSONL_CHUNK_BYTES = 4_000_000
-IGNORED_NAMES = ("README", "README.MD", "SOURCES.MD")
 
 
 @dataclass(frozen=True)
@@ -108,64 +108,7 @@ class RunResult:
                    default=0)
 
 
-class CorpusError(Exception):
-    pass
-
-
-class RunLocked(Exception):
-    pass
-
-
-# ---------------------------------------------------------------- the output lock
-
-class OutputLock:
-    """One run at a time per output folder: an advisory lock on ``<out>/.lock`` (freed if the process dies)."""
-
-    def __init__(self, out: pathlib.Path, wait: bool, log: Callable[[str], None]):
-        self.path = out / ".lock"
-        self.wait = wait
-        self.log = log
-        self.fh = None
-
-    def __enter__(self) -> "OutputLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(self.path, "a+")
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            self.fh.seek(0)
-            holder = self.fh.read().strip() or "another process"
-            if not self.wait:
-                self.fh.close()
-                raise RunLocked(f"another kb run ({holder}) is writing to {self.path.parent}: wait for it to "
-                                f"finish, or pass --wait to queue behind it") from None
-            self.log(f"waiting for the kb run ({holder}) writing to {self.path.parent} ...")
-            fcntl.flock(self.fh, fcntl.LOCK_EX)
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}")
-        self.fh.flush()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fh is not None:
-            self.fh.seek(0)
-            self.fh.truncate()
-            fcntl.flock(self.fh, fcntl.LOCK_UN)
-            self.fh.close()
-
-
 # ---------------------------------------------------------------- discovering sources
-
-@dataclass
-class Found:
-    path: pathlib.Path
-    rel: str             # relative path as text (undecodable bytes escaped)
-    size: int
-    stat: str            # what says "unchanged": path, size, mtime, ctime, inode
-
 
 @dataclass
 class Unit:
@@ -181,75 +124,6 @@ class Unit:
     weight: int
     shard: int
     path: bytes = b""
-
-
-def _display(rel: pathlib.PurePath) -> str:
-    """A path as text: bytes that are not UTF-8 are kept, escaped (``caf\\xe9.txt``)."""
-    return os.fsencode(rel.as_posix()).decode("utf-8", "backslashreplace")
-
-
-def _reject(rel: str, reason: str, stage: str = "discover") -> dict:
-    return {"doc_id": stable_hash(rel), "source_path": rel, "stage": stage, "reason": reason}
-
-
-def discover(corpus: pathlib.Path, max_bytes: int = ingest.Settings().max_bytes) -> tuple[list[Found], list[dict]]:
-    """Article files under ``corpus`` (nested folders too) and rejections for the other entries.
-
-    Files are checked by size before anything reads them. Links are followed only to
-    files inside the corpus folder; a link out of it, a dangling link or a link loop
-    is rejected with the reason.
-    """
-    if not corpus.is_dir():
-        raise CorpusError(f"corpus folder not found: {corpus}")
-    root = corpus.resolve()
-    found: list[Found] = []
-    rejected: list[dict] = []
-    for dirpath, dirnames, filenames in os.walk(corpus, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        here = pathlib.Path(dirpath)
-        for name in sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]:
-            if name.startswith("."):
-                continue
-            p = here / name
-            rel = _display(p.relative_to(corpus))
-            if p.is_symlink():
-                try:
-                    target = p.resolve(strict=True)
-                except FileNotFoundError:
-                    rejected.append(_reject(rel, "broken link: its target does not exist"))
-                    continue
-                except (RuntimeError, OSError) as exc:
-                    reason = "link loop" if isinstance(exc, RuntimeError) or getattr(exc, "errno", 0) == errno.ELOOP \
-                        else f"unreadable link ({exc})"
-                    rejected.append(_reject(rel, reason))
-                    continue
-                if root != target and root not in target.parents:
-                    rejected.append(_reject(rel, "link to a file outside the corpus folder: not followed"))
-                    continue
-                if target.is_dir():
-                    rejected.append(_reject(rel, "link to a folder: not followed (its files are read where they are)"))
-                    continue
-            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
-                if p.name.upper() not in IGNORED_NAMES:
-                    rejected.append(_reject(rel, f"unsupported file type {p.suffix or '(none)'!r}; "
-                                                 f"supported: {', '.join(SUPPORTED_SUFFIXES)}"))
-                continue
-            try:
-                st = p.stat()
-            except OSError as exc:
-                rejected.append(_reject(rel, f"unreadable file: {exc.strerror or exc}"))
-                continue
-            if not stat_mod.S_ISREG(st.st_mode):
-                rejected.append(_reject(rel, "not a regular file"))
-                continue
-            if st.st_size > max_bytes and p.suffix.lower() != ".jsonl":
-                rejected.append(_reject(rel, f"file too large ({st.st_size / 1e6:.1f} MB > "
-                                             f"{max_bytes / 1e6:.0f} MB limit)", "ingest"))
-                continue
-            key = f"{os.fsencode(p.resolve())!r}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
-            found.append(Found(p, rel, st.st_size, key))
-    found.sort(key=lambda f: f.rel)
-    return found, rejected
 
 
 def _sha256(path: pathlib.Path) -> str:
@@ -321,6 +195,12 @@ class Runner:
         t_start, cpu_start = time.perf_counter(), time.process_time()
         self.out.mkdir(parents=True, exist_ok=True)
         with OutputLock(self.out, self.settings.wait, self.log):
+            key = self._settings_key()
+            last = outputs.unchanged(self.out, pathlib.Path(corpus), key)
+            if last is not None:   # what the last complete run saw and left, unchanged: nothing to do
+                return self._unchanged(last, time.perf_counter() - t_start)
+            outputs.forget(self.out)
+            self._code_at_start = outputs.snapshot()
             self.shards = ShardStore(self.out / "stages", self.log)
             code_cache = self.out / "stages" / "code.json"
             fingerprint.load_cache(code_cache)
@@ -331,11 +211,42 @@ class Runner:
                 self.executor.close()
                 self.shards.close()
                 fingerprint.save_cache(code_cache)
+            self._stamp(pathlib.Path(corpus), key, result)
         result.seconds = time.perf_counter() - t_start
         accounting = getattr(self.executor, "accounting", None)
         if accounting is not None:
             result.accounting = accounting.summary(result.seconds, time.process_time() - cpu_start)
         return result
+
+    # -- the stamp of a complete run (pipeline/outputs.py) ------------------------------
+    def _settings_key(self) -> str:
+        s = self.settings
+        cli = RunSettings(model=s.model, backend=s.backend, embed=s.embed, aux_model=s.aux_model,
+                          allow_empty=s.allow_empty, workers=s.workers, executor=s.executor,
+                          ray_address=s.ray_address, wait=s.wait, chunk_docs=s.chunk_docs)
+        # stage settings other than the defaults (a caller of the API): part of the key as they are
+        return outputs.settings_key(s.model, s.backend, s.embed, s.aux_model, s.allow_empty,
+                                    "" if s == cli else repr(dataclasses.replace(s, workers=None, wait=False)))
+
+    def _stamp(self, corpus: pathlib.Path, key: str, result: RunResult) -> None:
+        watch = []
+        if self.settings.embed:
+            from pipeline.model import resolve_model
+
+            try:
+                model = pathlib.Path(resolve_model(self.settings.model))
+            except Exception:
+                return
+            if not model.is_dir():
+                return   # a model by name (a hub cache): no shortcut, every run plans
+            watch.append(model)
+        held = [[st.stage, st.processed + st.skipped] for st in result.stages]
+        outputs.write(self.out, corpus, key, self.settings.ingest.max_bytes, self._listing, self._code_at_start,
+                      {"documents": result.documents, "rejected": result.rejected, "stages": held}, watch)
+
+    def _unchanged(self, last: dict, seconds: float) -> RunResult:
+        stages = [StageStats(name, skipped=held) for name, held in last["stages"]]
+        return RunResult(self.out / "knowledge.duckdb", last["documents"], last["rejected"], stages, seconds)
 
     def _executor(self):
         if self.settings.executor == "ray":
@@ -351,6 +262,7 @@ class Runner:
         self.shards.check_files()
         self.shards.sweep()
         found, rejected = discover(corpus, s.ingest.max_bytes)
+        self._listing = outputs.listing_digest(found, rejected)   # what the stamp records: what this run saw
         units, dup_rejected = self._units(found)
         rejected += dup_rejected
         prefetch = None
@@ -659,7 +571,8 @@ class Runner:
             by_shard.setdefault(w.shard, []).append((w.src, k))
         chunks = []
         size = max(1, self.settings.chunk_docs)
-        workers = self.settings.worker_count
+        # (a phase this process runs alone is cut into full chunks: fewer reads of the shard files)
+        workers = 1 if small_phase(len(rows), self.settings) else self.settings.worker_count
         remaining = len(rows)
         for shard, members in sorted(by_shard.items()):
             members.sort()

@@ -24,8 +24,7 @@ import pathlib
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -108,8 +107,8 @@ def literal(value: str) -> str:
 _LIMITS = {"memory_limit": "256MB"}
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    # (a tuple: a run over 10,000 articles makes 70,000 of them from the manifest's rows)
     src: str
     shard: int
     skip_key: str
@@ -157,6 +156,7 @@ class ShardStore:
             self.con.execute(_MANIFEST_SQL)
         self.con.execute("DELETE FROM docs_new")   # what a killed run staged
         self.con.execute("DELETE FROM lines_new")
+        self._read: dict = {}   # what the reads below returned, until the next write (read-only to callers)
 
     def close(self) -> None:
         self.con.close()
@@ -164,14 +164,22 @@ class ShardStore:
     # -- reading ---------------------------------------------------------------
     # (reads use fetchall: DuckDB's Arrow conversion costs a pandas import, a third of a no-op run)
     def units(self) -> list[dict]:
-        cur = self.con.execute("SELECT * FROM units")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        cached = self._read.get("units")
+        if cached is None:
+            cur = self.con.execute("SELECT * FROM units")
+            names = [d[0] for d in cur.description]
+            cached = self._read["units"] = [dict(zip(names, row)) for row in cur.fetchall()]
+        return cached
 
     def entries(self, stage: str) -> dict[str, Entry]:
-        rows = self.con.execute("SELECT key, src, shard, skip_key, status, info, rows FROM entries WHERE stage = "
-                                + literal(stage)).fetchall()
-        return {k: Entry(*rest) for k, *rest in rows}
+        """The stage's entries by key (the same dict until the manifest changes: do not modify it)."""
+        cached = self._read.get(("entries", stage))
+        if cached is None:
+            rows = self.con.execute("SELECT key, src, shard, skip_key, status, info, rows FROM entries WHERE stage = "
+                                    + literal(stage)).fetchall()
+            make = Entry._make
+            cached = self._read[("entries", stage)] = {r[0]: make(r[1:]) for r in rows}
+        return cached
 
     def files(self, stage: str) -> dict[int, pathlib.Path]:
         rows = self.con.execute("SELECT shard, file FROM files WHERE stage = " + literal(stage)).fetchall()
@@ -185,6 +193,7 @@ class ShardStore:
         return {d: tuple(keys) for d, keys in self.con.execute("SELECT doc_id, line_keys FROM boilerplate").fetchall()}
 
     def save_boilerplate(self, key: str, rows: dict[str, tuple[str, ...]]) -> None:
+        self._read.clear()
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -244,6 +253,7 @@ class ShardStore:
         ``entries``: per stage, rows to upsert (key, src, shard, skip_key, status, info, rows)
         and keys to delete; ``files``: per stage, shard -> (new file, rows) or None (no file).
         """
+        self._read.clear()
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -340,6 +350,7 @@ class ShardStore:
     def forget(self, stage: str, shards: Iterable[int]) -> None:
         """Drop a stage's files and entries of ``shards`` from the manifest (their documents are recomputed)."""
         shards = list(shards)
+        self._read.clear()
         self.con.execute("BEGIN TRANSACTION")
         for shard in shards:
             self.con.execute("DELETE FROM files WHERE stage = ? AND shard = ?", [stage, shard])
@@ -365,6 +376,10 @@ def read_rows(path: pathlib.Path | str, columns: list[str] | None = None, key_co
     if srcs:
         col = f.schema_arrow.get_field_index("src")
         groups = [i for i in groups if not _outside(f.metadata.row_group(i).column(col).statistics, srcs[0], srcs[-1])]
+        # a few sources spread over the shard's range: look at each group's src column before reading it whole
+        wanted = pa.array(srcs, pa.string())
+        groups = [i for i in groups
+                  if pc.any(pc.is_in(f.read_row_group(i, columns=["src"]).column("src"), value_set=wanted)).as_py()]
     table = f.read_row_groups(groups, columns=columns) if groups else \
         (f.schema_arrow.empty_table().select(columns) if columns else f.schema_arrow.empty_table())
     if srcs is not None:

@@ -1,0 +1,221 @@
+"""Incremental runs: discovery, the stamp of the last complete run, the source-hash cache, small edits."""
+from __future__ import annotations
+
+import errno
+import os
+import pathlib
+import stat as stat_mod
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from pipeline import outputs, runner
+from pipeline.discovery import SUPPORTED_SUFFIXES, discover
+from pipeline.runner import RunSettings, run
+from pipeline.textmap import stable_hash
+from tests.conftest import ROOT
+
+FAST = RunSettings(embed=False, workers=1)
+EDITED = "001_5ab8a955fe3c4605.txt"
+
+
+def _reference_discover(corpus: pathlib.Path, max_bytes: int) -> tuple[list[tuple], list[dict]]:
+    """discover() as plainly defined: pathlib, a stat and a resolve per file."""
+    root = corpus.resolve()
+    found, rejected = [], []
+
+    def reject(rel, reason, stage="discover"):
+        rejected.append({"doc_id": stable_hash(rel), "source_path": rel, "stage": stage, "reason": reason})
+
+    for dirpath, dirnames, filenames in os.walk(corpus, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = pathlib.Path(dirpath)
+        for name in sorted(filenames) + [d for d in dirnames if (here / d).is_symlink()]:
+            if name.startswith("."):
+                continue
+            p = here / name
+            rel = os.fsencode(p.relative_to(corpus).as_posix()).decode("utf-8", "backslashreplace")
+            if p.is_symlink():
+                try:
+                    target = p.resolve(strict=True)
+                except FileNotFoundError:
+                    reject(rel, "broken link: its target does not exist")
+                    continue
+                except (RuntimeError, OSError) as exc:
+                    reject(rel, "link loop" if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP
+                           else f"unreadable link ({exc})")
+                    continue
+                if root != target and root not in target.parents:
+                    reject(rel, "link to a file outside the corpus folder: not followed")
+                    continue
+                if target.is_dir():
+                    reject(rel, "link to a folder: not followed (its files are read where they are)")
+                    continue
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if p.name.upper() not in ("README", "README.MD", "SOURCES.MD"):
+                    reject(rel, f"unsupported file type {p.suffix or '(none)'!r}; "
+                                f"supported: {', '.join(SUPPORTED_SUFFIXES)}")
+                continue
+            st = p.stat()
+            if not stat_mod.S_ISREG(st.st_mode):
+                reject(rel, "not a regular file")
+                continue
+            if st.st_size > max_bytes and p.suffix.lower() != ".jsonl":
+                reject(rel, f"file too large ({st.st_size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)", "ingest")
+                continue
+            key = f"{os.fsencode(p.resolve())!r}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+            found.append((p, rel, st.st_size, key))
+    return sorted(found, key=lambda f: f[1]), rejected
+
+
+def test_discovery_equals_its_plain_definition(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub" / "deeper").mkdir(parents=True)
+    (corpus / ".hidden").mkdir()
+    (corpus / "a.txt").write_text("a")
+    (corpus / "sub" / "b.md").write_text("b")
+    (corpus / "sub" / "deeper" / "c.HTML").write_text("<p>c</p>")
+    (corpus / "big.txt").write_bytes(b"x" * 2000)
+    (corpus / "big.jsonl").write_bytes(b"{}\n" * 1000)
+    (corpus / ".hidden" / "d.txt").write_text("d")
+    (corpus / "notes.pdf").write_text("x")
+    (corpus / "README").write_text("r")
+    (corpus / "noext").write_text("n")
+    (corpus / "trailing.").write_text("t")
+    (corpus / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"caf\xe9")
+    (corpus / "link.txt").symlink_to(corpus / "a.txt")
+    (corpus / "sub" / "up.txt").symlink_to("../a.txt")
+    (corpus / "outside.txt").symlink_to(tmp_path / "elsewhere.txt")
+    (tmp_path / "elsewhere.txt").write_text("e")
+    (corpus / "broken.txt").symlink_to(corpus / "nowhere.txt")
+    (corpus / "loop1.txt").symlink_to(corpus / "loop2.txt")
+    (corpus / "loop2.txt").symlink_to(corpus / "loop1.txt")
+    (corpus / "dirlink").symlink_to(corpus / "sub")
+    os.mkfifo(corpus / "fifo.txt")
+    real = tmp_path / "real"
+    corpus.rename(real)
+    (tmp_path / "corpus").symlink_to(real)   # the corpus folder itself reached through a link
+    for folder in (tmp_path / "corpus", real, real / "sub"):
+        found, rejected = discover(folder, 1000)
+        want_found, want_rejected = _reference_discover(folder, 1000)
+        assert [(f.path, f.rel, f.size, f.stat) for f in found] == want_found
+        assert rejected == want_rejected
+    assert {f.rel for f in discover(real, 1000)[0]} == {"a.txt", "big.jsonl", "caf\\xe9.txt", "link.txt",
+                                                       "sub/b.md", "sub/deeper/c.HTML", "sub/up.txt"}
+
+
+def test_a_no_op_run_stops_at_the_stamp_and_any_change_falls_back_to_planning(corpus_copy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = run(corpus_copy, out, FAST, progress=False)
+    assert (out / "stages" / outputs.STAMP).exists()
+    manifest = (out / "stages" / "manifest.duckdb").stat().st_mtime_ns
+
+    planned = []
+    real_run = runner.Runner._run
+    monkeypatch.setattr(runner.Runner, "_run", lambda self, corpus: planned.append(corpus) or real_run(self, corpus))
+    again = run(corpus_copy, out, FAST, progress=False)
+    assert not planned                                          # the stamp answered: no planning at all
+    assert again.load is None and again.processed == 0
+    assert (again.documents, again.rejected) == (first.documents, first.rejected)
+    assert [(s.stage, s.skipped) for s in again.stages] == [(s.stage, s.processed + s.skipped) for s in first.stages]
+    assert (out / "stages" / "manifest.duckdb").stat().st_mtime_ns == manifest
+
+    # touched, not changed: planned again, but nothing is reprocessed and the store is left alone
+    path = corpus_copy / EDITED
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    touched = run(corpus_copy, out, FAST, progress=False)
+    assert len(planned) == 1 and touched.processed == 0 and touched.load is None
+    assert not run(corpus_copy, out, FAST, progress=False).load and len(planned) == 1   # the new stamp holds
+
+    # other settings, a deleted stage file, a changed code file: each one plans again
+    run(corpus_copy, out, RunSettings(embed=False, workers=1, allow_empty=True), progress=False)
+    assert len(planned) == 2
+    next((out / "stages" / "segment").glob("*.parquet")).unlink()
+    repaired = run(corpus_copy, out, FAST, progress=False)
+    assert len(planned) == 3 and {s.stage: s.processed for s in repaired.stages}["segment"] == 5
+    code = outputs._code()
+    changed = next(k for k in code if k.endswith("extract/tips.py"))
+    monkeypatch.setattr(outputs, "_code", lambda: {**code, changed: "0|0|0"})
+    run(corpus_copy, out, FAST, progress=False)
+    assert len(planned) == 4
+    monkeypatch.undo()
+
+    # an edit is reprocessed, and only it
+    path.write_text(path.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
+    edited = run(corpus_copy, out, FAST, progress=False)
+    assert {s.stage: s.processed for s in edited.stages}["extract"] == 1
+    assert (edited.load.inserted, edited.load.deleted) == (1, 1)
+
+
+def test_the_source_hash_cache_follows_size_and_mtime(corpus_copy, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run(corpus_copy, out, FAST, progress=False)
+    hashed = []
+    real = runner._sha256
+    monkeypatch.setattr(runner, "_sha256", lambda p: hashed.append(pathlib.Path(p).name) or real(p))
+    outputs.forget(out)                                   # (past the stamp: the planning is what is tested)
+    assert run(corpus_copy, out, FAST, progress=False).processed == 0
+    assert hashed == []                                   # unchanged stat: not read, not hashed
+    path = corpus_copy / EDITED
+    data = path.read_bytes()
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    outputs.forget(out)
+    assert run(corpus_copy, out, FAST, progress=False).processed == 0   # same bytes: hashed, not reprocessed
+    assert hashed == [EDITED]
+    path.write_bytes(data.replace(b"Mitos 1", b"Mitos X"))             # same size, new mtime: hashed, reprocessed
+    outputs.forget(out)
+    edited = run(corpus_copy, out, FAST, progress=False)
+    assert hashed == [EDITED, EDITED] and {s.stage: s.processed for s in edited.stages}["extract"] == 1
+
+
+def _rows(db: pathlib.Path) -> dict[str, list]:
+    skip = {"stage_run", "vector_index_state", "schema_version", "store_state", "store_doc"}
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = sorted(r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+                        .fetchall() if r[0] not in skip)
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
+
+
+def test_an_incremental_update_gives_the_store_of_a_run_from_scratch(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    run(corpus_copy, out, RunSettings(embed=False, workers=2), progress=False)
+    path = corpus_copy / EDITED
+    path.write_text(path.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
+    (corpus_copy / "000_1ca32d8ebe30806b.txt").unlink()
+    small = run(corpus_copy, out, RunSettings(embed=False, workers=2), progress=False)
+    assert small.accounting["worker_processes"] == 0       # one document: this process, no pool started
+    scratch = run(corpus_copy, tmp_path / "scratch", FAST, progress=False)
+    assert scratch.documents == small.documents == 4
+    assert _rows(out / "knowledge.duckdb") == _rows(tmp_path / "scratch" / "knowledge.duckdb")
+    with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+        keyed = {r[0] for r in con.execute("SELECT table_name FROM duckdb_constraints() "
+                                           "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+    assert not keyed & {"sentence", "block", "item", "search_text"}   # schemas/013
+
+
+def test_kb_run_with_nothing_to_do_does_not_import_the_pipeline(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    code = ("import sys; from pipeline.cli import main; "
+            f"main(['run', {str(corpus_copy)!r}, '--out', {str(out)!r}, '--no-embed', '--quiet', '--workers', '1'], "
+            "standalone_mode=False); print('imported:', 'pipeline.runner' in sys.modules)")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "imported: True" in first.stdout
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "imported: False" in again.stdout and "store unchanged" in again.stdout
+    assert "5 documents" in again.stdout and "extract    processed     0  skipped     5" in again.stdout
+
+
+def test_the_stamp_check_respects_the_output_lock(corpus_copy, tmp_path):
+    out = tmp_path / "out"
+    run(corpus_copy, out, FAST, progress=False)
+    key = outputs.settings_key(None, None, False, True, False)   # what `kb run --no-embed` sets
+    assert outputs.check(out, corpus_copy, key)["documents"] == 5
+    assert outputs.check(out, corpus_copy, outputs.settings_key(None, None, True, True, False)) is None
+    with outputs.OutputLock(out, wait=False, log=print):
+        with pytest.raises(outputs.RunLocked):
+            outputs.check(out, corpus_copy, key)
