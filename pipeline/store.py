@@ -16,7 +16,7 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,7 +27,7 @@ from pipeline.protocol import flatten
 from pipeline.shards import iter_batches, literal, pause_point
 from pipeline.textmap import stable_hash
 
-STORE_MEMORY = "1GB"   # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows
+STORE_MEMORY = "512MB"   # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows
 DEFAULT_DIM = 384
 AUX_DIM = 512
 
@@ -185,7 +185,7 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
         target = db_path
     con = connect_new(target)
     try:
-        result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path)
+        result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path, staged=rebuild)
         result.rebuilt = rebuild
         con.execute("CHECKPOINT")
     except BaseException:
@@ -201,7 +201,14 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
 
 
 def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dims: dict[str, int | None],
-           stats: list, progress: bool, db_path: pathlib.Path) -> LoadResult:
+           stats: list, progress: bool, db_path: pathlib.Path, staged: bool = False) -> LoadResult:
+    """The update in one transaction; ``staged`` (a new file, renamed into place only once complete):
+    committed a table at a time, so DuckDB writes each out instead of holding them all until the end."""
+    def step() -> None:
+        if staged:
+            con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
+
     result = LoadResult()
     wanted = {d: doc.load_key for d, doc in plan.docs.items()}
     delete = sorted(d for d, k in keys.items() if wanted.get(d) != k)
@@ -224,7 +231,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             con.execute("DELETE FROM search_units WHERE doc_id IN (SELECT doc_id FROM _del)")
             con.execute("DELETE FROM store_doc WHERE doc_id IN (SELECT doc_id FROM _del)")
         if insert:
-            _insert_docs(con, plan, insert, dims, progress)
+            _insert_docs(con, plan, insert, dims, progress, step)
             con.register("_keys", pa.table({"doc_id": pa.array(insert, pa.string()),
                                             "load_key": pa.array([wanted[d] for d in insert], pa.string())}))
             con.execute("INSERT INTO store_doc SELECT * FROM _keys")
@@ -232,6 +239,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             # a table, not a view: searches read it without the view's joins (schemas/012)
             con.execute("INSERT INTO search_units SELECT * FROM search_unit_source "
                         "WHERE doc_id IN (SELECT doc_id FROM _ins)")
+            step()
             con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units "
                         "WHERE doc_id IN (SELECT doc_id FROM _ins)")
             result.added_keys = [r[0] for r in con.execute(
@@ -245,6 +253,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                 con.executemany("INSERT INTO rejection VALUES (?, ?, ?, ?, ?)",
                                 [[r.get("doc_id"), r["source_path"], r["stage"], r["reason"], r.get("detected_lang")]
                                  for r in plan.rejected])
+        step()
         _fts(con, result, fts_before)
         if plan.embed:
             _check_hubness(con)
@@ -277,7 +286,8 @@ def _sync_vector_index(con, db_path: pathlib.Path) -> None:
         warnings.warn(f"vector index not written ({exc}); search will rebuild it or search exactly")
 
 
-def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool) -> None:
+def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool,
+                 step: Callable[[], None] = lambda: None) -> None:
     """Insert the rows of the documents ``insert`` from their shard files, a row group at a time."""
     by_shard: dict[int, dict[str, str]] = {}
     for d in insert:
@@ -313,9 +323,8 @@ def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | N
                 if table in ("embedding", "embedding_aux"):
                     d = dims["embeddings" if table == "embedding" else "embeddings_aux"] or 1
                     select = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
-                con.register("_batch", flat)
-                con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _batch")
-                con.unregister("_batch")
+                _insert_arrow(con, table, select, flat)
+        step()
 
 
 def _batches(path: str, columns: list[str], srcs: set[str]):
@@ -351,10 +360,18 @@ def _replace_corpus_table(con, path, key: str | None, loaded_key: str | None, ta
     if key is None or path is None:
         return True
     for batch in iter_batches(path):
-        con.register("_batch", batch)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT {columns} FROM _batch")
-        con.unregister("_batch")
+        _insert_arrow(con, table, columns, batch)
     return True
+
+
+def _insert_arrow(con, table: str, select: str, _batch: pa.Table) -> None:
+    """Insert an Arrow batch into ``table`` by column name.
+
+    DuckDB reads ``_batch`` by its Python name (a replacement scan), not through ``con.register``: a
+    registered table is a view in the catalog, and a view dropped inside a transaction is kept, with
+    the Arrow data it holds, until the transaction ends, so a load would hold every batch it inserted
+    (half a gigabyte at 10,000 articles)."""
+    con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _batch")
 
 
 def _check_hubness(con) -> None:
