@@ -16,7 +16,7 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -202,8 +202,10 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
 
 def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dims: dict[str, int | None],
            stats: list, progress: bool, db_path: pathlib.Path, staged: bool = False) -> LoadResult:
-    """The update in one transaction; ``staged`` (a new file, renamed into place only once complete):
-    committed a table at a time, so DuckDB writes each out instead of holding them all until the end."""
+    """The update in one transaction. ``staged`` (a new file, renamed into place only once complete):
+    the rows are committed before BM25 is built, so DuckDB writes them out instead of holding them in
+    the transaction while it builds the index. (Not earlier: search_units' rows, read from the tables
+    in the transaction, keep the order they have in a single transaction.)"""
     def step() -> None:
         if staged:
             con.execute("COMMIT")
@@ -231,7 +233,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             con.execute("DELETE FROM search_units WHERE doc_id IN (SELECT doc_id FROM _del)")
             con.execute("DELETE FROM store_doc WHERE doc_id IN (SELECT doc_id FROM _del)")
         if insert:
-            _insert_docs(con, plan, insert, dims, progress, step)
+            _insert_docs(con, plan, insert, dims, progress)
             con.register("_keys", pa.table({"doc_id": pa.array(insert, pa.string()),
                                             "load_key": pa.array([wanted[d] for d in insert], pa.string())}))
             con.execute("INSERT INTO store_doc SELECT * FROM _keys")
@@ -239,7 +241,6 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             # a table, not a view: searches read it without the view's joins (schemas/012)
             con.execute("INSERT INTO search_units SELECT * FROM search_unit_source "
                         "WHERE doc_id IN (SELECT doc_id FROM _ins)")
-            step()
             con.execute("INSERT INTO search_text SELECT key_id, text FROM search_units "
                         "WHERE doc_id IN (SELECT doc_id FROM _ins)")
             result.added_keys = [r[0] for r in con.execute(
@@ -286,8 +287,7 @@ def _sync_vector_index(con, db_path: pathlib.Path) -> None:
         warnings.warn(f"vector index not written ({exc}); search will rebuild it or search exactly")
 
 
-def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool,
-                 step: Callable[[], None] = lambda: None) -> None:
+def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool) -> None:
     """Insert the rows of the documents ``insert`` from their shard files, a row group at a time."""
     by_shard: dict[int, dict[str, str]] = {}
     for d in insert:
@@ -324,7 +324,6 @@ def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | N
                     d = dims["embeddings" if table == "embedding" else "embeddings_aux"] or 1
                     select = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
                 _insert_arrow(con, table, select, flat)
-        step()
 
 
 def _batches(path: str, columns: list[str], srcs: set[str]):
