@@ -27,7 +27,7 @@ from pipeline.protocol import flatten
 from pipeline.shards import iter_batches, literal, pause_point
 from pipeline.textmap import stable_hash
 
-STORE_MEMORY = "1GB"   # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows
+STORE_MEMORY = "512MB"   # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows
 DEFAULT_DIM = 384
 AUX_DIM = 512
 
@@ -185,7 +185,7 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
         target = db_path
     con = connect_new(target)
     try:
-        result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path)
+        result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path, staged=rebuild)
         result.rebuilt = rebuild
         con.execute("CHECKPOINT")
     except BaseException:
@@ -201,7 +201,16 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
 
 
 def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dims: dict[str, int | None],
-           stats: list, progress: bool, db_path: pathlib.Path) -> LoadResult:
+           stats: list, progress: bool, db_path: pathlib.Path, staged: bool = False) -> LoadResult:
+    """The update in one transaction. ``staged`` (a new file, renamed into place only once complete):
+    the rows are committed before BM25 is built, so DuckDB writes them out instead of holding them in
+    the transaction while it builds the index. (Not earlier: search_units' rows, read from the tables
+    in the transaction, keep the order they have in a single transaction.)"""
+    def step() -> None:
+        if staged:
+            con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
+
     result = LoadResult()
     wanted = {d: doc.load_key for d, doc in plan.docs.items()}
     delete = sorted(d for d, k in keys.items() if wanted.get(d) != k)
@@ -247,6 +256,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                                                     for n in names}))
                 con.execute("INSERT INTO rejection SELECT * FROM _rejected")
                 con.unregister("_rejected")
+        step()
         _fts(con, result, fts_before)
         if plan.embed:
             _check_hubness(con)
@@ -327,9 +337,7 @@ def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | N
                 if table in ("embedding", "embedding_aux"):
                     d = dims["embeddings" if table == "embedding" else "embeddings_aux"] or 1
                     select = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
-                con.register("_batch", flat)
-                con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _batch")
-                con.unregister("_batch")
+                _insert_arrow(con, table, select, flat)
 
 
 def _batches(path: str, columns: list[str], srcs: set[str]):
@@ -369,10 +377,18 @@ def _replace_corpus_table(con, path, key: str | None, loaded_key: str | None, ta
     if key is None or path is None:
         return True
     for batch in iter_batches(path):
-        con.register("_batch", batch)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT {columns} FROM _batch")
-        con.unregister("_batch")
+        _insert_arrow(con, table, columns, batch)
     return True
+
+
+def _insert_arrow(con, table: str, select: str, _batch: pa.Table) -> None:
+    """Insert an Arrow batch into ``table`` by column name.
+
+    DuckDB reads ``_batch`` by its Python name (a replacement scan), not through ``con.register``: a
+    registered table is a view in the catalog, and a view dropped inside a transaction is kept, with
+    the Arrow data it holds, until the transaction ends, so a load would hold every batch it inserted
+    (half a gigabyte at 10,000 articles)."""
+    con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM _batch")
 
 
 def _check_hubness(con) -> None:

@@ -282,6 +282,25 @@ def test_shard_rows_are_read_by_row_group_statistics(tmp_path):
     assert read_rows(path).num_rows == 300
 
 
+def test_the_load_keeps_no_batch_it_inserted_until_its_transaction_ends(tmp_path):
+    # the load inserts every document's rows in one transaction, a row group at a time: a batch it still
+    # held until the commit would make its memory grow with the corpus
+    from pipeline import store
+
+    con = store.connect_new(tmp_path / "k.duckdb")
+    con.execute("CREATE TABLE t (doc_id VARCHAR, text VARCHAR)")
+    held = pa.total_allocated_bytes()
+    con.execute("BEGIN TRANSACTION")
+    for i in range(5):
+        store._insert_arrow(con, "t", "*", pa.table({"text": [f"{i}-{n}" * 50 for n in range(2000)],
+                                                     "doc_id": [f"d{i}-{n}" for n in range(2000)]}))
+        assert pa.total_allocated_bytes() == held      # nothing of the batch is left once it is inserted
+    con.execute("COMMIT")
+    assert con.execute("SELECT count(*), count(DISTINCT doc_id), min(text) FROM t").fetchone() == (10000, 10000,
+                                                                                                 "0-0" * 50)
+    con.close()
+
+
 def test_the_array_path_of_text_views_equals_the_character_loop(monkeypatch):
     import random
     import re
