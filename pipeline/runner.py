@@ -169,6 +169,7 @@ class Runner:
         self.log = log or (lambda s: print(s, file=sys.stderr))
         self.stats: dict[str, StageStats] = {}
         self._fingerprints: dict[tuple[str, str], str] = {}
+        self._fp_by_lang: dict[tuple[str, str | None], str] = {}
 
     # -- helpers ---------------------------------------------------------------
     def _bar(self, total: int, desc: str):
@@ -182,12 +183,16 @@ class Runner:
 
     def _fp(self, st: Stage, lang: str | None = None) -> str:
         """The stage's fingerprint for a document in ``lang``."""
+        found = self._fp_by_lang.get((st.name, lang))   # (asked per document and stage: ~60,000 times at 10k)
+        if found is not None:
+            return found
         scope = {"document": lang or "", "all": ",".join(SUPPORTED)}.get(st.language or "", "")
         key = (st.name, scope)
         if key not in self._fingerprints:
             langs = [c for c in scope.split(",") if c]
             self._fingerprints[key] = stable_hash(fingerprint.stage_fingerprint(st.module, langs),
                                                   settings_hash(self.settings.stage(st.name)))
+        self._fp_by_lang[(st.name, lang)] = self._fingerprints[key]
         return self._fingerprints[key]
 
     # -- the run ---------------------------------------------------------------

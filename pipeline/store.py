@@ -203,7 +203,7 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
 def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dims: dict[str, int | None],
            stats: list, progress: bool, db_path: pathlib.Path, staged: bool = False) -> LoadResult:
     """The update in one transaction. ``staged`` (a new file, renamed into place only once complete):
-    the rows are committed before BM25 is built, so DuckDB writes them out instead of holding them in
+    its schema is committed before its rows go in, and the rows before BM25 is built, so DuckDB writes them out instead of holding them in
     the transaction while it builds the index. (Not earlier: search_units' rows, read from the tables
     in the transaction, keep the order they have in a single transaction.)"""
     def step() -> None:
@@ -218,6 +218,11 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
     con.execute("BEGIN TRANSACTION")
     try:
         migrate(con, dims["embeddings"] or DEFAULT_DIM, dims["embeddings_aux"] or AUX_DIM)
+        # A new file's schema is committed before any row goes in. DuckDB (1.5) loses sight, for the rest
+        # of the session, of the rows one large INSERT ... SELECT puts into a table created and renamed in
+        # the same transaction (schemas/013 renames search_text): at 10,000 articles the first build's
+        # BM25 index was built over none of them (empty), and the next edit had to rebuild it.
+        step()
         con.register("_del", pa.table({"doc_id": pa.array(delete, pa.string())}))
         con.register("_ins", pa.table({"doc_id": pa.array(insert, pa.string())}))
         fts_before = _fts_size(con)

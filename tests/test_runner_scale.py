@@ -228,6 +228,29 @@ def test_patched_bm25_scores_equal_a_rebuilt_index(corpus_copy, tmp_path, monkey
         assert patched == rebuilt and rebuilt, query
 
 
+def test_a_first_build_commits_its_schema_before_its_rows_and_indexes_every_unit(corpus_copy, tmp_path, monkeypatch):
+    # DuckDB 1.5 hides, for the rest of the session, the rows of a large INSERT ... SELECT into a table
+    # created and renamed in the same transaction (schemas/013 renames search_text): a first build of
+    # 10,000 articles got an empty BM25 index. Rows go into a new file only once its schema is committed.
+    from pipeline import store
+
+    committed = []
+    insert = store._insert_docs
+
+    def spy(con, *args, **kwargs):
+        with con.cursor() as other:   # another connection sees only what is committed
+            committed.append(other.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+        return insert(con, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_insert_docs", spy)
+    result = run(corpus_copy, tmp_path / "out", FAST, progress=False)
+    assert result.load.rebuilt and result.load.fts == "rebuilt"
+    assert committed == [store.migrations()[-1][0]]
+    with duckdb.connect(str(tmp_path / "out" / "knowledge.duckdb"), read_only=True) as con:
+        units = con.execute("SELECT count(*) FROM search_text").fetchone()[0]
+        assert units and con.execute(f"SELECT count(*) FROM {store.FTS_SCHEMA}.docs").fetchone()[0] == units
+
+
 def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
     run(corpus_copy, tmp_path / "one", FAST, progress=False)
     pooled = run(corpus_copy, tmp_path / "two", RunSettings(embed=False, workers=2, chunk_docs=1), progress=False)
