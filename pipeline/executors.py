@@ -400,17 +400,21 @@ def _exit_now() -> None:
 
 # ---------------------------------------------------------------- warming a worker up
 #
-# The per-document stages load libraries and data on first use (~10 CPU s a process here: trafilatura
-# and jusText's stop lists, the language identifier's tables, spaCy and its blank pipelines, wordfreq's
+# The per-document stages load libraries and data on first use (~10 CPU s a process here: the language
+# identifier's tables, spaCy and its blank pipelines, wordfreq's lists, trafilatura and jusText's stop
 # lists). One worker pays that once; with N workers each pays it, and at the same time, so it stays on
-# a run's critical path however many workers there are. A pool started for a real workload (LocalExecutor.start)
-# loads them on a thread of each worker, in the order the phases need them, while the worker would
-# otherwise wait: for the parent's planning, between phases, for its next task. A step runs only while
-# the worker runs no task (``_IDLE``), so no stage ever runs beside one: the stages see the same objects
-# they would have loaded themselves, and give the same outputs.
+# a run's critical path however many workers there are. A pool started for a real workload
+# (LocalExecutor.start) loads them on a thread of each worker while the worker is idle: while the parent
+# plans, merges and commits between phases (the later phases' needs first). A step starts only when
+# the worker has run no task for a moment, and holds ``_IDLE`` while it runs, as a task does: no stage
+# ever runs beside a step, the stages see the objects they would have loaded themselves (same outputs),
+# and what no idle moment came for a stage loads itself, as without a warm-up.
 
 _IDLE = threading.Lock()                  # held while this worker process runs a task or a warm-up step
 _WARMING: threading.Thread | None = None  # the warm-up thread of this worker process, if it has one
+_LAST_TASK_END = 0.0                      # time.monotonic() when this worker's last task ended
+_TASKS_WAITING = 0                        # tasks waiting for a warm-up step to end
+IDLE_BEFORE_WARMING = 0.05                # seconds without a task before a warm-up step starts
 
 
 def _warm_steps() -> list[Callable[[], Any]]:
@@ -420,9 +424,10 @@ def _warm_steps() -> list[Callable[[], Any]]:
     from pipeline.stages import ingest, langid
 
     page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
-    return [lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
+    return [langid._feature_table, langid._scanner,
             *(lambda lang=lang: blank_pipeline(lang)("Warm up. Warm up.") for lang in SUPPORTED),
-            *(lambda lang=lang: zipf("warm", lang) for lang in SUPPORTED)]
+            *(lambda lang=lang: zipf("warm", lang) for lang in SUPPORTED),
+            lambda: ingest.html_to_text(page)]
 
 
 def _warm_up() -> None:
@@ -431,20 +436,34 @@ def _warm_up() -> None:
     except Exception:   # (whatever failed fails again, with its message, where a stage needs it)
         return
     for step in steps:
-        with _IDLE:
-            try:
-                step()
-            except Exception:
-                pass
+        while True:
+            if not _TASKS_WAITING and time.monotonic() - _LAST_TASK_END >= IDLE_BEFORE_WARMING \
+                    and _IDLE.acquire(blocking=False):
+                try:
+                    if not _TASKS_WAITING:
+                        try:
+                            step()
+                        except Exception:
+                            pass
+                        break
+                finally:
+                    _IDLE.release()
+            time.sleep(IDLE_BEFORE_WARMING)
 
 
 def _run_task(fn: Callable[[Any], Any], item: Any) -> Any:
     """``fn(item)``; in a worker still warming up, not beside one of its warm-up steps."""
+    global _LAST_TASK_END, _TASKS_WAITING
     warming = _WARMING
     if warming is None or not warming.is_alive():
         return fn(item)
+    _TASKS_WAITING += 1   # (only this thread writes it)
     with _IDLE:
-        return fn(item)
+        _TASKS_WAITING -= 1
+        try:
+            return fn(item)
+        finally:
+            _LAST_TASK_END = time.monotonic()
 
 
 def _ready() -> int:
