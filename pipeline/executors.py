@@ -16,12 +16,14 @@ in-process, in a process pool (:class:`LocalExecutor`) or on Ray
 """
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import json
 import multiprocessing
 import os
 import pathlib
 import resource
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -83,7 +85,7 @@ class WorkTime:
         c0, t0 = time.process_time(), time.time()
         startup = c0 if _TASKS_RUN == 0 else None
         _TASKS_RUN += 1
-        result = fn(item)
+        result = _run_task(fn, item)
         return result, WorkTime(os.getpid(), time.process_time() - c0, t0, time.time(), startup)
 
 
@@ -367,7 +369,8 @@ def _entries(st: Stage, t: pa.Table) -> pa.Table:
 
 # ---------------------------------------------------------------- the local executor
 
-def _init_worker() -> None:
+def _init_worker(warm: bool = False) -> None:
+    global _WARMING
     # one process per core: libraries must not start threads of their own on top (read when torch is
     # imported, which only the embed stage does: importing it here would cost every worker seconds)
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM"):
@@ -376,6 +379,91 @@ def _init_worker() -> None:
     # does this while the parent still plans. (Not spaCy: pipeline.spacy_blank imports it on first use
     # without letting thinc load torch; a plain `import spacy` here would load torch in every worker.)
     import pipeline.registry  # noqa: F401  (every stage's module)
+    atexit.register(_exit_now)
+    if warm:
+        _WARMING = threading.Thread(target=_warm_up, name="warm-up", daemon=True)
+        _WARMING.start()
+
+
+def _exit_now() -> None:
+    """A worker's last act (atexit, after the pool let it go): exit without tearing its heap down.
+
+    Freeing a worker's per-text caches object by object took seconds of CPU per worker, spent beside
+    the parent's load of the store; the OS takes the whole process back at once."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(0)
+
+
+# ---------------------------------------------------------------- warming a worker up
+#
+# The per-document stages load libraries and data on first use (~10 CPU s a process here: the language
+# identifier's tables, spaCy and its blank pipelines, wordfreq's lists, trafilatura and jusText's stop
+# lists). One worker pays that once; with N workers each pays it, and at the same time, so it stays on
+# a run's critical path however many workers there are. A pool started for a real workload
+# (LocalExecutor.start) loads them on a thread of each worker while the worker is idle: while the parent
+# plans, merges and commits between phases (the later phases' needs first). A step starts only when
+# the worker has run no task for a moment, and holds ``_IDLE`` while it runs, as a task does: no stage
+# ever runs beside a step, the stages see the objects they would have loaded themselves (same outputs),
+# and what no idle moment came for a stage loads itself, as without a warm-up.
+
+_IDLE = threading.Lock()                  # held while this worker process runs a task or a warm-up step
+_WARMING: threading.Thread | None = None  # the warm-up thread of this worker process, if it has one
+_LAST_TASK_END = 0.0                      # time.monotonic() when this worker's last task ended
+_TASKS_WAITING = 0                        # tasks waiting for a warm-up step to end
+IDLE_BEFORE_WARMING = 0.05                # seconds without a task before a warm-up step starts
+
+
+def _warm_steps() -> list[Callable[[], Any]]:
+    from pipeline.extract.example_model import zipf
+    from pipeline.lang import SUPPORTED
+    from pipeline.spacy_blank import pipeline as blank_pipeline
+    from pipeline.stages import ingest, langid
+
+    page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
+    return [langid._feature_table, langid._scanner,
+            *(lambda lang=lang: blank_pipeline(lang)("Warm up. Warm up.") for lang in SUPPORTED),
+            *(lambda lang=lang: zipf("warm", lang) for lang in SUPPORTED),
+            lambda: ingest.html_to_text(page)]
+
+
+def _warm_up() -> None:
+    try:
+        steps = _warm_steps()
+    except Exception:   # (whatever failed fails again, with its message, where a stage needs it)
+        return
+    for step in steps:
+        while True:
+            if not _TASKS_WAITING and time.monotonic() - _LAST_TASK_END >= IDLE_BEFORE_WARMING \
+                    and _IDLE.acquire(blocking=False):
+                try:
+                    if not _TASKS_WAITING:
+                        try:
+                            step()
+                        except Exception:
+                            pass
+                        break
+                finally:
+                    _IDLE.release()
+            time.sleep(IDLE_BEFORE_WARMING)
+
+
+def _run_task(fn: Callable[[Any], Any], item: Any) -> Any:
+    """``fn(item)``; in a worker still warming up, not beside one of its warm-up steps."""
+    global _LAST_TASK_END, _TASKS_WAITING
+    warming = _WARMING
+    if warming is None or not warming.is_alive():
+        return fn(item)
+    _TASKS_WAITING += 1   # (only this thread writes it)
+    with _IDLE:
+        _TASKS_WAITING -= 1
+        try:
+            return fn(item)
+        finally:
+            _LAST_TASK_END = time.monotonic()
 
 
 def _ready() -> int:
@@ -522,18 +610,21 @@ class LocalExecutor:
         self.accounting = Accounting(self.workers)
 
     def start(self) -> None:
-        """Start the pool's workers now, without waiting for them (their imports overlap the parent's planning)."""
+        """Start the pool's workers now, without waiting for them (their imports overlap the parent's planning).
+
+        A pool started here is for a real workload: its workers also load what the stages load on first
+        use while they would otherwise wait (``_warm_up``)."""
         if self.workers > 1 and self._pool is None:
-            pool = self._start_pool()
+            pool = self._start_pool(warm=True)
             for _ in range(self.workers):
                 pool.submit(_ready)
 
-    def _start_pool(self) -> cf.ProcessPoolExecutor:
+    def _start_pool(self, warm: bool = False) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
             self.accounting.pool_started()
             self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_init_worker)
+                                                initializer=_init_worker, initargs=(warm,))
         return self._pool
 
     def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
