@@ -60,13 +60,12 @@ def _sentence_spans(doc, punct: frozenset[int]) -> list[tuple[int, int]]:
     arr = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
     starts = [0]
     seen_period = False
-    for i, (orth, is_punct) in enumerate(arr[:, 2:].tolist()):
-        in_punct = orth in punct
-        if seen_period and not is_punct and not in_punct:
+    for i, orth, is_punct in zip(range(n), arr[:, 2].tolist(), arr[:, 3].tolist()):
+        if orth in punct:
+            seen_period = True
+        elif seen_period and not is_punct:
             starts.append(i)
             seen_period = False
-        elif in_punct:
-            seen_period = True
     idx, length = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
     last = np.asarray(starts[1:] + [n], dtype=np.int64) - 1
     first = np.asarray(starts, dtype=np.int64)
