@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline import schema
+from pipeline.denoising.lines import SpanIndex
 from pipeline.spacy_blank import pipeline as nlp_for
 from pipeline.textmap import view
 
@@ -25,7 +26,9 @@ class Settings:
 def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], lang: str,
                  batch_size: int = 256) -> list[dict]:
     """Sentence rows (without doc_id) of one document's blocks."""
-    views = [view(raw, b["start_char"], b["end_char"], removed) for b in blocks]
+    index = SpanIndex(removed)      # each block looks only at the removals that touch it
+    views = [view(raw, b["start_char"], b["end_char"], index.overlapping(b["start_char"], b["end_char"]))
+             for b in blocks]
     rows: list[dict] = []
     tokenizer, punct = _tokenizer_and_punct(lang)
     for b, v, sdoc in zip(blocks, views, tokenizer.pipe((v.text for v in views), batch_size=batch_size)):
