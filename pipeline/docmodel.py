@@ -10,6 +10,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.denoising.lines import SpanIndex
 from pipeline.textmap import TextView, view
 
 
