@@ -10,6 +10,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.denoising.lines import SpanIndex
 from pipeline.textmap import TextView, view
 
 
@@ -70,8 +71,9 @@ def build(doc_id: str, lang: str, title: str | None, raw_text: str, blocks: list
           sentences: list[dict], removed: list[tuple[int, int]]) -> DocContext:
     """A DocContext from rows of the blocks and sentences tables of one document."""
     out: list[Block] = []
+    index = SpanIndex(removed)      # each block looks only at the removals that touch it
     for b in sorted(blocks, key=lambda r: r["block_idx"]):
-        v = view(raw_text, b["start_char"], b["end_char"], removed)
+        v = view(raw_text, b["start_char"], b["end_char"], index.overlapping(b["start_char"], b["end_char"]))
         out.append(Block(b["block_idx"], b["kind"], b["level"], b["parent_idx"], b["marker"], b["number"],
                          b["start_char"], b["end_char"], v.text, v))
     by_idx = {b.idx: b for b in out}

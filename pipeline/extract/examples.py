@@ -298,11 +298,19 @@ def _subset(a: set[str], b: set[str]) -> bool:
     return True
 
 
+def _heads(tokens: set[str]) -> set[str]:
+    return {t[:3] for t in tokens}
+
+
 def _assign(ents: list[Entity], m: Occurrence) -> None:
     toks = _name_tokens(m.mention.lang, m.run.words)
     if m.alias:
         toks.add(m.alias.casefold())
-    cands = [e for e in ents if _subset(toks, e.tokens) or _subset(e.tokens, toks)]
+    # names share a token only where two tokens share their first three characters (_tok_eq): the other
+    # entities are left out before the token-by-token test
+    heads = {t[:3] for t in toks}
+    cands = [e for e in ents if (not heads or not e.tokens or not heads.isdisjoint(_heads(e.tokens)))
+             and (_subset(toks, e.tokens) or _subset(e.tokens, toks))]
     if not cands:
         ents.append(Entity(toks, [m]))
         return

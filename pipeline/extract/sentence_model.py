@@ -66,8 +66,9 @@ class Candidate:
     rule: str | None = None     # the rule that took it, if one did
     sentence: int = -1          # index among the block's sentences; -1 for a whole block
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # one string per unit: the per-text caches then hash it once
         return self.block.text[self.start:self.end].strip()
 
 

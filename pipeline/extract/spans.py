@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 from pipeline.docmodel import Block, DocContext
@@ -35,8 +35,9 @@ class Span:
     idx: int            # document index of its first sentence
     start_char: int     # raw offset of its first sentence
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # one string per sentence: the extractors' per-text caches then hash it once
         return self.block.text[self.start:self.end]
 
 

@@ -232,12 +232,20 @@ def _recover_paragraphs(html: str, text: str, title: str | None) -> str:
 
 def _blank(text: str, spans: list[dict]) -> str:
     """``text`` with the spans replaced by spaces (line breaks kept): offsets do not move."""
-    chars = list(text)
-    for m in spans:
-        for i in range(m["start"], m["end"]):
-            if chars[i] not in "\r\n":
-                chars[i] = " "
-    return "".join(chars)
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for start, end in sorted((m["start"], m["end"]) for m in spans):   # overlapping spans: blanked once
+        start = max(start, pos)
+        if end <= start:
+            continue
+        parts += (text[pos:start], _NOT_BREAK.sub(" ", text[start:end]))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+_NOT_BREAK = re.compile(r"[^\r\n]")
 
 
 def article(source_path: str, text: str, fmt: str, encoding: str, settings: Settings,
