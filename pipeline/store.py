@@ -30,6 +30,9 @@ from pipeline.textmap import stable_hash
 # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows. At 10,000 articles
 # the BM25 build and its commit took the process to 857 MB at 512 MB, 606 MB at 256 MB, in the same time.
 STORE_MEMORY = "256MB"
+# Some operators cannot spill (a document of a million characters fills 256 MB in search_unit_source's
+# joins): a load that runs out of memory is rolled back and done again once with this much.
+STORE_MEMORY_RETRY = "1GB"
 DEFAULT_DIM = 384
 AUX_DIM = 512
 
@@ -185,23 +188,32 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
                 return None
     if rebuild:
         target = db_path.with_name(db_path.name + ".building")
-        for p in (target, target.with_name(target.name + ".wal")):
-            p.unlink(missing_ok=True)
         keys, state = {}, {}
     else:
         target = db_path
-    con = connect_new(target)
-    try:
-        result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path, staged=rebuild)
-        result.rebuilt = rebuild
-        con.execute("CHECKPOINT")
-    except BaseException:
-        con.close()
+    for memory in (STORE_MEMORY, STORE_MEMORY_RETRY):
         if rebuild:
-            target.unlink(missing_ok=True)
-            target.with_name(target.name + ".wal").unlink(missing_ok=True)
-        raise
-    con.close()
+            for p in (target, target.with_name(target.name + ".wal")):
+                p.unlink(missing_ok=True)
+        con = connect_new(target)
+        con.execute(f"SET memory_limit = '{memory}'")
+        try:
+            result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path, staged=rebuild)
+            result.rebuilt = rebuild
+            con.execute("CHECKPOINT")
+        except duckdb.OutOfMemoryException:
+            con.close()                  # rolled back (a new file: deleted above on the next try)
+            if memory == STORE_MEMORY_RETRY:
+                raise
+            continue
+        except BaseException:
+            con.close()
+            if rebuild:
+                target.unlink(missing_ok=True)
+                target.with_name(target.name + ".wal").unlink(missing_ok=True)
+            raise
+        con.close()
+        break
     if rebuild:
         os.replace(target, db_path)
     return result
