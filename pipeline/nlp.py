@@ -41,7 +41,11 @@ class Token(NamedTuple):
     is_word: bool   # starts with a letter, digit or underscore
 
 
-@lru_cache(maxsize=32768)
+# Per-text caches (here, and the rules' verdicts per sentence in extract/) keep the last few hundred
+# documents' sentences: the rules ask of one sentence many times, and boilerplate repeats. They are
+# bounded small enough to fill within a pool worker's first few hundred documents, so its memory stops
+# growing with the corpus (issue 8): a sentence's tokens are ~10 kB, 32,768 of them were 300 MB.
+@lru_cache(maxsize=4096)
 def tokenize(text: str) -> tuple[Token, ...]:
     out = []
     append, new = out.append, tuple.__new__     # Token(...) without its keyword-argument __new__
@@ -172,7 +176,7 @@ def _index(lang: str) -> CuePhrases:
                        and isinstance(getattr(data, f), tuple)})
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=4096)
 def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
     return _index(lang).find(tokenize(text))
 

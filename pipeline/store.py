@@ -27,7 +27,12 @@ from pipeline.protocol import flatten
 from pipeline.shards import iter_batches, literal, pause_point
 from pipeline.textmap import stable_hash
 
-STORE_MEMORY = "512MB"   # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows
+# DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows. At 10,000 articles
+# the BM25 build and its commit took the process to 857 MB at 512 MB, 606 MB at 256 MB, in the same time.
+STORE_MEMORY = "256MB"
+# Some operators cannot spill (a document of a million characters fills 256 MB in search_unit_source's
+# joins): a load that runs out of memory is rolled back and done again once with this much.
+STORE_MEMORY_RETRY = "1GB"
 DEFAULT_DIM = 384
 AUX_DIM = 512
 
@@ -82,8 +87,12 @@ class LoadResult:
     """What a load changed: the hook for indexes kept beside the store (a vector index, say)."""
     inserted: int = 0                        # documents (re)inserted
     deleted: int = 0                         # documents deleted (edited ones count in both)
-    added_keys: list[str] = field(default_factory=list)     # search units (item / passage ids) added
-    removed_keys: list[str] = field(default_factory=list)   # search units removed
+    added: int = 0                           # search units (item / passage ids) added
+    removed: int = 0                         # search units removed
+    # their keys, listed when at most LIST_UNITS changed; None past it (a first build, a bulk reload):
+    # a list of every unit of a large corpus is hundreds of megabytes, so a hook rebuilds then
+    added_keys: list[str] | None = field(default_factory=list)
+    removed_keys: list[str] | None = field(default_factory=list)
     fts: str = "unchanged"                   # unchanged | updated | rebuilt
     rebuilt: bool = False                    # written as a new file (first build, or another vector size)
     hubness: bool = False                    # the hubness table was replaced
@@ -103,6 +112,7 @@ DOC_TABLES = (
     ("embedding_aux", "embed", "embeddings_aux"),
 )
 FTS_REBUILD_SHARE = 0.25   # past this share of changed search units, rebuilding BM25 is cheaper than patching
+LIST_UNITS = 50_000        # up to this many changed search units, LoadResult lists their keys
 
 
 def _state(con) -> tuple[dict[str, str], dict[str, str], int]:
@@ -178,23 +188,32 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
                 return None
     if rebuild:
         target = db_path.with_name(db_path.name + ".building")
-        for p in (target, target.with_name(target.name + ".wal")):
-            p.unlink(missing_ok=True)
         keys, state = {}, {}
     else:
         target = db_path
-    con = connect_new(target)
-    try:
-        result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path, staged=rebuild)
-        result.rebuilt = rebuild
-        con.execute("CHECKPOINT")
-    except BaseException:
-        con.close()
+    for memory in (STORE_MEMORY, STORE_MEMORY_RETRY):
         if rebuild:
-            target.unlink(missing_ok=True)
-            target.with_name(target.name + ".wal").unlink(missing_ok=True)
-        raise
-    con.close()
+            for p in (target, target.with_name(target.name + ".wal")):
+                p.unlink(missing_ok=True)
+        con = connect_new(target)
+        con.execute(f"SET memory_limit = '{memory}'")
+        try:
+            result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path, staged=rebuild)
+            result.rebuilt = rebuild
+            con.execute("CHECKPOINT")
+        except duckdb.OutOfMemoryException:
+            con.close()                  # rolled back (a new file: deleted above on the next try)
+            if memory == STORE_MEMORY_RETRY:
+                raise
+            continue
+        except BaseException:
+            con.close()
+            if rebuild:
+                target.unlink(missing_ok=True)
+                target.with_name(target.name + ".wal").unlink(missing_ok=True)
+            raise
+        con.close()
+        break
     if rebuild:
         os.replace(target, db_path)
     return result
@@ -228,12 +247,11 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
         fts_before = _fts_size(con)
         deleted, inserted = _doc_filter(delete, "_del"), _doc_filter(insert, "_ins")
         if delete:
-            result.removed_keys = [r[0] for r in con.execute(
-                "SELECT key_id FROM search_text WHERE key_id IN (SELECT key_id FROM search_units "
-                f"WHERE {deleted})").fetchall()]
-            con.register("_gone", pa.table({"key_id": pa.array(result.removed_keys, pa.string())}))
-            con.execute("DELETE FROM search_text WHERE key_id IN (SELECT key_id FROM _gone)")
-            con.unregister("_gone")
+            # the removed units' keys stay in DuckDB (spilled past its memory limit), not in a Python list
+            con.execute("CREATE OR REPLACE TEMP TABLE _removed_units AS SELECT key_id FROM search_text WHERE key_id IN "
+                        f"(SELECT key_id FROM search_units WHERE {deleted})")
+            result.removed = con.execute("SELECT count(*) FROM _removed_units").fetchone()[0]
+            con.execute("DELETE FROM search_text WHERE key_id IN (SELECT key_id FROM _removed_units)")
             for table, _, _ in DOC_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE {deleted}")
             con.execute(f"DELETE FROM search_units WHERE {deleted}")
@@ -247,8 +265,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             # a table, not a view: searches read it without the view's joins (schemas/012)
             con.execute(f"INSERT INTO search_units SELECT * FROM search_unit_source WHERE {inserted}")
             con.execute(f"INSERT INTO search_text SELECT key_id, text FROM search_units WHERE {inserted}")
-            result.added_keys = [r[0] for r in con.execute(
-                f"SELECT key_id FROM search_units WHERE {inserted}").fetchall()]
+            result.added = con.execute(f"SELECT count(*) FROM search_units WHERE {inserted}").fetchone()[0]
         result.inserted, result.deleted = len(insert), len(delete)
         _load_hubness(con, plan, state, result)
         _load_clusters(con, plan, state, result)
@@ -262,7 +279,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                 con.execute("INSERT INTO rejection SELECT * FROM _rejected")
                 con.unregister("_rejected")
         step()
-        _fts(con, result, fts_before)
+        _fts(con, result, fts_before, inserted)
         if plan.embed:
             _check_hubness(con)
         for name, value in (("hubness", plan.hubness_key or ""), ("clusters", plan.clusters_key or ""),
@@ -270,6 +287,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             con.execute("INSERT OR REPLACE INTO store_state VALUES (?, ?)", [name, value])
         record_timings(con, stats)
         _sync_vector_index(con, db_path)
+        _list_units(con, result, inserted)
         pause_point("store")
         con.execute("COMMIT")
     except BaseException:
@@ -282,6 +300,18 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
 
 
 LITERAL_IDS = 2000   # up to this many documents, a change filters by a literal list (see _doc_filter)
+
+
+def _list_units(con, result: LoadResult, inserted: str) -> None:
+    """The keys of the search units added and removed, when few enough to list (LoadResult.added_keys)."""
+    if result.added + result.removed > LIST_UNITS:
+        result.added_keys = result.removed_keys = None
+    else:
+        result.added_keys = [r[0] for r in con.execute(f"SELECT key_id FROM search_units WHERE {inserted}").fetchall()
+                             ] if result.added else []
+        result.removed_keys = [r[0] for r in con.execute("SELECT key_id FROM _removed_units").fetchall()
+                               ] if result.removed else []
+    con.execute("DROP TABLE IF EXISTS _removed_units")
 
 
 def _doc_filter(doc_ids: list[str], table: str) -> str:
@@ -428,19 +458,20 @@ def _fts_size(con) -> int | None:
     return con.execute(f"SELECT count(*) FROM {FTS_SCHEMA}.docs").fetchone()[0]
 
 
-def _fts(con, result: LoadResult, size_before: int | None) -> None:
-    """Patch the BM25 index with the search units added and removed, or rebuild it when that is cheaper."""
-    if size_before is not None and not result.added_keys and not result.removed_keys:
+def _fts(con, result: LoadResult, size_before: int | None, inserted: str) -> None:
+    """Patch the BM25 index with the search units added (those of the documents ``inserted`` filters) and
+    removed (the temporary table ``_removed_units``), or rebuild it when that is cheaper."""
+    if size_before is not None and not result.added and not result.removed:
         return
-    changed = len(result.added_keys) + len(result.removed_keys)
+    changed = result.added + result.removed
     if not size_before or changed > FTS_REBUILD_SHARE * size_before:
         if build_indexes(con)["fts"]:
             result.fts = "rebuilt"
         return
-    if result.removed_keys:
-        _fts_remove(con, result.removed_keys)
-    if result.added_keys:
-        _fts_add(con, result.added_keys)
+    if result.removed:
+        _fts_remove(con)
+    if result.added:
+        _fts_add(con, inserted)
     _fts_stats(con)
     result.fts = "updated"
 
@@ -452,12 +483,10 @@ def _fts_stemmer(con) -> str:
     return m.group(1) if m else "none"
 
 
-def _fts_remove(con, keys: list[str]) -> None:
+def _fts_remove(con) -> None:
     f = FTS_SCHEMA
-    con.register("_fts_keys", pa.table({"name": pa.array(keys, pa.string())}))
     con.execute(f"CREATE OR REPLACE TEMP TABLE _fts_gone AS SELECT docid FROM {f}.docs "
-                f"WHERE name IN (SELECT name FROM _fts_keys)")
-    con.unregister("_fts_keys")
+                f"WHERE name IN (SELECT key_id FROM _removed_units)")
     con.execute(f"UPDATE {f}.dict SET df = df - c.n FROM (SELECT termid, count(DISTINCT docid) AS n FROM {f}.terms "
                 f"WHERE docid IN (SELECT docid FROM _fts_gone) GROUP BY termid) c WHERE dict.termid = c.termid")
     con.execute(f"DELETE FROM {f}.terms WHERE docid IN (SELECT docid FROM _fts_gone)")
@@ -466,15 +495,13 @@ def _fts_remove(con, keys: list[str]) -> None:
     con.execute("DROP TABLE _fts_gone")
 
 
-def _fts_add(con, keys: list[str]) -> None:
+def _fts_add(con, inserted: str) -> None:
     f = FTS_SCHEMA
     stemmer = _fts_stemmer(con)
-    con.register("_fts_keys", pa.table({"key_id": pa.array(keys, pa.string())}))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _fts_new AS
         SELECT (SELECT coalesce(max(docid), -1) FROM {f}.docs) + row_number() OVER (ORDER BY key_id) AS docid,
                key_id AS name, text
-        FROM search_text WHERE key_id IN (SELECT key_id FROM _fts_keys)""")
-    con.unregister("_fts_keys")
+        FROM search_text WHERE key_id IN (SELECT key_id FROM search_units WHERE {inserted})""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _fts_tok AS
         SELECT docid, stem(w, '{stemmer}') AS term FROM (
             SELECT docid, unnest({f}.tokenize(text)) AS w FROM _fts_new)

@@ -194,6 +194,19 @@ def test_the_store_is_updated_in_place_and_a_no_op_run_does_not_touch_it(corpus_
     assert units == indexed
     assert stale == 0
     assert not set(edited.load.removed_keys) & units - set(edited.load.added_keys)
+    assert (edited.load.added, edited.load.removed) == (len(edited.load.added_keys), len(edited.load.removed_keys))
+
+
+def test_a_load_counts_many_changed_search_units_without_listing_them(corpus_copy, tmp_path, monkeypatch):
+    from pipeline import store
+
+    monkeypatch.setattr(store, "LIST_UNITS", 10)     # a first build of a large corpus: keys stay in DuckDB
+    out = tmp_path / "out"
+    first = run(corpus_copy, out, FAST, progress=False)
+    with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+        units = con.execute("SELECT count(*) FROM search_units").fetchone()[0]
+    assert first.load.added == units > 10 and first.load.removed == 0
+    assert first.load.added_keys is None and first.load.removed_keys is None
 
 
 BM25_QUERIES = ("media sosial pelanggan", "klienci społeczność", "klanten reageren", "Facebook", "mitos komunitas",

@@ -96,7 +96,7 @@ def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset
     return _capitalised(lang, word, lower_vocab)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _capitalised(lang: str, word: str, lower_vocab: frozenset[str]) -> bool:
     """:func:`is_capitalised` of a word with a capital or a dot (remembered: names come back)."""
     if _LOWER_CAMEL.match(word) or is_domain(word):

@@ -183,7 +183,7 @@ def _popular(lang: str, text: str) -> bool:
     return any(s == 0 or toks[s - 1].lower not in counted for s, _ in cues(lang, "MYTH_POPULAR_CUES", text))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _that_after(lang: str, field: str, text: str) -> bool:
     """Whether a "that" (``MYTH_THAT``: "bahwa", "że", "dat") follows a cue of ``field``."""
     found = cues(lang, field, text)
@@ -193,7 +193,7 @@ def _that_after(lang: str, field: str, text: str) -> bool:
     return any(t.lower in that for t in tokenize(text)[found[0][1]:])
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def cues_inside(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` after the first three words: the sentence states a claim and rejects it in one breath
     (``... bukan berarti ...``, ``..., terwijl ...``, ``... to wcale nie ...``)."""
@@ -202,7 +202,7 @@ def cues_inside(lang: str, field: str, text: str) -> bool:
     return bool(first_words) and any(s > first_words[-1] for s, _ in cues(lang, field, text))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def cues_at_start(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` among the first three words: ``Padahal ...``, ``To nieprawda.``."""
     toks = tokenize(text)

@@ -239,7 +239,7 @@ def _free_sentences(doc: DocContext, taken: Taken, settings: Settings) -> Iterat
                 yield b, k, sent
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=8192)
 def _fits_sentence(text: str, min_words: int) -> bool:
     """Neither too long nor too short (remembered per text: four rules ask of every sentence)."""
     return len(text) <= MAX_ITEM_CHARS and len(words(text)) >= min_words
@@ -255,7 +255,7 @@ def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
             yield b, k, sent
 
 
-@lru_cache(maxsize=32768)
+@lru_cache(maxsize=8192)
 def _may_be_tip(lang: str, text: str) -> bool:
     """Whether a free sentence could be a tip (remembered per text: four rules ask of every sentence)."""
     if is_question(text) or has_cue(lang, "MYTH_CUES", text) or has_cue(lang, "TIP_NOT_CUES", text):
