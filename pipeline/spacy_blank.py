@@ -52,15 +52,32 @@ def pipeline(lang: str):
     return nlp
 
 
-def sentence_spans(doc) -> list[tuple[int, int]]:
-    """(start_char, end_char) of each of ``doc.sents`` (a Doc the sentencizer has run on), read off the
-    token arrays: the same spans without a Span object per sentence or a Token per word."""
-    from spacy.attrs import IDX, LENGTH, SENT_START
+@lru_cache(maxsize=None)
+def sentence_punct(lang: str) -> frozenset[int]:
+    """The sentencizer's sentence-final characters of ``lang``'s pipeline, as ORTH hashes."""
+    nlp = pipeline(lang)
+    return frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
 
-    if len(doc) == 0:
+
+def sentence_spans(doc, punct: frozenset[int]) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each sentence spaCy's sentencizer would cut in the tokenised ``doc``
+    (``punct``: :func:`sentence_punct`), read off the token arrays: its loop builds a Token object per
+    word. A sentence starts at the first token that is no punctuation after a sentence-final character."""
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+
+    n = len(doc)
+    if n == 0:
         return []
-    arr = doc.to_array([IDX, LENGTH, SENT_START]).astype(np.int64)
-    idx, length, sent_start = arr[:, 0], arr[:, 1], arr[:, 2]
-    starts = np.concatenate(([0], np.flatnonzero(sent_start[1:] == 1) + 1))
-    last = np.concatenate((starts[1:], [len(doc)])) - 1
-    return list(zip(idx[starts].tolist(), (idx[last] + length[last]).tolist()))
+    arr = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
+    starts = [0]
+    seen_period = False
+    for i, orth, is_punct in zip(range(n), arr[:, 2].tolist(), arr[:, 3].tolist()):
+        if orth in punct:
+            seen_period = True
+        elif seen_period and not is_punct:
+            starts.append(i)
+            seen_period = False
+    idx, length = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
+    last = np.asarray(starts[1:] + [n], dtype=np.int64) - 1
+    first = np.asarray(starts, dtype=np.int64)
+    return list(zip(idx[first].tolist(), (idx[last] + length[last]).tolist()))

@@ -9,7 +9,7 @@ import pytest
 from pipeline.extract import myths, names, sentence_model, spans, tips
 from pipeline.extract.grammar import imperative_from, starts_imperative
 from pipeline.nlp import tokenize
-from pipeline.spacy_blank import pipeline as nlp_for, sentence_spans
+from pipeline.spacy_blank import pipeline as nlp_for, sentence_punct, sentence_spans
 from pipeline.stages.extract import doc_from_text
 from pipeline.stages.langid import detect
 
@@ -72,5 +72,6 @@ def test_names_runs_are_remembered_but_each_call_gets_its_own(docs):
 
 def test_sentence_spans_are_spacy_sents(docs):
     for doc in docs[:10]:
-        for sdoc in nlp_for(doc.lang).pipe(b.text for b in doc.blocks):
-            assert sentence_spans(sdoc) == [(s.start_char, s.end_char) for s in sdoc.sents]
+        nlp, punct = nlp_for(doc.lang), sentence_punct(doc.lang)
+        for sdoc in nlp.pipe(b.text for b in doc.blocks):
+            assert sentence_spans(nlp.tokenizer(sdoc.text), punct) == [(s.start_char, s.end_char) for s in sdoc.sents]

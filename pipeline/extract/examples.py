@@ -308,7 +308,7 @@ def _assign(ents: list[Entity], m: Occurrence) -> None:
         toks.add(m.alias.casefold())
     # names share a token only where two tokens share their first three characters (_tok_eq): the other
     # entities are left out before the token-by-token test
-    heads = {t[:3] for t in toks}
+    heads = _heads(toks)
     cands = [e for e in ents if (not heads or not e.tokens or not heads.isdisjoint(_heads(e.tokens)))
              and (_subset(toks, e.tokens) or _subset(e.tokens, toks))]
     if not cands:

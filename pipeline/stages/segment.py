@@ -5,14 +5,12 @@ Sentence offsets point into ``raw_text`` through the block's text view.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-import numpy as np
 import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising.lines import SpanIndex
-from pipeline.spacy_blank import pipeline as nlp_for
+from pipeline.spacy_blank import pipeline as nlp_for, sentence_punct, sentence_spans
 from pipeline.textmap import view
 
 NAME = "segment"
@@ -30,9 +28,9 @@ def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], l
     views = [view(raw, b["start_char"], b["end_char"], index.overlapping(b["start_char"], b["end_char"]))
              for b in blocks]
     rows: list[dict] = []
-    tokenizer, punct = _tokenizer_and_punct(lang)
+    tokenizer, punct = nlp_for(lang).tokenizer, sentence_punct(lang)   # (the sentencizer's rule: sentence_spans)
     for b, v, sdoc in zip(blocks, views, tokenizer.pipe((v.text for v in views), batch_size=batch_size)):
-        for sent_start, sent_end in _sentence_spans(sdoc, punct):
+        for sent_start, sent_end in sentence_spans(sdoc, punct):
             sent = v.text[sent_start:sent_end]
             text = sent.strip()
             if not text:
@@ -42,37 +40,6 @@ def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], l
             rows.append({"sent_idx": len(rows), "block_idx": b["block_idx"],
                          "start_char": start, "end_char": end, "text": text})
     return rows
-
-
-@lru_cache(maxsize=None)
-def _tokenizer_and_punct(lang: str):
-    """The blank pipeline's tokenizer and its sentencizer's punctuation (as ORTH hashes)."""
-    nlp = nlp_for(lang)
-    return nlp.tokenizer, frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
-
-
-def _sentence_spans(doc, punct: frozenset[int]) -> list[tuple[int, int]]:
-    """(start_char, end_char) of each sentence spaCy's sentencizer would cut in a freshly tokenised ``doc``,
-    read off the token arrays (its loop builds a Token object per word): a sentence starts at the first
-    token that is no punctuation after one of its sentence-final characters (``punct``)."""
-    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
-
-    n = len(doc)
-    if n == 0:
-        return []
-    arr = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
-    starts = [0]
-    seen_period = False
-    for i, orth, is_punct in zip(range(n), arr[:, 2].tolist(), arr[:, 3].tolist()):
-        if orth in punct:
-            seen_period = True
-        elif seen_period and not is_punct:
-            starts.append(i)
-            seen_period = False
-    idx, length = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
-    last = np.asarray(starts[1:] + [n], dtype=np.int64) - 1
-    first = np.asarray(starts, dtype=np.int64)
-    return list(zip(idx[first].tolist(), (idx[last] + length[last]).tolist()))
 
 
 def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_spans: pa.Table,
