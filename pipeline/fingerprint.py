@@ -148,25 +148,64 @@ class _Parsed:
 
 # parsed modules by file identity (path, size, mtime, inode): parsing is most of a no-op run's time otherwise
 _DISK_CACHE: dict[str, dict] = {}
+# the same, kept across output folders beside this package's compiled modules, per interpreter (a first
+# run in a new folder would otherwise parse every module and scan every installed distribution: ~1.3 CPU s,
+# the ingest stage's part of it before any work can start); an entry counts only where its file identity
+# (or, for versions, the environment) still matches, as in the folder's own
+_SHARED_CACHE: dict[str, dict] = {}
+
+
+def shared_cache_path() -> pathlib.Path:
+    """This interpreter's cache file in the package's ``__pycache__`` (where Python caches what it derives
+    from the same sources; a copy of the package has its own)."""
+    return _ROOT / "__pycache__" / f"fingerprint-{stable_hash(sys.prefix, sys.version)}.json"
+
+
+def _read(path: pathlib.Path) -> dict:
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return cached if isinstance(cached, dict) else {}   # a damaged file is only a cache lost
 
 
 def load_cache(path: pathlib.Path) -> None:
     """Reuse what earlier runs learnt from the source files that did not change since."""
-    try:
-        cached = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    if isinstance(cached, dict):       # a damaged file is only a cache lost: the modules are parsed again
-        _DISK_CACHE.update(cached)
+    _DISK_CACHE.update(_read(path))
+    _SHARED_CACHE.clear()
+    _SHARED_CACHE.update(_read(shared_cache_path()))
 
 
-def save_cache(path: pathlib.Path) -> None:
+def _write(path: pathlib.Path, data: dict, tmp: pathlib.Path) -> None:
     try:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(_DISK_CACHE), encoding="utf-8")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def save_cache(path: pathlib.Path) -> None:
+    _write(path, _DISK_CACHE, path.with_name(path.name + ".tmp"))
+    shared = {**_SHARED_CACHE, **_DISK_CACHE}
+    if shared != _SHARED_CACHE:
+        target = shared_cache_path()
+        try:
+            target.parent.mkdir(exist_ok=True)
+        except OSError:
+            return
+        # (a run in another folder may write it at the same time: each its own temporary file)
+        _write(target, shared, target.with_name(f"{target.name}.{os.getpid()}.tmp"))
+        _SHARED_CACHE.update(shared)
+
+
+def _cached(key: str, field: str, value: str) -> dict | None:
+    """The folder's or else the shared cache's entry ``key`` whose ``field`` is ``value`` (None: neither)."""
+    for cache in (_DISK_CACHE, _SHARED_CACHE):
+        hit = cache.get(key)
+        if isinstance(hit, dict) and hit.get(field) == value:
+            _DISK_CACHE[key] = hit
+            return hit
+    return None
 
 
 def _identity(p: pathlib.Path) -> str:
@@ -180,8 +219,8 @@ def _parse(module: str) -> _Parsed | None:
     if path is None:
         return None
     ident = _identity(path)
-    hit = _DISK_CACHE.get(module)
-    if hit is not None and hit.get("identity") == ident:
+    hit = _cached(module, "identity", ident)
+    if hit is not None:
         return _Parsed(hit["digest"], frozenset(hit["imports"]), frozenset(hit["third_party"]),
                        frozenset(hit["names"]), hit["dynamic"])
     parsed = _parse_source(module, path.read_text(encoding="utf-8"))
@@ -264,10 +303,14 @@ def _environment() -> str:
 def _version(top: str) -> str:
     """Installed version of the distribution providing import name ``top`` (kept in the disk cache while the
     environment is unchanged: finding a distribution by import name scans every installed one)."""
-    cached = _DISK_CACHE.get(_VERSIONS)
     env = _environment()
-    if not isinstance(cached, dict) or cached.get("environment") != env:
-        cached = _DISK_CACHE[_VERSIONS] = {"environment": env, "versions": {}}
+    known: dict[str, str] = {}
+    for cache in (_SHARED_CACHE, _DISK_CACHE):
+        hit = cache.get(_VERSIONS)
+        if isinstance(hit, dict) and hit.get("environment") == env and isinstance(hit.get("versions"), dict):
+            known.update(hit["versions"])
+    # (a new dict: what is added here must show as new against the shared cache, to be saved there)
+    cached = _DISK_CACHE[_VERSIONS] = {"environment": env, "versions": known}
     if top not in cached["versions"]:
         cached["versions"][top] = _find_version(top)
     return cached["versions"][top]

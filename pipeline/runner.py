@@ -268,10 +268,14 @@ class Runner:
         self.shards.sweep()
         found, rejected = discover(corpus, s.ingest.max_bytes)
         self._listing = outputs.listing_digest(found, rejected)   # what the stamp records: what this run saw
+        # a first build of many sources starts the pool before hashing them (it needs no hash to know)
+        early = not self.shards.units() and self._enough(len(found))
+        if early and hasattr(self.executor, "start"):
+            self.executor.start()
         units, dup_rejected = self._units(found)
         rejected += dup_rejected
         prefetch = None
-        if self._much_new(units) and hasattr(self.executor, "start"):
+        if (early or self._much_new(units)) and hasattr(self.executor, "start"):
             # a real workload: the pool's workers start (imports) while this process plans, and the later
             # stages' fingerprints are computed while the workers ingest, off the serial path
             self.executor.start()
@@ -352,13 +356,16 @@ class Runner:
 
         return self._load(done, owner, lang_of, units, rejected, hub_key, cluster_key)
 
+    def _enough(self, sources: int) -> bool:
+        """Whether ``sources`` new sources keep a pool busy (not a small edit, which this process runs alone)."""
+        return self.settings.worker_count > 1 and sources >= 2 * self.settings.worker_count * self.settings.chunk_docs
+
     def _much_new(self, units: dict[str, "Unit"]) -> bool:
         """Whether enough sources are new or changed to keep a pool busy (not a no-op or a small edit)."""
-        enough = 2 * self.settings.worker_count * self.settings.chunk_docs
-        if self.settings.worker_count <= 1 or len(units) < enough:
+        if not self._enough(len(units)):
             return False
         known = self.shards.entries("ingest")
-        return sum(1 for src in units if src not in known) >= enough
+        return self._enough(sum(1 for src in units if src not in known))
 
     def _prefetch_fingerprints(self) -> None:
         """Compute every stage's fingerprints ahead of need (a thread: the parent is idle during a phase)."""
