@@ -26,7 +26,7 @@ from pipeline.denoising import furniture, markdown
 from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.lang import get as lang_data, letters
 from pipeline.stages import langid
-from pipeline.textmap import line_key, line_spans, view
+from pipeline.textmap import line_key, line_spans, view_text
 
 NAME = "denoise"
 
@@ -355,7 +355,7 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 def clean_text(raw: str, spans: list[Span]) -> str:
     """The document without its removals: one normalised line per non-empty raw line."""
     index = SpanIndex([(s, e) for s, e, _ in spans])
-    lines = (view(raw, s, e, index.overlapping(s, e)).text
+    lines = (view_text(raw, s, e, index.overlapping(s, e))
              for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]))
     return "\n".join(line for line in lines if line)
 
