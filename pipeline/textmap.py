@@ -253,7 +253,14 @@ def _nfc_with_map(text: str, index: list[int]) -> tuple[str, list[int]]:
 
 def line_spans(raw: str) -> list[tuple[int, int]]:
     """(start, end) of every line of ``raw``, without its line break."""
-    spans = [m.span(1) for m in _LINE.finditer(raw)]
+    if "\r" not in raw:   # (most texts) "\n" is the only break: split, and add up the lengths
+        spans = []
+        pos = 0
+        for n in map(len, raw.split("\n")):
+            spans.append((pos, pos + n))
+            pos += n + 1
+    else:
+        spans = [m.span(1) for m in _LINE.finditer(raw)]
     if spans and spans[-1][0] == len(raw):   # the empty match at the end is no line
         spans.pop()
     return spans

@@ -141,13 +141,18 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
     return out
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _stop_density(text: str, stop: frozenset[str]) -> float:
-    words = re.findall(r"\w+", text.casefold())
+    words = _WORD.findall(text.casefold())
     return sum(w in stop for w in words) / len(words) if words else 0.0
 
 
 def _starts_with_cue(text: str, cues: tuple[str, ...]) -> str | None:
     t = _LEADING_MARKS.sub("", text.casefold())
+    if not t.startswith(cues):   # (most blocks) no cue at all: one test for all of them
+        return None
     return next((c for c in cues if t.startswith(c) and (len(t) == len(c) or not t[len(c)].isalnum()
                                                          or not c[-1].isalnum())), None)
 
