@@ -176,10 +176,13 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
     text_bytes = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.int64)
     total = len(text_bytes)
     state = np.zeros(total, dtype=np.int64)
+    # the bytes fewer than SCAN_WINDOW - 1 bytes into their text, with how far in they are
+    into = np.tile(np.arange(SCAN_WINDOW - 1), n_texts)
+    early = np.repeat(starts, SCAN_WINDOW - 1) + into
+    into, early = into[into < np.repeat(lengths, SCAN_WINDOW - 1)], early[into < np.repeat(lengths, SCAN_WINDOW - 1)]
     for back in range(min(SCAN_WINDOW, total) - 1, -1, -1):   # the oldest byte of the window first
         # a byte fewer than ``back`` bytes into its text keeps its state: its window starts with the text
-        head = (starts[:, None] + np.arange(back)).ravel()
-        head = head[(np.tile(np.arange(back), n_texts) < np.repeat(lengths, back)) & (head >= back)]
+        head = early[(into < back) & (early >= back)]
         kept = state[head]
         state[back:] = nextmove[rowbase[state[back:]] + text_bytes[:total - back]]
         state[head] = kept
@@ -204,7 +207,7 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
     order[np.cumsum(slot)[first]] = np.arange(len(first))
     pairs, counts = pairs[order], counts[order]
     bounds = np.searchsorted(pairs // n_features, np.arange(n_texts + 1)).tolist()
-    rows = _feature_table()[pairs % n_features]
+    rows = np.take(_feature_table(), pairs % n_features, axis=0)   # (take: quicker than indexing)
     weights = np.log1p(counts.astype(np.float32))
     scores = np.empty((n_texts, len(ident.nb_classes)), dtype=np.float32)
     for t in range(n_texts):

@@ -211,7 +211,7 @@ def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex)
     for n in range(len(lines) - 1):
         s, e = lines[n + 1]
         under = raw[s:e].strip()
-        if (under and set(under) in ({"="}, {"-"}) and raw[lines[n][0]:lines[n][1]].strip()
+        if (under and under[0] in "=-" and under == under[0] * len(under) and raw[lines[n][0]:lines[n][1]].strip()
                 and any(rs <= s + raw[s:e].index(under[0]) and re_ >= s + len(raw[s:e].rstrip())
                         for rs, re_, _ in index.overlapping(s, e))):
             out[n] = 1 if under[0] == "=" else 2
