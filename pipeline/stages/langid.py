@@ -15,7 +15,6 @@ a document, a block in an alias of the document's language is never foreign.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
