@@ -51,21 +51,50 @@ def view(raw: str, start: int = 0, end: int | None = None,
     characters mapped to the entity's first raw offset; a removed ``\\n`` escape of a code
     string separates words as a line break would.
     """
+    index: list[int] = []
+    return _finish(_view_chars(raw, start, end, removed, index), index)
+
+
+def view_text(raw: str, start: int = 0, end: int | None = None,
+              removed: Sequence[tuple[int, int]] = ()) -> str:
+    """``view(raw, start, end, removed).text`` without building its offset map (for callers that read
+    the text only)."""
+    text = "".join(_view_chars(raw, start, end, removed, _NO_INDEX))
+    if not unicodedata.is_normalized("NFC", text):
+        return view(raw, start, end, removed).text   # (rare) NFC needs the map
+    return text
+
+
+class _Discard(list):
+    """An offset map that keeps nothing: what :func:`view_text` passes where :func:`view` builds one."""
+    __slots__ = ()
+
+    def append(self, _item) -> None:
+        pass
+
+    def extend(self, _items) -> None:
+        pass
+
+
+_NO_INDEX = _Discard()
+
+
+def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[int, int]], index: list[int]
+                ) -> list[str]:
+    """The pieces of a view's text, its raw offsets appended to ``index``."""
     end = len(raw) if end is None else end
     near = [(s, e) for s, e in removed if e > start and s < end]
     if not near:   # (most lines) the text as it is, whitespace collapsed
         chars: list[str] = []
-        index: list[int] = []
         if end > start:
             _run(raw, start, end, chars, index, False)
-        return _finish(chars, index)
+        return chars
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
     cut = _merge([(s, e) for s, e in near if subs.get(s, (None,))[0] != e])
     subs = {s: v for s, v in subs.items() if not any(a <= s < b for a, b in cut)}
     sub_at = sorted(subs)
     chars = []
-    index = []
     pos = start
     pending_space: bool | str = False
     for s, e in cut + [(end, end)]:
@@ -86,7 +115,7 @@ def view(raw: str, start: int = 0, end: int | None = None,
             elif raw.startswith(_BREAK_ESCAPES, s):
                 pending_space = True  # "\\n" inside a code string is a line break
         pos = max(pos, e)
-    return _finish(chars, index)
+    return chars
 
 
 def _finish(chars: list[str], index: list[int]) -> TextView:
@@ -224,7 +253,14 @@ def _nfc_with_map(text: str, index: list[int]) -> tuple[str, list[int]]:
 
 def line_spans(raw: str) -> list[tuple[int, int]]:
     """(start, end) of every line of ``raw``, without its line break."""
-    spans = [m.span(1) for m in _LINE.finditer(raw)]
+    if "\r" not in raw:   # (most texts) "\n" is the only break: split, and add up the lengths
+        spans = []
+        pos = 0
+        for n in map(len, raw.split("\n")):
+            spans.append((pos, pos + n))
+            pos += n + 1
+    else:
+        spans = [m.span(1) for m in _LINE.finditer(raw)]
     if spans and spans[-1][0] == len(raw):   # the empty match at the end is no line
         spans.pop()
     return spans
@@ -249,5 +285,8 @@ def stable_hash(*parts: object, length: int = 16) -> str:
 
 def line_key(line: str) -> str | None:
     """CCNet-style line key: case folded, digits to 0, whitespace collapsed."""
-    norm = re.sub(r"\s+", " ", re.sub(r"\d", "0", line.casefold())).strip()
-    return stable_hash(norm, length=12) if norm else None
+    norm = " ".join(_DIGIT.sub("0", line.casefold()).split())   # str.split()'s whitespace is re's \s
+    return hashlib.sha256(norm.encode("utf-8") + b"\x1f").hexdigest()[:12] if norm else None   # stable_hash(norm)
+
+
+_DIGIT = re.compile(r"\d")

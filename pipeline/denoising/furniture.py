@@ -59,6 +59,11 @@ _LEADING_MARKS = re.compile(r"^[\s\-*•·>#|+–—]+")
 _END_PUNCT = re.compile(r"[.!?:;\"”»)…]$")
 
 
+def _end_punct(text: str) -> bool:
+    """``_END_PUNCT.search(text)``, looking only where a match can be: at the last two characters."""
+    return bool(_END_PUNCT.search(text, max(len(text) - 2, 0)))
+
+
 @dataclass(frozen=True)
 class Settings:
     length_low: int = 70              # jusText LENGTH_LOW: shorter blocks are judged by context
@@ -128,7 +133,7 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
         level = (len(marked.group(1)) if marked.group(1) else int(marked.group(2))) if marked else 0
         prev = out[-1] if out else None
         if (prev and not blank and not prev.heading and not heading and v.text[:1].islower()
-                and not _END_PUNCT.search(prev.text)):
+                and not _end_punct(prev.text)):
             prev.lines.append(span)
             prev.text += " " + v.text
             prev.link_chars += link_chars
@@ -136,18 +141,23 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
             out.append(Block([span], v.text, heading, heading, level, link_chars))
         blank = False
     for i, b in enumerate(out):   # a short capitalised line without end punctuation reads as a heading
-        if not b.heading and len(b.text) <= 100 and b.text[:1].isupper() and not _END_PUNCT.search(b.text):
+        if not b.heading and len(b.text) <= 100 and b.text[:1].isupper() and not _end_punct(b.text):
             b.heading = True
     return out
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _stop_density(text: str, stop: frozenset[str]) -> float:
-    words = re.findall(r"\w+", text.casefold())
+    words = _WORD.findall(text.casefold())
     return sum(w in stop for w in words) / len(words) if words else 0.0
 
 
 def _starts_with_cue(text: str, cues: tuple[str, ...]) -> str | None:
     t = _LEADING_MARKS.sub("", text.casefold())
+    if not t.startswith(cues):   # (most blocks) no cue at all: one test for all of them
+        return None
     return next((c for c in cues if t.startswith(c) and (len(t) == len(c) or not t[len(c)].isalnum()
                                                          or not c[-1].isalnum())), None)
 
@@ -258,7 +268,7 @@ def _context(blocks: list[Block], settings: Settings) -> None:
                 continue
             # related-post titles and share targets: short, no sentence, no section heading of the text
             if (nb.cls != "short" or nb.marked_heading or _protected(blocks, j, settings)
-                    or (_END_PUNCT.search(nb.text) and nb.link_chars < 0.5 * len(nb.text))):
+                    or (_end_punct(nb.text) and nb.link_chars < 0.5 * len(nb.text))):
                 break
             nb.cls, nb.reason = "bad", "furniture_context"
 

@@ -339,10 +339,14 @@ _SLOT_LINE = re.compile(r"^[ \t]*#[a-z][\w-]*[ \t]*$")      # "#title", "#defaul
 def template_lines(text: str) -> list[Span]:
     """Directive, comment, module and component lines of a (non-code) text."""
     spans: list[Span] = []
-    for pattern, rule in ((_DIRECTIVE, "wrapper:directive"), (_COMMENT_LINE, "wrapper:comment"),
-                          (_IMPORT_LINE, "wrapper:code_line"), (_CODE_FRAGMENT, "wrapper:code_line")):
-        spans += [(m.start(), m.end(), rule) for m in pattern.finditer(text) if m.group().strip()]
-    spans += _export_blocks(text)
+    for pattern, rule, needs in ((_DIRECTIVE, "wrapper:directive", ("@",)),
+                                 (_COMMENT_LINE, "wrapper:comment", ("//", "/*")),
+                                 (_IMPORT_LINE, "wrapper:code_line", ("import", "export")),
+                                 (_CODE_FRAGMENT, "wrapper:code_line", ("return", ")", "}", "]", "else"))):
+        if any(n in text for n in needs):   # a line of the pattern holds one of these (skip the scan)
+            spans += [(m.start(), m.end(), rule) for m in pattern.finditer(text) if m.group().strip()]
+    if "export" in text:
+        spans += _export_blocks(text)
     spans += _components(text)
     return _merge(spans)
 

@@ -26,7 +26,7 @@ from pipeline.denoising import furniture, markdown
 from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.lang import get as lang_data, letters
 from pipeline.stages import langid
-from pipeline.textmap import line_key, line_spans, view
+from pipeline.textmap import line_key, line_spans, view_text
 
 NAME = "denoise"
 
@@ -175,12 +175,25 @@ _STARTS: dict[str, re.Pattern] = {
 }
 _START_OF = {p: next((s for head, s in _STARTS.items() if p.pattern.startswith(head)), None)
              for _, p, _ in MARKUP_RULES}
+# patterns whose every match is a run of blanks (not preceded by one) and then this character: tried
+# only at the run before each such character (the regex engine would try every position of the text)
+_AFTER_BLANKS: dict[str, str] = {
+    r"(?<![ \t])[ \t]*\{#[\w-]+\}": "{",
+    r"(?<![ \t])(?:[ \t]*\{::?[^{}\n]*\}|(?<=[)\]`*_])\{[.#][^{}\n]*\}|[ \t]+\{[.#][^{}\n]*\}[ \t]*\r?$)": "{",
+    r"(?<![ \t])[ \t]*\(\s*https?://": "(",
+}
+_CHAR_OF = {p: next((c for head, c in _AFTER_BLANKS.items() if p.pattern.startswith(head)), None)
+            for _, p, _ in MARKUP_RULES}
 
 
 def _finditer(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
     """``pattern.finditer(text)`` (its matches are never empty); where its matches can only start at
     some characters, tried there only: ``match`` at a position sees the text before it, as lookbehinds
     need."""
+    char = _CHAR_OF.get(pattern)
+    if char is not None:
+        yield from _finditer_after_blanks(pattern, text, char)
+        return
     starts = _START_OF.get(pattern)
     if starts is None:
         yield from pattern.finditer(text)
@@ -190,6 +203,22 @@ def _finditer(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
         m = pattern.match(text, c.start())
         if m is None:
             pos = c.start() + 1
+            continue
+        yield m
+        pos = m.end()
+
+
+def _finditer_after_blanks(pattern: re.Pattern, text: str, char: str) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` for a pattern of ``_AFTER_BLANKS``: a match can only start where the
+    run of blanks before an occurrence of ``char`` starts (elsewhere in the run its lookbehind fails)."""
+    pos = 0
+    while (c := text.find(char, pos)) >= 0:
+        start = c
+        while start > pos and text[start - 1] in " \t":
+            start -= 1
+        m = pattern.match(text, start)
+        if m is None:
+            pos = c + 1
             continue
         yield m
         pos = m.end()
@@ -355,7 +384,7 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 def clean_text(raw: str, spans: list[Span]) -> str:
     """The document without its removals: one normalised line per non-empty raw line."""
     index = SpanIndex([(s, e) for s, e, _ in spans])
-    lines = (view(raw, s, e, index.overlapping(s, e)).text
+    lines = (view_text(raw, s, e, index.overlapping(s, e))
              for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]))
     return "\n".join(line for line in lines if line)
 

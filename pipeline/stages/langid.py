@@ -15,7 +15,6 @@ a document, a block in an alias of the document's language is never foreign.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -86,11 +85,22 @@ def detect_among(text: str, codes: tuple[str, ...]) -> str | None:
 
 _OPEN_END = re.compile(r"[^.!?:;\"”»)…]$")       # a line that stops mid-sentence
 _MARKUP = re.compile(r"<[^<>\n]*>|\]\([^()\s]*\)|https?://\S+|&#?\w{1,31};|\{\{.*?\}\}|\{%.*?%\}")
-_NOT_LETTER = re.compile(r"[\W\d_]+")
+
+
+_NOT_LETTER_ASCII = bytes(c for c in range(128) if not chr(c).isalpha())
+_NOT_LETTER_CHAR = re.compile(r"[\W\d_]")
+
+
+def _open_end(text: str) -> bool:
+    """``_OPEN_END.search(text)``, looking only where a match can be: at the last two characters."""
+    return bool(_OPEN_END.search(text, max(len(text) - 2, 0)))
 
 
 def letters(text: str) -> int:
-    return len(_NOT_LETTER.sub("", text))
+    """How many letters (word characters other than digits and "_") ``text`` holds."""
+    if text.isascii():   # (most paragraphs in Indonesian and Dutch) deleting bytes is C speed
+        return len(text.encode("ascii").translate(None, _NOT_LETTER_ASCII))
+    return len(text) - len(_NOT_LETTER_CHAR.findall(text))
 
 
 def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
@@ -107,7 +117,7 @@ def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
             groups[-1].append(i)
         else:
             groups.append([i])
-        open_end = bool(_OPEN_END.search(text))
+        open_end = _open_end(text)
     return groups
 
 
@@ -157,53 +167,74 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
     with its byte loop done in numpy for all the texts at once: each byte's automaton state is the
     state reached from the start over the last ``SCAN_WINDOW`` bytes of its text, taken a step at a
     time for every byte together. The features are summed in the order py3langid counts them (first
-    occurrence), so the scores are the same floats."""
+    occurrence), one product per text as py3langid takes it, so the scores are the same floats; the
+    steps around the products run on all the texts' rows at once."""
     from py3langid.langid import RAW_FLOOR
 
     ident = _identifier()
     nextmove, rowbase, output = _scanner()
     data = [ident._encode(t) for t in texts]
-    lengths = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    n_texts = len(data)
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
     starts = np.cumsum(lengths) - lengths
     text_bytes = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.int64)
     total = len(text_bytes)
-    at = np.arange(total) - np.repeat(starts, lengths)       # each byte's position in its text
     state = np.zeros(total, dtype=np.int64)
+    # the bytes fewer than SCAN_WINDOW - 1 bytes into their text, with how far in they are
+    into = np.tile(np.arange(SCAN_WINDOW - 1), n_texts)
+    early = np.repeat(starts, SCAN_WINDOW - 1) + into
+    into, early = into[into < np.repeat(lengths, SCAN_WINDOW - 1)], early[into < np.repeat(lengths, SCAN_WINDOW - 1)]
     for back in range(min(SCAN_WINDOW, total) - 1, -1, -1):   # the oldest byte of the window first
-        moved = nextmove[rowbase[state[back:]] + text_bytes[:total - back]]
-        state[back:] = np.where(at[back:] >= back, moved, state[back:])
+        # a byte fewer than ``back`` bytes into its text keeps its state: its window starts with the text
+        head = early[(into < back) & (early >= back)]
+        kept = state[head]
+        state[back:] = nextmove[rowbase[state[back:]] + text_bytes[:total - back]]
+        state[head] = kept
     features = output[state]
-    # each text's distinct features with their counts, in the order of their first occurrence (the
-    # order of py3langid's Counter): one sort for all texts, a text's pairs then a slice
-    found = features >= 0
+    found = np.flatnonzero(features >= 0)
     n_features = ident.nb_ptc.shape[0]
-    pairs = np.repeat(np.arange(len(data), dtype=np.int64), lengths)[found] * n_features + features[found]
-    pairs, first, counts = np.unique(pairs, return_index=True, return_counts=True)
-    order = np.argsort(first)     # positions grow with the text: by text, then by first occurrence
+    text_of = np.repeat(np.arange(n_texts, dtype=np.int64), lengths)[found]
+    # each text's distinct features with their counts, in the order of their first occurrence (the
+    # order of py3langid's Counter): one sort of (text, feature, position) keys gives each (text,
+    # feature) pair's occurrences together, its first position first
+    keys = np.sort((text_of * n_features + features[found]) * max(total, 1) + found)
+    pairs, positions = np.divmod(keys, max(total, 1))
+    new = np.empty(len(pairs), dtype=bool)
+    new[:1] = True
+    np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
+    group_starts = np.flatnonzero(new)
+    counts = np.diff(np.append(group_starts, len(pairs)))
+    pairs, first = pairs[group_starts], positions[group_starts]
+    slot = np.zeros(total + 1, dtype=np.int64)      # the pairs by first position: positions grow with the text
+    slot[first + 1] = 1
+    order = np.empty(len(first), dtype=np.int64)
+    order[np.cumsum(slot)[first]] = np.arange(len(first))
     pairs, counts = pairs[order], counts[order]
-    bounds = np.searchsorted(pairs // n_features, np.arange(len(data) + 1)).tolist()
-    ids = pairs % n_features
-    table = _feature_table()
-    out = []
-    for t, n in enumerate(lengths.tolist()):
+    bounds = np.searchsorted(pairs // n_features, np.arange(n_texts + 1)).tolist()
+    rows = np.take(_feature_table(), pairs % n_features, axis=0)   # (take: quicker than indexing)
+    weights = np.log1p(counts.astype(np.float32))
+    scores = np.empty((n_texts, len(ident.nb_classes)), dtype=np.float32)
+    for t in range(n_texts):
         a, b = bounds[t], bounds[t + 1]
         if b > a:
-            scores = np.log1p(counts[a:b].astype(np.float32)) @ table[ids[a:b]] + ident.nb_pc
-        else:   # as py3langid: no features, no evidence
-            scores = np.full(len(ident.nb_classes), 0.0 if ident._norm_probs else RAW_FLOOR, dtype=np.float32)
+            np.matmul(weights[a:b], rows[a:b], out=scores[t])
+    scores += ident.nb_pc
+    featureless = np.diff(bounds) == 0     # as py3langid: no features, no evidence
+    scores[featureless] = 0.0 if ident._norm_probs else RAW_FLOOR
+    if ident._norm_probs:
+        # py3langid's steps per text, on every row at once: the same float32 operations
+        scores *= (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32)[:, None]
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+    for i, j in ident._alias_pairs:
         if ident._norm_probs:
-            scores *= 1.0 / math.sqrt(n or 1)
-            np.exp(scores - scores.max(), out=scores)
-            scores /= scores.sum()
-        for i, j in ident._alias_pairs:
-            if ident._norm_probs:
-                scores[i] += scores[j]
-                scores[j] = 0.0
-            else:
-                scores[i] = max(scores[i], scores[j])
-                scores[j] = RAW_FLOOR
-        out.append(scores)
-    return out
+            scores[:, i] += scores[:, j]
+            scores[:, j] = 0.0
+        else:
+            np.maximum(scores[:, i], scores[:, j], out=scores[:, i])
+            scores[:, j] = RAW_FLOOR
+    return list(scores)
 
 
 @lru_cache(maxsize=None)
@@ -229,15 +260,16 @@ def _top(probs: np.ndarray, settings: Settings) -> str:
     return lang
 
 
-def _judged(text: str, settings: Settings) -> bool:
-    """Whether a paragraph is long enough, and prose enough, to be identified alone."""
-    n = letters(text)
+def _judged(text: str, settings: Settings, n: int | None = None) -> bool:
+    """Whether a paragraph (with ``n`` letters, when known) is long enough, and prose enough, to be
+    identified alone."""
+    n = letters(text) if n is None else n
     visible = len(text) - sum(text.count(c) for c in " \t\n")
     return n >= settings.block_min_letters and n >= settings.block_min_letter_share * visible
 
 
 def _is_heading(text: str, settings: Settings) -> bool:
-    return len(text) <= settings.heading_max_chars and bool(_OPEN_END.search(text.strip()))
+    return len(text) <= settings.heading_max_chars and _open_end(text.strip())
 
 
 def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:
@@ -252,7 +284,8 @@ def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settin
         return _split(_probabilities(blocks[i]), lang)
 
     state: list[bool | None] = [None] * len(blocks)
-    judged = [i for i, text in enumerate(blocks) if _judged(text, settings)]
+    n_letters = [letters(text) for text in blocks]
+    judged = [i for i, text in enumerate(blocks) if _judged(text, settings, n_letters[i])]
     for i, probs in zip(judged, _probabilities_of([blocks[i] for i in judged])):
         p_lang, p_other = _split(probs, lang)
         state[i] = p_other >= settings.foreign_min_prob and p_lang <= settings.foreign_max_doc_prob
@@ -261,7 +294,7 @@ def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settin
     out = [bool(s) for s in state]
     decided = [i for i, s in enumerate(state) if s is not None]
     for i, text in enumerate(blocks):
-        if state[i] is not None or not letters(text):
+        if state[i] is not None or not n_letters[i]:
             continue
         before = next((state[j] for j in reversed(decided) if j < i), None)
         after = next((state[j] for j in decided if j > i), None)
@@ -280,7 +313,7 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     judged alone, weighted by their letters: about 1.0 for a text in one language, lower by
     the share of paragraphs in another. Without such paragraphs, the whole text decides.
     """
-    lines = [_MARKUP.sub(" ", line) for line in text[: settings.vote_max_chars].splitlines()]
+    lines = _unmarked_lines(text[: settings.vote_max_chars])
     blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
     voting = [(b, n) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
     counted = [(b, n, probs) for (b, n), probs in zip(voting, _probabilities_of([b for b, _ in voting]))]
@@ -290,10 +323,25 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     for _, n, probs in counted:
         votes[_top(probs, settings)] += n
     lang = votes.most_common(1)[0][0]
-    judged = [(n, _split(probs, lang)[0]) for b, n, probs in counted if _judged(b, settings)]
+    judged = [(n, _split(probs, lang)[0]) for b, n, probs in counted if _judged(b, settings, n)]
     if not judged:
         return detect(text, settings)
     return lang, sum(n * p for n, p in judged) / sum(n for n, _ in judged)
+
+
+# what str.splitlines() breaks at besides "\n"; a markup match can run over these, never over "\n"
+_OTHER_BREAKS = re.compile("[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _unmarked_lines(text: str) -> list[str]:
+    """The lines of ``text`` with their markup blanked: one pass over the text where "\n" is its only
+    line break (no match of ``_MARKUP`` spans one), else line by line."""
+    if _OTHER_BREAKS.search(text):
+        return [_MARKUP.sub(" ", line) for line in text.splitlines()]
+    lines = _MARKUP.sub(" ", text).split("\n")
+    if not text or text.endswith("\n"):
+        lines.pop()     # splitlines() gives no empty line after a final break (nor for "")
+    return lines
 
 
 def _body(raw: str, meta_spans: list[dict]) -> str:

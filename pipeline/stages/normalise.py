@@ -40,6 +40,13 @@ _BULLET = re.compile(r"^([•\-*·▪►◦‣✓✔➤→–—]|\d{1,3}[.)])\s
 _LONE_BULLET = re.compile(r"[•\-*·▪►◦‣✓✔➤→–—]")
 _QUOTED = re.compile(r'^(["“„«”\'])(.+?)(["”“»\'])\s*$')
 _END_PUNCT = re.compile(r"[.!?:;,\"”»)…]$")
+
+
+def _end_punct(text: str) -> bool:
+    """``_END_PUNCT.search(text)``, looking only where a match can be: at the last two characters."""
+    return bool(_END_PUNCT.search(text, max(len(text) - 2, 0)))
+
+
 _HTML_HEADING = re.compile(r"<h([1-6])\b", re.I)
 _HTML_LIST = re.compile(r"<li\b", re.I)
 
@@ -113,7 +120,7 @@ def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
     """A short unpunctuated capitalised line followed by a longer body reads as a heading."""
     t = b.text
     return (b.kind == "paragraph" and not b.row and nxt is not None and 2 <= len(t) <= settings.title_like_max_chars
-            and t[0].isupper() and not _END_PUNCT.search(t) and len(t.split()) <= settings.title_like_max_words
+            and t[0].isupper() and not _end_punct(t) and len(t.split()) <= settings.title_like_max_words
             and nxt.kind in ("paragraph", "list_item", "quote") and len(nxt.text) > len(t))
 
 
@@ -153,11 +160,11 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 continue
         prev_text = out[-1].text if out else ""
         wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
-                                             and re.search(rf"[a-z{letters()},]$", prev_text))
+                                             and re.search(rf"[a-z{letters()},]$", prev_text[-2:]))
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and not row and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
-                and not _END_PUNCT.search(out[-1].text) and wrapped):
+                and not _end_punct(out[-1].text) and wrapped):
             prev = out[-1]  # a hard-wrapped line continues the block above
             prev.view = TextView(prev.view.text + " " + tv.text,
                                  prev.view.raw_index + (tv.raw_index[0] - 1,) + tv.raw_index)
@@ -211,7 +218,7 @@ def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex)
     for n in range(len(lines) - 1):
         s, e = lines[n + 1]
         under = raw[s:e].strip()
-        if (under and set(under) in ({"="}, {"-"}) and raw[lines[n][0]:lines[n][1]].strip()
+        if (under and under[0] in "=-" and under == under[0] * len(under) and raw[lines[n][0]:lines[n][1]].strip()
                 and any(rs <= s + raw[s:e].index(under[0]) and re_ >= s + len(raw[s:e].rstrip())
                         for rs, re_, _ in index.overlapping(s, e))):
             out[n] = 1 if under[0] == "=" else 2
