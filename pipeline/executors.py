@@ -592,9 +592,6 @@ class _Phase:
         ph["parent_cpu"] = time.process_time() - self._cpu
 
 
-EDIT_WORKER_STAGES = frozenset({"segment", "extract"})   # what start_edit_worker's worker runs: spaCy's stages
-
-
 def small_phase(documents: int, run_settings: Any) -> bool:
     """Whether a phase of ``documents`` is run in this process rather than by a pool (at most one chunk's worth)."""
     return documents <= max(1, getattr(run_settings, "chunk_docs", 64))
@@ -610,7 +607,6 @@ class LocalExecutor:
         self.run_settings = run_settings
         self._pool: cf.ProcessPoolExecutor | None = None
         self._releasing: threading.Thread | None = None
-        self._edit_worker = False   # the pool is start_edit_worker's one worker
         self.accounting = Accounting(self.workers)
 
     def start(self) -> None:
@@ -623,27 +619,17 @@ class LocalExecutor:
             for _ in range(self.workers):
                 pool.submit(_ready)
 
-    def start_edit_worker(self) -> None:
-        """Start one warm worker for a small change (an edit): it imports the stages and loads spaCy's
-        pipelines and wordfreq's lists (``_warm_up``) on another core while this process plans, ingests
-        and identifies languages, then runs the few documents' spaCy stages (``EDIT_WORKER_STAGES``)
-        warm. This process keeps the rest (ingest, langid, merges): it has their libraries loaded."""
-        if self.workers > 1 and self._pool is None:
-            self._edit_worker = True
-            self._start_pool(warm=True, size=1).submit(_ready)
-
-    def _start_pool(self, warm: bool = False, size: int | None = None) -> cf.ProcessPoolExecutor:
+    def _start_pool(self, warm: bool = False) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
             self.accounting.pool_started()
-            self._pool = cf.ProcessPoolExecutor(size or self.workers, mp_context=multiprocessing.get_context("spawn"),
+            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                                 initializer=_init_worker, initargs=(warm,))
         return self._pool
 
     def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
         call = _Timed(fn)
-        if self.workers == 1 or (len(items) <= 1 and not self._edit_worker) or not pool \
-                or self._releasing is not None:
+        if self.workers == 1 or len(items) <= 1 or not pool or self._releasing is not None:
             for item in items:
                 result = call(item)
                 self.accounting.task(result.work)
@@ -667,15 +653,13 @@ class LocalExecutor:
         # a few documents (an edit): this process runs them, as starting workers (their imports, spaCy) costs
         # more than the work; a pool already started is used
         pool = self._pool is not None or not small_phase(sum(len(c) for c in chunks), self.run_settings)
-        if self._edit_worker:
-            pool = any(n in EDIT_WORKER_STAGES for c in chunks for n in c.stages)
         with self.accounting.phase("+".join(chunks[0].stages) if chunks else "chunks"):
             for result in self._map(fn, chunks, pool=pool):
                 on_done(result, by_out[result.out])
 
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
         # merging is mostly reading and writing files: worth the pool's workers only when they are up anyway
-        pool = self._pool is not None and len(tasks) >= self.workers and not self._edit_worker
+        pool = self._pool is not None and len(tasks) >= self.workers
         if not pool and self.workers > 1 and len(tasks) > 1 and self._releasing is None:
             # no pool (an edit): threads, as Parquet decoding, filtering and encoding release the GIL
             with cf.ThreadPoolExecutor(self.workers, thread_name_prefix="merge") as threads:

@@ -276,9 +276,6 @@ class Runner:
             # stages' fingerprints are computed while the workers ingest, off the serial path
             self.executor.start()
             prefetch = threading.Thread(target=self._prefetch_fingerprints, name="fingerprints", daemon=True)
-        elif self._some_new(units) and hasattr(self.executor, "start_edit_worker"):
-            # a few new or edited sources: one worker loads spaCy and the rest while this process plans
-            self.executor.start_edit_worker()
 
         # ingest: per source unit
         ingest_fp = self._fp(BY_NAME["ingest"])
@@ -362,11 +359,6 @@ class Runner:
             return False
         known = self.shards.entries("ingest")
         return sum(1 for src in units if src not in known) >= enough
-
-    def _some_new(self, units: dict[str, "Unit"]) -> bool:
-        """Whether any source is new or its content changed (its documents will go through every stage)."""
-        known = {r["src"]: r["sha256"] for r in self.shards.units()}
-        return any(known.get(src) != u.sha256 for src, u in units.items())
 
     def _prefetch_fingerprints(self) -> None:
         """Compute every stage's fingerprints ahead of need (a thread: the parent is idle during a phase)."""
