@@ -58,19 +58,21 @@ def sentence_punct(lang: str) -> frozenset[int]:
     return frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
 
 
-def sentence_spans(doc, punct: frozenset[int], text_punct: re.Pattern[str] | None = None) -> list[tuple[int, int]]:
+def sentence_spans(doc, punct: frozenset[int], text_punct: frozenset[str] | None = None,
+                   text: str | None = None) -> list[tuple[int, int]]:
     """(start_char, end_char) of each sentence spaCy's sentencizer would cut in the tokenised ``doc``
     (``punct``: :func:`sentence_punct`), read off the token arrays: its loop builds a Token object per
     word. A sentence starts at the first token that is no punctuation after a sentence-final character.
 
-    ``text_punct`` (:func:`sentence_punct_re`): where the text holds no sentence-final character at all
-    (most headings and list items), no token is one, and the text is one sentence."""
+    ``text_punct`` (:func:`sentence_punct_chars`): where the text holds no sentence-final character at all
+    (most headings and list items), no token is one, and the text is one sentence. ``text``: the doc's text,
+    where the caller has it (``Doc.text`` joins it token by token)."""
     from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 
     n = len(doc)
     if n == 0:
         return []
-    if text_punct is not None and text_punct.search(doc.text) is None:
+    if text_punct is not None and text_punct.isdisjoint(doc.text if text is None else text):
         last = doc[n - 1]
         return [(doc[0].idx, last.idx + len(last.text))]
     arr = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
@@ -88,7 +90,8 @@ def sentence_spans(doc, punct: frozenset[int], text_punct: re.Pattern[str] | Non
 
 
 @lru_cache(maxsize=None)
-def sentence_punct_re(lang: str) -> re.Pattern[str]:
-    """Any of the sentencizer's sentence-final characters of ``lang``'s pipeline, for :func:`sentence_spans`."""
-    chars = pipeline(lang).get_pipe("sentencizer").punct_chars
-    return re.compile("|".join(re.escape(c) for c in sorted(chars, key=len, reverse=True)))
+def sentence_punct_chars(lang: str) -> frozenset[str] | None:
+    """The sentencizer's sentence-final characters of ``lang``'s pipeline, for :func:`sentence_spans` (None, no
+    shortcut, were one of them longer than a character)."""
+    chars = frozenset(pipeline(lang).get_pipe("sentencizer").punct_chars)
+    return chars if all(len(c) == 1 for c in chars) else None
