@@ -52,7 +52,8 @@ def gc_paused():
     """Python's cyclic garbage collector off for the block, as it was after it. Extraction allocates
     millions of short-lived objects that reference counting frees, and every few hundred thousand of them
     the collector walks all live objects (the per-text caches, spaCy's vocabulary): ~10% of the stage's CPU.
-    The documents of a chunk make little cyclic garbage; it is collected at the next collection after."""
+    What cyclic garbage a chunk's documents leave is collected at the next collection after (``run`` clears the
+    blocks' memos, whose views point back at their blocks)."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -76,6 +77,9 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, sentences: p
             ctx = build(d, lang_of[d], doc["title"], doc["raw_text"], blocks_by.get(d, []), sents_by.get(d, []),
                         removed_by.get(d, []))
             rows.extend(item.row() for item in extract_document(ctx, settings))
+            for b in ctx.blocks:    # a block's memo holds views that point back at it: freed now, not by the GC
+                b.memo.clear()
+            ctx.memo.clear()
     return {"items": schema.table(rows, schema.ITEMS)}
 
 
