@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import numpy as np
 
 # A tokenizer exception made of word characters and inner hyphens only ("abu-abu": 15,600 of
 # spaCy's 16,000 Indonesian ones) cannot move a sentence boundary: without it the word is
@@ -59,15 +58,23 @@ def sentence_punct(lang: str) -> frozenset[int]:
     return frozenset(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars)
 
 
-def sentence_spans(doc, punct: frozenset[int]) -> list[tuple[int, int]]:
+def sentence_spans(doc, punct: frozenset[int], text_punct: frozenset[str] | None = None,
+                   text: str | None = None) -> list[tuple[int, int]]:
     """(start_char, end_char) of each sentence spaCy's sentencizer would cut in the tokenised ``doc``
     (``punct``: :func:`sentence_punct`), read off the token arrays: its loop builds a Token object per
-    word. A sentence starts at the first token that is no punctuation after a sentence-final character."""
+    word. A sentence starts at the first token that is no punctuation after a sentence-final character.
+
+    ``text_punct`` (:func:`sentence_punct_chars`): where the text holds no sentence-final character at all
+    (most headings and list items), no token is one, and the text is one sentence. ``text``: the doc's text,
+    where the caller has it (``Doc.text`` joins it token by token)."""
     from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 
     n = len(doc)
     if n == 0:
         return []
+    if text_punct is not None and text_punct.isdisjoint(doc.text if text is None else text):
+        last = doc[n - 1]
+        return [(doc[0].idx, last.idx + len(last.text))]
     arr = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
     starts = [0]
     seen_period = False
@@ -77,7 +84,14 @@ def sentence_spans(doc, punct: frozenset[int]) -> list[tuple[int, int]]:
         elif seen_period and not is_punct:
             starts.append(i)
             seen_period = False
-    idx, length = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
-    last = np.asarray(starts[1:] + [n], dtype=np.int64) - 1
-    first = np.asarray(starts, dtype=np.int64)
-    return list(zip(idx[first].tolist(), (idx[last] + length[last]).tolist()))
+    idx, length = arr[:, 0].tolist(), arr[:, 1].tolist()
+    ends = [k - 1 for k in starts[1:]] + [n - 1]
+    return [(idx[a], idx[b] + length[b]) for a, b in zip(starts, ends)]
+
+
+@lru_cache(maxsize=None)
+def sentence_punct_chars(lang: str) -> frozenset[str] | None:
+    """The sentencizer's sentence-final characters of ``lang``'s pipeline, for :func:`sentence_spans` (None, no
+    shortcut, were one of them longer than a character)."""
+    chars = frozenset(pipeline(lang).get_pipe("sentencizer").punct_chars)
+    return chars if all(len(c) == 1 for c in chars) else None

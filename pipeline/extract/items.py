@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
 
 from pipeline.docmodel import Block, DocContext
@@ -28,8 +29,10 @@ class Item:
 
     def row(self) -> dict[str, Any]:
         """The ``items`` row: this item's fields, its kind, and null for the other kinds' fields."""
-        own = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        return {**{name: None for name in kind_fields()}, **own, "kind": self.kind}
+        row = dict.fromkeys(kind_fields())
+        row.update(zip(_field_names(type(self)), _values(self)))
+        row["kind"] = self.kind
+        return row
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,24 @@ class Example(Item):
 KINDS: tuple[type[Item], ...] = (Myth, Tip, Statistic, Example)
 
 
+@lru_cache(maxsize=None)
 def kind_fields() -> tuple[str, ...]:
     """Every field of every kind: the columns an ``items`` row has."""
     names = {"kind": None}
     for cls in KINDS:
         names.update(dict.fromkeys(f.name for f in dataclasses.fields(cls)))
     return tuple(names)
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type[Item]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _values(item: Item) -> tuple[Any, ...]:
+    """The item's field values in field order (no deep copy, unlike ``dataclasses.astuple``)."""
+    d = item.__dict__
+    return tuple(d[name] for name in _field_names(type(item)))
 
 
 I = TypeVar("I", bound=Item)

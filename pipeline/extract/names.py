@@ -93,21 +93,25 @@ def is_acronym(word: str) -> bool:
 def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset()) -> bool:
     if word.islower() and "." not in word:
         return False        # (most words) no capital for a name or a lower-camel brand, no dot for a domain
-    return _capitalised(lang, word, lower_vocab)
+    capitalised, acronym = _capitalised(lang, word)
+    if acronym and word.casefold() in lower_vocab:
+        return False        # emphasis: the document writes the word in lower case ("TIDAK", "AKAN")
+    return capitalised
 
 
 @lru_cache(maxsize=16384)
-def _capitalised(lang: str, word: str, lower_vocab: frozenset[str]) -> bool:
-    """:func:`is_capitalised` of a word with a capital or a dot (remembered: names come back)."""
+def _capitalised(lang: str, word: str) -> tuple[bool, bool]:
+    """(:func:`is_capitalised` of a word with a capital or a dot in a document that never writes it in lower
+    case, whether the document's lower-case words matter: an acronym; remembered per word: names come back)."""
     if _LOWER_CAMEL.match(word) or is_domain(word):
-        return True         # a brand written lower-camel (iPrice) or a site's domain: a name all the same
+        return True, False  # a brand written lower-camel (iPrice) or a site's domain: a name all the same
     if not word[:1].isupper():
-        return False
-    if is_acronym(word) and (word.casefold() in lower_vocab
-                             or word.casefold() in word_set(lang, "EXAMPLE_GENERIC_ACRONYMS")):
-        return False        # emphasis ("TIDAK", "AKAN") or a generic term (SEO, B2B)
+        return False, False
+    acronym = is_acronym(word)
+    if acronym and word.casefold() in word_set(lang, "EXAMPLE_GENERIC_ACRONYMS"):
+        return False, False  # a generic term (SEO, B2B)
     parts = _HYPHENS.split(word)
-    return all(p[:1].isupper() or p[:1].isdigit() for p in parts if p)
+    return all(p[:1].isupper() or p[:1].isdigit() for p in parts if p), acronym
 
 
 def base(word: str) -> str:
@@ -118,8 +122,8 @@ def base(word: str) -> str:
 def lower_vocab(doc: DocContext) -> frozenset[str]:
     """The words a document writes in lower case: a capitalised one of them is no name."""
     if "lower_vocab" not in doc.memo:
-        doc.memo["lower_vocab"] = frozenset(w for b in doc.blocks for w in _WORDS.findall(b.text)
-                                            if w[:1].islower())
+        words = set(_WORDS.findall("\n".join(b.text for b in doc.blocks)))   # (no word spans a line break)
+        doc.memo["lower_vocab"] = frozenset([w for w in words if w[:1].islower()])
     return doc.memo["lower_vocab"]
 
 
@@ -174,6 +178,12 @@ def runs(lang: str, text: str, vocab: frozenset[str] = frozenset(), with_platfor
     Remembered per sentence (the statistics and the examples extractors both ask for every sentence's
     runs); each call gets runs of its own, as extractors tell mentions apart by identity."""
     return [_copy(r) for r in _runs(lang, text, vocab, with_platforms)]
+
+
+def shared_runs(lang: str, text: str, vocab: frozenset[str] = frozenset(), with_platforms: bool = False
+                ) -> tuple[Run, ...]:
+    """:func:`runs` without copies, for a caller that only reads them (the runs are shared: do not change them)."""
+    return _runs(lang, text, vocab, with_platforms)
 
 
 def _copy(r: Run) -> Run:

@@ -251,24 +251,39 @@ def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
     }
 
 
-def _advice(lang: str, text: str) -> dict[str, object]:
-    """Mood, person, modals and advice cues of the unit itself."""
-    impt_any, impt_first, inf_first, sec_verb = _polish_morphology(lang, text)
-    first_word = next((t.text for t in tokenize(text) if t.is_word), "")
+def _advice_cues(lang: str, text: str) -> dict[str, object]:
+    """The advice features that are cue lookups of the unit (cheap): ``_reaches`` bounds a unit's score with
+    them before the mood tests of :func:`_advice` (imperatives by clause, Polish morphology)."""
     return {
-        "second_person": has_cue(lang, "TIP_SECOND_PERSON", text) or sec_verb,
         "first_person": has_cue(lang, "TIP_NARRATOR_WORDS", text) or has_cue(lang, "TIP_FIRST_PERSON", text),
-        "starts_imperative": starts_imperative(lang, text) or (impt_first and first_word[:1].isupper()),
-        "first_word_imperative": bool(first_word) and is_imperative_word(lang, first_word),
-        "clause_imperative": _clause_imperative(lang, text),
-        "imperative_anywhere": impt_any,
-        "infinitive_start": inf_first,
         "modal": has_modal(lang, text),
         "advice_cue": has_cue(lang, "TIP_ADVICE_CUES", text),
         "tip_label": label_end(lang, "TIP_LABELS", text) is not None,
         "tip_not_cue": has_cue(lang, "TIP_NOT_CUES", text),
         "mistake_cue": has_cue(lang, "TIP_MISTAKE_CUES", text),
         "announce": text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text),
+    }
+
+
+def _advice(lang: str, text: str, cue_features: Mapping[str, object] | None = None) -> dict[str, object]:
+    """Mood, person, modals and advice cues of the unit itself (``cue_features``: its :func:`_advice_cues`)."""
+    cheap = _advice_cues(lang, text) if cue_features is None else cue_features
+    impt_any, impt_first, inf_first, sec_verb = _polish_morphology(lang, text)
+    first_word = next((t.text for t in tokenize(text) if t.is_word), "")
+    return {
+        "second_person": has_cue(lang, "TIP_SECOND_PERSON", text) or sec_verb,
+        "first_person": cheap["first_person"],
+        "starts_imperative": starts_imperative(lang, text) or (impt_first and first_word[:1].isupper()),
+        "first_word_imperative": bool(first_word) and is_imperative_word(lang, first_word),
+        "clause_imperative": _clause_imperative(lang, text),
+        "imperative_anywhere": impt_any,
+        "infinitive_start": inf_first,
+        "modal": cheap["modal"],
+        "advice_cue": cheap["advice_cue"],
+        "tip_label": cheap["tip_label"],
+        "tip_not_cue": cheap["tip_not_cue"],
+        "mistake_cue": cheap["mistake_cue"],
+        "announce": cheap["announce"],
     }
 
 
@@ -327,12 +342,13 @@ def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
 
 def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
     """One group of a unit's features ("shape", "advice" or "claims", the last made of "claims_own" and
-    "claims_context"), computed once per unit."""
+    "claims_context"; "advice_cues" is the cheap part of "advice"), computed once per unit."""
     key = ("unit_" + name, c.block.idx, c.start, c.end, c.sentence)
     found = doc.memo.get(key)
     if found is None:
         text = c.text
-        found = doc.memo[key] = (_shape(doc, c, text) if name == "shape" else _advice(doc.lang, text)
+        found = doc.memo[key] = (_shape(doc, c, text) if name == "shape" else _advice_cues(doc.lang, text)
+                                 if name == "advice_cues" else _advice(doc.lang, text, _group(doc, c, "advice_cues"))
                                  if name == "advice" else _claims_own(doc, text) if name == "claims_own"
                                  else _claims_context(doc, c) if name == "claims_context"
                                  else _claims_and_context(doc, c, text))
@@ -370,7 +386,7 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
 # features are all in "shape" or the document's rates; every feature of the others is binary.
 # (the unit's own claim cues are known from the start: they are cheap, the rules have matched its cues, and
 # without them few units can be a myth)
-LAZY_GROUPS = ("advice", "claims_context")
+LAZY_GROUPS = ("advice_cues", "advice", "claims_context")     # "advice" holds "advice_cues": only the rest is new
 _MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the features are computed
 
 
@@ -393,6 +409,8 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
             if model.bound_of(part, _conjunctions(doc.lang, c.text, known)) < model.z_threshold - _MARGIN:
                 return False
             group = _group(doc, c, name)
+            if not known.keys().isdisjoint(group):
+                group = {k: v for k, v in group.items() if k not in known}
             known.update(group)
             part += model.known_part(group)
     return model.probability(features(doc, c)) >= model.threshold

@@ -157,7 +157,7 @@ def rule_for(x: Stated) -> str | None:
 
 def sentence_source(lang: str, text: str, vocab: frozenset[str] = frozenset()) -> Source | None:
     """(name, year) of the study, organisation or person a sentence attributes a finding to."""
-    rs = names.runs(lang, text, vocab, with_platforms=True)
+    rs = names.shared_runs(lang, text, vocab, with_platforms=True)
     for i, r in enumerate(rs):
         rule = names.cited(names.Mention(lang, text, r))
         if rule is None or (r.platform and rule != "example_report"):

@@ -227,16 +227,32 @@ def tip_list_item(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit
 
 # --- sentences -----------------------------------------------------------------------------
 
-def _free_sentences(doc: DocContext, taken: Taken, settings: Settings) -> Iterator[tuple[Block, int, spans.Span]]:
+def _fitting_sentences(doc: DocContext, settings: Settings) -> list[tuple[Block, int, spans.Span, bool]]:
+    """(block, k, sentence, whether it may be a tip) of every sentence of a body block, neither too short nor
+    too long: once per document (five rules read them, each leaving out what the rules before it took)."""
+    key = ("tip_fitting_sentences", settings.min_sentence_words)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = [(b, k, sent, _may_be_tip(doc.lang, sent.text))
+                                 for b in doc.blocks if b.kind != "heading"
+                                 for k, sent in enumerate(sentences(b))
+                                 if _fits_sentence(sent.text, settings.min_sentence_words)]
+    return found
+
+
+def _free_sentences(doc: DocContext, taken: Taken, settings: Settings, tips_only: bool = False
+                    ) -> Iterator[tuple[Block, int, spans.Span]]:
     """(block, k, sentence) of every sentence of a body block that no item took, neither too short
-    nor too long."""
-    for b in doc.blocks:
-        if b.kind == "heading":
+    nor too long (``tips_only``: that could be a tip, :func:`_may_be_tip`)."""
+    used_by_block: dict[int, list[tuple[int, int]]] = {}
+    for b, k, sent, may_be_tip in _fitting_sentences(doc, settings):
+        if tips_only and not may_be_tip:
             continue
-        used = taken.used(b)
-        for k, sent in enumerate(sentences(b)):
-            if not overlaps(used, sent.start, sent.end) and _fits_sentence(sent.text, settings.min_sentence_words):
-                yield b, k, sent
+        used = used_by_block.get(b.idx)
+        if used is None:
+            used = used_by_block[b.idx] = taken.used(b)
+        if not overlaps(used, sent.start, sent.end):
+            yield b, k, sent
 
 
 @lru_cache(maxsize=8192)
@@ -249,10 +265,7 @@ def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
                          ) -> Iterator[tuple[Block, int, spans.Span]]:
     """(block, k, sentence) of every free sentence that could be a tip: not a question, a myth
     cue, a call to the reader or an announcement of a list, not too short or too long."""
-    lang = doc.lang
-    for b, k, sent in _free_sentences(doc, taken, settings):
-        if _may_be_tip(lang, sent.text):
-            yield b, k, sent
+    return _free_sentences(doc, taken, settings, tips_only=True)
 
 
 @lru_cache(maxsize=8192)

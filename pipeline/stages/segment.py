@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising.lines import SpanIndex
-from pipeline.spacy_blank import pipeline as nlp_for, sentence_punct, sentence_spans
+from pipeline.spacy_blank import pipeline as nlp_for, sentence_punct, sentence_punct_chars, sentence_spans
 from pipeline.textmap import view
 
 NAME = "segment"
@@ -29,8 +29,9 @@ def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], l
              for b in blocks]
     rows: list[dict] = []
     tokenizer, punct = nlp_for(lang).tokenizer, sentence_punct(lang)   # (the sentencizer's rule: sentence_spans)
+    text_punct = sentence_punct_chars(lang)
     for b, v, sdoc in zip(blocks, views, tokenizer.pipe((v.text for v in views), batch_size=batch_size)):
-        for sent_start, sent_end in sentence_spans(sdoc, punct):
+        for sent_start, sent_end in sentence_spans(sdoc, punct, text_punct, v.text):
             sent = v.text[sent_start:sent_end]
             text = sent.strip()
             if not text:
