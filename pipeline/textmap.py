@@ -283,10 +283,17 @@ def stable_hash(*parts: object, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
+def ends_with(pattern: re.Pattern, text: str) -> bool:
+    """``pattern.search(text)`` for a pattern of one character then ``$``, looked for only where it can
+    match: at the last two characters (``$`` also matches before a final line break). Searching the whole
+    text tried every position: quadratic over a paragraph built up line by line."""
+    return pattern.search(text, max(len(text) - 2, 0)) is not None
+
+
 def line_key(line: str) -> str | None:
     """CCNet-style line key: case folded, digits to 0, whitespace collapsed."""
     norm = " ".join(_DIGIT.sub("0", line.casefold()).split())   # str.split()'s whitespace is re's \s
-    return hashlib.sha256(norm.encode("utf-8") + b"\x1f").hexdigest()[:12] if norm else None   # stable_hash(norm)
+    return stable_hash(norm, length=12) if norm else None
 
 
 _DIGIT = re.compile(r"\d")

@@ -10,7 +10,7 @@ import pytest
 from pipeline.denoising import furniture
 from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.stages import denoise, langid, normalise
-from pipeline.textmap import line_key, line_spans, stable_hash, view, view_text
+from pipeline.textmap import ends_with, line_key, line_spans, stable_hash, view, view_text
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 EDGES = ["", "\n", "a\n", "a\r\nb\rc\n\n", "  {: .x}\n", "x {.cls}  \n", "Nama (https://a.b/c(d)) ok",
@@ -60,8 +60,7 @@ def test_letters_and_line_ends(texts):
     for text in texts:
         for line in text.splitlines() + [text]:
             assert langid.letters(line) == len(not_letter.sub("", line))
-            assert langid._open_end(line) == bool(langid._OPEN_END.search(line))
-            assert furniture._end_punct(line) == bool(furniture._END_PUNCT.search(line))
-            assert normalise._end_punct(line) == bool(normalise._END_PUNCT.search(line))
+            for pattern in (langid._OPEN_END, furniture._END_PUNCT, normalise._END_PUNCT):
+                assert ends_with(pattern, line) == bool(pattern.search(line))
     for text in texts:
         assert langid._unmarked_lines(text) == [langid._MARKUP.sub(" ", line) for line in text.splitlines()]

@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.lang import get as lang_data
-from pipeline.textmap import view
+from pipeline.textmap import ends_with, view
 
 Span = tuple[int, int, str]
 
@@ -57,11 +57,6 @@ _PATH = re.compile(r"(?:https?:)?//\S+|/[\w.~%@-]+(?:/[\w.~%@-]*)*|[\w.~%@-]+(?:
 _NAV_SPLIT = re.compile(r"\s*(?:[|·•›»/]|\s-\s|\s–\s|\s{2,})\s*")
 _LEADING_MARKS = re.compile(r"^[\s\-*•·>#|+–—]+")
 _END_PUNCT = re.compile(r"[.!?:;\"”»)…]$")
-
-
-def _end_punct(text: str) -> bool:
-    """``_END_PUNCT.search(text)``, looking only where a match can be: at the last two characters."""
-    return bool(_END_PUNCT.search(text, max(len(text) - 2, 0)))
 
 
 @dataclass(frozen=True)
@@ -133,7 +128,7 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
         level = (len(marked.group(1)) if marked.group(1) else int(marked.group(2))) if marked else 0
         prev = out[-1] if out else None
         if (prev and not blank and not prev.heading and not heading and v.text[:1].islower()
-                and not _end_punct(prev.text)):
+                and not ends_with(_END_PUNCT, prev.text)):
             prev.lines.append(span)
             prev.text += " " + v.text
             prev.link_chars += link_chars
@@ -141,7 +136,7 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
             out.append(Block([span], v.text, heading, heading, level, link_chars))
         blank = False
     for i, b in enumerate(out):   # a short capitalised line without end punctuation reads as a heading
-        if not b.heading and len(b.text) <= 100 and b.text[:1].isupper() and not _end_punct(b.text):
+        if not b.heading and len(b.text) <= 100 and b.text[:1].isupper() and not ends_with(_END_PUNCT, b.text):
             b.heading = True
     return out
 
@@ -268,7 +263,7 @@ def _context(blocks: list[Block], settings: Settings) -> None:
                 continue
             # related-post titles and share targets: short, no sentence, no section heading of the text
             if (nb.cls != "short" or nb.marked_heading or _protected(blocks, j, settings)
-                    or (_end_punct(nb.text) and nb.link_chars < 0.5 * len(nb.text))):
+                    or (ends_with(_END_PUNCT, nb.text) and nb.link_chars < 0.5 * len(nb.text))):
                 break
             nb.cls, nb.reason = "bad", "furniture_context"
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.lang import SUPPORTED, get as lang_data
+from pipeline.textmap import ends_with
 
 NAME = "langid"
 
@@ -91,11 +92,6 @@ _NOT_LETTER_ASCII = bytes(c for c in range(128) if not chr(c).isalpha())
 _NOT_LETTER_CHAR = re.compile(r"[\W\d_]")
 
 
-def _open_end(text: str) -> bool:
-    """``_OPEN_END.search(text)``, looking only where a match can be: at the last two characters."""
-    return bool(_OPEN_END.search(text, max(len(text) - 2, 0)))
-
-
 def letters(text: str) -> int:
     """How many letters (word characters other than digits and "_") ``text`` holds."""
     if text.isascii():   # (most paragraphs in Indonesian and Dutch) deleting bytes is C speed
@@ -117,7 +113,7 @@ def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
             groups[-1].append(i)
         else:
             groups.append([i])
-        open_end = _open_end(text)
+        open_end = ends_with(_OPEN_END, text)
     return groups
 
 
@@ -269,7 +265,7 @@ def _judged(text: str, settings: Settings, n: int | None = None) -> bool:
 
 
 def _is_heading(text: str, settings: Settings) -> bool:
-    return len(text) <= settings.heading_max_chars and _open_end(text.strip())
+    return len(text) <= settings.heading_max_chars and ends_with(_OPEN_END, text.strip())
 
 
 def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:

@@ -17,7 +17,7 @@ import pyarrow as pa
 from pipeline import schema
 from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.lang import letters
-from pipeline.textmap import TextView, view
+from pipeline.textmap import TextView, ends_with, view
 
 NAME = "normalise"
 
@@ -40,11 +40,6 @@ _BULLET = re.compile(r"^([•\-*·▪►◦‣✓✔➤→–—]|\d{1,3}[.)])\s
 _LONE_BULLET = re.compile(r"[•\-*·▪►◦‣✓✔➤→–—]")
 _QUOTED = re.compile(r'^(["“„«”\'])(.+?)(["”“»\'])\s*$')
 _END_PUNCT = re.compile(r"[.!?:;,\"”»)…]$")
-
-
-def _end_punct(text: str) -> bool:
-    """``_END_PUNCT.search(text)``, looking only where a match can be: at the last two characters."""
-    return bool(_END_PUNCT.search(text, max(len(text) - 2, 0)))
 
 
 _HTML_HEADING = re.compile(r"<h([1-6])\b", re.I)
@@ -120,7 +115,7 @@ def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
     """A short unpunctuated capitalised line followed by a longer body reads as a heading."""
     t = b.text
     return (b.kind == "paragraph" and not b.row and nxt is not None and 2 <= len(t) <= settings.title_like_max_chars
-            and t[0].isupper() and not _end_punct(t) and len(t.split()) <= settings.title_like_max_words
+            and t[0].isupper() and not ends_with(_END_PUNCT, t) and len(t.split()) <= settings.title_like_max_words
             and nxt.kind in ("paragraph", "list_item", "quote") and len(nxt.text) > len(t))
 
 
@@ -164,7 +159,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and not row and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
-                and not _end_punct(out[-1].text) and wrapped):
+                and not ends_with(_END_PUNCT, out[-1].text) and wrapped):
             prev = out[-1]  # a hard-wrapped line continues the block above
             prev.view = TextView(prev.view.text + " " + tv.text,
                                  prev.view.raw_index + (tv.raw_index[0] - 1,) + tv.raw_index)
