@@ -193,6 +193,36 @@ def test_an_incremental_update_gives_the_store_of_a_run_from_scratch(corpus_copy
         keyed = {r[0] for r in con.execute("SELECT table_name FROM duckdb_constraints() "
                                            "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
     assert not keyed & {"sentence", "block", "item", "search_text"}   # schemas/013
+    assert not keyed & {"doc_source", "doc_clean", "doc_language", "store_doc"}   # schemas/014
+
+
+def test_an_update_migrates_a_store_of_an_older_schema_in_place(corpus_copy, tmp_path, monkeypatch):
+    # a store built before schemas/014 (its per-document tables keyed) is migrated by the next run that
+    # changes it, in the same transaction as the change, and then equals a store built from scratch
+    from pipeline import store
+
+    out = tmp_path / "out"
+    older = store.migrations()[:-1]
+    monkeypatch.setattr(store, "migrations", lambda: older)
+    run(corpus_copy, out, FAST, progress=False)
+    with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == older[-1][0]
+        keyed = {r[0] for r in con.execute("SELECT table_name FROM duckdb_constraints() "
+                                           "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+        assert {"doc_source", "doc_clean", "doc_language", "store_doc"} <= keyed
+    monkeypatch.undo()
+    path = corpus_copy / EDITED
+    path.write_text(path.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
+    edited = run(corpus_copy, out, FAST, progress=False)
+    assert edited.load.inserted == 1 and not edited.load.rebuilt and edited.load.fts == "updated"
+    scratch = run(corpus_copy, tmp_path / "scratch", FAST, progress=False)
+    assert _rows(out / "knowledge.duckdb") == _rows(tmp_path / "scratch" / "knowledge.duckdb")
+    with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == store.migrations()[-1][0]
+        keyed = {r[0] for r in con.execute("SELECT table_name FROM duckdb_constraints() "
+                                           "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+        assert not keyed & {"doc_source", "doc_clean", "doc_language", "store_doc"}
+        assert con.execute("SELECT count(*) FROM doc_source").fetchone()[0] == scratch.documents
 
 
 def test_kb_run_with_nothing_to_do_does_not_import_the_pipeline(corpus_copy, tmp_path):
