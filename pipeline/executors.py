@@ -17,6 +17,7 @@ in-process, in a process pool (:class:`LocalExecutor`) or on Ray
 from __future__ import annotations
 
 import atexit
+import collections
 import concurrent.futures as cf
 import json
 import multiprocessing
@@ -57,6 +58,7 @@ class Chunk:
     extra: dict[str, list] = field(default_factory=dict)   # per-row columns: boilerplate, reader columns
     inputs: dict[str, str] = field(default_factory=dict)   # stage -> its shard file (stored outputs to read)
     out: str = ""                       # where process_chunk writes its rows
+    lang: str | None = None             # its documents' language: a pool gives a worker the languages it has loaded
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -369,7 +371,7 @@ def _entries(st: Stage, t: pa.Table) -> pa.Table:
 
 # ---------------------------------------------------------------- the local executor
 
-def _init_worker(warm: bool = False) -> None:
+def _init_worker(warm: bool = False, index: int = 0) -> None:
     global _WARMING
     # one process per core: libraries must not start threads of their own on top (read when torch is
     # imported, which only the embed stage does: importing it here would cost every worker seconds)
@@ -381,7 +383,7 @@ def _init_worker(warm: bool = False) -> None:
     import pipeline.registry  # noqa: F401  (every stage's module)
     atexit.register(_exit_now)
     if warm:
-        _WARMING = threading.Thread(target=_warm_up, name="warm-up", daemon=True)
+        _WARMING = threading.Thread(target=_warm_up, args=(index,), name="warm-up", daemon=True)
         _WARMING.start()
 
 
@@ -417,22 +419,37 @@ _TASKS_WAITING = 0                        # tasks waiting for a warm-up step to 
 IDLE_BEFORE_WARMING = 0.05                # seconds without a task before a warm-up step starts
 
 
-def _warm_steps() -> list[Callable[[], Any]]:
-    from pipeline.extract.example_model import zipf
+def worker_languages(index: int) -> list[str]:
+    """The languages in the order pool worker ``index`` loads their data: its own first (a pool gives a
+    worker chunks of the languages it has loaded), then the others."""
     from pipeline.lang import SUPPORTED
+
+    first = index % len(SUPPORTED)
+    return [*SUPPORTED[first:], *SUPPORTED[:first]]
+
+
+def _warm_steps(index: int = 0) -> list[Callable[[], Any]]:
+    """What a worker loads while idle, in the order the phases need it: ingest's (pyarrow's pandas check,
+    HTML extraction), langid's tables, then per language (the worker's own first) what denoise..extract load."""
+    from pipeline.denoising.markdown import _parser as markdown_parser
+    from pipeline.extract.example_model import zipf
+    from pipeline.extract.morphology import has_tagger
     from pipeline.spacy_blank import pipeline as blank_pipeline
     from pipeline.stages import ingest, langid
 
     page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
-    return [langid._feature_table, langid._scanner,
-            *(lambda lang=lang: blank_pipeline(lang)("Warm up. Warm up.") for lang in SUPPORTED),
-            *(lambda lang=lang: zipf("warm", lang) for lang in SUPPORTED),
-            lambda: ingest.html_to_text(page)]
+    steps: list[Callable[[], Any]] = [lambda: pa.array(["warm"], pa.string()),   # (imports pandas: its check)
+                                      lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
+                                      markdown_parser]
+    for lang in worker_languages(index):
+        steps += [lambda lang=lang: blank_pipeline(lang)("Warm up. Warm up."), lambda lang=lang: zipf("warm", lang),
+                  lambda lang=lang: has_tagger(lang)]
+    return steps
 
 
-def _warm_up() -> None:
+def _warm_up(index: int = 0) -> None:
     try:
-        steps = _warm_steps()
+        steps = _warm_steps(index)
     except Exception:   # (whatever failed fails again, with its message, where a stage needs it)
         return
     for step in steps:
@@ -597,15 +614,57 @@ def small_phase(documents: int, run_settings: Any) -> bool:
     return documents <= max(1, getattr(run_settings, "chunk_docs", 64))
 
 
+class _Queue:
+    """A phase's tasks waiting for a worker, by language (a chunk's ``lang``; None: any worker).
+
+    Each worker loads the language data and models of the languages it works on (spaCy's pipeline,
+    word lists, the morphological analyser: seconds) and fills its per-text caches with their
+    paragraphs, so a worker is given chunks of the languages it has worked on while there are any, a
+    language no other worker has taken next (its warm-up's first language first), and only then
+    shares another's. Tasks of one language are taken in the order they were cut (the small ones last).
+    """
+
+    def __init__(self, items: list, workers: int):
+        self.waiting: dict[str | None, collections.deque] = {}
+        for item in items:
+            self.waiting.setdefault(getattr(item, "lang", None), collections.deque()).append(item)
+        self.left = len(items)
+        self.taken: list[list[str | None]] = [[] for _ in range(workers)]   # per worker, most recent last
+
+    def take(self, worker: int) -> Any:
+        live = [k for k, q in self.waiting.items() if q]
+        if not live:
+            return None
+        mine = [k for k in reversed(self.taken[worker]) if k in live]
+        if len(live) == 1:
+            lang = live[0]
+        elif mine:
+            lang = mine[0]
+        else:
+            others = {k for i, taken in enumerate(self.taken) if i != worker for k in taken}
+            fresh = [k for k in live if k not in others]
+            order = worker_languages(worker) if any(k is not None for k in live) else []
+            rank = {k: i for i, k in enumerate(order)}
+            lang = min(fresh, key=lambda k: rank.get(k, len(rank))) if fresh else \
+                max(live, key=lambda k: sum(getattr(item, "__len__", lambda: 1)() for item in self.waiting[k]))
+        if lang not in self.taken[worker]:
+            self.taken[worker].append(lang)
+        self.left -= 1
+        return self.waiting[lang].popleft()
+
+
 class LocalExecutor:
-    """Chunks and merges in this process (one worker) or a process pool (each worker keeps its models)."""
+    """Chunks and merges in this process (one worker) or a process pool (each worker keeps its models).
+
+    The pool is one single-process executor per worker, so that this process chooses which worker
+    runs which chunk (:class:`_Queue`): a worker keeps to the languages whose data it has loaded."""
 
     name = "local"
 
     def __init__(self, workers: int, run_settings: Any):
         self.workers = max(1, workers)
         self.run_settings = run_settings
-        self._pool: cf.ProcessPoolExecutor | None = None
+        self._pool: list[cf.ProcessPoolExecutor] | None = None
         self._releasing: threading.Thread | None = None
         self.accounting = Accounting(self.workers)
 
@@ -615,17 +674,23 @@ class LocalExecutor:
         A pool started here is for a real workload: its workers also load what the stages load on first
         use while they would otherwise wait (``_warm_up``)."""
         if self.workers > 1 and self._pool is None:
-            pool = self._start_pool(warm=True)
-            for _ in range(self.workers):
-                pool.submit(_ready)
+            for worker in self._start_pool(warm=True):
+                worker.submit(_ready)
 
-    def _start_pool(self, warm: bool = False) -> cf.ProcessPoolExecutor:
+    def _start_pool(self, warm: bool = False) -> list[cf.ProcessPoolExecutor]:
         if self._pool is None:
             # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
             self.accounting.pool_started()
-            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_init_worker, initargs=(warm,))
+            self._pool = [cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_init_worker, initargs=(warm, i))
+                          for i in range(self.workers)]
         return self._pool
+
+    def _shutdown(self) -> None:
+        for worker in self._pool or ():
+            worker.shutdown(wait=False, cancel_futures=True)
+        for worker in self._pool or ():
+            worker.shutdown(wait=True)
 
     def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
         call = _Timed(fn)
@@ -635,15 +700,29 @@ class LocalExecutor:
                 self.accounting.task(result.work)
                 yield result
             return
-        self._start_pool()
-        futures = [self._pool.submit(call, item) for item in items]
+        pool = self._start_pool()
+        queue = _Queue(items, self.workers)
+        running: dict[cf.Future, int] = {}
+        held = [0] * self.workers
         try:
-            for f in cf.as_completed(futures):
-                result = f.result()
-                self.accounting.task(result.work)
-                yield result
+            while True:
+                for w, worker in enumerate(pool):
+                    # a task queued behind the one running hides the round trip; not at the phase's tail,
+                    # where a task queued at one worker would wait while another worker has none
+                    depth = 2 if queue.left > 2 * self.workers else 1
+                    while held[w] < depth and (item := queue.take(w)) is not None:
+                        running[worker.submit(call, item)] = w
+                        held[w] += 1
+                if not running:
+                    return
+                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for f in done:
+                    held[running.pop(f)] -= 1
+                    result = f.result()
+                    self.accounting.task(result.work)
+                    yield result
         except BaseException:
-            for f in futures:
+            for f in running:
                 f.cancel()
             raise
 
@@ -675,14 +754,13 @@ class LocalExecutor:
     def release(self) -> None:
         """No more chunks: let the workers exit while the parent goes on (their teardown overlaps its load)."""
         if self._pool is not None and self._releasing is None:
-            self._releasing = threading.Thread(target=self._pool.shutdown, kwargs={"cancel_futures": True},
-                                               name="pool-shutdown", daemon=True)
+            self._releasing = threading.Thread(target=self._shutdown, name="pool-shutdown", daemon=True)
             self._releasing.start()
 
     def close(self) -> None:
         if self._pool is not None:
             if self._releasing is None:
-                self._pool.shutdown(cancel_futures=True)
+                self._shutdown()
             else:
                 self._releasing.join()
                 self._releasing = None

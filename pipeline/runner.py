@@ -328,7 +328,8 @@ class Runner:
             for name in chain[1:]:
                 key = stable_hash(key, self._fp(BY_NAME[name], lang))
                 wants[name][d] = Want(units[src].shard, key, src)
-        self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}})
+        self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}},
+                    affinity=lang_of)
         final = "extract"
         if s.embed:
             ids = self._model_ids()
@@ -482,8 +483,12 @@ class Runner:
                 if (e := entries.get(k)) is not None and e.status == "ok" and e.skip_key == w.skip_key}
 
     def _phase(self, names: list[str], wants: dict[str, dict[str, Want]], drop: bool = True, compute: bool = True,
-               extra: dict[str, dict[str, Any]] | None = None, reader: dict[str, Unit] | None = None) -> None:
-        """Bring the stages ``names`` (a chain) to ``wants``: compute what changed, merge, commit."""
+               extra: dict[str, dict[str, Any]] | None = None, reader: dict[str, Unit] | None = None,
+               affinity: dict[str, str] | None = None) -> None:
+        """Bring the stages ``names`` (a chain) to ``wants``: compute what changed, merge, commit.
+
+        ``affinity``: each document's language, where the stages load per-language data: a chunk holds
+        one language's documents (a pool keeps a worker to the languages it has loaded)."""
         key = BY_NAME[names[0]].key
         todo: dict[str, set[str]] = {}
         drops: dict[str, dict[int, set[str]]] = {}
@@ -531,7 +536,7 @@ class Runner:
         chunk_outs: dict[tuple[str, int], list[str]] = {}
         if rows:
             work = self.shards.work_dir()
-            chunks = self._chunks(names, key, rows, todo, work, extra or {}, reader)
+            chunks = self._chunks(names, key, rows, todo, work, extra or {}, reader, affinity)
             with self._bar(len(rows), names[0] if len(names) == 1 else f"{names[0]}..") as bar:
                 def done(result: ChunkResult, chunk: Chunk) -> None:
                     for name, st in result.stats.items():
@@ -576,17 +581,22 @@ class Runner:
         self.shards.sweep()
 
     def _chunks(self, names: list[str], key: str, rows: dict[str, Want], todo: dict[str, set[str]],
-                work: pathlib.Path, extra: dict[str, dict[str, Any]], reader: dict[str, Unit] | None
-                ) -> list[Chunk]:
-        by_shard: dict[int, list[tuple[str, str]]] = {}
-        for k, w in rows.items():
-            by_shard.setdefault(w.shard, []).append((w.src, k))
-        chunks = []
+                work: pathlib.Path, extra: dict[str, dict[str, Any]], reader: dict[str, Unit] | None,
+                affinity: dict[str, str] | None = None) -> list[Chunk]:
+        by_shard: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
         size = max(1, self.settings.chunk_docs)
         # (a phase this process runs alone is cut into full chunks: fewer reads of the shard files)
         workers = 1 if small_phase(len(rows), self.settings) else self.settings.worker_count
-        remaining = len(rows)
-        for shard, members in sorted(by_shard.items()):
+        # with a pool, a chunk holds one language's documents (affinity), cut small at the end of each
+        # language: the workers end a phase in whichever language they share last
+        lang_of = affinity if affinity is not None and workers > 1 else {}
+        remaining: dict[str | None, int] = {}
+        for k, w in rows.items():
+            lang = lang_of.get(k)
+            by_shard.setdefault((w.shard, lang), []).append((w.src, k))
+            remaining[lang] = remaining.get(lang, 0) + 1
+        chunks = []
+        for (shard, lang), members in sorted(by_shard.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             members.sort()
             inputs = {}
             for stage in PIPELINE:
@@ -595,8 +605,8 @@ class Runner:
                     inputs[stage.name] = str(f)
             i = 0
             while i < len(members):
-                part = members[i:i + chunk_size(remaining, size, workers)]
-                remaining -= len(part)
+                part = members[i:i + chunk_size(remaining[lang], size, workers)]
+                remaining[lang] -= len(part)
                 keys = [k for _, k in part]
                 cols = {c: [values.get(k) for k in keys] for c, values in extra.items()}
                 if reader is not None:
@@ -606,7 +616,7 @@ class Runner:
                                  "_first_line": [u.first_line for u in us], "_sha256": [u.sha256 for u in us]})
                 chunks.append(Chunk(tuple(names), shard, key, keys, [s for s, _ in part],
                                     {n: [k in todo[n] for k in keys] for n in names}, cols, inputs,
-                                    str(work / f"{names[0]}-{shard:05d}-{i:07d}.parquet")))
+                                    str(work / f"{names[0]}-{shard:05d}-{lang or ''}{i:07d}.parquet"), lang))
                 i += len(part)
         return chunks
 
