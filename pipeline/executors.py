@@ -59,6 +59,7 @@ class Chunk:
     inputs: dict[str, str] = field(default_factory=dict)   # stage -> its shard file (stored outputs to read)
     out: str = ""                       # where process_chunk writes its rows
     lang: str | None = None             # its documents' language: a pool gives a worker the languages it has loaded
+    langid_after: bool = False          # ingest: also run langid on the documents it made (ChunkResult.langid)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -70,6 +71,8 @@ class ChunkResult:
     stats: dict[str, StageStats]
     facts: pa.Table | None = None       # ingest: src, doc_id, source_path, digest, line_keys of new documents
     work: "WorkTime | None" = None      # where and how long it ran (the pool's CPU accounting)
+    langid: pa.Table | None = None      # Chunk.langid_after: langid's rows for the documents ingest made
+    langid_stats: StageStats | None = None
 
 
 @dataclass
@@ -292,7 +295,50 @@ def process_chunk(chunk: Chunk, run_settings: Any) -> ChunkResult:
     facts = _ingest_facts(rows) if "ingest" in chunk.stages else None
     keep = [c for c in output_columns(chunk.stages, chunk.key) if c in rows.schema.names]
     pq.write_table(rows.select(keep), chunk.out, row_group_size=ROW_GROUP, compression="zstd")
-    return ChunkResult(chunk.out, stats, facts)
+    result = ChunkResult(chunk.out, stats, facts)
+    if chunk.langid_after and chunk.stages == ("ingest",):
+        result.langid, result.langid_stats = langid_after_ingest(rows, chunk.shard, run_settings)
+    return result
+
+
+def langid_after_ingest(rows: pa.Table, shard: int, run_settings: Any) -> tuple[pa.Table | None, StageStats | None]:
+    """langid's output rows for the documents ingest just made of ``rows``, while they are at hand.
+
+    Each document as the langid phase would read it back from ingest's shard (one row per document:
+    the first of its source with that doc_id; a document whose text another source of the chunk has
+    too is left to the langid phase, which knows which source owns it). The runner takes the rows of
+    documents it wants computed under the same source, and has the langid phase compute the others.
+    """
+    ok = pc.equal(rows.column(status_column("ingest")), "ok").fill_null(False)
+    done = rows.filter(ok)
+    if done.num_rows == 0:
+        return None, None
+    flat = flatten(done.column("documents"))
+    if flat.num_rows == 0:
+        return None, None
+    srcs = np.repeat(np.asarray(done.column("src").to_pylist(), dtype=object),
+                     pc.list_value_length(done.column("documents")).fill_null(0).to_numpy(zero_copy_only=False))
+    ids = flat.column("doc_id").to_pylist()
+    first: dict[str, int] = {}
+    shared: set[str] = set()
+    for i, (d, src) in enumerate(zip(ids, srcs)):
+        if d not in first:
+            first[d] = i
+        elif srcs[first[d]] != src:
+            shared.add(d)
+    picked = [i for d, i in first.items() if d not in shared]
+    if not picked:
+        return None, None
+    flat = flat.take(pa.array(picked, pa.int64()))
+    keys = [ids[i] for i in picked]
+    st = stage("langid")
+    lrows = pa.table({"doc_id": pa.array(keys, pa.string()), "src": pa.array([srcs[i] for i in picked], pa.string()),
+                      "_shard": pa.array([shard] * len(keys), pa.int32()),
+                      run_column("langid"): pa.array([True] * len(keys), pa.bool_())})
+    lrows = lrows.append_column("documents", nest(flat, keys, "doc_id", stage("ingest").outputs["documents"]))
+    lrows, stats = st.apply(lrows, run_settings.stage("langid"), resources(st, run_settings))
+    keep = [c for c in output_columns(("langid",), "doc_id") if c in lrows.schema.names]
+    return lrows.select(keep), stats
 
 
 # ---------------------------------------------------------------- merging into shards
