@@ -336,7 +336,10 @@ def langid_after_ingest(rows: pa.Table, shard: int, run_settings: Any) -> tuple[
                       "_shard": pa.array([shard] * len(keys), pa.int32()),
                       run_column("langid"): pa.array([True] * len(keys), pa.bool_())})
     lrows = lrows.append_column("documents", nest(flat, keys, "doc_id", stage("ingest").outputs["documents"]))
-    lrows, stats = st.apply(lrows, run_settings.stage("langid"), resources(st, run_settings))
+    try:
+        lrows, stats = st.apply(lrows, run_settings.stage("langid"), resources(st, run_settings))
+    except Exception:   # (the langid phase runs them instead, and raises what it raises there)
+        return None, None
     keep = [c for c in output_columns(("langid",), "doc_id") if c in lrows.schema.names]
     return lrows.select(keep), stats
 

@@ -440,3 +440,24 @@ def test_a_stage_s_models_follow_the_run_settings_within_one_process():
     assert with_aux["embeddings_aux"] is not None
     assert without_aux["embeddings_aux"] is None
     assert resources(embed, RunSettings(aux_model=False)) is resources(embed, RunSettings(aux_model=False))
+
+
+def test_a_pool_keeps_each_worker_to_the_languages_it_has_loaded():
+    from pipeline.executors import Chunk, _Queue, worker_languages
+
+    def chunk(lang: str, i: int, n: int = 64) -> Chunk:
+        return Chunk(("denoise",), 0, "doc_id", [f"{lang}{i}-{j}" for j in range(n)], [""] * n, {}, lang=lang)
+
+    chunks = [chunk(lang, i) for lang in ("id", "pl", "nl") for i in range(4)]
+    queue = _Queue(chunks, 2)
+    # each worker starts on its own language (the one its warm-up loads first), and keeps to it
+    assert [queue.take(0).lang for _ in range(4)] == [worker_languages(0)[0]] * 4
+    assert [queue.take(1).lang for _ in range(2)] == [worker_languages(1)[0]] * 2
+    # its own language done, a worker takes one nobody has taken; then it shares another's
+    third = ({"id", "pl", "nl"} - {worker_languages(0)[0], worker_languages(1)[0]}).pop()
+    assert [queue.take(0).lang for _ in range(4)] == [third] * 4
+    assert [queue.take(0).lang for _ in range(2)] == [worker_languages(1)[0]] * 2
+    assert queue.take(1) is None and queue.left == 0
+    # tasks without a language (ingest, merges): in the order given, to whichever worker asks
+    plain = _Queue([Chunk(("ingest",), 0, "src", [str(i)], [str(i)], {}) for i in range(3)], 2)
+    assert [plain.take(w).keys[0] for w in (1, 0, 1)] == ["0", "1", "2"]
