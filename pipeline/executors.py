@@ -420,7 +420,7 @@ def _entries(st: Stage, t: pa.Table) -> pa.Table:
 
 # ---------------------------------------------------------------- the local executor
 
-def _init_worker(warm: bool = False, index: int = 0) -> None:
+def _init_worker(warm: bool = False, index: int = 0, workers: int = 1) -> None:
     global _WARMING
     # one process per core: libraries must not start threads of their own on top (read when torch is
     # imported, which only the embed stage does: importing it here would cost every worker seconds)
@@ -432,7 +432,7 @@ def _init_worker(warm: bool = False, index: int = 0) -> None:
     import pipeline.registry  # noqa: F401  (every stage's module)
     atexit.register(_exit_now)
     if warm:
-        _WARMING = threading.Thread(target=_warm_up, args=(index,), name="warm-up", daemon=True)
+        _WARMING = threading.Thread(target=_warm_up, args=(index, workers), name="warm-up", daemon=True)
         _WARMING.start()
 
 
@@ -468,16 +468,19 @@ _TASKS_WAITING = 0                        # tasks waiting for a warm-up step to 
 IDLE_BEFORE_WARMING = 0.05                # seconds without a task before a warm-up step starts
 
 
-def worker_languages(index: int) -> list[str]:
-    """The languages in the order pool worker ``index`` loads their data: its own first (a pool gives a
-    worker chunks of the languages it has loaded), then the others."""
+def worker_languages(index: int, workers: int = 1) -> list[str]:
+    """The languages in the order worker ``index`` of a pool of ``workers`` loads their data: its own
+    first (a pool gives a worker chunks of the languages it has loaded), then those no worker has as
+    its own (taken by whoever is free first), then the other workers' own (shared at a phase's end)."""
     from pipeline.lang import SUPPORTED
 
     first = index % len(SUPPORTED)
-    return [*SUPPORTED[first:], *SUPPORTED[:first]]
+    order = [*SUPPORTED[first:], *SUPPORTED[:first]]
+    owned = {SUPPORTED[i % len(SUPPORTED)] for i in range(max(1, workers))}
+    return [order[0], *(c for c in order[1:] if c not in owned), *(c for c in order[1:] if c in owned)]
 
 
-def _warm_steps(index: int = 0) -> list[Callable[[], Any]]:
+def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
     """What a worker loads while idle, in the order the phases need it: ingest's (pyarrow's pandas check,
     HTML extraction), langid's tables, then per language (the worker's own first) what denoise..extract load."""
     from pipeline.denoising.markdown import _parser as markdown_parser
@@ -490,15 +493,15 @@ def _warm_steps(index: int = 0) -> list[Callable[[], Any]]:
     steps: list[Callable[[], Any]] = [lambda: pa.array(["warm"], pa.string()),   # (imports pandas: its check)
                                       lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
                                       markdown_parser]
-    for lang in worker_languages(index):
+    for lang in worker_languages(index, workers):
         steps += [lambda lang=lang: blank_pipeline(lang)("Warm up. Warm up."), lambda lang=lang: zipf("warm", lang),
                   lambda lang=lang: has_tagger(lang)]
     return steps
 
 
-def _warm_up(index: int = 0) -> None:
+def _warm_up(index: int = 0, workers: int = 1) -> None:
     try:
-        steps = _warm_steps(index)
+        steps = _warm_steps(index, workers)
     except Exception:   # (whatever failed fails again, with its message, where a stage needs it)
         return
     for step in steps:
@@ -679,6 +682,7 @@ class _Queue:
             self.waiting.setdefault(getattr(item, "lang", None), collections.deque()).append(item)
         self.left = len(items)
         self.taken: list[list[str | None]] = [[] for _ in range(workers)]   # per worker, most recent last
+        self.workers = workers
 
     def take(self, worker: int) -> Any:
         live = [k for k, q in self.waiting.items() if q]
@@ -692,7 +696,7 @@ class _Queue:
         else:
             others = {k for i, taken in enumerate(self.taken) if i != worker for k in taken}
             fresh = [k for k in live if k not in others]
-            order = worker_languages(worker) if any(k is not None for k in live) else []
+            order = worker_languages(worker, self.workers) if any(k is not None for k in live) else []
             rank = {k: i for i, k in enumerate(order)}
             lang = min(fresh, key=lambda k: rank.get(k, len(rank))) if fresh else \
                 max(live, key=lambda k: sum(getattr(item, "__len__", lambda: 1)() for item in self.waiting[k]))
@@ -731,7 +735,7 @@ class LocalExecutor:
             # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
             self.accounting.pool_started()
             self._pool = [cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_init_worker, initargs=(warm, i))
+                                                 initializer=_init_worker, initargs=(warm, i, self.workers))
                           for i in range(self.workers)]
         return self._pool
 

@@ -451,12 +451,12 @@ def test_a_pool_keeps_each_worker_to_the_languages_it_has_loaded():
     chunks = [chunk(lang, i) for lang in ("id", "pl", "nl") for i in range(4)]
     queue = _Queue(chunks, 2)
     # each worker starts on its own language (the one its warm-up loads first), and keeps to it
-    assert [queue.take(0).lang for _ in range(4)] == [worker_languages(0)[0]] * 4
-    assert [queue.take(1).lang for _ in range(2)] == [worker_languages(1)[0]] * 2
+    assert [queue.take(0).lang for _ in range(4)] == [worker_languages(0, 2)[0]] * 4
+    assert [queue.take(1).lang for _ in range(2)] == [worker_languages(1, 2)[0]] * 2
     # its own language done, a worker takes one nobody has taken; then it shares another's
-    third = ({"id", "pl", "nl"} - {worker_languages(0)[0], worker_languages(1)[0]}).pop()
+    third = ({"id", "pl", "nl"} - {worker_languages(0, 2)[0], worker_languages(1, 2)[0]}).pop()
     assert [queue.take(0).lang for _ in range(4)] == [third] * 4
-    assert [queue.take(0).lang for _ in range(2)] == [worker_languages(1)[0]] * 2
+    assert [queue.take(0).lang for _ in range(2)] == [worker_languages(1, 2)[0]] * 2
     assert queue.take(1) is None and queue.left == 0
     # tasks without a language (ingest, merges): in the order given, to whichever worker asks
     plain = _Queue([Chunk(("ingest",), 0, "src", [str(i)], [str(i)], {}) for i in range(3)], 2)
