@@ -461,3 +461,29 @@ def test_a_pool_keeps_each_worker_to_the_languages_it_has_loaded():
     # tasks without a language (ingest, merges): in the order given, to whichever worker asks
     plain = _Queue([Chunk(("ingest",), 0, "src", [str(i)], [str(i)], {}) for i in range(3)], 2)
     assert [plain.take(w).keys[0] for w in (1, 0, 1)] == ["0", "1", "2"]
+
+
+def test_langid_run_by_ingest_s_chunks_gives_what_the_langid_phase_gives(corpus_copy, tmp_path, monkeypatch):
+    import json
+
+    from pipeline import executors
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_copy.glob("*.txt"))[:2]]
+    # the same text under two sources (one document, owned by a.jsonl), in one chunk or in two
+    (corpus_copy / "a.jsonl").write_text(json.dumps({"text": texts[0]}) + "\n", encoding="utf-8")
+    (corpus_copy / "b.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+    runs = {"after ingest": run(corpus_copy, tmp_path / "one", FAST, progress=False),
+            "two workers": run(corpus_copy, tmp_path / "two", RunSettings(embed=False, workers=2, chunk_docs=1),
+                               progress=False)}
+    monkeypatch.setattr(executors, "langid_after_ingest", lambda *a: (None, None))
+    runs["langid phase"] = run(corpus_copy, tmp_path / "phase", FAST, progress=False)
+    sql = ("SELECT (SELECT list(d ORDER BY d.doc_id) FROM doc_source d), (SELECT list(i ORDER BY i.item_id) FROM item i), "
+           "(SELECT list(r ORDER BY r.doc_id, r.start_char) FROM removed_span r), "
+           "(SELECT list(j ORDER BY j.source_path, j.reason) FROM rejected j)")
+    stores = {}
+    for name, out in (("after ingest", "one"), ("two workers", "two"), ("langid phase", "phase")):
+        with duckdb.connect(str(tmp_path / out / "knowledge.duckdb"), read_only=True) as con:
+            stores[name] = con.execute(sql).fetchall()
+    assert stores["after ingest"] == stores["langid phase"] == stores["two workers"]
+    # langid ran once per document in each (the duplicate's owner's row kept)
+    assert len({tuple(sorted((s.stage, s.processed) for s in r.stages)) for r in runs.values()}) == 1
