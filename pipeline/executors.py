@@ -17,6 +17,7 @@ in-process, in a process pool (:class:`LocalExecutor`) or on Ray
 from __future__ import annotations
 
 import atexit
+import collections
 import concurrent.futures as cf
 import json
 import multiprocessing
@@ -57,6 +58,8 @@ class Chunk:
     extra: dict[str, list] = field(default_factory=dict)   # per-row columns: boilerplate, reader columns
     inputs: dict[str, str] = field(default_factory=dict)   # stage -> its shard file (stored outputs to read)
     out: str = ""                       # where process_chunk writes its rows
+    lang: str | None = None             # its documents' language: a pool gives a worker the languages it has loaded
+    langid_after: bool = False          # ingest: also run langid on the documents it made (ChunkResult.langid)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -68,6 +71,8 @@ class ChunkResult:
     stats: dict[str, StageStats]
     facts: pa.Table | None = None       # ingest: src, doc_id, source_path, digest, line_keys of new documents
     work: "WorkTime | None" = None      # where and how long it ran (the pool's CPU accounting)
+    langid: pa.Table | None = None      # Chunk.langid_after: langid's rows for the documents ingest made
+    langid_stats: StageStats | None = None
 
 
 @dataclass
@@ -290,7 +295,53 @@ def process_chunk(chunk: Chunk, run_settings: Any) -> ChunkResult:
     facts = _ingest_facts(rows) if "ingest" in chunk.stages else None
     keep = [c for c in output_columns(chunk.stages, chunk.key) if c in rows.schema.names]
     pq.write_table(rows.select(keep), chunk.out, row_group_size=ROW_GROUP, compression="zstd")
-    return ChunkResult(chunk.out, stats, facts)
+    result = ChunkResult(chunk.out, stats, facts)
+    if chunk.langid_after and chunk.stages == ("ingest",):
+        result.langid, result.langid_stats = langid_after_ingest(rows, chunk.shard, run_settings)
+    return result
+
+
+def langid_after_ingest(rows: pa.Table, shard: int, run_settings: Any) -> tuple[pa.Table | None, StageStats | None]:
+    """langid's output rows for the documents ingest just made of ``rows``, while they are at hand.
+
+    Each document as the langid phase would read it back from ingest's shard (one row per document:
+    the first of its source with that doc_id; a document whose text another source of the chunk has
+    too is left to the langid phase, which knows which source owns it). The runner takes the rows of
+    documents it wants computed under the same source, and has the langid phase compute the others.
+    """
+    ok = pc.equal(rows.column(status_column("ingest")), "ok").fill_null(False)
+    done = rows.filter(ok)
+    if done.num_rows == 0:
+        return None, None
+    flat = flatten(done.column("documents"))
+    if flat.num_rows == 0:
+        return None, None
+    srcs = np.repeat(np.asarray(done.column("src").to_pylist(), dtype=object),
+                     pc.list_value_length(done.column("documents")).fill_null(0).to_numpy(zero_copy_only=False))
+    ids = flat.column("doc_id").to_pylist()
+    first: dict[str, int] = {}
+    shared: set[str] = set()
+    for i, (d, src) in enumerate(zip(ids, srcs)):
+        if d not in first:
+            first[d] = i
+        elif srcs[first[d]] != src:
+            shared.add(d)
+    picked = [i for d, i in first.items() if d not in shared]
+    if not picked:
+        return None, None
+    flat = flat.take(pa.array(picked, pa.int64()))
+    keys = [ids[i] for i in picked]
+    st = stage("langid")
+    lrows = pa.table({"doc_id": pa.array(keys, pa.string()), "src": pa.array([srcs[i] for i in picked], pa.string()),
+                      "_shard": pa.array([shard] * len(keys), pa.int32()),
+                      run_column("langid"): pa.array([True] * len(keys), pa.bool_())})
+    lrows = lrows.append_column("documents", nest(flat, keys, "doc_id", stage("ingest").outputs["documents"]))
+    try:
+        lrows, stats = st.apply(lrows, run_settings.stage("langid"), resources(st, run_settings))
+    except Exception:   # (the langid phase runs them instead, and raises what it raises there)
+        return None, None
+    keep = [c for c in output_columns(("langid",), "doc_id") if c in lrows.schema.names]
+    return lrows.select(keep), stats
 
 
 # ---------------------------------------------------------------- merging into shards
@@ -369,7 +420,7 @@ def _entries(st: Stage, t: pa.Table) -> pa.Table:
 
 # ---------------------------------------------------------------- the local executor
 
-def _init_worker(warm: bool = False) -> None:
+def _init_worker(warm: bool = False, index: int = 0, workers: int = 1) -> None:
     global _WARMING
     # one process per core: libraries must not start threads of their own on top (read when torch is
     # imported, which only the embed stage does: importing it here would cost every worker seconds)
@@ -381,7 +432,7 @@ def _init_worker(warm: bool = False) -> None:
     import pipeline.registry  # noqa: F401  (every stage's module)
     atexit.register(_exit_now)
     if warm:
-        _WARMING = threading.Thread(target=_warm_up, name="warm-up", daemon=True)
+        _WARMING = threading.Thread(target=_warm_up, args=(index, workers), name="warm-up", daemon=True)
         _WARMING.start()
 
 
@@ -417,22 +468,40 @@ _TASKS_WAITING = 0                        # tasks waiting for a warm-up step to 
 IDLE_BEFORE_WARMING = 0.05                # seconds without a task before a warm-up step starts
 
 
-def _warm_steps() -> list[Callable[[], Any]]:
-    from pipeline.extract.example_model import zipf
+def worker_languages(index: int, workers: int = 1) -> list[str]:
+    """The languages in the order worker ``index`` of a pool of ``workers`` loads their data: its own
+    first (a pool gives a worker chunks of the languages it has loaded), then those no worker has as
+    its own (taken by whoever is free first), then the other workers' own (shared at a phase's end)."""
     from pipeline.lang import SUPPORTED
+
+    first = index % len(SUPPORTED)
+    order = [*SUPPORTED[first:], *SUPPORTED[:first]]
+    owned = {SUPPORTED[i % len(SUPPORTED)] for i in range(max(1, workers))}
+    return [order[0], *(c for c in order[1:] if c not in owned), *(c for c in order[1:] if c in owned)]
+
+
+def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
+    """What a worker loads while idle, in the order the phases need it: ingest's (pyarrow's pandas check,
+    HTML extraction), langid's tables, then per language (the worker's own first) what denoise..extract load."""
+    from pipeline.denoising.markdown import _parser as markdown_parser
+    from pipeline.extract.example_model import zipf
+    from pipeline.extract.morphology import has_tagger
     from pipeline.spacy_blank import pipeline as blank_pipeline
     from pipeline.stages import ingest, langid
 
     page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
-    return [langid._feature_table, langid._scanner,
-            *(lambda lang=lang: blank_pipeline(lang)("Warm up. Warm up.") for lang in SUPPORTED),
-            *(lambda lang=lang: zipf("warm", lang) for lang in SUPPORTED),
-            lambda: ingest.html_to_text(page)]
+    steps: list[Callable[[], Any]] = [lambda: pa.array(["warm"], pa.string()),   # (imports pandas: its check)
+                                      lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
+                                      markdown_parser]
+    for lang in worker_languages(index, workers):
+        steps += [lambda lang=lang: blank_pipeline(lang)("Warm up. Warm up."), lambda lang=lang: zipf("warm", lang),
+                  lambda lang=lang: has_tagger(lang)]
+    return steps
 
 
-def _warm_up() -> None:
+def _warm_up(index: int = 0, workers: int = 1) -> None:
     try:
-        steps = _warm_steps()
+        steps = _warm_steps(index, workers)
     except Exception:   # (whatever failed fails again, with its message, where a stage needs it)
         return
     for step in steps:
@@ -597,15 +666,58 @@ def small_phase(documents: int, run_settings: Any) -> bool:
     return documents <= max(1, getattr(run_settings, "chunk_docs", 64))
 
 
+class _Queue:
+    """A phase's tasks waiting for a worker, by language (a chunk's ``lang``; None: any worker).
+
+    Each worker loads the language data and models of the languages it works on (spaCy's pipeline,
+    word lists, the morphological analyser: seconds) and fills its per-text caches with their
+    paragraphs, so a worker is given chunks of the languages it has worked on while there are any, a
+    language no other worker has taken next (its warm-up's first language first), and only then
+    shares another's. Tasks of one language are taken in the order they were cut (the small ones last).
+    """
+
+    def __init__(self, items: list, workers: int):
+        self.waiting: dict[str | None, collections.deque] = {}
+        for item in items:
+            self.waiting.setdefault(getattr(item, "lang", None), collections.deque()).append(item)
+        self.left = len(items)
+        self.taken: list[list[str | None]] = [[] for _ in range(workers)]   # per worker, most recent last
+        self.workers = workers
+
+    def take(self, worker: int) -> Any:
+        live = [k for k, q in self.waiting.items() if q]
+        if not live:
+            return None
+        mine = [k for k in reversed(self.taken[worker]) if k in live]
+        if len(live) == 1:
+            lang = live[0]
+        elif mine:
+            lang = mine[0]
+        else:
+            others = {k for i, taken in enumerate(self.taken) if i != worker for k in taken}
+            fresh = [k for k in live if k not in others]
+            order = worker_languages(worker, self.workers) if any(k is not None for k in live) else []
+            rank = {k: i for i, k in enumerate(order)}
+            lang = min(fresh, key=lambda k: rank.get(k, len(rank))) if fresh else \
+                max(live, key=lambda k: sum(getattr(item, "__len__", lambda: 1)() for item in self.waiting[k]))
+        if lang not in self.taken[worker]:
+            self.taken[worker].append(lang)
+        self.left -= 1
+        return self.waiting[lang].popleft()
+
+
 class LocalExecutor:
-    """Chunks and merges in this process (one worker) or a process pool (each worker keeps its models)."""
+    """Chunks and merges in this process (one worker) or a process pool (each worker keeps its models).
+
+    The pool is one single-process executor per worker, so that this process chooses which worker
+    runs which chunk (:class:`_Queue`): a worker keeps to the languages whose data it has loaded."""
 
     name = "local"
 
     def __init__(self, workers: int, run_settings: Any):
         self.workers = max(1, workers)
         self.run_settings = run_settings
-        self._pool: cf.ProcessPoolExecutor | None = None
+        self._pool: list[cf.ProcessPoolExecutor] | None = None
         self._releasing: threading.Thread | None = None
         self.accounting = Accounting(self.workers)
 
@@ -615,17 +727,23 @@ class LocalExecutor:
         A pool started here is for a real workload: its workers also load what the stages load on first
         use while they would otherwise wait (``_warm_up``)."""
         if self.workers > 1 and self._pool is None:
-            pool = self._start_pool(warm=True)
-            for _ in range(self.workers):
-                pool.submit(_ready)
+            for worker in self._start_pool(warm=True):
+                worker.submit(_ready)
 
-    def _start_pool(self, warm: bool = False) -> cf.ProcessPoolExecutor:
+    def _start_pool(self, warm: bool = False) -> list[cf.ProcessPoolExecutor]:
         if self._pool is None:
             # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
             self.accounting.pool_started()
-            self._pool = cf.ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_init_worker, initargs=(warm,))
+            self._pool = [cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_init_worker, initargs=(warm, i, self.workers))
+                          for i in range(self.workers)]
         return self._pool
+
+    def _shutdown(self) -> None:
+        for worker in self._pool or ():
+            worker.shutdown(wait=False, cancel_futures=True)
+        for worker in self._pool or ():
+            worker.shutdown(wait=True)
 
     def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
         call = _Timed(fn)
@@ -635,15 +753,29 @@ class LocalExecutor:
                 self.accounting.task(result.work)
                 yield result
             return
-        self._start_pool()
-        futures = [self._pool.submit(call, item) for item in items]
+        pool = self._start_pool()
+        queue = _Queue(items, self.workers)
+        running: dict[cf.Future, int] = {}
+        held = [0] * self.workers
         try:
-            for f in cf.as_completed(futures):
-                result = f.result()
-                self.accounting.task(result.work)
-                yield result
+            while True:
+                for w, worker in enumerate(pool):
+                    # a task queued behind the one running hides the round trip; not at the phase's tail,
+                    # where a task queued at one worker would wait while another worker has none
+                    depth = 2 if queue.left > 2 * self.workers else 1
+                    while held[w] < depth and (item := queue.take(w)) is not None:
+                        running[worker.submit(call, item)] = w
+                        held[w] += 1
+                if not running:
+                    return
+                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for f in done:
+                    held[running.pop(f)] -= 1
+                    result = f.result()
+                    self.accounting.task(result.work)
+                    yield result
         except BaseException:
-            for f in futures:
+            for f in running:
                 f.cancel()
             raise
 
@@ -675,14 +807,13 @@ class LocalExecutor:
     def release(self) -> None:
         """No more chunks: let the workers exit while the parent goes on (their teardown overlaps its load)."""
         if self._pool is not None and self._releasing is None:
-            self._releasing = threading.Thread(target=self._pool.shutdown, kwargs={"cancel_futures": True},
-                                               name="pool-shutdown", daemon=True)
+            self._releasing = threading.Thread(target=self._shutdown, name="pool-shutdown", daemon=True)
             self._releasing.start()
 
     def close(self) -> None:
         if self._pool is not None:
             if self._releasing is None:
-                self._pool.shutdown(cancel_futures=True)
+                self._shutdown()
             else:
                 self._releasing.join()
                 self._releasing = None

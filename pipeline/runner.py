@@ -45,7 +45,7 @@ from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, 
 from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
 from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, merge_shard, small_phase
 from pipeline.lang import SUPPORTED
-from pipeline.protocol import Stage, StageStats, settings_hash
+from pipeline.protocol import ERROR, Stage, StageStats, settings_hash, status_column
 from pipeline.registry import BY_NAME, PIPELINE, producer
 from pipeline.shards import Entry, ShardStore, iter_batches, pause_point
 from pipeline.stages import cluster, denoise, embed, extract, hubness, ingest, langid, normalise, segment
@@ -266,6 +266,7 @@ class Runner:
         s = self.settings
         self.shards.check_files()
         self.shards.sweep()
+        self._langid_ready: list[tuple[pa.Table, StageStats | None]] = []   # langid rows made after ingest
         found, rejected = discover(corpus, s.ingest.max_bytes)
         self._listing = outputs.listing_digest(found, rejected)   # what the stamp records: what this run saw
         # a first build of many sources starts the pool before hashing them (it needs no hash to know)
@@ -328,7 +329,8 @@ class Runner:
             for name in chain[1:]:
                 key = stable_hash(key, self._fp(BY_NAME[name], lang))
                 wants[name][d] = Want(units[src].shard, key, src)
-        self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}})
+        self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}},
+                    affinity=lang_of)
         final = "extract"
         if s.embed:
             ids = self._model_ids()
@@ -482,8 +484,12 @@ class Runner:
                 if (e := entries.get(k)) is not None and e.status == "ok" and e.skip_key == w.skip_key}
 
     def _phase(self, names: list[str], wants: dict[str, dict[str, Want]], drop: bool = True, compute: bool = True,
-               extra: dict[str, dict[str, Any]] | None = None, reader: dict[str, Unit] | None = None) -> None:
-        """Bring the stages ``names`` (a chain) to ``wants``: compute what changed, merge, commit."""
+               extra: dict[str, dict[str, Any]] | None = None, reader: dict[str, Unit] | None = None,
+               affinity: dict[str, str] | None = None) -> None:
+        """Bring the stages ``names`` (a chain) to ``wants``: compute what changed, merge, commit.
+
+        ``affinity``: each document's language, where the stages load per-language data: a chunk holds
+        one language's documents (a pool keeps a worker to the languages it has loaded)."""
         key = BY_NAME[names[0]].key
         todo: dict[str, set[str]] = {}
         drops: dict[str, dict[int, set[str]]] = {}
@@ -531,8 +537,14 @@ class Runner:
         chunk_outs: dict[tuple[str, int], list[str]] = {}
         if rows:
             work = self.shards.work_dir()
-            chunks = self._chunks(names, key, rows, todo, work, extra or {}, reader)
+            ready = self._langid_ready if names == ["langid"] else []
+            # the documents whose langid rows the ingest chunks made: merged as they are, not computed again
+            made = self._take_langid_ready(rows, ready, work, chunk_outs) if ready else set()
+            chunks = self._chunks(names, key, {k: w for k, w in rows.items() if k not in made}, todo, work,
+                                  extra or {}, reader, affinity)
             with self._bar(len(rows), names[0] if len(names) == 1 else f"{names[0]}..") as bar:
+                bar.update(len(made))
+
                 def done(result: ChunkResult, chunk: Chunk) -> None:
                     for name, st in result.stats.items():
                         self._stat(name).add(st)
@@ -541,9 +553,12 @@ class Runner:
                             chunk_outs.setdefault((name, chunk.shard), []).append(result.out)
                     if result.facts is not None:
                         self.shards.stage_facts(result.facts)
+                    if result.langid is not None:
+                        self._langid_ready.append((result.langid, result.langid_stats))
                     bar.update(len(chunk))
 
-                self.executor.run_chunks(chunks, done)
+                if chunks:
+                    self.executor.run_chunks(chunks, done)
         tasks = []
         for name in names:
             files = self.shards.files(name)
@@ -575,18 +590,66 @@ class Runner:
                            drop_doc_srcs=sorted(rows) if staged else ())
         self.shards.sweep()
 
+    def _take_langid_ready(self, rows: dict[str, Want], ready: list[tuple[pa.Table, StageStats | None]],
+                           work: pathlib.Path, chunk_outs: dict[tuple[str, int], list[str]]) -> set[str]:
+        """The langid rows ingest's chunks made (``ChunkResult.langid``) of documents this phase must compute,
+        under the source that owns each: written per shard as chunk files of the phase; their doc_ids."""
+        tables = [t for t, _ in ready if t.num_rows]
+        made = pa.concat_tables(tables).combine_chunks() if tables else None
+        self._langid_ready = []
+        if made is None:
+            return set()
+        keys, srcs = made.column("doc_id").to_pylist(), made.column("src").to_pylist()
+        picked: dict[str, int] = {}
+        for i, (k, src) in enumerate(zip(keys, srcs)):
+            w = rows.get(k)
+            if w is not None and w.src == src and k not in picked:
+                picked[k] = i
+        if not picked:
+            return set()
+        by_shard: dict[int, list[int]] = {}
+        for k, i in picked.items():
+            by_shard.setdefault(rows[k].shard, []).append(i)
+        for shard, idx in sorted(by_shard.items()):
+            part = made.take(pa.array(idx, pa.int64()))
+            out = work / f"langid-{shard:05d}-after-ingest.parquet"
+            pq.write_table(part, out, compression="zstd")
+            chunk_outs.setdefault(("langid", shard), []).append(str(out))
+        # the stats of what is used: documents, rows written, failures (seconds: the used share)
+        st = self._stat("langid")
+        used = made.take(pa.array(sorted(picked.values()), pa.int64()))
+        status = used.column(status_column("langid")).to_pylist()
+        errors = used.column(ERROR).to_pylist()
+        st.processed += used.num_rows
+        st.rows += sum(pc.sum(pc.list_value_length(used.column(t)).fill_null(0)).as_py() or 0
+                       for t in BY_NAME["langid"].outputs)
+        for state, error in zip(status, errors):
+            if state == "failed":
+                st.failed += 1
+                reason = (error or "").removeprefix("langid: ")
+                st.failures[reason] = st.failures.get(reason, 0) + 1
+        seconds = sum(s.seconds for _, s in ready if s is not None)
+        st.seconds += seconds * used.num_rows / max(1, made.num_rows)
+        return set(picked)
+
     def _chunks(self, names: list[str], key: str, rows: dict[str, Want], todo: dict[str, set[str]],
-                work: pathlib.Path, extra: dict[str, dict[str, Any]], reader: dict[str, Unit] | None
-                ) -> list[Chunk]:
-        by_shard: dict[int, list[tuple[str, str]]] = {}
-        for k, w in rows.items():
-            by_shard.setdefault(w.shard, []).append((w.src, k))
-        chunks = []
+                work: pathlib.Path, extra: dict[str, dict[str, Any]], reader: dict[str, Unit] | None,
+                affinity: dict[str, str] | None = None) -> list[Chunk]:
+        by_shard: dict[tuple[int, str | None], list[tuple[str, str]]] = {}
         size = max(1, self.settings.chunk_docs)
         # (a phase this process runs alone is cut into full chunks: fewer reads of the shard files)
         workers = 1 if small_phase(len(rows), self.settings) else self.settings.worker_count
-        remaining = len(rows)
-        for shard, members in sorted(by_shard.items()):
+        # with a pool, a chunk holds one language's documents (affinity), each language cut as if it
+        # were a whole phase (its tail small): the workers end a phase in whichever language is left
+        lang_of = affinity if affinity is not None and workers > 1 else {}
+        remaining: dict[str | None, int] = {}
+        for k, w in rows.items():
+            lang = lang_of.get(k)
+            by_shard.setdefault((w.shard, lang), []).append((w.src, k))
+            remaining[lang] = remaining.get(lang, 0) + 1
+        spread = len(remaining)
+        chunks = []
+        for (shard, lang), members in sorted(by_shard.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             members.sort()
             inputs = {}
             for stage in PIPELINE:
@@ -595,8 +658,8 @@ class Runner:
                     inputs[stage.name] = str(f)
             i = 0
             while i < len(members):
-                part = members[i:i + chunk_size(remaining, size, workers)]
-                remaining -= len(part)
+                part = members[i:i + chunk_size(remaining[lang] * spread, size, workers)]
+                remaining[lang] -= len(part)
                 keys = [k for _, k in part]
                 cols = {c: [values.get(k) for k in keys] for c, values in extra.items()}
                 if reader is not None:
@@ -606,7 +669,8 @@ class Runner:
                                  "_first_line": [u.first_line for u in us], "_sha256": [u.sha256 for u in us]})
                 chunks.append(Chunk(tuple(names), shard, key, keys, [s for s, _ in part],
                                     {n: [k in todo[n] for k in keys] for n in names}, cols, inputs,
-                                    str(work / f"{names[0]}-{shard:05d}-{i:07d}.parquet")))
+                                    str(work / f"{names[0]}-{shard:05d}-{lang or ''}{i:07d}.parquet"), lang,
+                                    langid_after=names == ["ingest"]))
                 i += len(part)
         return chunks
 

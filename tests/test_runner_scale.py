@@ -276,11 +276,13 @@ def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
     # the pool's CPU accounting: every chunk ran in a worker, each worker reports its start-up and work
     acc = pooled.accounting
     assert acc["workers"] == 2 and 1 <= acc["worker_processes"] <= 2
-    assert sum(w["tasks"] for w in acc["per_worker"]) >= 5 * 3   # ingest, langid, the chain: a chunk a document
+    # ingest, then the chain: a chunk a document (langid ran in ingest's chunks, on the documents they made)
+    assert sum(w["tasks"] for w in acc["per_worker"]) >= 5 * 2
     assert all(w["busy_cpu"] > 0 and w["startup_cpu"] > 0 for w in acc["per_worker"])
     assert acc["workers_cpu_os"] >= sum(w["busy_cpu"] for w in acc["per_worker"]) * 0.9
     assert acc["parent_serial_cpu"] <= acc["parent_cpu"] <= acc["total_cpu"]
-    assert [p["phase"] for p in acc["phases"]][:3] == ["ingest", "langid", "denoise+normalise+segment+extract"]
+    assert [p["phase"] for p in acc["phases"]][:2] == ["ingest", "denoise+normalise+segment+extract"]
+    assert {s.stage: s.processed for s in pooled.stages}["langid"] == 5
 
 
 def test_chunks_shrink_at_a_phase_s_tail_so_workers_finish_together():
@@ -438,3 +440,50 @@ def test_a_stage_s_models_follow_the_run_settings_within_one_process():
     assert with_aux["embeddings_aux"] is not None
     assert without_aux["embeddings_aux"] is None
     assert resources(embed, RunSettings(aux_model=False)) is resources(embed, RunSettings(aux_model=False))
+
+
+def test_a_pool_keeps_each_worker_to_the_languages_it_has_loaded():
+    from pipeline.executors import Chunk, _Queue, worker_languages
+
+    def chunk(lang: str, i: int, n: int = 64) -> Chunk:
+        return Chunk(("denoise",), 0, "doc_id", [f"{lang}{i}-{j}" for j in range(n)], [""] * n, {}, lang=lang)
+
+    chunks = [chunk(lang, i) for lang in ("id", "pl", "nl") for i in range(4)]
+    queue = _Queue(chunks, 2)
+    # each worker starts on its own language (the one its warm-up loads first), and keeps to it
+    assert [queue.take(0).lang for _ in range(4)] == [worker_languages(0, 2)[0]] * 4
+    assert [queue.take(1).lang for _ in range(2)] == [worker_languages(1, 2)[0]] * 2
+    # its own language done, a worker takes one nobody has taken; then it shares another's
+    third = ({"id", "pl", "nl"} - {worker_languages(0, 2)[0], worker_languages(1, 2)[0]}).pop()
+    assert [queue.take(0).lang for _ in range(4)] == [third] * 4
+    assert [queue.take(0).lang for _ in range(2)] == [worker_languages(1, 2)[0]] * 2
+    assert queue.take(1) is None and queue.left == 0
+    # tasks without a language (ingest, merges): in the order given, to whichever worker asks
+    plain = _Queue([Chunk(("ingest",), 0, "src", [str(i)], [str(i)], {}) for i in range(3)], 2)
+    assert [plain.take(w).keys[0] for w in (1, 0, 1)] == ["0", "1", "2"]
+
+
+def test_langid_run_by_ingest_s_chunks_gives_what_the_langid_phase_gives(corpus_copy, tmp_path, monkeypatch):
+    import json
+
+    from pipeline import executors
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus_copy.glob("*.txt"))[:2]]
+    # the same text under two sources (one document, owned by a.jsonl), in one chunk or in two
+    (corpus_copy / "a.jsonl").write_text(json.dumps({"text": texts[0]}) + "\n", encoding="utf-8")
+    (corpus_copy / "b.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+    runs = {"after ingest": run(corpus_copy, tmp_path / "one", FAST, progress=False),
+            "two workers": run(corpus_copy, tmp_path / "two", RunSettings(embed=False, workers=2, chunk_docs=1),
+                               progress=False)}
+    monkeypatch.setattr(executors, "langid_after_ingest", lambda *a: (None, None))
+    runs["langid phase"] = run(corpus_copy, tmp_path / "phase", FAST, progress=False)
+    sql = ("SELECT (SELECT list(d ORDER BY d.doc_id) FROM doc_source d), (SELECT list(i ORDER BY i.item_id) FROM item i), "
+           "(SELECT list(r ORDER BY r.doc_id, r.start_char) FROM removed_span r), "
+           "(SELECT list(j ORDER BY j.source_path, j.reason) FROM rejected j)")
+    stores = {}
+    for name, out in (("after ingest", "one"), ("two workers", "two"), ("langid phase", "phase")):
+        with duckdb.connect(str(tmp_path / out / "knowledge.duckdb"), read_only=True) as con:
+            stores[name] = con.execute(sql).fetchall()
+    assert stores["after ingest"] == stores["langid phase"] == stores["two workers"]
+    # langid ran once per document in each (the duplicate's owner's row kept)
+    assert len({tuple(sorted((s.stage, s.processed) for s in r.stages)) for r in runs.values()}) == 1
