@@ -614,28 +614,11 @@ class Runner:
     def _boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
         """Per accepted document, its lines' keys that occur in ``boilerplate_min_docs`` documents or more.
 
-        Kept in the manifest under a key of the accepted documents and the code that made their line
-        keys: a run with the same documents reads it back instead of counting again.
+        The manifest keeps the counts per line (under the code that made the line keys): a run counts
+        only the documents that came and went since the last one (:meth:`ShardStore.boilerplate`).
         """
-        key = stable_hash(self._fp(BY_NAME["ingest"]), self.settings.denoise.boilerplate_min_docs, *accepted)
-        if self.shards.meta("boilerplate") == key:
-            return self.shards.boilerplate()
-        result = self._count_boilerplate(accepted)
-        self.shards.save_boilerplate(key, result)
-        return result
-
-    def _count_boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
-        con = self.shards.con
-        con.register("_accepted", pa.table({"doc_id": pa.array(accepted, pa.string())}))
-        try:
-            rows = con.execute("""
-                WITH mine AS (SELECT DISTINCT l.doc_id, l.line_key FROM lines l JOIN _accepted a USING (doc_id)),
-                     common AS (SELECT line_key FROM mine GROUP BY line_key HAVING count(*) >= ?)
-                SELECT doc_id, list(line_key ORDER BY line_key) FROM mine JOIN common USING (line_key)
-                GROUP BY doc_id""", [self.settings.denoise.boilerplate_min_docs]).fetchall()
-        finally:
-            con.unregister("_accepted")
-        return {d: tuple(keys) for d, keys in rows}
+        return self.shards.boilerplate(self._fp(BY_NAME["ingest"]), accepted,
+                                       self.settings.denoise.boilerplate_min_docs)
 
     # -- embedding and hubness -------------------------------------------------
     def _model_ids(self) -> str:

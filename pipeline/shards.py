@@ -78,6 +78,11 @@ CREATE TABLE IF NOT EXISTS boilerplate (   -- per accepted document, its lines s
     doc_id VARCHAR NOT NULL,
     line_keys VARCHAR[] NOT NULL
 );
+CREATE TABLE IF NOT EXISTS counted (doc_id VARCHAR NOT NULL);   -- the accepted documents line_counts counts
+CREATE TABLE IF NOT EXISTS line_counts (   -- per line key, the counted documents it occurs in
+    line_key VARCHAR NOT NULL,
+    n INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS files (
     stage VARCHAR NOT NULL,
     shard INTEGER NOT NULL,
@@ -189,26 +194,85 @@ class ShardStore:
         row = self.con.execute("SELECT value FROM meta WHERE name = " + literal(name)).fetchone()
         return row[0] if row else None
 
-    def boilerplate(self) -> dict[str, tuple[str, ...]]:
-        return {d: tuple(keys) for d, keys in self.con.execute("SELECT doc_id, line_keys FROM boilerplate").fetchall()}
+    def boilerplate(self, code_key: str, accepted: list[str], min_docs: int) -> dict[str, tuple[str, ...]]:
+        """Per accepted document, its lines' keys that occur in ``min_docs`` accepted documents or more.
 
-    def save_boilerplate(self, key: str, rows: dict[str, tuple[str, ...]]) -> None:
-        self._read.clear()
+        The manifest keeps, beside each document's line keys (``lines``), how many of the documents it last
+        counted (``counted``) hold each line (``line_counts``): a run counts only the documents that came
+        and went since, and recomputes the lists of the documents that hold a line whose count crossed
+        ``min_docs`` (a change of ``code_key``, the code that makes line keys, counts everything again).
+        """
         con = self.con
+        self._read.clear()
+        con.register("_accepted", pa.table({"doc_id": pa.array(accepted, pa.string())}))
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("DELETE FROM boilerplate")
-            if rows:
-                con.register("_bp", pa.table({"doc_id": pa.array(list(rows), pa.string()),
-                                              "line_keys": pa.array([list(v) for v in rows.values()],
-                                                                    pa.list_(pa.string()))}))
-                con.execute("INSERT INTO boilerplate SELECT * FROM _bp")
-                con.unregister("_bp")
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate', " + literal(key) + ")")
+            m = int(min_docs)
+            if self.meta("boilerplate") != code_key + ":" + str(m):
+                self._recount(m)
+            else:
+                self._count_changes(m)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate', " + literal(code_key + ":" + str(m)) + ")")
+            # lines of documents neither ingested nor counted any more
+            con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs) "
+                        "AND doc_id NOT IN (SELECT doc_id FROM counted)")
+            rows = con.execute("SELECT doc_id, line_keys FROM boilerplate").fetchall()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        finally:
+            con.unregister("_accepted")
+        return {d: tuple(keys) for d, keys in rows}
+
+    def _recount(self, m: int) -> None:
+        con = self.con
+        con.execute("DELETE FROM counted")
+        con.execute("INSERT INTO counted SELECT DISTINCT doc_id FROM _accepted")
+        con.execute("DELETE FROM line_counts")
+        con.execute("INSERT INTO line_counts SELECT line_key, count(DISTINCT doc_id)::INTEGER FROM lines "
+                    "JOIN counted USING (doc_id) GROUP BY line_key")
+        con.execute("DELETE FROM boilerplate")
+        self._list_common("SELECT doc_id FROM counted", m)
+
+    def _count_changes(self, m: int) -> None:
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE _added AS SELECT DISTINCT doc_id FROM _accepted "
+                    "WHERE doc_id NOT IN (SELECT doc_id FROM counted)")
+        con.execute("CREATE OR REPLACE TEMP TABLE _removed AS SELECT doc_id FROM counted "
+                    "WHERE doc_id NOT IN (SELECT doc_id FROM _accepted)")
+        # each added document's distinct lines count once up, each removed one's once down
+        con.execute("""CREATE OR REPLACE TEMP TABLE _counts AS
+            WITH delta AS (
+                SELECT line_key, sum(d)::INTEGER AS dn FROM (
+                    SELECT DISTINCT doc_id, line_key, 1 AS d FROM lines JOIN _added USING (doc_id)
+                    UNION ALL
+                    SELECT DISTINCT doc_id, line_key, -1 AS d FROM lines JOIN _removed USING (doc_id))
+                GROUP BY line_key HAVING sum(d) <> 0)
+            SELECT line_key, coalesce(c.n, 0) AS old, coalesce(c.n, 0) + dn AS new
+            FROM delta LEFT JOIN line_counts c USING (line_key)""")
+        con.execute("DELETE FROM line_counts WHERE line_key IN (SELECT line_key FROM _counts)")
+        con.execute("INSERT INTO line_counts SELECT line_key, new FROM _counts WHERE new > 0")
+        con.execute("DELETE FROM counted WHERE doc_id IN (SELECT doc_id FROM _removed)")
+        con.execute("INSERT INTO counted SELECT doc_id FROM _added")
+        # the documents whose list changes: the added ones, and those holding a line that crossed m
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _affected AS
+            SELECT doc_id FROM _added
+            UNION
+            SELECT DISTINCT doc_id FROM lines JOIN counted USING (doc_id)
+            WHERE line_key IN (SELECT line_key FROM _counts WHERE (old >= {m}) <> (new >= {m}))""")
+        con.execute("DELETE FROM boilerplate WHERE doc_id IN (SELECT doc_id FROM _affected) "
+                    "OR doc_id IN (SELECT doc_id FROM _removed)")
+        self._list_common("SELECT doc_id FROM _affected", m)
+        for t in ("_added", "_removed", "_counts", "_affected"):
+            con.execute(f"DROP TABLE {t}")
+
+    def _list_common(self, docs_sql: str, m: int) -> None:
+        """The boilerplate rows of the documents ``docs_sql`` selects (only those holding a common line)."""
+        self.con.execute(f"""INSERT INTO boilerplate
+            WITH mine AS (SELECT DISTINCT doc_id, line_key FROM lines WHERE doc_id IN ({docs_sql}))
+            SELECT doc_id, list(line_key ORDER BY line_key) FROM mine JOIN line_counts USING (line_key)
+            WHERE n >= {m} GROUP BY doc_id""")
 
     def file_rows(self) -> list[tuple[str, int, str, int]]:
         return self.con.execute("SELECT stage, shard, file, rows FROM files").fetchall()
@@ -295,7 +359,9 @@ class ShardStore:
                 con.execute("DELETE FROM docs_new")
                 con.execute("DELETE FROM lines_new")
             if drop_doc_srcs or staged_docs:
-                con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs)")
+                # (a document still counted keeps its lines until the boilerplate count takes it out)
+                con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs) "
+                            "AND doc_id NOT IN (SELECT doc_id FROM counted)")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
