@@ -47,7 +47,7 @@ from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, M
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import Stage, StageStats, settings_hash
 from pipeline.registry import BY_NAME, PIPELINE, producer
-from pipeline.shards import Entry, ShardStore, iter_batches, pause_point
+from pipeline.shards import DEAD_FRACTION, DELTA, Entry, ShardStore, iter_batches, pause_point
 from pipeline.stages import cluster, denoise, embed, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
 
@@ -266,6 +266,7 @@ class Runner:
         s = self.settings
         self.shards.check_files()
         self.shards.sweep()
+        self._fold_delta()
         found, rejected = discover(corpus, s.ingest.max_bytes)
         self._listing = outputs.listing_digest(found, rejected)   # what the stamp records: what this run saw
         # a first build of many sources starts the pool before hashing them (it needs no hash to know)
@@ -328,6 +329,9 @@ class Runner:
             for name in chain[1:]:
                 key = stable_hash(key, self._fp(BY_NAME[name], lang))
                 wants[name][d] = Want(units[src].shard, key, src)
+        if self._delta_ok and self._to_delta(chain, wants, owner, units, want_ingest, want_lang, reader):
+            wants = {n: {d: dataclasses.replace(w, shard=units[w.src].shard) for d, w in ws.items()}
+                     for n, ws in wants.items()}
         self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}})
         final = "extract"
         if s.embed:
@@ -355,6 +359,106 @@ class Runner:
         cluster_key = self._clusters(done, hub_key) if s.embed else None
 
         return self._load(done, owner, lang_of, units, rejected, hub_key, cluster_key)
+
+    def _to_delta(self, chain: list[str], wants: dict[str, dict[str, Want]], owner: dict[str, tuple[str, str, str]],
+                  units: dict[str, Unit], want_ingest: dict[str, Want], want_lang: dict[str, Want],
+                  reader: dict[str, Unit]) -> bool:
+        """Move the sources of the few documents the chain must recompute in the other shards (their corpus
+        boilerplate changed, say) to the delta shard, their ingest and langid rows with them; whether any moved.
+
+        Their shards then keep the old rows, dead, instead of being rewritten for a few documents."""
+        redo = set()
+        for name in chain:
+            entries = self.shards.entries(name)
+            for d, w in wants[name].items():
+                e = entries.get(d)
+                if w.shard != DELTA and (e is None or e.skip_key != w.skip_key or e.shard != w.shard):
+                    redo.add(w.src)
+        if not redo or sum(units[src].weight for src in redo) > self._delta_room:
+            return False
+        self._delta_room -= sum(units[src].weight for src in redo)
+        for src in redo:
+            units[src].shard = DELTA
+            want_ingest[src] = dataclasses.replace(want_ingest[src], shard=DELTA)
+        for d, w in list(want_lang.items()):
+            if w.src in redo:
+                want_lang[d] = dataclasses.replace(w, shard=DELTA)
+        skipped = {n: self._stat(n).skipped for n in ("ingest", "langid")}   # (counted by the first pass)
+        self._phase(["ingest"], {"ingest": want_ingest}, drop=False, reader=reader)
+        self._commit_units(units)
+        self._phase(["langid"], {"langid": want_lang}, drop=False)
+        self._stat("ingest").skipped = skipped["ingest"] - len(redo)
+        self._stat("langid").skipped = skipped["langid"] - sum(1 for w in want_lang.values() if w.src in redo)
+        return True
+
+    def _fold_delta(self) -> None:
+        """Fold the delta shard back into the others once it is three quarters full: its sources fill the last
+        shard (then new ones) as new sources would, their rows copied as they are, the shards they go to
+        rewritten without their dead rows, all switched in one manifest transaction."""
+        known = self.shards.units()
+        moving = sorted((r for r in known if r["shard"] == DELTA), key=lambda r: (r["rel"], r["chunk"]))
+        if sum(r["weight"] for r in moving) * 4 <= self._delta_limit() * 3:
+            return
+        fill: dict[int, list[int]] = {}
+        for r in known:
+            if r["shard"] != DELTA:
+                w = fill.setdefault(r["shard"], [0, 0])
+                w[0] += r["weight"]
+                w[1] += r["byte_end"] - r["byte_start"]
+        shard = max([*fill, 0])
+        used = fill.setdefault(shard, [0, 0])
+        home: dict[str, int] = {}
+        for r in moving:
+            size = r["byte_end"] - r["byte_start"]
+            if used[0] and (used[0] + r["weight"] > self.settings.shard_docs
+                            or used[1] + size > self.settings.shard_bytes):
+                shard += 1
+                used = fill.setdefault(shard, [0, 0])
+            home[r["src"]] = shard
+            used[0] += r["weight"]
+            used[1] += size
+        tasks, entries = [], {}
+        for st in PIPELINE:
+            if st.name in CORPUS_STAGES:
+                continue
+            files = self.shards.files(st.name)
+            current = self.shards.entries(st.name)
+            live: dict[int, list[str]] = {}
+            adds: dict[int, list[str]] = {}
+            moved = []
+            for k, e in current.items():
+                if e.shard == DELTA and e.src in home:
+                    moved.append((k, e))
+                    if e.status == "ok":
+                        adds.setdefault(home[e.src], []).append(k)
+                elif e.status == "ok":
+                    live.setdefault(e.shard, []).append(k)
+            delta_file = files.get(DELTA)
+            for target, keys in sorted(adds.items()):
+                old = files.get(target)
+                tasks.append(MergeTask(st.name, target, str(old) if old else None, [], [],
+                                       str(self.shards.new_file(st.name, target)), keep=live.get(target, []),
+                                       adds=[(str(delta_file), keys)] if delta_file else []))
+            if moved:
+                entries[st.name] = (pa.table({"key": [k for k, _ in moved], "src": [e.src for _, e in moved],
+                                              "shard": pa.array([home[e.src] for _, e in moved], pa.int32()),
+                                              "skip_key": [e.skip_key for _, e in moved],
+                                              "status": [e.status for _, e in moved],
+                                              "info": pa.array([e.info for _, e in moved], pa.string()),
+                                              "rows": pa.array([e.rows for _, e in moved], pa.int64())}), [])
+        results = self.executor.merge(tasks) if tasks else []
+        files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
+        for r in results:
+            files.setdefault(r.stage, {})[r.shard] = (pathlib.Path(r.new), r.rows) if r.new else None
+        for st in PIPELINE:
+            if st.name not in CORPUS_STAGES and self.shards.files(st.name).get(DELTA) is not None:
+                files.setdefault(st.name, {})[DELTA] = None
+        cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
+        table = pa.table({c: [home[r["src"]] if c == "shard" else r[c] for r in moving] for c in cols},
+                         schema=_UNIT_SCHEMA)
+        pause_point("commit:fold")
+        self.shards.commit(units=table, entries=entries, files=files)
+        self.shards.sweep()
 
     def _enough(self, sources: int) -> bool:
         """Whether ``sources`` new sources keep a pool busy (not a small edit, which this process runs alone)."""
@@ -387,6 +491,8 @@ class Runner:
         units: dict[str, Unit] = {}
         rejected: list[dict] = []
         fresh: list[Unit] = []
+        changed: list[Unit] = []   # known sources whose text changed
+        in_delta = 0               # sources' weight in the delta shard
         first_with_hash: dict[str, str] = {}
         for f in found:
             rows = by_rel.get(f.rel, [])
@@ -399,9 +505,11 @@ class Runner:
                 except OSError as exc:
                     rejected.append(_reject(f.rel, f"unreadable file: {exc.strerror or exc}"))
                     continue
-                old_shard = {r["src"]: r["shard"] for r in rows}
+                old = {r["src"]: r for r in rows}
                 for u in file_units:
-                    u.shard = old_shard.get(u.src, -1)
+                    u.shard = old[u.src]["shard"] if u.src in old else -1
+                    if u.src in old and old[u.src]["sha256"] != u.sha256 and u.shard != DELTA:
+                        changed.append(u)
             if len(file_units) == 1 and file_units[0].chunk == 0 and not f.rel.lower().endswith(".jsonl"):
                 digest = file_units[0].sha256
                 if digest in first_with_hash:
@@ -412,14 +520,25 @@ class Runner:
             for u in file_units:
                 u.path = os.fsencode(f.path)
                 units[u.src] = u
-                if u.shard >= 0:
+                if u.shard == DELTA:
+                    in_delta += u.weight
+                elif u.shard >= 0:
                     w = fill.setdefault(u.shard, [0, 0])
                     w[0] += u.weight
                     w[1] += u.byte_end - u.byte_start
                 else:
                     fresh.append(u)
+        # a small change goes to the delta shard: its shards are not rewritten for it
+        moving = fresh + changed
+        self._delta_room = self._delta_limit() - in_delta
+        self._delta_ok = self._delta_run(known)
+        if moving and self._delta_ok and sum(u.weight for u in moving) <= self._delta_room:
+            for u in moving:
+                u.shard = DELTA
+            self._delta_room -= sum(u.weight for u in moving)
+            return units, rejected
         # new sources fill the last shard, then new ones: files grow with N / shard size
-        shard = max([*fill, *(r["shard"] for r in known), 0])
+        shard = max([*fill, *(r["shard"] for r in known if r["shard"] != DELTA), 0])
         used = fill.setdefault(shard, [0, 0])
         for u in sorted(fresh, key=lambda u: (u.rel, u.chunk)):
             size = u.byte_end - u.byte_start
@@ -431,6 +550,15 @@ class Runner:
             used[0] += u.weight
             used[1] += size
         return units, rejected
+
+    def _delta_limit(self) -> int:
+        """Sources (JSONL: lines) the delta shard may hold: an eighth of a shard."""
+        return max(8, self.settings.shard_docs // 8)
+
+    def _delta_run(self, known: list[dict]) -> bool:
+        """Whether this run may write its changes to the delta shard: a store exists (a first build fills the
+        shards) and nothing is embedded (the embed stage reuses the vectors a source had in its own shard)."""
+        return bool(known) and not self.settings.embed
 
     def _hash_file(self, f: Found) -> list[Unit]:
         if f.rel.lower().endswith(".jsonl"):
@@ -444,11 +572,7 @@ class Runner:
         changed = [u for u in units.values() if old.get(u.src) != {c: getattr(u, c) for c in cols}]
         if not changed:
             return   # (building a table costs a pandas import: not on a run with nothing to do)
-        table = pa.table({c: [getattr(u, c) for u in changed] for c in cols},
-                         schema=pa.schema([("src", pa.string()), ("rel", pa.string()), ("chunk", pa.int32()),
-                                           ("first_line", pa.int32()), ("byte_start", pa.int64()),
-                                           ("byte_end", pa.int64()), ("sha256", pa.string()), ("stat", pa.string()),
-                                           ("weight", pa.int32()), ("shard", pa.int32())]))
+        table = pa.table({c: [getattr(u, c) for u in changed] for c in cols}, schema=_UNIT_SCHEMA)
         self.shards.commit(units=table)
 
     def _drop_units(self, units: dict[str, Unit]) -> None:
@@ -545,17 +669,32 @@ class Runner:
 
                 self.executor.run_chunks(chunks, done)
         tasks = []
+        entries: dict[str, tuple[pa.Table | None, list[str]]] = {}
+        file_rows = {(st, sh): n for st, sh, _, n in self.shards.file_rows()}
         for name in names:
             files = self.shards.files(name)
             shards = set(drops[name]) | {sh for (n, sh) in chunk_outs if n == name}
+            live: dict[int, list[str]] = {}   # per shard, the keys of its file's live rows
+            for k, e in current[name].items():
+                if e.status == "ok":
+                    live.setdefault(e.shard, []).append(k)
             for shard in sorted(shards):
                 old = files.get(shard)
-                tasks.append(MergeTask(name, shard, str(old) if old else None, sorted(drops[name].get(shard, ())),
-                                       chunk_outs.get((name, shard), []), str(self.shards.new_file(name, shard))))
-        if not tasks:
+                gone = drops[name].get(shard, set())
+                keep = [k for k in live.get(shard, ()) if k not in gone]
+                if (name, shard) not in chunk_outs and old is not None and shard != DELTA:
+                    # only rows to drop: they stay in the file, dead, until an eighth of it is
+                    written = file_rows.get((name, shard), 0)
+                    if (written - len(keep)) * DEAD_FRACTION <= written:
+                        up, dels = entries.get(name, (None, []))
+                        entries[name] = (up, dels + sorted(gone))
+                        continue
+                tasks.append(MergeTask(name, shard, str(old) if old else None, sorted(gone),
+                                       chunk_outs.get((name, shard), []), str(self.shards.new_file(name, shard)),
+                                       keep=keep))
+        if not tasks and not entries:
             return
-        results = self.executor.merge(tasks)
-        entries: dict[str, tuple[pa.Table | None, list[str]]] = {}
+        results = self.executor.merge(tasks) if tasks else []
         files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
         for r in results:
             want = wants[r.stage]
@@ -639,7 +778,7 @@ class Runner:
             stat.skipped = len(done)
             return key
         t0 = time.perf_counter()
-        files = list(self.shards.files("embed").values())
+        files = self.shards.files("embed")
         previous_file = self.shards.files("hubness").get(0)
         new = self.shards.new_file("hubness", 0)
         from pipeline.shards import ShardWriter
@@ -651,8 +790,8 @@ class Runner:
             for table in ("embeddings", "embeddings_aux"):
                 # every row's neighbours among all references, no sample: the stage holds one model's
                 # vectors at a time; the last run's neighbour lists let it recompute only what changed
-                parts = [_flatten_column(b.column(table)) for f in files
-                         for b in iter_batches(f, ["src", "doc_id", table])]
+                parts = [_flatten_column(_live(b, "doc_id", embed_entries, shard).column(table))
+                         for shard, f in files.items() for b in iter_batches(f, ["src", "doc_id", table])]
                 parts = [p for p in parts if p.num_rows]
                 if not parts:
                     continue
@@ -698,7 +837,8 @@ class Runner:
 
         settings = self.settings.cluster
         docs = pa.array(sorted(done), pa.string())
-        items = _read_nested(self.shards.files("extract").values(), "items", docs, cluster.ITEM_COLUMNS)
+        items = _read_nested(self.shards.files("extract"), "items", docs, cluster.ITEM_COLUMNS,
+                             self.shards.entries("extract"))
         new = self.shards.new_file("cluster", 0)
         writer = ShardWriter(new, cluster.CLUSTERS)
         try:
@@ -707,7 +847,7 @@ class Runner:
                     of_kind = items.filter(pc.equal(items.column("kind"), kind))
                     if of_kind.num_rows > 1:
                         ids = of_kind.column("item_id")
-                        vectors = [_item_vectors(self.shards.files("embed").values(), table, ids)
+                        vectors = [_item_vectors(self.shards.files("embed"), table, ids, self.shards.entries("embed"))
                                    for table in ("embeddings", "embeddings_aux")]
                         hub = _hubness_rows(self.shards.files("hubness").get(0), ids)
                         writer.write(st.call([of_kind, *vectors, hub], settings)["clusters"])
@@ -755,6 +895,8 @@ class Runner:
                         continue
                     if name == "langid" and (k not in owner or entries.get(k) is None):
                         continue
+                    if (e := entries.get(k)) is not None and e.shard != shard:
+                        continue   # a dead row: the live one is in another shard's file
                     out.extend(rows)
         return out
 
@@ -787,29 +929,44 @@ def _previous_neighbours(path, model_id: str) -> pa.Table | None:
     return t.filter(pc.equal(t.column("model_id"), model_id)).select(hubness.NEIGHBOURS.names)
 
 
+_UNIT_SCHEMA = pa.schema([("src", pa.string()), ("rel", pa.string()), ("chunk", pa.int32()),
+                          ("first_line", pa.int32()), ("byte_start", pa.int64()), ("byte_end", pa.int64()),
+                          ("sha256", pa.string()), ("stat", pa.string()), ("weight", pa.int32()), ("shard", pa.int32())])
+
 _CORPUS_ENTRY = pa.schema([("key", pa.string()), ("src", pa.string()), ("status", pa.string()), ("info", pa.string()),
                            ("rows", pa.int64()), ("skip_key", pa.string()), ("shard", pa.int32())])
 
 
-def _read_nested(files: Iterable[pathlib.Path], table: str, docs: pa.Array, columns: list[str]) -> pa.Table:
-    """The rows of a per-document stage output of the documents ``docs``, a row group at a time."""
+def _live(batch: pa.Table, key: str, entries: dict[str, Entry], shard: int) -> pa.Table:
+    """The rows of ``batch`` (of ``shard``'s file) that are live: their entry names this shard (the others are
+    dead, superseded by a row in the delta shard or dropped, see ``shards.DELTA``)."""
+    keep = [(e := entries.get(k)) is not None and e.shard == shard for k in batch.column(key).to_pylist()]
+    return batch if all(keep) else batch.filter(pa.array(keep, pa.bool_()))
+
+
+def _read_nested(files: dict[int, pathlib.Path], table: str, docs: pa.Array, columns: list[str],
+                 entries: dict[str, Entry]) -> pa.Table:
+    """The live rows of a per-document stage output of the documents ``docs``, a row group at a time."""
     parts = []
-    for f in files:
+    for shard, f in files.items():
         for b in iter_batches(f, ["doc_id", table]):
+            b = _live(b, "doc_id", entries, shard)
             flat = _flatten_column(b.filter(pc.is_in(b.column("doc_id"), value_set=docs)).column(table))
             if flat.num_rows:
                 parts.append(flat.select(columns))
     return pa.concat_tables(parts) if parts else producer(table).outputs[table].empty_table().select(columns)
 
 
-def _item_vectors(files: Iterable[pathlib.Path], table: str, ids: pa.ChunkedArray | pa.Array) -> pa.Table:
-    """The item rows of one model's embeddings for the items ``ids`` (passages left out), a row group at a time."""
+def _item_vectors(files: dict[int, pathlib.Path], table: str, ids: pa.ChunkedArray | pa.Array,
+                  entries: dict[str, Entry]) -> pa.Table:
+    """The item rows of one model's embeddings for the items ``ids`` (passages left out), a row group at a time
+    (live rows only)."""
     wanted = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     columns = list(cluster.VECTOR_COLUMNS)
     parts = []
-    for f in files:
-        for b in iter_batches(f, [table]):
-            flat = _flatten_column(b.column(table))
+    for shard, f in files.items():
+        for b in iter_batches(f, ["doc_id", table]):
+            flat = _flatten_column(_live(b, "doc_id", entries, shard).column(table))
             if flat.num_rows:
                 flat = flat.filter(pc.is_in(flat.column("key_id"), value_set=wanted))
                 if flat.num_rows:

@@ -5,13 +5,15 @@ Layout under ``<out>/stages``::
     manifest.duckdb                  the manifest: skip keys, sources, shard files (DuckDB,
                                      changed in transactions)
     <stage>/<shard>-<gen>.parquet    one file per stage and shard: a row per document (per
-                                     source for ingest), each output table a nested list column
+                                     source for ingest), each output table a nested list column;
+                                     shard 99999 is the delta shard of small runs' changes
     _work/<run>/                     a run's chunk outputs, removed when it ends
 
 Documents are grouped into shards by the source file they come from (a shard
 holds at most ``shard_docs`` sources' worth of documents, or ``shard_bytes`` of
 source text), so the number of files grows with N / shard size, and editing or
-deleting an article rewrites only the files of its shard. Files are never
+deleting an article rewrites only the files of its shard (a small run writes to the
+delta shard instead and leaves the old rows dead in theirs, see DELTA). Files are never
 changed in place: a new generation is written, the manifest is switched to it in
 one transaction, and only then is the old one deleted. A run killed at any point
 leaves a manifest that names complete files; what it left behind is swept up by
@@ -35,6 +37,13 @@ from pipeline.protocol import Stage, nested_type
 MANIFEST = "manifest.duckdb"
 WORK = "_work"
 ROW_GROUP = 64   # rows (documents) per Parquet row group: what one read of a few documents costs
+# The delta shard: the sources a small run adds or changes (and those whose documents it must recompute)
+# move here, so that run writes small files instead of rewriting the shards that held them. Rows the
+# manifest no longer points at stay in their file, dead (a row is live when its entry names the file's
+# shard), until the file is rewritten: when a run adds rows to it, or once an eighth of it is dead. The
+# delta shard is folded back into the others once it is three quarters full (runner.Runner._fold_delta).
+DELTA = 99999
+DEAD_FRACTION = 8      # a shard file is rewritten without its dead rows once 1/8 of them are dead
 
 _MANIFEST_SQL = """
 CREATE TABLE IF NOT EXISTS units (
