@@ -212,7 +212,6 @@ class ShardStore:
         ``min_docs`` (a change of ``code_key``, the code that makes line keys, counts everything again).
         """
         con = self.con
-        self._read.clear()
         con.register("_accepted", pa.table({"doc_id": pa.array(accepted, pa.string())}))
         con.execute("BEGIN TRANSACTION")
         try:
@@ -225,14 +224,15 @@ class ShardStore:
             # lines of documents neither ingested nor counted any more
             con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs) "
                         "AND doc_id NOT IN (SELECT doc_id FROM counted)")
-            rows = con.execute("SELECT doc_id, line_keys FROM boilerplate").fetchall()
+            # (line keys are hex digests: one joined string a document is read 5x faster than a list)
+            rows = con.execute("SELECT doc_id, array_to_string(line_keys, ' ') FROM boilerplate").fetchall()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         finally:
             con.unregister("_accepted")
-        return {d: tuple(keys) for d, keys in rows}
+        return {d: tuple(keys.split(" ")) for d, keys in rows}
 
     def _recount(self, m: int) -> None:
         con = self.con
@@ -326,7 +326,6 @@ class ShardStore:
         ``entries``: per stage, rows to upsert (key, src, shard, skip_key, status, info, rows)
         and keys to delete; ``files``: per stage, shard -> (new file, rows) or None (no file).
         """
-        self._read.clear()
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -374,7 +373,27 @@ class ShardStore:
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
+            self._read.clear()
             raise
+        if drop_units or units is not None:
+            self._read.pop("units", None)
+        for stage, (upserts, deletes) in (entries or {}).items():
+            self._patch_entries(stage, upserts, deletes)
+
+    def _patch_entries(self, stage: str, upserts: pa.Table | None, deletes: Iterable[str]) -> None:
+        """Bring the stage's cached entries in line with a commit (a copy: callers keep the dict they read):
+        reading 10,000 of them back after every phase was a tenth of a small run's planning."""
+        cached = self._read.get(("entries", stage))
+        if cached is None:
+            return
+        patched = dict(cached)
+        for k in deletes:
+            patched.pop(k, None)
+        if upserts is not None and upserts.num_rows:
+            c = upserts.to_pydict()
+            for row in zip(c["key"], c["src"], c["shard"], c["skip_key"], c["status"], c["info"], c["rows"]):
+                patched[row[0]] = Entry._make(row[1:])
+        self._read[("entries", stage)] = patched
 
     def sweep(self) -> int:
         """Delete shard files the manifest does not name, and work folders of earlier runs."""
