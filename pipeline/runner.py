@@ -329,7 +329,7 @@ class Runner:
             for name in chain[1:]:
                 key = stable_hash(key, self._fp(BY_NAME[name], lang))
                 wants[name][d] = Want(units[src].shard, key, src)
-        if self._delta_ok and self._to_delta(chain, wants, owner, units, want_ingest, want_lang, reader):
+        if self._delta_ok and self._to_delta(chain, wants, units):
             wants = {n: {d: dataclasses.replace(w, shard=units[w.src].shard) for d, w in ws.items()}
                      for n, ws in wants.items()}
         self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}})
@@ -360,13 +360,12 @@ class Runner:
 
         return self._load(done, owner, lang_of, units, rejected, hub_key, cluster_key)
 
-    def _to_delta(self, chain: list[str], wants: dict[str, dict[str, Want]], owner: dict[str, tuple[str, str, str]],
-                  units: dict[str, Unit], want_ingest: dict[str, Want], want_lang: dict[str, Want],
-                  reader: dict[str, Unit]) -> bool:
+    def _to_delta(self, chain: list[str], wants: dict[str, dict[str, Want]], units: dict[str, Unit]) -> bool:
         """Move the sources of the few documents the chain must recompute in the other shards (their corpus
-        boilerplate changed, say) to the delta shard, their ingest and langid rows with them; whether any moved.
+        boilerplate changed, say) to the delta shard, their rows copied as they are; whether any moved.
 
-        Their shards then keep the old rows, dead, instead of being rewritten for a few documents."""
+        Their shards then keep the old rows, dead, instead of being rewritten for a few documents; what the
+        chain recomputes replaces the copies in the (small) delta files."""
         redo = set()
         for name in chain:
             entries = self.shards.entries(name)
@@ -377,18 +376,36 @@ class Runner:
         if not redo or sum(units[src].weight for src in redo) > self._delta_room:
             return False
         self._delta_room -= sum(units[src].weight for src in redo)
+        tasks, entries_up = [], {}
+        for st in PIPELINE:
+            if st.name in CORPUS_STAGES:
+                continue
+            current = self.shards.entries(st.name)
+            files = self.shards.files(st.name)
+            moved = [(k, e) for k, e in current.items() if e.src in redo and e.shard != DELTA]
+            if not moved:
+                continue
+            copy: dict[int, list[str]] = {}
+            for k, e in moved:
+                if e.status == "ok" and e.shard in files:
+                    copy.setdefault(e.shard, []).append(k)
+            old = files.get(DELTA)
+            tasks.append(MergeTask(st.name, DELTA, str(old) if old else None, [], [],
+                                   str(self.shards.new_file(st.name, DELTA)),
+                                   keep=[k for k, e in current.items() if e.shard == DELTA and e.status == "ok"],
+                                   adds=[(str(files[sh]), keys) for sh, keys in sorted(copy.items())]))
+            entries_up[st.name] = (_entry_table(moved, DELTA), [])
+        results = self.executor.merge(tasks) if tasks else []
+        files_up: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
+        for r in results:
+            files_up.setdefault(r.stage, {})[r.shard] = (pathlib.Path(r.new), r.rows) if r.new else None
         for src in redo:
             units[src].shard = DELTA
-            want_ingest[src] = dataclasses.replace(want_ingest[src], shard=DELTA)
-        for d, w in list(want_lang.items()):
-            if w.src in redo:
-                want_lang[d] = dataclasses.replace(w, shard=DELTA)
-        skipped = {n: self._stat(n).skipped for n in ("ingest", "langid")}   # (counted by the first pass)
-        self._phase(["ingest"], {"ingest": want_ingest}, drop=False, reader=reader)
-        self._commit_units(units)
-        self._phase(["langid"], {"langid": want_lang}, drop=False)
-        self._stat("ingest").skipped = skipped["ingest"] - len(redo)
-        self._stat("langid").skipped = skipped["langid"] - sum(1 for w in want_lang.values() if w.src in redo)
+        cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
+        table = pa.table({c: [getattr(units[src], c) for src in sorted(redo)] for c in cols}, schema=_UNIT_SCHEMA)
+        pause_point("commit:to_delta")
+        self.shards.commit(units=table, entries=entries_up, files=files_up)
+        self.shards.sweep()
         return True
 
     def _fold_delta(self) -> None:
@@ -418,6 +435,7 @@ class Runner:
             used[0] += r["weight"]
             used[1] += size
         tasks, entries = [], {}
+        written_rows = {(st, sh): n for st, sh, _, n in self.shards.file_rows()}
         for st in PIPELINE:
             if st.name in CORPUS_STAGES:
                 continue
@@ -434,18 +452,18 @@ class Runner:
                 elif e.status == "ok":
                     live.setdefault(e.shard, []).append(k)
             delta_file = files.get(DELTA)
+            for sh in files:
+                # and the shards an eighth dead or more (the sources that moved to the delta shard left them)
+                written = written_rows.get((st.name, sh), 0)
+                if sh != DELTA and sh not in adds and (written - len(live.get(sh, ()))) * DEAD_FRACTION > written:
+                    adds[sh] = []
             for target, keys in sorted(adds.items()):
                 old = files.get(target)
                 tasks.append(MergeTask(st.name, target, str(old) if old else None, [], [],
                                        str(self.shards.new_file(st.name, target)), keep=live.get(target, []),
-                                       adds=[(str(delta_file), keys)] if delta_file else []))
+                                       adds=[(str(delta_file), keys)] if delta_file and keys else []))
             if moved:
-                entries[st.name] = (pa.table({"key": [k for k, _ in moved], "src": [e.src for _, e in moved],
-                                              "shard": pa.array([home[e.src] for _, e in moved], pa.int32()),
-                                              "skip_key": [e.skip_key for _, e in moved],
-                                              "status": [e.status for _, e in moved],
-                                              "info": pa.array([e.info for _, e in moved], pa.string()),
-                                              "rows": pa.array([e.rows for _, e in moved], pa.int64())}), [])
+                entries[st.name] = (_entry_table(moved, [home[e.src] for _, e in moved]), [])
         results = self.executor.merge(tasks) if tasks else []
         files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
         for r in results:
@@ -932,6 +950,15 @@ def _previous_neighbours(path, model_id: str) -> pa.Table | None:
 _UNIT_SCHEMA = pa.schema([("src", pa.string()), ("rel", pa.string()), ("chunk", pa.int32()),
                           ("first_line", pa.int32()), ("byte_start", pa.int64()), ("byte_end", pa.int64()),
                           ("sha256", pa.string()), ("stat", pa.string()), ("weight", pa.int32()), ("shard", pa.int32())])
+
+def _entry_table(entries: list[tuple[str, Entry]], shard: int | list[int]) -> pa.Table:
+    """Manifest entries, as they are but for their shard, for :meth:`ShardStore.commit`."""
+    shards = shard if isinstance(shard, list) else [shard] * len(entries)
+    return pa.table({"key": [k for k, _ in entries], "src": [e.src for _, e in entries],
+                     "shard": pa.array(shards, pa.int32()), "skip_key": [e.skip_key for _, e in entries],
+                     "status": [e.status for _, e in entries], "info": pa.array([e.info for _, e in entries], pa.string()),
+                     "rows": pa.array([e.rows for _, e in entries], pa.int64())})
+
 
 _CORPUS_ENTRY = pa.schema([("key", pa.string()), ("src", pa.string()), ("status", pa.string()), ("info", pa.string()),
                            ("rows", pa.int64()), ("skip_key", pa.string()), ("shard", pa.int32())])
