@@ -329,9 +329,12 @@ class Runner:
             for name in chain[1:]:
                 key = stable_hash(key, self._fp(BY_NAME[name], lang))
                 wants[name][d] = Want(units[src].shard, key, src)
-        if self._delta_ok and self._to_delta(chain, wants, units):
-            wants = {n: {d: dataclasses.replace(w, shard=units[w.src].shard) for d, w in ws.items()}
-                     for n, ws in wants.items()}
+        moved = self._to_delta(chain, wants, units) if self._delta_ok else set()
+        if moved:
+            for ws in wants.values():
+                for d, w in ws.items():
+                    if w.src in moved:
+                        ws[d] = Want(DELTA, w.skip_key, w.src)
         self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}})
         final = "extract"
         if s.embed:
@@ -360,9 +363,9 @@ class Runner:
 
         return self._load(done, owner, lang_of, units, rejected, hub_key, cluster_key)
 
-    def _to_delta(self, chain: list[str], wants: dict[str, dict[str, Want]], units: dict[str, Unit]) -> bool:
+    def _to_delta(self, chain: list[str], wants: dict[str, dict[str, Want]], units: dict[str, Unit]) -> set[str]:
         """Move the sources of the few documents the chain must recompute in the other shards (their corpus
-        boilerplate changed, say) to the delta shard, their rows copied as they are; whether any moved.
+        boilerplate changed, say) to the delta shard, their rows copied as they are; the sources moved.
 
         Their shards then keep the old rows, dead, instead of being rewritten for a few documents; what the
         chain recomputes replaces the copies in the (small) delta files."""
@@ -374,7 +377,7 @@ class Runner:
                 if w.shard != DELTA and (e is None or e.skip_key != w.skip_key or e.shard != w.shard):
                     redo.add(w.src)
         if not redo or sum(units[src].weight for src in redo) > self._delta_room:
-            return False
+            return set()
         self._delta_room -= sum(units[src].weight for src in redo)
         tasks, entries_up = [], {}
         for st in PIPELINE:
@@ -406,7 +409,7 @@ class Runner:
         pause_point("commit:to_delta")
         self.shards.commit(units=table, entries=entries_up, files=files_up)
         self.shards.sweep()
-        return True
+        return redo
 
     def _fold_delta(self) -> None:
         """Fold the delta shard back into the others once it is three quarters full: its sources fill the last
