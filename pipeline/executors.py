@@ -354,6 +354,12 @@ class MergeTask:
     drop: list[str]                  # keys whose old rows go (dropped or recomputed)
     chunk_outs: list[str]            # chunk files holding this shard's computed rows
     new: str                         # the new shard file
+    # when given, only these keys' old rows are kept (the live ones: a file may hold rows the manifest
+    # has marked dead, see shards.DELTA), whatever ``drop`` says
+    keep: list[str] | None = None
+    # rows copied as they are from other shard files: (file, keys), when sources move to the delta shard
+    # or it is folded back
+    adds: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -378,10 +384,21 @@ def merge_shard(task: MergeTask) -> MergeResult:
     try:
         if task.old:
             drop = pa.array(task.drop, pa.string())
+            keep = pa.array(task.keep, pa.string()) if task.keep is not None else None
             for batch in iter_batches(task.old):
-                if len(drop):
+                if keep is not None:
+                    batch = batch.filter(pc.is_in(batch.column(st.key), value_set=keep))
+                elif len(drop):
                     batch = batch.filter(pc.invert(pc.is_in(batch.column(st.key), value_set=drop)))
                 writer.write(batch)
+        for path, keys in task.adds:
+            wanted = pa.array(keys, pa.string())
+            f = pq.ParquetFile(path)
+            for i in range(f.num_row_groups):
+                # (a few documents of a large shard: only the row groups holding them are read whole)
+                if pc.any(pc.is_in(f.read_row_group(i, columns=[st.key]).column(st.key), value_set=wanted)).as_py():
+                    batch = f.read_row_group(i)
+                    writer.write(batch.filter(pc.is_in(batch.column(st.key), value_set=wanted)))
         status = status_column(st.name)
         for out in task.chunk_outs:
             cols = [st.key] + (["src"] if st.key != "src" else []) + [ERROR, status, *st.outputs]

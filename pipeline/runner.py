@@ -47,7 +47,7 @@ from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, M
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import ERROR, Stage, StageStats, settings_hash, status_column
 from pipeline.registry import BY_NAME, PIPELINE, producer
-from pipeline.shards import Entry, ShardStore, iter_batches, pause_point
+from pipeline.shards import DEAD_FRACTION, DELTA, Entry, ShardStore, iter_batches, pause_point
 from pipeline.stages import cluster, denoise, embed, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
 
@@ -267,6 +267,7 @@ class Runner:
         self.shards.check_files()
         self.shards.sweep()
         self._langid_ready: list[tuple[pa.Table, StageStats | None]] = []   # langid rows made after ingest
+        self._fold_delta()
         found, rejected = discover(corpus, s.ingest.max_bytes)
         self._listing = outputs.listing_digest(found, rejected)   # what the stamp records: what this run saw
         # a first build of many sources starts the pool before hashing them (it needs no hash to know)
@@ -329,6 +330,12 @@ class Runner:
             for name in chain[1:]:
                 key = stable_hash(key, self._fp(BY_NAME[name], lang))
                 wants[name][d] = Want(units[src].shard, key, src)
+        moved = self._to_delta(chain, wants, units) if self._delta_ok else set()
+        if moved:
+            for ws in wants.values():
+                for d, w in ws.items():
+                    if w.src in moved:
+                        ws[d] = Want(DELTA, w.skip_key, w.src)
         self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}},
                     affinity=lang_of)
         final = "extract"
@@ -357,6 +364,124 @@ class Runner:
         cluster_key = self._clusters(done, hub_key) if s.embed else None
 
         return self._load(done, owner, lang_of, units, rejected, hub_key, cluster_key)
+
+    def _to_delta(self, chain: list[str], wants: dict[str, dict[str, Want]], units: dict[str, Unit]) -> set[str]:
+        """Move the sources of the few documents the chain must recompute in the other shards (their corpus
+        boilerplate changed, say) to the delta shard, their rows copied as they are; the sources moved.
+
+        Their shards then keep the old rows, dead, instead of being rewritten for a few documents; what the
+        chain recomputes replaces the copies in the (small) delta files."""
+        redo = set()
+        for name in chain:
+            entries = self.shards.entries(name)
+            for d, w in wants[name].items():
+                e = entries.get(d)
+                if w.shard != DELTA and (e is None or e.skip_key != w.skip_key or e.shard != w.shard):
+                    redo.add(w.src)
+        if not redo or sum(units[src].weight for src in redo) > self._delta_room:
+            return set()
+        self._delta_room -= sum(units[src].weight for src in redo)
+        tasks, entries_up = [], {}
+        for st in PIPELINE:
+            if st.name in CORPUS_STAGES:
+                continue
+            current = self.shards.entries(st.name)
+            files = self.shards.files(st.name)
+            moved = [(k, e) for k, e in current.items() if e.src in redo and e.shard != DELTA]
+            if not moved:
+                continue
+            copy: dict[int, list[str]] = {}
+            for k, e in moved:
+                if e.status == "ok" and e.shard in files:
+                    copy.setdefault(e.shard, []).append(k)
+            old = files.get(DELTA)
+            tasks.append(MergeTask(st.name, DELTA, str(old) if old else None, [], [],
+                                   str(self.shards.new_file(st.name, DELTA)),
+                                   keep=[k for k, e in current.items() if e.shard == DELTA and e.status == "ok"],
+                                   adds=[(str(files[sh]), keys) for sh, keys in sorted(copy.items())]))
+            entries_up[st.name] = (_entry_table(moved, DELTA), [])
+        results = self.executor.merge(tasks) if tasks else []
+        files_up: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
+        for r in results:
+            files_up.setdefault(r.stage, {})[r.shard] = (pathlib.Path(r.new), r.rows) if r.new else None
+        for src in redo:
+            units[src].shard = DELTA
+        cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
+        table = pa.table({c: [getattr(units[src], c) for src in sorted(redo)] for c in cols}, schema=_UNIT_SCHEMA)
+        pause_point("commit:to_delta")
+        self.shards.commit(units=table, entries=entries_up, files=files_up)
+        self.shards.sweep()
+        return redo
+
+    def _fold_delta(self) -> None:
+        """Fold the delta shard back into the others once it is three quarters full: its sources fill the last
+        shard (then new ones) as new sources would, their rows copied as they are, the shards they go to
+        rewritten without their dead rows, all switched in one manifest transaction."""
+        known = self.shards.units()
+        moving = sorted((r for r in known if r["shard"] == DELTA), key=lambda r: (r["rel"], r["chunk"]))
+        if sum(r["weight"] for r in moving) * 4 <= self._delta_limit() * 3:
+            return
+        fill: dict[int, list[int]] = {}
+        for r in known:
+            if r["shard"] != DELTA:
+                w = fill.setdefault(r["shard"], [0, 0])
+                w[0] += r["weight"]
+                w[1] += r["byte_end"] - r["byte_start"]
+        shard = max([*fill, 0])
+        used = fill.setdefault(shard, [0, 0])
+        home: dict[str, int] = {}
+        for r in moving:
+            size = r["byte_end"] - r["byte_start"]
+            if used[0] and (used[0] + r["weight"] > self.settings.shard_docs
+                            or used[1] + size > self.settings.shard_bytes):
+                shard += 1
+                used = fill.setdefault(shard, [0, 0])
+            home[r["src"]] = shard
+            used[0] += r["weight"]
+            used[1] += size
+        tasks, entries = [], {}
+        written_rows = {(st, sh): n for st, sh, _, n in self.shards.file_rows()}
+        for st in PIPELINE:
+            if st.name in CORPUS_STAGES:
+                continue
+            files = self.shards.files(st.name)
+            current = self.shards.entries(st.name)
+            live: dict[int, list[str]] = {}
+            adds: dict[int, list[str]] = {}
+            moved = []
+            for k, e in current.items():
+                if e.shard == DELTA and e.src in home:
+                    moved.append((k, e))
+                    if e.status == "ok":
+                        adds.setdefault(home[e.src], []).append(k)
+                elif e.status == "ok":
+                    live.setdefault(e.shard, []).append(k)
+            delta_file = files.get(DELTA)
+            for sh in files:
+                # and the shards an eighth dead or more (the sources that moved to the delta shard left them)
+                written = written_rows.get((st.name, sh), 0)
+                if sh != DELTA and sh not in adds and (written - len(live.get(sh, ()))) * DEAD_FRACTION > written:
+                    adds[sh] = []
+            for target, keys in sorted(adds.items()):
+                old = files.get(target)
+                tasks.append(MergeTask(st.name, target, str(old) if old else None, [], [],
+                                       str(self.shards.new_file(st.name, target)), keep=live.get(target, []),
+                                       adds=[(str(delta_file), keys)] if delta_file and keys else []))
+            if moved:
+                entries[st.name] = (_entry_table(moved, [home[e.src] for _, e in moved]), [])
+        results = self.executor.merge(tasks) if tasks else []
+        files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
+        for r in results:
+            files.setdefault(r.stage, {})[r.shard] = (pathlib.Path(r.new), r.rows) if r.new else None
+        for st in PIPELINE:
+            if st.name not in CORPUS_STAGES and self.shards.files(st.name).get(DELTA) is not None:
+                files.setdefault(st.name, {})[DELTA] = None
+        cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
+        table = pa.table({c: [home[r["src"]] if c == "shard" else r[c] for r in moving] for c in cols},
+                         schema=_UNIT_SCHEMA)
+        pause_point("commit:fold")
+        self.shards.commit(units=table, entries=entries, files=files)
+        self.shards.sweep()
 
     def _enough(self, sources: int) -> bool:
         """Whether ``sources`` new sources keep a pool busy (not a small edit, which this process runs alone)."""
@@ -389,6 +514,8 @@ class Runner:
         units: dict[str, Unit] = {}
         rejected: list[dict] = []
         fresh: list[Unit] = []
+        changed: list[Unit] = []   # known sources whose text changed
+        in_delta = 0               # sources' weight in the delta shard
         first_with_hash: dict[str, str] = {}
         for f in found:
             rows = by_rel.get(f.rel, [])
@@ -401,9 +528,11 @@ class Runner:
                 except OSError as exc:
                     rejected.append(_reject(f.rel, f"unreadable file: {exc.strerror or exc}"))
                     continue
-                old_shard = {r["src"]: r["shard"] for r in rows}
+                old = {r["src"]: r for r in rows}
                 for u in file_units:
-                    u.shard = old_shard.get(u.src, -1)
+                    u.shard = old[u.src]["shard"] if u.src in old else -1
+                    if u.src in old and old[u.src]["sha256"] != u.sha256 and u.shard != DELTA:
+                        changed.append(u)
             if len(file_units) == 1 and file_units[0].chunk == 0 and not f.rel.lower().endswith(".jsonl"):
                 digest = file_units[0].sha256
                 if digest in first_with_hash:
@@ -414,14 +543,25 @@ class Runner:
             for u in file_units:
                 u.path = os.fsencode(f.path)
                 units[u.src] = u
-                if u.shard >= 0:
+                if u.shard == DELTA:
+                    in_delta += u.weight
+                elif u.shard >= 0:
                     w = fill.setdefault(u.shard, [0, 0])
                     w[0] += u.weight
                     w[1] += u.byte_end - u.byte_start
                 else:
                     fresh.append(u)
+        # a small change goes to the delta shard: its shards are not rewritten for it
+        moving = fresh + changed
+        self._delta_room = self._delta_limit() - in_delta
+        self._delta_ok = self._delta_run(known)
+        if moving and self._delta_ok and sum(u.weight for u in moving) <= self._delta_room:
+            for u in moving:
+                u.shard = DELTA
+            self._delta_room -= sum(u.weight for u in moving)
+            return units, rejected
         # new sources fill the last shard, then new ones: files grow with N / shard size
-        shard = max([*fill, *(r["shard"] for r in known), 0])
+        shard = max([*fill, *(r["shard"] for r in known if r["shard"] != DELTA), 0])
         used = fill.setdefault(shard, [0, 0])
         for u in sorted(fresh, key=lambda u: (u.rel, u.chunk)):
             size = u.byte_end - u.byte_start
@@ -433,6 +573,15 @@ class Runner:
             used[0] += u.weight
             used[1] += size
         return units, rejected
+
+    def _delta_limit(self) -> int:
+        """Sources (JSONL: lines) the delta shard may hold: an eighth of a shard."""
+        return max(8, self.settings.shard_docs // 8)
+
+    def _delta_run(self, known: list[dict]) -> bool:
+        """Whether this run may write its changes to the delta shard: a store exists (a first build fills the
+        shards) and nothing is embedded (the embed stage reuses the vectors a source had in its own shard)."""
+        return bool(known) and not self.settings.embed
 
     def _hash_file(self, f: Found) -> list[Unit]:
         if f.rel.lower().endswith(".jsonl"):
@@ -446,11 +595,7 @@ class Runner:
         changed = [u for u in units.values() if old.get(u.src) != {c: getattr(u, c) for c in cols}]
         if not changed:
             return   # (building a table costs a pandas import: not on a run with nothing to do)
-        table = pa.table({c: [getattr(u, c) for u in changed] for c in cols},
-                         schema=pa.schema([("src", pa.string()), ("rel", pa.string()), ("chunk", pa.int32()),
-                                           ("first_line", pa.int32()), ("byte_start", pa.int64()),
-                                           ("byte_end", pa.int64()), ("sha256", pa.string()), ("stat", pa.string()),
-                                           ("weight", pa.int32()), ("shard", pa.int32())]))
+        table = pa.table({c: [getattr(u, c) for u in changed] for c in cols}, schema=_UNIT_SCHEMA)
         self.shards.commit(units=table)
 
     def _drop_units(self, units: dict[str, Unit]) -> None:
@@ -560,17 +705,32 @@ class Runner:
                 if chunks:
                     self.executor.run_chunks(chunks, done)
         tasks = []
+        entries: dict[str, tuple[pa.Table | None, list[str]]] = {}
+        file_rows = {(st, sh): n for st, sh, _, n in self.shards.file_rows()}
         for name in names:
             files = self.shards.files(name)
             shards = set(drops[name]) | {sh for (n, sh) in chunk_outs if n == name}
+            live: dict[int, list[str]] = {}   # per shard, the keys of its file's live rows
+            for k, e in current[name].items():
+                if e.status == "ok":
+                    live.setdefault(e.shard, []).append(k)
             for shard in sorted(shards):
                 old = files.get(shard)
-                tasks.append(MergeTask(name, shard, str(old) if old else None, sorted(drops[name].get(shard, ())),
-                                       chunk_outs.get((name, shard), []), str(self.shards.new_file(name, shard))))
-        if not tasks:
+                gone = drops[name].get(shard, set())
+                keep = [k for k in live.get(shard, ()) if k not in gone]
+                if (name, shard) not in chunk_outs and old is not None and shard != DELTA:
+                    # only rows to drop: they stay in the file, dead, until an eighth of it is
+                    written = file_rows.get((name, shard), 0)
+                    if (written - len(keep)) * DEAD_FRACTION <= written:
+                        up, dels = entries.get(name, (None, []))
+                        entries[name] = (up, dels + sorted(gone))
+                        continue
+                tasks.append(MergeTask(name, shard, str(old) if old else None, sorted(gone),
+                                       chunk_outs.get((name, shard), []), str(self.shards.new_file(name, shard)),
+                                       keep=keep))
+        if not tasks and not entries:
             return
-        results = self.executor.merge(tasks)
-        entries: dict[str, tuple[pa.Table | None, list[str]]] = {}
+        results = self.executor.merge(tasks) if tasks else []
         files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
         for r in results:
             want = wants[r.stage]
@@ -678,28 +838,11 @@ class Runner:
     def _boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
         """Per accepted document, its lines' keys that occur in ``boilerplate_min_docs`` documents or more.
 
-        Kept in the manifest under a key of the accepted documents and the code that made their line
-        keys: a run with the same documents reads it back instead of counting again.
+        The manifest keeps the counts per line (under the code that made the line keys): a run counts
+        only the documents that came and went since the last one (:meth:`ShardStore.boilerplate`).
         """
-        key = stable_hash(self._fp(BY_NAME["ingest"]), self.settings.denoise.boilerplate_min_docs, *accepted)
-        if self.shards.meta("boilerplate") == key:
-            return self.shards.boilerplate()
-        result = self._count_boilerplate(accepted)
-        self.shards.save_boilerplate(key, result)
-        return result
-
-    def _count_boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
-        con = self.shards.con
-        con.register("_accepted", pa.table({"doc_id": pa.array(accepted, pa.string())}))
-        try:
-            rows = con.execute("""
-                WITH mine AS (SELECT DISTINCT l.doc_id, l.line_key FROM lines l JOIN _accepted a USING (doc_id)),
-                     common AS (SELECT line_key FROM mine GROUP BY line_key HAVING count(*) >= ?)
-                SELECT doc_id, list(line_key ORDER BY line_key) FROM mine JOIN common USING (line_key)
-                GROUP BY doc_id""", [self.settings.denoise.boilerplate_min_docs]).fetchall()
-        finally:
-            con.unregister("_accepted")
-        return {d: tuple(keys) for d, keys in rows}
+        return self.shards.boilerplate(self._fp(BY_NAME["ingest"]), accepted,
+                                       self.settings.denoise.boilerplate_min_docs)
 
     # -- embedding and hubness -------------------------------------------------
     def _model_ids(self) -> str:
@@ -720,7 +863,7 @@ class Runner:
             stat.skipped = len(done)
             return key
         t0 = time.perf_counter()
-        files = list(self.shards.files("embed").values())
+        files = self.shards.files("embed")
         previous_file = self.shards.files("hubness").get(0)
         new = self.shards.new_file("hubness", 0)
         from pipeline.shards import ShardWriter
@@ -732,8 +875,8 @@ class Runner:
             for table in ("embeddings", "embeddings_aux"):
                 # every row's neighbours among all references, no sample: the stage holds one model's
                 # vectors at a time; the last run's neighbour lists let it recompute only what changed
-                parts = [_flatten_column(b.column(table)) for f in files
-                         for b in iter_batches(f, ["src", "doc_id", table])]
+                parts = [_flatten_column(_live(b, "doc_id", embed_entries, shard).column(table))
+                         for shard, f in files.items() for b in iter_batches(f, ["src", "doc_id", table])]
                 parts = [p for p in parts if p.num_rows]
                 if not parts:
                     continue
@@ -779,7 +922,8 @@ class Runner:
 
         settings = self.settings.cluster
         docs = pa.array(sorted(done), pa.string())
-        items = _read_nested(self.shards.files("extract").values(), "items", docs, cluster.ITEM_COLUMNS)
+        items = _read_nested(self.shards.files("extract"), "items", docs, cluster.ITEM_COLUMNS,
+                             self.shards.entries("extract"))
         new = self.shards.new_file("cluster", 0)
         writer = ShardWriter(new, cluster.CLUSTERS)
         try:
@@ -788,7 +932,7 @@ class Runner:
                     of_kind = items.filter(pc.equal(items.column("kind"), kind))
                     if of_kind.num_rows > 1:
                         ids = of_kind.column("item_id")
-                        vectors = [_item_vectors(self.shards.files("embed").values(), table, ids)
+                        vectors = [_item_vectors(self.shards.files("embed"), table, ids, self.shards.entries("embed"))
                                    for table in ("embeddings", "embeddings_aux")]
                         hub = _hubness_rows(self.shards.files("hubness").get(0), ids)
                         writer.write(st.call([of_kind, *vectors, hub], settings)["clusters"])
@@ -836,6 +980,8 @@ class Runner:
                         continue
                     if name == "langid" and (k not in owner or entries.get(k) is None):
                         continue
+                    if (e := entries.get(k)) is not None and e.shard != shard:
+                        continue   # a dead row: the live one is in another shard's file
                     out.extend(rows)
         return out
 
@@ -868,29 +1014,53 @@ def _previous_neighbours(path, model_id: str) -> pa.Table | None:
     return t.filter(pc.equal(t.column("model_id"), model_id)).select(hubness.NEIGHBOURS.names)
 
 
+_UNIT_SCHEMA = pa.schema([("src", pa.string()), ("rel", pa.string()), ("chunk", pa.int32()),
+                          ("first_line", pa.int32()), ("byte_start", pa.int64()), ("byte_end", pa.int64()),
+                          ("sha256", pa.string()), ("stat", pa.string()), ("weight", pa.int32()), ("shard", pa.int32())])
+
+def _entry_table(entries: list[tuple[str, Entry]], shard: int | list[int]) -> pa.Table:
+    """Manifest entries, as they are but for their shard, for :meth:`ShardStore.commit`."""
+    shards = shard if isinstance(shard, list) else [shard] * len(entries)
+    return pa.table({"key": [k for k, _ in entries], "src": [e.src for _, e in entries],
+                     "shard": pa.array(shards, pa.int32()), "skip_key": [e.skip_key for _, e in entries],
+                     "status": [e.status for _, e in entries], "info": pa.array([e.info for _, e in entries], pa.string()),
+                     "rows": pa.array([e.rows for _, e in entries], pa.int64())})
+
+
 _CORPUS_ENTRY = pa.schema([("key", pa.string()), ("src", pa.string()), ("status", pa.string()), ("info", pa.string()),
                            ("rows", pa.int64()), ("skip_key", pa.string()), ("shard", pa.int32())])
 
 
-def _read_nested(files: Iterable[pathlib.Path], table: str, docs: pa.Array, columns: list[str]) -> pa.Table:
-    """The rows of a per-document stage output of the documents ``docs``, a row group at a time."""
+def _live(batch: pa.Table, key: str, entries: dict[str, Entry], shard: int) -> pa.Table:
+    """The rows of ``batch`` (of ``shard``'s file) that are live: their entry names this shard (the others are
+    dead, superseded by a row in the delta shard or dropped, see ``shards.DELTA``)."""
+    keep = [(e := entries.get(k)) is not None and e.shard == shard for k in batch.column(key).to_pylist()]
+    return batch if all(keep) else batch.filter(pa.array(keep, pa.bool_()))
+
+
+def _read_nested(files: dict[int, pathlib.Path], table: str, docs: pa.Array, columns: list[str],
+                 entries: dict[str, Entry]) -> pa.Table:
+    """The live rows of a per-document stage output of the documents ``docs``, a row group at a time."""
     parts = []
-    for f in files:
+    for shard, f in files.items():
         for b in iter_batches(f, ["doc_id", table]):
+            b = _live(b, "doc_id", entries, shard)
             flat = _flatten_column(b.filter(pc.is_in(b.column("doc_id"), value_set=docs)).column(table))
             if flat.num_rows:
                 parts.append(flat.select(columns))
     return pa.concat_tables(parts) if parts else producer(table).outputs[table].empty_table().select(columns)
 
 
-def _item_vectors(files: Iterable[pathlib.Path], table: str, ids: pa.ChunkedArray | pa.Array) -> pa.Table:
-    """The item rows of one model's embeddings for the items ``ids`` (passages left out), a row group at a time."""
+def _item_vectors(files: dict[int, pathlib.Path], table: str, ids: pa.ChunkedArray | pa.Array,
+                  entries: dict[str, Entry]) -> pa.Table:
+    """The item rows of one model's embeddings for the items ``ids`` (passages left out), a row group at a time
+    (live rows only)."""
     wanted = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     columns = list(cluster.VECTOR_COLUMNS)
     parts = []
-    for f in files:
-        for b in iter_batches(f, [table]):
-            flat = _flatten_column(b.column(table))
+    for shard, f in files.items():
+        for b in iter_batches(f, ["doc_id", table]):
+            flat = _flatten_column(_live(b, "doc_id", entries, shard).column(table))
             if flat.num_rows:
                 flat = flat.filter(pc.is_in(flat.column("key_id"), value_set=wanted))
                 if flat.num_rows:

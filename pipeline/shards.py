@@ -5,13 +5,15 @@ Layout under ``<out>/stages``::
     manifest.duckdb                  the manifest: skip keys, sources, shard files (DuckDB,
                                      changed in transactions)
     <stage>/<shard>-<gen>.parquet    one file per stage and shard: a row per document (per
-                                     source for ingest), each output table a nested list column
+                                     source for ingest), each output table a nested list column;
+                                     shard 99999 is the delta shard of small runs' changes
     _work/<run>/                     a run's chunk outputs, removed when it ends
 
 Documents are grouped into shards by the source file they come from (a shard
 holds at most ``shard_docs`` sources' worth of documents, or ``shard_bytes`` of
 source text), so the number of files grows with N / shard size, and editing or
-deleting an article rewrites only the files of its shard. Files are never
+deleting an article rewrites only the files of its shard (a small run writes to the
+delta shard instead and leaves the old rows dead in theirs, see DELTA). Files are never
 changed in place: a new generation is written, the manifest is switched to it in
 one transaction, and only then is the old one deleted. A run killed at any point
 leaves a manifest that names complete files; what it left behind is swept up by
@@ -35,6 +37,13 @@ from pipeline.protocol import Stage, nested_type
 MANIFEST = "manifest.duckdb"
 WORK = "_work"
 ROW_GROUP = 64   # rows (documents) per Parquet row group: what one read of a few documents costs
+# The delta shard: the sources a small run adds or changes (and those whose documents it must recompute)
+# move here, so that run writes small files instead of rewriting the shards that held them. Rows the
+# manifest no longer points at stay in their file, dead (a row is live when its entry names the file's
+# shard), until the file is rewritten: when a run adds rows to it, or once an eighth of it is dead. The
+# delta shard is folded back into the others once it is three quarters full (runner.Runner._fold_delta).
+DELTA = 99999
+DEAD_FRACTION = 8      # a shard file is rewritten without its dead rows once 1/8 of them are dead
 
 _MANIFEST_SQL = """
 CREATE TABLE IF NOT EXISTS units (
@@ -77,6 +86,11 @@ CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS boilerplate (   -- per accepted document, its lines seen in several documents
     doc_id VARCHAR NOT NULL,
     line_keys VARCHAR[] NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counted (doc_id VARCHAR NOT NULL);   -- the accepted documents line_counts counts
+CREATE TABLE IF NOT EXISTS line_counts (   -- per line key, the counted documents it occurs in
+    line_key VARCHAR NOT NULL,
+    n INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS files (
     stage VARCHAR NOT NULL,
@@ -189,26 +203,85 @@ class ShardStore:
         row = self.con.execute("SELECT value FROM meta WHERE name = " + literal(name)).fetchone()
         return row[0] if row else None
 
-    def boilerplate(self) -> dict[str, tuple[str, ...]]:
-        return {d: tuple(keys) for d, keys in self.con.execute("SELECT doc_id, line_keys FROM boilerplate").fetchall()}
+    def boilerplate(self, code_key: str, accepted: list[str], min_docs: int) -> dict[str, tuple[str, ...]]:
+        """Per accepted document, its lines' keys that occur in ``min_docs`` accepted documents or more.
 
-    def save_boilerplate(self, key: str, rows: dict[str, tuple[str, ...]]) -> None:
-        self._read.clear()
+        The manifest keeps, beside each document's line keys (``lines``), how many of the documents it last
+        counted (``counted``) hold each line (``line_counts``): a run counts only the documents that came
+        and went since, and recomputes the lists of the documents that hold a line whose count crossed
+        ``min_docs`` (a change of ``code_key``, the code that makes line keys, counts everything again).
+        """
         con = self.con
+        con.register("_accepted", pa.table({"doc_id": pa.array(accepted, pa.string())}))
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("DELETE FROM boilerplate")
-            if rows:
-                con.register("_bp", pa.table({"doc_id": pa.array(list(rows), pa.string()),
-                                              "line_keys": pa.array([list(v) for v in rows.values()],
-                                                                    pa.list_(pa.string()))}))
-                con.execute("INSERT INTO boilerplate SELECT * FROM _bp")
-                con.unregister("_bp")
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate', " + literal(key) + ")")
+            m = int(min_docs)
+            if self.meta("boilerplate") != code_key + ":" + str(m):
+                self._recount(m)
+            else:
+                self._count_changes(m)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate', " + literal(code_key + ":" + str(m)) + ")")
+            # lines of documents neither ingested nor counted any more
+            con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs) "
+                        "AND doc_id NOT IN (SELECT doc_id FROM counted)")
+            # (line keys are hex digests: one joined string a document is read 5x faster than a list)
+            rows = con.execute("SELECT doc_id, array_to_string(line_keys, ' ') FROM boilerplate").fetchall()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        finally:
+            con.unregister("_accepted")
+        return {d: tuple(keys.split(" ")) for d, keys in rows}
+
+    def _recount(self, m: int) -> None:
+        con = self.con
+        con.execute("DELETE FROM counted")
+        con.execute("INSERT INTO counted SELECT DISTINCT doc_id FROM _accepted")
+        con.execute("DELETE FROM line_counts")
+        con.execute("INSERT INTO line_counts SELECT line_key, count(DISTINCT doc_id)::INTEGER FROM lines "
+                    "JOIN counted USING (doc_id) GROUP BY line_key")
+        con.execute("DELETE FROM boilerplate")
+        self._list_common("SELECT doc_id FROM counted", m)
+
+    def _count_changes(self, m: int) -> None:
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE _added AS SELECT DISTINCT doc_id FROM _accepted "
+                    "WHERE doc_id NOT IN (SELECT doc_id FROM counted)")
+        con.execute("CREATE OR REPLACE TEMP TABLE _removed AS SELECT doc_id FROM counted "
+                    "WHERE doc_id NOT IN (SELECT doc_id FROM _accepted)")
+        # each added document's distinct lines count once up, each removed one's once down
+        con.execute("""CREATE OR REPLACE TEMP TABLE _counts AS
+            WITH delta AS (
+                SELECT line_key, sum(d)::INTEGER AS dn FROM (
+                    SELECT DISTINCT doc_id, line_key, 1 AS d FROM lines JOIN _added USING (doc_id)
+                    UNION ALL
+                    SELECT DISTINCT doc_id, line_key, -1 AS d FROM lines JOIN _removed USING (doc_id))
+                GROUP BY line_key HAVING sum(d) <> 0)
+            SELECT line_key, coalesce(c.n, 0) AS old, coalesce(c.n, 0) + dn AS new
+            FROM delta LEFT JOIN line_counts c USING (line_key)""")
+        con.execute("DELETE FROM line_counts WHERE line_key IN (SELECT line_key FROM _counts)")
+        con.execute("INSERT INTO line_counts SELECT line_key, new FROM _counts WHERE new > 0")
+        con.execute("DELETE FROM counted WHERE doc_id IN (SELECT doc_id FROM _removed)")
+        con.execute("INSERT INTO counted SELECT doc_id FROM _added")
+        # the documents whose list changes: the added ones, and those holding a line that crossed m
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE _affected AS
+            SELECT doc_id FROM _added
+            UNION
+            SELECT DISTINCT doc_id FROM lines JOIN counted USING (doc_id)
+            WHERE line_key IN (SELECT line_key FROM _counts WHERE (old >= {m}) <> (new >= {m}))""")
+        con.execute("DELETE FROM boilerplate WHERE doc_id IN (SELECT doc_id FROM _affected) "
+                    "OR doc_id IN (SELECT doc_id FROM _removed)")
+        self._list_common("SELECT doc_id FROM _affected", m)
+        for t in ("_added", "_removed", "_counts", "_affected"):
+            con.execute(f"DROP TABLE {t}")
+
+    def _list_common(self, docs_sql: str, m: int) -> None:
+        """The boilerplate rows of the documents ``docs_sql`` selects (only those holding a common line)."""
+        self.con.execute(f"""INSERT INTO boilerplate
+            WITH mine AS (SELECT DISTINCT doc_id, line_key FROM lines WHERE doc_id IN ({docs_sql}))
+            SELECT doc_id, list(line_key ORDER BY line_key) FROM mine JOIN line_counts USING (line_key)
+            WHERE n >= {m} GROUP BY doc_id""")
 
     def file_rows(self) -> list[tuple[str, int, str, int]]:
         return self.con.execute("SELECT stage, shard, file, rows FROM files").fetchall()
@@ -253,7 +326,6 @@ class ShardStore:
         ``entries``: per stage, rows to upsert (key, src, shard, skip_key, status, info, rows)
         and keys to delete; ``files``: per stage, shard -> (new file, rows) or None (no file).
         """
-        self._read.clear()
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -295,11 +367,33 @@ class ShardStore:
                 con.execute("DELETE FROM docs_new")
                 con.execute("DELETE FROM lines_new")
             if drop_doc_srcs or staged_docs:
-                con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs)")
+                # (a document still counted keeps its lines until the boilerplate count takes it out)
+                con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs) "
+                            "AND doc_id NOT IN (SELECT doc_id FROM counted)")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
+            self._read.clear()
             raise
+        if drop_units or units is not None:
+            self._read.pop("units", None)
+        for stage, (upserts, deletes) in (entries or {}).items():
+            self._patch_entries(stage, upserts, deletes)
+
+    def _patch_entries(self, stage: str, upserts: pa.Table | None, deletes: Iterable[str]) -> None:
+        """Bring the stage's cached entries in line with a commit (a copy: callers keep the dict they read):
+        reading 10,000 of them back after every phase was a tenth of a small run's planning."""
+        cached = self._read.get(("entries", stage))
+        if cached is None:
+            return
+        patched = dict(cached)
+        for k in deletes:
+            patched.pop(k, None)
+        if upserts is not None and upserts.num_rows:
+            c = upserts.to_pydict()
+            for row in zip(c["key"], c["src"], c["shard"], c["skip_key"], c["status"], c["info"], c["rows"]):
+                patched[row[0]] = Entry._make(row[1:])
+        self._read[("entries", stage)] = patched
 
     def sweep(self) -> int:
         """Delete shard files the manifest does not name, and work folders of earlier runs."""
