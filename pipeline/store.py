@@ -118,6 +118,8 @@ DOC_TABLES = (
 FTS_REBUILD_SHARE = 0.25   # past this share of changed search units, rebuilding BM25 is cheaper than patching
 LIST_UNITS = 50_000        # up to this many changed search units, LoadResult lists their keys
 SERIAL_DOCS = 500          # up to this many documents deleted and inserted, an update runs on one DuckDB thread
+REWRITE_SHARE = 0.5        # past this share of the stored documents replaced, the store is written as a new file
+REWRITE_MIN_DOCS = 100     # (not for a small store: an edit of one of five documents stays in place)
 
 
 def _state(con) -> tuple[dict[str, str], dict[str, str], int]:
@@ -165,8 +167,9 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
     """Bring the store at ``db_path`` to ``plan``: delete and insert the changed documents' rows in one
     transaction, in place (readers see the old or the new store; a run killed midway leaves the old one).
 
-    A store that does not exist yet, or holds vectors of another size, is written as a new file and
-    renamed over the old one. Returns None when nothing changed: the store is not opened for writing.
+    A store that does not exist yet, holds vectors of another size, or has most of its documents
+    replaced (an upgrade that changed every document) is written as a new file and renamed over the
+    old one. Returns None when nothing changed: the store is not opened for writing.
     """
     import duckdb
 
@@ -191,6 +194,11 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
                          and state.get("embed") == str(plan.embed))
             if unchanged:
                 return None
+            # replacing most documents in place would leave their old blocks free in the file (DuckDB does
+            # not shrink it): a 10,000-article store reloaded after an upgrade grew from 1.9 to 4.1 GB
+            replaced = sum(1 for d, k in keys.items() if plan.docs.get(d) is None or plan.docs[d].load_key != k)
+            if len(keys) >= REWRITE_MIN_DOCS and replaced > REWRITE_SHARE * len(keys):
+                rebuild = True
     if rebuild:
         target = db_path.with_name(db_path.name + ".building")
         keys, state = {}, {}

@@ -249,3 +249,26 @@ def test_the_stamp_check_respects_the_output_lock(corpus_copy, tmp_path):
     with outputs.OutputLock(out, wait=False, log=print):
         with pytest.raises(outputs.RunLocked):
             outputs.check(out, corpus_copy, key)
+
+
+def test_a_run_that_replaces_most_documents_writes_a_new_store_file(corpus_copy, tmp_path, monkeypatch):
+    # in place, DuckDB would keep the replaced rows' blocks as free space: the file would double
+    from pipeline import store
+
+    monkeypatch.setattr(store, "REWRITE_MIN_DOCS", 1)   # (the sample store is smaller than the real minimum)
+    out = tmp_path / "out"
+    run(corpus_copy, out, FAST, progress=False)
+    db = out / "knowledge.duckdb"
+    inode = db.stat().st_ino
+    one = sorted(corpus_copy.iterdir())[:1]
+    for path in one:
+        path.write_text(path.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
+    small = run(corpus_copy, out, FAST, progress=False)
+    assert not small.load.rebuilt and db.stat().st_ino == inode       # one of five: in place
+    for path in sorted(corpus_copy.iterdir())[1:4]:
+        path.write_text(path.read_text(encoding="utf-8") + "\nZdanie dodane na końcu.\n", encoding="utf-8")
+    most = run(corpus_copy, out, FAST, progress=False)
+    assert most.load.rebuilt and db.stat().st_ino != inode            # three of five: a new file
+    assert not db.with_name(db.name + ".building").exists()
+    scratch = run(corpus_copy, tmp_path / "scratch", FAST, progress=False)
+    assert _rows(db) == _rows(tmp_path / "scratch" / "knowledge.duckdb")
