@@ -406,7 +406,7 @@ class Runner:
             files_up.setdefault(r.stage, {})[r.shard] = (pathlib.Path(r.new), r.rows) if r.new else None
         for src in redo:
             units[src].shard = DELTA
-        cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
+        cols = _UNIT_SCHEMA.names
         table = pa.table({c: [getattr(units[src], c) for src in sorted(redo)] for c in cols}, schema=_UNIT_SCHEMA)
         pause_point("commit:to_delta")
         self.shards.commit(units=table, entries=entries_up, files=files_up)
@@ -476,7 +476,7 @@ class Runner:
         for st in PIPELINE:
             if st.name not in CORPUS_STAGES and self.shards.files(st.name).get(DELTA) is not None:
                 files.setdefault(st.name, {})[DELTA] = None
-        cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
+        cols = _UNIT_SCHEMA.names
         table = pa.table({c: [home[r["src"]] if c == "shard" else r[c] for r in moving] for c in cols},
                          schema=_UNIT_SCHEMA)
         pause_point("commit:fold")
@@ -590,7 +590,7 @@ class Runner:
         return [Unit(stable_hash(f.rel), f.rel, 0, 1, 0, f.size, _sha256(f.path), f.stat, 1, -1)]
 
     def _commit_units(self, units: dict[str, Unit]) -> None:
-        cols = ("src", "rel", "chunk", "first_line", "byte_start", "byte_end", "sha256", "stat", "weight", "shard")
+        cols = _UNIT_SCHEMA.names
         old = {r["src"]: r for r in self.shards.units()}
         changed = [u for u in units.values() if old.get(u.src) != {c: getattr(u, c) for c in cols}]
         if not changed:
@@ -1017,6 +1017,7 @@ def _previous_neighbours(path, model_id: str) -> pa.Table | None:
 _UNIT_SCHEMA = pa.schema([("src", pa.string()), ("rel", pa.string()), ("chunk", pa.int32()),
                           ("first_line", pa.int32()), ("byte_start", pa.int64()), ("byte_end", pa.int64()),
                           ("sha256", pa.string()), ("stat", pa.string()), ("weight", pa.int32()), ("shard", pa.int32())])
+
 
 def _entry_table(entries: list[tuple[str, Entry]], shard: int | list[int]) -> pa.Table:
     """Manifest entries, as they are but for their shard, for :meth:`ShardStore.commit`."""
