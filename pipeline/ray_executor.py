@@ -1,12 +1,14 @@
 """The Ray Data executor (``kb run --executor ray [--address ADDR]``): the same stages on a cluster.
 
-A phase's chunks become a Ray dataset: ``read_parquet`` of one small spec file per
-chunk, ``map_batches`` that builds each chunk's document rows (reading the stage
-shards, or the source files, from the shared output folder), one ``map_batches``
-per stage of the chain calling the stage's :meth:`~pipeline.protocol.Stage.apply`
-(stages with models, i.e. embed, run as an actor pool, so a model loads once per
-actor), and ``write_parquet``. The driver then merges the results into the shard
-files exactly as the local executor does, so both give the same store.
+A phase's chunks become a Ray dataset: one block per chunk spec (``from_arrow``: the specs
+are a few kB, so no file listing or read tasks), ``map_batches`` that builds each chunk's
+document rows (reading the stage shards, or the source files, from the shared output
+folder), one ``map_batches`` per stage of the chain calling the stage's
+:meth:`~pipeline.protocol.Stage.apply` (stages with models, i.e. embed, run as an actor
+pool, so a model loads once per actor), and ``write_parquet``. As on the local executor,
+ingest's tasks also run langid on the documents they just made (one phase and one barrier
+fewer). The driver then merges the results into the shard files exactly as the local
+executor does, so both give the same store.
 
 Ray is an optional extra: ``pip install -e '.[ray]'``. On a cluster, the corpus
 and the output folder must be on storage every node sees.
@@ -14,10 +16,11 @@ and the output folder must be on storage every node sees.
 from __future__ import annotations
 
 import base64
+import concurrent.futures as cf
 import dataclasses
 import json
-import os
 import pathlib
+import threading
 import time
 from typing import Any, Callable
 
@@ -25,11 +28,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.executors import (Chunk, ChunkResult, MergeResult, MergeTask, _ingest_facts, build_rows, merge_shard,
-                                output_columns, resources, stage)
+from pipeline.executors import (Chunk, ChunkResult, MergeResult, MergeTask, _ingest_facts, build_rows,
+                                langid_after_ingest, merge_shard, output_columns, resources, stage)
 from pipeline.protocol import StageStats, status_column
 
 CHUNK_COLUMN = "_chunk"
+LANGID_COLUMN = "_langid"                  # ingest+langid: langid's rows of the chunk (Arrow IPC, on its first row)
+LANGID_SECONDS = "_langid_seconds"
 
 
 def _encode(chunk: Chunk, index: int) -> str:
@@ -66,6 +71,46 @@ def _apply(name: str, run_settings: Any, rows: pa.Table, res: Any) -> pa.Table:
     return rows.append_column(f"_seconds_{name}", pa.array([per_row] * rows.num_rows, pa.float64()))
 
 
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def langid_after(rows: pa.Table, run_settings: Any) -> pa.Table:
+    """map_batches after ingest: langid's rows for the documents each chunk just made, carried on the
+    chunk's first row (what :func:`pipeline.executors.langid_after_ingest` gives the local pool)."""
+    n = rows.num_rows
+    tables: list[bytes | None] = [None] * n
+    seconds: list[float | None] = [None] * n
+    chunk_ids = rows.column(CHUNK_COLUMN).to_pylist()
+    shards = rows.column("_shard").to_pylist()
+    first: dict[int, int] = {}
+    for i, c in enumerate(chunk_ids):
+        first.setdefault(c, i)
+    for c, i in first.items():
+        mine = rows.filter(pc.equal(rows.column(CHUNK_COLUMN), c)) if len(first) > 1 else rows
+        lrows, stats = langid_after_ingest(mine, shards[i], run_settings)
+        if lrows is not None:
+            tables[i], seconds[i] = _ipc(lrows), stats.seconds if stats is not None else 0.0
+    rows = rows.append_column(LANGID_COLUMN, pa.array(tables, pa.binary()))
+    return rows.append_column(LANGID_SECONDS, pa.array(seconds, pa.float64()))
+
+
+def _langid_result(rows: pa.Table) -> tuple[pa.Table | None, StageStats | None]:
+    if LANGID_COLUMN not in rows.schema.names:
+        return None, None
+    tables, seconds = [], 0.0
+    for blob, sec in zip(rows.column(LANGID_COLUMN).to_pylist(), rows.column(LANGID_SECONDS).to_pylist()):
+        if blob is not None:
+            tables.append(pa.ipc.open_stream(blob).read_all())
+            seconds += sec or 0.0
+    if not tables:
+        return None, None
+    return pa.concat_tables(tables), StageStats("langid", seconds=seconds)
+
+
 def apply_stage(rows: pa.Table, name: str, run_settings: Any) -> pa.Table:
     """map_batches: one stage without models over document rows (a task; spaCy stays loaded per worker)."""
     return _apply(name, run_settings, rows, None)
@@ -97,30 +142,36 @@ class RayExecutor:
         self.run_settings = run_settings
         self.shards = shards
         self.started = False
+        self._stopping: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Join the cluster, or start a local Ray (seconds: the runner calls this as early as it knows
+        there is real work, and a run with nothing to compute never starts Ray)."""
+        ray = self.ray
         if not ray.is_initialized():
             kwargs = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
-            if run_settings.ray_address:
-                ray.init(address=run_settings.ray_address, **kwargs)
+            if self.run_settings.ray_address:
+                ray.init(address=self.run_settings.ray_address, **kwargs)
             else:
-                ray.init(num_cpus=run_settings.worker_count, **kwargs)
+                ray.init(num_cpus=self.run_settings.worker_count, **kwargs)
             self.started = True
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
         ctx.verbose_stats_logs = False
+        ctx.print_on_execution_start = False
 
     def run_chunks(self, chunks: list[Chunk], on_done: Callable[[ChunkResult, Chunk], None]) -> None:
         if not chunks:
             return
+        self.start()
         ray = self.ray
         work = pathlib.Path(chunks[0].out).parent
-        specs = work / "ray-specs"
         outs = work / "ray-out"
-        specs.mkdir(parents=True, exist_ok=True)
-        for i, chunk in enumerate(chunks):
-            pq.write_table(pa.table({"spec": [_encode(chunk, i)]}), specs / f"{i:07d}.parquet")
+        # one block per chunk, so Ray schedules chunks as tasks the way the local pool does
+        specs = [pa.table({"spec": [_encode(chunk, i)]}) for i, chunk in enumerate(chunks)]
         names = chunks[0].stages
         workers = self.run_settings.worker_count
-        ds = ray.data.read_parquet(str(specs), override_num_blocks=len(chunks))
+        ds = ray.data.from_arrow(specs)
         ds = ds.map_batches(build, batch_format="pyarrow", batch_size=1)
         for name in names:
             if stage(name).resources is None:
@@ -131,7 +182,12 @@ class RayExecutor:
                 actors = workers if self.run_settings.ray_address else max(1, workers - 1)
                 ds = ds.map_batches(ApplyModelStage, fn_constructor_args=(name, self.run_settings),
                                     batch_format="pyarrow", batch_size=None, concurrency=actors)
+        langid = chunks[0].langid_after and names == ("ingest",)
+        if langid:
+            ds = ds.map_batches(langid_after, fn_kwargs={"run_settings": self.run_settings},
+                                batch_format="pyarrow", batch_size=None)
         keep = output_columns(names, chunks[0].key) + [CHUNK_COLUMN] + [f"_seconds_{n}" for n in names]
+        keep += [LANGID_COLUMN, LANGID_SECONDS] if langid else []
         ds = ds.select_columns([c for c in keep if c != "sources"])
         ds.write_parquet(str(outs))
         by_chunk: dict[int, list[pa.Table]] = {}
@@ -161,11 +217,27 @@ class RayExecutor:
             facts = _ingest_facts(rows) if "ingest" in names else None
             cols = [c for c in output_columns(names, chunk.key) if c in rows.schema.names]
             pq.write_table(rows.select(cols), chunk.out)
-            on_done(ChunkResult(chunk.out, stats, facts), chunk)
+            result = ChunkResult(chunk.out, stats, facts)
+            result.langid, result.langid_stats = _langid_result(rows)
+            on_done(result, chunk)
 
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
-        return [merge_shard(t) for t in tasks]
+        # merging is reading, filtering and writing Parquet, which release the GIL: threads, not Ray tasks
+        # (the files are on the driver's storage, and a task per merge costs more than the merge)
+        if len(tasks) <= 1:
+            return [merge_shard(t) for t in tasks]
+        with cf.ThreadPoolExecutor(self.run_settings.worker_count, thread_name_prefix="merge") as threads:
+            return list(threads.map(merge_shard, tasks))
+
+    def release(self) -> None:
+        """No more chunks: a local Ray shuts down while the driver loads the store."""
+        if self.started and self._stopping is None:
+            self._stopping = threading.Thread(target=self.ray.shutdown, name="ray-shutdown", daemon=True)
+            self._stopping.start()
 
     def close(self) -> None:
-        if self.started:
+        if self._stopping is not None:
+            self._stopping.join()
+        elif self.started:
             self.ray.shutdown()
+        self.started = False
