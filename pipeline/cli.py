@@ -134,6 +134,13 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
         import json
 
         accounting.write_text(json.dumps(result.accounting, indent=1), encoding="utf-8")
+    # The run left every file closed and committed. Python's last collections at exit would trace the whole
+    # heap a run built (spaCy, the word lists, the language identifier): ~0.9 CPU s of an edit at 10,000
+    # articles. Frozen at exit, its objects are freed as the process ends, not traced first.
+    import atexit
+    import gc
+
+    atexit.register(gc.freeze)
 
 
 def _print_run(result, corpus: pathlib.Path) -> None:

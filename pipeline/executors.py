@@ -503,7 +503,7 @@ def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
     from pipeline.denoising.markdown import _parser as markdown_parser
     from pipeline.extract.example_model import zipf
     from pipeline.extract.morphology import has_tagger
-    from pipeline.spacy_blank import pipeline as blank_pipeline
+    from pipeline.spacy_blank import warm as blank_pipeline_warm
     from pipeline.stages import ingest, langid
 
     page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
@@ -511,7 +511,7 @@ def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
                                       lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
                                       markdown_parser]
     for lang in worker_languages(index, workers):
-        steps += [lambda lang=lang: blank_pipeline(lang)("Warm up. Warm up."), lambda lang=lang: zipf("warm", lang),
+        steps += [lambda lang=lang: blank_pipeline_warm(lang), lambda lang=lang: zipf("warm", lang),
                   lambda lang=lang: has_tagger(lang)]
     return steps
 

@@ -79,17 +79,118 @@ def _import_without_cli():
     return spacy
 
 
+# An abbreviation exception ("bijv.", "a.s.", "blz."): a word, a period, anything. Dutch has 4,476 of them;
+# adding them to a tokenizer took ~1 CPU s (a lexeme per piece, an affix split and a phrase pattern each).
+_ABBREVIATION = re.compile(r"(\w+)\.")
+_RUN_BEFORE_PERIOD = re.compile(r"(?<!\w)(\w++)\.")   # a whole run of word characters, then a period
+_DEFER_AT = 1000    # a language with this many abbreviation exceptions gets them when a text holds them ...
+_DEFER_TEXTS = 3000   # ... for its first this many texts (looking costs ~10 us a text: a long run takes them all)
+
+
 @lru_cache(maxsize=None)
 def pipeline(lang: str):
     """spaCy's blank pipeline for ``lang`` with a sentencizer, built once per process: the same
-    sentences as ``spacy.blank(lang)``, without the tokenizer exceptions that cannot change them."""
+    sentences as ``spacy.blank(lang)``, without the tokenizer exceptions that cannot change them.
+
+    Where a language has many abbreviation exceptions (Dutch), its tokenizer adds each to itself only
+    when a text it is given holds it (:class:`_AdmittingTokenizer`): the same tokens, at a fraction
+    of the start-up (the one process of a small edit tokenises a few dozen documents)."""
     spacy = _import_spacy()
     base = spacy.util.get_lang_class(lang)
     exceptions = {k: v for k, v in base.Defaults.tokenizer_exceptions.items() if not _WORDS_ONLY.fullmatch(k)}
-    defaults = type("Defaults", (base.Defaults,), {"tokenizer_exceptions": exceptions})
+    deferred = {k: v for k, v in exceptions.items() if _ABBREVIATION.match(k)}
+    if len(deferred) < _DEFER_AT:
+        deferred = {}
+    eager = {k: v for k, v in exceptions.items() if k not in deferred}
+    defaults = type("Defaults", (base.Defaults,), {"tokenizer_exceptions": eager})
     nlp = type(base.__name__, (base,), {"Defaults": defaults, "lang": lang})()
     nlp.add_pipe("sentencizer")
+    if deferred:
+        nlp.tokenizer = _admitting_tokenizer(nlp.tokenizer, lang, deferred)
     return nlp
+
+
+def _admitting_tokenizer(built, lang: str, deferred: dict):
+    """``built`` (a tokenizer with the other exceptions) as an :class:`_AdmittingTokenizer` of ``deferred``."""
+    from spacy.tokenizer import Tokenizer
+
+    class _AdmittingTokenizer(Tokenizer):
+        """A tokenizer that adds a deferred exception to itself before it tokenises a text holding it.
+
+        An exception changes the tokens of a text only where the text holds it: spaCy applies one to a
+        stretch of text equal to it (a whole space-delimited chunk, what is left of one once prefixes and
+        suffixes are split off, or a run of tokens its phrase matcher finds, whose text must equal it).
+        So a text is tokenised as with every exception once those it holds are added; the others wait.
+        An abbreviation ``word.rest`` held by a text ends one of its runs of word characters followed by a
+        period (the run ``word`` ends, the run may start earlier: ``vb.`` in ``Zvb.``): a text's candidates
+        are the exceptions filed under a final part of such a run that the text holds from where that part starts.
+        (Pickled, it is rebuilt by :func:`pipeline`; its ``rules`` list what it has added so far.)"""
+
+        def __call__(self, text):
+            if self._by_word and "." in text:
+                self._texts += 1
+                if self._texts > _DEFER_TEXTS:
+                    self._admit_all()
+                else:
+                    self._admit(text)
+            return super().__call__(text)
+
+        def pipe(self, texts, batch_size=1000):
+            for text in texts:
+                yield self(text)
+
+        def _admit(self, text: str) -> None:
+            by_word = self._by_word
+            for m in _RUN_BEFORE_PERIOD.finditer(text):
+                start, end = m.span(1)
+                for at in range(start, end):
+                    waiting = by_word.get(text[at:end])
+                    if waiting is None:
+                        continue
+                    held = {k for k, _ in waiting if text.startswith(k, at)}
+                    if not held:
+                        continue
+                    for k, v in waiting:
+                        if k in held:
+                            self.add_special_case(k, v)
+                    rest = [(k, v) for k, v in waiting if k not in held]
+                    if rest:
+                        by_word[text[at:end]] = rest
+                    else:
+                        del by_word[text[at:end]]
+
+        def _admit_all(self) -> None:
+            for k, v in sorted((kv for waiting in self._by_word.values() for kv in waiting), key=lambda kv: kv[0]):
+                self.add_special_case(k, v)
+            self._by_word = {}
+
+        def __reduce__(self):
+            return (_tokenizer_of, (self._lang,))
+
+    tokenizer = _AdmittingTokenizer(built.vocab, rules=built.rules, prefix_search=built.prefix_search,
+                                    suffix_search=built.suffix_search, infix_finditer=built.infix_finditer,
+                                    token_match=built.token_match, url_match=built.url_match,
+                                    faster_heuristics=built.faster_heuristics)
+    by_word: dict[str, list] = {}
+    for k, v in sorted(deferred.items()):
+        by_word.setdefault(_ABBREVIATION.match(k).group(1), []).append((k, v))
+    tokenizer._by_word = by_word
+    tokenizer._texts = 0
+    tokenizer._lang = lang
+    return tokenizer
+
+
+def _tokenizer_of(lang: str):
+    return pipeline(lang).tokenizer
+
+
+def warm(lang: str) -> None:
+    """Build ``lang``'s pipeline with every exception in place: a pool worker's start-up, before it tokenises
+    many texts (it would add them all after its first few thousand anyway, in the middle of its work)."""
+    tokenizer = pipeline(lang).tokenizer
+    if getattr(tokenizer, "_by_word", None):
+        tokenizer._admit_all()
+    tokenizer("Warm up. Warm up.")
 
 
 @lru_cache(maxsize=None)

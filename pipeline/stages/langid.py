@@ -49,9 +49,32 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model = _unpacked_model(MODEL_DIR / MODEL_FILE)
+    if model is None:
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ptc, pc, classes, nextmove, row, output = model
+    return LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row)
+
+
+def _unpacked_model(packed):
+    """py3langid's model as its ``modelio.load_model`` reads it, from the unpacked copy of its LZMA-packed
+    file (``pipeline.model_cache``: unpacking it again took ~0.8 CPU s in every process); None where no
+    copy can be kept or read (then py3langid loads it itself)."""
+    from py3langid import modelio
+
+    from pipeline.model_cache import copy_lzma, unpacked
+
+    path = unpacked(packed, "py3langid", copy_lzma, ".npz")
+    if path is None:
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return (data["ptc"], data["pc"], data["classes"].tolist(), modelio._to_array(data["nextmove"]),
+                    modelio._to_array(data["nextmove_row"]), data["out_feat"].tolist())
+    except Exception:   # damaged, or another py3langid layout: py3langid reads its own file
+        return None
 
 
 @lru_cache(maxsize=None)
