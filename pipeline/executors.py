@@ -483,6 +483,17 @@ _WARMING: threading.Thread | None = None  # the warm-up thread of this worker pr
 _LAST_TASK_END = 0.0                      # time.monotonic() when this worker's last task ended
 _TASKS_WAITING = 0                        # tasks waiting for a warm-up step to end
 IDLE_BEFORE_WARMING = 0.05                # seconds without a task before a warm-up step starts
+# The parent sends each task with whether its phase has more tasks waiting (``_Timed``): a worker told so
+# starts no warm-up step between tasks (at a phase's tail, where the parent hands out one task at a time,
+# a step begun in the round trip held up the phase's last chunks while the other worker had none: a
+# 1.2 CPU s blank pipeline before ingest's last 6 documents), until the parent has none left for it
+# (``_unhold``) or, should the parent be slow, ``HOLD_AT_MOST`` seconds have passed.
+_HOLD = False
+HOLD_AT_MOST = 2.0
+# Set once this worker runs a chunk of one language (the per-language phase has begun): what it has not
+# loaded by then it loads where a chunk needs it. Warming on would load languages it may never work on,
+# in the phase's tail and beside the merges and the parent's load of the store, on the run's critical path.
+_WARM_DONE = False
 
 
 def worker_languages(index: int, workers: int = 1) -> list[str]:
@@ -523,10 +534,13 @@ def _warm_up(index: int = 0, workers: int = 1) -> None:
         return
     for step in steps:
         while True:
-            if not _TASKS_WAITING and time.monotonic() - _LAST_TASK_END >= IDLE_BEFORE_WARMING \
+            if _WARM_DONE:
+                return
+            idle = time.monotonic() - _LAST_TASK_END
+            if not _TASKS_WAITING and idle >= IDLE_BEFORE_WARMING and (not _HOLD or idle >= HOLD_AT_MOST) \
                     and _IDLE.acquire(blocking=False):
                 try:
-                    if not _TASKS_WAITING:
+                    if not _TASKS_WAITING and not _WARM_DONE:
                         try:
                             step()
                         except Exception:
@@ -555,6 +569,12 @@ def _run_task(fn: Callable[[Any], Any], item: Any) -> Any:
 def _ready() -> int:
     """A task that only makes a worker start (its initializer runs first)."""
     return os.getpid()
+
+
+def _unhold() -> None:
+    """The parent has no more tasks of this phase for this worker: it may warm up while idle (``_HOLD``)."""
+    global _HOLD
+    _HOLD = False
 
 
 class Accounting:
@@ -774,21 +794,33 @@ class LocalExecutor:
         queue = _Queue(items, self.workers)
         running: dict[cf.Future, int] = {}
         held = [0] * self.workers
+        holding = [False] * self.workers   # the worker was told more tasks are coming (no warm-up meanwhile)
+
+        def refill() -> None:
+            for w, worker in enumerate(pool):
+                # a task queued behind the one running hides the round trip; not at the phase's tail,
+                # where a task queued at one worker would wait while another worker has none
+                depth = 2 if queue.left > 2 * self.workers else 1
+                while held[w] < depth and (item := queue.take(w)) is not None:
+                    holding[w] = queue.left > 0
+                    running[worker.submit(call, item, holding[w])] = w
+                    held[w] += 1
+                if holding[w] and not held[w] and not queue.left:
+                    worker.submit(_unhold)   # (no result to wait for: it only lets the worker warm up)
+                    holding[w] = False
+
         try:
-            while True:
-                for w, worker in enumerate(pool):
-                    # a task queued behind the one running hides the round trip; not at the phase's tail,
-                    # where a task queued at one worker would wait while another worker has none
-                    depth = 2 if queue.left > 2 * self.workers else 1
-                    while held[w] < depth and (item := queue.take(w)) is not None:
-                        running[worker.submit(call, item)] = w
-                        held[w] += 1
-                if not running:
-                    return
+            refill()
+            while running:
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                finished = []
                 for f in done:
                     held[running.pop(f)] -= 1
-                    result = f.result()
+                    finished.append(f.result())
+                # the next tasks go out before the parent handles these results (merging their stats, the
+                # progress bar): a worker at the phase's tail, given one task at a time, does not wait for that
+                refill()
+                for result in finished:
                     self.accounting.task(result.work)
                     yield result
         except BaseException:
@@ -819,7 +851,9 @@ class LocalExecutor:
         if not pool:
             return list(self._map(merge_shard, tasks, pool=False))
         with self.accounting.phase("merge"):
-            return list(self._map(merge_shard, tasks))
+            # the largest first (a stage's extract and segment files are many times its normalise file), so the
+            # workers end together rather than one merging the largest file last (results: as they come)
+            return list(self._map(merge_shard, sorted(tasks, key=_merge_bytes, reverse=True)))
 
     def release(self) -> None:
         """No more chunks: let the workers exit while the parent goes on (their teardown overlaps its load)."""
@@ -838,13 +872,31 @@ class LocalExecutor:
             self.accounting.pool_stopped()
 
 
+def _merge_bytes(task: MergeTask) -> int:
+    """What a merge reads, in bytes of its files: how long it takes, roughly."""
+    total = 0
+    for path in [task.old, *task.chunk_outs, *(f for f, _ in task.adds)]:
+        try:
+            total += os.path.getsize(path) if path else 0
+        except OSError:
+            pass
+    return total
+
+
 class _Timed:
-    """A task that reports where and how long it ran (its result's ``work``)."""
+    """A task that reports where and how long it ran (its result's ``work``).
+
+    ``more``: the parent has more tasks of this phase waiting (a worker starts no warm-up step until
+    it has none, see ``_HOLD``)."""
 
     def __init__(self, fn: Callable):
         self.fn = fn
 
-    def __call__(self, item: Any) -> Any:
+    def __call__(self, item: Any, more: bool = False) -> Any:
+        global _HOLD, _WARM_DONE
+        _HOLD = more
+        if getattr(item, "lang", None) is not None:
+            _WARM_DONE = True
         result, work = WorkTime.measure(self.fn, item)
         result.work = work
         return result
