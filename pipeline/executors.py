@@ -27,7 +27,7 @@ import resource
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
@@ -63,6 +63,17 @@ class Chunk:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def split(self, n: int) -> tuple["Chunk", "Chunk"]:
+        """Its first ``n`` documents and the rest, as two chunks (each with its own output file)."""
+        stem = self.out[:-len(".parquet")] if self.out.endswith(".parquet") else self.out
+
+        def part(a: int, b: int | None, suffix: str) -> Chunk:
+            return replace(self, keys=self.keys[a:b], srcs=self.srcs[a:b],
+                           run={k: v[a:b] for k, v in self.run.items()},
+                           extra={k: v[a:b] for k, v in self.extra.items()}, out=f"{stem}{suffix}.parquet")
+
+        return part(0, n, "a"), part(n, None, "b")
 
 
 @dataclass
@@ -711,15 +722,23 @@ class _Queue:
     paragraphs, so a worker is given chunks of the languages it has worked on while there are any, a
     language no other worker has taken next (its warm-up's first language first), and only then
     shares another's. Tasks of one language are taken in the order they were cut (the small ones last).
+
+    ``split`` (chunks): a chunk taken when little is left in the whole phase is cut down to a
+    ``2 * workers``-th of what is left (``runner.chunk_size``), the rest put back. The runner cuts each
+    language's tail small, but as if the languages ended together; they do not (a pool ends a phase in
+    the language it shares), and the last language's last full chunks kept one worker busy while the
+    other had none.
     """
 
-    def __init__(self, items: list, workers: int):
+    def __init__(self, items: list, workers: int, split: Callable[[Any, int], tuple[Any, Any]] | None = None):
         self.waiting: dict[str | None, collections.deque] = {}
         for item in items:
             self.waiting.setdefault(getattr(item, "lang", None), collections.deque()).append(item)
         self.left = len(items)
         self.taken: list[list[str | None]] = [[] for _ in range(workers)]   # per worker, most recent last
         self.workers = workers
+        self.split = split
+        self.docs = sum(len(item) for item in items) if split is not None else 0   # documents not yet taken
 
     def take(self, worker: int) -> Any:
         live = [k for k, q in self.waiting.items() if q]
@@ -739,8 +758,19 @@ class _Queue:
                 max(live, key=lambda k: sum(getattr(item, "__len__", lambda: 1)() for item in self.waiting[k]))
         if lang not in self.taken[worker]:
             self.taken[worker].append(lang)
+        item = self.waiting[lang].popleft()
+        if self.split is not None:
+            from pipeline.runner import MIN_TAIL_CHUNK, chunk_size
+
+            n = chunk_size(self.docs, len(item), self.workers)
+            if len(item) - n >= MIN_TAIL_CHUNK:
+                item, rest = self.split(item, n)
+                waiting = self.waiting[lang]   # (the rest among the others by size: the largest first)
+                waiting.insert(next((i for i, w in enumerate(waiting) if len(w) < len(rest)), len(waiting)), rest)
+                self.left += 1
+            self.docs -= len(item)
         self.left -= 1
-        return self.waiting[lang].popleft()
+        return item
 
 
 class LocalExecutor:
@@ -782,7 +812,8 @@ class LocalExecutor:
         for worker in self._pool or ():
             worker.shutdown(wait=True)
 
-    def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
+    def _map(self, fn: Callable, items: list, pool: bool = True,
+             split: Callable[[Any, int], tuple[Any, Any]] | None = None) -> Iterator:
         call = _Timed(fn)
         if self.workers == 1 or len(items) <= 1 or not pool or self._releasing is not None:
             for item in items:
@@ -791,7 +822,7 @@ class LocalExecutor:
                 yield result
             return
         pool = self._start_pool()
-        queue = _Queue(items, self.workers)
+        queue = _Queue(items, self.workers, split)
         running: dict[cf.Future, int] = {}
         held = [0] * self.workers
         holding = [False] * self.workers   # the worker was told more tasks are coming (no warm-up meanwhile)
@@ -834,8 +865,14 @@ class LocalExecutor:
         # a few documents (an edit): this process runs them, as starting workers (their imports, spaCy) costs
         # more than the work; a pool already started is used
         pool = self._pool is not None or not small_phase(sum(len(c) for c in chunks), self.run_settings)
+
+        def split(chunk: Chunk, n: int) -> tuple[Chunk, Chunk]:
+            head, rest = chunk.split(n)
+            by_out[head.out], by_out[rest.out] = head, rest
+            return head, rest
+
         with self.accounting.phase("+".join(chunks[0].stages) if chunks else "chunks"):
-            for result in self._map(fn, chunks, pool=pool):
+            for result in self._map(fn, chunks, pool=pool, split=split):
                 on_done(result, by_out[result.out])
 
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
