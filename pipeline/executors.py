@@ -709,6 +709,21 @@ class _Phase:
         ph["parent_cpu"] = time.process_time() - self._cpu
 
 
+MIN_TAIL_CHUNK = 8   # documents: the smallest chunk at a phase's tail (a chunk has a fixed cost of a few reads)
+
+
+def chunk_size(remaining: int, size: int, workers: int) -> int:
+    """Documents in the next chunk of a phase with ``remaining`` documents left to cut.
+
+    Guided self-scheduling: full chunks while there is plenty of work, then chunks of a
+    ``2 * workers``-th of what is left (at least ``MIN_TAIL_CHUNK``), so the workers finish
+    a phase together instead of one waiting for another's last full chunk.
+    """
+    if workers <= 1:
+        return size
+    return max(1, min(size, max(MIN_TAIL_CHUNK, -(-remaining // (2 * workers)))))
+
+
 def small_phase(documents: int, run_settings: Any) -> bool:
     """Whether a phase of ``documents`` is run in this process rather than by a pool (at most one chunk's worth)."""
     return documents <= max(1, getattr(run_settings, "chunk_docs", 64))
@@ -724,7 +739,7 @@ class _Queue:
     shares another's. Tasks of one language are taken in the order they were cut (the small ones last).
 
     ``split`` (chunks): a chunk taken when little is left in the whole phase is cut down to a
-    ``2 * workers``-th of what is left (``runner.chunk_size``), the rest put back. The runner cuts each
+    ``2 * workers``-th of what is left (``chunk_size``), the rest put back. The runner cuts each
     language's tail small, but as if the languages ended together; they do not (a pool ends a phase in
     the language it shares), and the last language's last full chunks kept one worker busy while the
     other had none.
@@ -760,8 +775,6 @@ class _Queue:
             self.taken[worker].append(lang)
         item = self.waiting[lang].popleft()
         if self.split is not None:
-            from pipeline.runner import MIN_TAIL_CHUNK, chunk_size
-
             n = chunk_size(self.docs, len(item), self.workers)
             if len(item) - n >= MIN_TAIL_CHUNK:
                 item, rest = self.split(item, n)
