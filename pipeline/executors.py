@@ -27,7 +27,7 @@ import resource
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
@@ -63,6 +63,17 @@ class Chunk:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    def split(self, n: int) -> tuple["Chunk", "Chunk"]:
+        """Its first ``n`` documents and the rest, as two chunks (each with its own output file)."""
+        stem = self.out[:-len(".parquet")] if self.out.endswith(".parquet") else self.out
+
+        def part(a: int, b: int | None, suffix: str) -> Chunk:
+            return replace(self, keys=self.keys[a:b], srcs=self.srcs[a:b],
+                           run={k: v[a:b] for k, v in self.run.items()},
+                           extra={k: v[a:b] for k, v in self.extra.items()}, out=f"{stem}{suffix}.parquet")
+
+        return part(0, n, "a"), part(n, None, "b")
 
 
 @dataclass
@@ -483,6 +494,17 @@ _WARMING: threading.Thread | None = None  # the warm-up thread of this worker pr
 _LAST_TASK_END = 0.0                      # time.monotonic() when this worker's last task ended
 _TASKS_WAITING = 0                        # tasks waiting for a warm-up step to end
 IDLE_BEFORE_WARMING = 0.05                # seconds without a task before a warm-up step starts
+# The parent sends each task with whether its phase has more tasks waiting (``_Timed``): a worker told so
+# starts no warm-up step between tasks (at a phase's tail, where the parent hands out one task at a time,
+# a step begun in the round trip held up the phase's last chunks while the other worker had none: a
+# 1.2 CPU s blank pipeline before ingest's last 6 documents), until the parent has none left for it
+# (``_unhold``) or, should the parent be slow, ``HOLD_AT_MOST`` seconds have passed.
+_HOLD = False
+HOLD_AT_MOST = 2.0
+# Set once this worker runs a chunk of one language (the per-language phase has begun): what it has not
+# loaded by then it loads where a chunk needs it. Warming on would load languages it may never work on,
+# in the phase's tail and beside the merges and the parent's load of the store, on the run's critical path.
+_WARM_DONE = False
 
 
 def worker_languages(index: int, workers: int = 1) -> list[str]:
@@ -523,10 +545,13 @@ def _warm_up(index: int = 0, workers: int = 1) -> None:
         return
     for step in steps:
         while True:
-            if not _TASKS_WAITING and time.monotonic() - _LAST_TASK_END >= IDLE_BEFORE_WARMING \
+            if _WARM_DONE:
+                return
+            idle = time.monotonic() - _LAST_TASK_END
+            if not _TASKS_WAITING and idle >= IDLE_BEFORE_WARMING and (not _HOLD or idle >= HOLD_AT_MOST) \
                     and _IDLE.acquire(blocking=False):
                 try:
-                    if not _TASKS_WAITING:
+                    if not _TASKS_WAITING and not _WARM_DONE:
                         try:
                             step()
                         except Exception:
@@ -555,6 +580,12 @@ def _run_task(fn: Callable[[Any], Any], item: Any) -> Any:
 def _ready() -> int:
     """A task that only makes a worker start (its initializer runs first)."""
     return os.getpid()
+
+
+def _unhold() -> None:
+    """The parent has no more tasks of this phase for this worker: it may warm up while idle (``_HOLD``)."""
+    global _HOLD
+    _HOLD = False
 
 
 class Accounting:
@@ -678,6 +709,21 @@ class _Phase:
         ph["parent_cpu"] = time.process_time() - self._cpu
 
 
+MIN_TAIL_CHUNK = 8   # documents: the smallest chunk at a phase's tail (a chunk has a fixed cost of a few reads)
+
+
+def chunk_size(remaining: int, size: int, workers: int) -> int:
+    """Documents in the next chunk of a phase with ``remaining`` documents left to cut.
+
+    Guided self-scheduling: full chunks while there is plenty of work, then chunks of a
+    ``2 * workers``-th of what is left (at least ``MIN_TAIL_CHUNK``), so the workers finish
+    a phase together instead of one waiting for another's last full chunk.
+    """
+    if workers <= 1:
+        return size
+    return max(1, min(size, max(MIN_TAIL_CHUNK, -(-remaining // (2 * workers)))))
+
+
 def small_phase(documents: int, run_settings: Any) -> bool:
     """Whether a phase of ``documents`` is run in this process rather than by a pool (at most one chunk's worth)."""
     return documents <= max(1, getattr(run_settings, "chunk_docs", 64))
@@ -691,15 +737,23 @@ class _Queue:
     paragraphs, so a worker is given chunks of the languages it has worked on while there are any, a
     language no other worker has taken next (its warm-up's first language first), and only then
     shares another's. Tasks of one language are taken in the order they were cut (the small ones last).
+
+    ``split`` (chunks): a chunk taken when little is left in the whole phase is cut down to a
+    ``2 * workers``-th of what is left (``chunk_size``), the rest put back. The runner cuts each
+    language's tail small, but as if the languages ended together; they do not (a pool ends a phase in
+    the language it shares), and the last language's last full chunks kept one worker busy while the
+    other had none.
     """
 
-    def __init__(self, items: list, workers: int):
+    def __init__(self, items: list, workers: int, split: Callable[[Any, int], tuple[Any, Any]] | None = None):
         self.waiting: dict[str | None, collections.deque] = {}
         for item in items:
             self.waiting.setdefault(getattr(item, "lang", None), collections.deque()).append(item)
         self.left = len(items)
         self.taken: list[list[str | None]] = [[] for _ in range(workers)]   # per worker, most recent last
         self.workers = workers
+        self.split = split
+        self.docs = sum(len(item) for item in items) if split is not None else 0   # documents not yet taken
 
     def take(self, worker: int) -> Any:
         live = [k for k, q in self.waiting.items() if q]
@@ -719,8 +773,17 @@ class _Queue:
                 max(live, key=lambda k: sum(getattr(item, "__len__", lambda: 1)() for item in self.waiting[k]))
         if lang not in self.taken[worker]:
             self.taken[worker].append(lang)
+        item = self.waiting[lang].popleft()
+        if self.split is not None:
+            n = chunk_size(self.docs, len(item), self.workers)
+            if len(item) - n >= MIN_TAIL_CHUNK:
+                item, rest = self.split(item, n)
+                waiting = self.waiting[lang]   # (the rest among the others by size: the largest first)
+                waiting.insert(next((i for i, w in enumerate(waiting) if len(w) < len(rest)), len(waiting)), rest)
+                self.left += 1
+            self.docs -= len(item)
         self.left -= 1
-        return self.waiting[lang].popleft()
+        return item
 
 
 class LocalExecutor:
@@ -762,7 +825,8 @@ class LocalExecutor:
         for worker in self._pool or ():
             worker.shutdown(wait=True)
 
-    def _map(self, fn: Callable, items: list, pool: bool = True) -> Iterator:
+    def _map(self, fn: Callable, items: list, pool: bool = True,
+             split: Callable[[Any, int], tuple[Any, Any]] | None = None) -> Iterator:
         call = _Timed(fn)
         if self.workers == 1 or len(items) <= 1 or not pool or self._releasing is not None:
             for item in items:
@@ -771,24 +835,36 @@ class LocalExecutor:
                 yield result
             return
         pool = self._start_pool()
-        queue = _Queue(items, self.workers)
+        queue = _Queue(items, self.workers, split)
         running: dict[cf.Future, int] = {}
         held = [0] * self.workers
+        holding = [False] * self.workers   # the worker was told more tasks are coming (no warm-up meanwhile)
+
+        def refill() -> None:
+            for w, worker in enumerate(pool):
+                # a task queued behind the one running hides the round trip; not at the phase's tail,
+                # where a task queued at one worker would wait while another worker has none
+                depth = 2 if queue.left > 2 * self.workers else 1
+                while held[w] < depth and (item := queue.take(w)) is not None:
+                    holding[w] = queue.left > 0
+                    running[worker.submit(call, item, holding[w])] = w
+                    held[w] += 1
+                if holding[w] and not held[w] and not queue.left:
+                    worker.submit(_unhold)   # (no result to wait for: it only lets the worker warm up)
+                    holding[w] = False
+
         try:
-            while True:
-                for w, worker in enumerate(pool):
-                    # a task queued behind the one running hides the round trip; not at the phase's tail,
-                    # where a task queued at one worker would wait while another worker has none
-                    depth = 2 if queue.left > 2 * self.workers else 1
-                    while held[w] < depth and (item := queue.take(w)) is not None:
-                        running[worker.submit(call, item)] = w
-                        held[w] += 1
-                if not running:
-                    return
+            refill()
+            while running:
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                finished = []
                 for f in done:
                     held[running.pop(f)] -= 1
-                    result = f.result()
+                    finished.append(f.result())
+                # the next tasks go out before the parent handles these results (merging their stats, the
+                # progress bar): a worker at the phase's tail, given one task at a time, does not wait for that
+                refill()
+                for result in finished:
                     self.accounting.task(result.work)
                     yield result
         except BaseException:
@@ -802,8 +878,14 @@ class LocalExecutor:
         # a few documents (an edit): this process runs them, as starting workers (their imports, spaCy) costs
         # more than the work; a pool already started is used
         pool = self._pool is not None or not small_phase(sum(len(c) for c in chunks), self.run_settings)
+
+        def split(chunk: Chunk, n: int) -> tuple[Chunk, Chunk]:
+            head, rest = chunk.split(n)
+            by_out[head.out], by_out[rest.out] = head, rest
+            return head, rest
+
         with self.accounting.phase("+".join(chunks[0].stages) if chunks else "chunks"):
-            for result in self._map(fn, chunks, pool=pool):
+            for result in self._map(fn, chunks, pool=pool, split=split):
                 on_done(result, by_out[result.out])
 
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
@@ -819,7 +901,9 @@ class LocalExecutor:
         if not pool:
             return list(self._map(merge_shard, tasks, pool=False))
         with self.accounting.phase("merge"):
-            return list(self._map(merge_shard, tasks))
+            # the largest first (a stage's extract and segment files are many times its normalise file), so the
+            # workers end together rather than one merging the largest file last (results: as they come)
+            return list(self._map(merge_shard, sorted(tasks, key=_merge_bytes, reverse=True)))
 
     def release(self) -> None:
         """No more chunks: let the workers exit while the parent goes on (their teardown overlaps its load)."""
@@ -838,13 +922,31 @@ class LocalExecutor:
             self.accounting.pool_stopped()
 
 
+def _merge_bytes(task: MergeTask) -> int:
+    """What a merge reads, in bytes of its files: how long it takes, roughly."""
+    total = 0
+    for path in [task.old, *task.chunk_outs, *(f for f, _ in task.adds)]:
+        try:
+            total += os.path.getsize(path) if path else 0
+        except OSError:
+            pass
+    return total
+
+
 class _Timed:
-    """A task that reports where and how long it ran (its result's ``work``)."""
+    """A task that reports where and how long it ran (its result's ``work``).
+
+    ``more``: the parent has more tasks of this phase waiting (a worker starts no warm-up step until
+    it has none, see ``_HOLD``)."""
 
     def __init__(self, fn: Callable):
         self.fn = fn
 
-    def __call__(self, item: Any) -> Any:
+    def __call__(self, item: Any, more: bool = False) -> Any:
+        global _HOLD, _WARM_DONE
+        _HOLD = more
+        if getattr(item, "lang", None) is not None:
+            _WARM_DONE = True
         result, work = WorkTime.measure(self.fn, item)
         result.work = work
         return result

@@ -44,7 +44,8 @@ from pipeline import fingerprint
 from pipeline import outputs
 from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, discover  # noqa: F401
 from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
-from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, merge_shard, small_phase
+from pipeline.executors import (MIN_TAIL_CHUNK, Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask,  # noqa: F401
+                                 chunk_size, merge_shard, small_phase)
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import ERROR, Stage, StageStats, settings_hash, status_column
 from pipeline.registry import BY_NAME, PIPELINE, producer
@@ -997,21 +998,6 @@ class Runner:
                         continue   # a dead row: the live one is in another shard's file
                     out.extend(rows)
         return out
-
-
-MIN_TAIL_CHUNK = 8   # documents: the smallest chunk at a phase's tail (a chunk has a fixed cost of a few reads)
-
-
-def chunk_size(remaining: int, size: int, workers: int) -> int:
-    """Documents in the next chunk of a phase with ``remaining`` documents left to cut.
-
-    Guided self-scheduling: full chunks while there is plenty of work, then chunks of a
-    ``2 * workers``-th of what is left (at least ``MIN_TAIL_CHUNK``), so the workers finish
-    a phase together instead of one waiting for another's last full chunk.
-    """
-    if workers <= 1:
-        return size
-    return max(1, min(size, max(MIN_TAIL_CHUNK, -(-remaining // (2 * workers)))))
 
 
 def _previous_neighbours(path, model_id: str) -> pa.Table | None:

@@ -463,6 +463,32 @@ def test_a_pool_keeps_each_worker_to_the_languages_it_has_loaded():
     assert [plain.take(w).keys[0] for w in (1, 0, 1)] == ["0", "1", "2"]
 
 
+def test_a_pool_cuts_the_phase_s_last_chunks_small_whatever_their_language():
+    from pipeline.executors import Chunk, _Queue
+    from pipeline.runner import MIN_TAIL_CHUNK
+
+    def chunk(lang: str, i: int, n: int = 64) -> Chunk:
+        keys = [f"{lang}{i}-{j}" for j in range(n)]
+        return Chunk(("denoise",), 0, "doc_id", keys, [k + "s" for k in keys], {"denoise": [j % 2 == 0 for j in range(n)]},
+                     {"boilerplate": [[k] for k in keys]}, out=f"/w/denoise-{lang}{i}.parquet", lang=lang)
+
+    # the phase ends in one language, cut in full chunks: the workers get ever smaller parts of them
+    queue = _Queue([chunk("nl", i) for i in range(3)], 2, split=lambda c, n: c.split(n))
+    taken = []
+    while (c := queue.take(len(taken) % 2)) is not None:
+        taken.append(c)
+    sizes = [len(c) for c in taken]
+    # (a quarter of what is left: 192 -> 48, 144 -> 36, ...; never a part under MIN_TAIL_CHUNK left over)
+    assert sizes[:5] == [48, 36, 27, 21, 15] and sum(sizes) == 192 and queue.left == 0
+    assert max(sizes[-3:]) <= 2 * MIN_TAIL_CHUNK and min(sizes) >= MIN_TAIL_CHUNK
+    # every document once, each part's rows aligned (its stages' run flags, its extra columns), its own file
+    assert sorted(k for c in taken for k in c.keys) == sorted(k for i in range(3) for k in chunk("nl", i).keys)
+    for c in taken:
+        assert c.srcs == [k + "s" for k in c.keys] and c.extra["boilerplate"] == [[k] for k in c.keys]
+        assert c.run["denoise"] == [int(k.rsplit("-", 1)[1]) % 2 == 0 for k in c.keys] and c.lang == "nl"
+    assert len({c.out for c in taken}) == len(taken)
+
+
 def test_langid_run_by_ingest_s_chunks_gives_what_the_langid_phase_gives(corpus_copy, tmp_path, monkeypatch):
     import json
 
