@@ -44,8 +44,8 @@ from pipeline import fingerprint
 from pipeline import outputs
 from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, discover  # noqa: F401
 from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
-from pipeline.executors import (MIN_TAIL_CHUNK, Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask,  # noqa: F401
-                                 chunk_size, merge_shard, small_phase)
+from pipeline.executors import (Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, chunk_size, merge_shard,
+                                 small_phase)
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import ERROR, Stage, StageStats, settings_hash, status_column
 from pipeline.registry import BY_NAME, PIPELINE, producer

@@ -286,7 +286,7 @@ def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
 
 
 def test_chunks_shrink_at_a_phase_s_tail_so_workers_finish_together():
-    from pipeline.runner import MIN_TAIL_CHUNK, chunk_size
+    from pipeline.executors import MIN_TAIL_CHUNK, chunk_size
 
     def cut(n: int, size: int, workers: int) -> list[int]:
         sizes, left = [], n
@@ -465,7 +465,7 @@ def test_a_pool_keeps_each_worker_to_the_languages_it_has_loaded():
 
 def test_a_pool_cuts_the_phase_s_last_chunks_small_whatever_their_language():
     from pipeline.executors import Chunk, _Queue
-    from pipeline.runner import MIN_TAIL_CHUNK
+    from pipeline.executors import MIN_TAIL_CHUNK
 
     def chunk(lang: str, i: int, n: int = 64) -> Chunk:
         keys = [f"{lang}{i}-{j}" for j in range(n)]
