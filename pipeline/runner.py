@@ -383,15 +383,21 @@ class Runner:
         """Move the sources of the few documents the chain must recompute in the other shards (their corpus
         boilerplate changed, say) to the delta shard, their rows copied as they are; the sources moved.
 
-        Their shards then keep the old rows, dead, instead of being rewritten for a few documents; what the
-        chain recomputes replaces the copies in the (small) delta files."""
+        Their shards then keep the old rows, dead, instead of being rewritten for a few documents. The rows the
+        chain computes again are not copied (their entries are dropped: the chain computes them into the delta
+        shard as new), only those it keeps."""
         redo = set()
+        again: set[str] = set()                 # documents the chain computes again, from its first such stage on
+        recomputed: dict[str, set[str]] = {}    # per chain stage, those documents
         for name in chain:
             entries = self.shards.entries(name)
             for d, w in wants[name].items():
                 e = entries.get(d)
                 if w.shard != DELTA and (e is None or e.skip_key != w.skip_key or e.shard != w.shard):
                     redo.add(w.src)
+                if e is None or e.skip_key != w.skip_key:
+                    again.add(d)
+            recomputed[name] = set(again)
         if not redo or sum(units[src].weight for src in redo) > self._delta_room:
             return set()
         self._delta_room -= sum(units[src].weight for src in redo)
@@ -404,6 +410,9 @@ class Runner:
             moved = [(k, e) for k, e in current.items() if e.src in redo and e.shard != DELTA]
             if not moved:
                 continue
+            computed = recomputed.get(st.name, set())
+            gone = sorted(k for k, _ in moved if k in computed)
+            moved = [(k, e) for k, e in moved if k not in computed]
             copy: dict[int, list[str]] = {}
             for k, e in moved:
                 if e.status == "ok" and e.shard in files:
@@ -413,7 +422,7 @@ class Runner:
                                    str(self.shards.new_file(st.name, DELTA)),
                                    keep=[k for k, e in current.items() if e.shard == DELTA and e.status == "ok"],
                                    adds=[(str(files[sh]), keys) for sh, keys in sorted(copy.items())]))
-            entries_up[st.name] = (_entry_table(moved, DELTA), [])
+            entries_up[st.name] = (_entry_table(moved, DELTA) if moved else None, gone)
         results = self.executor.merge(tasks) if tasks else []
         files_up: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
         for r in results:
