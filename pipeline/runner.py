@@ -417,11 +417,12 @@ class Runner:
             for k, e in moved:
                 if e.status == "ok" and e.shard in files:
                     copy.setdefault(e.shard, []).append(k)
-            old = files.get(DELTA)
-            tasks.append(MergeTask(st.name, DELTA, str(old) if old else None, [], [],
-                                   str(self.shards.new_file(st.name, DELTA)),
-                                   keep=[k for k, e in current.items() if e.shard == DELTA and e.status == "ok"],
-                                   adds=[(str(files[sh]), keys) for sh, keys in sorted(copy.items())]))
+            if copy:   # (nothing to copy, as when the chain computes every moved row again: the file stays)
+                old = files.get(DELTA)
+                tasks.append(MergeTask(st.name, DELTA, str(old) if old else None, [], [],
+                                       str(self.shards.new_file(st.name, DELTA)),
+                                       keep=[k for k, e in current.items() if e.shard == DELTA and e.status == "ok"],
+                                       adds=[(str(files[sh]), keys) for sh, keys in sorted(copy.items())]))
             entries_up[st.name] = (_entry_table(moved, DELTA) if moved else None, gone)
         results = self.executor.merge(tasks) if tasks else []
         files_up: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
