@@ -24,8 +24,6 @@ corpus stages: a change of any embedded document recomputes them); load.
 from __future__ import annotations
 
 import dataclasses
-import errno
-import fcntl
 import gc
 import hashlib
 import os
@@ -34,7 +32,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,8 +42,7 @@ from pipeline import fingerprint
 from pipeline import outputs
 from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, discover  # noqa: F401
 from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
-from pipeline.executors import (Chunk, ChunkResult, LocalExecutor, MergeResult, MergeTask, chunk_size, merge_shard,
-                                 small_phase)
+from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeTask, chunk_size, small_phase
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import ERROR, Stage, StageStats, settings_hash, status_column
 from pipeline.registry import BY_NAME, PIPELINE, producer
@@ -663,7 +660,6 @@ class Runner:
         todo: dict[str, set[str]] = {}
         drops: dict[str, dict[int, set[str]]] = {}
         current: dict[str, dict[str, Entry]] = {}
-        upstream_failed: set[str] = set()
         blocked: set[str] = set()   # an earlier stage failed on them: later ones have nothing to work on
         for name in names:
             want = {k: w for k, w in wants[name].items() if k not in blocked}

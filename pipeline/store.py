@@ -16,7 +16,6 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
