@@ -51,6 +51,13 @@ def view(raw: str, start: int = 0, end: int | None = None,
     characters mapped to the entity's first raw offset; a removed ``\\n`` escape of a code
     string separates words as a line break would.
     """
+    end = len(raw) if end is None else end
+    if end <= start:
+        return _EMPTY
+    if not _touches(removed, start, end) and not _INVISIBLE_RE.search(raw, start, end):
+        return _plain_view(raw, start, end)   # (most lines) nothing removed: no per-piece work
+    if _cut_whole(raw, removed, start, end):
+        return _EMPTY
     index: list[int] = []
     return _finish(_view_chars(raw, start, end, removed, index), index)
 
@@ -59,10 +66,68 @@ def view_text(raw: str, start: int = 0, end: int | None = None,
               removed: Sequence[tuple[int, int]] = ()) -> str:
     """``view(raw, start, end, removed).text`` without building its offset map (for callers that read
     the text only)."""
-    text = "".join(_view_chars(raw, start, end, removed, _NO_INDEX))
+    end = len(raw) if end is None else end
+    if end <= start or _cut_whole(raw, removed, start, end):
+        return ""
+    if not _touches(removed, start, end) and not _INVISIBLE_RE.search(raw, start, end):
+        text = " ".join(raw[start:end].split())   # str.split()'s whitespace is str.isspace(), as in _chars
+    else:
+        text = "".join(_view_chars(raw, start, end, removed, _NO_INDEX))
     if not unicodedata.is_normalized("NFC", text):
         return view(raw, start, end, removed).text   # (rare) NFC needs the map
     return text
+
+
+def _touches(removed: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Does any removed span overlap ``[start, end)``?"""
+    for s, e in removed:
+        if e > start and s < end:
+            return True
+    return False
+
+
+def _cut_whole(raw: str, removed: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Does one removed span cover all of ``[start, end)`` (a wholly removed line)? Not one that is a
+    single entity: that one is decoded, not cut."""
+    for s, e in removed:
+        if s <= start and e >= end and not (s == start and raw.startswith("&", s) and _ENTITY.fullmatch(raw, s, e)):
+            return True
+    return False
+
+
+def _plain_view(raw: str, start: int, end: int) -> TextView:
+    """The view of ``raw[start:end]`` with nothing removed and no invisible characters: whitespace
+    runs collapsed. Slices and ranges between the runs to collapse, not a character at a time."""
+    if not _IRREGULAR_SPACE.search(raw, start, end) and raw[start] != " " and raw[end - 1] != " ":
+        text = raw[start:end]   # (most lines) single spaces between words: the view is the raw text
+        index: Sequence[int] = range(start, end)
+    else:
+        segment = raw[start:end]
+        a = len(segment) - len(segment.lstrip())
+        b = len(segment.rstrip())
+        if a >= b:
+            return _EMPTY
+        pieces: list[str] = []
+        index = []
+        pos = a
+        # inside [a, b) every whitespace run lies between two words: one space, mapped to the
+        # raw position before the next word
+        for m in _COLLAPSE.finditer(segment, a, b):
+            ms, me = m.span()
+            pieces.append(segment[pos:ms])
+            index.extend(range(start + pos, start + ms))
+            index.append(start + me - 1)
+            pos = me
+        pieces.append(segment[pos:b])
+        index.extend(range(start + pos, start + b))
+        text = " ".join(pieces)
+    if not unicodedata.is_normalized("NFC", text):
+        text, index = _nfc_with_map(text, list(index))
+    return TextView(text, tuple(index))
+
+
+# a whitespace run that is not one space (runs of one space stay as they are)
+_COLLAPSE = re.compile(r"\s{2,}|[^\S ]")
 
 
 class _Discard(list):
@@ -77,6 +142,9 @@ class _Discard(list):
 
 
 _NO_INDEX = _Discard()
+
+
+_EMPTY = TextView("", ())
 
 
 def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[int, int]], index: list[int]
@@ -138,7 +206,6 @@ def _run(raw: str, pos: int, stop: int, chars: list[str], index: list[int], pend
 
 _INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
 _ARRAY_MIN = 600  # shorter runs of text (most lines) are quicker a word at a time than with arrays
-_WORD = re.compile(r"\S+")   # re's \s is str.isspace(), as in _chars
 # whitespace that a view changes (with a space at either end): other than one space between two words
 _IRREGULAR_SPACE = re.compile(r"[^\S ]|  ")
 
@@ -155,22 +222,29 @@ def _words(text: str, pos: int, stop: int, chars: list[str], index: list[int], p
         chars.append(text[pos:stop])
         index.extend(range(pos, stop))
         return False
-    prev = pos
-    for m in _WORD.finditer(text, pos, stop):
-        s, e = m.span()
-        if s > prev:
-            pending_space = pending_space or bool(chars)
-        if pending_space:
-            if not (pending_space == "tag" and text[s] in _PUNCT_AFTER_TAG):
-                chars.append(" ")
-                index.append(s - 1 if s > 0 else s)
-            pending_space = False
-        chars.append(m.group())
-        index.extend(range(s, e))
-        prev = e
-    if stop > prev:
+    segment = text[pos:stop]
+    a = pos + len(segment) - len(segment.lstrip())
+    if a == stop:   # whitespace only
+        return pending_space or bool(chars) if stop > pos else pending_space
+    b = pos + len(segment.rstrip())
+    if a > pos:
         pending_space = pending_space or bool(chars)
-    return pending_space
+    if pending_space and not (pending_space == "tag" and text[a] in _PUNCT_AFTER_TAG):
+        chars.append(" ")
+        index.append(a - 1 if a > 0 else a)
+    # between the first and the last word: slices between the whitespace runs to collapse, each run
+    # one space mapped to the raw position before the next word
+    p = a
+    for m in _COLLAPSE.finditer(text, a, b):
+        ms, me = m.span()
+        chars.append(text[p:ms])
+        chars.append(" ")
+        index.extend(range(p, ms))
+        index.append(me - 1)
+        p = me
+    chars.append(text[p:b])
+    index.extend(range(p, b))
+    return b < stop     # whitespace at the end: a space if anything follows
 _SPACE = np.array([chr(c).isspace() for c in range(0x3002)])   # str.isspace(); none past U+3000
 _PUNCT_AFTER_TAG = ",.;:!?)"
 
