@@ -42,9 +42,31 @@ def looks_like_code(body: str) -> bool:
     return symbols > 0.15 * len(visible) or ends >= 0.5 * max(len(lines), 1)
 
 
+# a line that could be a setext underline or a table's delimiter row (CommonMark and markdown-it's table
+# rule), also inside block quotes and list items: it starts, after their markers, with one of "-=:|"
+_UNDERLINE_OR_DELIMITER = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*[-=:|]", re.M)
+
+
+def _may_hold_blocks(text: str) -> bool:
+    """False when the parser can find no code fence, setext heading or table in ``text``: no fence
+    marker anywhere, and every line that could underline a heading or be a table's delimiter row
+    comes after a blank line (both need a paragraph or header line right above; a lone ``---`` after
+    a blank line is a thematic break). Most texts that reach the parse hold only such breaks."""
+    if "```" in text or "~~~" in text or "\r" in text:   # (\r: a line break that ``^`` does not see)
+        return True
+    for m in _UNDERLINE_OR_DELIMITER.finditer(text):
+        start = m.start()
+        if start == 0:
+            continue
+        above = text[text.rfind("\n", 0, start - 1) + 1:start - 1]
+        if above.strip(" \t"):   # markdown-it's blank line holds spaces and tabs only
+            return True
+    return False
+
+
 def block_spans(text: str) -> list[Span]:
     """Code fences, setext underlines and table markup of a markdown text."""
-    if not re.search(r"^[ \t]*(?:```|~~~|=+[ \t]*$|-+[ \t]*$|\|)", text, re.M):
+    if not re.search(r"^[ \t]*(?:```|~~~|=+[ \t]*$|-+[ \t]*$|\|)", text, re.M) or not _may_hold_blocks(text):
         return []   # nothing the parser could add: skip the parse
     lines = line_spans(text)
     out: list[Span] = []
