@@ -43,8 +43,9 @@ def looks_like_code(body: str) -> bool:
 
 
 # a line that could be a setext underline or a table's delimiter row (CommonMark and markdown-it's table
-# rule), also inside block quotes and list items: it starts, after their markers, with one of "-=:|"
-_UNDERLINE_OR_DELIMITER = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*[-=:|]", re.M)
+# rule), also inside block quotes and list items: it starts, after all their markers (taken possessively:
+# a list item "- text" is no candidate; "- " alone is an underline), with one of "-=:|"
+_UNDERLINE_OR_DELIMITER = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t]+\S)|\d{1,9}[.)](?=[ \t])))*+[ \t]*[-=:|]", re.M)
 
 
 def _may_hold_blocks(text: str) -> bool:
