@@ -108,22 +108,28 @@ def _language(code: str) -> dict:
     }
 
 
-def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) -> list[Block]:
-    """The visible lines of ``raw`` as blocks; hard-wrapped lines of one paragraph are joined."""
+def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = (),
+              lines: list[tuple[int, int]] | None = None) -> list[Block]:
+    """The visible lines of ``raw`` as blocks; hard-wrapped lines of one paragraph are joined.
+    ``lines`` is ``logical_lines(raw, spans)`` when the caller has it already."""
     out: list[Block] = []
     blank = True
     index = SpanIndex([(s, e) for s, e, _ in spans])
     in_link = bytearray(len(raw) + 1)
     for a, b in links:
         in_link[a:b] = b"\x01" * (b - a)
-    for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]):
+    if lines is None:
+        lines = logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
+    for s, e in lines:
         v = view(raw, s, e, index.overlapping(s, e))
         if not v.text:
             blank = True
             continue
-        span = (v.raw_index[0], v.raw_index[-1] + 1)
-        link_chars = sum(map(in_link.__getitem__, v.raw_index)) if links else 0
-        marked = re.match(r"\s*(?:(#{1,6})\s|<h([1-6])\b)", raw[s:e], re.I)
+        first, last = v.raw_index[0], v.raw_index[-1]
+        span = (first, last + 1)
+        # (a view's raw offsets grow: a line with no link character between its first and last has none)
+        link_chars = sum(map(in_link.__getitem__, v.raw_index)) if links and in_link.find(1, first, last + 1) >= 0 else 0
+        marked = _MARKED_HEADING.match(raw, s, e)
         heading = bool(marked)
         level = (len(marked.group(1)) if marked.group(1) else int(marked.group(2))) if marked else 0
         prev = out[-1] if out else None
@@ -141,6 +147,7 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = ()) ->
     return out
 
 
+_MARKED_HEADING = re.compile(r"\s*(?:(#{1,6})\s|<h([1-6])\b)", re.I)
 _WORD = re.compile(r"\w+")
 
 
@@ -280,9 +287,10 @@ def _run(blocks: list[Block], decided: list[str], i: int) -> list[Block]:
 
 
 def spans(raw: str, removed: list[Span], lang: str, links: list[tuple[int, int]] = (),
-          settings: Settings = Settings()) -> list[Span]:
-    """Raw spans of the furniture blocks of one document (after ``removed``), with their rules."""
-    blocks = classify(blocks_of(raw, removed, links), lang, settings)
+          settings: Settings = Settings(), lines: list[tuple[int, int]] | None = None) -> list[Span]:
+    """Raw spans of the furniture blocks of one document (after ``removed``), with their rules.
+    ``lines`` is ``logical_lines`` of ``removed`` when the caller has it already."""
+    blocks = classify(blocks_of(raw, removed, links, lines), lang, settings)
     return [(s, e, b.reason or "furniture") for b in blocks if b.cls == "bad" for s, e in b.lines]
 
 

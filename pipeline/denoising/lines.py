@@ -19,27 +19,71 @@ _OPENING = re.compile(rf"<(?:{_BLOCK_TAGS})\b[^>]*>", re.I)
 _CLOSING = re.compile(rf"</(?:{_BLOCK_TAGS})\s*>|<br\s*/?>", re.I)
 
 
-def logical_lines(raw: str, removed: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+def logical_lines(raw: str, removed: list[tuple[int, int, str]], lines: list[tuple[int, int]] | None = None
+                  ) -> list[tuple[int, int]]:
     """(start, end) raw spans of the lines of ``raw``, split at removed breaks.
 
     ``removed`` holds (start, end, text) of the removals; an escaped ``\\n`` splits around
     itself, an opening block tag starts a new line, a closing one or ``<br>`` ends one.
+    ``lines`` is ``line_spans(raw)`` when the caller has it already.
     """
-    cuts = sorted((s, e, t) for s, e, t in removed if e > s and (
-        _ESCAPED_BREAK.fullmatch(t) or _OPENING.fullmatch(t) or _CLOSING.fullmatch(t)))
+    return split_lines(lines if lines is not None else line_spans(raw), break_cuts(removed))
+
+
+def break_cuts(removed: list[tuple[int, int, str]]) -> list[tuple[int, int, int]]:
+    """The removals that stand for line breaks, sorted, as (start, end, kind): ``_ESCAPE``, ``_OPEN``
+    or ``_CLOSE``. The cuts of several lists of removals are the sorted union of theirs."""
+    cuts = []
+    for s, e, t in removed:
+        # every break is an escape (starts with a backslash) or a tag (with "<"): one test for the rest
+        if e > s and t[:1] in _BREAK_STARTS:
+            if _ESCAPED_BREAK.fullmatch(t):
+                cuts.append((s, e, _ESCAPE))
+            elif _OPENING.fullmatch(t):
+                cuts.append((s, e, _OPEN))
+            elif _CLOSING.fullmatch(t):
+                cuts.append((s, e, _CLOSE))
+    cuts.sort()
+    return cuts
+
+
+_BREAK_STARTS = ("<", "\\")
+
+
+def raw_break_cuts(raw: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, int]]:
+    """:func:`break_cuts` of removals given as raw spans (start, end, rule): their texts are ``raw[start:end]``."""
+    cuts = []
+    for s, e, _ in spans:
+        if e > s and raw.startswith(_BREAK_STARTS, s):
+            if _ESCAPED_BREAK.fullmatch(raw, s, e):
+                cuts.append((s, e, _ESCAPE))
+            elif _OPENING.fullmatch(raw, s, e):
+                cuts.append((s, e, _OPEN))
+            elif _CLOSING.fullmatch(raw, s, e):
+                cuts.append((s, e, _CLOSE))
+    cuts.sort()
+    return cuts
+_ESCAPE, _OPEN, _CLOSE = 0, 1, 2
+
+
+def split_lines(lines: list[tuple[int, int]], cuts: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """:func:`logical_lines` of the raw ``lines`` (``line_spans``) and the ``break_cuts`` of the removals."""
+    if not cuts:
+        return list(lines)
     out: list[tuple[int, int]] = []
     k = 0
-    for s, e in line_spans(raw):
-        while k < len(cuts) and cuts[k][0] < s:
+    n_cuts = len(cuts)
+    for s, e in lines:
+        while k < n_cuts and cuts[k][0] < s:
             k += 1
         pos = s
         j = k
-        while j < len(cuts) and cuts[j][1] <= e:
-            cs, ce, text = cuts[j]
-            if _ESCAPED_BREAK.fullmatch(text):
+        while j < n_cuts and cuts[j][1] <= e:
+            cs, ce, kind = cuts[j]
+            if kind == _ESCAPE:
                 out.append((pos, cs))
                 pos = ce
-            elif _OPENING.fullmatch(text):
+            elif kind == _OPEN:
                 if cs > pos:
                     out.append((pos, cs))
                 pos = cs

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising import furniture, markdown
-from pipeline.denoising.lines import SpanIndex, logical_lines
+from pipeline.denoising.lines import SpanIndex, logical_lines, raw_break_cuts, split_lines
 from pipeline.lang import get as lang_data, letters
 from pipeline.stages import langid
 from pipeline.textmap import line_key, line_spans, view_text
@@ -327,8 +327,14 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
         blank = _blank(blank, found)
     line_level, bio = line_spans_for(blank, lang, boilerplate, settings)
     spans.extend(line_level)
-    spans += furniture.spans(raw, spans, lang, _link_texts(raw, spans), settings.furniture)
-    spans += foreign_spans(raw, spans, lang, settings.langid)
+    raw_lines = line_spans(raw)
+    cuts = raw_break_cuts(raw, spans)
+    found = furniture.spans(raw, spans, lang, _link_texts(raw, spans), settings.furniture,
+                            split_lines(raw_lines, cuts))
+    spans += found
+    blank = _blank(blank, line_level + found)   # now raw with all of ``spans`` blanked
+    lines = split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found)))
+    spans += _foreign_spans(raw, blank, lines, spans, lang, settings.langid)
     return _non_overlapping(spans), bio
 
 
@@ -336,9 +342,14 @@ def foreign_spans(raw: str, spans: list[Span], lang: str, settings: langid.Setti
                   ) -> list[Span]:
     """The paragraphs of what is left that are in another language than ``lang``, each as the
     raw spans between the earlier removals inside it (those keep their own rule)."""
-    blank = _blank(raw, spans)
-    lines = [(s, e, text) for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
-             if (text := " ".join(blank[s:e].split()))]
+    return _foreign_spans(raw, _blank(raw, spans), logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]),
+                          spans, lang, settings)
+
+
+def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: list[Span], lang: str,
+                   settings: langid.Settings) -> list[Span]:
+    """:func:`foreign_spans` given ``blank`` (raw with the spans blanked out) and its logical lines."""
+    lines = [(s, e, text) for s, e in logical if (text := " ".join(blank[s:e].split()))]
     groups = langid.paragraph_groups([text for _, _, text in lines])
     texts = [" ".join(lines[i][2] for i in group) for group in groups]
     index = SpanIndex([(s, e) for s, e, _ in spans])
@@ -384,8 +395,7 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 def clean_text(raw: str, spans: list[Span]) -> str:
     """The document without its removals: one normalised line per non-empty raw line."""
     index = SpanIndex([(s, e) for s, e, _ in spans])
-    lines = (view_text(raw, s, e, index.overlapping(s, e))
-             for s, e in logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]))
+    lines = (view_text(raw, s, e, index.overlapping(s, e)) for s, e in split_lines(line_spans(raw), raw_break_cuts(raw, spans)))
     return "\n".join(line for line in lines if line)
 
 
