@@ -100,6 +100,7 @@ def _language(code: str) -> dict:
     return {
         "cues": cues,
         "cta": tuple(c.casefold() for c in d.CALL_TO_ACTION_CUES),
+        "cta_re": re.compile("|".join(re.escape(c.casefold()) for c in d.CALL_TO_ACTION_CUES) or "(?!)"),
         "nav": frozenset(w.casefold() for w in (*SHARED_NAV, *d.NAV_WORDS)),
         "menu": frozenset(w.casefold() for w in (*SHARED_NAV, *SHARE_TARGETS, *d.NAV_WORDS)),
         "stop": frozenset(w.casefold() for w in justext.get_stoplist(stop)) if stop else frozenset(),
@@ -151,9 +152,10 @@ _MARKED_HEADING = re.compile(r"\s*(?:(#{1,6})\s|<h([1-6])\b)", re.I)
 _WORD = re.compile(r"\w+")
 
 
-def _stop_density(text: str, stop: frozenset[str]) -> float:
-    words = _WORD.findall(text.casefold())
-    return sum(w in stop for w in words) / len(words) if words else 0.0
+def _stop_density(low: str, stop: frozenset[str]) -> float:
+    """Share of the words of ``low`` (a case-folded text) that are stopwords."""
+    words = _WORD.findall(low)
+    return sum(map(stop.__contains__, words)) / len(words) if words else 0.0
 
 
 def _starts_with_cue(text: str, cues: tuple[str, ...]) -> str | None:
@@ -164,31 +166,44 @@ def _starts_with_cue(text: str, cues: tuple[str, ...]) -> str | None:
                                                          or not c[-1].isalnum())), None)
 
 
-def _nav_parts(text: str, nav: frozenset[str]) -> int:
-    """How many navigation or legal link words make up the line (0 when anything else is in it)."""
+def _nav_words(text: str) -> list[str] | None:
+    """The parts of a line split at menu separators, case-folded (None for a line too long to be a menu)."""
     if len(text) > 100:
-        return 0
-    parts = [p.strip(" .:").casefold() for p in _NAV_SPLIT.split(_LEADING_MARKS.sub("", text)) if p.strip(" .:")]
+        return None
+    return [p.strip(" .:").casefold() for p in _NAV_SPLIT.split(_LEADING_MARKS.sub("", text)) if p.strip(" .:")]
+
+
+def _nav_parts(text: str, nav: frozenset[str], parts: list[str] | None = None) -> int:
+    """How many navigation or legal link words make up the line (0 when anything else is in it);
+    ``parts`` is ``_nav_words(text)`` when the caller has it."""
+    if parts is None:
+        parts = _nav_words(text)
     return len(parts) if parts and all(p in nav for p in parts) else 0
+
+
+_HASHTAGS = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;]*){2,}")
 
 
 def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) -> list[Block]:
     """Set ``cls`` and ``reason`` of every block (context-free, then by context)."""
     L = _language(lang)
+    cta = L["cta_re"]
     for b in blocks:
         t = b.text
+        low = t.casefold()
         bare = _LEADING_MARKS.sub("", t).strip()
         cue = _starts_with_cue(t, L["cues"])
+        words = _nav_words(t)
         if cue and len(t) <= settings.max_cue_chars:
             b.cls, b.reason = "bad", "furniture_cue"
             # a bare label ("Artikel Terkait", "Udostępnij artykuł:") heads the lines after it;
             # "Baca juga: <title>" is one line of its own
             b.label = not bare.casefold()[len(cue):].strip(" :")
-        elif re.fullmatch(r"(?:#[^\W\d_][\w-]*[\s,;]*){2,}", bare):
+        elif _HASHTAGS.fullmatch(bare):
             b.cls, b.reason = "bad", "furniture_cue"          # a line of hashtags
         elif len(t) <= settings.max_legal_chars and (_COPYRIGHT.search(bare) or L["registration"].search(t)):
             b.cls, b.reason = "bad", "furniture_legal"
-        elif not b.marked_heading and _nav_parts(t, L["nav"]) >= 2:
+        elif not b.marked_heading and _nav_parts(t, L["nav"], words) >= 2:
             b.cls, b.reason = "bad", "furniture_nav"        # "Home | Blog | Kontakt"; one word alone is judged by context
         elif _PATH.fullmatch(bare):
             b.cls, b.reason = "bad", "furniture_path"
@@ -196,14 +211,14 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
             b.cls, b.reason = "bad", "furniture_symbols"     # "});", "* * *", "»": no text at all
         elif len(t) < settings.length_low or b.link_chars >= 0.5 * len(t):
             b.cls = "short"       # too short, or mostly link text (related posts): judged by context
-        elif _stop_density(t, L["stop"]) >= settings.stopwords_low:
+        elif _stop_density(low, L["stop"]) >= settings.stopwords_low:
             b.cls = "good"
         else:
             b.cls = "neargood"
-        b.menu = _nav_parts(t, L["menu"]) >= 1 or b.link_chars >= 0.8 * len(t)
-        low = t.casefold()
-        b.cta = any((i := low.find(c)) >= 0 and (len(t) <= settings.max_cta_chars or i <= settings.cta_lead_chars)
-                    for c in L["cta"])
+        b.menu = _nav_parts(t, L["menu"], words) >= 1 or b.link_chars >= 0.8 * len(t)
+        # the leftmost match of all the cues: a cue within the lead exists when the first one found is there
+        m = cta.search(low)
+        b.cta = m is not None and (len(t) <= settings.max_cta_chars or m.start() <= settings.cta_lead_chars)
     _calls_to_action(blocks)
     _context(blocks, settings)
     return blocks
