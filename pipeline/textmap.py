@@ -157,6 +157,8 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
         if end > start:
             _run(raw, start, end, chars, index, False)
         return chars
+    if not any(s >= start and raw.startswith("&", s) for s, _ in near) and not _INVISIBLE_RE.search(raw, start, end):
+        return _kept_runs(raw, start, end, near, index)
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
     cut = _merge([(s, e) for s, e in near if subs.get(s, (None,))[0] != e])
@@ -183,6 +185,33 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
             elif raw.startswith(_BREAK_ESCAPES, s):
                 pending_space = True  # "\\n" inside a code string is a line break
         pos = max(pos, e)
+    return chars
+
+
+def _kept_runs(raw: str, start: int, end: int, near: list[tuple[int, int]], index: list[int]) -> list[str]:
+    """:func:`_view_chars` where no removed span is an entity to decode and no invisible character is
+    to be dropped (most lines with removals): the runs between the cuts, whitespace collapsed."""
+    chars: list[str] = []
+    pos = start
+    pending_space: bool | str = False
+    for s, e in _merge(near):
+        stop = min(s, end)
+        if stop > pos:
+            if stop - pos < _ARRAY_MIN:
+                pending_space = _words(raw, pos, stop, chars, index, pending_space)
+            else:
+                pending_space = _array(raw[pos:stop], pos, chars, index, pending_space)
+        if e > s and chars:
+            if raw[s] == "<":
+                pending_space = "tag"  # a removed tag separates words ("a<br>b" -> "a b"), not "a</b>,"
+            elif raw.startswith(_BREAK_ESCAPES, s):
+                pending_space = True  # "\\n" inside a code string is a line break
+        pos = max(pos, e)
+    if end > pos:
+        if end - pos < _ARRAY_MIN:
+            _words(raw, pos, end, chars, index, pending_space)
+        else:
+            _array(raw[pos:end], pos, chars, index, pending_space)
     return chars
 
 

@@ -156,8 +156,8 @@ def markup_spans(text: str) -> list[Span]:
     for rule, pattern, groups in MARKUP_RULES:
         if not any(n in text for n in _NEEDS[rule]):
             continue
-        if blanked < len(spans):
-            masked, blanked = _blank(text, spans), len(spans)
+        if blanked < len(spans):   # blank the spans found since (blanking is cumulative)
+            masked, blanked = _blank(masked, spans[blanked:]), len(spans)
         for m in _finditer(pattern, masked):
             for g in (groups if isinstance(groups, tuple) else (groups,)):
                 if m.end(g) > m.start(g):

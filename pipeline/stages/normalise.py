@@ -130,6 +130,9 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     index = SpanIndex(removed)
     underlined = _setext_underlined(raw, lines, index)
     for n, (s, e) in enumerate(lines):
+        if s == e:
+            blank = True   # an empty line (most of them): its view is empty
+            continue
         near = index.overlapping(s, e)
         v = view(raw, s, e, [(a, b) for a, b, _ in near])
         if not v.text or _LONE_BULLET.fullmatch(v.text):
@@ -143,7 +146,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
         if n in underlined and kind == "paragraph" and len(tv.text) <= settings.max_heading_chars:
             kind, level, marker = "heading", underlined[n], None   # "Title\n=====": a setext heading
         # bold lead ("**1. Title** body"): the bold part is a heading of its own
-        lead = _bold_lead(raw, s, index.overlapping(s, e), tv, settings.max_heading_chars)
+        lead = _bold_lead(raw, s, near, tv, settings.max_heading_chars)
         if lead is not None and kind in ("paragraph", "list_item"):
             head, rest = lead
             hk, hl, hm, hn, htv = _classify(head, [], 0, settings)
@@ -155,7 +158,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 continue
         prev_text = out[-1].text if out else ""
         wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
-                                             and re.search(rf"[a-z{letters()},]$", prev_text[-2:]))
+                                             and _WRAP_END.search(prev_text[-2:]))
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and not row and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
@@ -181,6 +184,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     return _with_parents(out)
 
 
+_WRAP_END = re.compile(rf"[a-z{letters()},]$")   # a line that ends so is cut mid-sentence
 _SENTENCE_END = re.compile(r"[.!?…][\"”»)\]]*\s")
 
 
@@ -266,10 +270,11 @@ def _with_parents(blocks: list[_Block]) -> list[dict]:
 def run(documents: pa.Table, removed_spans: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + removed_spans -> {blocks}."""
     by_doc: dict[str, list[tuple[int, int, str]]] = {}
-    for r in removed_spans.select(["doc_id", "start_char", "end_char", "text"]).to_pylist():
-        by_doc.setdefault(r["doc_id"], []).append((r["start_char"], r["end_char"], r["text"]))
+    columns = (removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char", "text"))
+    for doc_id, start, end, text in zip(*columns):   # (columns: no dict per row)
+        by_doc.setdefault(doc_id, []).append((start, end, text))
     rows = []
-    for doc in documents.select(["doc_id", "raw_text"]).to_pylist():
-        for b in blocks_of(doc["raw_text"], by_doc.get(doc["doc_id"], []), settings):
-            rows.append({"doc_id": doc["doc_id"], **b})
+    for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
+        for b in blocks_of(raw, by_doc.get(doc_id, []), settings):
+            rows.append({"doc_id": doc_id, **b})
     return {"blocks": schema.table(rows, schema.BLOCKS)}
