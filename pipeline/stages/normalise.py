@@ -273,8 +273,12 @@ def run(documents: pa.Table, removed_spans: pa.Table, settings: Settings = Setti
     columns = (removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char", "text"))
     for doc_id, start, end, text in zip(*columns):   # (columns: no dict per row)
         by_doc.setdefault(doc_id, []).append((start, end, text))
-    rows = []
+    # the output built column by column (what schema.table does with row dicts, without copying them)
+    fields = schema.BLOCKS.names[1:]
+    out: dict[str, list] = {name: [] for name in schema.BLOCKS.names}
     for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
-        for b in blocks_of(raw, by_doc.get(doc_id, []), settings):
-            rows.append({"doc_id": doc_id, **b})
-    return {"blocks": schema.table(rows, schema.BLOCKS)}
+        rows = blocks_of(raw, by_doc.get(doc_id, []), settings)
+        out["doc_id"].extend([doc_id] * len(rows))
+        for name in fields:
+            out[name].extend(r[name] for r in rows)
+    return {"blocks": pa.table(out, schema=schema.BLOCKS)}
