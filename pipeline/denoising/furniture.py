@@ -122,8 +122,8 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = (),
     if lines is None:
         lines = logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
     for s, e in lines:
-        v = view(raw, s, e, index.overlapping(s, e))
-        if not v.text:
+        v = view(raw, s, e, index.overlapping(s, e)) if e > s else None   # (an empty line has no text)
+        if v is None or not v.text:
             blank = True
             continue
         first, last = v.raw_index[0], v.raw_index[-1]

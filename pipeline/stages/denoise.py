@@ -395,7 +395,8 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 def clean_text(raw: str, spans: list[Span]) -> str:
     """The document without its removals: one normalised line per non-empty raw line."""
     index = SpanIndex([(s, e) for s, e, _ in spans])
-    lines = (view_text(raw, s, e, index.overlapping(s, e)) for s, e in split_lines(line_spans(raw), raw_break_cuts(raw, spans)))
+    lines = (view_text(raw, s, e, index.overlapping(s, e))
+             for s, e in split_lines(line_spans(raw), raw_break_cuts(raw, spans)) if e > s)   # (empty lines: no text)
     return "\n".join(line for line in lines if line)
 
 
