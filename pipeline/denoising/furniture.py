@@ -181,6 +181,15 @@ def _nav_parts(text: str, nav: frozenset[str], parts: list[str] | None = None) -
     return len(parts) if parts and all(p in nav for p in parts) else 0
 
 
+_ANY_DIGIT = re.compile(r"\d")   # a registration number has digits
+
+
+def _may_be_copyright(text: str, bare: str) -> bool:
+    """Whether ``_COPYRIGHT`` can match ``bare`` (``text`` without its leading marks): each of its
+    branches needs a "©", "&copy;", "(c)" or a "copyright" at the start (no other letter folds to c)."""
+    return "©" in text or "&" in text or "(" in text or bare[:1] in ("c", "C")
+
+
 _HASHTAGS = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;]*){2,}")
 
 
@@ -201,7 +210,8 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
             b.label = not bare.casefold()[len(cue):].strip(" :")
         elif _HASHTAGS.fullmatch(bare):
             b.cls, b.reason = "bad", "furniture_cue"          # a line of hashtags
-        elif len(t) <= settings.max_legal_chars and (_COPYRIGHT.search(bare) or L["registration"].search(t)):
+        elif len(t) <= settings.max_legal_chars and (_may_be_copyright(t, bare) and _COPYRIGHT.search(bare)
+                                                      or _ANY_DIGIT.search(t) and L["registration"].search(t)):
             b.cls, b.reason = "bad", "furniture_legal"
         elif not b.marked_heading and _nav_parts(t, L["nav"], words) >= 2:
             b.cls, b.reason = "bad", "furniture_nav"        # "Home | Blog | Kontakt"; one word alone is judged by context
