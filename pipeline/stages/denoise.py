@@ -186,10 +186,20 @@ _CHAR_OF = {p: next((c for head, c in _AFTER_BLANKS.items() if p.pattern.startsw
             for _, p, _ in MARKUP_RULES}
 
 
+# re.M patterns whose every match is a line (up to its break) that opens with blanks and then this
+# character: tried only at such lines (the regex engine would try every position of the text)
+_LINE_OPENING: dict[str, str] = {r"^[ \t]*#{1,6}[ \t].*?([ \t]+#+)[ \t]*\r?$": "#"}
+_LINE_CHAR_OF = {p: _LINE_OPENING.get(p.pattern) for _, p, _ in MARKUP_RULES}
+
+
 def _finditer(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
     """``pattern.finditer(text)`` (its matches are never empty); where its matches can only start at
     some characters, tried there only: ``match`` at a position sees the text before it, as lookbehinds
     need."""
+    opening = _LINE_CHAR_OF.get(pattern)
+    if opening is not None:
+        yield from _finditer_lines_opening(pattern, text, opening)
+        return
     char = _CHAR_OF.get(pattern)
     if char is not None:
         yield from _finditer_after_blanks(pattern, text, char)
@@ -206,6 +216,22 @@ def _finditer(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
             continue
         yield m
         pos = m.end()
+
+
+def _finditer_lines_opening(pattern: re.Pattern, text: str, char: str) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` for a pattern of ``_LINE_OPENING``: tried at the start of each line
+    (after a "\\n", where re.M's ``^`` is) whose first character other than blanks is ``char``."""
+    pos = 0
+    while (c := text.find(char, pos)) >= 0:
+        start = text.rfind("\n", 0, c) + 1
+        if not text[start:c].strip(" \t"):
+            m = pattern.match(text, start)
+            if m is not None:
+                yield m
+        nl = text.find("\n", c)   # (a match ends at its line's end: the next candidate is on a later line)
+        if nl < 0:
+            return
+        pos = nl + 1
 
 
 def _finditer_after_blanks(pattern: re.Pattern, text: str, char: str) -> Iterator[re.Match]:
