@@ -110,9 +110,11 @@ def _language(code: str) -> dict:
 
 
 def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = (),
-              lines: list[tuple[int, int]] | None = None) -> list[Block]:
+              lines: list[tuple[int, int]] | None = None, seen: dict | None = None) -> list[Block]:
     """The visible lines of ``raw`` as blocks; hard-wrapped lines of one paragraph are joined.
-    ``lines`` is ``logical_lines(raw, spans)`` when the caller has it already."""
+    ``lines`` is ``logical_lines(raw, spans)`` when the caller has it already; ``seen``, when given,
+    gets ``(start, end) -> (removed spans in it, view text)`` of every line viewed (for a later view
+    of the same line with the same removals)."""
     out: list[Block] = []
     blank = True
     index = SpanIndex([(s, e) for s, e, _ in spans])
@@ -122,7 +124,13 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = (),
     if lines is None:
         lines = logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
     for s, e in lines:
-        v = view(raw, s, e, index.overlapping(s, e)) if e > s else None   # (an empty line has no text)
+        if e > s:
+            near = index.overlapping(s, e)
+            v = view(raw, s, e, near)
+            if seen is not None:
+                seen[s, e] = (near, v.text)
+        else:
+            v = None   # (an empty line has no text)
         if v is None or not v.text:
             blank = True
             continue
@@ -312,10 +320,11 @@ def _run(blocks: list[Block], decided: list[str], i: int) -> list[Block]:
 
 
 def spans(raw: str, removed: list[Span], lang: str, links: list[tuple[int, int]] = (),
-          settings: Settings = Settings(), lines: list[tuple[int, int]] | None = None) -> list[Span]:
+          settings: Settings = Settings(), lines: list[tuple[int, int]] | None = None,
+          seen: dict | None = None) -> list[Span]:
     """Raw spans of the furniture blocks of one document (after ``removed``), with their rules.
-    ``lines`` is ``logical_lines`` of ``removed`` when the caller has it already."""
-    blocks = classify(blocks_of(raw, removed, links, lines), lang, settings)
+    ``lines`` and ``seen`` as for :func:`blocks_of`."""
+    blocks = classify(blocks_of(raw, removed, links, lines, seen), lang, settings)
     return [(s, e, b.reason or "furniture") for b in blocks if b.cls == "bad" for s, e in b.lines]
 
 
