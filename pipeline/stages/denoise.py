@@ -284,11 +284,12 @@ def _ad_block(text: str, lines: list[tuple[int, int]], i: int, rules: dict, sett
         break
 
 
-def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: Settings
-                   ) -> tuple[list[Span], str | None]:
-    """Line-level removals and the author bio text, if any."""
+def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: Settings,
+                   lines: list[tuple[int, int]] | None = None) -> tuple[list[Span], str | None]:
+    """Line-level removals and the author bio text, if any. ``lines`` is ``line_spans(text)`` when the
+    caller has it (blanking keeps the line breaks: the raw text's lines are the blanked text's)."""
     rules = line_rules(lang, settings)
-    lines = line_spans(text)
+    lines = line_spans(text) if lines is None else lines
     spans: list[Span] = []
     bio = None
     for i, (s, e) in enumerate(lines):
@@ -337,14 +338,16 @@ def _next_is_list(text: str, lines: list[tuple[int, int]], i: int) -> bool:
 
 
 def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[str] = frozenset(),
-           settings: Settings = Settings(), seen: dict | None = None) -> tuple[list[Span], str | None]:
+           settings: Settings = Settings(), views: dict | None = None, lines: list[tuple[int, int]] | None = None
+           ) -> tuple[list[Span], str | None]:
     """All removals of one document, non-overlapping and sorted.
 
     Layers in order, each on the text with the earlier removals blanked out: metadata and
     wrapper spans from ingest; markdown code fences, setext underlines and tables
     (markdown-it-py); HTML elements of page furniture; markup and template artefacts; the
     language's line rules; the furniture block classifier; paragraphs in another language.
-    ``seen`` as for ``furniture.blocks_of`` (the line views of the furniture classifier).
+    ``views`` gets the line views of the furniture classifier (as ``seen`` of ``furniture.blocks_of``);
+    ``lines`` is ``line_spans(raw)`` when the caller has it.
     """
     spans: list[Span] = [(m["start"], m["end"], m["rule"]) for m in meta_spans or []]
     blank = _blank(raw, spans)      # each layer blanks what the last one found (blanking twice changes nothing)
@@ -352,12 +355,12 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
         found = layer(blank)
         spans += found
         blank = _blank(blank, found)
-    line_level, bio = line_spans_for(blank, lang, boilerplate, settings)
+    raw_lines = line_spans(raw) if lines is None else lines
+    line_level, bio = line_spans_for(blank, lang, boilerplate, settings, raw_lines)
     spans.extend(line_level)
-    raw_lines = line_spans(raw)
     cuts = raw_break_cuts(raw, spans)
     found = furniture.spans(raw, spans, lang, _link_texts(raw, spans), settings.furniture,
-                            split_lines(raw_lines, cuts), seen)
+                            split_lines(raw_lines, cuts), views)
     spans += found
     blank = _blank(blank, line_level + found)   # now raw with all of ``spans`` blanked
     lines = split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found)))
@@ -419,17 +422,19 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
     return [sp for sp in out if sp[1] > sp[0]]
 
 
-def clean_text(raw: str, spans: list[Span], seen: dict | None = None) -> str:
-    """The document without its removals: one normalised line per non-empty raw line. ``seen``: views
-    already made of some lines, ``(start, end) -> (removed spans in it, text)`` (``remove`` fills it)."""
+def clean_text(raw: str, spans: list[Span], views: dict | None = None, lines: list[tuple[int, int]] | None = None
+               ) -> str:
+    """The document without its removals: one normalised line per non-empty raw line. ``views``: views
+    already made of some lines, ``(start, end) -> (removed spans in it, text)`` (``remove`` fills it);
+    ``lines`` is ``line_spans(raw)`` when the caller has it."""
     index = SpanIndex([(s, e) for s, e, _ in spans])
     out = []
-    for s, e in split_lines(line_spans(raw), raw_break_cuts(raw, spans)):
+    for s, e in split_lines(line_spans(raw) if lines is None else lines, raw_break_cuts(raw, spans)):
         if e <= s:
             continue   # (an empty line: no text)
         near = index.overlapping(s, e)
         # a view is a function of the line and the removals in it: one made with the same ones is this one
-        hit = seen.get((s, e)) if seen else None
+        hit = views.get((s, e)) if views else None
         text = hit[1] if hit is not None and hit[0] == near else view_text(raw, s, e, near)
         if text:
             out.append(text)
@@ -445,15 +450,16 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
     clean: dict[str, list] = {name: [] for name in schema.CLEAN.names}
     columns = (documents.column(c).to_pylist() for c in ("doc_id", "raw_text", "meta_spans"))
     for doc_id, raw, meta_spans in zip(*columns):
-        seen: dict = {}
-        spans, bio = remove(raw, lang_of[doc_id], meta_spans, boilerplate, settings, seen)
+        views: dict = {}
+        lines = line_spans(raw)
+        spans, bio = remove(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines)
         removed["doc_id"].extend([doc_id] * len(spans))
         removed["start_char"].extend(s for s, _, _ in spans)
         removed["end_char"].extend(e for _, e, _ in spans)
         removed["text"].extend(raw[s:e] for s, e, _ in spans)
         removed["rule"].extend(r for _, _, r in spans)
         clean["doc_id"].append(doc_id)
-        clean["clean_text"].append(clean_text(raw, spans, seen))
+        clean["clean_text"].append(clean_text(raw, spans, views, lines))
         clean["author_bio"].append(bio)
     return {"removed_spans": pa.table(removed, schema=schema.REMOVED_SPANS),
             "clean": pa.table(clean, schema=schema.CLEAN)}
