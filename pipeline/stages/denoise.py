@@ -143,8 +143,10 @@ def _blank(text: str, spans: list[Span]) -> str:
         if e <= s:
             continue
         parts.append(text[pos:s])
-        cut = text[s:e]
-        parts.append(_NOT_BREAK.sub(" ", cut) if "\n" in cut or "\r" in cut else " " * len(cut))
+        if text.find("\n", s, e) < 0 and text.find("\r", s, e) < 0:   # (most spans) no line break in it
+            parts.append(" " * (e - s))
+        else:
+            parts.append(_NOT_BREAK.sub(" ", text[s:e]))
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
@@ -158,6 +160,9 @@ def markup_spans(text: str) -> list[Span]:
             continue
         if blanked < len(spans):   # blank the spans found since (blanking is cumulative)
             masked, blanked = _blank(masked, spans[blanked:]), len(spans)
+        if groups == 0:   # (most rules) the whole match
+            spans += [(a, b, rule) for a, b in map(re.Match.span, _finditer(pattern, masked)) if b > a]
+            continue
         for m in _finditer(pattern, masked):
             for g in (groups if isinstance(groups, tuple) else (groups,)):
                 if m.end(g) > m.start(g):

@@ -125,7 +125,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
     blank = True
     lines = logical_lines(raw, removed)
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
-    filled = sum(1 for s, e in lines if raw[s:e].strip())
+    filled = sum(1 for s, e in lines if e > s and not raw[s:e].isspace())   # (not blank: what .strip() leaves)
     blank_separated = len(lines) - filled >= settings.blank_line_share * filled
     index = SpanIndex(removed)
     underlined = _setext_underlined(raw, lines, index)
