@@ -1,0 +1,103 @@
+"""The short cuts of the denoise and normalise stages (issue 8) give what the long ways give: the skipped
+markdown parse, the views of lines with nothing removed, the clean text from the furniture classifier's
+line views, the shared line splits."""
+from __future__ import annotations
+
+import pathlib
+import random
+
+import pytest
+
+from pipeline import textmap
+from pipeline.denoising import furniture, markdown
+from pipeline.denoising.lines import break_cuts, logical_lines, raw_break_cuts, split_lines
+from pipeline.stages import denoise
+from pipeline.textmap import line_spans, view, view_text
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _texts() -> list[str]:
+    paths = sorted((ROOT / "corpus").glob("*.*")) + sorted((ROOT / "tests/fixtures/dev-corpus").rglob("*.*"))
+    return [p.read_text(encoding="utf-8", errors="replace") for p in paths if p.stem != "SOURCES"]
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return _texts()
+
+
+def _parsed_always(text: str) -> list:
+    saved = markdown._may_hold_blocks
+    markdown._may_hold_blocks = lambda _text: True
+    try:
+        return markdown.block_spans(text)
+    finally:
+        markdown._may_hold_blocks = saved
+
+
+MARKDOWN_CASES = [
+    "Foo\n- \n\n---\n",                    # "- " alone underlines a heading
+    "Intro\n\n---\n\n> Title\n> ---\n",     # a setext heading inside a block quote
+    "Text\n\n---\n\na | b\n:-- | --:\n",   # a table without leading pipes
+    "Text\n\n---\n\n- ```\n  code\n  ```\n",  # a fence inside a list item
+    "Text\n\n---\n\n1. Title\n   ===\n",
+    "Just text\n\n---\n\nMore text\n\n***\n",
+    "Title\r---\r",
+]
+
+
+def test_markdown_parse_skipped_only_where_it_finds_nothing(texts):
+    rng = random.Random(7)
+    vocab = ["Title", "text here", "", "  ", "---", "===", "- item", "* item", "1. item", "> quote", "> ---",
+             "| a | b |", "a | b", "|---|---|", ":--|--:", "```", "~~~", "  ---", "- ---", "    code", "-", "- ",
+             "> > ---", "1) x", "+ y", "<div>", "-- x", "= ", "-\t-"]
+    made = ["\n".join(rng.choice(vocab) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    for text in MARKDOWN_CASES + made + texts:
+        assert markdown.block_spans(text) == _parsed_always(text), text
+
+
+def _view_by_chars(raw: str, start: int, end: int) -> textmap.TextView:
+    """The plain definition of a view with nothing removed: a character at a time."""
+    chars: list[str] = []
+    index: list[int] = []
+    textmap._chars(raw, start, end, chars, index, False)
+    return textmap._finish(chars, index)
+
+
+def test_views_by_every_path_agree():
+    rng = random.Random(3)
+    alphabet = ["a", "é", "e\u0301", " ", "  ", "\t", "\n", "\u00a0", "\u200b", ",", "<br>", "&amp;", "x", "\x1c"]
+    for _ in range(20000):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.05:
+            raw *= 30   # the array path of long runs
+        start = rng.randint(0, len(raw))
+        end = rng.randint(start, len(raw))
+        plain = view(raw, start, end)
+        assert (plain.text, plain.raw_index) == astuple(_view_by_chars(raw, start, end))
+        assert view_text(raw, start, end) == plain.text
+        assert list(plain.raw_index) == sorted(plain.raw_index)   # furniture counts link characters by that
+        if end - start > 1:   # an empty removal inside the line: the path of lines with removals
+            mid = rng.randint(start + 1, end - 1)
+            general = view(raw, start, end, [(mid, mid)])
+            assert (general.text, general.raw_index) == (plain.text, plain.raw_index)
+
+
+def astuple(v: textmap.TextView) -> tuple:
+    return v.text, v.raw_index
+
+
+def test_clean_text_from_the_furniture_views_and_shared_lines(texts):
+    for raw in texts:
+        views: dict = {}
+        lines = line_spans(raw)
+        spans, _ = denoise.remove(raw, "id", [], views=views, lines=lines)
+        assert denoise.clean_text(raw, spans, views, lines) == denoise.clean_text(raw, spans)
+        assert denoise.remove(raw, "id", [])[0] == spans
+        cuts = raw_break_cuts(raw, spans)
+        assert cuts == break_cuts([(s, e, raw[s:e]) for s, e, _ in spans])
+        assert split_lines(lines, cuts) == logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
+        # furniture given the lines finds what it finds alone
+        assert furniture.spans(raw, spans, "id") == furniture.spans(raw, spans, "id", (), furniture.Settings(),
+                                                                  split_lines(lines, cuts), {})
