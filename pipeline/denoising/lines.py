@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
+from operator import itemgetter
 from typing import Sequence
 
 from pipeline.textmap import line_spans
@@ -100,13 +102,9 @@ class SpanIndex:
     (a view per line over all spans of a long document would be quadratic)."""
 
     def __init__(self, spans: Sequence[tuple]):
-        self.spans = sorted(spans, key=lambda x: (x[0], x[1]))
-        self.starts = [sp[0] for sp in self.spans]
-        self.max_end: list[int] = []
-        high = -1
-        for sp in self.spans:
-            high = max(high, sp[1])
-            self.max_end.append(high)
+        self.spans = sorted(spans, key=itemgetter(0, 1))
+        self.starts = list(map(itemgetter(0), self.spans))
+        self.max_end: list[int] = list(accumulate(map(itemgetter(1), self.spans), max))   # the furthest end so far
 
     def overlapping(self, start: int, end: int) -> list:
         """The spans with ``span.start < end`` and ``span.end > start``, in order."""

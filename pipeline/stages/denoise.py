@@ -384,7 +384,7 @@ def foreign_spans(raw: str, spans: list[Span], lang: str, settings: langid.Setti
 def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: list[Span], lang: str,
                    settings: langid.Settings) -> list[Span]:
     """:func:`foreign_spans` given ``blank`` (raw with the spans blanked out) and its logical lines."""
-    lines = [(s, e, text) for s, e in logical if (text := " ".join(blank[s:e].split()))]
+    lines = [(s, e, text) for s, e in logical if e > s and (text := " ".join(blank[s:e].split()))]
     groups = langid.paragraph_groups([text for _, _, text in lines])
     texts = [" ".join(lines[i][2] for i in group) for group in groups]
     index = SpanIndex([(s, e) for s, e, _ in spans])
