@@ -101,6 +101,11 @@ def _plain_view(raw: str, start: int, end: int) -> TextView:
     if not _IRREGULAR_SPACE.search(raw, start, end) and raw[start] != " " and raw[end - 1] != " ":
         text = raw[start:end]   # (most lines) single spaces between words: the view is the raw text
         index: Sequence[int] = range(start, end)
+    elif end - start >= _ARRAY_MIN:   # a long text with many runs to collapse: array operations
+        chars: list[str] = []
+        index = []
+        _array(raw[start:end], start, chars, index, False)
+        return _finish(chars, index)
     else:
         segment = raw[start:end]
         a = len(segment) - len(segment.lstrip())
