@@ -26,7 +26,7 @@ stays high on articles the cues never saw.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.denoising.lines import SpanIndex, logical_lines
