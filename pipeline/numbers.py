@@ -146,6 +146,25 @@ def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching any of ``words`` (non-empty), their common prefixes factored out: fast to try."""
+    tree: dict[str, dict] = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
 def _lookup(table: Mapping[str, T], word: str) -> T | None:
     """``table[word]``, where a key "stem*" matches any word starting with stem."""
     word = " ".join(word.lower().split())
@@ -196,6 +215,11 @@ def _grammar(code: str) -> _Grammar:
     phrase = rf"(?<!\w){morphemes}+(?!\w)(?:{_WS}+{morphemes}+(?!\w))*"
     digits = _digits_pattern(frozenset(data("THOUSANDS_SEP")))
     number_re = rf"(?P<mw>(?<!\w){_alt(mult_numbers)})|(?P<dig>{digits})|(?P<words>{phrase})"
+    # Every match starts at a digit or at a word starting with an item's first word: a cheap lookahead
+    # (one trie, not hundreds of alternatives tried at every character) skips the other positions.
+    heads = {w.split()[0].rstrip("*") for w in (*words, *scales, *teens, *magnitudes, *fractions, *denominators,
+                                               *joiners, *one_prefixes, *mult_numbers)}
+    number_re = rf"(?=[0-9]|(?<!\w){_trie(heads)})(?:{number_re})" if "" not in heads else number_re
     sep = rf"(?:{_WS}*|-)"  # "15%", "15 persen", "10-procentowy", "2-krotnie"
     range_after = {
         opener: re.compile(
@@ -242,14 +266,20 @@ def _grammar(code: str) -> _Grammar:
 # --- parsing numbers ---------------------------------------------------------------
 
 
+_DIGIT_GROUPS_RE = re.compile(r"[0-9]+(?:[., ][0-9]+)*")
+_DIGIT_SEP_RE = re.compile(r"[., ]")
+_NON_SPACE_RE = re.compile(r"\S+")
+_LETTER_NEXT_RE = re.compile(r"[^\W\d_]|-[^\W\d_]")
+
+
 def _parse_digits(s: str, g: _Grammar) -> float | None:
     """Digits with the language's separators: "2.000" = 2000, "2,5" = 2.5, "1.234,56", "2 000"."""
     for space in _SPACES:
         s = s.replace(space, " ")
-    if not re.fullmatch(r"[0-9]+(?:[., ][0-9]+)*", s):
+    if not _DIGIT_GROUPS_RE.fullmatch(s):
         return None
-    groups = re.split(r"[., ]", s)
-    seps = re.findall(r"[., ]", s)
+    groups = _DIGIT_SEP_RE.split(s)
+    seps = _DIGIT_SEP_RE.findall(s)
     if not seps:
         return float(s)
     frac = ""
@@ -436,6 +466,12 @@ _CODE_RE = re.compile(
     r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?",
     re.I,
 )
+# What every match of _CODE_RE holds somewhere: a text without any has no code span.
+_CODE_HINT_RE = re.compile(
+    r"[/=@_\\<]|www\.|\.(?:png|jpe?g|gif|webp|svg|html?|php|aspx?|css|js|pdf)\b"
+    r"|[0-9][-.][0-9]{1,2}[-.][0-9]|[0-9]:[0-9]{2}",
+    re.I,
+)
 # Markup that may start a list line before its number ("# 4:", "## 1.", "**1.", "- 2)").
 _LIST_LEAD_RE = re.compile(r"[ \t]*(?:(?:[#*•>·–-]+|<[^>]*>)[ \t]*)*")
 _LIST_END_RE = re.compile(r"\\?[.:)](?![0-9])")
@@ -463,7 +499,7 @@ def _number_at(text: str, m: re.Match[str], g: _Grammar) -> _Num | None:
         return None
     # The longest leading run of words that forms a number: "dua tiga" -> "dua".
     phrase = m.group("words")
-    cuts = [w.end() for w in re.finditer(r"\S+", phrase)]
+    cuts = [w.end() for w in _NON_SPACE_RE.finditer(phrase)]
     for cut in reversed(cuts):
         ms = _split(phrase[:cut], g)
         parsed = _parse_words(ms, g) if ms else None
@@ -588,7 +624,7 @@ def _glued(text: str, num: _Num) -> bool:
     if not num.digits:
         return False
     nxt = text[num.end:num.end + 2]
-    return bool(re.match(r"[^\W\d_]|-[^\W\d_]", nxt))
+    return bool(_LETTER_NEXT_RE.match(nxt))
 
 
 def _glued_before(text: str, num: _Num, g: _Grammar) -> bool:
@@ -654,6 +690,8 @@ def _classify(text: str, num: _Num, g: _Grammar) -> tuple[Quantity | None, int]:
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
+    if not _CODE_HINT_RE.search(text):
+        return []   # no sign any code needs: skip the costly scan (most sentences)
     return [m.span() for m in _CODE_RE.finditer(text)]
 
 
@@ -687,29 +725,34 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     """
     g = _grammar(lang)
     found: list[Quantity] = []
-    if not _may_hold_numbers(text, g):
+    m = g.number_re.search(text)
+    if m is None or not _may_hold_numbers(text, g):
         return found
-    codes: list[tuple[int, int]] | None = None     # found when a number is
-    pos = 0
-    while m := g.number_re.search(text, pos):
-        pos = m.end()
-        if codes is None:
-            codes = _code_spans(text)
-        if any(s <= m.start() < e for s, e in codes):
-            continue
-        if m.group("mw") is not None:
-            value = _lookup(g.mult_numbers, m.group("mw"))
-            if value is not None:
-                found.append(_quantity(text, m.start(), m.end(), float(value), MULTIPLIER))
-            continue
-        num = _number_at(text, m, g)
-        if num is None and m.group("words") is not None:
-            # Go on after its first word only: "en twee derde" starts with the Dutch "en".
-            pos = m.start() + len(m.group("words").split()[0])
-        if num is None or _glued_before(text, num, g):
-            continue
-        q, pos = _classify(text, num, g)
-        pos = max(pos, num.end)
-        if q is not None:
-            found.append(q)
+    codes = _code_spans(text)
+    while m is not None:
+        pos = _read_match(text, m, g, codes, found)
+        m = g.number_re.search(text, pos)
     return found
+
+
+def _read_match(text: str, m: re.Match[str], g: _Grammar, codes: list[tuple[int, int]], found: list[Quantity]
+                ) -> int:
+    """Append the quantity of a ``number_re`` match (if it is one) to ``found``; where scanning goes on."""
+    pos = m.end()
+    if any(s <= m.start() < e for s, e in codes):
+        return pos
+    if m.group("mw") is not None:
+        value = _lookup(g.mult_numbers, m.group("mw"))
+        if value is not None:
+            found.append(_quantity(text, m.start(), m.end(), float(value), MULTIPLIER))
+        return pos
+    num = _number_at(text, m, g)
+    if num is None and m.group("words") is not None:
+        # Go on after its first word only: "en twee derde" starts with the Dutch "en".
+        pos = m.start() + len(m.group("words").split()[0])
+    if num is None or _glued_before(text, num, g):
+        return pos
+    q, pos = _classify(text, num, g)
+    if q is not None:
+        found.append(q)
+    return max(pos, num.end)
