@@ -85,7 +85,7 @@ def is_statistic(q: Quantity) -> bool:
 # --- language grammar -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)     # one per language, hashed by identity (a key of _words_number's cache)
 class _Grammar:
     """One language's number data, with its regexes compiled once."""
 
@@ -497,8 +497,17 @@ def _number_at(text: str, m: re.Match[str], g: _Grammar) -> _Num | None:
         return _Num(m.start(), end, value, True, plain, magnitude, False, False)
     if m.group("words") is None:
         return None
-    # The longest leading run of words that forms a number: "dua tiga" -> "dua".
-    phrase = m.group("words")
+    read = _words_number(m.group("words"), g)
+    if read is None:
+        return None
+    cut, value, magnitude, fraction, weak = read
+    return _Num(m.start(), m.start() + cut, value, False, False, magnitude, fraction, weak)
+
+
+@lru_cache(maxsize=4096)
+def _words_number(phrase: str, g: _Grammar) -> tuple[int, float, bool, bool, bool] | None:
+    """(length, value, magnitude, fraction, weak) of the longest leading run of words of ``phrase`` that forms
+    a number ("dua tiga" -> "dua"), or None; remembered per phrase ("een", "en" come back all the time)."""
     cuts = [w.end() for w in _NON_SPACE_RE.finditer(phrase)]
     for cut in reversed(cuts):
         ms = _split(phrase[:cut], g)
@@ -506,7 +515,7 @@ def _number_at(text: str, m: re.Match[str], g: _Grammar) -> _Num | None:
         if parsed:
             weak = all(x in g.weak or x in g.denominators for x in ms)
             magnitude = any(x in g.magnitudes for x in ms)
-            return _Num(m.start(), m.start() + cut, parsed[0], False, False, magnitude, parsed[1], weak)
+            return cut, parsed[0], magnitude, parsed[1], weak
     return None
 
 
@@ -675,14 +684,14 @@ def _classify(text: str, num: _Num, g: _Grammar) -> tuple[Quantity | None, int]:
         return _quantity(text, start, end, value, unit, currency), end
     if prop := _proportion(text, num, g):
         return _quantity(text, start, prop[1], prop[0], PERCENT), prop[1]
+    if num.weak:
+        return None, end    # (words: no date, list number, code or year either)
     if _is_date(text, num, g) or _is_list_number(text, num, g):
         return None, end
     if _glued(text, num) and not g.year_suffix_after.match(text, end):  # "2018r." is a year
         return None, end
     if _is_year(text, num, g):
         return _quantity(text, start, end, value, YEAR), end
-    if num.weak:
-        return None, end
     if g.time_after.match(text, end):
         return _quantity(text, start, end, value, DURATION), end
     unit = COUNT if num.magnitude or _counts_something(text, end, g) else NUMBER
