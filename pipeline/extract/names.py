@@ -69,7 +69,7 @@ def _long_platforms(lang: str) -> tuple[str, ...]:
     return tuple(p for p in word_set(lang, "EXAMPLE_PLATFORMS") if len(p) >= 5)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def is_platform(lang: str, word: str) -> bool:
     """A platform named as a channel; one of five letters or more also in any inflection or compound."""
     w = word.casefold().rstrip("+")
@@ -86,7 +86,7 @@ def is_domain(word: str) -> bool:
     return bool(_DOMAIN.match(word))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def is_acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters) and word[0].isalpha()
@@ -135,7 +135,7 @@ def _in_vocab(lang: str, word: str, vocab: frozenset[str]) -> bool:
     return not vocab.isdisjoint(_forms(lang, word))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)     # an entry is up to ~4 kB (41 forms of a Polish word)
 def _forms(lang: str, word: str) -> tuple[str, ...]:
     """The lower-case forms of a word :func:`_in_vocab` looks for: itself, and from five letters on its
     stems with every ending (remembered per word: the same words come back in every document)."""
@@ -153,7 +153,7 @@ def _is_common(lang: str, word: str, vocab: frozenset[str]) -> bool:
     return always or (not named and _in_vocab(lang, lower_form, vocab))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _common_parts(lang: str, word: str) -> tuple[bool, str, bool]:
     """What :func:`_is_common` asks of a word whatever the document: (a stop or cue word, its form without a
     possessive, camel-case or an acronym); remembered per word."""
