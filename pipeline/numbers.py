@@ -165,6 +165,13 @@ def _trie(words: Iterable[str]) -> str:
     return emit(tree)
 
 
+def _ahead(items: Iterable[str]) -> str:
+    """A lookahead for the first words of ``_alt(items)``: a search tries the alternation only where one starts
+    (the patterns searched in the text before a number try every position)."""
+    heads = {w.split()[0].rstrip("*") for w in items if w.split()}
+    return f"(?={_trie(heads)})" if heads and "" not in heads else ""
+
+
 def _lookup(table: Mapping[str, T], word: str) -> T | None:
     """``table[word]``, where a key "stem*" matches any word starting with stem."""
     word = " ".join(word.lower().split())
@@ -246,18 +253,20 @@ def _grammar(code: str) -> _Grammar:
         multiplier_after=re.compile(
             sep + _alt((*DEFAULT_MULTIPLIER_SIGNS, *data("MULTIPLIER_WORDS"))) + rf"(?!{_WS}*[0-9])", flags),
         currency_after_re=re.compile(rf"{_WS}*({_alt(currency_after)})", flags),
-        currency_before_re=re.compile(rf"(?<!\w)({_alt(currency_before)}){_WS}*\Z", flags),
+        currency_before_re=re.compile(rf"(?<!\w){_ahead(currency_before)}({_alt(currency_before)}){_WS}*\Z", flags),
         denominator_after=re.compile(rf"{_WS}+({_alt(denominators)})", flags),
         fraction_of_after=re.compile(rf"{_WS}+{_alt(data('FRACTION_OF_WORDS'))}", flags),
         proportion_after=re.compile(rf"{_WS}+{_alt(data('PROPORTION_WORDS'))}{_WS}+", flags),
         range_after=range_after,
-        range_opener_before=re.compile(rf"(?<!\w)({_alt(o for o in range_joiners if o)}){_WS}+\Z", flags),
+        range_opener_before=re.compile(
+            rf"(?<!\w){_ahead(o for o in range_joiners if o)}({_alt(o for o in range_joiners if o)}){_WS}+\Z", flags),
         time_after=re.compile(rf"(?:{_WS}+|-){_alt(data('TIME_UNIT_WORDS'))}", flags),
         month_after=re.compile(rf"{_WS}+{_alt(months)}", flags),
-        month_before=re.compile(rf"(?<!\w){_alt(months)}{_WS}+\Z", flags),
-        year_cue_before=re.compile(rf"(?<!\w){_alt(data('YEAR_CUES'))}{_WS}+\Z", flags),
+        month_before=re.compile(rf"(?<!\w){_ahead(months)}{_alt(months)}{_WS}+\Z", flags),
+        year_cue_before=re.compile(rf"(?<!\w){_ahead(data('YEAR_CUES'))}{_alt(data('YEAR_CUES'))}{_WS}+\Z", flags),
         year_suffix_after=re.compile(rf"{_WS}*{_alt(data('YEAR_SUFFIXES'))}", flags),
-        label_before=re.compile(rf"(?:(?<!\w){_alt(data('LABEL_WORDS'))}|#){_WS}*\Z", flags),
+        label_before=re.compile(rf"(?:(?<!\w){_ahead(data('LABEL_WORDS'))}{_alt(data('LABEL_WORDS'))}|#){_WS}*\Z",
+                                flags),
         starts=tuple(sorted({w.split()[0].rstrip("*").lower() for w in (*words, *scales, *teens, *magnitudes,
                              *fractions, *denominators, *joiners, *one_prefixes, *mult_numbers)})),
     )
@@ -468,8 +477,9 @@ _CODE_RE = re.compile(
 )
 # What every match of _CODE_RE holds somewhere: a text without any has no code span.
 _CODE_HINT_RE = re.compile(
-    r"[/=@_\\<]|www\.|\.(?:png|jpe?g|gif|webp|svg|html?|php|aspx?|css|js|pdf)\b"
-    r"|[0-9][-.][0-9]{1,2}[-.][0-9]|[0-9]:[0-9]{2}",
+    r"(?=[/=@_\\<w.0-9])"      # (the first characters: one cheap test where none is)
+    r"(?:[/=@_\\<]|www\.|\.(?:png|jpe?g|gif|webp|svg|html?|php|aspx?|css|js|pdf)\b"
+    r"|[0-9][-.][0-9]{1,2}[-.][0-9]|[0-9]:[0-9]{2})",
     re.I,
 )
 # Markup that may start a list line before its number ("# 4:", "## 1.", "**1.", "- 2)").
@@ -735,7 +745,7 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     g = _grammar(lang)
     found: list[Quantity] = []
     m = g.number_re.search(text)
-    if m is None or not _may_hold_numbers(text, g):
+    if m is None or m.group("dig") is None and not _may_hold_numbers(text, g):   # (digits: it holds one)
         return found
     codes = _code_spans(text)
     while m is not None:
