@@ -56,6 +56,7 @@ MAX_DENOMINATOR = 1000
 
 _WS = r"[ \t\u00a0\u202f]"  # blanks inside a line, including the (narrow) no-break space
 _SPACES = ("\u00a0", "\u202f")
+_BLANKS = frozenset(" \t\u00a0\u202f")    # the characters of _WS
 
 T = TypeVar("T")
 
@@ -572,6 +573,8 @@ def _range_end(text: str, num: _Num, end: int, mark: _Mark | None, g: _Grammar) 
         if second and not (second.digits and second.value > num.value):
             second = None  # "2019-20", scores, codes
     if second is None:
+        if text[end:end + 1] not in _BLANKS:
+            return None     # a range in words ("3 do 5", "od 30 sekund do 3 minut") has a blank after the number
         opener = g.range_opener_before.search(_before(text, num.start))
         for key in ("", opener.group(1).lower()) if opener else ("",):
             joined = g.range_after.get(key)
