@@ -61,3 +61,19 @@ def test_trie_matches_exactly_its_words():
     pattern = re.compile(numbers._trie(words))
     assert all(pattern.fullmatch(w) for w in words)
     assert not any(pattern.fullmatch(w) for w in ["d", "der", "dertien", "ee", "mln", "", "xx"])
+
+
+def test_a_one_word_run_is_cleaned_as_any_run(sentences):
+    """``_one_word_run`` (remembered per word) gives what trimming and splitting the run token by token gives."""
+    from pipeline.nlp import tokenize
+
+    seen = 0
+    for lang, text, vocab in sentences:
+        toks = tokenize(text)
+        for i, t in enumerate(toks):
+            if t.is_word:
+                for v in (vocab, frozenset()):
+                    fast, slow = names._one_word_run(lang, text, toks, i, v), names._clean_words(lang, text, toks, i, i + 1, v)
+                    assert [vars(r) for r in fast] == [vars(r) for r in slow], (text, t.text)
+                seen += 1
+    assert seen > 10_000

@@ -277,6 +277,13 @@ def _starts_clause(text: str, toks: tuple[Token, ...], k: int) -> bool:
 
 def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vocab: frozenset[str]) -> list[Run]:
     """Trim a raw capitalised run; split off stop words and platforms."""
+    if j == i + 1 and toks[i].is_word:
+        return _one_word_run(lang, text, toks, i, vocab)
+    return _clean_words(lang, text, toks, i, j, vocab)
+
+
+def _clean_words(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vocab: frozenset[str]) -> list[Run]:
+    """:func:`_clean_run` worked out token by token (any run; for one word :func:`_one_word_run` gives the same)."""
     idx = list(range(i, j))
     word_idx = [k for k in idx if toks[k].is_word]
     plat = [k for k in word_idx if is_platform(lang, toks[k].text)]
@@ -296,6 +303,51 @@ def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vo
         if run is not None:
             out.append(run)
     return out
+
+
+def _one_word_run(lang: str, text: str, toks: tuple[Token, ...], i: int, vocab: frozenset[str]) -> list[Run]:
+    """:func:`_clean_run` of a run of one word (most runs: "Het", "Anda", "Facebook"), from what is known of
+    the word whatever the document (:func:`_one_word`) and the document's lower-case words."""
+    t = toks[i]
+    initial = _starts_clause(text, toks, i)
+    one = _one_word(lang, t.text, initial)
+    if one is None:
+        return []
+    surface, words, platform, trim_form, part_form = one
+    if trim_form is not None and _in_vocab(lang, trim_form, vocab):
+        return []   # a clause-initial word the document writes in lower case
+    if part_form == "" or part_form is not None and _in_vocab(lang, part_form, vocab):
+        return []   # a title-cased ordinary word
+    return [Run(i, i + 1, t.start, t.start + len(surface) if platform else t.end, surface, list(words), initial,
+                platform)]
+
+
+@lru_cache(maxsize=16384)
+def _one_word(lang: str, word: str, initial: bool) -> tuple[str, tuple[str, ...], bool, str | None, str | None] | None:
+    """What :func:`_clean_run` (trim, split, part) makes of a run of one word, but for the document's lower-case
+    words: None (no run), or (surface, words, platform, trim_form, part_form): the run is dropped if the
+    document writes ``trim_form`` or ``part_form`` in lower case ("" for ``part_form``: dropped anyway)."""
+    if is_platform(lang, word):     # _platform_runs: an inflected platform alone is cut to its name
+        stem = next((p for p in _long_platforms(lang) if word.casefold().startswith(p)), None)
+        first = word[:len(stem)] if stem and word[:len(stem)][:1].isupper() else word
+        return first, (first,), True, None, None
+    stop = word_set(lang, "EXAMPLE_STOP")
+    if word in _connectors(lang) or base(word).casefold() in stop:
+        return None
+    trim_form = None    # _trim: a leading common word
+    if initial:
+        always, lower_form, named = _common_parts(lang, word)
+        if always:
+            return None
+        trim_form = None if named else lower_form
+    elif len(word) <= 4 and is_cue_word(lang, "EXAMPLE_TITLES", word):
+        return None
+    w = base(word)      # _part_run
+    if not any(c.isalpha() for c in w) or w.casefold() in _places(lang):
+        return None
+    part_form = None if is_camel(w) or is_acronym(w) or "." in w else base(w) if w.isalpha() else ""
+    surface = word[:-2] if word.endswith(("'s", "’s")) else word
+    return surface, (w,), False, trim_form, part_form
 
 
 def _platform_runs(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, plat: list[int],
