@@ -480,6 +480,9 @@ def example_report(m: Mention) -> bool:
     """``Anna Nowak pisze: ...``, ``zegt Pieter Jansen``, ``Menurut Rina Wulandari, ...``."""
     toks, run = m.toks, m.run
     report = cues(m.lang, "EXAMPLE_REPORT_VERBS", m.text)
+    if not report:      # (most sentences) what holds without a verb of saying
+        return bool(near_before(cues(m.lang, "STAT_SOURCE_PREPS", m.text), toks, run, 3)
+                    or _QUOTE_AFTER_COLON.match(m.text, run.end))
     return bool(near_after(report, toks, run, 3) or near_before(report, toks, run, 1)
                 or near_before(cues(m.lang, "STAT_SOURCE_PREPS", m.text), toks, run, 3)
                 or _QUOTE_AFTER_COLON.match(m.text, run.end) or _appositive_then(report, toks, run))
@@ -498,6 +501,16 @@ def example_source(m: Mention) -> bool:
     """``Survei Belanja Daring 2019``, ``badanie ... przez Gemius``, ``onderzoek van Nielsen``, ``X menemukan``."""
     toks, run = m.toks, m.run
     study = cues(m.lang, "STAT_STUDY_CUES", m.text)
+    if study and _names_study(m, study):
+        return True
+    return any(s >= run.b and words_between(toks, run.b, s) <= 2 and not broken(toks, run.b, s, False)
+               and not any(run.b <= s2 < s for s2, _ in study) for s, e in cues(m.lang, "STAT_FINDING_VERBS", m.text))
+
+
+def _names_study(m: Mention, study: list[tuple[int, int]]) -> bool:
+    """:func:`example_source` by the study cues ``study`` of the sentence: the run names the study, is its
+    agent or its site, or comes right after a study word."""
+    toks, run = m.toks, m.run
     if any(s == run.a and e <= run.b for s, e in study) and len(run.words) >= 2:
         return True
     # "badanie przeprowadzone przez Gemius", "onderzoek door o.a. Content.corp": the agent right after
@@ -508,12 +521,9 @@ def example_source(m: Mention) -> bool:
             lead = s
     if any(e == lead for s, e in cues(m.lang, "STAT_AGENT_PREPS", m.text)) and near_before(study, toks, run, 6):
         return True
-    if is_domain(run.text) and study:
+    if is_domain(run.text):
         return True     # "een onderzoek ..., zie actualinsights.com": the site that published it
-    if near_before(study, toks, run, 0):
-        return True
-    return any(s >= run.b and words_between(toks, run.b, s) <= 2 and not broken(toks, run.b, s, False)
-               and not any(run.b <= s2 < s for s2, _ in study) for s, e in cues(m.lang, "STAT_FINDING_VERBS", m.text))
+    return near_before(study, toks, run, 0)
 
 
 CITATION_RULES = (example_report, example_title, example_source)
