@@ -725,7 +725,8 @@ def _may_hold_numbers(text: str, g: _Grammar) -> bool:
     """False when no number can start anywhere: no digit, and no word starts like a number word.
 
     Every match of ``number_re`` starts at a digit or at the start of a word with a number
-    word (or its stem) at its head, so this skips the costly search on most sentences."""
+    word (or its stem) at its head; :func:`find_quantities` asks it once a first match is not
+    digits (its lookahead makes the search itself cheap)."""
     return bool(_DIGIT.search(text)) or _word_start_re(g.starts).search(text.lower()) is not None
 
 
