@@ -56,6 +56,7 @@ MAX_DENOMINATOR = 1000
 
 _WS = r"[ \t\u00a0\u202f]"  # blanks inside a line, including the (narrow) no-break space
 _SPACES = ("\u00a0", "\u202f")
+_BLANKS = frozenset(" \t\u00a0\u202f")    # the characters of _WS
 
 T = TypeVar("T")
 
@@ -85,7 +86,7 @@ def is_statistic(q: Quantity) -> bool:
 # --- language grammar -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)     # one per language, hashed by identity (a key of _words_number's cache)
 class _Grammar:
     """One language's number data, with its regexes compiled once."""
 
@@ -146,6 +147,32 @@ def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching any of ``words`` (non-empty), their common prefixes factored out: fast to try."""
+    tree: dict[str, dict] = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(tree)
+
+
+def _ahead(items: Iterable[str]) -> str:
+    """A lookahead for the first words of ``_alt(items)``: a search tries the alternation only where one starts
+    (the patterns searched in the text before a number try every position)."""
+    heads = {w.split()[0].rstrip("*") for w in items if w.split()}
+    return f"(?={_trie(heads)})" if heads and "" not in heads else ""
+
+
 def _lookup(table: Mapping[str, T], word: str) -> T | None:
     """``table[word]``, where a key "stem*" matches any word starting with stem."""
     word = " ".join(word.lower().split())
@@ -196,6 +223,11 @@ def _grammar(code: str) -> _Grammar:
     phrase = rf"(?<!\w){morphemes}+(?!\w)(?:{_WS}+{morphemes}+(?!\w))*"
     digits = _digits_pattern(frozenset(data("THOUSANDS_SEP")))
     number_re = rf"(?P<mw>(?<!\w){_alt(mult_numbers)})|(?P<dig>{digits})|(?P<words>{phrase})"
+    # Every match starts at a digit or at a word starting with an item's first word: a cheap lookahead
+    # (one trie, not hundreds of alternatives tried at every character) skips the other positions.
+    heads = {w.split()[0].rstrip("*") for w in (*words, *scales, *teens, *magnitudes, *fractions, *denominators,
+                                               *joiners, *one_prefixes, *mult_numbers)}
+    number_re = rf"(?=[0-9]|(?<!\w){_trie(heads)})(?:{number_re})" if "" not in heads else number_re
     sep = rf"(?:{_WS}*|-)"  # "15%", "15 persen", "10-procentowy", "2-krotnie"
     range_after = {
         opener: re.compile(
@@ -222,18 +254,20 @@ def _grammar(code: str) -> _Grammar:
         multiplier_after=re.compile(
             sep + _alt((*DEFAULT_MULTIPLIER_SIGNS, *data("MULTIPLIER_WORDS"))) + rf"(?!{_WS}*[0-9])", flags),
         currency_after_re=re.compile(rf"{_WS}*({_alt(currency_after)})", flags),
-        currency_before_re=re.compile(rf"(?<!\w)({_alt(currency_before)}){_WS}*\Z", flags),
+        currency_before_re=re.compile(rf"(?<!\w){_ahead(currency_before)}({_alt(currency_before)}){_WS}*\Z", flags),
         denominator_after=re.compile(rf"{_WS}+({_alt(denominators)})", flags),
         fraction_of_after=re.compile(rf"{_WS}+{_alt(data('FRACTION_OF_WORDS'))}", flags),
         proportion_after=re.compile(rf"{_WS}+{_alt(data('PROPORTION_WORDS'))}{_WS}+", flags),
         range_after=range_after,
-        range_opener_before=re.compile(rf"(?<!\w)({_alt(o for o in range_joiners if o)}){_WS}+\Z", flags),
+        range_opener_before=re.compile(
+            rf"(?<!\w){_ahead(o for o in range_joiners if o)}({_alt(o for o in range_joiners if o)}){_WS}+\Z", flags),
         time_after=re.compile(rf"(?:{_WS}+|-){_alt(data('TIME_UNIT_WORDS'))}", flags),
         month_after=re.compile(rf"{_WS}+{_alt(months)}", flags),
-        month_before=re.compile(rf"(?<!\w){_alt(months)}{_WS}+\Z", flags),
-        year_cue_before=re.compile(rf"(?<!\w){_alt(data('YEAR_CUES'))}{_WS}+\Z", flags),
+        month_before=re.compile(rf"(?<!\w){_ahead(months)}{_alt(months)}{_WS}+\Z", flags),
+        year_cue_before=re.compile(rf"(?<!\w){_ahead(data('YEAR_CUES'))}{_alt(data('YEAR_CUES'))}{_WS}+\Z", flags),
         year_suffix_after=re.compile(rf"{_WS}*{_alt(data('YEAR_SUFFIXES'))}", flags),
-        label_before=re.compile(rf"(?:(?<!\w){_alt(data('LABEL_WORDS'))}|#){_WS}*\Z", flags),
+        label_before=re.compile(rf"(?:(?<!\w){_ahead(data('LABEL_WORDS'))}{_alt(data('LABEL_WORDS'))}|#){_WS}*\Z",
+                                flags),
         starts=tuple(sorted({w.split()[0].rstrip("*").lower() for w in (*words, *scales, *teens, *magnitudes,
                              *fractions, *denominators, *joiners, *one_prefixes, *mult_numbers)})),
     )
@@ -242,14 +276,20 @@ def _grammar(code: str) -> _Grammar:
 # --- parsing numbers ---------------------------------------------------------------
 
 
+_DIGIT_GROUPS_RE = re.compile(r"[0-9]+(?:[., ][0-9]+)*")
+_DIGIT_SEP_RE = re.compile(r"[., ]")
+_NON_SPACE_RE = re.compile(r"\S+")
+_LETTER_NEXT_RE = re.compile(r"[^\W\d_]|-[^\W\d_]")
+
+
 def _parse_digits(s: str, g: _Grammar) -> float | None:
     """Digits with the language's separators: "2.000" = 2000, "2,5" = 2.5, "1.234,56", "2 000"."""
     for space in _SPACES:
         s = s.replace(space, " ")
-    if not re.fullmatch(r"[0-9]+(?:[., ][0-9]+)*", s):
+    if not _DIGIT_GROUPS_RE.fullmatch(s):
         return None
-    groups = re.split(r"[., ]", s)
-    seps = re.findall(r"[., ]", s)
+    groups = _DIGIT_SEP_RE.split(s)
+    seps = _DIGIT_SEP_RE.findall(s)
     if not seps:
         return float(s)
     frac = ""
@@ -436,6 +476,13 @@ _CODE_RE = re.compile(
     r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?",
     re.I,
 )
+# What every match of _CODE_RE holds somewhere: a text without any has no code span.
+_CODE_HINT_RE = re.compile(
+    r"(?=[/=@_\\<w.0-9])"      # (the first characters: one cheap test where none is)
+    r"(?:[/=@_\\<]|www\.|\.(?:png|jpe?g|gif|webp|svg|html?|php|aspx?|css|js|pdf)\b"
+    r"|[0-9][-.][0-9]{1,2}[-.][0-9]|[0-9]:[0-9]{2})",
+    re.I,
+)
 # Markup that may start a list line before its number ("# 4:", "## 1.", "**1.", "- 2)").
 _LIST_LEAD_RE = re.compile(r"[ \t]*(?:(?:[#*•>·–-]+|<[^>]*>)[ \t]*)*")
 _LIST_END_RE = re.compile(r"\\?[.:)](?![0-9])")
@@ -461,16 +508,25 @@ def _number_at(text: str, m: re.Match[str], g: _Grammar) -> _Num | None:
         return _Num(m.start(), end, value, True, plain, magnitude, False, False)
     if m.group("words") is None:
         return None
-    # The longest leading run of words that forms a number: "dua tiga" -> "dua".
-    phrase = m.group("words")
-    cuts = [w.end() for w in re.finditer(r"\S+", phrase)]
+    read = _words_number(m.group("words"), g)
+    if read is None:
+        return None
+    cut, value, magnitude, fraction, weak = read
+    return _Num(m.start(), m.start() + cut, value, False, False, magnitude, fraction, weak)
+
+
+@lru_cache(maxsize=4096)
+def _words_number(phrase: str, g: _Grammar) -> tuple[int, float, bool, bool, bool] | None:
+    """(length, value, magnitude, fraction, weak) of the longest leading run of words of ``phrase`` that forms
+    a number ("dua tiga" -> "dua"), or None; remembered per phrase ("een", "en" come back all the time)."""
+    cuts = [w.end() for w in _NON_SPACE_RE.finditer(phrase)]
     for cut in reversed(cuts):
         ms = _split(phrase[:cut], g)
         parsed = _parse_words(ms, g) if ms else None
         if parsed:
             weak = all(x in g.weak or x in g.denominators for x in ms)
             magnitude = any(x in g.magnitudes for x in ms)
-            return _Num(m.start(), m.start() + cut, parsed[0], False, False, magnitude, parsed[1], weak)
+            return cut, parsed[0], magnitude, parsed[1], weak
     return None
 
 
@@ -517,6 +573,8 @@ def _range_end(text: str, num: _Num, end: int, mark: _Mark | None, g: _Grammar) 
         if second and not (second.digits and second.value > num.value):
             second = None  # "2019-20", scores, codes
     if second is None:
+        if text[end:end + 1] not in _BLANKS:
+            return None     # a range in words ("3 do 5", "od 30 sekund do 3 minut") has a blank after the number
         opener = g.range_opener_before.search(_before(text, num.start))
         for key in ("", opener.group(1).lower()) if opener else ("",):
             joined = g.range_after.get(key)
@@ -588,7 +646,7 @@ def _glued(text: str, num: _Num) -> bool:
     if not num.digits:
         return False
     nxt = text[num.end:num.end + 2]
-    return bool(re.match(r"[^\W\d_]|-[^\W\d_]", nxt))
+    return bool(_LETTER_NEXT_RE.match(nxt))
 
 
 def _glued_before(text: str, num: _Num, g: _Grammar) -> bool:
@@ -639,14 +697,14 @@ def _classify(text: str, num: _Num, g: _Grammar) -> tuple[Quantity | None, int]:
         return _quantity(text, start, end, value, unit, currency), end
     if prop := _proportion(text, num, g):
         return _quantity(text, start, prop[1], prop[0], PERCENT), prop[1]
+    if num.weak:
+        return None, end    # (words: no date, list number, code or year either)
     if _is_date(text, num, g) or _is_list_number(text, num, g):
         return None, end
     if _glued(text, num) and not g.year_suffix_after.match(text, end):  # "2018r." is a year
         return None, end
     if _is_year(text, num, g):
         return _quantity(text, start, end, value, YEAR), end
-    if num.weak:
-        return None, end
     if g.time_after.match(text, end):
         return _quantity(text, start, end, value, DURATION), end
     unit = COUNT if num.magnitude or _counts_something(text, end, g) else NUMBER
@@ -654,6 +712,8 @@ def _classify(text: str, num: _Num, g: _Grammar) -> tuple[Quantity | None, int]:
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
+    if not _CODE_HINT_RE.search(text):
+        return []   # no sign any code needs: skip the costly scan (most sentences)
     return [m.span() for m in _CODE_RE.finditer(text)]
 
 
@@ -665,7 +725,8 @@ def _may_hold_numbers(text: str, g: _Grammar) -> bool:
     """False when no number can start anywhere: no digit, and no word starts like a number word.
 
     Every match of ``number_re`` starts at a digit or at the start of a word with a number
-    word (or its stem) at its head, so this skips the costly search on most sentences."""
+    word (or its stem) at its head; :func:`find_quantities` asks it once a first match is not
+    digits (its lookahead makes the search itself cheap)."""
     return bool(_DIGIT.search(text)) or _word_start_re(g.starts).search(text.lower()) is not None
 
 
@@ -687,29 +748,34 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     """
     g = _grammar(lang)
     found: list[Quantity] = []
-    if not _may_hold_numbers(text, g):
+    m = g.number_re.search(text)
+    if m is None or m.group("dig") is None and not _may_hold_numbers(text, g):   # (digits: it holds one)
         return found
-    codes: list[tuple[int, int]] | None = None     # found when a number is
-    pos = 0
-    while m := g.number_re.search(text, pos):
-        pos = m.end()
-        if codes is None:
-            codes = _code_spans(text)
-        if any(s <= m.start() < e for s, e in codes):
-            continue
-        if m.group("mw") is not None:
-            value = _lookup(g.mult_numbers, m.group("mw"))
-            if value is not None:
-                found.append(_quantity(text, m.start(), m.end(), float(value), MULTIPLIER))
-            continue
-        num = _number_at(text, m, g)
-        if num is None and m.group("words") is not None:
-            # Go on after its first word only: "en twee derde" starts with the Dutch "en".
-            pos = m.start() + len(m.group("words").split()[0])
-        if num is None or _glued_before(text, num, g):
-            continue
-        q, pos = _classify(text, num, g)
-        pos = max(pos, num.end)
-        if q is not None:
-            found.append(q)
+    codes = _code_spans(text)
+    while m is not None:
+        pos = _read_match(text, m, g, codes, found)
+        m = g.number_re.search(text, pos)
     return found
+
+
+def _read_match(text: str, m: re.Match[str], g: _Grammar, codes: list[tuple[int, int]], found: list[Quantity]
+                ) -> int:
+    """Append the quantity of a ``number_re`` match (if it is one) to ``found``; where scanning goes on."""
+    pos = m.end()
+    if any(s <= m.start() < e for s, e in codes):
+        return pos
+    if m.group("mw") is not None:
+        value = _lookup(g.mult_numbers, m.group("mw"))
+        if value is not None:
+            found.append(_quantity(text, m.start(), m.end(), float(value), MULTIPLIER))
+        return pos
+    num = _number_at(text, m, g)
+    if num is None and m.group("words") is not None:
+        # Go on after its first word only: "en twee derde" starts with the Dutch "en".
+        pos = m.start() + len(m.group("words").split()[0])
+    if num is None or _glued_before(text, num, g):
+        return pos
+    q, pos = _classify(text, num, g)
+    if q is not None:
+        found.append(q)
+    return max(pos, num.end)

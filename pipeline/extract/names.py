@@ -69,6 +69,7 @@ def _long_platforms(lang: str) -> tuple[str, ...]:
     return tuple(p for p in word_set(lang, "EXAMPLE_PLATFORMS") if len(p) >= 5)
 
 
+@lru_cache(maxsize=16384)
 def is_platform(lang: str, word: str) -> bool:
     """A platform named as a channel; one of five letters or more also in any inflection or compound."""
     w = word.casefold().rstrip("+")
@@ -85,6 +86,7 @@ def is_domain(word: str) -> bool:
     return bool(_DOMAIN.match(word))
 
 
+@lru_cache(maxsize=16384)
 def is_acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters) and word[0].isalpha()
@@ -130,25 +132,46 @@ def lower_vocab(doc: DocContext) -> frozenset[str]:
 def _in_vocab(lang: str, word: str, vocab: frozenset[str]) -> bool:
     """Whether the document also writes the word in lower case, or in another form: with an ending
     (Posting / postingan) or with its ending swapped (Posty / postów)."""
+    return not vocab.isdisjoint(_forms(lang, word))
+
+
+@lru_cache(maxsize=4096)     # an entry is up to ~4 kB (41 forms of a Polish word)
+def _forms(lang: str, word: str) -> tuple[str, ...]:
+    """The lower-case forms of a word :func:`_in_vocab` looks for: itself, and from five letters on its
+    stems with every ending (remembered per word: the same words come back in every document)."""
     w = word.casefold()
-    if w in vocab:
-        return True
     if len(w) < 5:
-        return False
+        return (w,)
     endings = lang_data(lang).EXAMPLE_WORD_ENDINGS
     stems = [w] + [w[:-len(x)] for x in endings if w.endswith(x) and len(w) - len(x) >= 4]
-    return any(stem + x in vocab for stem in stems for x in endings)
+    return (w, *(stem + x for stem in stems for x in endings))
 
 
 def _is_common(lang: str, word: str, vocab: frozenset[str]) -> bool:
     """A capitalised word that is an ordinary word here: a stop word, written in lower case, or a cue."""
+    always, lower_form, named = _common_parts(lang, word)
+    return always or (not named and _in_vocab(lang, lower_form, vocab))
+
+
+@lru_cache(maxsize=16384)
+def _common_parts(lang: str, word: str) -> tuple[bool, str, bool]:
+    """What :func:`_is_common` asks of a word whatever the document: (a stop or cue word, its form without a
+    possessive, camel-case or an acronym); remembered per word."""
     stop = word_set(lang, "EXAMPLE_STOP")
     w = base(word).casefold()
-    if w in stop or word.casefold() in stop:
-        return True
-    if _in_vocab(lang, w, vocab) and not is_camel(word) and not is_acronym(word):
-        return True
-    return any(is_cue_word(lang, field, word) for field in _NOT_NAME_CUES)
+    always = (w in stop or word.casefold() in stop
+              or any(is_cue_word(lang, field, word) for field in _NOT_NAME_CUES))
+    return always, w, bool(is_camel(word) or is_acronym(word))
+
+
+@lru_cache(maxsize=None)
+def _connectors(lang: str) -> frozenset[str]:
+    return frozenset(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+
+
+@lru_cache(maxsize=None)
+def _particles(lang: str) -> frozenset[str]:
+    return frozenset(lang_data(lang).EXAMPLE_NAME_PARTICLES)
 
 
 @lru_cache(maxsize=None)
@@ -196,28 +219,29 @@ def _copy(r: Run) -> Run:
 @lru_cache(maxsize=8192)
 def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> tuple[Run, ...]:
     toks = tokenize(text)
+    # which tokens are capitalised words, asked once per token (a lower-case word, most of them, at no call)
+    caps = [t.is_word and not (t.text.islower() and "." not in t.text) and is_capitalised(lang, t.text, vocab)
+            for t in toks]
     out: list[Run] = []
     i, n = 0, len(toks)
     while i < n:
-        t = toks[i]
-        if not (t.is_word and is_capitalised(lang, t.text, vocab)) or (
-                i > 0 and toks[i - 1].text in "#@" and toks[i - 1].end == t.start):
+        if not caps[i] or (i > 0 and toks[i - 1].text in "#@" and toks[i - 1].end == toks[i].start):
             i += 1
             continue
-        j = _run_end(lang, text, toks, i, vocab)
+        j = _run_end(lang, text, toks, i, caps)
         out.extend(r for r in _clean_run(lang, text, toks, i, j, vocab) if with_platforms or not r.platform)
         i = j
     return tuple(out)
 
 
-def _run_end(lang: str, text: str, toks: tuple[Token, ...], i: int, vocab: frozenset[str]) -> int:
-    """Where the raw capitalised run starting at token ``i`` ends: capitalised words, ``&``,
-    connectors between capitalised words, particles before a last surname, a study's year."""
+def _run_end(lang: str, text: str, toks: tuple[Token, ...], i: int, caps: list[bool]) -> int:
+    """Where the raw capitalised run starting at token ``i`` ends (``caps``: which tokens are capitalised
+    words): capitalised words, ``&``, connectors between capitalised words, particles before a last
+    surname, a study's year."""
     n = len(toks)
-    cap = lambda k: k < n and toks[k].is_word and is_capitalised(lang, toks[k].text, vocab)  # noqa: E731
+    cap = lambda k: k < n and caps[k]                                                          # noqa: E731
     glued = lambda k: not text[toks[k - 1].end:toks[k].start].strip()                          # noqa: E731
-    connectors = set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
-    particles = set(lang_data(lang).EXAMPLE_NAME_PARTICLES)
+    connectors, particles = _connectors(lang), _particles(lang)
     j = i + 1
     while j < n:
         nxt = toks[j]
@@ -253,15 +277,22 @@ def _starts_clause(text: str, toks: tuple[Token, ...], k: int) -> bool:
 
 def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vocab: frozenset[str]) -> list[Run]:
     """Trim a raw capitalised run; split off stop words and platforms."""
+    if j == i + 1 and toks[i].is_word:
+        return _one_word_run(lang, text, toks, i, vocab)
+    return _clean_words(lang, text, toks, i, j, vocab)
+
+
+def _clean_words(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vocab: frozenset[str]) -> list[Run]:
+    """:func:`_clean_run` worked out token by token (any run; for one word :func:`_one_word_run` gives the same)."""
     idx = list(range(i, j))
     word_idx = [k for k in idx if toks[k].is_word]
     plat = [k for k in word_idx if is_platform(lang, toks[k].text)]
-    if not plat and is_platform(lang, "".join(toks[k].text for k in word_idx)):
+    if not plat and len(word_idx) > 1 and is_platform(lang, "".join(toks[k].text for k in word_idx)):
         return [Run(i, j, toks[i].start, toks[j - 1].end, text[toks[i].start:toks[j - 1].end],
                     [toks[k].text for k in word_idx], _starts_clause(text, toks, i), platform=True)]
     if plat:
         return _platform_runs(lang, text, toks, i, j, plat, vocab)
-    if sum(1 for k in word_idx if is_acronym(toks[k].text) and len(toks[k].text) >= 4) >= 2:
+    if len(word_idx) > 1 and sum(1 for k in word_idx if is_acronym(toks[k].text) and len(toks[k].text) >= 4) >= 2:
         return []   # SHOUTING, not a name
     idx, study_name = _trim(lang, text, toks, idx, vocab)
     if not idx:
@@ -272,6 +303,51 @@ def _clean_run(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, vo
         if run is not None:
             out.append(run)
     return out
+
+
+def _one_word_run(lang: str, text: str, toks: tuple[Token, ...], i: int, vocab: frozenset[str]) -> list[Run]:
+    """:func:`_clean_run` of a run of one word (most runs: "Het", "Anda", "Facebook"), from what is known of
+    the word whatever the document (:func:`_one_word`) and the document's lower-case words."""
+    t = toks[i]
+    initial = _starts_clause(text, toks, i)
+    one = _one_word(lang, t.text, initial)
+    if one is None:
+        return []
+    surface, words, platform, trim_form, part_form = one
+    if trim_form is not None and _in_vocab(lang, trim_form, vocab):
+        return []   # a clause-initial word the document writes in lower case
+    if part_form == "" or part_form is not None and _in_vocab(lang, part_form, vocab):
+        return []   # a title-cased ordinary word
+    return [Run(i, i + 1, t.start, t.start + len(surface) if platform else t.end, surface, list(words), initial,
+                platform)]
+
+
+@lru_cache(maxsize=16384)
+def _one_word(lang: str, word: str, initial: bool) -> tuple[str, tuple[str, ...], bool, str | None, str | None] | None:
+    """What :func:`_clean_run` (trim, split, part) makes of a run of one word, but for the document's lower-case
+    words: None (no run), or (surface, words, platform, trim_form, part_form): the run is dropped if the
+    document writes ``trim_form`` or ``part_form`` in lower case ("" for ``part_form``: dropped anyway)."""
+    if is_platform(lang, word):     # _platform_runs: an inflected platform alone is cut to its name
+        stem = next((p for p in _long_platforms(lang) if word.casefold().startswith(p)), None)
+        first = word[:len(stem)] if stem and word[:len(stem)][:1].isupper() else word
+        return first, (first,), True, None, None
+    stop = word_set(lang, "EXAMPLE_STOP")
+    if word in _connectors(lang) or base(word).casefold() in stop:
+        return None
+    trim_form = None    # _trim: a leading common word
+    if initial:
+        always, lower_form, named = _common_parts(lang, word)
+        if always:
+            return None
+        trim_form = None if named else lower_form
+    elif len(word) <= 4 and is_cue_word(lang, "EXAMPLE_TITLES", word):
+        return None
+    w = base(word)      # _part_run
+    if not any(c.isalpha() for c in w) or w.casefold() in _places(lang):
+        return None
+    part_form = None if is_camel(w) or is_acronym(w) or "." in w else base(w) if w.isalpha() else ""
+    surface = word[:-2] if word.endswith(("'s", "’s")) else word
+    return surface, (w,), False, trim_form, part_form
 
 
 def _platform_runs(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int, plat: list[int],
@@ -305,7 +381,7 @@ def _platform_runs(lang: str, text: str, toks: tuple[Token, ...], i: int, j: int
 def _trim(lang: str, text: str, toks: tuple[Token, ...], idx: list[int], vocab: frozenset[str]
           ) -> tuple[list[int], bool]:
     """Drop leading and trailing words that are never part of a name; (what is left, a study's name)."""
-    stop, connectors = word_set(lang, "EXAMPLE_STOP"), set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+    stop, connectors = word_set(lang, "EXAMPLE_STOP"), _connectors(lang)
     first_initial, study_name = _starts_clause(text, toks, idx[0]), False
     while idx:
         w = toks[idx[0]].text
@@ -325,7 +401,7 @@ def _trim(lang: str, text: str, toks: tuple[Token, ...], idx: list[int], vocab: 
 
 
 def _split_at_stop_words(lang: str, toks: tuple[Token, ...], idx: list[int], study_name: bool) -> list[list[int]]:
-    stop, connectors = word_set(lang, "EXAMPLE_STOP"), set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+    stop, connectors = word_set(lang, "EXAMPLE_STOP"), _connectors(lang)
     parts, cur = [], []
     for k in idx:
         if (toks[k].is_word and base(toks[k].text).casefold() in stop and toks[k].text not in connectors
@@ -343,7 +419,7 @@ def _split_at_stop_words(lang: str, toks: tuple[Token, ...], idx: list[int], stu
 def _part_run(lang: str, text: str, toks: tuple[Token, ...], p: list[int], study_name: bool,
               vocab: frozenset[str]) -> Run | None:
     """One part of a trimmed run as a Run, or None: no letters, a place alone, ordinary words."""
-    connectors = set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+    connectors = _connectors(lang)
     while p and (not toks[p[-1]].is_word or toks[p[-1]].text in connectors):
         p.pop()
     if not p:
@@ -404,6 +480,9 @@ def example_report(m: Mention) -> bool:
     """``Anna Nowak pisze: ...``, ``zegt Pieter Jansen``, ``Menurut Rina Wulandari, ...``."""
     toks, run = m.toks, m.run
     report = cues(m.lang, "EXAMPLE_REPORT_VERBS", m.text)
+    if not report:      # (most sentences) what holds without a verb of saying
+        return bool(near_before(cues(m.lang, "STAT_SOURCE_PREPS", m.text), toks, run, 3)
+                    or _QUOTE_AFTER_COLON.match(m.text, run.end))
     return bool(near_after(report, toks, run, 3) or near_before(report, toks, run, 1)
                 or near_before(cues(m.lang, "STAT_SOURCE_PREPS", m.text), toks, run, 3)
                 or _QUOTE_AFTER_COLON.match(m.text, run.end) or _appositive_then(report, toks, run))
@@ -422,6 +501,16 @@ def example_source(m: Mention) -> bool:
     """``Survei Belanja Daring 2019``, ``badanie ... przez Gemius``, ``onderzoek van Nielsen``, ``X menemukan``."""
     toks, run = m.toks, m.run
     study = cues(m.lang, "STAT_STUDY_CUES", m.text)
+    if study and _names_study(m, study):
+        return True
+    return any(s >= run.b and words_between(toks, run.b, s) <= 2 and not broken(toks, run.b, s, False)
+               and not any(run.b <= s2 < s for s2, _ in study) for s, e in cues(m.lang, "STAT_FINDING_VERBS", m.text))
+
+
+def _names_study(m: Mention, study: list[tuple[int, int]]) -> bool:
+    """:func:`example_source` by the study cues ``study`` of the sentence: the run names the study, is its
+    agent or its site, or comes right after a study word."""
+    toks, run = m.toks, m.run
     if any(s == run.a and e <= run.b for s, e in study) and len(run.words) >= 2:
         return True
     # "badanie przeprowadzone przez Gemius", "onderzoek door o.a. Content.corp": the agent right after
@@ -432,15 +521,21 @@ def example_source(m: Mention) -> bool:
             lead = s
     if any(e == lead for s, e in cues(m.lang, "STAT_AGENT_PREPS", m.text)) and near_before(study, toks, run, 6):
         return True
-    if is_domain(run.text) and study:
+    if is_domain(run.text):
         return True     # "een onderzoek ..., zie actualinsights.com": the site that published it
-    if near_before(study, toks, run, 0):
-        return True
-    return any(s >= run.b and words_between(toks, run.b, s) <= 2 and not broken(toks, run.b, s, False)
-               and not any(run.b <= s2 < s for s2, _ in study) for s, e in cues(m.lang, "STAT_FINDING_VERBS", m.text))
+    return near_before(study, toks, run, 0)
 
 
 CITATION_RULES = (example_report, example_title, example_source)
+# The cues every citation rule needs one of (besides "X: \"...\"")
+_CITATION_CUES = ("EXAMPLE_REPORT_VERBS", "STAT_SOURCE_PREPS", "EXAMPLE_TITLES", "STAT_STUDY_CUES", "STAT_FINDING_VERBS")
+_QUOTE_AFTER_A_COLON = re.compile(r":\s*[\"“„«]")
+
+
+def may_cite(lang: str, text: str) -> bool:
+    """False when :func:`cited` holds for no run of the sentence: it has none of the rules' cues and no
+    colon before a quote (a cheap test that spares looking at its runs)."""
+    return any(cues(lang, field, text) for field in _CITATION_CUES) or bool(_QUOTE_AFTER_A_COLON.search(text))
 
 
 def cited(m: Mention) -> str | None:

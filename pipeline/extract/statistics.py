@@ -157,6 +157,8 @@ def rule_for(x: Stated) -> str | None:
 
 def sentence_source(lang: str, text: str, vocab: frozenset[str] = frozenset()) -> Source | None:
     """(name, year) of the study, organisation or person a sentence attributes a finding to."""
+    if not names.may_cite(lang, text):
+        return None     # most sentences: no run of them is cited
     rs = names.shared_runs(lang, text, vocab, with_platforms=True)
     for i, r in enumerate(rs):
         rule = names.cited(names.Mention(lang, text, r))
