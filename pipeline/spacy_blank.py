@@ -126,6 +126,8 @@ def _admitting_tokenizer(built, lang: str, deferred: dict):
         are the exceptions filed under a final part of such a run that the text holds from where that part starts.
         (Pickled, it is rebuilt by :func:`pipeline`; its ``rules`` list what it has added so far.)"""
 
+        _admitting = False   # adding exceptions (set by _admit and _admit_all)
+
         def __call__(self, text):
             if self._by_word and "." in text:
                 self._texts += 1
@@ -139,7 +141,22 @@ def _admitting_tokenizer(built, lang: str, deferred: dict):
             for text in texts:
                 yield self(text)
 
+        def _flush_cache(self):
+            # spaCy empties the whole cache of tokenised chunks whenever it adds an exception. An exception
+            # added here was held by no text tokenised before (each is added before the first text holding it
+            # is tokenised, and :meth:`_admit_all` adds those no text held), so no cached chunk holds it and
+            # none tokenises differently with it: the cache stays (emptying it cost ~0.3 CPU s in a long run).
+            if not self._admitting:
+                super()._flush_cache()
+
         def _admit(self, text: str) -> None:
+            self._admitting = True
+            try:
+                self._admit_held(text)
+            finally:
+                self._admitting = False
+
+        def _admit_held(self, text: str) -> None:
             by_word = self._by_word
             for m in _RUN_BEFORE_PERIOD.finditer(text):
                 start, end = m.span(1)
@@ -160,8 +177,12 @@ def _admitting_tokenizer(built, lang: str, deferred: dict):
                         del by_word[text[at:end]]
 
         def _admit_all(self) -> None:
-            for k, v in sorted((kv for waiting in self._by_word.values() for kv in waiting), key=lambda kv: kv[0]):
-                self.add_special_case(k, v)
+            self._admitting = True
+            try:
+                for k, v in sorted((kv for waiting in self._by_word.values() for kv in waiting), key=lambda kv: kv[0]):
+                    self.add_special_case(k, v)
+            finally:
+                self._admitting = False
             self._by_word = {}
 
         def __reduce__(self):
