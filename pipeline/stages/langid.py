@@ -16,7 +16,7 @@ a document, a block in an alias of the document's language is never foreign.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
@@ -119,7 +119,13 @@ def letters(text: str) -> int:
     """How many letters (word characters other than digits and "_") ``text`` holds."""
     if text.isascii():   # (most paragraphs in Indonesian and Dutch) deleting bytes is C speed
         return len(text.encode("ascii").translate(None, _NOT_LETTER_ASCII))
-    return len(text) - len(_NOT_LETTER_CHAR.findall(text))
+    # the ASCII characters so, the others (a few in Polish) by the pattern
+    other = "".join(_NON_ASCII.findall(text))
+    return (len(text.encode("ascii", "ignore").translate(None, _NOT_LETTER_ASCII))
+            + len(other) - len(_NOT_LETTER_CHAR.findall(other)))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
@@ -181,7 +187,33 @@ def scan_depth() -> int:
         frontier, depth = np.unique(reached), depth + 1
 
 
+# A paragraph met before (boilerplate shared by a site's articles, a text langid and denoise both judge) is
+# not identified again: py3langid's result is a pure function of the text. Bounded: ~1 KB an entry.
+_CACHE_SIZE = 8192
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+
 def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
+    """What py3langid's ``_decide`` returns for each text (read-only arrays), the ones not in the cache
+    identified together (:func:`_identified`)."""
+    found: dict[str, np.ndarray] = {}
+    for text in texts:
+        probs = _cache.get(text)
+        if probs is not None:
+            _cache.move_to_end(text)
+            found[text] = probs
+    missing = list(dict.fromkeys(t for t in texts if t not in found))
+    if missing:
+        for text, probs in zip(missing, _identified(missing)):
+            probs = probs.copy()   # its own row, not a view keeping the whole batch alive
+            probs.flags.writeable = False   # shared by every caller that asks for the text
+            found[text] = _cache[text] = probs
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return [found[t] for t in texts]
+
+
+def _identified(texts: Sequence[str]) -> list[np.ndarray]:
     """What py3langid's ``_decide`` returns for each text (the version is pinned; ``rank`` only sorts it),
     with its byte loop done in numpy for all the texts at once: each byte's automaton state is the
     state reached from the start over the last ``SCAN_WINDOW`` bytes of its text, taken a step at a
@@ -257,16 +289,23 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
 
 
 @lru_cache(maxsize=None)
-def _columns(lang: str) -> np.ndarray:
-    """Mask of the identifier's classes that stand for ``lang``: itself and its aliases ("ms" for "id")."""
+def _columns(lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the identifier's classes that stand for ``lang`` (itself and its aliases: "ms" for "id"),
+    and of the others, in class order."""
     aliases = _alias_of(SUPPORTED)
-    return np.array([code == lang or aliases.get(code) == lang for code in _identifier().nb_classes])
+    mask = np.array([code == lang or aliases.get(code) == lang for code in _identifier().nb_classes])
+    return np.flatnonzero(mask), np.flatnonzero(~mask)
 
 
 def _split(probs: np.ndarray, lang: str) -> tuple[float, float]:
     """(probability of ``lang`` with its aliases, best probability of any other language)."""
-    mask = _columns(lang)
-    return float(probs[mask].sum()), float(probs[~mask].max())
+    own, others = _columns(lang)
+    return float(probs[own].sum()), float(probs[others].max())
+
+
+def _lang_probability(probs: np.ndarray, lang: str) -> float:
+    """``_split(probs, lang)[0]``."""
+    return float(probs[_columns(lang)[0]].sum())
 
 
 def _top(probs: np.ndarray, settings: Settings) -> str:
@@ -342,7 +381,7 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     for _, n, probs in counted:
         votes[_top(probs, settings)] += n
     lang = votes.most_common(1)[0][0]
-    judged = [(n, _split(probs, lang)[0]) for b, n, probs in counted if _judged(b, settings, n)]
+    judged = [(n, _lang_probability(probs, lang)) for b, n, probs in counted if _judged(b, settings, n)]
     if not judged:
         return detect(text, settings)
     return lang, sum(n * p for n, p in judged) / sum(n for n, _ in judged)
