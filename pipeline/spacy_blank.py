@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import compress
 
 
 # A tokenizer exception made of word characters and inner hyphens only ("abu-abu": 15,600 of
@@ -239,14 +240,20 @@ def sentence_spans(doc, punct: frozenset[int], text_punct: frozenset[str] | None
         last = doc[n - 1]
         return [(doc[0].idx, last.idx + len(last.text))]
     arr = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
+    orths, is_punct = arr[:, 2].tolist(), arr[:, 3].tolist()
     starts = [0]
-    seen_period = False
-    for i, orth, is_punct in zip(range(n), arr[:, 2].tolist(), arr[:, 3].tolist()):
-        if orth in punct:
-            seen_period = True
-        elif seen_period and not is_punct:
-            starts.append(i)
-            seen_period = False
+    passed = 0   # tokens before this one are looked at
+    # from each sentence-final token (found at C speed) on, the first that is neither punctuation nor another
+    for k in compress(range(n), map(punct.__contains__, orths)):
+        if k < passed:
+            continue
+        j = k + 1
+        while j < n and (is_punct[j] or orths[j] in punct):
+            j += 1
+        if j == n:
+            break
+        starts.append(j)
+        passed = j
     idx, length = arr[:, 0].tolist(), arr[:, 1].tolist()
     ends = [k - 1 for k in starts[1:]] + [n - 1]
     return [(idx[a], idx[b] + length[b]) for a, b in zip(starts, ends)]

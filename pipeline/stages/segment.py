@@ -41,17 +41,25 @@ def _block_view(raw: str, start: int, end: int, removed: list[tuple[int, int]]) 
 def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], lang: str,
                  batch_size: int = 256) -> list[dict]:
     """Sentence rows (without doc_id) of one document's blocks."""
+    found = _sentences(raw, [(b["block_idx"], b["start_char"], b["end_char"]) for b in blocks], removed, lang,
+                       batch_size)
+    return [{"sent_idx": i, "block_idx": block_idx, "start_char": start, "end_char": end, "text": text}
+            for i, (block_idx, start, end, text) in enumerate(found)]
+
+
+def _sentences(raw: str, blocks: list[tuple[int, int, int]], removed: list[tuple[int, int]], lang: str,
+               batch_size: int) -> list[tuple[int, int, int, str]]:
+    """(block_idx, start_char, end_char, text) of each sentence of the (block_idx, start_char, end_char) blocks."""
     index = SpanIndex(removed)      # each block looks only at the removals that touch it
-    views = [_block_view(raw, b["start_char"], b["end_char"], index.overlapping(b["start_char"], b["end_char"]))
-             for b in blocks]
-    rows: list[dict] = []
+    views = [_block_view(raw, start, end, index.overlapping(start, end)) for _, start, end in blocks]
+    out: list[tuple[int, int, int, str]] = []
     tokenizer, punct = nlp_for(lang).tokenizer, sentence_punct(lang)   # (the sentencizer's rule: sentence_spans)
     text_punct = sentence_punct_chars(lang)
     # a text without a sentence-final character is one sentence (sentence_spans): spaCy need not tokenise it
     to_tokenise = [text_punct is None or not text_punct.isdisjoint(text) for text, _ in views]
     tokenised = iter(tokenizer.pipe((text for (text, _), tokenise in zip(views, to_tokenise) if tokenise),
                                     batch_size=batch_size))
-    for b, (block_text, v), tokenise in zip(blocks, views, to_tokenise):
+    for (block_idx, block_start, _), (block_text, v), tokenise in zip(blocks, views, to_tokenise):
         if tokenise:
             spans = sentence_spans(next(tokenised), punct, text_punct, block_text)
         else:
@@ -63,13 +71,12 @@ def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], l
                 continue
             lead = len(sent) - len(sent.lstrip())
             if v is None:   # each character at its own raw offset
-                start = b["start_char"] + sent_start + lead
+                start = block_start + sent_start + lead
                 end = start + len(text)
             else:
                 start, end = v.raw_span(sent_start + lead, sent_start + lead + len(text))
-            rows.append({"sent_idx": len(rows), "block_idx": b["block_idx"],
-                         "start_char": start, "end_char": end, "text": text})
-    return rows
+            out.append((block_idx, start, end, text))
+    return out
 
 
 def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_spans: pa.Table,
@@ -79,14 +86,15 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_span
     removed: dict[str, list[tuple[int, int]]] = {}
     for d, s, e in zip(*(removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char"))):
         removed.setdefault(d, []).append((s, e))
-    blocks_by_doc: dict[str, list[dict]] = {}
+    blocks_by_doc: dict[str, list[tuple[int, int, int]]] = {}
     for d, i, s, e in zip(*(blocks.column(c).to_pylist() for c in ("doc_id", "block_idx", "start_char", "end_char"))):
-        blocks_by_doc.setdefault(d, []).append({"block_idx": i, "start_char": s, "end_char": e})
+        blocks_by_doc.setdefault(d, []).append((i, s, e))
     columns: dict[str, list] = {name: [] for name in schema.SENTENCES.names}
     for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
-        rows = sentences_of(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
-                            settings.batch_size)
-        columns["doc_id"] += [doc_id] * len(rows)
-        for name in ("sent_idx", "block_idx", "start_char", "end_char", "text"):
-            columns[name] += [r[name] for r in rows]
+        found = _sentences(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
+                           settings.batch_size)
+        columns["doc_id"] += [doc_id] * len(found)
+        columns["sent_idx"] += range(len(found))
+        for name, values in zip(("block_idx", "start_char", "end_char", "text"), zip(*found)):
+            columns[name] += values
     return {"sentences": pa.table(columns, schema=schema.SENTENCES)}
