@@ -7,6 +7,7 @@ reprocess sentence splitting (the skip keys fingerprint the modules a stage impo
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from itertools import compress
 
@@ -265,3 +266,27 @@ def sentence_punct_chars(lang: str) -> frozenset[str] | None:
     shortcut, were one of them longer than a character)."""
     chars = frozenset(pipeline(lang).get_pipe("sentencizer").punct_chars)
     return chars if all(len(c) == 1 for c in chars) else None
+
+
+def is_one_sentence(text: str, text_punct: frozenset[str], lang: str) -> bool:
+    """Whether the sentencizer cuts ``text`` into one sentence whatever its tokens (so it need not be tokenised):
+    it holds no sentence-final character (``text_punct``: :func:`sentence_punct_chars`), so no token is one; or
+    only punctuation from the first on (a list item ending in "."), so every token after one is punctuation
+    (spaCy's IS_PUNCT: all characters in a punctuation category) and no sentence starts."""
+    present = text_punct.intersection(text)
+    if not present:
+        return True
+    if not _punct_flag_is_unicode_punctuation(lang):
+        return False
+    first = min(text.find(c) for c in present)
+    return all(unicodedata.category(c).startswith("P") for c in text[first:])
+
+
+@lru_cache(maxsize=None)
+def _punct_flag_is_unicode_punctuation(lang: str) -> bool:
+    """Whether ``lang``'s IS_PUNCT is spaCy's own (every character in a P* category), as :func:`is_one_sentence` reads it."""
+    from spacy.attrs import IS_PUNCT
+    from spacy.lang.lex_attrs import is_punct
+
+    return pipeline(lang).vocab.lex_attr_getters.get(IS_PUNCT) is is_punct
+

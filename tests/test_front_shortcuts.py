@@ -89,3 +89,19 @@ def test_cached_probabilities_are_py3langids_and_stay_bounded(monkeypatch):
     assert len(langid._cache) <= 50
     with pytest.raises(ValueError):
         first[0][0] = 1.0   # shared by every caller: read-only
+
+
+def test_a_text_said_to_be_one_sentence_is_one_for_the_sentencizer():
+    from pipeline.spacy_blank import is_one_sentence
+
+    extra = ["Akhir.", "Akhir!!!", "Akhir.)", "“Kutipan.”", "end.Next", "a.b", "3.5 dan 4.5", "Tn. Budi", "x .)",
+             "Halo...", "Dr.med", "bijv.", "e.a. Daarna", "np. test", "Ja?!", "Nee.—", "Nee.-x", "(a.)", "a.\u00a0b"]
+    for lang in ("id", "pl", "nl"):
+        tokenizer, punct, chars = nlp_for(lang).tokenizer, sentence_punct(lang), sentence_punct_chars(lang)
+        texts = [line.strip() for text in _texts() for line in text.splitlines() if line.strip()] + extra
+        said = 0
+        for text in texts:
+            if is_one_sentence(text, chars, lang):
+                said += 1
+                assert len(sentence_spans(tokenizer(text), punct)) <= 1, text
+        assert said > 100

@@ -11,7 +11,8 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising.lines import SpanIndex
-from pipeline.spacy_blank import pipeline as nlp_for, sentence_punct, sentence_punct_chars, sentence_spans
+from pipeline.spacy_blank import (is_one_sentence, pipeline as nlp_for, sentence_punct, sentence_punct_chars,
+                                  sentence_spans)
 from pipeline.textmap import _INVISIBLE, TextView, view
 
 NAME = "segment"
@@ -55,8 +56,8 @@ def _sentences(raw: str, blocks: list[tuple[int, int, int]], removed: list[tuple
     out: list[tuple[int, int, int, str]] = []
     tokenizer, punct = nlp_for(lang).tokenizer, sentence_punct(lang)   # (the sentencizer's rule: sentence_spans)
     text_punct = sentence_punct_chars(lang)
-    # a text without a sentence-final character is one sentence (sentence_spans): spaCy need not tokenise it
-    to_tokenise = [text_punct is None or not text_punct.isdisjoint(text) for text, _ in views]
+    # a text that is one sentence whatever its tokens (most headings and list items) is not tokenised
+    to_tokenise = [text_punct is None or not is_one_sentence(text, text_punct, lang) for text, _ in views]
     tokenised = iter(tokenizer.pipe((text for (text, _), tokenise in zip(views, to_tokenise) if tokenise),
                                     batch_size=batch_size))
     for (block_idx, block_start, _), (block_text, v), tokenise in zip(blocks, views, to_tokenise):
