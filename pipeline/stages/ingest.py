@@ -17,6 +17,7 @@ import pathlib
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -167,13 +168,15 @@ _DATE = re.compile(
 _BREADCRUMB_SEP = re.compile(r"(?:\s+[/>»›|])+\s+")
 
 
-def _author_placeholders() -> set[str]:
+@lru_cache(maxsize=1)
+def _author_placeholders() -> frozenset[str]:
     names: set[str] = set()
     for code in SUPPORTED:
         names.update(w.casefold() for w in lang_data(code).AUTHOR_PLACEHOLDERS)
-    return names
+    return frozenset(names)
 
 
+@lru_cache(maxsize=1)   # (from the language data: built once, not per article)
 def _author_line_pattern() -> re.Pattern:
     cues: list[str] = []
     for code in SUPPORTED:
