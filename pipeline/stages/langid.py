@@ -166,6 +166,14 @@ def _scanner() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1)
+def _row_offsets32() -> np.ndarray:
+    """:func:`_scanner`'s row offsets as uint32, for a scan in 32 bits (half the bytes of int64 to move)."""
+    nextmove, rowbase, _ = _scanner()
+    assert len(nextmove) < 2**32 and np.can_cast(nextmove.dtype, np.uint32)
+    return rowbase.astype(np.uint32)
+
+
+@lru_cache(maxsize=1)
 def _feature_table() -> np.ndarray:
     """py3langid's feature weights (float16) as float32 (57 MB): the product py3langid takes casts the rows
     it gathers to float32 on every call, which took half of its time; the same values, so the same sums."""
@@ -223,14 +231,15 @@ def _identified(texts: Sequence[str]) -> list[np.ndarray]:
     from py3langid.langid import RAW_FLOOR
 
     ident = _identifier()
-    nextmove, rowbase, output = _scanner()
+    nextmove, _, output = _scanner()
     data = [ident._encode(t) for t in texts]
     n_texts = len(data)
     lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
     starts = np.cumsum(lengths) - lengths
-    text_bytes = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.int64)
+    text_bytes = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.uint32)
     total = len(text_bytes)
-    state = np.zeros(total, dtype=np.int64)
+    state = np.zeros(total, dtype=np.uint32)
+    row_offsets = _row_offsets32()
     # the bytes fewer than SCAN_WINDOW - 1 bytes into their text, with how far in they are
     into = np.tile(np.arange(SCAN_WINDOW - 1), n_texts)
     early = np.repeat(starts, SCAN_WINDOW - 1) + into
@@ -239,7 +248,7 @@ def _identified(texts: Sequence[str]) -> list[np.ndarray]:
         # a byte fewer than ``back`` bytes into its text keeps its state: its window starts with the text
         head = early[(into < back) & (early >= back)]
         kept = state[head]
-        state[back:] = nextmove[rowbase[state[back:]] + text_bytes[:total - back]]
+        np.take(nextmove, np.take(row_offsets, state[back:]) + text_bytes[:total - back], out=state[back:])
         state[head] = kept
     features = output[state]
     found = np.flatnonzero(features >= 0)
