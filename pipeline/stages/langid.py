@@ -319,19 +319,28 @@ def _lang_probability(probs: np.ndarray, lang: str) -> float:
 
 def _top(probs: np.ndarray, settings: Settings) -> str:
     """The likeliest language, an alias taken for its language when that comes close (as :func:`detect`)."""
+    classes, targets = _alias_targets()
+    best = int(probs.argmax())
+    target = targets[best]
+    if target >= 0 and float(probs[target]) >= settings.alias_min_prob:
+        return classes[target]
+    return classes[best]
+
+
+@lru_cache(maxsize=1)
+def _alias_targets() -> tuple[list[str], list[int]]:
+    """The identifier's classes, and for each the class index of the supported language it is an alias of
+    (its first), -1 for none."""
     classes = _identifier().nb_classes
-    lang = classes[int(probs.argmax())]
-    target = _alias_of(SUPPORTED).get(lang)
-    if target and target in classes and float(probs[classes.index(target)]) >= settings.alias_min_prob:
-        return target
-    return lang
+    aliases = _alias_of(SUPPORTED)
+    return classes, [classes.index(aliases[c]) if aliases.get(c) in classes else -1 for c in classes]
 
 
 def _judged(text: str, settings: Settings, n: int | None = None) -> bool:
     """Whether a paragraph (with ``n`` letters, when known) is long enough, and prose enough, to be
     identified alone."""
     n = letters(text) if n is None else n
-    visible = len(text) - sum(text.count(c) for c in " \t\n")
+    visible = len(text) - text.count(" ") - text.count("\t") - text.count("\n")
     return n >= settings.block_min_letters and n >= settings.block_min_letter_share * visible
 
 
