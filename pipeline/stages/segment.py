@@ -87,15 +87,14 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_span
     removed: dict[str, list[tuple[int, int]]] = {}
     for d, s, e in zip(*(removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char"))):
         removed.setdefault(d, []).append((s, e))
-    blocks_by_doc: dict[str, list[tuple[int, int, int]]] = {}
+    blocks_by_doc: dict[str, list[dict]] = {}
     for d, i, s, e in zip(*(blocks.column(c).to_pylist() for c in ("doc_id", "block_idx", "start_char", "end_char"))):
-        blocks_by_doc.setdefault(d, []).append((i, s, e))
+        blocks_by_doc.setdefault(d, []).append({"block_idx": i, "start_char": s, "end_char": e})
     columns: dict[str, list] = {name: [] for name in schema.SENTENCES.names}
     for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
-        found = _sentences(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
-                           settings.batch_size)
-        columns["doc_id"] += [doc_id] * len(found)
-        columns["sent_idx"] += range(len(found))
-        for name, values in zip(("block_idx", "start_char", "end_char", "text"), zip(*found)):
-            columns[name] += values
+        rows = sentences_of(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
+                            settings.batch_size)   # (per document: the runner rejects one that fails alone)
+        columns["doc_id"] += [doc_id] * len(rows)
+        for name in ("sent_idx", "block_idx", "start_char", "end_char", "text"):
+            columns[name] += [r[name] for r in rows]
     return {"sentences": pa.table(columns, schema=schema.SENTENCES)}
