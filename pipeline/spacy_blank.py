@@ -7,7 +7,9 @@ reprocess sentence splitting (the skip keys fingerprint the modules a stage impo
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
+from itertools import compress
 
 
 # A tokenizer exception made of word characters and inner hyphens only ("abu-abu": 15,600 of
@@ -126,6 +128,8 @@ def _admitting_tokenizer(built, lang: str, deferred: dict):
         are the exceptions filed under a final part of such a run that the text holds from where that part starts.
         (Pickled, it is rebuilt by :func:`pipeline`; its ``rules`` list what it has added so far.)"""
 
+        _admitting = False   # adding exceptions (set by _admit and _admit_all)
+
         def __call__(self, text):
             if self._by_word and "." in text:
                 self._texts += 1
@@ -139,7 +143,22 @@ def _admitting_tokenizer(built, lang: str, deferred: dict):
             for text in texts:
                 yield self(text)
 
+        def _flush_cache(self):
+            # spaCy empties the whole cache of tokenised chunks whenever it adds an exception. An exception
+            # added here was held by no text tokenised before (each is added before the first text holding it
+            # is tokenised, and :meth:`_admit_all` adds those no text held), so no cached chunk holds it and
+            # none tokenises differently with it: the cache stays (emptying it cost ~0.3 CPU s in a long run).
+            if not self._admitting:
+                super()._flush_cache()
+
         def _admit(self, text: str) -> None:
+            self._admitting = True
+            try:
+                self._admit_held(text)
+            finally:
+                self._admitting = False
+
+        def _admit_held(self, text: str) -> None:
             by_word = self._by_word
             for m in _RUN_BEFORE_PERIOD.finditer(text):
                 start, end = m.span(1)
@@ -160,8 +179,12 @@ def _admitting_tokenizer(built, lang: str, deferred: dict):
                         del by_word[text[at:end]]
 
         def _admit_all(self) -> None:
-            for k, v in sorted((kv for waiting in self._by_word.values() for kv in waiting), key=lambda kv: kv[0]):
-                self.add_special_case(k, v)
+            self._admitting = True
+            try:
+                for k, v in sorted((kv for waiting in self._by_word.values() for kv in waiting), key=lambda kv: kv[0]):
+                    self.add_special_case(k, v)
+            finally:
+                self._admitting = False
             self._by_word = {}
 
         def __reduce__(self):
@@ -218,14 +241,20 @@ def sentence_spans(doc, punct: frozenset[int], text_punct: frozenset[str] | None
         last = doc[n - 1]
         return [(doc[0].idx, last.idx + len(last.text))]
     arr = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
+    orths, is_punct = arr[:, 2].tolist(), arr[:, 3].tolist()
     starts = [0]
-    seen_period = False
-    for i, orth, is_punct in zip(range(n), arr[:, 2].tolist(), arr[:, 3].tolist()):
-        if orth in punct:
-            seen_period = True
-        elif seen_period and not is_punct:
-            starts.append(i)
-            seen_period = False
+    passed = 0   # tokens before this one are looked at
+    # from each sentence-final token (found at C speed) on, the first that is neither punctuation nor another
+    for k in compress(range(n), map(punct.__contains__, orths)):
+        if k < passed:
+            continue
+        j = k + 1
+        while j < n and (is_punct[j] or orths[j] in punct):
+            j += 1
+        if j == n:
+            break
+        starts.append(j)
+        passed = j
     idx, length = arr[:, 0].tolist(), arr[:, 1].tolist()
     ends = [k - 1 for k in starts[1:]] + [n - 1]
     return [(idx[a], idx[b] + length[b]) for a, b in zip(starts, ends)]
@@ -237,3 +266,27 @@ def sentence_punct_chars(lang: str) -> frozenset[str] | None:
     shortcut, were one of them longer than a character)."""
     chars = frozenset(pipeline(lang).get_pipe("sentencizer").punct_chars)
     return chars if all(len(c) == 1 for c in chars) else None
+
+
+def is_one_sentence(text: str, text_punct: frozenset[str], lang: str) -> bool:
+    """Whether the sentencizer cuts ``text`` into one sentence whatever its tokens (so it need not be tokenised):
+    it holds no sentence-final character (``text_punct``: :func:`sentence_punct_chars`), so no token is one; or
+    only punctuation from the first on (a list item ending in "."), so every token after one is punctuation
+    (spaCy's IS_PUNCT: all characters in a punctuation category) and no sentence starts."""
+    present = text_punct.intersection(text)
+    if not present:
+        return True
+    if not _punct_flag_is_unicode_punctuation(lang):
+        return False
+    first = min(text.find(c) for c in present)
+    return all(unicodedata.category(c).startswith("P") for c in text[first:])
+
+
+@lru_cache(maxsize=None)
+def _punct_flag_is_unicode_punctuation(lang: str) -> bool:
+    """Whether ``lang``'s IS_PUNCT is spaCy's own (every character in a P* category), as :func:`is_one_sentence` reads it."""
+    from spacy.attrs import IS_PUNCT
+    from spacy.lang.lex_attrs import is_punct
+
+    return pipeline(lang).vocab.lex_attr_getters.get(IS_PUNCT) is is_punct
+

@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -166,13 +168,15 @@ _DATE = re.compile(
 _BREADCRUMB_SEP = re.compile(r"(?:\s+[/>»›|])+\s+")
 
 
-def _author_placeholders() -> set[str]:
+@lru_cache(maxsize=1)
+def _author_placeholders() -> frozenset[str]:
     names: set[str] = set()
     for code in SUPPORTED:
         names.update(w.casefold() for w in lang_data(code).AUTHOR_PLACEHOLDERS)
-    return names
+    return frozenset(names)
 
 
+@lru_cache(maxsize=1)   # (from the language data: built once, not per article)
 def _author_line_pattern() -> re.Pattern:
     cues: list[str] = []
     for code in SUPPORTED:
@@ -282,7 +286,7 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         if header:
             meta_spans.append({"start": header.start, "end": header.end, "rule": header.rule})
             meta.update({k: v for k, v in header.fields.items() if v})
-            first_line = sum(1 for s, _ in spans if s < header.end)
+            first_line = bisect_left([s for s, _ in spans], header.end)   # the lines starting inside it
         wrapped = wrappers.find(_blank(text, meta_spans))
         meta_spans.extend({"start": s, "end": e, "rule": r} for s, e, r in wrapped.spans)
         for k, v in wrapped.fields.items():
@@ -311,7 +315,6 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
     if body < settings.min_chars:
         raise Rejected(f"too little text for an article ({max(body, 0)} characters)")
     visible = _blank(text, meta_spans)
-    keys = [line_key(visible[s:e]) for s, e in spans]
     return {
         "doc_id": stable_hash(text, length=16),
         "source_path": source_path,
@@ -325,8 +328,20 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         "category": meta.get("category"),
         "url": meta.get("url"),
         "meta_spans": sorted(meta_spans, key=lambda m: m["start"]),
-        "line_keys": sorted({k for k in keys if k}),
+        "line_keys": line_keys(visible),
     }
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")   # textmap.line_spans's
+
+
+def line_keys(text: str) -> list[str]:
+    """The distinct ``textmap.line_key`` of the lines of ``text``, sorted; each distinct line keyed once (blank
+    and repeated lines are many)."""
+    lines = set(text.split("\n") if "\r" not in text else _LINE_BREAK.split(text))
+    keys = {line_key(line) for line in lines}
+    keys.discard(None)
+    return sorted(keys)
 
 
 def _non_overlapping(spans: list[dict]) -> list[dict]:

@@ -16,7 +16,7 @@ a document, a block in an alias of the document's language is never foreign.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
@@ -119,7 +119,13 @@ def letters(text: str) -> int:
     """How many letters (word characters other than digits and "_") ``text`` holds."""
     if text.isascii():   # (most paragraphs in Indonesian and Dutch) deleting bytes is C speed
         return len(text.encode("ascii").translate(None, _NOT_LETTER_ASCII))
-    return len(text) - len(_NOT_LETTER_CHAR.findall(text))
+    # the ASCII characters so, the others (a few in Polish) by the pattern
+    other = "".join(_NON_ASCII.findall(text))
+    return (len(text.encode("ascii", "ignore").translate(None, _NOT_LETTER_ASCII))
+            + len(other) - len(_NOT_LETTER_CHAR.findall(other)))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
@@ -160,6 +166,14 @@ def _scanner() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1)
+def _row_offsets32() -> np.ndarray:
+    """:func:`_scanner`'s row offsets as uint32, for a scan in 32 bits (half the bytes of int64 to move)."""
+    nextmove, rowbase, _ = _scanner()
+    assert len(nextmove) < 2**32 and np.can_cast(nextmove.dtype, np.uint32)
+    return rowbase.astype(np.uint32)
+
+
+@lru_cache(maxsize=1)
 def _feature_table() -> np.ndarray:
     """py3langid's feature weights (float16) as float32 (57 MB): the product py3langid takes casts the rows
     it gathers to float32 on every call, which took half of its time; the same values, so the same sums."""
@@ -181,7 +195,33 @@ def scan_depth() -> int:
         frontier, depth = np.unique(reached), depth + 1
 
 
+# A paragraph met before (boilerplate shared by a site's articles, a text langid and denoise both judge) is
+# not identified again: py3langid's result is a pure function of the text. Bounded: ~1 KB an entry.
+_CACHE_SIZE = 8192
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+
 def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
+    """What py3langid's ``_decide`` returns for each text (read-only arrays), the ones not in the cache
+    identified together (:func:`_identified`)."""
+    found: dict[str, np.ndarray] = {}
+    for text in texts:
+        probs = _cache.get(text)
+        if probs is not None:
+            _cache.move_to_end(text)
+            found[text] = probs
+    missing = list(dict.fromkeys(t for t in texts if t not in found))
+    if missing:
+        for text, probs in zip(missing, _identified(missing)):
+            probs = probs.copy()   # its own row, not a view keeping the whole batch alive
+            probs.flags.writeable = False   # shared by every caller that asks for the text
+            found[text] = _cache[text] = probs
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return [found[t] for t in texts]
+
+
+def _identified(texts: Sequence[str]) -> list[np.ndarray]:
     """What py3langid's ``_decide`` returns for each text (the version is pinned; ``rank`` only sorts it),
     with its byte loop done in numpy for all the texts at once: each byte's automaton state is the
     state reached from the start over the last ``SCAN_WINDOW`` bytes of its text, taken a step at a
@@ -191,14 +231,15 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
     from py3langid.langid import RAW_FLOOR
 
     ident = _identifier()
-    nextmove, rowbase, output = _scanner()
+    nextmove, _, output = _scanner()
     data = [ident._encode(t) for t in texts]
     n_texts = len(data)
     lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
     starts = np.cumsum(lengths) - lengths
-    text_bytes = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.int64)
+    text_bytes = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.uint32)
     total = len(text_bytes)
-    state = np.zeros(total, dtype=np.int64)
+    state = np.zeros(total, dtype=np.uint32)
+    row_offsets = _row_offsets32()
     # the bytes fewer than SCAN_WINDOW - 1 bytes into their text, with how far in they are
     into = np.tile(np.arange(SCAN_WINDOW - 1), n_texts)
     early = np.repeat(starts, SCAN_WINDOW - 1) + into
@@ -207,7 +248,7 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
         # a byte fewer than ``back`` bytes into its text keeps its state: its window starts with the text
         head = early[(into < back) & (early >= back)]
         kept = state[head]
-        state[back:] = nextmove[rowbase[state[back:]] + text_bytes[:total - back]]
+        np.take(nextmove, np.take(row_offsets, state[back:]) + text_bytes[:total - back], out=state[back:])
         state[head] = kept
     features = output[state]
     found = np.flatnonzero(features >= 0)
@@ -257,33 +298,49 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
 
 
 @lru_cache(maxsize=None)
-def _columns(lang: str) -> np.ndarray:
-    """Mask of the identifier's classes that stand for ``lang``: itself and its aliases ("ms" for "id")."""
+def _columns(lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the identifier's classes that stand for ``lang`` (itself and its aliases: "ms" for "id"),
+    and of the others, in class order."""
     aliases = _alias_of(SUPPORTED)
-    return np.array([code == lang or aliases.get(code) == lang for code in _identifier().nb_classes])
+    mask = np.array([code == lang or aliases.get(code) == lang for code in _identifier().nb_classes])
+    return np.flatnonzero(mask), np.flatnonzero(~mask)
 
 
 def _split(probs: np.ndarray, lang: str) -> tuple[float, float]:
     """(probability of ``lang`` with its aliases, best probability of any other language)."""
-    mask = _columns(lang)
-    return float(probs[mask].sum()), float(probs[~mask].max())
+    own, others = _columns(lang)
+    return float(probs[own].sum()), float(probs[others].max())
+
+
+def _lang_probability(probs: np.ndarray, lang: str) -> float:
+    """``_split(probs, lang)[0]``."""
+    return float(probs[_columns(lang)[0]].sum())
 
 
 def _top(probs: np.ndarray, settings: Settings) -> str:
     """The likeliest language, an alias taken for its language when that comes close (as :func:`detect`)."""
+    classes, targets = _alias_targets()
+    best = int(probs.argmax())
+    target = targets[best]
+    if target >= 0 and float(probs[target]) >= settings.alias_min_prob:
+        return classes[target]
+    return classes[best]
+
+
+@lru_cache(maxsize=1)
+def _alias_targets() -> tuple[list[str], list[int]]:
+    """The identifier's classes, and for each the class index of the supported language it is an alias of
+    (its first), -1 for none."""
     classes = _identifier().nb_classes
-    lang = classes[int(probs.argmax())]
-    target = _alias_of(SUPPORTED).get(lang)
-    if target and target in classes and float(probs[classes.index(target)]) >= settings.alias_min_prob:
-        return target
-    return lang
+    aliases = _alias_of(SUPPORTED)
+    return classes, [classes.index(aliases[c]) if aliases.get(c) in classes else -1 for c in classes]
 
 
 def _judged(text: str, settings: Settings, n: int | None = None) -> bool:
     """Whether a paragraph (with ``n`` letters, when known) is long enough, and prose enough, to be
     identified alone."""
     n = letters(text) if n is None else n
-    visible = len(text) - sum(text.count(c) for c in " \t\n")
+    visible = len(text) - text.count(" ") - text.count("\t") - text.count("\n")
     return n >= settings.block_min_letters and n >= settings.block_min_letter_share * visible
 
 
@@ -342,7 +399,7 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     for _, n, probs in counted:
         votes[_top(probs, settings)] += n
     lang = votes.most_common(1)[0][0]
-    judged = [(n, _split(probs, lang)[0]) for b, n, probs in counted if _judged(b, settings, n)]
+    judged = [(n, _lang_probability(probs, lang)) for b, n, probs in counted if _judged(b, settings, n)]
     if not judged:
         return detect(text, settings)
     return lang, sum(n * p for n, p in judged) / sum(n for n, _ in judged)

@@ -4,14 +4,16 @@ Sentence offsets point into ``raw_text`` through the block's text view.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising.lines import SpanIndex
-from pipeline.spacy_blank import pipeline as nlp_for, sentence_punct, sentence_punct_chars, sentence_spans
-from pipeline.textmap import view
+from pipeline.spacy_blank import (is_one_sentence, pipeline as nlp_for, sentence_punct, sentence_punct_chars,
+                                  sentence_spans)
+from pipeline.textmap import _INVISIBLE, TextView, view
 
 NAME = "segment"
 
@@ -21,39 +23,78 @@ class Settings:
     batch_size: int = 256
 
 
+def _block_view(raw: str, start: int, end: int, removed: list[tuple[int, int]]) -> tuple[str, TextView | None]:
+    """The text of ``view(raw, start, end, removed)``, with the view itself where a character of it may not map
+    to its own raw offset. None in its place: nothing is removed from the block and its raw text is what a
+    view makes of it but for single line breaks or tabs between words (most blocks), so the view's text is
+    that text with those as spaces (when NFC), each character at its own offset, and no map need be built."""
+    if not removed:
+        text = raw[start:end]
+        words = " ".join(text.split())
+        # as long: no whitespace at either end, no run of it; nothing the view drops, NFC as it must be
+        if len(words) == len(text) and words and not any(ch in text for ch in _INVISIBLE) \
+                and unicodedata.is_normalized("NFC", words):
+            return words, None
+    v = view(raw, start, end, removed)
+    return v.text, v
+
+
 def sentences_of(raw: str, blocks: list[dict], removed: list[tuple[int, int]], lang: str,
                  batch_size: int = 256) -> list[dict]:
     """Sentence rows (without doc_id) of one document's blocks."""
+    found = _sentences(raw, [(b["block_idx"], b["start_char"], b["end_char"]) for b in blocks], removed, lang,
+                       batch_size)
+    return [{"sent_idx": i, "block_idx": block_idx, "start_char": start, "end_char": end, "text": text}
+            for i, (block_idx, start, end, text) in enumerate(found)]
+
+
+def _sentences(raw: str, blocks: list[tuple[int, int, int]], removed: list[tuple[int, int]], lang: str,
+               batch_size: int) -> list[tuple[int, int, int, str]]:
+    """(block_idx, start_char, end_char, text) of each sentence of the (block_idx, start_char, end_char) blocks."""
     index = SpanIndex(removed)      # each block looks only at the removals that touch it
-    views = [view(raw, b["start_char"], b["end_char"], index.overlapping(b["start_char"], b["end_char"]))
-             for b in blocks]
-    rows: list[dict] = []
+    views = [_block_view(raw, start, end, index.overlapping(start, end)) for _, start, end in blocks]
+    out: list[tuple[int, int, int, str]] = []
     tokenizer, punct = nlp_for(lang).tokenizer, sentence_punct(lang)   # (the sentencizer's rule: sentence_spans)
     text_punct = sentence_punct_chars(lang)
-    for b, v, sdoc in zip(blocks, views, tokenizer.pipe((v.text for v in views), batch_size=batch_size)):
-        for sent_start, sent_end in sentence_spans(sdoc, punct, text_punct, v.text):
-            sent = v.text[sent_start:sent_end]
+    # a text that is one sentence whatever its tokens (most headings and list items) is not tokenised
+    to_tokenise = [text_punct is None or not is_one_sentence(text, text_punct, lang) for text, _ in views]
+    tokenised = iter(tokenizer.pipe((text for (text, _), tokenise in zip(views, to_tokenise) if tokenise),
+                                    batch_size=batch_size))
+    for (block_idx, block_start, _), (block_text, v), tokenise in zip(blocks, views, to_tokenise):
+        if tokenise:
+            spans = sentence_spans(next(tokenised), punct, text_punct, block_text)
+        else:
+            spans = [(0, len(block_text))]   # (the tokens' span: all but spaces at the ends, which go below)
+        for sent_start, sent_end in spans:
+            sent = block_text[sent_start:sent_end]
             text = sent.strip()
             if not text:
                 continue
             lead = len(sent) - len(sent.lstrip())
-            start, end = v.raw_span(sent_start + lead, sent_start + lead + len(text))
-            rows.append({"sent_idx": len(rows), "block_idx": b["block_idx"],
-                         "start_char": start, "end_char": end, "text": text})
-    return rows
+            if v is None:   # each character at its own raw offset
+                start = block_start + sent_start + lead
+                end = start + len(text)
+            else:
+                start, end = v.raw_span(sent_start + lead, sent_start + lead + len(text))
+            out.append((block_idx, start, end, text))
+    return out
 
 
 def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_spans: pa.Table,
         settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + languages + blocks + removed_spans -> {sentences}."""
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
-    removed = {d: [(r["start_char"], r["end_char"]) for r in rows]
-               for d, rows in schema.rows_by_doc(removed_spans, ["doc_id", "start_char", "end_char"]).items()}
-    blocks_by_doc = schema.rows_by_doc(blocks)
-    rows = []
-    for doc in documents.select(["doc_id", "raw_text"]).to_pylist():
-        doc_id = doc["doc_id"]
-        for r in sentences_of(doc["raw_text"], blocks_by_doc.get(doc_id, []), removed.get(doc_id, []),
-                              lang_of[doc_id], settings.batch_size):
-            rows.append({"doc_id": doc_id, **r})
-    return {"sentences": schema.table(rows, schema.SENTENCES)}
+    removed: dict[str, list[tuple[int, int]]] = {}
+    for d, s, e in zip(*(removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char"))):
+        removed.setdefault(d, []).append((s, e))
+    blocks_by_doc: dict[str, list[dict]] = {}
+    for d, i, s, e in zip(*(blocks.column(c).to_pylist() for c in ("doc_id", "block_idx", "start_char", "end_char"))):
+        blocks_by_doc.setdefault(d, []).append({"block_idx": i, "start_char": s, "end_char": e})
+    columns: dict[str, list] = {name: [] for name in schema.SENTENCES.names}
+    for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
+        rows = sentences_of(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
+                            settings.batch_size)   # (per document: the runner rejects one that fails alone)
+        columns["doc_id"] += [doc_id] * len(rows)
+        for name in ("sent_idx", "block_idx", "start_char", "end_char", "text"):
+            columns[name] += [r[name] for r in rows]
+    return {"sentences": pa.table(columns, schema=schema.SENTENCES)}

@@ -1,0 +1,107 @@
+"""The ingest, langid and segment shortcuts (issue 8) give what the plain computation gives, on the real
+articles (sample, holdout and development corpora) and on hand-made edge cases."""
+from __future__ import annotations
+
+import pathlib
+import random
+
+import numpy as np
+import pytest
+
+from pipeline.spacy_blank import pipeline as nlp_for, sentence_punct, sentence_punct_chars, sentence_spans
+from pipeline.stages import ingest, langid, segment
+from pipeline.textmap import line_key, line_spans, view
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EDGES = ["", " ", "\n", "a\n", "a\r\nb\rc\n\n", "a  b", " a b", "a b ", "a\tb\nc", "a\n\nb", "ab\u200bc d",
+         "e\u0301t\u00e9 x", "\u212b ok", "x\u00a0y", "Tekst\u2028dalej\x85koniec", "ŁÓDŹ 12,5% — ok_x", "Straße 3",
+         "A1 b2\r\nA1 B2", "&eacute;t&#233; x"]
+
+
+def _texts() -> list[str]:
+    paths = sorted((ROOT / "corpus").glob("*.*")) + sorted((ROOT / "tests/fixtures/holdout-corpus").rglob("*.*")) \
+        + sorted((ROOT / "tests/fixtures/dev-corpus").rglob("*.*"))
+    return [p.read_text(encoding="utf-8", errors="replace") for p in paths] + EDGES
+
+
+def test_a_block_view_is_textmap_view():
+    rng = random.Random(8)
+    for text in _texts():
+        removals = [(s, s + rng.randint(1, 8)) for s in rng.sample(range(len(text) + 1), min(3, len(text) + 1))]
+        for _ in range(60):
+            start = rng.randint(0, len(text))
+            end = min(len(text), start + rng.choice([0, 1, 3, 20, 120, 700]))
+            for removed in ([], [(s, e) for s, e in removals if s < end and e > start]):
+                got_text, got_view = segment._block_view(text, start, end, removed)
+                want = view(text, start, end, removed)
+                assert got_text == want.text
+                if got_view is None:   # each character at its own offset
+                    assert not removed and want.raw_index == tuple(range(start, start + len(want.text)))
+                else:
+                    assert got_view == want
+
+
+def test_sentences_are_cut_as_with_every_text_tokenised():
+    """Texts without a sentence-final character skip spaCy: the same rows as the sentencizer's on every text."""
+    for lang in ("id", "pl", "nl"):
+        tokenizer, punct = nlp_for(lang).tokenizer, sentence_punct(lang)
+        for raw in _texts()[:12] + EDGES:
+            blocks = [{"block_idx": i, "start_char": s, "end_char": e} for i, (s, e) in enumerate(line_spans(raw))]
+            want = []
+            for b in blocks:
+                v = view(raw, b["start_char"], b["end_char"])
+                for a, z in sentence_spans(tokenizer(v.text), punct):
+                    sent = v.text[a:z]
+                    if sent.strip():
+                        lead = len(sent) - len(sent.lstrip())
+                        start, end = v.raw_span(a + lead, a + lead + len(sent.strip()))
+                        want.append({"sent_idx": len(want), "block_idx": b["block_idx"], "start_char": start,
+                                     "end_char": end, "text": sent.strip()})
+            assert segment.sentences_of(raw, blocks, [], lang) == want
+
+
+def test_sentence_spans_with_and_without_the_text_shortcut():
+    for lang in ("id", "pl", "nl"):
+        tokenizer, punct, chars = nlp_for(lang).tokenizer, sentence_punct(lang), sentence_punct_chars(lang)
+        for text in ["", "a", "Satu. Dua! Tiga?", "Ini (contoh). \"Kutipan.\" Lalu... selesai", "x . . y .",
+                     "Zie blz. 4 e.a. Daarna. Halo :p Oke. :) Ja.", "Zob. rozdz. 3. To jest np. test - ok? Tak."]:
+            doc = tokenizer(text)
+            plain = [(s.start_char, s.end_char) for s in nlp_for(lang)(text).sents]
+            assert sentence_spans(doc, punct) == plain
+            assert sentence_spans(doc, punct, chars, text) == plain
+
+
+def test_line_keys_are_the_distinct_keys_of_the_lines():
+    for text in _texts():
+        want = sorted({k for s, e in line_spans(text) if (k := line_key(text[s:e]))})
+        assert ingest.line_keys(text) == want
+
+
+def test_cached_probabilities_are_py3langids_and_stay_bounded(monkeypatch):
+    monkeypatch.setattr(langid, "_cache", type(langid._cache)())
+    monkeypatch.setattr(langid, "_CACHE_SIZE", 50)
+    texts = [line for text in _texts() for line in text.splitlines() if line.strip()][:400]
+    ident = langid._identifier()
+    first = langid._probabilities_of(texts)
+    again = langid._probabilities_of(texts[::-1] + texts[:30])   # some from the cache, most computed again
+    for text, a, b in zip(texts[::-1] + texts[:30], again, first[::-1] + first[:30]):
+        assert np.array_equal(a, b) and np.array_equal(a, ident._decide(text)), text[:60]
+    assert len(langid._cache) <= 50
+    with pytest.raises(ValueError):
+        first[0][0] = 1.0   # shared by every caller: read-only
+
+
+def test_a_text_said_to_be_one_sentence_is_one_for_the_sentencizer():
+    from pipeline.spacy_blank import is_one_sentence
+
+    extra = ["Akhir.", "Akhir!!!", "Akhir.)", "“Kutipan.”", "end.Next", "a.b", "3.5 dan 4.5", "Tn. Budi", "x .)",
+             "Halo...", "Dr.med", "bijv.", "e.a. Daarna", "np. test", "Ja?!", "Nee.—", "Nee.-x", "(a.)", "a.\u00a0b"]
+    for lang in ("id", "pl", "nl"):
+        tokenizer, punct, chars = nlp_for(lang).tokenizer, sentence_punct(lang), sentence_punct_chars(lang)
+        texts = [line.strip() for text in _texts() for line in text.splitlines() if line.strip()] + extra
+        said = 0
+        for text in texts:
+            if is_one_sentence(text, chars, lang):
+                said += 1
+                assert len(sentence_spans(tokenizer(text), punct)) <= 1, text
+        assert said > 100
