@@ -26,8 +26,8 @@ from typing import Mapping, NamedTuple
 from pipeline.lang import get as lang_data
 from pipeline.spacy_blank import pipeline
 
-__all__ = ["pipeline", "Token", "tokenize", "cues", "has_cue", "is_cue_word", "word_set", "words_between",
-           "CuePhrases"]
+__all__ = ["pipeline", "Token", "tokenize", "cues", "cue_matches", "has_cue", "is_cue_word", "word_set",
+           "words_between", "CuePhrases"]
 
 _TOKEN = re.compile(r"\w+(?:[-‐'’&.]\w+)*[+]?|[^\w\s]")
 
@@ -184,6 +184,16 @@ def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
 @lru_cache(maxsize=None)
 def _other_field(lang: str, field: str) -> CuePhrases:
     return CuePhrases(tuple(getattr(lang_data(lang), field)))
+
+
+_NO_MATCHES: dict[str, list[tuple[int, int]]] = {}
+
+
+def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int]]]:
+    """Every extraction field (``MYTH_``, ``TIP_``, ``STAT_``, ``EXAMPLE_``) of ``lang`` found in ``text`` -> its
+    token spans: ``bool(cue_matches(lang, t).get(field))`` is ``has_cue(lang, field, t)``, for a caller that asks
+    of one text many fields. Shared: do not change it."""
+    return _matches(lang, text) if text else _NO_MATCHES
 
 
 def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:
