@@ -437,6 +437,18 @@ CONJUNCTIONS = ("popular_then_rebuttal", "popular_that", "belief_then_rebuttal",
 # (the unit's own claim cues are known from the start: they are cheap, the rules have matched its cues, and
 # without them few units can be a myth)
 LAZY_GROUPS = ("advice_cues", "advice", "claims_context")     # "advice" holds "advice_cues": only the rest is new
+# the lazy groups as chains, each group of a chain computed after the one before it (that it holds); a model takes
+# the chains in its own order (``Model.lazy_prefixes``)
+LAZY_CHAINS = (("advice_cues", "advice"), ("claims_context",))
+# the features of each lazy group (a test checks them against what the groups compute)
+GROUP_FEATURES = {
+    "advice_cues": ("first_person", "modal", "advice_cue", "tip_label", "tip_not_cue", "mistake_cue", "announce"),
+    "advice": ("second_person", "first_person", "starts_imperative", "first_word_imperative", "clause_imperative",
+               "imperative_anywhere", "infinitive_start", "modal", "advice_cue", "tip_label", "tip_not_cue",
+               "mistake_cue", "announce"),
+    "claims_context": ("ctx_tip_intro", "ctx_mistake", "ctx_colon", "ctx_parent_imperative", "rebuttal_next",
+                       "myth_next", "ctx_myth", "ctx_myth_label", "rebuttal_follows", "contrast_follows"),
+}
 _MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the features are computed
 
 
@@ -453,34 +465,34 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     if "features" not in computed and not c.rule and model.z_threshold is not None:
         limit = model.z_threshold - _MARGIN
         part = 0.0     # what the known features add to the bound, summed group by group
-        for stage in range(len(LAZY_GROUPS)):
-            new, true_conjunctions = _stage(doc, c, computed, stage)
+        for groups in model.lazy_prefixes:
+            new, true_conjunctions = _stage(doc, c, computed, groups)
             part += model.known_part(new)
             if model.bound_of_true(part, true_conjunctions) < limit:
                 return False
     return model.probability(features(doc, c)) >= model.threshold
 
 
-def _stage(doc: DocContext, c: Candidate, computed: dict[str, object], stage: int
+def _stage(doc: DocContext, c: Candidate, computed: dict[str, object], groups: tuple[str, ...]
            ) -> tuple[Mapping[str, object], tuple[str, ...]]:
-    """(the features first known at ``stage`` of ``_reaches``, the conjunctions that may hold given all known by
-    then): stage 0 knows the cheap features, stage i the groups before ``LAZY_GROUPS[i]`` too. Once per unit:
-    both models go through the same stages."""
-    key = ("stage", stage)
+    """(the features first known once the lazy ``groups`` are, the conjunctions that may hold given all known by
+    then): with no group, the cheap features; else those of the last group not known before. Once per unit and
+    stage: the models share the stages their orders share (the first at least)."""
+    key = ("stage", groups)
     found = computed.get(key)
     if found is None:
-        if stage == 0:
+        if not groups:
             new: dict[str, object] = dict(_group(doc, c, "shape"))
             new["doc_first_person"], new["doc_second_person"] = _document_rates(doc)
             new.update(_group(doc, c, "claims_own"))
             known = new
         else:
-            known = dict(computed[("known", stage - 1)])     # type: ignore[call-overload]
-            new = _group(doc, c, LAZY_GROUPS[stage - 1])
+            known = dict(computed[("known", groups[:-1])])     # type: ignore[call-overload]
+            new = _group(doc, c, groups[-1])
             if not known.keys().isdisjoint(new):
                 new = {k: v for k, v in new.items() if k not in known}
             known.update(new)
-        computed[("known", stage)] = known
+        computed[("known", groups)] = known
         conj = _conjunctions(doc.lang, c.text, known)
         found = computed[key] = (new, tuple(k for k, v in conj.items() if v))
     return found     # type: ignore[return-value]
@@ -501,6 +513,16 @@ class Model:
         # the products summed in the features' order (as a generator over the items would, faster)
         z = self.bias + sum(map(operator.mul, map(self.weights.get, feats, repeat(0.0)), feats.values()))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @cached_property
+    def lazy_prefixes(self) -> tuple[tuple[str, ...], ...]:
+        """The lazy groups known before each bound ``_reaches`` takes: (), then one more group each time. The
+        chains (``LAZY_CHAINS``) go by what their features can add to the score, the most first: the sooner a
+        unit's bound falls below the threshold, the fewer groups it computes (any order gives the same verdict)."""
+        def most(chain: tuple[str, ...]) -> float:
+            return sum(self._positive_weights.get(f, 0.0) for g in chain for f in GROUP_FEATURES[g])
+        order = [g for chain in sorted(LAZY_CHAINS, key=most, reverse=True) for g in chain]
+        return tuple(tuple(order[:i]) for i in range(len(order)))
 
     @cached_property
     def z_threshold(self) -> float | None:
