@@ -54,7 +54,9 @@ def _clauses(lang: str, text: str) -> _Clauses:
     for t in reversed(toks):
         i = t.i
         next_word[i] = i if t.is_word else next_word[i + 1]
-        next_alnum[i] = i if any(c.isalnum() for c in t.text) else next_alnum[i + 1]
+        # a letter or digit: a word's first character, but for a word of underscores first ("_x"); punctuation has none
+        has_alnum = t.is_word and (t.text[0] != "_" or any(c.isalnum() for c in t.text))
+        next_alnum[i] = i if has_alnum else next_alnum[i + 1]
     lead_ends: dict[int, int] = {}
     for s, e in cues(lang, "TIP_LEAD_WORDS", text):
         lead_ends[s] = max(e, lead_ends.get(s, 0))
