@@ -71,11 +71,6 @@ class Candidate:
         # one string per unit: the per-text caches then hash it once
         return self.block.text[self.start:self.end].strip()
 
-    @cached_property
-    def memo_key(self) -> tuple[str, int, int, int, int]:
-        """The key of the unit's computed features in its document's memo: its span, whichever rule took it."""
-        return ("unit", self.block.idx, self.start, self.end, self.sentence)
-
 
 def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
                exclude: Mapping[int, list[tuple[int, int]]] = {}) -> list[Candidate]:
@@ -107,8 +102,8 @@ def _block_units(b: Block) -> tuple[Candidate, ...]:
         else:
             units = [(x.start, x.end, i) for i, x in enumerate(sentences(b))]
         found = b.memo["model_units"] = tuple(
-            Candidate(b, s, e, None, k) for s, e, k in units
-            if len(b.text[s:e].strip()) <= MAX_ITEM_CHARS and len(words(b.text[s:e])) >= 2)
+            Candidate(b, s, e, None, k) for s, e, k in units for text in (b.text[s:e],)
+            if len(text.strip()) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
     return found
 
 
@@ -394,9 +389,10 @@ def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
 def _computed(doc: DocContext, c: Candidate) -> dict[str, object]:
     """What is computed of a unit (its feature groups, its features, its bound's stages), by name: in the
     document's memo, so the myths and the tips models compute each once."""
-    found = doc.memo.get(c.memo_key)
+    key = ("unit", c.block.idx, c.start, c.end, c.sentence)    # its span, whichever rule took it
+    found = doc.memo.get(key)
     if found is None:
-        found = doc.memo[c.memo_key] = {}
+        found = doc.memo[key] = {}
     return found
 
 
