@@ -213,17 +213,34 @@ def _that_after(lang: str, field: str, text: str) -> bool:
 def cues_inside(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` after the first three words: the sentence states a claim and rejects it in one breath
     (``... bukan berarti ...``, ``..., terwijl ...``, ``... to wcale nie ...``)."""
-    toks = tokenize(text)
-    first_words = [t.i for t in toks if t.is_word][:3]
-    return bool(first_words) and any(s > first_words[-1] for s, _ in cues(lang, field, text))
+    found = cues(lang, field, text)
+    if not found:
+        return False    # (most texts: no need of their words)
+    last = _third_word(text)
+    return last is not None and any(s > last for s, _ in found)
 
 
 @lru_cache(maxsize=8192)
 def cues_at_start(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` among the first three words: ``Padahal ...``, ``To nieprawda.``."""
-    toks = tokenize(text)
-    first_words = [t.i for t in toks if t.is_word][:3]
-    return bool(first_words) and any(s <= first_words[-1] for s, _ in cues(lang, field, text))
+    found = cues(lang, field, text)
+    if not found:
+        return False    # (most texts: no need of their words)
+    last = _third_word(text)
+    return last is not None and any(s <= last for s, _ in found)
+
+
+def _third_word(text: str) -> int | None:
+    """The token index of the third word of ``text`` (of its last word when it has fewer), None with no word."""
+    last = None
+    n = 0
+    for t in tokenize(text):
+        if t.is_word:
+            last = t.i
+            n += 1
+            if n == 3:
+                break
+    return last
 
 
 def features(doc: DocContext, c: Candidate) -> dict[str, float]:
