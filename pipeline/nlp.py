@@ -147,9 +147,12 @@ class CuePhrases:
 
     def find(self, toks: tuple[Token, ...]) -> dict[str, list[tuple[int, int]]]:
         """List name -> sorted token spans (start, end) of its phrases (overlaps included)."""
+        return self.find_lowered([t.lower for t in toks])
+
+    def find_lowered(self, lowers: list[str]) -> dict[str, list[tuple[int, int]]]:
+        """:meth:`find` of the tokens' lower-cased texts."""
         found: dict[str, set[tuple[int, int]]] = {}
-        n = len(toks)
-        lowers = [t.lower for t in toks]
+        n = len(lowers)
         for i, entry in enumerate(map(self._starting_memo.get, lowers, repeat(_UNSEEN))):
             if entry is None:
                 continue    # most words start no phrase
@@ -199,7 +202,8 @@ def _index(lang: str) -> CuePhrases:
 
 @lru_cache(maxsize=4096)
 def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
-    return _index(lang).find(tokenize(text))
+    # the tokens' lower-cased texts, without building the tokens: most texts asked of are not tokenised otherwise
+    return _index(lang).find_lowered([t.lower() for t in _TOKEN.findall(text)])
 
 
 @lru_cache(maxsize=None)
