@@ -128,11 +128,14 @@ def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = fro
 
 def opens_with(lang: str, field: str, text: str, k: int = 0) -> bool:
     """Whether a cue of ``field`` starts ``text`` (after punctuation), or its rest from token ``k`` on."""
+    found = cues(lang, field, text)
+    if not found:
+        return False    # (most texts: no need of their tokens)
     view = _clauses(lang, text)
     if k > len(view.toks):
         return False
     first = view.next_alnum[k]
-    return first < len(view.toks) and any(s == first for s, _ in cues(lang, field, text))
+    return first < len(view.toks) and any(s == first for s, _ in found)
 
 
 def conditional_imperative(lang: str, text: str) -> bool:
