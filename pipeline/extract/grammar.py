@@ -241,9 +241,12 @@ def title_cased(text: str) -> bool:
 
 def has_modal(lang: str, text: str) -> bool:
     """Whether ``text`` holds a modal of advice that no negation cancels (``tidak perlu``)."""
+    found = cues(lang, "TIP_MODALS", text)
+    if not found:
+        return False    # (most texts: no need of their tokens)
     toks = tokenize(text)
     negations = word_set(lang, "TIP_MODAL_NEGATIONS")
-    return any(not (s > 0 and toks[s - 1].lower in negations) for s, _ in cues(lang, "TIP_MODALS", text))
+    return any(not (s > 0 and toks[s - 1].lower in negations) for s, _ in found)
 
 
 # --- labels --------------------------------------------------------------------------
