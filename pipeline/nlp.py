@@ -27,8 +27,8 @@ from typing import Mapping, NamedTuple
 from pipeline.lang import get as lang_data
 from pipeline.spacy_blank import pipeline
 
-__all__ = ["pipeline", "Token", "tokenize", "cues", "cue_matches", "has_cue", "is_cue_word", "word_set",
-           "words_between", "CuePhrases"]
+__all__ = ["pipeline", "Token", "tokenize", "first_alnum_token", "cues", "cue_matches", "has_cue", "is_cue_word",
+           "word_set", "words_between", "CuePhrases"]
 
 _TOKEN = re.compile(r"\w+(?:[-‐'’&.]\w+)*[+]?|[^\w\s]")
 
@@ -51,6 +51,16 @@ def tokenize(text: str) -> tuple[Token, ...]:
     new = tuple.__new__     # Token(...) without its keyword-argument __new__
     return tuple([new(Token, (i, m.start(), m.end(), t, t.lower(), t[0].isalnum() or t[0] == "_"))
                   for i, m in enumerate(_TOKEN.finditer(text)) for t in (m.group(),)])
+
+
+def first_alnum_token(text: str) -> tuple[int, str] | None:
+    """(index, text) of the first token of ``text`` with a letter or digit, None if none: ``tokenize(text)``'s,
+    read off as few tokens as it takes (a test of a text's opening need not tokenise all of it)."""
+    for i, m in enumerate(_TOKEN.finditer(text)):
+        t = m.group()
+        if any(c.isalnum() for c in t):
+            return i, t
+    return None
 
 
 def words_between(toks: tuple[Token, ...], a: int, b: int) -> int:

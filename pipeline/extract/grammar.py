@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from pipeline.extract.morphology import clear_imperative, has_tagger, only_infinitive, tag_is, word_tags
 from pipeline.lang import get as lang_data
-from pipeline.nlp import Token, cues, tokenize, word_set
+from pipeline.nlp import Token, cues, first_alnum_token, tokenize, word_set
 
 _SEPARATORS = (",", "-", "–", "—", ":")
 _CLAUSE_BREAKS = (",", ";", ":", "–", "—")
@@ -89,7 +89,15 @@ def is_imperative_word(lang: str, word: str) -> bool:
 @lru_cache(maxsize=8192)
 def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
+    first = first_alnum_token(text)
+    if first is None or not (is_imperative_word(lang, first[1]) or _starts_cue(lang, "TIP_LEAD_WORDS", text, first[0])):
+        return False    # what imperative_from finds at its first word, without tokenising the whole text
     return imperative_from(lang, text, 0, subjects)
+
+
+def _starts_cue(lang: str, field: str, text: str, i: int) -> bool:
+    """Whether a cue of ``field`` starts at token ``i`` of ``text``."""
+    return any(s == i for s, _ in cues(lang, field, text))
 
 
 def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = frozenset()) -> bool:
@@ -141,6 +149,10 @@ def opens_with(lang: str, field: str, text: str, k: int = 0) -> bool:
 def conditional_imperative(lang: str, text: str) -> bool:
     """``Jika ..., hindari ...``: a conditional clause (after optional lead words: ``Jadi jika
     ..., ...``), then an imperative main clause."""
+    first_word = first_alnum_token(text)
+    if first_word is None or not (first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS")
+                                  or _starts_cue(lang, "TIP_LEAD_WORDS", text, first_word[0])):
+        return False    # no conditional and no lead word first, without tokenising the whole text
     view = _clauses(lang, text)
     toks, next_alnum = view.toks, view.next_alnum
     n = len(toks)
@@ -167,6 +179,8 @@ def clause_imperative(lang: str, text: str) -> bool:
     clause after the first one that starts (after optional lead words) with an imperative. The
     first clause has at least two words (``Nah, ...`` is a lead, not a clause), the imperative
     clause at least two."""
+    if not any(c in text for c in _CLAUSE_BREAKS):
+        return False    # no clause break, without tokenising the text
     view = _clauses(lang, text)
     toks, next_word = view.toks, view.next_word
     n = len(toks)
