@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import repeat
 from typing import Mapping, NamedTuple
 
 from pipeline.lang import get as lang_data
 from pipeline.spacy_blank import pipeline
 
-__all__ = ["pipeline", "Token", "tokenize", "cues", "has_cue", "is_cue_word", "word_set", "words_between",
-           "CuePhrases"]
+__all__ = ["pipeline", "Token", "tokenize", "first_alnum_token", "cues", "cue_matches", "has_cue", "is_cue_word",
+           "word_set", "words_between", "CuePhrases"]
 
 _TOKEN = re.compile(r"\w+(?:[-‐'’&.]\w+)*[+]?|[^\w\s]")
 
@@ -47,13 +48,19 @@ class Token(NamedTuple):
 # growing with the corpus (issue 8): a sentence's tokens are ~10 kB, 32,768 of them were 300 MB.
 @lru_cache(maxsize=4096)
 def tokenize(text: str) -> tuple[Token, ...]:
-    out = []
-    append, new = out.append, tuple.__new__     # Token(...) without its keyword-argument __new__
+    new = tuple.__new__     # Token(...) without its keyword-argument __new__
+    return tuple([new(Token, (i, m.start(), m.end(), t, t.lower(), t[0].isalnum() or t[0] == "_"))
+                  for i, m in enumerate(_TOKEN.finditer(text)) for t in (m.group(),)])
+
+
+def first_alnum_token(text: str) -> tuple[int, str] | None:
+    """(index, text) of the first token of ``text`` with a letter or digit, None if none: ``tokenize(text)``'s,
+    read off as few tokens as it takes (a test of a text's opening need not tokenise all of it)."""
     for i, m in enumerate(_TOKEN.finditer(text)):
         t = m.group()
-        start, end = m.span()
-        append(new(Token, (i, start, end, t, t.lower(), t[0].isalnum() or t[0] == "_")))
-    return tuple(out)
+        if any(c.isalnum() for c in t):
+            return i, t
+    return None
 
 
 def words_between(toks: tuple[Token, ...], a: int, b: int) -> int:
@@ -66,6 +73,9 @@ def words_between(toks: tuple[Token, ...], a: int, b: int) -> int:
 # one element of a phrase: (op, text); op "=" equal, "^" starts with, "$" ends with, "~" contains
 _Element = tuple[str, str]
 _Phrase = tuple[str, tuple[_Element, ...]]     # (list name, elements)
+# the phrases whose first element fits a word: (names of those of one element, (name, the other elements) of the rest)
+_Starting = tuple[tuple[str, ...], tuple[tuple[str, tuple[_Element, ...]], ...]]
+_UNSEEN: _Starting = ((), ())    # a word not yet looked up (compared by identity)
 _NO_SPANS: list[tuple[int, int]] = []
 
 
@@ -123,12 +133,12 @@ class CuePhrases:
                     index.setdefault(text, []).append((name, elems))
         self.stem_lengths = sorted({len(s) for s in self.by_stem})
         self.ending_lengths = sorted({len(s) for s in self.by_ending})
-        self._starting_memo: dict[str, tuple[_Phrase, ...]] = {}
+        self._starting_memo: dict[str, _Starting | None] = {}
 
-    def _starting(self, word: str) -> tuple[_Phrase, ...]:
-        """The phrases whose first element fits ``word`` (memoised: words repeat)."""
-        found = self._starting_memo.get(word)
-        if found is None:
+    def _starting(self, word: str) -> _Starting | None:
+        """The phrases whose first element fits ``word``, None for none (memoised: words repeat)."""
+        found = self._starting_memo.get(word, _UNSEEN)
+        if found is _UNSEEN:
             out = list(self.by_word.get(word, ()))
             for n in self.stem_lengths:
                 if n > len(word):
@@ -139,25 +149,49 @@ class CuePhrases:
                     break
                 out.extend(self.by_ending.get(word[len(word) - n:], ()))
             out.extend(p for p in self.inner if p[1][0][1] in word)
-            found = tuple(out)
+            found = ((tuple(name for name, elems in out if len(elems) == 1),
+                      tuple((name, elems[1:]) for name, elems in out if len(elems) > 1)) if out else None)
             if len(self._starting_memo) < 500_000:
                 self._starting_memo[word] = found
         return found
 
     def find(self, toks: tuple[Token, ...]) -> dict[str, list[tuple[int, int]]]:
         """List name -> sorted token spans (start, end) of its phrases (overlaps included)."""
+        return self.find_lowered([t.lower for t in toks])
+
+    def find_lowered(self, lowers: list[str]) -> dict[str, list[tuple[int, int]]]:
+        """:meth:`find` of the tokens' lower-cased texts."""
         found: dict[str, set[tuple[int, int]]] = {}
-        n = len(toks)
-        memo, starting = self._starting_memo, self._starting
-        for i, tok in enumerate(toks):
-            phrases = memo.get(tok.lower)
-            if phrases is None:
-                phrases = starting(tok.lower)
-            for name, elems in phrases:
-                end = i + len(elems)
-                if end <= n and (end == i + 1
-                                 or all(_fits(el, toks[i + k].lower) for k, el in enumerate(elems[1:], 1))):
-                    found.setdefault(name, set()).add((i, end))
+        n = len(lowers)
+        for i, entry in enumerate(map(self._starting_memo.get, lowers, repeat(_UNSEEN))):
+            if entry is None:
+                continue    # most words start no phrase
+            if entry is _UNSEEN:
+                entry = self._starting(lowers[i])
+                if entry is None:
+                    continue
+            singles, longer = entry
+            for name in singles:
+                spans = found.get(name)
+                if spans is None:
+                    found[name] = {(i, i + 1)}
+                else:
+                    spans.add((i, i + 1))
+            for name, rest in longer:
+                end = i + 1 + len(rest)
+                if end > n:
+                    continue
+                k = i + 1
+                for element in rest:
+                    if not _fits(element, lowers[k]):
+                        break
+                    k += 1
+                else:
+                    spans = found.get(name)
+                    if spans is None:
+                        found[name] = {(i, end)}
+                    else:
+                        spans.add((i, end))
         return {name: sorted(spans) for name, spans in found.items()}
 
     def spans(self, toks: tuple[Token, ...]) -> list[tuple[int, int]]:
@@ -178,12 +212,23 @@ def _index(lang: str) -> CuePhrases:
 
 @lru_cache(maxsize=4096)
 def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
-    return _index(lang).find(tokenize(text))
+    # the tokens' lower-cased texts, without building the tokens: most texts asked of are not tokenised otherwise
+    return _index(lang).find_lowered([t.lower() for t in _TOKEN.findall(text)])
 
 
 @lru_cache(maxsize=None)
 def _other_field(lang: str, field: str) -> CuePhrases:
     return CuePhrases(tuple(getattr(lang_data(lang), field)))
+
+
+_NO_MATCHES: dict[str, list[tuple[int, int]]] = {}
+
+
+def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int]]]:
+    """Every extraction field (``MYTH_``, ``TIP_``, ``STAT_``, ``EXAMPLE_``) of ``lang`` found in ``text`` -> its
+    token spans: ``bool(cue_matches(lang, t).get(field))`` is ``has_cue(lang, field, t)``, for a caller that asks
+    of one text many fields. Shared: do not change it."""
+    return _matches(lang, text) if text else _NO_MATCHES
 
 
 def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:

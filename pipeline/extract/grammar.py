@@ -11,18 +11,60 @@
 """
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from pipeline.extract.morphology import clear_imperative, has_tagger, only_infinitive, tag_is, word_tags
 from pipeline.lang import get as lang_data
-from pipeline.nlp import cues, tokenize, word_set
+from pipeline.nlp import Token, cues, first_alnum_token, tokenize, word_set
 
 _SEPARATORS = (",", "-", "–", "—", ":")
 _CLAUSE_BREAKS = (",", ";", ":", "–", "—")
 _LABEL_WORD = re.compile(r"^([^\W\d_][\w'’-]*)")
 
 
+class _Clauses(NamedTuple):
+    """Where the clause tests look in a text's tokens, found in one pass (they ask of a sentence many times)."""
+    toks: tuple[Token, ...]
+    next_alnum: tuple[int, ...]     # [i]: the first token at or after i with a letter or digit (len(toks) if none)
+    next_word: tuple[int, ...]      # [i]: the first word token at or after i (len(toks) if none)
+    breaks: tuple[tuple[int, int], ...]     # (token index, words before it) of each clause break (_CLAUSE_BREAKS)
+    separators: tuple[int, ...]     # token indices of the separators (_SEPARATORS)
+    not_openers: frozenset[int]     # where a TIP_NOT_OPENERS cue starts
+    lead_ends: dict[int, int]       # where a TIP_LEAD_WORDS cue starting at a token ends (the longest)
+
+
+@lru_cache(maxsize=4096)
+def _clauses(lang: str, text: str) -> _Clauses:
+    toks = tokenize(text)
+    n = len(toks)
+    next_alnum, next_word = [n] * (n + 1), [n] * (n + 1)
+    breaks, separators = [], []
+    n_words = 0
+    for t in toks:
+        if t.is_word:
+            n_words += 1
+        elif t.text in _CLAUSE_BREAKS or t.text in _SEPARATORS:
+            if t.text in _CLAUSE_BREAKS:
+                breaks.append((t.i, n_words))
+            if t.text in _SEPARATORS:
+                separators.append(t.i)
+    for t in reversed(toks):
+        i = t.i
+        next_word[i] = i if t.is_word else next_word[i + 1]
+        # a letter or digit: a word's first character, but for a word of underscores first ("_x"); punctuation has none
+        has_alnum = t.is_word and (t.text[0] != "_" or any(c.isalnum() for c in t.text))
+        next_alnum[i] = i if has_alnum else next_alnum[i + 1]
+    lead_ends: dict[int, int] = {}
+    for s, e in cues(lang, "TIP_LEAD_WORDS", text):
+        lead_ends[s] = max(e, lead_ends.get(s, 0))
+    return _Clauses(toks, tuple(next_alnum), tuple(next_word), tuple(breaks), tuple(separators),
+                    frozenset(s for s, _ in cues(lang, "TIP_NOT_OPENERS", text)), lead_ends)
+
+
+@lru_cache(maxsize=65536)
 def is_imperative_word(lang: str, word: str) -> bool:
     """A listed imperative, or a word with an imperative ending that is not an exception. Where a
     tagger knows the word (Polish), its reading decides: ``przedstaw`` is an imperative whatever
@@ -47,25 +89,32 @@ def is_imperative_word(lang: str, word: str) -> bool:
 @lru_cache(maxsize=8192)
 def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
+    first = first_alnum_token(text)
+    if first is None or not (is_imperative_word(lang, first[1]) or _starts_cue(lang, "TIP_LEAD_WORDS", text, first[0])):
+        return False    # what imperative_from finds at its first word, without tokenising the whole text
     return imperative_from(lang, text, 0, subjects)
+
+
+def _starts_cue(lang: str, field: str, text: str, i: int) -> bool:
+    """Whether a cue of ``field`` starts at token ``i`` of ``text``."""
+    return any(s == i for s, _ in cues(lang, field, text))
 
 
 def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = frozenset()) -> bool:
     """``starts_imperative`` of the rest of ``text`` from its token ``k`` on (``text[tokenize(text)[k].start:]``),
     read off the tokens and cue words of the whole text: a clause after a comma costs no tokenising of its own."""
-    toks = tokenize(text)
+    view = _clauses(lang, text)
+    toks, next_alnum = view.toks, view.next_alnum
     n = len(toks)
-    if opens_with(lang, "TIP_NOT_OPENERS", text, k):
+    if k > n:
+        return False
+    if next_alnum[k] in view.not_openers:
         return False   # "Mulai dari A hingga B" (ranging from), "Stel dat ..." (suppose)
     inversion = word_set(lang, "TIP_INVERSION_SUBJECTS")
-    lead_ends: dict[int, int] = {}
-    for s, e in cues(lang, "TIP_LEAD_WORDS", text):
-        if s >= k:
-            lead_ends[s] = max(e, lead_ends.get(s, 0))
+    lead_ends = view.lead_ends      # of the whole text: only those at k or after are looked up
     i = k
     for _ in range(3):
-        while i < n and not any(c.isalnum() for c in toks[i].text):
-            i += 1   # punctuation, quotes, a bullet, the comma after a lead word
+        i = next_alnum[i]   # past punctuation, quotes, a bullet, the comma after a lead word
         if i >= n:
             return False
         if is_imperative_word(lang, toks[i].text):
@@ -87,30 +136,42 @@ def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = fro
 
 def opens_with(lang: str, field: str, text: str, k: int = 0) -> bool:
     """Whether a cue of ``field`` starts ``text`` (after punctuation), or its rest from token ``k`` on."""
-    toks = tokenize(text)
-    first = next((t.i for t in toks[k:] if any(c.isalnum() for c in t.text)), None)
-    return first is not None and any(s == first for s, _ in cues(lang, field, text))
+    found = cues(lang, field, text)
+    if not found:
+        return False    # (most texts: no need of their tokens)
+    view = _clauses(lang, text)
+    if k > len(view.toks):
+        return False
+    first = view.next_alnum[k]
+    return first < len(view.toks) and any(s == first for s, _ in found)
 
 
 def conditional_imperative(lang: str, text: str) -> bool:
     """``Jika ..., hindari ...``: a conditional clause (after optional lead words: ``Jadi jika
     ..., ...``), then an imperative main clause."""
-    toks = tokenize(text)
-    first_word = next((t for t in toks if any(c.isalnum() for c in t.text)), None)
-    if first_word is None:
+    first_word = first_alnum_token(text)
+    if first_word is None or not (first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS")
+                                  or _starts_cue(lang, "TIP_LEAD_WORDS", text, first_word[0])):
+        return False    # no conditional and no lead word first, without tokenising the whole text
+    view = _clauses(lang, text)
+    toks, next_alnum = view.toks, view.next_alnum
+    n = len(toks)
+    first = next_alnum[0]
+    if first >= n:
         return False
     conditionals = word_set(lang, "TIP_CONDITIONALS")
-    lead_ends = {s: e for s, e in cues(lang, "TIP_LEAD_WORDS", text)}
-    first = first_word.i
+    lead_ends = view.lead_ends      # the longest cue at each start, as {s: e for s, e in sorted spans}
     for _ in range(2):   # up to two lead words before the conditional
         if toks[first].lower in conditionals or first not in lead_ends:
             break
-        first = next((t.i for t in toks[lead_ends[first]:] if any(c.isalnum() for c in t.text)), first)
+        after = next_alnum[lead_ends[first]]
+        first = after if after < n else first
     if toks[first].lower not in conditionals:
         return False
-    seps = [t for t in toks[first + 2:] if t.text in _SEPARATORS][:2]
+    at = bisect.bisect_left(view.separators, first + 2)
+    seps = view.separators[at:at + 2]
     subjects = word_set(lang, "TIP_CONDITIONAL_SUBJECTS")
-    return any(imperative_from(lang, text, t.i + 1, subjects) for t in seps)
+    return any(imperative_from(lang, text, i + 1, subjects) for i in seps)
 
 
 def clause_imperative(lang: str, text: str) -> bool:
@@ -118,28 +179,40 @@ def clause_imperative(lang: str, text: str) -> bool:
     clause after the first one that starts (after optional lead words) with an imperative. The
     first clause has at least two words (``Nah, ...`` is a lead, not a clause), the imperative
     clause at least two."""
-    toks = tokenize(text)
+    if not any(c in text for c in _CLAUSE_BREAKS):
+        return False    # no clause break, without tokenising the text
+    view = _clauses(lang, text)
+    toks, next_word = view.toks, view.next_word
+    n = len(toks)
     # after a clause the verb comes before its subject in a statement: "..., benader jij ...", "..., laat
     # Matthew ... zien"
-    subjects = word_set(lang, "TIP_INVERSION_SUBJECTS") | word_set(lang, "TIP_CONDITIONAL_SUBJECTS")
-    n_words = 0
-    for t in toks:
-        if t.is_word:
-            n_words += 1
+    subjects = _clause_subjects(lang)
+    for i, n_words in view.breaks:
+        if n_words < 2:
             continue
-        if t.text not in _CLAUSE_BREAKS or n_words < 2:
-            continue
-        rest_words = [x for x in toks[t.i + 1:] if x.is_word]   # the words of text[t.end:], as tokenised alone
-        if len(rest_words) < 2 or (any(x.split(":")[0] == "conj" for x in word_tags(lang, rest_words[0].text))
-                                   and rest_words[0].lower not in word_set(lang, "TIP_LEAD_WORDS")):
+        first = next_word[i + 1]    # the first two words of text[t.end:], as tokenised alone
+        second = next_word[first + 1] if first < n else n
+        if second >= n or (_is_conjunction(lang, toks[first].text)
+                           and toks[first].lower not in word_set(lang, "TIP_LEAD_WORDS")):
             continue   # ", bądź ..." = ", or ..." (but ", to szukaj ...": "to" leads the imperative)
-        if t.text == "," and rest_words[0].lower in word_set(lang, "EXAMPLE_CONJUNCTIONS"):
+        if toks[i].text == "," and toks[first].lower in word_set(lang, "EXAMPLE_CONJUNCTIONS"):
             continue   # "A, B, dan fokus pada C": the last item of an enumeration, not a new clause
-        if subjects and rest_words[1].text[:1].isupper():
+        if subjects and toks[second].text[:1].isupper():
             continue
-        if imperative_from(lang, text, t.i + 1, subjects):   # starts_imperative(text[t.end:].lstrip(), subjects)
+        if imperative_from(lang, text, i + 1, subjects):   # starts_imperative(text[t.end:].lstrip(), subjects)
             return True
     return False
+
+
+@lru_cache(maxsize=None)
+def _clause_subjects(lang: str) -> frozenset[str]:
+    return word_set(lang, "TIP_INVERSION_SUBJECTS") | word_set(lang, "TIP_CONDITIONAL_SUBJECTS")
+
+
+@lru_cache(maxsize=65536)
+def _is_conjunction(lang: str, word: str) -> bool:
+    """Whether a reading of ``word`` is a conjunction (by the word's tags, where a tagger knows it)."""
+    return any(x.split(":")[0] == "conj" for x in word_tags(lang, word))
 
 
 def starts_instruction(lang: str, text: str) -> bool:
@@ -182,9 +255,12 @@ def title_cased(text: str) -> bool:
 
 def has_modal(lang: str, text: str) -> bool:
     """Whether ``text`` holds a modal of advice that no negation cancels (``tidak perlu``)."""
+    found = cues(lang, "TIP_MODALS", text)
+    if not found:
+        return False    # (most texts: no need of their tokens)
     toks = tokenize(text)
     negations = word_set(lang, "TIP_MODAL_NEGATIONS")
-    return any(not (s > 0 and toks[s - 1].lower in negations) for s, _ in cues(lang, "TIP_MODALS", text))
+    return any(not (s > 0 and toks[s - 1].lower in negations) for s, _ in found)
 
 
 # --- labels --------------------------------------------------------------------------

@@ -46,7 +46,7 @@ from pipeline.extract import sentence_model, spans
 from pipeline.extract.grammar import label_end, label_of, label_only, starts_imperative
 from pipeline.extract.items import Item, Myth, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, sentence_texts, sentences, words
-from pipeline.nlp import cues, has_cue, tokenize, word_set
+from pipeline.nlp import cue_matches, cues, has_cue, tokenize, word_set
 
 QUOTE_MARKS = "\"“”„«»'‘’"
 
@@ -295,10 +295,11 @@ def myth_cue_sentence(doc: DocContext, found: list[Hit], settings: Settings) -> 
 def myth_belief_sentence(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
     """No myth cue, but a mistake cue, a belief verb after it, then "that": ``De fout is denken dat ...``."""
     def belief_cues(t: str) -> list[tuple[int, int]]:
-        if cues(doc.lang, "MYTH_CUES", t):
+        found = cue_matches(doc.lang, t)    # the three fields' cues, one lookup
+        if found.get("MYTH_CUES"):
             return []
-        mistake = cues(doc.lang, "TIP_MISTAKE_CUES", t)
-        return [c for c in cues(doc.lang, "MYTH_BELIEF_CUES", t) if mistake and c[0] > mistake[0][0]]
+        mistake = found.get("TIP_MISTAKE_CUES")
+        return [c for c in found.get("MYTH_BELIEF_CUES", ()) if c[0] > mistake[0][0]] if mistake else []
 
     return _sentence_hits(doc, found, "myth_belief_sentence", belief_cues)
 

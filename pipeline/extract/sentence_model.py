@@ -42,7 +42,7 @@ from pipeline.extract.grammar import (conditional_imperative, has_modal, imperat
                                       starts_imperative)
 from pipeline.extract.morphology import reader_imperative, tag_is, word_tags
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentences, words
-from pipeline.nlp import cues, has_cue, tokenize, word_set
+from pipeline.nlp import cue_matches, cues, has_cue, tokenize, word_set
 
 MODEL_PATH = pathlib.Path(__file__).with_name("sentence_model.json")
 WHOLE_ITEM_CHARS = 250          # a list item up to this long is one unit, as tips.py takes it
@@ -78,22 +78,33 @@ def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
     each heading, short list item or sentence they did not overlap, not in ``exclude``."""
     out: list[Candidate] = []
     for b in doc.blocks:
-        hits = taken.get(b.idx, [])
+        hits = taken.get(b.idx)
+        if not hits:
+            spans = exclude.get(b.idx)
+            out.extend(c for c in _block_units(b) if not spans or not overlaps(spans, c.start, c.end))
+            continue
         sents = sentences(b)
         for s, e, rule in hits:
             k = next((i for i, x in enumerate(sents) if x.start <= s < x.end), -1)
             out.append(Candidate(b, s, e, rule, -1 if b.kind == "heading" else k))
         spans = [(s, e) for s, e, _ in hits] + list(exclude.get(b.idx, []))
+        out.extend(c for c in _block_units(b) if not overlaps(spans, c.start, c.end))
+    return out
+
+
+def _block_units(b: Block) -> tuple[Candidate, ...]:
+    """The units of a block no rule took that are neither too long nor too short, once per block: the myths and
+    the tips models weigh the same units (the same objects, so each unit's text is cut once)."""
+    found = b.memo.get("model_units")
+    if found is None:
         if b.kind == "heading" or (b.kind == "list_item" and len(b.text) <= WHOLE_ITEM_CHARS):
             units = [(0, len(b.text), -1)]
         else:
-            units = [(x.start, x.end, i) for i, x in enumerate(sents)]
-        for s, e, k in units:
-            text = b.text[s:e]
-            if overlaps(spans, s, e) or len(text.strip()) > MAX_ITEM_CHARS or len(words(text)) < 2:
-                continue
-            out.append(Candidate(b, s, e, None, k))
-    return out
+            units = [(x.start, x.end, i) for i, x in enumerate(sentences(b))]
+        found = b.memo["model_units"] = tuple(
+            Candidate(b, s, e, None, k) for s, e, k in units for text in (b.text[s:e],)
+            if len(text.strip()) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
+    return found
 
 
 # --- morphology (pipeline/extract/morphology.py) ---------------------------------------------
@@ -166,11 +177,13 @@ def _document_rates(doc: DocContext) -> tuple[float, float]:
     first-person story describes, advice addresses the reader."""
     if "person_rates" not in doc.memo:
         n = first = second = 0
+        lang = doc.lang
         for b in doc.blocks:
             for x in sentences(b):
                 n += 1
-                first += has_cue(doc.lang, "TIP_NARRATOR_WORDS", x.text)
-                second += has_cue(doc.lang, "TIP_SECOND_PERSON", x.text)
+                found = cue_matches(lang, x.text)   # has_cue of both fields, one lookup
+                first += bool(found.get("TIP_NARRATOR_WORDS"))
+                second += bool(found.get("TIP_SECOND_PERSON"))
         doc.memo["person_rates"] = (first / n, second / n) if n else (0.0, 0.0)
     return doc.memo["person_rates"]
 
@@ -178,9 +191,12 @@ def _document_rates(doc: DocContext) -> tuple[float, float]:
 def _popular(lang: str, text: str) -> bool:
     """A claim said to be widely held: a popular cue ("banyak orang", "wiele osób", "veel mensen") not
     right after a word that counts the many instead ("bagi kebanyakan orang", "coraz więcej", "steeds meer")."""
+    found = cues(lang, "MYTH_POPULAR_CUES", text)
+    if not found:
+        return False
     toks = tokenize(text)
     counted = word_set(lang, "MYTH_POPULAR_NOT_AFTER")
-    return any(s == 0 or toks[s - 1].lower not in counted for s, _ in cues(lang, "MYTH_POPULAR_CUES", text))
+    return any(s == 0 or toks[s - 1].lower not in counted for s, _ in found)
 
 
 @lru_cache(maxsize=8192)
@@ -197,30 +213,48 @@ def _that_after(lang: str, field: str, text: str) -> bool:
 def cues_inside(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` after the first three words: the sentence states a claim and rejects it in one breath
     (``... bukan berarti ...``, ``..., terwijl ...``, ``... to wcale nie ...``)."""
-    toks = tokenize(text)
-    first_words = [t.i for t in toks if t.is_word][:3]
-    return bool(first_words) and any(s > first_words[-1] for s, _ in cues(lang, field, text))
+    found = cues(lang, field, text)
+    if not found:
+        return False    # (most texts: no need of their words)
+    last = _third_word(text)
+    return last is not None and any(s > last for s, _ in found)
 
 
 @lru_cache(maxsize=8192)
 def cues_at_start(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` among the first three words: ``Padahal ...``, ``To nieprawda.``."""
-    toks = tokenize(text)
-    first_words = [t.i for t in toks if t.is_word][:3]
-    return bool(first_words) and any(s <= first_words[-1] for s, _ in cues(lang, field, text))
+    found = cues(lang, field, text)
+    if not found:
+        return False    # (most texts: no need of their words)
+    last = _third_word(text)
+    return last is not None and any(s <= last for s, _ in found)
+
+
+def _third_word(text: str) -> int | None:
+    """The token index of the third word of ``text`` (of its last word when it has fewer), None with no word."""
+    last = None
+    n = 0
+    for t in tokenize(text):
+        if t.is_word:
+            last = t.i
+            n += 1
+            if n == 3:
+                break
+    return last
 
 
 def features(doc: DocContext, c: Candidate) -> dict[str, float]:
     """The language-neutral features of one unit (binary unless named otherwise)."""
-    key = ("unit_features", c.block.idx, c.start, c.end, c.sentence)
-    base = doc.memo.get(key)
+    computed = _computed(doc, c)
+    base = computed.get("features")
     if base is None:   # the tips and the myths models weigh mostly the same units
-        base = doc.memo[key] = _unit_features(doc, c)
+        base = computed["features"] = _unit_features(doc, c)
     if not c.rule:
         return base
     return {**base, "rule:" + c.rule: 1.0, "rule": 1.0}
 
 
+_QUOTE_MARK = re.compile("[%s]" % re.escape(QUOTE_MARKS))     # any of QUOTE_MARKS
 _DIGIT = re.compile(r"\d")     # a decimal digit: str.isdigit() holds for it (and for a few more, such as "²")
 
 
@@ -232,10 +266,11 @@ def _has_digit(text: str) -> bool:
 def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
     """Block kind, length, punctuation and position."""
     b, n_words = c.block, len(words(text))
+    kind = b.kind
     return {
-        "heading": b.kind == "heading",
-        "list_item": b.kind == "list_item",
-        "quote": b.kind == "quote",
+        "heading": kind == "heading",
+        "list_item": kind == "list_item",
+        "quote": kind == "quote",
         "numbered": b.number is not None,
         "log_words": math.log1p(n_words) / 3.0,
         "short": n_words <= 4,
@@ -247,21 +282,22 @@ def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
         "later_sentence": c.sentence > 0,
         "position": b.idx / max(1, len(doc.blocks) - 1),
         "has_digit": _has_digit(text),
-        "quoted": any(q in text for q in QUOTE_MARKS),
+        "quoted": _QUOTE_MARK.search(text) is not None,
     }
 
 
 def _advice_cues(lang: str, text: str) -> dict[str, object]:
     """The advice features that are cue lookups of the unit (cheap): ``_reaches`` bounds a unit's score with
     them before the mood tests of :func:`_advice` (imperatives by clause, Polish morphology)."""
+    found = cue_matches(lang, text)     # has_cue of each field, one lookup
     return {
-        "first_person": has_cue(lang, "TIP_NARRATOR_WORDS", text) or has_cue(lang, "TIP_FIRST_PERSON", text),
+        "first_person": bool(found.get("TIP_NARRATOR_WORDS")) or bool(found.get("TIP_FIRST_PERSON")),
         "modal": has_modal(lang, text),
-        "advice_cue": has_cue(lang, "TIP_ADVICE_CUES", text),
+        "advice_cue": bool(found.get("TIP_ADVICE_CUES")),
         "tip_label": label_end(lang, "TIP_LABELS", text) is not None,
-        "tip_not_cue": has_cue(lang, "TIP_NOT_CUES", text),
-        "mistake_cue": has_cue(lang, "TIP_MISTAKE_CUES", text),
-        "announce": text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text),
+        "tip_not_cue": bool(found.get("TIP_NOT_CUES")),
+        "mistake_cue": bool(found.get("TIP_MISTAKE_CUES")),
+        "announce": text.rstrip().endswith(":") and bool(found.get("TIP_ANNOUNCE_CUES")),
     }
 
 
@@ -304,18 +340,30 @@ CLAIM_FEATURES = ("ctx_tip_intro", "ctx_mistake", "ctx_colon", "ctx_parent_imper
 def _claims_own(doc: DocContext, text: str) -> dict[str, object]:
     """Myth, belief and rejection cues of the unit itself and of the document's title."""
     lang = doc.lang
+    title_tip, title_myth = _title_cues(doc)
+    found = cue_matches(lang, text)     # has_cue of each field, one lookup
+    rebuttal = bool(found.get("MYTH_REBUTTAL_CUES"))
     return {
-        "title_tip": has_cue(lang, "TIP_INTRO_CUES", doc.title or ""),
-        "title_myth": has_cue(lang, "MYTH_CUES", doc.title or ""),
-        "myth_cue": has_cue(lang, "MYTH_CUES", text),
-        "myth_weak_cue": has_cue(lang, "MYTH_WEAK_CUES", text),
+        "title_tip": title_tip,
+        "title_myth": title_myth,
+        "myth_cue": bool(found.get("MYTH_CUES")),
+        "myth_weak_cue": bool(found.get("MYTH_WEAK_CUES")),
         "myth_label": label_end(lang, "MYTH_LABELS", text) is not None,
-        "belief_cue": has_cue(lang, "MYTH_BELIEF_CUES", text),
-        "popular_cue": _popular(lang, text),
-        "rebuttal_cue": has_cue(lang, "MYTH_REBUTTAL_CUES", text),
-        "rebuttal_inside": cues_inside(lang, "MYTH_REBUTTAL_CUES", text),
-        "absolute_cue": has_cue(lang, "MYTH_ABSOLUTE_CUES", text),
+        "belief_cue": bool(found.get("MYTH_BELIEF_CUES")),
+        "popular_cue": bool(found.get("MYTH_POPULAR_CUES")) and _popular(lang, text),
+        "rebuttal_cue": rebuttal,
+        "rebuttal_inside": rebuttal and cues_inside(lang, "MYTH_REBUTTAL_CUES", text),   # no cue, none inside
+        "absolute_cue": bool(found.get("MYTH_ABSOLUTE_CUES")),
     }
+
+
+def _title_cues(doc: DocContext) -> tuple[bool, bool]:
+    """Whether the document's title announces advice, and myths (once per document)."""
+    found = doc.memo.get("title_cues")
+    if found is None:
+        title = cue_matches(doc.lang, doc.title)
+        found = doc.memo["title_cues"] = (bool(title.get("TIP_INTRO_CUES")), bool(title.get("MYTH_CUES")))
+    return found
 
 
 def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
@@ -343,15 +391,25 @@ def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
 def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
     """One group of a unit's features ("shape", "advice" or "claims", the last made of "claims_own" and
     "claims_context"; "advice_cues" is the cheap part of "advice"), computed once per unit."""
-    key = ("unit_" + name, c.block.idx, c.start, c.end, c.sentence)
-    found = doc.memo.get(key)
+    computed = _computed(doc, c)
+    found = computed.get(name)
     if found is None:
         text = c.text
-        found = doc.memo[key] = (_shape(doc, c, text) if name == "shape" else _advice_cues(doc.lang, text)
-                                 if name == "advice_cues" else _advice(doc.lang, text, _group(doc, c, "advice_cues"))
-                                 if name == "advice" else _claims_own(doc, text) if name == "claims_own"
-                                 else _claims_context(doc, c) if name == "claims_context"
-                                 else _claims_and_context(doc, c, text))
+        found = computed[name] = (_shape(doc, c, text) if name == "shape" else _advice_cues(doc.lang, text)
+                                  if name == "advice_cues" else _advice(doc.lang, text, _group(doc, c, "advice_cues"))
+                                  if name == "advice" else _claims_own(doc, text) if name == "claims_own"
+                                  else _claims_context(doc, c) if name == "claims_context"
+                                  else _claims_and_context(doc, c, text))
+    return found
+
+
+def _computed(doc: DocContext, c: Candidate) -> dict[str, object]:
+    """What is computed of a unit (its feature groups, its features, its bound's stages), by name: in the
+    document's memo, so the myths and the tips models compute each once."""
+    key = ("unit", c.block.idx, c.start, c.end, c.sentence)    # its span, whichever rule took it
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = {}
     return found
 
 
@@ -382,11 +440,28 @@ def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
     return {k: float(v) for k, v in f.items()}
 
 
+# the names of the conjunctions, in order
+CONJUNCTIONS = ("popular_then_rebuttal", "popular_that", "belief_then_rebuttal", "rebuttal_first", "claim_then_turn",
+                "reader_modal", "imperative_in_advice")
+
+
 # The groups a unit's features are computed in when a model scores it (``_reaches``): the non-binary
 # features are all in "shape" or the document's rates; every feature of the others is binary.
 # (the unit's own claim cues are known from the start: they are cheap, the rules have matched its cues, and
 # without them few units can be a myth)
 LAZY_GROUPS = ("advice_cues", "advice", "claims_context")     # "advice" holds "advice_cues": only the rest is new
+# the lazy groups as chains, each group of a chain computed after the one before it (that it holds); a model takes
+# the chains in its own order (``Model.lazy_prefixes``)
+LAZY_CHAINS = (("advice_cues", "advice"), ("claims_context",))
+# the features of each lazy group (a test checks them against what the groups compute)
+GROUP_FEATURES = {
+    "advice_cues": ("first_person", "modal", "advice_cue", "tip_label", "tip_not_cue", "mistake_cue", "announce"),
+    "advice": ("second_person", "first_person", "starts_imperative", "first_word_imperative", "clause_imperative",
+               "imperative_anywhere", "infinitive_start", "modal", "advice_cue", "tip_label", "tip_not_cue",
+               "mistake_cue", "announce"),
+    "claims_context": ("ctx_tip_intro", "ctx_mistake", "ctx_colon", "ctx_parent_imperative", "rebuttal_next",
+                       "myth_next", "ctx_myth", "ctx_myth_label", "rebuttal_follows", "contrast_follows"),
+}
 _MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the features are computed
 
 
@@ -399,21 +474,41 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     with their weights, every feature still unknown (binary) at 1 where its weight is positive, and
     the conjunctions at their highest given what is known. A unit whose bound stays below the
     threshold is dropped; any other one is scored on all its features, as before."""
-    key = ("unit_features", c.block.idx, c.start, c.end, c.sentence)
-    if key not in doc.memo and not c.rule and model.z_threshold is not None:
-        known: dict[str, object] = dict(_group(doc, c, "shape"))
-        known["doc_first_person"], known["doc_second_person"] = _document_rates(doc)
-        known.update(_group(doc, c, "claims_own"))
-        part = model.known_part(known)    # what the known features add to the bound, summed group by group
-        for name in LAZY_GROUPS:
-            if model.bound_of(part, _conjunctions(doc.lang, c.text, known)) < model.z_threshold - _MARGIN:
+    computed = _computed(doc, c)
+    if "features" not in computed and not c.rule and model.z_threshold is not None:
+        limit = model.z_threshold - _MARGIN
+        part = 0.0     # what the known features add to the bound, summed group by group
+        for groups in model.lazy_prefixes:
+            new, true_conjunctions = _stage(doc, c, computed, groups)
+            part += model.known_part(new)
+            if model.bound_of_true(part, true_conjunctions) < limit:
                 return False
-            group = _group(doc, c, name)
-            if not known.keys().isdisjoint(group):
-                group = {k: v for k, v in group.items() if k not in known}
-            known.update(group)
-            part += model.known_part(group)
     return model.probability(features(doc, c)) >= model.threshold
+
+
+def _stage(doc: DocContext, c: Candidate, computed: dict[str, object], groups: tuple[str, ...]
+           ) -> tuple[Mapping[str, object], tuple[str, ...]]:
+    """(the features first known once the lazy ``groups`` are, the conjunctions that may hold given all known by
+    then): with no group, the cheap features; else those of the last group not known before. Once per unit and
+    stage: the models share the stages their orders share (the first at least)."""
+    key = ("stage", groups)
+    found = computed.get(key)
+    if found is None:
+        if not groups:
+            new: dict[str, object] = dict(_group(doc, c, "shape"))
+            new["doc_first_person"], new["doc_second_person"] = _document_rates(doc)
+            new.update(_group(doc, c, "claims_own"))
+            known = new
+        else:
+            known = dict(computed[("known", groups[:-1])])     # type: ignore[call-overload]
+            new = _group(doc, c, groups[-1])
+            if not known.keys().isdisjoint(new):
+                new = {k: v for k, v in new.items() if k not in known}
+            known.update(new)
+        computed[("known", groups)] = known
+        conj = _conjunctions(doc.lang, c.text, known)
+        found = computed[key] = (new, tuple(k for k, v in conj.items() if v))
+    return found     # type: ignore[return-value]
 
 
 # --- the stored model ------------------------------------------------------------------------
@@ -433,6 +528,16 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @cached_property
+    def lazy_prefixes(self) -> tuple[tuple[str, ...], ...]:
+        """The lazy groups known before each bound ``_reaches`` takes: (), then one more group each time. The
+        chains (``LAZY_CHAINS``) go by what their features can add to the score, the most first: the sooner a
+        unit's bound falls below the threshold, the fewer groups it computes (any order gives the same verdict)."""
+        def most(chain: tuple[str, ...]) -> float:
+            return sum(self._positive_weights.get(f, 0.0) for g in chain for f in GROUP_FEATURES[g])
+        order = [g for chain in sorted(LAZY_CHAINS, key=most, reverse=True) for g in chain]
+        return tuple(tuple(order[:i]) for i in range(len(order)))
+
+    @cached_property
     def z_threshold(self) -> float | None:
         """The score (before the logistic) that reaches the threshold; None for a threshold of 0 or 1."""
         t = self.threshold
@@ -449,6 +554,11 @@ class Model:
         (Summed otherwise than before: a bound off by a rounding error decides the same, _reaches keeps a margin.)"""
         return (sum(map(operator.mul, map(self.weights.get, known, repeat(0.0)), known.values()))   # type: ignore
                 - sum(map(self._positive_weights.get, known, repeat(0.0))))
+
+    def bound_of_true(self, known_part: float, true_conjunctions: tuple[str, ...]) -> float:
+        """:meth:`bound_of` of binary conjunctions, given the names of those that may hold."""
+        return (self.bias + self._unknown_at_most(CONJUNCTIONS) + known_part
+                + sum(map(self._positive_weights.get, true_conjunctions, repeat(0.0))))
 
     def bound_of(self, known_part: float, conjunctions: Mapping[str, object]) -> float:
         """:meth:`upper_bound` from the known features' :meth:`known_part`."""

@@ -227,16 +227,20 @@ def tip_list_item(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit
 
 # --- sentences -----------------------------------------------------------------------------
 
-def _fitting_sentences(doc: DocContext, settings: Settings) -> list[tuple[Block, int, spans.Span, bool]]:
-    """(block, k, sentence, whether it may be a tip) of every sentence of a body block, neither too short nor
-    too long: once per document (five rules read them, each leaving out what the rules before it took)."""
-    key = ("tip_fitting_sentences", settings.min_sentence_words)
+def _fitting_sentences(doc: DocContext, settings: Settings, tips_only: bool = False
+                       ) -> list[tuple[Block, int, spans.Span]]:
+    """(block, k, sentence) of every sentence of a body block, neither too short nor too long (``tips_only``: that
+    could be a tip, :func:`_may_be_tip`): once per document (five rules read them, each leaving out what the rules
+    before it took)."""
+    key = ("tip_fitting_sentences", settings.min_sentence_words, tips_only)
     found = doc.memo.get(key)
     if found is None:
-        found = doc.memo[key] = [(b, k, sent, _may_be_tip(doc.lang, sent.text))
-                                 for b in doc.blocks if b.kind != "heading"
-                                 for k, sent in enumerate(sentences(b))
-                                 if _fits_sentence(sent.text, settings.min_sentence_words)]
+        if tips_only:
+            found = [(b, k, sent) for b, k, sent in _fitting_sentences(doc, settings) if _may_be_tip(doc.lang, sent.text)]
+        else:
+            found = [(b, k, sent) for b in doc.blocks if b.kind != "heading"
+                     for k, sent in enumerate(sentences(b)) if _fits_sentence(sent.text, settings.min_sentence_words)]
+        doc.memo[key] = found
     return found
 
 
@@ -244,15 +248,11 @@ def _free_sentences(doc: DocContext, taken: Taken, settings: Settings, tips_only
                     ) -> Iterator[tuple[Block, int, spans.Span]]:
     """(block, k, sentence) of every sentence of a body block that no item took, neither too short
     nor too long (``tips_only``: that could be a tip, :func:`_may_be_tip`)."""
-    used_by_block: dict[int, list[tuple[int, int]]] = {}
-    for b, k, sent, may_be_tip in _fitting_sentences(doc, settings):
-        if tips_only and not may_be_tip:
-            continue
-        used = used_by_block.get(b.idx)
-        if used is None:
-            used = used_by_block[b.idx] = taken.used(b)
-        if not overlaps(used, sent.start, sent.end):
-            yield b, k, sent
+    taken_spans, claims = taken.spans, taken.claims
+    for b, k, sent in _fitting_sentences(doc, settings, tips_only):
+        if (b.idx in taken_spans or b.idx in claims) and overlaps(taken.used(b), sent.start, sent.end):
+            continue    # (a block no span of is taken has every sentence free)
+        yield b, k, sent
 
 
 @lru_cache(maxsize=8192)
