@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from itertools import repeat
+from operator import mul
 from typing import Any
 
 from pipeline.docmodel import DocContext
@@ -57,6 +59,12 @@ def everyday(lang: str, words: list[str]) -> bool:
     """A name all of whose words are everyday words of the article's language, capitalised by the sentence or a
     title case ("Helaas", "Największe", "Nederlands", "Inilah Alasannya"; but also "Kopi Kenangan"). Acronyms
     and words as common in English (Google, Facebook, Target, Power) are not judged."""
+    return _everyday(lang, tuple(words))
+
+
+@lru_cache(maxsize=65536)
+def _everyday(lang: str, words: tuple[str, ...]) -> bool:
+    """:func:`everyday`, remembered per name: names and sentence-initial words come back."""
     alpha = [w for w in words if w.isalpha()]
     if not alpha or any(w.isupper() and len(w) > 1 for w in alpha) or any(names.is_camel(w) for w in alpha):
         return False
@@ -98,47 +106,76 @@ def possessed(lang: str, m: names.Mention) -> bool:
             or (m.run.b < len(toks) and toks[m.run.b].lower in poss))
 
 
+_RULE_KEYS = tuple((r, f"rule_{r.removeprefix('example_')}") for r in RULE_FEATURES)
+
+
+@lru_cache(maxsize=65536)
+def _name_shape(lang: str, words: tuple[str, ...]) -> tuple[float, ...]:
+    """The features of a name that depend on its words alone (camel .. stop_word, then its commonness),
+    remembered per name: an entity's name comes back in later documents."""
+    stop = _stoplist(lang)
+    return (float(any(names.is_camel(w) for w in words)),
+            float(all(names.is_acronym(w) for w in words)),
+            float(any(names.is_domain(w) or "." in w for w in words)),
+            float(any(c.isdigit() for w in words for c in w)),
+            float(len(words) == 1),
+            float(len(words) == 2),
+            float(len(words) >= 3),
+            float(is_short(list(words))),
+            float(any(w.casefold() in stop for w in words)),
+            _commonness(list(words), lang))
+
+
 def features(ent: Any, doc: DocContext) -> dict[str, float]:
     """The features of one candidate entity (an ``examples.Entity``; every value in [0, 1] or a small log count)."""
     lang = doc.lang
-    evidence = {e for m in ent.mentions for e in m.evidence}
+    mentions = ent.mentions
+    evidence = {e for m in mentions for e in m.evidence}
     if ent.accepted in ("example_repeated", "example_coordinated"):
         evidence.add(ent.accepted)
-    words = max((m.run.words for m in ent.mentions), key=len)
-    inner = [m for m in ent.mentions if not m.run.initial]
-    sentences = {m.span.idx for m in ent.mentions}
-    stop = _stoplist(lang)
+    words = max((m.run.words for m in mentions), key=len)
+    # what the mentions say, in one pass over them
+    inner = 0
+    sentences = set()
+    platform = list_head = paren_after = False
+    for m in mentions:
+        run, text = m.run, m.mention.text
+        inner += not run.initial
+        sentences.add(m.span.idx)
+        platform = platform or run.platform
+        list_head = list_head or bool(m.span.block.kind == "list_item" and run.start == 0 and m.span.start == 0
+                                      and LIST_HEAD_GAP.match(text, run.end))
+        paren_after = paren_after or bool(_PAREN_AFTER.match(text, run.end))
+    camel, acronym, domain, digit, one_word, two_words, long_name, short, stop_word, common = \
+        _name_shape(lang, tuple(words))
     heads = _heading_words(doc)
     vocab = names.lower_vocab(doc)
-    lower = [names._in_vocab(lang, names.base(w), vocab) for w in words if w.isalpha()]   # written in lower case too
-    common = _commonness(words, lang)
-    list_head = any(m.span.block.kind == "list_item" and m.run.start == 0 and m.span.start == 0
-                    and LIST_HEAD_GAP.match(m.mention.text, m.run.end) for m in ent.mentions)
-    f = {f"rule_{r.removeprefix('example_')}": float(r in evidence) for r in RULE_FEATURES}
+    f = {key: float(r in evidence) for r, key in _RULE_KEYS}
     f.update({
         "any_rule": float(bool(evidence)),
-        "mentions_log": math.log1p(len(ent.mentions)),
-        "inner_mentions_log": math.log1p(len(inner)),
+        "mentions_log": math.log1p(len(mentions)),
+        "inner_mentions_log": math.log1p(inner),
         "sentences_log": math.log1p(len(sentences)),
         "only_initial": float(not inner),
-        "platform": float(ent.platform),
-        "camel": float(any(names.is_camel(w) for w in words)),
-        "acronym": float(all(names.is_acronym(w) for w in words)),
-        "domain": float(any(names.is_domain(w) or "." in w for w in words)),
-        "digit": float(any(c.isdigit() for w in words for c in w)),
-        "one_word": float(len(words) == 1),
-        "two_words": float(len(words) == 2),
-        "long_name": float(len(words) >= 3),
-        "short": float(is_short(words)),
-        "stop_word": float(any(w.casefold() in stop for w in words)),
-        "lower_form": float(any(lower)),
-        "possessed": float(any(possessed(lang, m.mention) for m in ent.mentions)),
+        "platform": float(platform),
+        "camel": camel,
+        "acronym": acronym,
+        "domain": domain,
+        "digit": digit,
+        "one_word": one_word,
+        "two_words": two_words,
+        "long_name": long_name,
+        "short": short,
+        "stop_word": stop_word,
+        # written in lower case too
+        "lower_form": float(any(names._in_vocab(lang, names.base(w), vocab) for w in words if w.isalpha())),
+        "possessed": float(any(possessed(lang, m.mention) for m in mentions)),
         "in_heading": float(all(w.casefold() in heads for w in words)),
         "list_head": float(list_head),
         "rare": float(common < RARE_ZIPF / 8.0),
         "initial_rare": float(not inner and common < RARE_ZIPF / 8.0),      # "Ralali ...", "Mirek Burnejko ..."
         "zipf_lang": common,
-        "paren_after": float(any(_PAREN_AFTER.match(m.mention.text, m.run.end) for m in ent.mentions)),
+        "paren_after": float(paren_after),
     })
     return f
 
@@ -146,5 +183,8 @@ def features(ent: Any, doc: DocContext) -> dict[str, float]:
 def probability(ent: Any, doc: DocContext, weights: dict | None = None) -> float:
     """P(cited example) for one entity under ``weights`` (default: the trained ``WEIGHTS``)."""
     w = WEIGHTS if weights is None else weights
-    z = w["intercept"] + sum(w["coef"].get(k, 0.0) * v for k, v in features(ent, doc).items())
+    f = features(ent, doc)
+    # sum(coef.get(k, 0.0) * v for k, v in f.items()): the same products added in the same order, without a
+    # generator's frame per feature
+    z = w["intercept"] + sum(map(mul, map(w["coef"].get, f, repeat(0.0)), f.values()))
     return 1.0 / (1.0 + math.exp(-z))

@@ -45,7 +45,7 @@ first citing sentence, with its longest name. Headings are skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
@@ -71,15 +71,18 @@ _ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9&]{1,9})\s*\)")
 
 def example_cue(m: Mention) -> bool:
     """``Misalnya, X``, ``Na przykład X``, ``bijvoorbeeld X``, ``Contoh ...? X.``, ``zoals X, Y of Z``."""
-    toks, run = m.toks, m.run
+    run = m.run
     ex = cues(m.lang, "EXAMPLE_CUES", m.text)
-    if (ex and not run.initial) or near_before(ex, toks, run, 0):
+    if ex and (not run.initial or near_before(ex, m.toks, run, 0)):
         return True
     if (m.prev_text and cues(m.lang, "EXAMPLE_CUES", m.prev_text) and m.prev_text.rstrip().endswith(("?", ":"))
             and words_between(tokenize(m.prev_text), 0, len(tokenize(m.prev_text))) <= 8):
         return True
-    if near_before(cues(m.lang, "EXAMPLE_SUCH_AS", m.text), toks, run, 0) and not run.initial:
+    such_as = cues(m.lang, "EXAMPLE_SUCH_AS", m.text)
+    if such_as and not run.initial and near_before(such_as, m.toks, run, 0):
         return True
+    if not ex and not such_as:
+        return False    # (most mentions) no cue in the sentence, so no list after one
     return any(r is run for r in _listed_after_cue(m.lang, m.text, m.sentence_runs))
 
 
@@ -138,8 +141,10 @@ def _chains(lang: str, text: str, rs: list[Run] | tuple[Run, ...], need_conj: bo
 
 def _listed_after_cue(lang: str, text: str, rs: tuple[Run, ...]) -> list[Run]:
     """The runs in a list right after ``zoals`` / ``na przykład`` (``zoals X, Y of Z``), platforms left out."""
-    toks = tokenize(text)
     cue_spans = cues(lang, "EXAMPLE_SUCH_AS", text) + cues(lang, "EXAMPLE_CUES", text)
+    if not cue_spans:
+        return []       # (most sentences) no cue, so no list after one: its chains are not needed
+    toks = tokenize(text)
     out: list[Run] = []
     for chain in _chains(lang, text, rs, need_conj=False):
         if near_before(cue_spans, toks, chain[0], 0):
@@ -167,6 +172,10 @@ class Entity:
     mentions: list[Occurrence]
     accepted: str | None = None         # the rule that accepted it
     first: Occurrence | None = None     # the first citing mention
+    heads: set[str] = field(init=False, repr=False)    # _heads(tokens), kept with them by _assign
+
+    def __post_init__(self) -> None:
+        self.heads = _heads(self.tokens)
 
     @property
     def platform(self) -> bool:
@@ -192,23 +201,28 @@ def example_repeated(ents: list[Entity]) -> None:
 
 def example_coordinated(ents: list[Entity]) -> None:
     """An entity listed with an accepted one in a sentence (``A, B i C``), repeated to a fixpoint."""
+    # the chains of each sentence, found once: only acceptance changes from one round to the next
+    by_sent: dict[int, list[tuple[Occurrence, Entity]]] = {}
+    for e in ents:
+        for m in e.mentions:
+            by_sent.setdefault(m.span.idx, []).append((m, e))
+    chains: list[list[tuple[Occurrence, Entity]]] = []
+    for pairs in by_sent.values():
+        if len(pairs) < 2:
+            continue    # a chain lists two runs at least
+        owner = {id(m.run): (m, e) for m, e in pairs}
+        first = pairs[0][0].mention
+        for chain in _chains(first.lang, first.text, [m.run for m, _ in pairs]):
+            chains.append([owner[id(r)] for r in chain])
     changed = True
     while changed:
         changed = False
-        by_sent: dict[int, list[tuple[Occurrence, Entity]]] = {}
-        for e in ents:
-            for m in e.mentions:
-                by_sent.setdefault(m.span.idx, []).append((m, e))
-        for pairs in by_sent.values():
-            owner = {id(m.run): (m, e) for m, e in pairs}
-            first = pairs[0][0].mention
-            for chain in _chains(first.lang, first.text, [m.run for m, _ in pairs]):
-                members = [owner[id(r)] for r in chain]
-                if any(e.accepted for _, e in members):
-                    for m, e in members:
-                        if not e.accepted and not e.platform:
-                            e.accepted, e.first = "example_coordinated", m
-                            changed = True
+        for members in chains:
+            if any(e.accepted for _, e in members):
+                for m, e in members:
+                    if not e.accepted and not e.platform:
+                        e.accepted, e.first = "example_coordinated", m
+                        changed = True
 
 
 ENTITY_RULES = (example_repeated, example_coordinated)
@@ -277,8 +291,13 @@ def entities(doc: DocContext) -> list[Entity]:
     return ents
 
 
+@lru_cache(maxsize=None)
+def _connectors(lang: str) -> frozenset[str]:
+    return frozenset(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+
+
 def _name_tokens(lang: str, words: list[str]) -> set[str]:
-    connectors = set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+    connectors = _connectors(lang)
     return {w.casefold() for w in words if w.casefold() not in connectors and w not in "&+"}
 
 
@@ -309,7 +328,7 @@ def _assign(ents: list[Entity], m: Occurrence) -> None:
     # names share a token only where two tokens share their first three characters (_tok_eq): the other
     # entities are left out before the token-by-token test
     heads = _heads(toks)
-    cands = [e for e in ents if (not heads or not e.tokens or not heads.isdisjoint(_heads(e.tokens)))
+    cands = [e for e in ents if (not heads or not e.heads or not heads.isdisjoint(e.heads))
              and (_subset(toks, e.tokens) or _subset(e.tokens, toks))]
     if not cands:
         ents.append(Entity(toks, [m]))
@@ -319,6 +338,7 @@ def _assign(ents: list[Entity], m: Occurrence) -> None:
     e.mentions.append(m)
     if len(toks) > len(e.tokens):
         e.tokens = toks | {t for t in e.tokens if not any(_tok_eq(t, x) for x in toks)}
+        e.heads = _heads(e.tokens)
 
 
 # --- items -------------------------------------------------------------------------------
