@@ -121,19 +121,25 @@ def _conjunction_gap(lang: str) -> re.Pattern[str]:
 
 def _chains(lang: str, text: str, rs: list[Run] | tuple[Run, ...], need_conj: bool = True) -> list[list[Run]]:
     """Runs listed together: ``A, B, C i D`` / ``A en B`` (with ``need_conj``, a chain needs a conjunction)."""
-    rs = sorted(rs, key=lambda r: r.start)
-    out, cur, conj = [], rs[:1], False
-    for prev, r in zip(rs, rs[1:]):
-        gap = text[prev.end:r.start]
-        if _conjunction_gap(lang).fullmatch(gap):
-            cur.append(r)
+    return [[rs[i] for i in chain] for chain in _chain_positions(lang, text, [(r.start, r.end) for r in rs], need_conj)]
+
+
+def _chain_positions(lang: str, text: str, spans: list[tuple[int, int]], need_conj: bool = True) -> list[list[int]]:
+    """:func:`_chains` of the runs at the (start, end) ``spans`` of ``text``, as positions in ``spans``."""
+    order = sorted(range(len(spans)), key=lambda i: spans[i][0])
+    conjunction_gap = _conjunction_gap(lang)
+    out, cur, conj = [], order[:1], False
+    for prev, i in zip(order, order[1:]):
+        gap = text[spans[prev][1]:spans[i][0]]
+        if conjunction_gap.fullmatch(gap):
+            cur.append(i)
             conj = True
         elif _COMMA_GAP.fullmatch(gap):
-            cur.append(r)
+            cur.append(i)
         else:
             if (conj or not need_conj) and (len(cur) > 1 or not need_conj):
                 out.append(cur)
-            cur, conj = [r], False
+            cur, conj = [i], False
     if cur and (conj or not need_conj) and (len(cur) > 1 or not need_conj):
         out.append(cur)
     return out
@@ -187,7 +193,13 @@ def _everyday(e: Entity) -> bool:
     numeral ("kuartal I"): repetition or the
     learned model alone is no evidence for it (a cue is: "Misalnya, Kopi Kenangan ...")."""
     m = max(e.mentions, key=lambda m: len(m.run.words))
-    return example_model.everyday(m.mention.lang, m.run.words) or example_model.is_short(m.run.words)
+    return _everyday_name(m.mention.lang, tuple(m.run.words))
+
+
+@lru_cache(maxsize=65536)
+def _everyday_name(lang: str, words: tuple[str, ...]) -> bool:
+    """:func:`_everyday` of a name, remembered: names come back."""
+    return example_model.everyday(lang, list(words)) or example_model.is_short(list(words))
 
 
 def example_repeated(ents: list[Entity]) -> None:
@@ -210,10 +222,9 @@ def example_coordinated(ents: list[Entity]) -> None:
     for pairs in by_sent.values():
         if len(pairs) < 2:
             continue    # a chain lists two runs at least
-        owner = {id(m.run): (m, e) for m, e in pairs}
         first = pairs[0][0].mention
-        for chain in _chains(first.lang, first.text, [m.run for m, _ in pairs]):
-            chains.append([owner[id(r)] for r in chain])
+        for chain in _chain_positions(first.lang, first.text, [(m.run.start, m.run.end) for m, _ in pairs]):
+            chains.append([pairs[i] for i in chain])
     changed = True
     while changed:
         changed = False
@@ -237,7 +248,9 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
             continue
         prev_text = None
         for span in spans.sentences(b):
-            all_runs = tuple(names.runs(doc.lang, span.text, vocab, with_platforms=True))
+            # shared, not copied: nothing here changes a run, and a run is told apart by its place in its
+            # sentence (_chain_positions), never by its identity across sentences
+            all_runs = names.shared_runs(doc.lang, span.text, vocab, with_platforms=True)
             for r in all_runs:
                 if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(doc.lang, r.words):
                     continue    # "Helaas, ...", "Największe ...": a word of the language capitalised by the sentence
@@ -277,10 +290,11 @@ def example_listed(occs: list[Occurrence], doc: DocContext) -> None:
 def entities(doc: DocContext) -> list[Entity]:
     """All candidate entities of a document with their mentions and evidence (accepted or not)."""
     ents: list[Entity] = []
+    index = _HeadIndex({}, [])
     occs = _occurrences(doc)
     example_listed(occs, doc)
     for occ in occs:
-        _assign(ents, occ)
+        _assign(ents, occ, index)
     for e in ents:
         for m in sorted(e.mentions, key=lambda m: m.span.start_char):
             if m.evidence:
@@ -321,24 +335,54 @@ def _heads(tokens: set[str]) -> set[str]:
     return {t[:3] for t in tokens}
 
 
-def _assign(ents: list[Entity], m: Occurrence) -> None:
+@dataclass
+class _HeadIndex:
+    """Where the entities of a document are by the heads of their name tokens (positions in their list)."""
+    by_head: dict[str, list[int]]   # a head -> the entities that have it (or had it: stale ones are tested again)
+    headless: list[int]             # the entities without name tokens, whose heads match any
+
+
+def _near(n: int, heads: set[str], index: _HeadIndex) -> list[int] | range:
+    """The positions of the entities that may share a name token with a name of ``heads``, in order: a superset
+    of those whose heads ``heads`` meets (all ``n`` of them for a name without tokens)."""
+    if not heads:
+        return range(n)
+    found = set(index.headless)
+    for h in heads:
+        found.update(index.by_head.get(h, ()))
+    return sorted(found)
+
+
+def _index(index: _HeadIndex, e: Entity, pos: int) -> None:
+    for h in e.heads:
+        at = index.by_head.setdefault(h, [])
+        if not at or at[-1] != pos:
+            at.append(pos)
+    if not e.heads:
+        index.headless.append(pos)
+
+
+def _assign(ents: list[Entity], m: Occurrence, index: _HeadIndex) -> None:
     toks = _name_tokens(m.mention.lang, m.run.words)
     if m.alias:
         toks.add(m.alias.casefold())
     # names share a token only where two tokens share their first three characters (_tok_eq): the other
-    # entities are left out before the token-by-token test
+    # entities are left out before the token-by-token test, most by the index of heads
     heads = _heads(toks)
-    cands = [e for e in ents if (not heads or not e.heads or not heads.isdisjoint(e.heads))
+    cands = [(i, e) for i, e in ((i, ents[i]) for i in _near(len(ents), heads, index))
+             if (not heads or not e.heads or not heads.isdisjoint(e.heads))
              and (_subset(toks, e.tokens) or _subset(e.tokens, toks))]
     if not cands:
         ents.append(Entity(toks, [m]))
+        _index(index, ents[-1], len(ents) - 1)
         return
     # an ambiguous short name ("Jeff") goes to the entity mentioned last
-    e = max(cands, key=lambda x: (x.mentions[-1].span.start_char, len(x.tokens)))
+    pos, e = max(cands, key=lambda c: (c[1].mentions[-1].span.start_char, len(c[1].tokens)))
     e.mentions.append(m)
     if len(toks) > len(e.tokens):
         e.tokens = toks | {t for t in e.tokens if not any(_tok_eq(t, x) for x in toks)}
         e.heads = _heads(e.tokens)
+        _index(index, e, pos)
 
 
 # --- items -------------------------------------------------------------------------------
@@ -378,11 +422,15 @@ def learnable(e: Entity, doc: DocContext) -> bool:
     """Whether the learned rule may judge an entity no rule accepted: not a platform named once (a channel,
     "unggah foto di Instagram"), not only ever the reader's or their own thing ("ich Ściągawka", "Manajer
     Komunitas Anda"), not a name of everyday words ("Metode Pembayaran"), nor one everyday English word ("Next")."""
-    if e.accepted is not None or (e.platform and len(e.mentions) < 2):
+    if e.accepted is not None:
         return False
-    longest = max((m.run.words for m in e.mentions), key=len)
-    return not (all(example_model.possessed(doc.lang, m.mention) for m in e.mentions) or _everyday(e)
-                or (example_model.english_everyday(longest) and not e.platform))
+    platform = e.platform
+    if platform and len(e.mentions) < 2:
+        return False
+    longest = max((m.run.words for m in e.mentions), key=len)     # the name _everyday judges
+    # (the cheap remembered tests first: all are pure)
+    return not (_everyday_name(doc.lang, tuple(longest)) or (not platform and example_model.english_everyday(longest))
+                or all(example_model.possessed(doc.lang, m.mention) for m in e.mentions))
 
 
 def example_learned(ents: list[Entity], doc: DocContext) -> None:
