@@ -97,10 +97,17 @@ def example_org(m: Mention) -> bool:
 
 def example_brand(m: Mention) -> bool:
     """``ShopBoard``, ``KitchenAid``, ``McDonald``, ``M & Ms``."""
-    return any(is_camel(w) or "&" in w for w in m.run.words) or "&" in m.run.text
+    return _brand_words(tuple(m.run.words)) or "&" in m.run.text
+
+
+@lru_cache(maxsize=65536)
+def _brand_words(words: tuple[str, ...]) -> bool:
+    """A camel-case or ``&`` word in a name, remembered per name: names come back."""
+    return any(is_camel(w) or "&" in w for w in words)
 
 
 MENTION_RULES = (example_report, example_title, example_source, example_cue, example_org, example_brand)
+_NAMED_RULES = tuple((rule, rule.__name__) for rule in MENTION_RULES)
 
 
 def acronym_defined(lang: str, text: str, run: Run) -> str | None:
@@ -256,7 +263,7 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
                     continue    # "Helaas, ...", "Największe ...": a word of the language capitalised by the sentence
                 m = Mention(doc.lang, span.text, r, prev_text, all_runs)
                 # a platform is a candidate too, but only the learned rule may accept it
-                evidence = [] if r.platform else [rule.__name__ for rule in MENTION_RULES if rule(m)]
+                evidence = [] if r.platform else [name for rule, name in _NAMED_RULES if rule(m)]
                 out.append(Occurrence(span, m, evidence, acronym_defined(doc.lang, span.text, r)))
             prev_text = span.text     # coordination is resolved after acceptance
     return out
@@ -311,8 +318,14 @@ def _connectors(lang: str) -> frozenset[str]:
 
 
 def _name_tokens(lang: str, words: list[str]) -> set[str]:
+    return set(_name_token_set(lang, tuple(words)))
+
+
+@lru_cache(maxsize=65536)
+def _name_token_set(lang: str, words: tuple[str, ...]) -> frozenset[str]:
+    """:func:`_name_tokens`, remembered per name."""
     connectors = _connectors(lang)
-    return {w.casefold() for w in words if w.casefold() not in connectors and w not in "&+"}
+    return frozenset(w.casefold() for w in words if w.casefold() not in connectors and w not in "&+")
 
 
 def _tok_eq(a: str, b: str) -> bool:
