@@ -222,6 +222,11 @@ def _name_shape(lang: str, words: tuple[str, ...]) -> tuple[float, ...]:
 
 def features(ent: Any, doc: DocContext) -> dict[str, float]:
     """The features of one candidate entity (an ``examples.Entity``; every value in [0, 1] or a small log count)."""
+    return _features(ent, doc, True)
+
+
+def _features(ent: Any, doc: DocContext, lower_form: bool) -> dict[str, float]:
+    """:func:`features`; without ``lower_form``, that feature is 0.0 (not computed)."""
     lang = doc.lang
     mentions = ent.mentions
     evidence = {e for m in mentions for e in m.evidence}
@@ -243,7 +248,7 @@ def features(ent: Any, doc: DocContext) -> dict[str, float]:
     camel, acronym, domain, digit, one_word, two_words, long_name, short, stop_word, common = \
         _name_shape(lang, tuple(words))
     heads = _heading_words(doc)
-    vocab = names.lower_vocab(doc)
+    vocab = names.lower_vocab(doc) if lower_form else frozenset()
     f = {key: float(r in evidence) for r, key in _RULE_KEYS}
     f.update({
         "any_rule": float(bool(evidence)),
@@ -262,7 +267,7 @@ def features(ent: Any, doc: DocContext) -> dict[str, float]:
         "short": short,
         "stop_word": stop_word,
         # written in lower case too
-        "lower_form": float(any(names._in_vocab(lang, names.base(w), vocab) for w in words if w.isalpha())),
+        "lower_form": float(lower_form and _lower_form(lang, words, vocab)),
         "possessed": float(any(possessed(lang, m.mention) for m in mentions)),
         "in_heading": float(all(w.casefold() in heads for w in words)),
         "list_head": float(list_head),
@@ -274,11 +279,44 @@ def features(ent: Any, doc: DocContext) -> dict[str, float]:
     return f
 
 
+def _lower_form(lang: str, words: list[str], vocab: frozenset[str]) -> bool:
+    """A word of the name the document also writes in lower case (``names._in_vocab``: with every ending)."""
+    return any(names._in_vocab(lang, names.base(w), vocab) for w in words if w.isalpha())
+
+
 def probability(ent: Any, doc: DocContext, weights: dict | None = None) -> float:
     """P(cited example) for one entity under ``weights`` (default: the trained ``WEIGHTS``)."""
-    w = WEIGHTS if weights is None else weights
-    f = features(ent, doc)
+    return _probability(features(ent, doc), WEIGHTS if weights is None else weights)
+
+
+def _probability(f: dict[str, float], w: dict) -> float:
+    return 1.0 / (1.0 + math.exp(-_score(f, w)))
+
+
+def _score(f: dict[str, float], w: dict) -> float:
     # sum(coef.get(k, 0.0) * v for k, v in f.items()): the same products added in the same order, without a
     # generator's frame per feature
-    z = w["intercept"] + sum(map(mul, map(w["coef"].get, f, repeat(0.0)), f.values()))
-    return 1.0 / (1.0 + math.exp(-z))
+    return w["intercept"] + sum(map(mul, map(w["coef"].get, f, repeat(0.0)), f.values()))
+
+
+_MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the lower-case test is made
+
+
+def reaches(ent: Any, doc: DocContext) -> bool:
+    """``probability(ent, doc) >= WEIGHTS["threshold"]``, without the lower-case test (``lower_form``, the costliest
+    feature: each word of the name against the document's words, with every ending) where it cannot change the
+    answer: with the feature at 0 and at 1 the score is on one side of the threshold (most entities). Any other
+    entity is scored on all its features, as before."""
+    threshold = WEIGHTS["threshold"]
+    f = _features(ent, doc, False)
+    if 0.0 < threshold < 1.0:
+        z_threshold = math.log(threshold / (1.0 - threshold))
+        z0 = _score(f, WEIGHTS)
+        z1 = z0 + WEIGHTS["coef"].get("lower_form", 0.0)
+        if max(z0, z1) < z_threshold - _MARGIN:
+            return False
+        if min(z0, z1) > z_threshold + _MARGIN:
+            return True
+    f["lower_form"] = float(_lower_form(doc.lang, max((m.run.words for m in ent.mentions), key=len),
+                                        names.lower_vocab(doc)))
+    return _probability(f, WEIGHTS) >= threshold

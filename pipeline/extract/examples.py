@@ -450,9 +450,8 @@ def example_learned(ents: list[Entity], doc: DocContext) -> None:
     """An entity no rule accepted that the learned model (``example_model``) scores as a cited example:
     a name that is neither a common word nor only sentence-initial, a platform, the head of a list item
     (``Slack – komunikator``), a name with a figure in brackets (``iDeal (85%)``); see ``learnable``."""
-    threshold = example_model.WEIGHTS["threshold"]
     for e in ents:
-        if learnable(e, doc) and example_model.probability(e, doc) >= threshold:
+        if learnable(e, doc) and example_model.reaches(e, doc):     # probability(e, doc) >= threshold
             e.accepted, e.first = "example_learned", min(e.mentions, key=lambda m: m.span.start_char)
 
 
