@@ -6,16 +6,17 @@ the stages on it: ``pipeline.stages.extract.doc_from_text``.
 """
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from pipeline.denoising.lines import SpanIndex
 from pipeline.textmap import TextView, view
 
 
-@dataclass(frozen=True)
-class Sentence:
+class Sentence(NamedTuple):
+    """A sentence of a block (a named tuple, not a frozen dataclass: a document has hundreds, built in a loop)."""
     idx: int
     block_idx: int
     start_char: int     # raw offsets
@@ -72,18 +73,20 @@ def build(doc_id: str, lang: str, title: str | None, raw_text: str, blocks: list
     """A DocContext from rows of the blocks and sentences tables of one document."""
     out: list[Block] = []
     index = SpanIndex(removed)      # each block looks only at the removals that touch it
-    for b in sorted(blocks, key=lambda r: r["block_idx"]):
-        v = view(raw_text, b["start_char"], b["end_char"], index.overlapping(b["start_char"], b["end_char"]))
+    for b in sorted(blocks, key=itemgetter("block_idx")):
+        start, end = b["start_char"], b["end_char"]
+        v = view(raw_text, start, end, index.overlapping(start, end))
         out.append(Block(b["block_idx"], b["kind"], b["level"], b["parent_idx"], b["marker"], b["number"],
-                         b["start_char"], b["end_char"], v.text, v))
+                         start, end, v.text, v))
     by_idx = {b.idx: b for b in out}
-    for s in sorted(sentences, key=lambda r: r["sent_idx"]):
-        blk = by_idx.get(s["block_idx"])
+    for s in sorted(sentences, key=itemgetter("sent_idx")):
+        block_idx = s["block_idx"]
+        blk = by_idx.get(block_idx)
         if blk is None:
             continue
         # the first text position at or after the sentence's raw start (raw_index is sorted)
-        offset = bisect.bisect_left(blk.view.raw_index, s["start_char"])
-        offset = offset if offset < len(blk.view.raw_index) else 0
-        blk.sentences.append(Sentence(s["sent_idx"], s["block_idx"], s["start_char"], s["end_char"],
-                                      s["text"], offset))
+        raw_index, start = blk.view.raw_index, s["start_char"]
+        offset = bisect_left(raw_index, start)
+        blk.sentences.append(Sentence(s["sent_idx"], block_idx, start, s["end_char"], s["text"],
+                                      offset if offset < len(raw_index) else 0))
     return DocContext(doc_id, lang, title, raw_text, out)

@@ -12,10 +12,17 @@ extract stage's skip key covers them like code).
 """
 from __future__ import annotations
 
+import marshal
 import math
+import pathlib
 import re
+import sys
+from array import array
+from bisect import bisect_left
 from functools import lru_cache
-from typing import Any
+from itertools import repeat
+from operator import mul
+from typing import Any, BinaryIO
 
 from pipeline.docmodel import DocContext
 from pipeline.extract import names
@@ -42,10 +49,99 @@ def _stoplist(lang: str) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def zipf(word: str, lang: str) -> float:
-    """How common a word is written in the language (wordfreq's Zipf scale: 0 unknown, 3 rare, 6 very common)."""
-    from wordfreq import zipf_frequency
+    """How common a word is written in the language (wordfreq's Zipf scale: 0 unknown, 3 rare, 6 very common):
+    ``wordfreq.zipf_frequency(word.casefold(), lang)``, looked up in the list's sorted copy (``_SortedList``)."""
+    table = _sorted_list(lang)
+    if table is None:
+        from wordfreq import zipf_frequency
 
-    return zipf_frequency(word.casefold(), lang)
+        return zipf_frequency(word.casefold(), lang)
+    return table.zipf(word.casefold(), lang)
+
+
+class _SortedList:
+    """A wordfreq list as its words in sorted order, each with its frequency: what ``wordfreq.get_frequency_dict``
+    holds, looked up by bisection. Building that dict hashed every word of the list, 0.1-0.2 CPU s a language
+    in every process; the sorted copy is kept on disk (``pipeline.model_cache``) and read back in a few ms."""
+
+    def __init__(self, words: list[str], buckets: array):
+        from wordfreq import cB_to_freq
+
+        self.words = words
+        self.buckets = buckets      # the list's bucket of each word: its frequency is cB_to_freq(-bucket)
+        self.freqs = [cB_to_freq(-i) for i in range(max(buckets, default=0) + 1)]
+
+    def freq(self, token: str) -> float | None:
+        i = bisect_left(self.words, token)
+        return self.freqs[self.buckets[i]] if i < len(self.words) and self.words[i] == token else None
+
+    def zipf(self, word: str, lang: str) -> float:
+        """``wordfreq.zipf_frequency(word, lang)`` (wordfreq 3's ``_word_frequency`` for a language it does not
+        cut with jieba, the minimum of Zipf 0), the frequencies read from this list."""
+        from wordfreq import freq_to_zipf, lossy_tokenize, zipf_to_freq
+        from wordfreq.numbers import digit_freq, smash_numbers
+
+        minimum = zipf_to_freq(0.0)
+        tokens = lossy_tokenize(word, lang)
+        if not tokens:
+            return round(freq_to_zipf(minimum), 2)
+        one_over_result = 0.0
+        for token in tokens:
+            smashed = smash_numbers(token)
+            freq = self.freq(smashed)
+            if freq is None:
+                return round(freq_to_zipf(minimum), 2)
+            if smashed != token:
+                freq *= digit_freq(token)
+            one_over_result += 1.0 / freq
+        unrounded = max(1.0 / one_over_result, minimum)
+        if unrounded == 0.0:
+            return round(freq_to_zipf(0.0), 2)
+        leading_zeroes = math.floor(-math.log(unrounded, 10))
+        return round(freq_to_zipf(round(unrounded, leading_zeroes + 3)), 2)
+
+
+@lru_cache(maxsize=None)
+def _sorted_list(lang: str) -> _SortedList | None:
+    """The sorted copy of the wordfreq list of ``lang``; None where wordfreq computes otherwise (no list of the
+    language's own code, a language cut with jieba) or no copy can be kept or read (then wordfreq looks up)."""
+    import wordfreq
+    from wordfreq.language_info import get_language_info
+
+    from pipeline.model_cache import unpacked
+
+    packed = wordfreq.available_languages().get(lang)
+    if packed is None or get_language_info(lang)["tokenizer"] == "jieba":
+        return None
+    try:
+        path = unpacked(pathlib.Path(packed), "wordfreq", _write_sorted_list,
+                        f".sorted.py{sys.version_info[0]}{sys.version_info[1]}.marshal")
+        if path is None:
+            return None
+        words, buckets = marshal.loads(path.read_bytes())
+        return _SortedList(words, array("H", buckets))
+    except Exception:   # unreadable, damaged, or another layout: wordfreq reads its own file
+        return None
+
+
+def _write_sorted_list(src: BinaryIO, out: BinaryIO) -> None:
+    """``unpack`` for ``model_cache``: a wordfreq list file (``read_cBpack``'s format) -> its words sorted, and
+    each word's bucket, the last one that holds it (as ``get_frequency_dict`` keeps it)."""
+    import gzip
+
+    import msgpack
+
+    with gzip.open(src, "rb") as packed:
+        data = msgpack.load(packed, raw=False)
+    header = data[0]
+    if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
+        raise OSError(f"unexpected wordfreq list header: {header!r}")   # (unpacked() then gives None)
+    bucket_of: dict[str, int] = {}
+    for index, bucket in enumerate(data[1:]):
+        for word in bucket:
+            bucket_of[word] = index
+    words = sorted(bucket_of)
+    out.write(marshal.dumps((words, array("H", [bucket_of[w] for w in words]).tobytes())))
 
 
 EVERYDAY_ZIPF = 4.3        # about once in 20,000 words of the language: an everyday word
@@ -57,6 +153,12 @@ def everyday(lang: str, words: list[str]) -> bool:
     """A name all of whose words are everyday words of the article's language, capitalised by the sentence or a
     title case ("Helaas", "Największe", "Nederlands", "Inilah Alasannya"; but also "Kopi Kenangan"). Acronyms
     and words as common in English (Google, Facebook, Target, Power) are not judged."""
+    return _everyday(lang, tuple(words))
+
+
+@lru_cache(maxsize=65536)
+def _everyday(lang: str, words: tuple[str, ...]) -> bool:
+    """:func:`everyday`, remembered per name: names and sentence-initial words come back."""
     alpha = [w for w in words if w.isalpha()]
     if not alpha or any(w.isupper() and len(w) > 1 for w in alpha) or any(names.is_camel(w) for w in alpha):
         return False
@@ -98,53 +200,123 @@ def possessed(lang: str, m: names.Mention) -> bool:
             or (m.run.b < len(toks) and toks[m.run.b].lower in poss))
 
 
+_RULE_KEYS = tuple((r, f"rule_{r.removeprefix('example_')}") for r in RULE_FEATURES)
+
+
+@lru_cache(maxsize=65536)
+def _name_shape(lang: str, words: tuple[str, ...]) -> tuple[float, ...]:
+    """The features of a name that depend on its words alone (camel .. stop_word, then its commonness),
+    remembered per name: an entity's name comes back in later documents."""
+    stop = _stoplist(lang)
+    return (float(any(names.is_camel(w) for w in words)),
+            float(all(names.is_acronym(w) for w in words)),
+            float(any(names.is_domain(w) or "." in w for w in words)),
+            float(any(c.isdigit() for w in words for c in w)),
+            float(len(words) == 1),
+            float(len(words) == 2),
+            float(len(words) >= 3),
+            float(is_short(list(words))),
+            float(any(w.casefold() in stop for w in words)),
+            _commonness(list(words), lang))
+
+
 def features(ent: Any, doc: DocContext) -> dict[str, float]:
     """The features of one candidate entity (an ``examples.Entity``; every value in [0, 1] or a small log count)."""
+    return _features(ent, doc, True)
+
+
+def _features(ent: Any, doc: DocContext, lower_form: bool) -> dict[str, float]:
+    """:func:`features`; without ``lower_form``, that feature is 0.0 (not computed)."""
     lang = doc.lang
-    evidence = {e for m in ent.mentions for e in m.evidence}
+    mentions = ent.mentions
+    evidence = {e for m in mentions for e in m.evidence}
     if ent.accepted in ("example_repeated", "example_coordinated"):
         evidence.add(ent.accepted)
-    words = max((m.run.words for m in ent.mentions), key=len)
-    inner = [m for m in ent.mentions if not m.run.initial]
-    sentences = {m.span.idx for m in ent.mentions}
-    stop = _stoplist(lang)
+    words = max((m.run.words for m in mentions), key=len)
+    # what the mentions say, in one pass over them
+    inner = 0
+    sentences = set()
+    platform = list_head = paren_after = False
+    for m in mentions:
+        run, text = m.run, m.mention.text
+        inner += not run.initial
+        sentences.add(m.span.idx)
+        platform = platform or run.platform
+        list_head = list_head or bool(m.span.block.kind == "list_item" and run.start == 0 and m.span.start == 0
+                                      and LIST_HEAD_GAP.match(text, run.end))
+        paren_after = paren_after or bool(_PAREN_AFTER.match(text, run.end))
+    camel, acronym, domain, digit, one_word, two_words, long_name, short, stop_word, common = \
+        _name_shape(lang, tuple(words))
     heads = _heading_words(doc)
-    vocab = names.lower_vocab(doc)
-    lower = [names._in_vocab(lang, names.base(w), vocab) for w in words if w.isalpha()]   # written in lower case too
-    common = _commonness(words, lang)
-    list_head = any(m.span.block.kind == "list_item" and m.run.start == 0 and m.span.start == 0
-                    and LIST_HEAD_GAP.match(m.mention.text, m.run.end) for m in ent.mentions)
-    f = {f"rule_{r.removeprefix('example_')}": float(r in evidence) for r in RULE_FEATURES}
+    vocab = names.lower_vocab(doc) if lower_form else frozenset()
+    f = {key: float(r in evidence) for r, key in _RULE_KEYS}
     f.update({
         "any_rule": float(bool(evidence)),
-        "mentions_log": math.log1p(len(ent.mentions)),
-        "inner_mentions_log": math.log1p(len(inner)),
+        "mentions_log": math.log1p(len(mentions)),
+        "inner_mentions_log": math.log1p(inner),
         "sentences_log": math.log1p(len(sentences)),
         "only_initial": float(not inner),
-        "platform": float(ent.platform),
-        "camel": float(any(names.is_camel(w) for w in words)),
-        "acronym": float(all(names.is_acronym(w) for w in words)),
-        "domain": float(any(names.is_domain(w) or "." in w for w in words)),
-        "digit": float(any(c.isdigit() for w in words for c in w)),
-        "one_word": float(len(words) == 1),
-        "two_words": float(len(words) == 2),
-        "long_name": float(len(words) >= 3),
-        "short": float(is_short(words)),
-        "stop_word": float(any(w.casefold() in stop for w in words)),
-        "lower_form": float(any(lower)),
-        "possessed": float(any(possessed(lang, m.mention) for m in ent.mentions)),
+        "platform": float(platform),
+        "camel": camel,
+        "acronym": acronym,
+        "domain": domain,
+        "digit": digit,
+        "one_word": one_word,
+        "two_words": two_words,
+        "long_name": long_name,
+        "short": short,
+        "stop_word": stop_word,
+        # written in lower case too
+        "lower_form": float(lower_form and _lower_form(lang, words, vocab)),
+        "possessed": float(any(possessed(lang, m.mention) for m in mentions)),
         "in_heading": float(all(w.casefold() in heads for w in words)),
         "list_head": float(list_head),
         "rare": float(common < RARE_ZIPF / 8.0),
         "initial_rare": float(not inner and common < RARE_ZIPF / 8.0),      # "Ralali ...", "Mirek Burnejko ..."
         "zipf_lang": common,
-        "paren_after": float(any(_PAREN_AFTER.match(m.mention.text, m.run.end) for m in ent.mentions)),
+        "paren_after": float(paren_after),
     })
     return f
 
 
+def _lower_form(lang: str, words: list[str], vocab: frozenset[str]) -> bool:
+    """A word of the name the document also writes in lower case (``names._in_vocab``: with every ending)."""
+    return any(names._in_vocab(lang, names.base(w), vocab) for w in words if w.isalpha())
+
+
 def probability(ent: Any, doc: DocContext, weights: dict | None = None) -> float:
     """P(cited example) for one entity under ``weights`` (default: the trained ``WEIGHTS``)."""
-    w = WEIGHTS if weights is None else weights
-    z = w["intercept"] + sum(w["coef"].get(k, 0.0) * v for k, v in features(ent, doc).items())
-    return 1.0 / (1.0 + math.exp(-z))
+    return _probability(features(ent, doc), WEIGHTS if weights is None else weights)
+
+
+def _probability(f: dict[str, float], w: dict) -> float:
+    return 1.0 / (1.0 + math.exp(-_score(f, w)))
+
+
+def _score(f: dict[str, float], w: dict) -> float:
+    # sum(coef.get(k, 0.0) * v for k, v in f.items()): the same products added in the same order, without a
+    # generator's frame per feature
+    return w["intercept"] + sum(map(mul, map(w["coef"].get, f, repeat(0.0)), f.values()))
+
+
+_MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the lower-case test is made
+
+
+def reaches(ent: Any, doc: DocContext) -> bool:
+    """``probability(ent, doc) >= WEIGHTS["threshold"]``, without the lower-case test (``lower_form``, the costliest
+    feature: each word of the name against the document's words, with every ending) where it cannot change the
+    answer: with the feature at 0 and at 1 the score is on one side of the threshold (most entities). Any other
+    entity is scored on all its features, as before."""
+    threshold = WEIGHTS["threshold"]
+    f = _features(ent, doc, False)
+    if 0.0 < threshold < 1.0:
+        z_threshold = math.log(threshold / (1.0 - threshold))
+        z0 = _score(f, WEIGHTS)
+        z1 = z0 + WEIGHTS["coef"].get("lower_form", 0.0)
+        if max(z0, z1) < z_threshold - _MARGIN:
+            return False
+        if min(z0, z1) > z_threshold + _MARGIN:
+            return True
+    f["lower_form"] = float(_lower_form(doc.lang, max((m.run.words for m in ent.mentions), key=len),
+                                        names.lower_vocab(doc)))
+    return _probability(f, WEIGHTS) >= threshold

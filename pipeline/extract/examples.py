@@ -45,7 +45,7 @@ first citing sentence, with its longest name. Headings are skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
@@ -71,15 +71,18 @@ _ACRONYM_AFTER = re.compile(r"\s*\(\s*([A-Z][A-Za-z0-9&]{1,9})\s*\)")
 
 def example_cue(m: Mention) -> bool:
     """``Misalnya, X``, ``Na przykład X``, ``bijvoorbeeld X``, ``Contoh ...? X.``, ``zoals X, Y of Z``."""
-    toks, run = m.toks, m.run
+    run = m.run
     ex = cues(m.lang, "EXAMPLE_CUES", m.text)
-    if (ex and not run.initial) or near_before(ex, toks, run, 0):
+    if ex and (not run.initial or near_before(ex, m.toks, run, 0)):
         return True
     if (m.prev_text and cues(m.lang, "EXAMPLE_CUES", m.prev_text) and m.prev_text.rstrip().endswith(("?", ":"))
             and words_between(tokenize(m.prev_text), 0, len(tokenize(m.prev_text))) <= 8):
         return True
-    if near_before(cues(m.lang, "EXAMPLE_SUCH_AS", m.text), toks, run, 0) and not run.initial:
+    such_as = cues(m.lang, "EXAMPLE_SUCH_AS", m.text)
+    if such_as and not run.initial and near_before(such_as, m.toks, run, 0):
         return True
+    if not ex and not such_as:
+        return False    # (most mentions) no cue in the sentence, so no list after one
     return any(r is run for r in _listed_after_cue(m.lang, m.text, m.sentence_runs))
 
 
@@ -94,10 +97,17 @@ def example_org(m: Mention) -> bool:
 
 def example_brand(m: Mention) -> bool:
     """``ShopBoard``, ``KitchenAid``, ``McDonald``, ``M & Ms``."""
-    return any(is_camel(w) or "&" in w for w in m.run.words) or "&" in m.run.text
+    return _brand_words(tuple(m.run.words)) or "&" in m.run.text
+
+
+@lru_cache(maxsize=65536)
+def _brand_words(words: tuple[str, ...]) -> bool:
+    """A camel-case or ``&`` word in a name, remembered per name: names come back."""
+    return any(is_camel(w) or "&" in w for w in words)
 
 
 MENTION_RULES = (example_report, example_title, example_source, example_cue, example_org, example_brand)
+_NAMED_RULES = tuple((rule, rule.__name__) for rule in MENTION_RULES)
 
 
 def acronym_defined(lang: str, text: str, run: Run) -> str | None:
@@ -118,19 +128,25 @@ def _conjunction_gap(lang: str) -> re.Pattern[str]:
 
 def _chains(lang: str, text: str, rs: list[Run] | tuple[Run, ...], need_conj: bool = True) -> list[list[Run]]:
     """Runs listed together: ``A, B, C i D`` / ``A en B`` (with ``need_conj``, a chain needs a conjunction)."""
-    rs = sorted(rs, key=lambda r: r.start)
-    out, cur, conj = [], rs[:1], False
-    for prev, r in zip(rs, rs[1:]):
-        gap = text[prev.end:r.start]
-        if _conjunction_gap(lang).fullmatch(gap):
-            cur.append(r)
+    return [[rs[i] for i in chain] for chain in _chain_positions(lang, text, [(r.start, r.end) for r in rs], need_conj)]
+
+
+def _chain_positions(lang: str, text: str, spans: list[tuple[int, int]], need_conj: bool = True) -> list[list[int]]:
+    """:func:`_chains` of the runs at the (start, end) ``spans`` of ``text``, as positions in ``spans``."""
+    order = sorted(range(len(spans)), key=lambda i: spans[i][0])
+    conjunction_gap = _conjunction_gap(lang)
+    out, cur, conj = [], order[:1], False
+    for prev, i in zip(order, order[1:]):
+        gap = text[spans[prev][1]:spans[i][0]]
+        if conjunction_gap.fullmatch(gap):
+            cur.append(i)
             conj = True
         elif _COMMA_GAP.fullmatch(gap):
-            cur.append(r)
+            cur.append(i)
         else:
             if (conj or not need_conj) and (len(cur) > 1 or not need_conj):
                 out.append(cur)
-            cur, conj = [r], False
+            cur, conj = [i], False
     if cur and (conj or not need_conj) and (len(cur) > 1 or not need_conj):
         out.append(cur)
     return out
@@ -138,8 +154,10 @@ def _chains(lang: str, text: str, rs: list[Run] | tuple[Run, ...], need_conj: bo
 
 def _listed_after_cue(lang: str, text: str, rs: tuple[Run, ...]) -> list[Run]:
     """The runs in a list right after ``zoals`` / ``na przykład`` (``zoals X, Y of Z``), platforms left out."""
-    toks = tokenize(text)
     cue_spans = cues(lang, "EXAMPLE_SUCH_AS", text) + cues(lang, "EXAMPLE_CUES", text)
+    if not cue_spans:
+        return []       # (most sentences) no cue, so no list after one: its chains are not needed
+    toks = tokenize(text)
     out: list[Run] = []
     for chain in _chains(lang, text, rs, need_conj=False):
         if near_before(cue_spans, toks, chain[0], 0):
@@ -167,6 +185,10 @@ class Entity:
     mentions: list[Occurrence]
     accepted: str | None = None         # the rule that accepted it
     first: Occurrence | None = None     # the first citing mention
+    heads: set[str] = field(init=False, repr=False)    # _heads(tokens), kept with them by _assign
+
+    def __post_init__(self) -> None:
+        self.heads = _heads(self.tokens)
 
     @property
     def platform(self) -> bool:
@@ -178,7 +200,13 @@ def _everyday(e: Entity) -> bool:
     numeral ("kuartal I"): repetition or the
     learned model alone is no evidence for it (a cue is: "Misalnya, Kopi Kenangan ...")."""
     m = max(e.mentions, key=lambda m: len(m.run.words))
-    return example_model.everyday(m.mention.lang, m.run.words) or example_model.is_short(m.run.words)
+    return _everyday_name(m.mention.lang, tuple(m.run.words))
+
+
+@lru_cache(maxsize=65536)
+def _everyday_name(lang: str, words: tuple[str, ...]) -> bool:
+    """:func:`_everyday` of a name, remembered: names come back."""
+    return example_model.everyday(lang, list(words)) or example_model.is_short(list(words))
 
 
 def example_repeated(ents: list[Entity]) -> None:
@@ -192,23 +220,27 @@ def example_repeated(ents: list[Entity]) -> None:
 
 def example_coordinated(ents: list[Entity]) -> None:
     """An entity listed with an accepted one in a sentence (``A, B i C``), repeated to a fixpoint."""
+    # the chains of each sentence, found once: only acceptance changes from one round to the next
+    by_sent: dict[int, list[tuple[Occurrence, Entity]]] = {}
+    for e in ents:
+        for m in e.mentions:
+            by_sent.setdefault(m.span.idx, []).append((m, e))
+    chains: list[list[tuple[Occurrence, Entity]]] = []
+    for pairs in by_sent.values():
+        if len(pairs) < 2:
+            continue    # a chain lists two runs at least
+        first = pairs[0][0].mention
+        for chain in _chain_positions(first.lang, first.text, [(m.run.start, m.run.end) for m, _ in pairs]):
+            chains.append([pairs[i] for i in chain])
     changed = True
     while changed:
         changed = False
-        by_sent: dict[int, list[tuple[Occurrence, Entity]]] = {}
-        for e in ents:
-            for m in e.mentions:
-                by_sent.setdefault(m.span.idx, []).append((m, e))
-        for pairs in by_sent.values():
-            owner = {id(m.run): (m, e) for m, e in pairs}
-            first = pairs[0][0].mention
-            for chain in _chains(first.lang, first.text, [m.run for m, _ in pairs]):
-                members = [owner[id(r)] for r in chain]
-                if any(e.accepted for _, e in members):
-                    for m, e in members:
-                        if not e.accepted and not e.platform:
-                            e.accepted, e.first = "example_coordinated", m
-                            changed = True
+        for members in chains:
+            if any(e.accepted for _, e in members):
+                for m, e in members:
+                    if not e.accepted and not e.platform:
+                        e.accepted, e.first = "example_coordinated", m
+                        changed = True
 
 
 ENTITY_RULES = (example_repeated, example_coordinated)
@@ -223,13 +255,15 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
             continue
         prev_text = None
         for span in spans.sentences(b):
-            all_runs = tuple(names.runs(doc.lang, span.text, vocab, with_platforms=True))
+            # shared, not copied: nothing here changes a run, and a run is told apart by its place in its
+            # sentence (_chain_positions), never by its identity across sentences
+            all_runs = names.shared_runs(doc.lang, span.text, vocab, with_platforms=True)
             for r in all_runs:
                 if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(doc.lang, r.words):
                     continue    # "Helaas, ...", "Największe ...": a word of the language capitalised by the sentence
                 m = Mention(doc.lang, span.text, r, prev_text, all_runs)
                 # a platform is a candidate too, but only the learned rule may accept it
-                evidence = [] if r.platform else [rule.__name__ for rule in MENTION_RULES if rule(m)]
+                evidence = [] if r.platform else [name for rule, name in _NAMED_RULES if rule(m)]
                 out.append(Occurrence(span, m, evidence, acronym_defined(doc.lang, span.text, r)))
             prev_text = span.text     # coordination is resolved after acceptance
     return out
@@ -263,10 +297,11 @@ def example_listed(occs: list[Occurrence], doc: DocContext) -> None:
 def entities(doc: DocContext) -> list[Entity]:
     """All candidate entities of a document with their mentions and evidence (accepted or not)."""
     ents: list[Entity] = []
+    index = _HeadIndex({}, [])
     occs = _occurrences(doc)
     example_listed(occs, doc)
     for occ in occs:
-        _assign(ents, occ)
+        _assign(ents, occ, index)
     for e in ents:
         for m in sorted(e.mentions, key=lambda m: m.span.start_char):
             if m.evidence:
@@ -277,9 +312,20 @@ def entities(doc: DocContext) -> list[Entity]:
     return ents
 
 
+@lru_cache(maxsize=None)
+def _connectors(lang: str) -> frozenset[str]:
+    return frozenset(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
+
+
 def _name_tokens(lang: str, words: list[str]) -> set[str]:
-    connectors = set(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
-    return {w.casefold() for w in words if w.casefold() not in connectors and w not in "&+"}
+    return set(_name_token_set(lang, tuple(words)))
+
+
+@lru_cache(maxsize=65536)
+def _name_token_set(lang: str, words: tuple[str, ...]) -> frozenset[str]:
+    """:func:`_name_tokens`, remembered per name."""
+    connectors = _connectors(lang)
+    return frozenset(w.casefold() for w in words if w.casefold() not in connectors and w not in "&+")
 
 
 def _tok_eq(a: str, b: str) -> bool:
@@ -302,23 +348,54 @@ def _heads(tokens: set[str]) -> set[str]:
     return {t[:3] for t in tokens}
 
 
-def _assign(ents: list[Entity], m: Occurrence) -> None:
+@dataclass
+class _HeadIndex:
+    """Where the entities of a document are by the heads of their name tokens (positions in their list)."""
+    by_head: dict[str, list[int]]   # a head -> the entities that have it (or had it: stale ones are tested again)
+    headless: list[int]             # the entities without name tokens, whose heads match any
+
+
+def _near(n: int, heads: set[str], index: _HeadIndex) -> list[int] | range:
+    """The positions of the entities that may share a name token with a name of ``heads``, in order: a superset
+    of those whose heads ``heads`` meets (all ``n`` of them for a name without tokens)."""
+    if not heads:
+        return range(n)
+    found = set(index.headless)
+    for h in heads:
+        found.update(index.by_head.get(h, ()))
+    return sorted(found)
+
+
+def _index(index: _HeadIndex, e: Entity, pos: int) -> None:
+    for h in e.heads:
+        at = index.by_head.setdefault(h, [])
+        if not at or at[-1] != pos:
+            at.append(pos)
+    if not e.heads:
+        index.headless.append(pos)
+
+
+def _assign(ents: list[Entity], m: Occurrence, index: _HeadIndex) -> None:
     toks = _name_tokens(m.mention.lang, m.run.words)
     if m.alias:
         toks.add(m.alias.casefold())
     # names share a token only where two tokens share their first three characters (_tok_eq): the other
-    # entities are left out before the token-by-token test
+    # entities are left out before the token-by-token test, most by the index of heads
     heads = _heads(toks)
-    cands = [e for e in ents if (not heads or not e.tokens or not heads.isdisjoint(_heads(e.tokens)))
+    cands = [(i, e) for i, e in ((i, ents[i]) for i in _near(len(ents), heads, index))
+             if (not heads or not e.heads or not heads.isdisjoint(e.heads))
              and (_subset(toks, e.tokens) or _subset(e.tokens, toks))]
     if not cands:
         ents.append(Entity(toks, [m]))
+        _index(index, ents[-1], len(ents) - 1)
         return
     # an ambiguous short name ("Jeff") goes to the entity mentioned last
-    e = max(cands, key=lambda x: (x.mentions[-1].span.start_char, len(x.tokens)))
+    pos, e = max(cands, key=lambda c: (c[1].mentions[-1].span.start_char, len(c[1].tokens)))
     e.mentions.append(m)
     if len(toks) > len(e.tokens):
         e.tokens = toks | {t for t in e.tokens if not any(_tok_eq(t, x) for x in toks)}
+        e.heads = _heads(e.tokens)
+        _index(index, e, pos)
 
 
 # --- items -------------------------------------------------------------------------------
@@ -358,20 +435,23 @@ def learnable(e: Entity, doc: DocContext) -> bool:
     """Whether the learned rule may judge an entity no rule accepted: not a platform named once (a channel,
     "unggah foto di Instagram"), not only ever the reader's or their own thing ("ich Ściągawka", "Manajer
     Komunitas Anda"), not a name of everyday words ("Metode Pembayaran"), nor one everyday English word ("Next")."""
-    if e.accepted is not None or (e.platform and len(e.mentions) < 2):
+    if e.accepted is not None:
         return False
-    longest = max((m.run.words for m in e.mentions), key=len)
-    return not (all(example_model.possessed(doc.lang, m.mention) for m in e.mentions) or _everyday(e)
-                or (example_model.english_everyday(longest) and not e.platform))
+    platform = e.platform
+    if platform and len(e.mentions) < 2:
+        return False
+    longest = max((m.run.words for m in e.mentions), key=len)     # the name _everyday judges
+    # (the cheap remembered tests first: all are pure)
+    return not (_everyday_name(doc.lang, tuple(longest)) or (not platform and example_model.english_everyday(longest))
+                or all(example_model.possessed(doc.lang, m.mention) for m in e.mentions))
 
 
 def example_learned(ents: list[Entity], doc: DocContext) -> None:
     """An entity no rule accepted that the learned model (``example_model``) scores as a cited example:
     a name that is neither a common word nor only sentence-initial, a platform, the head of a list item
     (``Slack – komunikator``), a name with a figure in brackets (``iDeal (85%)``); see ``learnable``."""
-    threshold = example_model.WEIGHTS["threshold"]
     for e in ents:
-        if learnable(e, doc) and example_model.probability(e, doc) >= threshold:
+        if learnable(e, doc) and example_model.reaches(e, doc):     # probability(e, doc) >= threshold
             e.accepted, e.first = "example_learned", min(e.mentions, key=lambda m: m.span.start_char)
 
 

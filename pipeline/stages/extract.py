@@ -67,9 +67,12 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, sentences: p
         removed_spans: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + languages + blocks + sentences + removed_spans -> {items}."""
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
-    blocks_by, sents_by = schema.rows_by_doc(blocks), schema.rows_by_doc(sentences)
-    removed_by = {d: [(r["start_char"], r["end_char"]) for r in rows]
-                  for d, rows in schema.rows_by_doc(removed_spans, ["doc_id", "start_char", "end_char"]).items()}
+    # (build recomputes a block's text from its view: the text column is not read)
+    blocks_by = schema.rows_by_doc(blocks, [c for c in blocks.column_names if c != "text"])
+    sents_by = schema.rows_by_doc(sentences)
+    removed_by: dict[str, list[tuple[int, int]]] = {}
+    for d, start, end in zip(*(removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char"))):
+        removed_by.setdefault(d, []).append((start, end))
     rows: list[dict] = []
     with gc_paused():
         for doc in documents.select(["doc_id", "title", "raw_text"]).to_pylist():
