@@ -12,17 +12,12 @@ extract stage's skip key covers them like code).
 """
 from __future__ import annotations
 
-import marshal
 import math
-import pathlib
 import re
-import sys
-from array import array
-from bisect import bisect_left
 from functools import lru_cache
 from itertools import repeat
 from operator import mul
-from typing import Any, BinaryIO
+from typing import Any
 
 from pipeline.docmodel import DocContext
 from pipeline.extract import names
@@ -49,99 +44,10 @@ def _stoplist(lang: str) -> frozenset[str]:
 
 @lru_cache(maxsize=65536)
 def zipf(word: str, lang: str) -> float:
-    """How common a word is written in the language (wordfreq's Zipf scale: 0 unknown, 3 rare, 6 very common):
-    ``wordfreq.zipf_frequency(word.casefold(), lang)``, looked up in the list's sorted copy (``_SortedList``)."""
-    table = _sorted_list(lang)
-    if table is None:
-        from wordfreq import zipf_frequency
+    """How common a word is written in the language (wordfreq's Zipf scale: 0 unknown, 3 rare, 6 very common)."""
+    from wordfreq import zipf_frequency
 
-        return zipf_frequency(word.casefold(), lang)
-    return table.zipf(word.casefold(), lang)
-
-
-class _SortedList:
-    """A wordfreq list as its words in sorted order, each with its frequency: what ``wordfreq.get_frequency_dict``
-    holds, looked up by bisection. Building that dict hashed every word of the list, 0.1-0.2 CPU s a language
-    in every process; the sorted copy is kept on disk (``pipeline.model_cache``) and read back in a few ms."""
-
-    def __init__(self, words: list[str], buckets: array):
-        from wordfreq import cB_to_freq
-
-        self.words = words
-        self.buckets = buckets      # the list's bucket of each word: its frequency is cB_to_freq(-bucket)
-        self.freqs = [cB_to_freq(-i) for i in range(max(buckets, default=0) + 1)]
-
-    def freq(self, token: str) -> float | None:
-        i = bisect_left(self.words, token)
-        return self.freqs[self.buckets[i]] if i < len(self.words) and self.words[i] == token else None
-
-    def zipf(self, word: str, lang: str) -> float:
-        """``wordfreq.zipf_frequency(word, lang)`` (wordfreq 3's ``_word_frequency`` for a language it does not
-        cut with jieba, the minimum of Zipf 0), the frequencies read from this list."""
-        from wordfreq import freq_to_zipf, lossy_tokenize, zipf_to_freq
-        from wordfreq.numbers import digit_freq, smash_numbers
-
-        minimum = zipf_to_freq(0.0)
-        tokens = lossy_tokenize(word, lang)
-        if not tokens:
-            return round(freq_to_zipf(minimum), 2)
-        one_over_result = 0.0
-        for token in tokens:
-            smashed = smash_numbers(token)
-            freq = self.freq(smashed)
-            if freq is None:
-                return round(freq_to_zipf(minimum), 2)
-            if smashed != token:
-                freq *= digit_freq(token)
-            one_over_result += 1.0 / freq
-        unrounded = max(1.0 / one_over_result, minimum)
-        if unrounded == 0.0:
-            return round(freq_to_zipf(0.0), 2)
-        leading_zeroes = math.floor(-math.log(unrounded, 10))
-        return round(freq_to_zipf(round(unrounded, leading_zeroes + 3)), 2)
-
-
-@lru_cache(maxsize=None)
-def _sorted_list(lang: str) -> _SortedList | None:
-    """The sorted copy of the wordfreq list of ``lang``; None where wordfreq computes otherwise (no list of the
-    language's own code, a language cut with jieba) or no copy can be kept or read (then wordfreq looks up)."""
-    import wordfreq
-    from wordfreq.language_info import get_language_info
-
-    from pipeline.model_cache import unpacked
-
-    packed = wordfreq.available_languages().get(lang)
-    if packed is None or get_language_info(lang)["tokenizer"] == "jieba":
-        return None
-    try:
-        path = unpacked(pathlib.Path(packed), "wordfreq", _write_sorted_list,
-                        f".sorted.py{sys.version_info[0]}{sys.version_info[1]}.marshal")
-        if path is None:
-            return None
-        words, buckets = marshal.loads(path.read_bytes())
-        return _SortedList(words, array("H", buckets))
-    except Exception:   # unreadable, damaged, or another layout: wordfreq reads its own file
-        return None
-
-
-def _write_sorted_list(src: BinaryIO, out: BinaryIO) -> None:
-    """``unpack`` for ``model_cache``: a wordfreq list file (``read_cBpack``'s format) -> its words sorted, and
-    each word's bucket, the last one that holds it (as ``get_frequency_dict`` keeps it)."""
-    import gzip
-
-    import msgpack
-
-    with gzip.open(src, "rb") as packed:
-        data = msgpack.load(packed, raw=False)
-    header = data[0]
-    if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
-        raise OSError(f"unexpected wordfreq list header: {header!r}")   # (unpacked() then gives None)
-    bucket_of: dict[str, int] = {}
-    for index, bucket in enumerate(data[1:]):
-        for word in bucket:
-            bucket_of[word] = index
-    words = sorted(bucket_of)
-    out.write(marshal.dumps((words, array("H", [bucket_of[w] for w in words]).tobytes())))
+    return zipf_frequency(word.casefold(), lang)
 
 
 EVERYDAY_ZIPF = 4.3        # about once in 20,000 words of the language: an everyday word
