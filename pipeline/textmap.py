@@ -406,3 +406,13 @@ def line_key(line: str) -> str | None:
 
 
 _DIGIT = re.compile(r"\d")
+
+
+def line_keys(lines: Iterable[str]) -> set[str]:
+    """The distinct :func:`line_key` of ``lines`` (None left out). Case folding and digits are per character
+    (``str.casefold`` has no context), so they are done once over all the lines joined, and each distinct
+    normalised line is hashed once."""
+    folded = _DIGIT.sub("0", "\n".join(lines).casefold())
+    norms = {" ".join(line.split()) for line in set(folded.split("\n"))}
+    norms.discard("")
+    return {hashlib.sha256(norm.encode("utf-8") + b"\x1f").hexdigest()[:12] for norm in norms}

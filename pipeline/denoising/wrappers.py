@@ -226,11 +226,14 @@ def _code_spans(text: str, start: int, end: int, keep: list[Literal], rule: str)
 
 # ------------------------------------------------------------------ code files
 
+_SKIPPED = re.compile(r"\s+|//[^\n]*|/\*.*?\*/", re.S)   # blanks and comments before a file's first statement
+
+
 def _first_statement(text: str) -> int | None:
     """Offset of the first code statement, when the text opens with one."""
     i = 0
     while i < len(text):
-        m = re.compile(r"\s+|//[^\n]*|/\*.*?\*/", re.S).match(text, i)
+        m = _SKIPPED.match(text, i)
         if m and m.end() > i:
             i = m.end()
             continue
@@ -247,10 +250,9 @@ def code_file(text: str) -> Wrapped | None:
     literals = lex(text, start + (5 if php else 0), php=php)
     values = [lit for lit in literals if not lit.is_key]
     texts = [lit for lit in values if is_text(lit.content(text)) and (lit.key or "").casefold() not in _ATTRIBUTE_KEYS]
-    inside = sum(sum(ch.isalpha() for ch in _plain(lit.content(text))) for lit in texts)
-    total = sum(ch.isalpha() for ch in text)
+    inside = sum(sum(map(str.isalpha, _plain(lit.content(text)))) for lit in texts)
     # a PHP file is code by its opening tag; a JS-looking start needs most letters inside literals
-    if not texts or (not php and inside < _MIN_TEXT_SHARE * total):
+    if not texts or (not php and inside < _MIN_TEXT_SHARE * sum(map(str.isalpha, text))):
         return None
     # records: a key that names values in several brackets makes the file a collection
     records_of: dict[str, set[int]] = {}
@@ -336,6 +338,29 @@ _COMPONENT_FENCE = re.compile(r"^[ \t]*:{2,}(?:[A-Za-z][\w-]*)?(?:\{[^}\n]*\})?[
 _SLOT_LINE = re.compile(r"^[ \t]*#[a-z][\w-]*[ \t]*$")      # "#title", "#default" inside a component
 
 
+def _line_forms(pattern: re.Pattern) -> tuple[re.Pattern, re.Pattern]:
+    """A ``^``-anchored re.M pattern as one matched at the text's start and one found after each "\\n": the
+    regex engine jumps from "\\n" to "\\n" instead of trying ``^`` at every position."""
+    body = pattern.pattern.removeprefix("^")
+    return re.compile(body, pattern.flags), re.compile(rf"\n({body})", pattern.flags)
+
+
+def _line_matches(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    """The spans of ``pattern.finditer(text)`` for a pattern of ``_LINE_FORMS`` (each match ends before a
+    line break, never after one, so the "\\n" the later form takes is never part of an earlier match)."""
+    first, later = _LINE_FORMS[pattern]
+    out = []
+    pos = 0
+    if (m := first.match(text)) is not None:
+        out.append(m.span())
+        pos = m.end()
+    out += [m.span(1) for m in later.finditer(text, pos)]
+    return out
+
+
+_LINE_FORMS = {p: _line_forms(p) for p in (_DIRECTIVE, _COMMENT_LINE, _IMPORT_LINE, _CODE_FRAGMENT)}
+
+
 def template_lines(text: str) -> list[Span]:
     """Directive, comment, module and component lines of a (non-code) text."""
     spans: list[Span] = []
@@ -344,7 +369,7 @@ def template_lines(text: str) -> list[Span]:
                                  (_IMPORT_LINE, "wrapper:code_line", ("import", "export")),
                                  (_CODE_FRAGMENT, "wrapper:code_line", ("return", ")", "}", "]", "else"))):
         if any(n in text for n in needs):   # a line of the pattern holds one of these (skip the scan)
-            spans += [(m.start(), m.end(), rule) for m in pattern.finditer(text) if m.group().strip()]
+            spans += [(a, b, rule) for a, b in _line_matches(pattern, text) if text[a:b].strip()]
     if "export" in text:
         spans += _export_blocks(text)
     spans += _components(text)
@@ -373,6 +398,8 @@ def _export_blocks(text: str) -> list[Span]:
 def _components(text: str) -> list[Span]:
     """MDC fences, the slot lines and the YAML props block right after an opening fence."""
     out: list[Span] = []
+    if "::" not in text:   # every span here needs an opening fence first: a line with "::"
+        return out
     depth = 0
     lines = line_spans(text)
     i = 0
@@ -415,9 +442,31 @@ def find(text: str) -> Wrapped:
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    chars = list(text)
-    for s, e in spans:
-        for i in range(s, e):
-            if chars[i] != "\n":
-                chars[i] = " "
-    return "".join(chars)
+    """``text`` with the spans (sorted or not, overlapping or not) replaced by spaces, its "\\n" kept."""
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for s, e in _merged(spans):
+        parts.append(text[pos:s])
+        parts.append(_NOT_NEWLINE.sub(" ", text[s:e]))
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The union of the spans, sorted, empty ones left out."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out

@@ -24,7 +24,7 @@ import pyarrow as pa
 from pipeline import schema
 from pipeline.denoising import headers, recall, titles, wrappers
 from pipeline.lang import SUPPORTED, get as lang_data, letters, month_names
-from pipeline.textmap import line_key, line_spans, stable_hash
+from pipeline.textmap import line_keys as batch_line_keys, line_spans, stable_hash
 
 NAME = "ingest"
 
@@ -336,12 +336,10 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")   # textmap.line_spans's
 
 
 def line_keys(text: str) -> list[str]:
-    """The distinct ``textmap.line_key`` of the lines of ``text``, sorted; each distinct line keyed once (blank
-    and repeated lines are many)."""
-    lines = set(text.split("\n") if "\r" not in text else _LINE_BREAK.split(text))
-    keys = {line_key(line) for line in lines}
-    keys.discard(None)
-    return sorted(keys)
+    """The distinct ``textmap.line_key`` of the lines of ``text``, sorted (``textmap.line_keys``: each distinct
+    line keyed once; blank and repeated lines are many)."""
+    # (no line holds a "\n": joined by it, split by it again, each line is itself)
+    return sorted(batch_line_keys(text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)))
 
 
 def _non_overlapping(spans: list[dict]) -> list[dict]:
