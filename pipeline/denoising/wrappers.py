@@ -74,32 +74,49 @@ class Wrapped:
 # ------------------------------------------------------------------ the lexer
 
 def _string_end(text: str, i: int, end: int, quote: str, multiline: bool, exprs: list) -> int | None:
-    """Offset of the closing quote of the literal opened at ``i``; None when unterminated."""
+    """Offset of the closing quote of the literal opened at ``i``; None when unterminated. The regex engine
+    finds the next character that matters (a backslash, the quote, a line break, a "$")."""
+    special = _STRING_SPECIAL[quote, multiline or quote == "`"]
     j = i + 1
     while j < end:
+        m = special.search(text, j, end)
+        if m is None:
+            return None
+        j = m.start()
         c = text[j]
         if c == "\\":
             j += 2
             continue
         if c == quote:
             return j
-        if c == "\n" and quote != "`" and not multiline:
+        if c == "\n":
             return None
-        if quote == "`" and text.startswith("${", j):
-            depth, k = 0, j + 1
-            while k < end:
-                if text[k] == "{":
-                    depth += 1
-                elif text[k] == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                k += 1
-            exprs.append((j, min(k + 1, end)))
-            j = k + 1
+        if not text.startswith("${", j):   # (a "$" in a template literal that opens no expression)
+            j += 1
             continue
-        j += 1
+        depth, k = 0, j + 1
+        while (b := _BRACE.search(text, k, end)) is not None:
+            k = b.start()
+            if text[k] == "{":
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        else:
+            k = max(k, end)   # (no closing brace: the loop above ran to the end)
+        exprs.append((j, min(k + 1, end)))
+        j = k + 1
     return None
+
+
+# what a literal's scan stops at, by (quote, whether a line break is allowed in it)
+_STRING_SPECIAL = {(q, multi): re.compile("[\\\\" + q + ("$" if q == "`" else "") + ("" if multi else "\n") + "]")
+                   for q in "'\"`" for multi in (False, True)}
+_BRACE = re.compile(r"[{}]")
+_BLANKS = re.compile(r"\s+")
+_NAME_REST = re.compile(r"[\w$]*")   # re's \w is str.isalnum() or "_"
 
 
 def lex(text: str, start: int = 0, end: int | None = None, php: bool = False) -> list[Literal]:
@@ -116,7 +133,7 @@ def lex(text: str, start: int = 0, end: int | None = None, php: bool = False) ->
     while i < end:
         c = text[i]
         if c.isspace():
-            i += 1
+            i = _BLANKS.match(text, i, end).end()   # the whole run (re's \s is str.isspace)
             continue
         if text.startswith("//", i) or (php and c == "#" and not text.startswith("#[", i)):
             nl = text.find("\n", i, end)
@@ -139,9 +156,7 @@ def lex(text: str, start: int = 0, end: int | None = None, php: bool = False) ->
             i = j + 1
             continue
         if c.isalpha() or c in "_$":
-            j = i + 1
-            while j < end and (text[j].isalnum() or text[j] in "_$"):
-                j += 1
+            j = _NAME_REST.match(text, i + 1, end).end()
             tokens.append(("ident", text[i:j]))
             i = j
             continue
