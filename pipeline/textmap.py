@@ -22,16 +22,27 @@ _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1
 _BREAK_ESCAPES = ("\\n", "\\r", "\\t")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TextView:
     """A normalised view of part of a raw text.
 
     ``text`` is NFC, with whitespace runs collapsed to one space and invisible
-    characters dropped; ``raw_index[i]`` is the raw offset of ``text[i]``.
+    characters dropped; ``raw_index[i]`` is the raw offset of ``text[i]``: a tuple, or a
+    ``range`` where the text is a slice of the raw text as it is (most lines: no tuple of
+    offsets to build). Two views are equal when their texts and offsets are, whatever holds them.
     """
 
     text: str
-    raw_index: tuple[int, ...]
+    raw_index: Sequence[int]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TextView):
+            return NotImplemented
+        return self.text == other.text and (self.raw_index == other.raw_index
+                                             or tuple(self.raw_index) == tuple(other.raw_index))
+
+    def __hash__(self) -> int:
+        return hash((self.text, tuple(self.raw_index)))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open span of ``text`` to the smallest raw span covering it."""
@@ -100,6 +111,8 @@ def _plain_view(raw: str, start: int, end: int) -> TextView:
     runs collapsed. Slices and ranges between the runs to collapse, not a character at a time."""
     if not _IRREGULAR_SPACE.search(raw, start, end) and raw[start] != " " and raw[end - 1] != " ":
         text = raw[start:end]   # (most lines) single spaces between words: the view is the raw text
+        if unicodedata.is_normalized("NFC", text):
+            return TextView(text, range(start, end))
         index: Sequence[int] = range(start, end)
     elif end - start >= _ARRAY_MIN:   # a long text with many runs to collapse: array operations
         chars: list[str] = []

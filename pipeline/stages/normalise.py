@@ -165,7 +165,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 and not ends_with(_END_PUNCT, out[-1].text) and wrapped):
             prev = out[-1]  # a hard-wrapped line continues the block above
             prev.view = TextView(prev.view.text + " " + tv.text,
-                                 prev.view.raw_index + (tv.raw_index[0] - 1,) + tv.raw_index)
+                                 (*prev.view.raw_index, tv.raw_index[0] - 1, *tv.raw_index))
             prev.end = tv.raw_index[-1] + 1
             continue
         if not tv.text:
