@@ -42,6 +42,7 @@ _QUOTED = re.compile(r'^(["“„«”\'])(.+?)(["”“»\'])\s*$')
 _END_PUNCT = re.compile(r"[.!?:;,\"”»)…]$")
 
 
+_NOTHING: list[str] = []   # (no removals in a line: never changed)
 _HTML_HEADING = re.compile(r"<h([1-6])\b", re.I)
 _HTML_LIST = re.compile(r"<li\b", re.I)
 
@@ -91,7 +92,7 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
     if m := _MD_HEADING.match(text):
         number = int(m.group(2) or m.group(3)) if (m.group(2) or m.group(3)) else None
         return "heading", len(m.group(1)), m.group(0).strip(), number, _strip(v, m.end())
-    if m := _HTML_HEADING.search(html):
+    if html and (m := _HTML_HEADING.search(html)):
         return "heading", int(m.group(1)), f"<h{m.group(1)}>", None, v
     short = len(text) <= settings.max_heading_chars
     if (m := _LABELLED.match(text)) and short:
@@ -102,7 +103,7 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
         num = re.match(r"\d+", m.group(1))
         return ("list_item", 1 + indent // settings.indent_per_level, m.group(1), int(num.group()) if num else None,
                 _strip(v, m.end()))
-    if _HTML_LIST.search(html):
+    if html and _HTML_LIST.search(html):
         return "list_item", 1, "<li>", None, v
     if text.startswith(">"):
         return "quote", 1, ">", None, _strip(v, 1)
@@ -134,11 +135,11 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
             blank = True   # an empty line (most of them): its view is empty
             continue
         near = index.overlapping(s, e)
-        v = view(raw, s, e, [(a, b) for a, b, _ in near])
+        v = view(raw, s, e, [(a, b) for a, b, _ in near] if near else ())
         if not v.text or _LONE_BULLET.fullmatch(v.text):
             blank = True  # an empty, wholly removed or bullet-only line separates blocks
             continue
-        here = [t for _, _, t in near]
+        here = [t for _, _, t in near] if near else _NOTHING
         line = raw[s:e]
         row = line.lstrip().startswith("|")   # a table row is a block of its own, never a wrapped line
         indent = len(line) - len(line.lstrip(" \t"))
@@ -146,7 +147,7 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
         if n in underlined and kind == "paragraph" and len(tv.text) <= settings.max_heading_chars:
             kind, level, marker = "heading", underlined[n], None   # "Title\n=====": a setext heading
         # bold lead ("**1. Title** body"): the bold part is a heading of its own
-        lead = _bold_lead(raw, s, near, tv, settings.max_heading_chars)
+        lead = _bold_lead(raw, s, near, tv, settings.max_heading_chars) if len(near) >= 2 else None   # (two marks)
         if lead is not None and kind in ("paragraph", "list_item"):
             head, rest = lead
             hk, hl, hm, hn, htv = _classify(head, [], 0, settings)
@@ -214,6 +215,9 @@ def _pieces(b: _Block, max_chars: int) -> list[_Block]:
 def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex) -> dict[int, int]:
     """Lines directly above a removed ``===`` (level 1) or ``---`` (level 2) underline."""
     out = {}
+    # (an underline's removal holds its "=" or "-": with no such removal, no line is looked at)
+    if not any(raw.find("=", a, b) >= 0 or raw.find("-", a, b) >= 0 for a, b, _ in index.spans):
+        return out
     for n in range(len(lines) - 1):
         s, e = lines[n + 1]
         under = raw[s:e].strip()
