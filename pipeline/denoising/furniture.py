@@ -101,6 +101,7 @@ def _language(code: str) -> dict:
         "cues": cues,
         "cta": tuple(c.casefold() for c in d.CALL_TO_ACTION_CUES),
         "cta_re": re.compile("|".join(re.escape(c.casefold()) for c in d.CALL_TO_ACTION_CUES) or "(?!)"),
+        "cta_len": max((len(c.casefold()) for c in d.CALL_TO_ACTION_CUES), default=0),
         "nav": frozenset(w.casefold() for w in (*SHARED_NAV, *d.NAV_WORDS)),
         "menu": frozenset(w.casefold() for w in (*SHARED_NAV, *SHARE_TARGETS, *d.NAV_WORDS)),
         "stop": frozenset(w.casefold() for w in justext.get_stoplist(stop)) if stop else frozenset(),
@@ -166,8 +167,9 @@ def _stop_density(low: str, stop: frozenset[str]) -> float:
     return sum(map(stop.__contains__, words)) / len(words) if words else 0.0
 
 
-def _starts_with_cue(text: str, cues: tuple[str, ...]) -> str | None:
-    t = _LEADING_MARKS.sub("", text.casefold())
+def _starts_with_cue(text: str, cues: tuple[str, ...], low: str | None = None) -> str | None:
+    """The cue ``text`` opens with; ``low`` is ``text.casefold()`` when the caller has it."""
+    t = _LEADING_MARKS.sub("", text.casefold() if low is None else low)
     if not t.startswith(cues):   # (most blocks) no cue at all: one test for all of them
         return None
     return next((c for c in cues if t.startswith(c) and (len(t) == len(c) or not t[len(c)].isalnum()
@@ -205,11 +207,14 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
     """Set ``cls`` and ``reason`` of every block (context-free, then by context)."""
     L = _language(lang)
     cta = L["cta_re"]
+    # a call to action in a block longer than max_cta_chars counts only when it starts within the lead: the
+    # cues are plain strings, so one starting there ends within the lead plus the longest cue
+    cta_end = settings.cta_lead_chars + 1 + L["cta_len"]
     for b in blocks:
         t = b.text
         low = t.casefold()
         bare = _LEADING_MARKS.sub("", t).strip()
-        cue = _starts_with_cue(t, L["cues"])
+        cue = _starts_with_cue(t, L["cues"], low)
         words = _nav_words(t)
         if cue and len(t) <= settings.max_cue_chars:
             b.cls, b.reason = "bad", "furniture_cue"
@@ -235,7 +240,7 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
             b.cls = "neargood"
         b.menu = _nav_parts(t, L["menu"], words) >= 1 or b.link_chars >= 0.8 * len(t)
         # the leftmost match of all the cues: a cue within the lead exists when the first one found is there
-        m = cta.search(low)
+        m = cta.search(low) if len(t) <= settings.max_cta_chars else cta.search(low, 0, cta_end)
         b.cta = m is not None and (len(t) <= settings.max_cta_chars or m.start() <= settings.cta_lead_chars)
     _calls_to_action(blocks)
     _context(blocks, settings)
