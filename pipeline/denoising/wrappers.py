@@ -353,11 +353,12 @@ _COMPONENT_FENCE = re.compile(r"^[ \t]*:{2,}(?:[A-Za-z][\w-]*)?(?:\{[^}\n]*\})?[
 _SLOT_LINE = re.compile(r"^[ \t]*#[a-z][\w-]*[ \t]*$")      # "#title", "#default" inside a component
 
 
-def _line_forms(pattern: re.Pattern) -> tuple[re.Pattern, re.Pattern]:
-    """A ``^``-anchored re.M pattern as one matched at the text's start and one found after each "\\n": the
-    regex engine jumps from "\\n" to "\\n" instead of trying ``^`` at every position."""
+def _line_forms(pattern: re.Pattern, opening: str) -> tuple[re.Pattern, re.Pattern]:
+    """A ``^[ \\t]*``-anchored re.M pattern as one matched at the text's start and one found after each "\\n"
+    (the regex engine jumps from "\\n" to "\\n" instead of trying ``^`` at every position), tried only where
+    the line's first character other than blanks is in ``opening`` (every match's is)."""
     body = pattern.pattern.removeprefix("^")
-    return re.compile(body, pattern.flags), re.compile(rf"\n({body})", pattern.flags)
+    return re.compile(body, pattern.flags), re.compile(rf"\n(?=[ \t]*[{opening}])({body})", pattern.flags)
 
 
 def _line_matches(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
@@ -373,7 +374,8 @@ def _line_matches(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
     return out
 
 
-_LINE_FORMS = {p: _line_forms(p) for p in (_DIRECTIVE, _COMMENT_LINE, _IMPORT_LINE, _CODE_FRAGMENT)}
+_LINE_FORMS = {p: _line_forms(p, opening) for p, opening in ((_DIRECTIVE, "@"), (_COMMENT_LINE, "/{"),
+                                                             (_IMPORT_LINE, "ie"), (_CODE_FRAGMENT, r")}\]re"))}
 
 
 def template_lines(text: str) -> list[Span]:
