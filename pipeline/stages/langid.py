@@ -422,17 +422,29 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     lines = _unmarked_lines(text[: settings.vote_max_chars])
     blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
     voting = [(b, n) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
-    counted = [(b, n, probs) for (b, n), probs in zip(voting, _probabilities_of([b for b, _ in voting]))]
-    if not counted:
+    is_judged = [_judged(b, settings, n) for b, n in voting]
+    if not any(is_judged):
         return detect(text, settings)
+    judged = [(b, n) for (b, n), j in zip(voting, is_judged) if j]
+    judged_probs = _probabilities_of([b for b, _ in judged])
     votes: Counter[str] = Counter()
-    for _, n, probs in counted:
+    for (_, n), probs in zip(judged, judged_probs):
         votes[_top(probs, settings)] += n
-    lang = votes.most_common(1)[0][0]
-    judged = [(n, _lang_probability(probs, lang)) for b, n, probs in counted if _judged(b, settings, n)]
-    if not judged:
-        return detect(text, settings)
-    return lang, sum(n * p for n, p in judged) / sum(n for n, _ in judged)
+    # the shorter paragraphs vote too, but need not be identified where all their letters cannot change
+    # the winner (most documents): else every paragraph votes in its order (a tie goes to the first)
+    ranked = votes.most_common(2)
+    lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0)
+    if lead > sum(n for (_, n), j in zip(voting, is_judged) if not j):
+        lang = ranked[0][0]
+    else:
+        shorter = iter(_probabilities_of([b for (b, _), j in zip(voting, is_judged) if not j]))
+        longer = iter(judged_probs)
+        votes = Counter()
+        for (_, n), j in zip(voting, is_judged):
+            votes[_top(next(longer) if j else next(shorter), settings)] += n
+        lang = votes.most_common(1)[0][0]
+    scored = [(n, _lang_probability(probs, lang)) for (_, n), probs in zip(judged, judged_probs)]
+    return lang, sum(n * p for n, p in scored) / sum(n for n, _ in scored)
 
 
 # what str.splitlines() breaks at besides "\n"; a markup match can run over these, never over "\n"
