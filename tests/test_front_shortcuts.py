@@ -132,3 +132,11 @@ def test_document_language_identifies_short_paragraphs_only_where_they_can_chang
     docs += [t[:6000] for t in _texts()]
     for text in docs:
         assert langid.document_language(text) == _document_language_every_paragraph_voting(text), text[:80]
+
+
+def test_many_texts_are_identified_in_parts_with_the_same_floats(monkeypatch):
+    texts = [line for text in _texts() for line in text.splitlines() if line.strip()][:40]
+    whole = langid._identified(texts)
+    monkeypatch.setattr(langid, "_max_texts", lambda: 7)
+    for a, b in zip(whole, langid._identified(texts)):
+        assert a.tobytes() == b.tobytes()
