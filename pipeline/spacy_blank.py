@@ -92,7 +92,8 @@ _DEFER_TEXTS = 3000   # ... for its first this many texts (looking costs ~10 us 
 @lru_cache(maxsize=None)
 def pipeline(lang: str):
     """spaCy's blank pipeline for ``lang`` with a sentencizer, built once per process: the same
-    sentences as ``spacy.blank(lang)``, without the tokenizer exceptions that cannot change them.
+    sentences as ``spacy.blank(lang)``, without the tokenizer exceptions that cannot change them, and
+    without the lexical attributes sentences do not depend on (:func:`_only_punct_attribute`).
 
     Where a language has many abbreviation exceptions (Dutch), its tokenizer adds each to itself only
     when a text it is given holds it (:class:`_AdmittingTokenizer`): the same tokens, at a fraction
@@ -106,10 +107,21 @@ def pipeline(lang: str):
     eager = {k: v for k, v in exceptions.items() if k not in deferred}
     defaults = type("Defaults", (base.Defaults,), {"tokenizer_exceptions": eager})
     nlp = type(base.__name__, (base,), {"Defaults": defaults, "lang": lang})()
+    _only_punct_attribute(nlp.vocab)
     nlp.add_pipe("sentencizer")
     if deferred:
         nlp.tokenizer = _admitting_tokenizer(nlp.tokenizer, lang, deferred)
     return nlp
+
+
+def _only_punct_attribute(vocab) -> None:
+    """Have ``vocab`` give a new word only the lexical attribute sentences are cut by (IS_PUNCT, with ORTH and
+    the length every lexeme has): spaCy computes some twenty (shape, prefix, suffix, norm, like_num, ...)
+    with a Python call each for every new word, ~10 us a word, and nothing reads them (the tokenizer
+    splits by its rules and exceptions, the sentencizer and :func:`sentence_spans` read ORTH and IS_PUNCT)."""
+    from spacy.attrs import IS_PUNCT
+
+    vocab.lex_attr_getters = {IS_PUNCT: vocab.lex_attr_getters[IS_PUNCT]}
 
 
 def _admitting_tokenizer(built, lang: str, deferred: dict):

@@ -98,3 +98,45 @@ def test_a_text_said_to_be_one_sentence_is_one_for_the_sentencizer():
                 said += 1
                 assert len(sentence_spans(tokenizer(text), punct)) <= 1, text
         assert said > 100
+
+
+def _document_language_every_paragraph_voting(text: str, settings: langid.Settings = langid.Settings()):
+    """document_language as it was: every paragraph with enough letters identified and voting."""
+    from collections import Counter
+
+    lines = langid._unmarked_lines(text[: settings.vote_max_chars])
+    blocks = [" ".join(lines[i].strip() for i in g) for g in langid.paragraph_groups(lines)]
+    voting = [(b, n) for b in blocks if (n := langid.letters(b)) >= settings.vote_min_letters]
+    counted = [(b, n, p) for (b, n), p in zip(voting, langid._probabilities_of([b for b, _ in voting]))]
+    if not counted:
+        return langid.detect(text, settings)
+    votes: Counter[str] = Counter()
+    for _, n, p in counted:
+        votes[langid._top(p, settings)] += n
+    lang = votes.most_common(1)[0][0]
+    judged = [(n, langid._lang_probability(p, lang)) for b, n, p in counted if langid._judged(b, settings, n)]
+    if not judged:
+        return langid.detect(text, settings)
+    return lang, sum(n * p for n, p in judged) / sum(n for n, _ in judged)
+
+
+def test_document_language_identifies_short_paragraphs_only_where_they_can_change_the_vote():
+    id_long = ("Pelanggan yang puas akan kembali lagi dan merekomendasikan bisnis Anda kepada teman serta "
+               "keluarga mereka, jadi layanan yang baik adalah investasi jangka panjang.")
+    en_long = ("Happy customers come back again and recommend your business to their friends and family, "
+               "so good service is a long term investment for every shop.")
+    en_short = ["Call to action for everyone", "Read the whole story here now", "Good service matters a lot"]
+    id_short = ["Baca selengkapnya di sini ya", "Layanan yang baik itu penting"]
+    docs = [id_long, "\n\n".join([id_long] + en_short * 3), "\n\n".join([id_long, en_long] + en_short),
+            "\n\n".join([en_long, id_long] + id_short), "\n\n".join(en_short + id_short), "\n\n".join([en_long] + en_short * 8)]
+    docs += [t[:6000] for t in _texts()]
+    for text in docs:
+        assert langid.document_language(text) == _document_language_every_paragraph_voting(text), text[:80]
+
+
+def test_many_texts_are_identified_in_parts_with_the_same_floats(monkeypatch):
+    texts = [line for text in _texts() for line in text.splitlines() if line.strip()][:40]
+    whole = langid._identified(texts)
+    monkeypatch.setattr(langid, "_max_texts", lambda: 7)
+    for a, b in zip(whole, langid._identified(texts)):
+        assert a.tobytes() == b.tobytes()

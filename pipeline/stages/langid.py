@@ -180,6 +180,59 @@ def _feature_table() -> np.ndarray:
     return _identifier().nb_ptc.astype(np.float32)
 
 
+@lru_cache(maxsize=1)
+def _reset_byte() -> int:
+    """A byte that takes every state of the automaton back to its start, where no feature ends (a byte no
+    UTF-8 text holds, 0xFF, is one): put between two texts, each is scanned as if alone."""
+    nextmove, rowbase, output = _scanner()
+    for byte in range(255, -1, -1):
+        if output[0] < 0 and not nextmove[rowbase + byte].any():
+            return byte
+    raise RuntimeError("py3langid's automaton has no byte that resets it")
+
+
+def _states(stream: np.ndarray) -> np.ndarray:
+    """The automaton's state after each byte of ``stream`` (uint8), scanned from its start state.
+
+    The stream is cut into lanes of ``width`` bytes, all scanned together a byte at a time. A lane starts
+    ``SCAN_WINDOW - 1`` bytes early, from the start state: the state after a byte depends on the last
+    ``SCAN_WINDOW`` bytes only, so from its first own byte on, each lane is in the state a scan of the
+    whole stream would be in. (Per byte, one step and a fraction, where scanning the window again for
+    every byte took ``SCAN_WINDOW``.)"""
+    nextmove, _, _ = _scanner()
+    row_offsets = _row_offsets32()
+    warm = SCAN_WINDOW - 1
+    n = len(stream)
+    width = max(8, min(64, n >> 12))     # more lanes, fewer numpy calls; wider, fewer bytes scanned twice
+    lanes = -(-n // width)
+    padded = np.full(warm + lanes * width, _reset_byte(), dtype=np.uint8)
+    padded[warm:warm + n] = stream
+    # the bytes of each lane by step: lane k reads padded[k * width:(k + 1) * width + warm]
+    steps = np.ascontiguousarray(np.lib.stride_tricks.as_strided(padded, shape=(width + warm, lanes),
+                                                                 strides=(1, width)))
+    states = np.empty((width + warm, lanes), dtype=np.uint32)
+    state = np.zeros(lanes, dtype=np.uint32)
+    row = np.empty(lanes, dtype=np.uint32)
+    move = np.empty(lanes, dtype=np.intp)
+    for step in range(width + warm):
+        np.take(row_offsets, state, out=row)
+        np.add(row, steps[step], out=move)
+        state = states[step]
+        np.take(nextmove, move, out=state)
+    return states[warm:].T.ravel()[:n]
+
+
+@lru_cache(maxsize=1)
+def _feature_high_range() -> int:
+    """How many values a feature's bits above its lowest 16 take (2 for py3langid's 100,053 features)."""
+    return ((_identifier().nb_ptc.shape[0] - 1) >> 16) + 1
+
+
+def _max_texts() -> int:
+    """The most texts :func:`_identified` takes at once: a text's index and a feature's high bits share 16 bits."""
+    return (1 << 16) // _feature_high_range()
+
+
 def scan_depth() -> int:
     """The most bytes the automaton's state depends on: the longest shortest path from its start state."""
     nextmove, rowbase, _ = _scanner()
@@ -209,55 +262,46 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
 
 def _identified(texts: Sequence[str]) -> list[np.ndarray]:
     """What py3langid's ``_decide`` returns for each text (the version is pinned; ``rank`` only sorts it),
-    with its byte loop done in numpy for all the texts at once: each byte's automaton state is the
-    state reached from the start over the last ``SCAN_WINDOW`` bytes of its text, taken a step at a
-    time for every byte together. The features are summed in the order py3langid counts them (first
-    occurrence), one product per text as py3langid takes it, so the scores are the same floats; the
-    steps around the products run on all the texts' rows at once."""
+    with its byte loop done in numpy for all the texts at once (:func:`_states`). The features are summed
+    in the order py3langid counts them (first occurrence), one product per text as py3langid takes it,
+    so the scores are the same floats; the steps around the products run on all the texts' rows at once."""
     from py3langid.langid import RAW_FLOOR
 
+    if len(texts) > _max_texts():
+        cut = _max_texts()
+        return _identified(texts[:cut]) + _identified(texts[cut:])
     ident = _identifier()
-    nextmove, _, output = _scanner()
+    _, _, output = _scanner()
     data = [ident._encode(t) for t in texts]
     n_texts = len(data)
     lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
-    starts = np.cumsum(lengths) - lengths
-    text_bytes = np.frombuffer(b"".join(data), dtype=np.uint8).astype(np.uint32)
-    total = len(text_bytes)
-    state = np.zeros(total, dtype=np.uint32)
-    row_offsets = _row_offsets32()
-    # the bytes fewer than SCAN_WINDOW - 1 bytes into their text, with how far in they are
-    into = np.tile(np.arange(SCAN_WINDOW - 1), n_texts)
-    early = np.repeat(starts, SCAN_WINDOW - 1) + into
-    into, early = into[into < np.repeat(lengths, SCAN_WINDOW - 1)], early[into < np.repeat(lengths, SCAN_WINDOW - 1)]
-    for back in range(min(SCAN_WINDOW, total) - 1, -1, -1):   # the oldest byte of the window first
-        # a byte fewer than ``back`` bytes into its text keeps its state: its window starts with the text
-        head = early[(into < back) & (early >= back)]
-        kept = state[head]
-        np.take(nextmove, np.take(row_offsets, state[back:]) + text_bytes[:total - back], out=state[back:])
-        state[head] = kept
-    features = output[state]
+    # the texts one after another, a byte that takes every state back to the start between two
+    stream = np.frombuffer(bytes([_reset_byte()]).join(data), dtype=np.uint8)
+    features = output[_states(stream)]          # -1 where no feature ends (the reset bytes among them)
     found = np.flatnonzero(features >= 0)
-    n_features = ident.nb_ptc.shape[0]
-    text_of = np.repeat(np.arange(n_texts, dtype=np.int64), lengths)[found]
-    # each text's distinct features with their counts, in the order of their first occurrence (the
-    # order of py3langid's Counter): one sort of (text, feature, position) keys gives each (text,
-    # feature) pair's occurrences together, its first position first
-    keys = np.sort((text_of * n_features + features[found]) * max(total, 1) + found)
-    pairs, positions = np.divmod(keys, max(total, 1))
-    new = np.empty(len(pairs), dtype=bool)
+    feature_of = features[found]
+    text_of = np.repeat(np.arange(n_texts, dtype=np.uint16), lengths + 1)[found]
+    # each text's distinct features with their counts, in the order of their first occurrence (the order
+    # of py3langid's Counter): the occurrences ordered by (text, feature), each pair's first one first,
+    # by two stable sorts of 16-bit keys (radix sorts: a sort of the 64-bit keys took several times longer)
+    order = np.argsort(feature_of.astype(np.uint16), kind="stable")
+    high = text_of * np.uint16(_feature_high_range()) + (feature_of >> 16).astype(np.uint16)
+    order = order[np.argsort(high[order], kind="stable")]
+    new = np.empty(len(order), dtype=bool)
     new[:1] = True
-    np.not_equal(pairs[1:], pairs[:-1], out=new[1:])
+    ordered_features, ordered_texts = feature_of[order], text_of[order]
+    np.not_equal(ordered_features[1:], ordered_features[:-1], out=new[1:])
+    new[1:] |= ordered_texts[1:] != ordered_texts[:-1]
     group_starts = np.flatnonzero(new)
-    counts = np.diff(np.append(group_starts, len(pairs)))
-    pairs, first = pairs[group_starts], positions[group_starts]
-    slot = np.zeros(total + 1, dtype=np.int64)      # the pairs by first position: positions grow with the text
-    slot[first + 1] = 1
-    order = np.empty(len(first), dtype=np.int64)
-    order[np.cumsum(slot)[first]] = np.arange(len(first))
-    pairs, counts = pairs[order], counts[order]
-    bounds = np.searchsorted(pairs // n_features, np.arange(n_texts + 1)).tolist()
-    rows = np.take(_feature_table(), pairs % n_features, axis=0)   # (take: quicker than indexing)
+    first = order[group_starts]          # each pair's first occurrence (an index into ``found``) ...
+    count_at = np.zeros(len(found), dtype=np.int64)
+    count_at[first] = np.diff(np.append(group_starts, len(order)))
+    is_first = np.zeros(len(found), dtype=bool)
+    is_first[first] = True
+    first = np.flatnonzero(is_first)     # ... in the order of the text (texts one after another)
+    pair_features, counts = feature_of[first], count_at[first]
+    bounds = np.searchsorted(text_of[first], np.arange(n_texts + 1)).tolist()
+    rows = np.take(_feature_table(), pair_features, axis=0)   # (take: quicker than indexing)
     weights = np.log1p(counts.astype(np.float32))
     scores = np.empty((n_texts, len(ident.nb_classes)), dtype=np.float32)
     for t in range(n_texts):
@@ -378,17 +422,29 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     lines = _unmarked_lines(text[: settings.vote_max_chars])
     blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
     voting = [(b, n) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
-    counted = [(b, n, probs) for (b, n), probs in zip(voting, _probabilities_of([b for b, _ in voting]))]
-    if not counted:
+    is_judged = [_judged(b, settings, n) for b, n in voting]
+    if not any(is_judged):
         return detect(text, settings)
+    judged = [(b, n) for (b, n), j in zip(voting, is_judged) if j]
+    judged_probs = _probabilities_of([b for b, _ in judged])
     votes: Counter[str] = Counter()
-    for _, n, probs in counted:
+    for (_, n), probs in zip(judged, judged_probs):
         votes[_top(probs, settings)] += n
-    lang = votes.most_common(1)[0][0]
-    judged = [(n, _lang_probability(probs, lang)) for b, n, probs in counted if _judged(b, settings, n)]
-    if not judged:
-        return detect(text, settings)
-    return lang, sum(n * p for n, p in judged) / sum(n for n, _ in judged)
+    # the shorter paragraphs vote too, but need not be identified where all their letters cannot change
+    # the winner (most documents): else every paragraph votes in its order (a tie goes to the first)
+    ranked = votes.most_common(2)
+    lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0)
+    if lead > sum(n for (_, n), j in zip(voting, is_judged) if not j):
+        lang = ranked[0][0]
+    else:
+        shorter = iter(_probabilities_of([b for (b, _), j in zip(voting, is_judged) if not j]))
+        longer = iter(judged_probs)
+        votes = Counter()
+        for (_, n), j in zip(voting, is_judged):
+            votes[_top(next(longer) if j else next(shorter), settings)] += n
+        lang = votes.most_common(1)[0][0]
+    scored = [(n, _lang_probability(probs, lang)) for (_, n), probs in zip(judged, judged_probs)]
+    return lang, sum(n * p for n, p in scored) / sum(n for n, _ in scored)
 
 
 # what str.splitlines() breaks at besides "\n"; a markup match can run over these, never over "\n"

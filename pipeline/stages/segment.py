@@ -13,7 +13,7 @@ from pipeline import schema
 from pipeline.denoising.lines import SpanIndex
 from pipeline.spacy_blank import (is_one_sentence, pipeline as nlp_for, sentence_punct, sentence_punct_chars,
                                   sentence_spans)
-from pipeline.textmap import _INVISIBLE, TextView, view
+from pipeline.textmap import _INVISIBLE_RE, TextView, view
 
 NAME = "segment"
 
@@ -32,9 +32,9 @@ def _block_view(raw: str, start: int, end: int, removed: list[tuple[int, int]]) 
         text = raw[start:end]
         words = " ".join(text.split())
         # as long: no whitespace at either end, no run of it; nothing the view drops, NFC as it must be
-        if len(words) == len(text) and words and not any(ch in text for ch in _INVISIBLE) \
-                and unicodedata.is_normalized("NFC", words):
-            return words, None
+        if len(words) == len(text) and words and (words.isascii() or (not _INVISIBLE_RE.search(text) and
+                                                                     unicodedata.is_normalized("NFC", words))):
+            return words, None   # (ASCII: nothing invisible, NFC)
     v = view(raw, start, end, removed)
     return v.text, v
 
