@@ -58,18 +58,35 @@ def _digest() -> str:
 DIGEST = _digest()
 
 
-@dataclass(frozen=True)
 class Candidate:
-    block: Block
-    start: int                  # the unit: block.text[start:end]
-    end: int
-    rule: str | None = None     # the rule that took it, if one did
-    sentence: int = -1          # index among the block's sentences; -1 for a whole block
+    """A unit the models weigh: ``block.text[start:end]``, the rule that took it (if one did) and its index among the
+    block's sentences (-1 for a whole block). A plain class: tens of thousands are made per thousand documents."""
 
-    @cached_property
-    def text(self) -> str:
-        # one string per unit: the per-text caches then hash it once
-        return self.block.text[self.start:self.end].strip()
+    __slots__ = ("block", "start", "end", "rule", "sentence", "text")
+
+    def __init__(self, block: Block, start: int, end: int, rule: str | None = None, sentence: int = -1,
+                 text: str | None = None):
+        self.block = block
+        self.start = start
+        self.end = end
+        self.rule = rule
+        self.sentence = sentence
+        # one string per unit (``text``: block.text[start:end].strip(), when the caller has it): the per-text caches
+        # then hash it once
+        self.text: str = block.text[start:end].strip() if text is None else text
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.block, self.start, self.end, self.rule, self.sentence)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Candidate) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Candidate(block={self.block!r}, start={self.start!r}, end={self.end!r}, rule={self.rule!r}, "
+                f"sentence={self.sentence!r})")
 
 
 def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
@@ -102,8 +119,8 @@ def _block_units(b: Block) -> tuple[Candidate, ...]:
         else:
             units = [(x.start, x.end, i) for i, x in enumerate(sentences(b))]
         found = b.memo["model_units"] = tuple(
-            Candidate(b, s, e, None, k) for s, e, k in units for text in (b.text[s:e],)
-            if len(text.strip()) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
+            Candidate(b, s, e, None, k, stripped) for s, e, k in units for text in (b.text[s:e],)
+            for stripped in (text.strip(),) if len(stripped) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
     return found
 
 
