@@ -66,13 +66,24 @@ def test_the_first_stage_is_the_cheap_groups_and_their_conjunctions(docs):
             assert conj == tuple(sentence_model._conjunctions(doc.lang, c.text, known).values())
 
 
-def test_the_first_bound_is_the_bound_of_the_first_features(docs):
+def test_the_stages_bound_as_the_dictionaries_of_what_is_known(docs):
+    """Each stage of a model's bound (tuples in fixed orders) is ``bound_of_true`` of all features known by then."""
     for kind in ("myth", "tip"):
         model = sentence_model.load(kind)
         for doc in docs:
             for c in myths.candidates(doc, myths.rule_hits(doc))[:60]:
-                values, conj = sentence_model._first(doc, c)
-                known = dict(zip(sentence_model.FIRST_FEATURES, values))
-                want = model.bound_of_true(model.known_part(known),
-                                           tuple(k for k, v in zip(sentence_model.CONJUNCTIONS, conj) if v))
-                assert abs(model.first_bound(model.first_part(values), conj) - want) < 1e-9
+                known: dict[str, object] = {}
+                part = 0.0
+                for groups in model.lazy_prefixes + (model.lazy_prefixes[-1] + tuple(
+                        g for g in sentence_model.LAZY_GROUPS if g not in model.lazy_prefixes[-1]),):
+                    values, conj = sentence_model._stage(doc, c, c.computed, groups)
+                    names = sentence_model.stage_features(groups)
+                    assert not known.keys() & set(names)
+                    known.update(zip(names, values))
+                    group = sentence_model._group(doc, c, groups[-1]) if groups else {}
+                    assert all(known[k] == v for k, v in group.items())
+                    full = sentence_model._conjunctions(doc.lang, c.text, known)
+                    assert conj == tuple(full.values())
+                    part += model.known_part_of(groups, values)
+                    want = model.bound_of_true(model.known_part(known), tuple(k for k, v in full.items() if v))
+                    assert abs(model.bound_of_flags(part, conj) - want) < 1e-9

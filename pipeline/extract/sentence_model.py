@@ -100,7 +100,8 @@ def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
         hits = taken.get(b.idx)
         if not hits:
             spans = exclude.get(b.idx)
-            out.extend(c for c in _block_units(b) if not spans or not overlaps(spans, c.start, c.end))
+            out.extend(_block_units(b) if not spans else (c for c in _block_units(b)
+                                                         if not overlaps(spans, c.start, c.end)))
             continue
         sents = sentences(b)
         for s, e, rule in hits:
@@ -468,7 +469,7 @@ def _first(doc: DocContext, c: Candidate) -> tuple[tuple[object, ...], tuple[boo
     if found is None:
         text = c.text
         own = _claims_own_values(doc, text)
-        values = _shape_values(doc, c, text) + _document_rates(doc) + own
+        values = _shape_values(doc, c, text) + (doc.memo.get("person_rates") or _document_rates(doc)) + own
         popular, belief, absolute = own[6], own[5], own[9]
         # _conjunctions of these values, every other feature unknown (at most True)
         found = computed["first"] = (values, (
@@ -547,40 +548,64 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     if "features" not in computed and not c.rule and model.z_threshold is not None:
         limit = model.z_threshold - _MARGIN
         values, conjunctions = _first(doc, c)
-        part = model.first_part(values)     # what the known features add to the bound, summed group by group
-        if model.first_bound(part, conjunctions) < limit:
+        part = model.known_part_of((), values)    # what the known features add to the bound, summed group by group
+        if model.bound_of_flags(part, conjunctions) < limit:
             return False
         for groups in model.lazy_prefixes[1:]:
-            new, true_conjunctions = _stage(doc, c, computed, groups)
-            part += model.known_part(new)
-            if model.bound_of_true(part, true_conjunctions) < limit:
+            values, conjunctions = _stage(doc, c, computed, groups)
+            part += model.known_part_of(groups, values)
+            if model.bound_of_flags(part, conjunctions) < limit:
                 return False
     return model.probability(features(doc, c)) >= model.threshold
 
 
+# the features _conjunctions reads (a stage keeps only these of what is known: the conjunctions' input)
+CONJUNCTION_INPUTS = frozenset({
+    "popular_cue", "rebuttal_next", "rebuttal_cue", "belief_cue", "absolute_cue", "quoted", "heading", "rebuttal_follows",
+    "contrast_follows", "second_person", "modal", "starts_imperative", "ctx_tip_intro", "ctx_parent_imperative",
+    "title_tip"})
+
+
+@lru_cache(maxsize=None)
+def stage_features(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The features first known once the lazy ``groups`` are, in order: with no group ``FIRST_FEATURES``, else those
+    of the last group not known before."""
+    if not groups:
+        return FIRST_FEATURES
+    before = {f for i in range(len(groups)) for f in stage_features(groups[:i])}
+    return tuple(f for f in GROUP_FEATURES[groups[-1]] if f not in before)
+
+
+# the conjunctions' input among the first features, and where they are in FIRST_FEATURES
+_FIRST_INPUTS = tuple(f for f in FIRST_FEATURES if f in CONJUNCTION_INPUTS)
+_first_inputs = operator.itemgetter(*(FIRST_FEATURES.index(f) for f in _FIRST_INPUTS))
+
+
 def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups: tuple[str, ...]
-           ) -> tuple[Mapping[str, object], tuple[str, ...]]:
-    """(the features first known once the lazy ``groups`` are, the conjunctions that may hold given all known by
-    then): with no group, the cheap features; else those of the last group not known before. Once per unit and
-    stage: the models share the stages their orders share."""
+           ) -> tuple[tuple[object, ...], tuple[bool, ...]]:
+    """(the values of ``stage_features(groups)``, the conjunctions that may hold given all known by then, as flags in
+    the order of ``CONJUNCTIONS``); with no group, :func:`_first`'s. Once per unit and stage: the models share the
+    stages their orders share."""
+    if not groups:
+        return _first(doc, c)
     key = ("stage", groups)
     found = computed.get(key)
     if found is None:
-        if not groups:
-            new: dict[str, object] = dict(zip(FIRST_FEATURES, _first(doc, c)[0]))
-            known = new
-        else:
-            before = groups[:-1]
-            if ("known", before) not in computed:
+        before = groups[:-1]
+        inputs = computed.get(("inputs", before))
+        if inputs is None:
+            if before:
                 _stage(doc, c, computed, before)
-            known = dict(computed[("known", before)])     # type: ignore[call-overload]
-            new = _group(doc, c, groups[-1])
-            if not known.keys().isdisjoint(new):
-                new = {k: v for k, v in new.items() if k not in known}
-            known.update(new)
-        computed[("known", groups)] = known
-        conj = _conjunctions(doc.lang, c.text, known)
-        found = computed[key] = (new, tuple(k for k, v in conj.items() if v))
+                inputs = computed[("inputs", before)]
+            else:
+                inputs = computed[("inputs", ())] = dict(zip(_FIRST_INPUTS, _first_inputs(_first(doc, c)[0])))
+        group = _group(doc, c, groups[-1])
+        names = stage_features(groups)
+        values = tuple([group[k] for k in names])
+        known = dict(inputs)    # type: ignore[call-overload]
+        known.update((k, v) for k, v in zip(names, values) if k in CONJUNCTION_INPUTS)
+        computed[("inputs", groups)] = known
+        found = computed[key] = (values, tuple(_conjunctions(doc.lang, c.text, known).values()))
     return found     # type: ignore[return-value]
 
 
@@ -628,24 +653,28 @@ class Model:
         return (sum(map(operator.mul, map(self.weights.get, known, repeat(0.0)), known.values()))   # type: ignore
                 - sum(map(self._positive_weights.get, known, repeat(0.0))))
 
-    def first_part(self, values: tuple[object, ...]) -> float:
-        """:meth:`known_part` of the ``FIRST_FEATURES`` of these values (``_first``), by the weights in that order."""
-        return sum(map(operator.mul, self._first_weights, values)) - self._first_positive   # type: ignore[arg-type]
+    def known_part_of(self, groups: tuple[str, ...], values: tuple[object, ...]) -> float:
+        """:meth:`known_part` of the features of a stage (``stage_features(groups)``) of these ``values``, by the weights
+        in that order."""
+        found = self._stage_weights.get(groups)
+        if found is None:
+            names = stage_features(groups)
+            found = self._stage_weights[groups] = (tuple(self.weights.get(k, 0.0) for k in names),
+                                                   sum(self._positive_weights.get(k, 0.0) for k in names))
+        weights, positive = found
+        return sum(map(operator.mul, weights, values)) - positive    # type: ignore[arg-type]
 
-    def first_bound(self, first_part: float, conjunctions: tuple[bool, ...]) -> float:
+    def bound_of_flags(self, known_part: float, conjunctions: tuple[bool, ...]) -> float:
         """:meth:`bound_of_true` of the conjunctions that may hold given as flags in the order of ``CONJUNCTIONS``."""
-        return self._first_base + first_part + sum(map(operator.mul, self._conjunction_positive, conjunctions))
+        return self._flags_base + known_part + sum(map(operator.mul, self._conjunction_positive, conjunctions))
 
     @cached_property
-    def _first_weights(self) -> tuple[float, ...]:
-        return tuple(self.weights.get(k, 0.0) for k in FIRST_FEATURES)
+    def _stage_weights(self) -> dict[tuple[str, ...], tuple[tuple[float, ...], float]]:
+        """Groups -> (the weights of ``stage_features(groups)`` in order, the sum of their positive ones)."""
+        return {}
 
     @cached_property
-    def _first_positive(self) -> float:
-        return sum(self._positive_weights.get(k, 0.0) for k in FIRST_FEATURES)
-
-    @cached_property
-    def _first_base(self) -> float:
+    def _flags_base(self) -> float:
         return self.bias + self._unknown_at_most(CONJUNCTIONS)
 
     @cached_property
