@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Mapping, NamedTuple
 
 from pipeline.lang import get as lang_data
@@ -56,6 +56,9 @@ def tokenize(text: str) -> tuple[Token, ...]:
 def first_alnum_token(text: str) -> tuple[int, str] | None:
     """(index, text) of the first token of ``text`` with a letter or digit, None if none: ``tokenize(text)``'s,
     read off as few tokens as it takes (a test of a text's opening need not tokenise all of it)."""
+    m = _TOKEN.search(text)
+    if m is not None and m.group()[0].isalnum():
+        return 0, m.group()     # (most texts: a word first)
     for i, m in enumerate(_TOKEN.finditer(text)):
         t = m.group()
         if any(c.isalnum() for c in t):
@@ -163,9 +166,9 @@ class CuePhrases:
         """:meth:`find` of the tokens' lower-cased texts."""
         found: dict[str, set[tuple[int, int]]] = {}
         n = len(lowers)
-        for i, entry in enumerate(map(self._starting_memo.get, lowers, repeat(_UNSEEN))):
-            if entry is None:
-                continue    # most words start no phrase
+        entries = list(map(self._starting_memo.get, lowers, repeat(_UNSEEN)))
+        for i in compress(range(n), entries):     # most words start no phrase: None, skipped at C speed
+            entry = entries[i]
             if entry is _UNSEEN:
                 entry = self._starting(lowers[i])
                 if entry is None:
@@ -212,7 +215,10 @@ def _index(lang: str) -> CuePhrases:
 
 @lru_cache(maxsize=4096)
 def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
-    # the tokens' lower-cased texts, without building the tokens: most texts asked of are not tokenised otherwise
+    # the tokens' lower-cased texts, without building the tokens: most texts asked of are not tokenised otherwise.
+    # An ASCII text's tokens are those of its lower-cased text, lower-cased (only A-Z change, within \w)
+    if text.isascii():
+        return _index(lang).find_lowered(_TOKEN.findall(text.lower()))
     return _index(lang).find_lowered([t.lower() for t in _TOKEN.findall(text)])
 
 

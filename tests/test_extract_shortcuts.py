@@ -35,6 +35,8 @@ def test_the_classifiers_keep_what_scoring_every_feature_keeps(docs):
             cands = (myths.candidates(doc, myths.rule_hits(doc)) if module is myths
                      else tips.candidates(doc, *tips.rule_hits(doc)))
             doc.memo.clear()    # nothing computed yet: the bound decides where it can
+            for c in cands:
+                c.computed.clear()
             lazy = sentence_model.kept(doc, cands, model)
             full = [c for c in cands if (model.keep_rules and c.rule)
                     or model.probability(sentence_model.features(doc, c)) >= model.threshold]

@@ -187,9 +187,13 @@ def clause_imperative(lang: str, text: str) -> bool:
     # after a clause the verb comes before its subject in a statement: "..., benader jij ...", "..., laat
     # Matthew ... zien"
     subjects = _clause_subjects(lang)
+    next_alnum, lead_ends = view.next_alnum, view.lead_ends
     for i, n_words in view.breaks:
         if n_words < 2:
             continue
+        opening = next_alnum[i + 1]
+        if opening >= n or (opening not in lead_ends and not is_imperative_word(lang, toks[opening].text)):
+            continue    # what imperative_from answers at the clause's first word: no lead word and no imperative
         first = next_word[i + 1]    # the first two words of text[t.end:], as tokenised alone
         second = next_word[first + 1] if first < n else n
         if second >= n or (_is_conjunction(lang, toks[first].text)

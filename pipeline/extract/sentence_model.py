@@ -58,18 +58,37 @@ def _digest() -> str:
 DIGEST = _digest()
 
 
-@dataclass(frozen=True)
 class Candidate:
-    block: Block
-    start: int                  # the unit: block.text[start:end]
-    end: int
-    rule: str | None = None     # the rule that took it, if one did
-    sentence: int = -1          # index among the block's sentences; -1 for a whole block
+    """A unit the models weigh: ``block.text[start:end]``, the rule that took it (if one did) and its index among the
+    block's sentences (-1 for a whole block). A plain class: tens of thousands are made per thousand documents."""
 
-    @cached_property
-    def text(self) -> str:
-        # one string per unit: the per-text caches then hash it once
-        return self.block.text[self.start:self.end].strip()
+    __slots__ = ("block", "start", "end", "rule", "sentence", "text", "computed")
+
+    def __init__(self, block: Block, start: int, end: int, rule: str | None = None, sentence: int = -1,
+                 text: str | None = None):
+        self.block = block
+        self.start = start
+        self.end = end
+        self.rule = rule
+        self.sentence = sentence
+        # one string per unit (``text``: block.text[start:end].strip(), when the caller has it): the per-text caches
+        # then hash it once
+        self.text: str = block.text[start:end].strip() if text is None else text
+        # what is computed of the unit (feature groups, features, bound stages), by name (``_computed``)
+        self.computed: dict[object, object] = {}
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.block, self.start, self.end, self.rule, self.sentence)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Candidate) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Candidate(block={self.block!r}, start={self.start!r}, end={self.end!r}, rule={self.rule!r}, "
+                f"sentence={self.sentence!r})")
 
 
 def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
@@ -81,7 +100,8 @@ def candidates(doc: DocContext, taken: Mapping[int, list[tuple[int, int, str]]],
         hits = taken.get(b.idx)
         if not hits:
             spans = exclude.get(b.idx)
-            out.extend(c for c in _block_units(b) if not spans or not overlaps(spans, c.start, c.end))
+            out.extend(_block_units(b) if not spans else (c for c in _block_units(b)
+                                                         if not overlaps(spans, c.start, c.end)))
             continue
         sents = sentences(b)
         for s, e, rule in hits:
@@ -102,8 +122,8 @@ def _block_units(b: Block) -> tuple[Candidate, ...]:
         else:
             units = [(x.start, x.end, i) for i, x in enumerate(sentences(b))]
         found = b.memo["model_units"] = tuple(
-            Candidate(b, s, e, None, k) for s, e, k in units for text in (b.text[s:e],)
-            if len(text.strip()) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
+            Candidate(b, s, e, None, k, stripped) for s, e, k in units for text in (b.text[s:e],)
+            for stripped in (text.strip(),) if len(stripped) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
     return found
 
 
@@ -263,27 +283,37 @@ def _has_digit(text: str) -> bool:
     return bool(_DIGIT.search(text)) or (not text.isascii() and any(map(str.isdigit, text)))
 
 
+# the shape features, in the order of _shape_values
+SHAPE_FEATURES = ("heading", "list_item", "quote", "numbered", "log_words", "short", "long", "question", "ends_colon",
+                  "exclaim", "first_sentence", "later_sentence", "position", "has_digit", "quoted")
+
+
 def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
     """Block kind, length, punctuation and position."""
+    return dict(zip(SHAPE_FEATURES, _shape_values(doc, c, text)))
+
+
+def _shape_values(doc: DocContext, c: Candidate, text: str) -> tuple[object, ...]:
+    """The values of :func:`_shape`, in the order of ``SHAPE_FEATURES``."""
     b, n_words = c.block, len(words(text))
     kind = b.kind
-    return {
-        "heading": kind == "heading",
-        "list_item": kind == "list_item",
-        "quote": kind == "quote",
-        "numbered": b.number is not None,
-        "log_words": math.log1p(n_words) / 3.0,
-        "short": n_words <= 4,
-        "long": n_words > 35,
-        "question": is_question(text),
-        "ends_colon": text.rstrip().endswith(":"),
-        "exclaim": "!" in text,
-        "first_sentence": c.sentence <= 0,
-        "later_sentence": c.sentence > 0,
-        "position": b.idx / max(1, len(doc.blocks) - 1),
-        "has_digit": _has_digit(text),
-        "quoted": _QUOTE_MARK.search(text) is not None,
-    }
+    return (
+        kind == "heading",
+        kind == "list_item",
+        kind == "quote",
+        b.number is not None,
+        math.log1p(n_words) / 3.0,
+        n_words <= 4,
+        n_words > 35,
+        is_question(text),
+        text.rstrip().endswith(":"),
+        "!" in text,
+        c.sentence <= 0,
+        c.sentence > 0,
+        b.idx / max(1, len(doc.blocks) - 1),
+        _has_digit(text),
+        _QUOTE_MARK.search(text) is not None,
+    )
 
 
 def _advice_cues(lang: str, text: str) -> dict[str, object]:
@@ -337,24 +367,34 @@ CLAIM_FEATURES = ("ctx_tip_intro", "ctx_mistake", "ctx_colon", "ctx_parent_imper
                   "contrast_follows")
 
 
+# the unit's own claim features, in the order of _claims_own_values
+CLAIMS_OWN_FEATURES = ("title_tip", "title_myth", "myth_cue", "myth_weak_cue", "myth_label", "belief_cue", "popular_cue",
+                       "rebuttal_cue", "rebuttal_inside", "absolute_cue")
+
+
 def _claims_own(doc: DocContext, text: str) -> dict[str, object]:
     """Myth, belief and rejection cues of the unit itself and of the document's title."""
+    return dict(zip(CLAIMS_OWN_FEATURES, _claims_own_values(doc, text)))
+
+
+def _claims_own_values(doc: DocContext, text: str) -> tuple[bool, ...]:
+    """The values of :func:`_claims_own`, in the order of ``CLAIMS_OWN_FEATURES``."""
     lang = doc.lang
     title_tip, title_myth = _title_cues(doc)
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
     rebuttal = bool(found.get("MYTH_REBUTTAL_CUES"))
-    return {
-        "title_tip": title_tip,
-        "title_myth": title_myth,
-        "myth_cue": bool(found.get("MYTH_CUES")),
-        "myth_weak_cue": bool(found.get("MYTH_WEAK_CUES")),
-        "myth_label": label_end(lang, "MYTH_LABELS", text) is not None,
-        "belief_cue": bool(found.get("MYTH_BELIEF_CUES")),
-        "popular_cue": bool(found.get("MYTH_POPULAR_CUES")) and _popular(lang, text),
-        "rebuttal_cue": rebuttal,
-        "rebuttal_inside": rebuttal and cues_inside(lang, "MYTH_REBUTTAL_CUES", text),   # no cue, none inside
-        "absolute_cue": bool(found.get("MYTH_ABSOLUTE_CUES")),
-    }
+    return (
+        title_tip,
+        title_myth,
+        bool(found.get("MYTH_CUES")),
+        bool(found.get("MYTH_WEAK_CUES")),
+        label_end(lang, "MYTH_LABELS", text) is not None,
+        bool(found.get("MYTH_BELIEF_CUES")),
+        bool(found.get("MYTH_POPULAR_CUES")) and _popular(lang, text),
+        rebuttal,
+        rebuttal and cues_inside(lang, "MYTH_REBUTTAL_CUES", text),   # no cue, none inside
+        bool(found.get("MYTH_ABSOLUTE_CUES")),
+    )
 
 
 def _title_cues(doc: DocContext) -> tuple[bool, bool]:
@@ -391,26 +431,56 @@ def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
 def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
     """One group of a unit's features ("shape", "advice" or "claims", the last made of "claims_own" and
     "claims_context"; "advice_cues" is the cheap part of "advice"), computed once per unit."""
-    computed = _computed(doc, c)
+    computed = c.computed
     found = computed.get(name)
     if found is None:
         text = c.text
-        found = computed[name] = (_shape(doc, c, text) if name == "shape" else _advice_cues(doc.lang, text)
-                                  if name == "advice_cues" else _advice(doc.lang, text, _group(doc, c, "advice_cues"))
-                                  if name == "advice" else _claims_own(doc, text) if name == "claims_own"
-                                  else _claims_context(doc, c) if name == "claims_context"
-                                  else _claims_and_context(doc, c, text))
+        if name == "shape":
+            found = dict(zip(SHAPE_FEATURES, _first(doc, c)[0]))      # (zip stops at the shape's last)
+        elif name == "claims_own":
+            found = dict(zip(CLAIMS_OWN_FEATURES, _first(doc, c)[0][_CLAIMS_OWN_AT:]))
+        else:
+            found = (_advice_cues(doc.lang, text) if name == "advice_cues"
+                     else _advice(doc.lang, text, _group(doc, c, "advice_cues")) if name == "advice"
+                     else _claims_context(doc, c) if name == "claims_context"
+                     else _claims_and_context(doc, c, text))
+        computed[name] = found
     return found
 
 
-def _computed(doc: DocContext, c: Candidate) -> dict[str, object]:
-    """What is computed of a unit (its feature groups, its features, its bound's stages), by name: in the
-    document's memo, so the myths and the tips models compute each once."""
-    key = ("unit", c.block.idx, c.start, c.end, c.sentence)    # its span, whichever rule took it
-    found = doc.memo.get(key)
+def _computed(doc: DocContext, c: Candidate) -> dict[object, object]:
+    """What is computed of a unit (its feature groups, its features, its bound's stages), by name. The myths and
+    the tips models weigh the same objects for the units no rule took (``_block_units``), so they compute each once."""
+    return c.computed
+
+
+# the features known first, before any lazy group (``_first``): the unit's shape, the document's rates, its own
+# claim cues
+FIRST_FEATURES = SHAPE_FEATURES + ("doc_first_person", "doc_second_person") + CLAIMS_OWN_FEATURES
+_CLAIMS_OWN_AT = len(SHAPE_FEATURES) + 2
+
+
+def _first(doc: DocContext, c: Candidate) -> tuple[tuple[object, ...], tuple[bool, ...]]:
+    """(the values of ``FIRST_FEATURES``, the conjunctions that may hold given them, in the order of
+    ``CONJUNCTIONS``): the first bound's stage, as tuples a model weighs in its fixed order (``Model.first_bound``).
+    Once per unit: the models share it."""
+    computed = c.computed
+    found = computed.get("first")
     if found is None:
-        found = doc.memo[key] = {}
-    return found
+        text = c.text
+        own = _claims_own_values(doc, text)
+        values = _shape_values(doc, c, text) + (doc.memo.get("person_rates") or _document_rates(doc)) + own
+        popular, belief, absolute = own[6], own[5], own[9]
+        # _conjunctions of these values, every other feature unknown (at most True)
+        found = computed["first"] = (values, (
+            popular,
+            popular and _that_after(doc.lang, "MYTH_POPULAR_CUES", text),
+            belief,
+            bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text)),
+            popular or belief or absolute or values[14] or values[0],    # quoted, heading
+            True,
+            True))
+    return found     # type: ignore[return-value]
 
 
 def _conjunctions(lang: str, text: str, f: Mapping[str, object]) -> dict[str, object]:
@@ -474,40 +544,68 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     with their weights, every feature still unknown (binary) at 1 where its weight is positive, and
     the conjunctions at their highest given what is known. A unit whose bound stays below the
     threshold is dropped; any other one is scored on all its features, as before."""
-    computed = _computed(doc, c)
+    computed = c.computed
     if "features" not in computed and not c.rule and model.z_threshold is not None:
         limit = model.z_threshold - _MARGIN
-        part = 0.0     # what the known features add to the bound, summed group by group
-        for groups in model.lazy_prefixes:
-            new, true_conjunctions = _stage(doc, c, computed, groups)
-            part += model.known_part(new)
-            if model.bound_of_true(part, true_conjunctions) < limit:
+        values, conjunctions = _first(doc, c)
+        part = model.known_part_of((), values)    # what the known features add to the bound, summed group by group
+        if model.bound_of_flags(part, conjunctions) < limit:
+            return False
+        for groups in model.lazy_prefixes[1:]:
+            values, conjunctions = _stage(doc, c, computed, groups)
+            part += model.known_part_of(groups, values)
+            if model.bound_of_flags(part, conjunctions) < limit:
                 return False
     return model.probability(features(doc, c)) >= model.threshold
 
 
-def _stage(doc: DocContext, c: Candidate, computed: dict[str, object], groups: tuple[str, ...]
-           ) -> tuple[Mapping[str, object], tuple[str, ...]]:
-    """(the features first known once the lazy ``groups`` are, the conjunctions that may hold given all known by
-    then): with no group, the cheap features; else those of the last group not known before. Once per unit and
-    stage: the models share the stages their orders share (the first at least)."""
+# the features _conjunctions reads (a stage keeps only these of what is known: the conjunctions' input)
+CONJUNCTION_INPUTS = frozenset({
+    "popular_cue", "rebuttal_next", "rebuttal_cue", "belief_cue", "absolute_cue", "quoted", "heading", "rebuttal_follows",
+    "contrast_follows", "second_person", "modal", "starts_imperative", "ctx_tip_intro", "ctx_parent_imperative",
+    "title_tip"})
+
+
+@lru_cache(maxsize=None)
+def stage_features(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """The features first known once the lazy ``groups`` are, in order: with no group ``FIRST_FEATURES``, else those
+    of the last group not known before."""
+    if not groups:
+        return FIRST_FEATURES
+    before = {f for i in range(len(groups)) for f in stage_features(groups[:i])}
+    return tuple(f for f in GROUP_FEATURES[groups[-1]] if f not in before)
+
+
+# the conjunctions' input among the first features, and where they are in FIRST_FEATURES
+_FIRST_INPUTS = tuple(f for f in FIRST_FEATURES if f in CONJUNCTION_INPUTS)
+_first_inputs = operator.itemgetter(*(FIRST_FEATURES.index(f) for f in _FIRST_INPUTS))
+
+
+def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups: tuple[str, ...]
+           ) -> tuple[tuple[object, ...], tuple[bool, ...]]:
+    """(the values of ``stage_features(groups)``, the conjunctions that may hold given all known by then, as flags in
+    the order of ``CONJUNCTIONS``); with no group, :func:`_first`'s. Once per unit and stage: the models share the
+    stages their orders share."""
+    if not groups:
+        return _first(doc, c)
     key = ("stage", groups)
     found = computed.get(key)
     if found is None:
-        if not groups:
-            new: dict[str, object] = dict(_group(doc, c, "shape"))
-            new["doc_first_person"], new["doc_second_person"] = _document_rates(doc)
-            new.update(_group(doc, c, "claims_own"))
-            known = new
-        else:
-            known = dict(computed[("known", groups[:-1])])     # type: ignore[call-overload]
-            new = _group(doc, c, groups[-1])
-            if not known.keys().isdisjoint(new):
-                new = {k: v for k, v in new.items() if k not in known}
-            known.update(new)
-        computed[("known", groups)] = known
-        conj = _conjunctions(doc.lang, c.text, known)
-        found = computed[key] = (new, tuple(k for k, v in conj.items() if v))
+        before = groups[:-1]
+        inputs = computed.get(("inputs", before))
+        if inputs is None:
+            if before:
+                _stage(doc, c, computed, before)
+                inputs = computed[("inputs", before)]
+            else:
+                inputs = computed[("inputs", ())] = dict(zip(_FIRST_INPUTS, _first_inputs(_first(doc, c)[0])))
+        group = _group(doc, c, groups[-1])
+        names = stage_features(groups)
+        values = tuple([group[k] for k in names])
+        known = dict(inputs)    # type: ignore[call-overload]
+        known.update((k, v) for k, v in zip(names, values) if k in CONJUNCTION_INPUTS)
+        computed[("inputs", groups)] = known
+        found = computed[key] = (values, tuple(_conjunctions(doc.lang, c.text, known).values()))
     return found     # type: ignore[return-value]
 
 
@@ -554,6 +652,34 @@ class Model:
         (Summed otherwise than before: a bound off by a rounding error decides the same, _reaches keeps a margin.)"""
         return (sum(map(operator.mul, map(self.weights.get, known, repeat(0.0)), known.values()))   # type: ignore
                 - sum(map(self._positive_weights.get, known, repeat(0.0))))
+
+    def known_part_of(self, groups: tuple[str, ...], values: tuple[object, ...]) -> float:
+        """:meth:`known_part` of the features of a stage (``stage_features(groups)``) of these ``values``, by the weights
+        in that order."""
+        found = self._stage_weights.get(groups)
+        if found is None:
+            names = stage_features(groups)
+            found = self._stage_weights[groups] = (tuple(self.weights.get(k, 0.0) for k in names),
+                                                   sum(self._positive_weights.get(k, 0.0) for k in names))
+        weights, positive = found
+        return sum(map(operator.mul, weights, values)) - positive    # type: ignore[arg-type]
+
+    def bound_of_flags(self, known_part: float, conjunctions: tuple[bool, ...]) -> float:
+        """:meth:`bound_of_true` of the conjunctions that may hold given as flags in the order of ``CONJUNCTIONS``."""
+        return self._flags_base + known_part + sum(map(operator.mul, self._conjunction_positive, conjunctions))
+
+    @cached_property
+    def _stage_weights(self) -> dict[tuple[str, ...], tuple[tuple[float, ...], float]]:
+        """Groups -> (the weights of ``stage_features(groups)`` in order, the sum of their positive ones)."""
+        return {}
+
+    @cached_property
+    def _flags_base(self) -> float:
+        return self.bias + self._unknown_at_most(CONJUNCTIONS)
+
+    @cached_property
+    def _conjunction_positive(self) -> tuple[float, ...]:
+        return tuple(self._positive_weights.get(k, 0.0) for k in CONJUNCTIONS)
 
     def bound_of_true(self, known_part: float, true_conjunctions: tuple[str, ...]) -> float:
         """:meth:`bound_of` of binary conjunctions, given the names of those that may hold."""

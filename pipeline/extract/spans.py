@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 from pipeline.docmodel import Block, DocContext
@@ -25,20 +24,34 @@ _WORD = re.compile(r"\w[\w'’-]*")
 _TRAILING_PARENTHESIS = re.compile(r"\s*\([^()]*\)\W*$")
 
 
-@dataclass(frozen=True)
 class Span:
-    """A sentence of a block: ``block.text[start:end]``; splits after abbreviations mended."""
+    """A sentence of a block: ``block.text[start:end]``; splits after abbreviations mended. A plain class: one is made
+    per sentence of every document."""
 
-    block: Block
-    start: int
-    end: int
-    idx: int            # document index of its first sentence
-    start_char: int     # raw offset of its first sentence
+    __slots__ = ("block", "start", "end", "idx", "start_char", "text")
 
-    @cached_property
-    def text(self) -> str:
-        # one string per sentence: the extractors' per-text caches then hash it once
-        return self.block.text[self.start:self.end]
+    def __init__(self, block: Block, start: int, end: int, idx: int, start_char: int, text: str | None = None):
+        self.block = block
+        self.start = start
+        self.end = end
+        self.idx = idx                  # document index of its first sentence
+        self.start_char = start_char    # raw offset of its first sentence
+        # one string per sentence (``text``: block.text[start:end], when the caller has it): the extractors'
+        # per-text caches then hash it once
+        self.text: str = block.text[start:end] if text is None else text
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.block, self.start, self.end, self.idx, self.start_char)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Span) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Span(block={self.block!r}, start={self.start!r}, end={self.end!r}, idx={self.idx!r}, "
+                f"start_char={self.start_char!r})")
 
 
 def sentences(block: Block) -> tuple[Span, ...]:
@@ -49,9 +62,10 @@ def sentences(block: Block) -> tuple[Span, ...]:
     after a digit (``Web 2.`` ``0 stworzył``) or after a short lower-case abbreviation (``ok.``
     ``30 osób``), is joined to the next one.
     """
-    if "sentences" not in block.memo:
-        block.memo["sentences"] = _mended(block)
-    return block.memo["sentences"]
+    found = block.memo.get("sentences")
+    if found is None:
+        found = block.memo["sentences"] = _mended(block)
+    return found
 
 
 # a short lower-case word with a full stop before a number: "ok. 30 osób", "ca. 200 klanten", "kl. 3"
@@ -59,19 +73,28 @@ _SHORT_ABBREVIATION = re.compile(r"(?:^|[\s(])[^\W\d_A-Z]{1,3}\.\s*$")
 
 
 def _mended(b: Block) -> tuple[Span, ...]:
+    text = b.text
     if not b.sentences:
-        return (Span(b, 0, len(b.text), -1, b.start_char),) if b.text else ()
+        return (Span(b, 0, len(text), -1, b.start_char, text),) if text else ()
     out: list[Span] = []
+    # the piece being built: (start, end, idx, start_char), its text; a Span once the next piece does not join it
+    start = end = idx = start_char = 0
+    prev = ""
+    first = True
     for sent in b.sentences:
-        start = _offset(b, sent.text, sent.offset)
-        end = start + len(sent.text)
-        if out:
-            prev, nxt = out[-1].text, b.text[start:end]
+        at = _offset(b, sent.text, sent.offset)
+        at_end = at + len(sent.text)
+        nxt = text[at:at_end]
+        if not first:
             if (prev.count("(") > prev.count(")") or nxt[:1].islower()
                     or (nxt[:1].isdigit() and (prev[-2:-1].isdigit() or _SHORT_ABBREVIATION.search(prev)))):
-                out[-1] = Span(b, out[-1].start, end, out[-1].idx, out[-1].start_char)
+                end = at_end
+                prev = text[start:end]
                 continue
-        out.append(Span(b, start, end, sent.idx, sent.start_char))
+            out.append(Span(b, start, end, idx, start_char, prev))
+        start, end, idx, start_char, prev = at, at_end, sent.idx, sent.start_char, nxt
+        first = False
+    out.append(Span(b, start, end, idx, start_char, prev))
     return tuple(out)
 
 
