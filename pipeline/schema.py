@@ -107,6 +107,17 @@ def table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     return pa.table(cols, schema=schema)
 
 
+def columns_table(columns: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
+    """A table from a dict of columns with an explicit schema, as strict as :func:`table`: exactly the
+    schema's fields, so a missing or misspelt column is an error, not a dropped one."""
+    if columns.keys() != set(schema.names):
+        missing, unknown = sorted(set(schema.names) - columns.keys()), sorted(columns.keys() - set(schema.names))
+        raise SchemaError(f"columns do not fit the schema ({', '.join(schema.names[:3])}, ...): "
+                          + "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
+                                                  f"unknown {', '.join(unknown)}" if unknown else "") if p))
+    return pa.table({f.name: columns[f.name] for f in schema}, schema=schema)
+
+
 def rows_by_doc(table: pa.Table, columns: list[str] | None = None) -> dict[str, list[dict]]:
     """The rows of a table (or of some of its columns) as dicts, grouped by ``doc_id`` in table order."""
     out: dict[str, list[dict]] = {}

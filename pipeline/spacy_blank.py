@@ -198,6 +198,9 @@ def _admitting_tokenizer(built, lang: str, deferred: dict):
             finally:
                 self._admitting = False
             self._by_word = {}
+            # adding an exception caches the chunk's tokens without it (spaCy looks exceptions up first, so
+            # they are never used): thousands at once here, in a cache spaCy stops filling at its size
+            self._flush_cache()
 
         def __reduce__(self):
             return (_tokenizer_of, (self._lang,))

@@ -65,7 +65,7 @@ def view(raw: str, start: int = 0, end: int | None = None,
     end = len(raw) if end is None else end
     if end <= start:
         return _EMPTY
-    if not _touches(removed, start, end) and not _INVISIBLE_RE.search(raw, start, end):
+    if not _touches(removed, start, end) and not INVISIBLE_RE.search(raw, start, end):
         return _plain_view(raw, start, end)   # (most lines) nothing removed: no per-piece work
     if _cut_whole(raw, removed, start, end):
         return _EMPTY
@@ -80,7 +80,7 @@ def view_text(raw: str, start: int = 0, end: int | None = None,
     end = len(raw) if end is None else end
     if end <= start or _cut_whole(raw, removed, start, end):
         return ""
-    if not _touches(removed, start, end) and not _INVISIBLE_RE.search(raw, start, end):
+    if not _touches(removed, start, end) and not INVISIBLE_RE.search(raw, start, end):
         text = " ".join(raw[start:end].split())   # str.split()'s whitespace is str.isspace(), as in _chars
     else:
         text = "".join(_view_chars(raw, start, end, removed, _NO_INDEX))
@@ -175,7 +175,7 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
         if end > start:
             _run(raw, start, end, chars, index, False)
         return chars
-    if not any(s >= start and raw.startswith("&", s) for s, _ in near) and not _INVISIBLE_RE.search(raw, start, end):
+    if not any(s >= start and raw.startswith("&", s) for s, _ in near) and not INVISIBLE_RE.search(raw, start, end):
         return _kept_runs(raw, start, end, near, index)
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
@@ -244,14 +244,14 @@ def _run(raw: str, pos: int, stop: int, chars: list[str], index: list[int], pend
          ) -> bool | str:
     """Append ``raw[pos:stop]``: whole runs of non-space characters at a time (the regex engine's speed),
     char by char only where the run is short or invisible characters must be dropped from it."""
-    if _INVISIBLE_RE.search(raw, pos, stop):
+    if INVISIBLE_RE.search(raw, pos, stop):
         return _chars(raw, pos, stop, chars, index, pending_space)
     if stop - pos < _ARRAY_MIN:
         return _words(raw, pos, stop, chars, index, pending_space)
     return _array(raw[pos:stop], pos, chars, index, pending_space)
 
 
-_INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
+INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
 _ARRAY_MIN = 600  # shorter runs of text (most lines) are quicker a word at a time than with arrays
 # whitespace that a view changes (with a space at either end): other than one space between two words
 _IRREGULAR_SPACE = re.compile(r"[^\S ]|  ")

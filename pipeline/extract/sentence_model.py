@@ -641,13 +641,8 @@ class Model:
         t = self.threshold
         return math.log(t / (1.0 - t)) if 0.0 < t < 1.0 else None
 
-    def upper_bound(self, known: Mapping[str, object], conjunctions: Mapping[str, object]) -> float:
-        """The highest score of a unit (no rule's hit) whose features ``known`` hold these values, every other
-        feature being binary, and whose ``conjunctions`` are at most these."""
-        return self.bound_of(self.known_part(known), conjunctions)
-
     def known_part(self, known: Mapping[str, object]) -> float:
-        """What features of known values add to :meth:`upper_bound`: each its weighted value, less its weight
+        """What features of known values add to the bound (:meth:`bound_of_true`): each its weighted value, less its weight
         where positive (counted as unknown at 1 before). Additive: the parts of groups of features sum up.
         (Summed otherwise than before: a bound off by a rounding error decides the same, _reaches keeps a margin.)"""
         return (sum(map(operator.mul, map(self.weights.get, known, repeat(0.0)), known.values()))   # type: ignore
@@ -682,17 +677,10 @@ class Model:
         return tuple(self._positive_weights.get(k, 0.0) for k in CONJUNCTIONS)
 
     def bound_of_true(self, known_part: float, true_conjunctions: tuple[str, ...]) -> float:
-        """:meth:`bound_of` of binary conjunctions, given the names of those that may hold."""
+        """The highest score of a unit (no rule's hit) whose known features add ``known_part`` (:meth:`known_part`), every
+        other feature being binary (at most 1), given the names of the conjunctions that may hold."""
         return (self.bias + self._unknown_at_most(CONJUNCTIONS) + known_part
                 + sum(map(self._positive_weights.get, true_conjunctions, repeat(0.0))))
-
-    def bound_of(self, known_part: float, conjunctions: Mapping[str, object]) -> float:
-        """:meth:`upper_bound` from the known features' :meth:`known_part`."""
-        get = self.weights.get
-        z = self.bias + self._unknown_at_most(tuple(conjunctions)) + known_part   # every unknown feature at 1
-        for k, v in conjunctions.items():
-            z += max(0.0, get(k, 0.0) * float(v))   # type: ignore[arg-type]
-        return z
 
     @cached_property
     def _positive_weights(self) -> dict[str, float]:

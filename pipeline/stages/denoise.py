@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising import furniture, markdown
-from pipeline.denoising.lines import SpanIndex, logical_lines, raw_break_cuts, split_lines
+from pipeline.denoising.lines import SpanIndex, raw_break_cuts, split_lines
 from pipeline.lang import get as lang_data, letters
 from pipeline.stages import langid
 from pipeline.textmap import line_key, line_spans, view_text
@@ -373,14 +373,6 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     return _non_overlapping(spans), bio
 
 
-def foreign_spans(raw: str, spans: list[Span], lang: str, settings: langid.Settings = langid.Settings()
-                  ) -> list[Span]:
-    """The paragraphs of what is left that are in another language than ``lang``, each as the
-    raw spans between the earlier removals inside it (those keep their own rule)."""
-    return _foreign_spans(raw, _blank(raw, spans), logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans]),
-                          spans, lang, settings)
-
-
 def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: list[Span], lang: str,
                    settings: langid.Settings) -> list[Span]:
     """:func:`foreign_spans` given ``blank`` (raw with the spans blanked out) and its logical lines."""
@@ -466,5 +458,5 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
         clean["doc_id"].append(doc_id)
         clean["clean_text"].append(clean_text(raw, spans, views, lines))
         clean["author_bio"].append(bio)
-    return {"removed_spans": pa.table(removed, schema=schema.REMOVED_SPANS),
-            "clean": pa.table(clean, schema=schema.CLEAN)}
+    return {"removed_spans": schema.columns_table(removed, schema.REMOVED_SPANS),
+            "clean": schema.columns_table(clean, schema.CLEAN)}

@@ -285,4 +285,4 @@ def run(documents: pa.Table, removed_spans: pa.Table, settings: Settings = Setti
         out["doc_id"].extend([doc_id] * len(rows))
         for name in fields:
             out[name].extend(r[name] for r in rows)
-    return {"blocks": pa.table(out, schema=schema.BLOCKS)}
+    return {"blocks": schema.columns_table(out, schema.BLOCKS)}

@@ -13,7 +13,7 @@ from pipeline import schema
 from pipeline.denoising.lines import SpanIndex
 from pipeline.spacy_blank import (is_one_sentence, pipeline as nlp_for, sentence_punct, sentence_punct_chars,
                                   sentence_spans)
-from pipeline.textmap import _INVISIBLE_RE, TextView, view
+from pipeline.textmap import INVISIBLE_RE, TextView, view
 
 NAME = "segment"
 
@@ -32,7 +32,7 @@ def _block_view(raw: str, start: int, end: int, removed: list[tuple[int, int]]) 
         text = raw[start:end]
         words = " ".join(text.split())
         # as long: no whitespace at either end, no run of it; nothing the view drops, NFC as it must be
-        if len(words) == len(text) and words and (words.isascii() or (not _INVISIBLE_RE.search(text) and
+        if len(words) == len(text) and words and (words.isascii() or (not INVISIBLE_RE.search(text) and
                                                                      unicodedata.is_normalized("NFC", words))):
             return words, None   # (ASCII: nothing invisible, NFC)
     v = view(raw, start, end, removed)
@@ -97,4 +97,4 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_span
         columns["doc_id"] += [doc_id] * len(rows)
         for name in ("sent_idx", "block_idx", "start_char", "end_char", "text"):
             columns[name] += [r[name] for r in rows]
-    return {"sentences": pa.table(columns, schema=schema.SENTENCES)}
+    return {"sentences": schema.columns_table(columns, schema.SENTENCES)}
