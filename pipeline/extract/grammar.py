@@ -36,7 +36,9 @@ class _Clauses(NamedTuple):
     lead_ends: dict[int, int]       # where a TIP_LEAD_WORDS cue starting at a token ends (the longest)
 
 
-@lru_cache(maxsize=4096)
+# per text: the clause tests ask of one sentence many times within its document (a small bound: an entry holds
+# the text's tokens, which nlp.tokenize's own cache may have let go)
+@lru_cache(maxsize=1024)
 def _clauses(lang: str, text: str) -> _Clauses:
     toks = tokenize(text)
     n = len(toks)
