@@ -229,7 +229,9 @@ def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> 
         if k < i or (k > 0 and toks[k - 1].text in "#@" and toks[k - 1].end == toks[k].start):
             continue
         j = _run_end(lang, text, toks, k, caps)
-        out.extend(r for r in _clean_run(lang, text, toks, k, j, vocab) if with_platforms or not r.platform)
+        # (_clean_run, whose test of a word is true of a capitalised token)
+        found = _one_word_run(lang, text, toks, k, vocab) if j == k + 1 else _clean_words(lang, text, toks, k, j, vocab)
+        out.extend(found if with_platforms else [r for r in found if not r.platform])
         i = j
     return tuple(out)
 
