@@ -55,7 +55,7 @@ from pipeline.extract.items import Example, Item, make
 from pipeline.extract.names import (Mention, Run, example_report, example_source, example_title, is_acronym,
                                     is_camel, near_before)
 from pipeline.lang import get as lang_data
-from pipeline.nlp import cues, tokenize, word_set, words_between
+from pipeline.nlp import cue_matches, cues, tokenize, word_set, words_between
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,23 @@ def _brand_words(words: tuple[str, ...]) -> bool:
 
 MENTION_RULES = (example_report, example_title, example_source, example_cue, example_org, example_brand)
 _NAMED_RULES = tuple((rule, rule.__name__) for rule in MENTION_RULES)
+_CITATION_RULES = (example_report, example_title, example_source)
+
+
+@lru_cache(maxsize=None)
+def _rules_for(citing: bool, cueing: bool) -> tuple[tuple, ...]:
+    """The mention rules (with their names, in order) that may hold in a sentence: without ``citing``
+    (``names.may_cite``) no citation rule holds, without ``cueing`` (:func:`_may_cue`) no ``example_cue``."""
+    return tuple((rule, name) for rule, name in _NAMED_RULES
+                 if (citing or rule not in _CITATION_RULES) and (cueing or rule is not example_cue))
+
+
+def _may_cue(lang: str, text: str, prev_text: str | None) -> bool:
+    """False when :func:`example_cue` holds for no run of the sentence: it needs an example or "such as" cue
+    in the sentence, or an example cue in the one before."""
+    found = cue_matches(lang, text)
+    return bool(found.get("EXAMPLE_CUES") or found.get("EXAMPLE_SUCH_AS")
+                or prev_text and cue_matches(lang, prev_text).get("EXAMPLE_CUES"))
 
 
 def acronym_defined(lang: str, text: str, run: Run) -> str | None:
@@ -258,12 +275,14 @@ def _occurrences(doc: DocContext) -> list[Occurrence]:
             # shared, not copied: nothing here changes a run, and a run is told apart by its place in its
             # sentence (_chain_positions), never by its identity across sentences
             all_runs = names.shared_runs(doc.lang, span.text, vocab, with_platforms=True)
+            if all_runs:    # the rules that may hold here, by the sentence's cues (most hold for no run)
+                rules = _rules_for(names.may_cite(doc.lang, span.text), _may_cue(doc.lang, span.text, prev_text))
             for r in all_runs:
                 if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(doc.lang, r.words):
                     continue    # "Helaas, ...", "Największe ...": a word of the language capitalised by the sentence
                 m = Mention(doc.lang, span.text, r, prev_text, all_runs)
                 # a platform is a candidate too, but only the learned rule may accept it
-                evidence = [] if r.platform else [name for rule, name in _NAMED_RULES if rule(m)]
+                evidence = [] if r.platform else [name for rule, name in rules if rule(m)]
                 out.append(Occurrence(span, m, evidence, acronym_defined(doc.lang, span.text, r)))
             prev_text = span.text     # coordination is resolved after acceptance
     return out

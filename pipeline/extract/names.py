@@ -30,10 +30,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 from pipeline.docmodel import DocContext
 from pipeline.lang import get as lang_data
-from pipeline.nlp import Token, cues, is_cue_word, tokenize, word_set, words_between
+from pipeline.nlp import Token, cue_matches, cues, is_cue_word, tokenize, word_set, words_between
 
 _BREAK = re.compile(r"[.;!?\"“”„«»]")
 _INITIAL_GAP = re.compile(r"[.:;!?\"“”„«»(\[\]—–•*>]|(?:^|\s)-")
@@ -223,15 +224,21 @@ def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> 
     caps = [t.is_word and not (t.text.islower() and "." not in t.text) and is_capitalised(lang, t.text, vocab)
             for t in toks]
     out: list[Run] = []
-    i, n = 0, len(toks)
-    while i < n:
-        if not caps[i] or (i > 0 and toks[i - 1].text in "#@" and toks[i - 1].end == toks[i].start):
-            i += 1
+    i = 0
+    for k in compress(range(len(toks)), caps):  # the runs start at capitalised words, each after the one before
+        if k < i or (k > 0 and toks[k - 1].text in "#@" and toks[k - 1].end == toks[k].start):
             continue
-        j = _run_end(lang, text, toks, i, caps)
-        out.extend(r for r in _clean_run(lang, text, toks, i, j, vocab) if with_platforms or not r.platform)
+        j = _run_end(lang, text, toks, k, caps)
+        # (_clean_run, whose test of a word is true of a capitalised token)
+        found = _one_word_run(lang, text, toks, k, vocab) if j == k + 1 else _clean_words(lang, text, toks, k, j, vocab)
+        out.extend(found if with_platforms else [r for r in found if not r.platform])
         i = j
     return tuple(out)
+
+
+def _glued(text: str, toks: tuple[Token, ...], k: int) -> bool:
+    """Whether token ``k`` follows token ``k - 1`` with nothing but spaces between."""
+    return not text[toks[k - 1].end:toks[k].start].strip()
 
 
 def _run_end(lang: str, text: str, toks: tuple[Token, ...], i: int, caps: list[bool]) -> int:
@@ -239,29 +246,28 @@ def _run_end(lang: str, text: str, toks: tuple[Token, ...], i: int, caps: list[b
     words): capitalised words, ``&``, connectors between capitalised words, particles before a last
     surname, a study's year."""
     n = len(toks)
-    cap = lambda k: k < n and caps[k]                                                          # noqa: E731
-    glued = lambda k: not text[toks[k - 1].end:toks[k].start].strip()                          # noqa: E731
     connectors, particles = _connectors(lang), _particles(lang)
     j = i + 1
     while j < n:
         nxt = toks[j]
-        if cap(j) and glued(j):
+        if caps[j] and _glued(text, toks, j):
             j += 1
-        elif nxt.text in ("&", "+") and cap(j + 1):
+        elif nxt.text in ("&", "+") and j + 1 < n and caps[j + 1]:
             j += 2
-        elif nxt.is_word and nxt.text in particles and glued(j):
+        elif nxt.is_word and nxt.text in particles and _glued(text, toks, j):
             k = j
             while k < n and toks[k].is_word and toks[k].text in particles:
                 k += 1
-            more = cap(k + 1) and glued(k + 1)
-            if cap(k) and not more and all(glued(x) for x in range(j, k + 1)):
+            more = k + 1 < n and caps[k + 1] and _glued(text, toks, k + 1)
+            if k < n and caps[k] and not more and all(_glued(text, toks, x) for x in range(j, k + 1)):
                 j = k + 1
             else:
                 break
-        elif nxt.is_word and nxt.text in connectors and glued(j) and cap(j + 1) and glued(j + 1):
+        elif (nxt.is_word and nxt.text in connectors and _glued(text, toks, j) and j + 1 < n and caps[j + 1]
+              and _glued(text, toks, j + 1)):
             j += 2
-        elif nxt.is_word and _YEAR.fullmatch(nxt.text) and glued(j) and is_cue_word(lang, "STAT_STUDY_CUES",
-                                                                                     toks[i].text):
+        elif nxt.is_word and _YEAR.fullmatch(nxt.text) and _glued(text, toks, j) and is_cue_word(
+                lang, "STAT_STUDY_CUES", toks[i].text):
             return j + 1      # "Studi Pencarian Lokal 2012"
         else:
             break
@@ -535,7 +541,8 @@ _QUOTE_AFTER_A_COLON = re.compile(r":\s*[\"“„«]")
 def may_cite(lang: str, text: str) -> bool:
     """False when :func:`cited` holds for no run of the sentence: it has none of the rules' cues and no
     colon before a quote (a cheap test that spares looking at its runs)."""
-    return any(cues(lang, field, text) for field in _CITATION_CUES) or bool(_QUOTE_AFTER_A_COLON.search(text))
+    found = cue_matches(lang, text)     # (every field of the sentence, found once: as cues() would)
+    return any(found.get(field) for field in _CITATION_CUES) or bool(_QUOTE_AFTER_A_COLON.search(text))
 
 
 def cited(m: Mention) -> str | None:
