@@ -291,7 +291,9 @@ def _environment() -> str:
     """What says the installed packages are the ones of an earlier run: the interpreter, and each import
     folder's mtime (installing, upgrading or removing a distribution adds or removes its folders there)."""
     parts = [sys.version]
-    for entry in sys.path:
+    # (not sys.path[0]: the script's folder or the working directory, where nothing is installed, and whose
+    # mtime moves with any file made there: `kb`, `python -m` and a test each saw another environment)
+    for entry in sys.path[1:]:
         try:
             parts.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
         except OSError:
