@@ -13,7 +13,6 @@ title comes from the structure (``pipeline.denoising.titles``), never from a lin
 from __future__ import annotations
 
 import json
-import pathlib
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
