@@ -99,10 +99,7 @@ def table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     names = set(schema.names)
     for i, r in enumerate(rows):
         if r.keys() != names:
-            missing, unknown = sorted(names - r.keys()), sorted(r.keys() - names)
-            raise SchemaError(f"row {i} does not fit the schema ({', '.join(schema.names[:3])}, ...): "
-                              + "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
-                                                      f"unknown {', '.join(unknown)}" if unknown else "") if p))
+            raise _misfit(f"row {i} does", r.keys(), schema)
     cols = {f.name: [r[f.name] for r in rows] for f in schema}
     return pa.table(cols, schema=schema)
 
@@ -111,11 +108,16 @@ def columns_table(columns: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
     """A table from a dict of columns with an explicit schema, as strict as :func:`table`: exactly the
     schema's fields, so a missing or misspelt column is an error, not a dropped one."""
     if columns.keys() != set(schema.names):
-        missing, unknown = sorted(set(schema.names) - columns.keys()), sorted(columns.keys() - set(schema.names))
-        raise SchemaError(f"columns do not fit the schema ({', '.join(schema.names[:3])}, ...): "
-                          + "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
-                                                  f"unknown {', '.join(unknown)}" if unknown else "") if p))
+        raise _misfit("the columns do", columns.keys(), schema)
     return pa.table({f.name: columns[f.name] for f in schema}, schema=schema)
+
+
+def _misfit(what: str, keys: Iterable[str], schema: pa.Schema) -> SchemaError:
+    names, keys = set(schema.names), set(keys)
+    missing, unknown = sorted(names - keys), sorted(keys - names)
+    return SchemaError(f"{what} not fit the schema ({', '.join(schema.names[:3])}, ...): "
+                       + "; ".join(p for p in (f"missing {', '.join(missing)}" if missing else "",
+                                               f"unknown {', '.join(unknown)}" if unknown else "") if p))
 
 
 def rows_by_doc(table: pa.Table, columns: list[str] | None = None) -> dict[str, list[dict]]:

@@ -103,3 +103,19 @@ def test_extractor_column_names_rules(built_store):
     con = duckdb.connect(str(built_store), read_only=True)
     used = {r[0] for r in con.execute("SELECT DISTINCT extractor FROM items").fetchall()}
     assert used and used <= rules, used - rules
+
+
+def test_a_column_table_is_as_strict_as_a_row_table():
+    import pyarrow as pa
+    import pytest
+
+    from pipeline import schema
+
+    s = pa.schema([("doc_id", pa.string()), ("n", pa.int32())])
+    assert schema.columns_table({"doc_id": ["a"], "n": [1]}, s).to_pylist() == [{"doc_id": "a", "n": 1}]
+    with pytest.raises(schema.SchemaError, match="unknown extra"):
+        schema.columns_table({"doc_id": ["a"], "n": [1], "extra": [2]}, s)
+    with pytest.raises(schema.SchemaError, match="missing n"):
+        schema.columns_table({"doc_id": ["a"]}, s)
+    with pytest.raises(schema.SchemaError, match="row 0 does not fit"):
+        schema.table([{"doc_id": "a"}], s)
