@@ -241,6 +241,36 @@ def test_patched_bm25_scores_equal_a_rebuilt_index(corpus_copy, tmp_path, monkey
         assert patched == rebuilt and rebuilt, query
 
 
+def test_a_first_builds_bm25_index_equals_create_fts_index(corpus_copy, tmp_path):
+    # a first build fills the index's tables itself, its units tokenised by several connections at once
+    from pipeline import store
+
+    out = tmp_path / "out"
+    result = run(corpus_copy, out, FAST, progress=False)
+    assert result.load.rebuilt and result.load.fts == "rebuilt"
+    copy = tmp_path / "rebuilt.duckdb"
+    shutil.copy(out / "knowledge.duckdb", copy)
+    with duckdb.connect(str(copy)) as con:
+        store.build_indexes(con)
+    f = store.FTS_SCHEMA
+    tables = [f"SELECT docid, name, len FROM {f}.docs", f"SELECT term, df FROM {f}.dict", f"SELECT * FROM {f}.stats",
+              f"SELECT t.docid, t.fieldid, d.term FROM {f}.terms t JOIN {f}.dict d USING (termid)",
+              f"SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = '{f}'"]
+    scores = (f"SELECT key_id, round({f}.match_bm25(key_id, ?), 9) AS s FROM search_text "
+              f"WHERE s IS NOT NULL ORDER BY s DESC, key_id")
+    with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as a, \
+            duckdb.connect(str(copy), read_only=True) as b:
+        store.load_extension(a, "fts")
+        store.load_extension(b, "fts")
+        assert not a.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_fts_tokens%'").fetchone()[0]
+        for sql in tables:
+            built, rebuilt = sorted(a.execute(sql).fetchall()), sorted(b.execute(sql).fetchall())
+            assert built == rebuilt and rebuilt, sql
+        for query in BM25_QUERIES:
+            built, rebuilt = a.execute(scores, [query]).fetchall(), b.execute(scores, [query]).fetchall()
+            assert built == rebuilt and rebuilt, query
+
+
 def test_a_first_build_commits_its_schema_before_its_rows_and_indexes_every_unit(corpus_copy, tmp_path, monkeypatch):
     # DuckDB 1.5 hides, for the rest of the session, the rows of a large INSERT ... SELECT into a table
     # created and renamed in the same transaction (schemas/013 renames search_text): a first build of
