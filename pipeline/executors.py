@@ -410,25 +410,55 @@ def merge_shard(task: MergeTask) -> MergeResult:
                 if pc.any(pc.is_in(f.read_row_group(i, columns=[st.key]).column(st.key), value_set=wanted)).as_py():
                     batch = f.read_row_group(i)
                     writer.write(batch.filter(pc.is_in(batch.column(st.key), value_set=wanted)))
-        status = status_column(st.name)
         for out in task.chunk_outs:
-            cols = [st.key] + (["src"] if st.key != "src" else []) + [ERROR, status, *st.outputs]
-            t = pq.ParquetFile(out).read(columns=cols)   # (not read_table: it imports pandas)
-            ran = pc.is_valid(t.column(status))
-            t = t.filter(ran)
-            if t.num_rows == 0:
-                continue
-            ok = pc.equal(t.column(status), "ok")
-            writer.write(t.filter(ok))
-            entries.append(_entries(st, t))
+            _append_chunk(st, writer, out, entries)
         rows = writer.close()
     except BaseException:
         writer.abort()
         raise
+    return _merged(task.stage, task.shard, task.new, rows, entries)
+
+
+def _append_chunk(st: Stage, writer: ShardWriter, out: str, entries: list[pa.Table]) -> None:
+    """Write the rows a stage made in the chunk file ``out`` (those it ran on, and of these the ok ones) to a
+    shard file, and keep their manifest entries."""
+    status = status_column(st.name)
+    cols = [st.key] + (["src"] if st.key != "src" else []) + [ERROR, status, *st.outputs]
+    t = pq.ParquetFile(out).read(columns=cols)   # (not read_table: it imports pandas)
+    t = t.filter(pc.is_valid(t.column(status)))
+    if t.num_rows == 0:
+        return
+    writer.write(t.filter(pc.equal(t.column(status), "ok")))
+    entries.append(_entries(st, t))
+
+
+def _merged(stage_name: str, shard: int, new: str, rows: int, entries: list[pa.Table]) -> MergeResult:
     if rows == 0:
-        pathlib.Path(task.new).unlink(missing_ok=True)
+        pathlib.Path(new).unlink(missing_ok=True)
     table = pa.concat_tables(entries) if entries else ENTRY_SCHEMA.empty_table()
-    return MergeResult(task.stage, task.shard, task.new if rows else None, rows, table)
+    return MergeResult(stage_name, shard, new if rows else None, rows, table)
+
+
+class ShardAppender:
+    """A new shard file written from chunk files as they arrive (a shard with no file yet): the file
+    :func:`merge_shard` would write from the same chunk files in the same order, made while the pool
+    still works instead of after it (a first build's merges were serial time of every phase)."""
+
+    def __init__(self, stage_name: str, shard: int, new: str):
+        self.stage = stage(stage_name)
+        self.shard = shard
+        self.new = new
+        self.writer = ShardWriter(pathlib.Path(new), shard_schema(self.stage))
+        self.entries: list[pa.Table] = []
+
+    def add(self, out: str) -> None:
+        _append_chunk(self.stage, self.writer, out, self.entries)
+
+    def close(self) -> MergeResult:
+        return _merged(self.stage.name, self.shard, self.new, self.writer.close(), self.entries)
+
+    def abort(self) -> None:
+        self.writer.abort()
 
 
 def _entries(st: Stage, t: pa.Table) -> pa.Table:
@@ -793,6 +823,9 @@ class LocalExecutor:
     runs which chunk (:class:`_Queue`): a worker keeps to the languages whose data it has loaded."""
 
     name = "local"
+    # the parent writes a new shard's file from its chunk files as they come (runner._phase): while the
+    # workers run the phase, instead of a merge after it (Ray's driver gets its chunks all at the end)
+    streams_merges = True
 
     def __init__(self, workers: int, run_settings: Any):
         self.workers = max(1, workers)

@@ -42,7 +42,7 @@ from pipeline import fingerprint
 from pipeline import outputs
 from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, discover  # noqa: F401
 from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
-from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeTask, chunk_size, small_phase
+from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeTask, ShardAppender, chunk_size, small_phase
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import ERROR, Stage, StageStats, settings_hash, status_column
 from pipeline.registry import BY_NAME, PIPELINE, producer
@@ -700,6 +700,8 @@ class Runner:
                         if e is not None:
                             drops[later].setdefault(e.shard, set()).add(k)
         chunk_outs: dict[tuple[str, int], list[str]] = {}
+        # a shard with no file and nothing to drop (a first build's) is written as its chunks arrive
+        appenders: dict[tuple[str, int], ShardAppender | None] = {}
         if rows:
             work = self.shards.work_dir()
             ready = self._langid_ready if names == ["langid"] else []
@@ -707,6 +709,17 @@ class Runner:
             made = self._take_langid_ready(rows, ready, work, chunk_outs) if ready else set()
             chunks = self._chunks(names, key, {k: w for k, w in rows.items() if k not in made}, todo, work,
                                   extra or {}, reader, affinity)
+            stream = getattr(self.executor, "streams_merges", False)
+            old_files = {name: self.shards.files(name) for name in names}
+
+            def appender(name: str, shard: int) -> ShardAppender | None:
+                if (name, shard) not in appenders:
+                    appenders[(name, shard)] = (
+                        ShardAppender(name, shard, str(self.shards.new_file(name, shard)))
+                        if stream and (name, shard) not in chunk_outs and old_files[name].get(shard) is None
+                        and not drops[name].get(shard) else None)
+                return appenders[(name, shard)]
+
             with self._bar(len(rows), names[0] if len(names) == 1 else f"{names[0]}..") as bar:
                 bar.update(len(made))
 
@@ -715,7 +728,10 @@ class Runner:
                         self._stat(name).add(st)
                     for name in names:
                         if any(chunk.run[name]):
-                            chunk_outs.setdefault((name, chunk.shard), []).append(result.out)
+                            if (a := appender(name, chunk.shard)) is not None:
+                                a.add(result.out)
+                            else:
+                                chunk_outs.setdefault((name, chunk.shard), []).append(result.out)
                     if result.facts is not None:
                         self.shards.stage_facts(result.facts)
                     if result.langid is not None:
@@ -723,13 +739,20 @@ class Runner:
                     bar.update(len(chunk))
 
                 if chunks:
-                    self.executor.run_chunks(chunks, done)
+                    try:
+                        self.executor.run_chunks(chunks, done)
+                    except BaseException:
+                        for a in appenders.values():
+                            if a is not None:
+                                a.abort()
+                        raise
+        streamed = {k: a for k, a in appenders.items() if a is not None}
         tasks = []
         entries: dict[str, tuple[pa.Table | None, list[str]]] = {}
         file_rows = {(st, sh): n for st, sh, _, n in self.shards.file_rows()}
         for name in names:
             files = self.shards.files(name)
-            shards = set(drops[name]) | {sh for (n, sh) in chunk_outs if n == name}
+            shards = set(drops[name]) | {sh for (n, sh) in chunk_outs if n == name}   # (not those streamed)
             live: dict[int, list[str]] = {}   # per shard, the keys of its file's live rows
             for k, e in current[name].items():
                 if e.status == "ok":
@@ -748,9 +771,10 @@ class Runner:
                 tasks.append(MergeTask(name, shard, str(old) if old else None, sorted(gone),
                                        chunk_outs.get((name, shard), []), str(self.shards.new_file(name, shard)),
                                        keep=keep))
-        if not tasks and not entries:
+        if not tasks and not entries and not streamed:
             return
         results = self.executor.merge(tasks) if tasks else []
+        results += [a.close() for a in streamed.values()]
         files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
         for r in results:
             want = wants[r.stage]

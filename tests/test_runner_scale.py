@@ -315,6 +315,34 @@ def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
     assert {s.stage: s.processed for s in pooled.stages}["langid"] == 5
 
 
+def test_shards_written_as_their_chunks_arrive_equal_those_merged_after_the_phase(corpus_copy, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from pipeline import executors
+
+    settings = RunSettings(embed=False, workers=1, chunk_docs=2)   # (one worker: chunks end in one order)
+    appended = []
+    add = executors.ShardAppender.add
+    monkeypatch.setattr(executors.ShardAppender, "add", lambda self, out: (appended.append(out), add(self, out)))
+    run(corpus_copy, tmp_path / "streamed", settings, progress=False)
+    assert len(appended) >= 3 * 5   # three chunks of each phase, into every stage's shard
+    monkeypatch.setattr(executors.LocalExecutor, "streams_merges", False)
+    run(corpus_copy, tmp_path / "merged", settings, progress=False)
+    for stage_dir in sorted((tmp_path / "merged" / "stages").iterdir()):
+        if not stage_dir.is_dir():
+            continue
+        merged = sorted(stage_dir.glob("*.parquet"))
+        streamed = sorted((tmp_path / "streamed" / "stages" / stage_dir.name).glob("*.parquet"))
+        assert len(merged) == len(streamed) >= 1, stage_dir.name
+        for a, b in zip(merged, streamed):
+            assert pq.read_table(a).equals(pq.read_table(b)), stage_dir.name
+    sql = "SELECT stage, key, src, shard, skip_key, status, info, rows FROM entries ORDER BY ALL"
+    with duckdb.connect(str(tmp_path / "merged" / "stages" / "manifest.duckdb"), read_only=True) as a, \
+            duckdb.connect(str(tmp_path / "streamed" / "stages" / "manifest.duckdb"), read_only=True) as b:
+        assert a.execute(sql).fetchall() == b.execute(sql).fetchall()
+    assert not list((tmp_path / "streamed" / "stages").rglob("*.tmp"))
+
+
 def test_chunks_shrink_at_a_phase_s_tail_so_workers_finish_together():
     from pipeline.executors import MIN_TAIL_CHUNK, chunk_size
 
