@@ -38,7 +38,7 @@ LANG_PACKAGE = "pipeline.lang"
 # Modules that move data rather than make it: changing them reprocesses nothing.
 INFRASTRUCTURE = frozenset({
     "pipeline", "pipeline.fingerprint", "pipeline.protocol", "pipeline.runner", "pipeline.shards",
-    "pipeline.executors", "pipeline.ray_executor", "pipeline.store", "pipeline.cli", "pipeline.api",
+    "pipeline.executors", "pipeline.pool", "pipeline.ray_executor", "pipeline.store", "pipeline.cli", "pipeline.api",
     "pipeline.search", "pipeline.benchcorpus", "pipeline.evaluate",
 })
 

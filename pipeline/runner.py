@@ -165,8 +165,10 @@ class Want:
 
 class Runner:
     def __init__(self, out: pathlib.Path, settings: RunSettings = RunSettings(), progress: bool = True,
-                 log: Callable[[str], None] | None = None):
+                 log: Callable[[str], None] | None = None, started_pool: list | None = None):
+        """``started_pool``: the local executor's workers, already started (``pipeline.pool``)."""
         self.out = pathlib.Path(out)
+        self.started_pool = started_pool
         self.settings = settings
         self.progress = progress
         self.log = log or (lambda s: print(s, file=sys.stderr))
@@ -206,6 +208,10 @@ class Runner:
             return self._run_locked(corpus)
         finally:
             gc.set_threshold(*gc_thresholds)
+            if self.started_pool is not None:   # a run that had no use for them (nothing to do, or failed)
+                for worker in self.started_pool:
+                    worker.shutdown(wait=False, cancel_futures=True)
+                self.started_pool = None
 
     def _run_locked(self, corpus: pathlib.Path) -> RunResult:
         t_start, cpu_start = time.perf_counter(), time.process_time()
@@ -271,7 +277,7 @@ class Runner:
             return RayExecutor(self.settings, self.shards)
         if self.settings.executor != "local":
             raise ValueError(f"unknown executor {self.settings.executor!r}: local or ray")
-        return LocalExecutor(self.settings.worker_count, self.settings)
+        return LocalExecutor(self.settings.worker_count, self.settings, started=self.started_pool)
 
     def _run(self, corpus: pathlib.Path) -> RunResult:
         s = self.settings

@@ -571,3 +571,26 @@ def test_langid_run_by_ingest_s_chunks_gives_what_the_langid_phase_gives(corpus_
     assert stores["after ingest"] == stores["langid phase"] == stores["two workers"]
     # langid ran once per document in each (the duplicate's owner's row kept)
     assert len({tuple(sorted((s.stage, s.processed) for s in r.stages)) for r in runs.values()}) == 1
+
+
+def test_workers_start_first_thing_only_for_a_first_build_of_many_articles(corpus_copy, tmp_path):
+    from pipeline import pool
+    from pipeline.runner import Runner
+
+    out = tmp_path / "out"
+    assert pool.start_for_first_build(corpus_copy, out, 2) is None          # 5 articles: too few for a pool
+    assert pool._files_at_least(corpus_copy, 5) and not pool._files_at_least(corpus_copy, 6)
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(2 * 2 * pool.CHUNK_DOCS):
+        (many / f"{i:04d}.txt").write_text("x", encoding="utf-8")
+    assert pool.start_for_first_build(many, out, 1) is None                # one worker: no pool
+    (out / "stages").mkdir(parents=True)
+    (out / "stages" / "manifest.duckdb").write_bytes(b"")
+    assert pool.start_for_first_build(many, out, 2) is None                # not a first build
+    started = pool.start_for_first_build(many, tmp_path / "new", 2)
+    assert started is not None and len(started) == 2
+    # a run that has no use for them (nothing changed since the last) lets them go
+    run(corpus_copy, tmp_path / "new", FAST, progress=False)
+    again = Runner(tmp_path / "new", FAST, progress=False, started_pool=started).run(corpus_copy)
+    assert again.documents == 5 and all(worker._shutdown_thread for worker in started)

@@ -1,0 +1,211 @@
+"""The local executor's worker processes: starting them, and what runs in them besides the tasks.
+
+A worker is a spawned interpreter that imports the stages (~0.4 s) and then, while idle, loads what
+they load on first use (its warm-up, below). ``kb run`` into a new output folder with many articles
+starts the workers first thing (:func:`start_for_first_build`), so that this happens while the
+command imports the pipeline and plans the run, instead of after. This module imports nothing of
+the pipeline at the top: the command line imports it before the rest.
+"""
+from __future__ import annotations
+
+import atexit
+import concurrent.futures as cf
+import multiprocessing
+import os
+import pathlib
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+CHUNK_DOCS = 64   # (RunSettings.chunk_docs' default: a pool pays off from 2 chunks a worker)
+
+
+def start(workers: int, warm: bool = False) -> list[cf.ProcessPoolExecutor]:
+    """One single-process executor per worker (the parent chooses which worker runs which chunk). Their
+    processes start on the first task submitted (:func:`launch`)."""
+    # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
+    context = multiprocessing.get_context("spawn")
+    return [cf.ProcessPoolExecutor(1, mp_context=context, initializer=init_worker, initargs=(warm, i, workers))
+            for i in range(workers)]
+
+
+def launch(pool: list[cf.ProcessPoolExecutor]) -> None:
+    """Make every worker process start now, without waiting for it."""
+    for worker in pool:
+        worker.submit(_ready)
+
+
+def start_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int | None
+                          ) -> list[cf.ProcessPoolExecutor] | None:
+    """Started workers for a run into ``out`` that will want them: a first build (no stage manifest yet)
+    of at least two chunks a worker. None otherwise (the runner starts a pool itself once it knows)."""
+    count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if count <= 1 or (pathlib.Path(out) / "stages" / "manifest.duckdb").exists():
+        return None
+    if not _files_at_least(pathlib.Path(corpus), 2 * count * CHUNK_DOCS):
+        return None
+    pool = start(count, warm=True)
+    launch(pool)
+    return pool
+
+
+def _files_at_least(folder: pathlib.Path, n: int) -> bool:
+    seen = 0
+    for _, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        seen += sum(1 for f in filenames if not f.startswith("."))
+        if seen >= n:
+            return True
+    return False
+
+
+def _ready() -> int:
+    """A task that only makes a worker start (its initializer runs first)."""
+    return os.getpid()
+
+
+def task_begins(more: bool, per_language: bool) -> None:
+    """A task starts in this worker: whether the parent has more of its phase waiting (``_HOLD``), and
+    whether it is a per-language phase's (``_WARM_DONE``)."""
+    global _HOLD, _WARM_DONE
+    _HOLD = more
+    if per_language:
+        _WARM_DONE = True
+
+
+def init_worker(warm: bool = False, index: int = 0, workers: int = 1) -> None:
+    global _WARMING
+    # one process per core: libraries must not start threads of their own on top (read when torch is
+    # imported, which only the embed stage does: importing it here would cost every worker seconds)
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "TOKENIZERS_PARALLELISM"):
+        os.environ.setdefault(var, "1" if var != "TOKENIZERS_PARALLELISM" else "false")
+    # what every chunk needs, imported before the first one: a pool started early (LocalExecutor.start)
+    # does this while the parent still plans. (Not spaCy: pipeline.spacy_blank imports it on first use
+    # without letting thinc load torch; a plain `import spacy` here would load torch in every worker.)
+    import pipeline.registry  # noqa: F401  (every stage's module)
+    atexit.register(_exit_now)
+    if warm:
+        _WARMING = threading.Thread(target=_warm_up, args=(index, workers), name="warm-up", daemon=True)
+        _WARMING.start()
+
+
+def _exit_now() -> None:
+    """A worker's last act (atexit, after the pool let it go): exit without tearing its heap down.
+
+    Freeing a worker's per-text caches object by object took seconds of CPU per worker, spent beside
+    the parent's load of the store; the OS takes the whole process back at once."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os._exit(0)
+
+
+# ---------------------------------------------------------------- warming a worker up
+#
+# The per-document stages load libraries and data on first use (~10 CPU s a process here: the language
+# identifier's tables, spaCy and its blank pipelines, wordfreq's lists, trafilatura and jusText's stop
+# lists). One worker pays that once; with N workers each pays it, and at the same time, so it stays on
+# a run's critical path however many workers there are. A pool started for a real workload
+# (LocalExecutor.start) loads them on a thread of each worker while the worker is idle: while the parent
+# plans, merges and commits between phases (the later phases' needs first). A step starts only when
+# the worker has run no task for a moment, and holds ``_IDLE`` while it runs, as a task does: no stage
+# ever runs beside a step, the stages see the objects they would have loaded themselves (same outputs),
+# and what no idle moment came for a stage loads itself, as without a warm-up.
+
+_IDLE = threading.Lock()                  # held while this worker process runs a task or a warm-up step
+_WARMING: threading.Thread | None = None  # the warm-up thread of this worker process, if it has one
+_LAST_TASK_END = 0.0                      # time.monotonic() when this worker's last task ended
+_TASKS_WAITING = 0                        # tasks waiting for a warm-up step to end
+IDLE_BEFORE_WARMING = 0.05                # seconds without a task before a warm-up step starts
+# The parent sends each task with whether its phase has more tasks waiting (``_Timed``): a worker told so
+# starts no warm-up step between tasks (at a phase's tail, where the parent hands out one task at a time,
+# a step begun in the round trip held up the phase's last chunks while the other worker had none: a
+# 1.2 CPU s blank pipeline before ingest's last 6 documents), until the parent has none left for it
+# (``unhold``) or, should the parent be slow, ``HOLD_AT_MOST`` seconds have passed.
+_HOLD = False
+HOLD_AT_MOST = 2.0
+# Set once this worker runs a chunk of one language (the per-language phase has begun): what it has not
+# loaded by then it loads where a chunk needs it. Warming on would load languages it may never work on,
+# in the phase's tail and beside the merges and the parent's load of the store, on the run's critical path.
+_WARM_DONE = False
+
+
+def worker_languages(index: int, workers: int = 1) -> list[str]:
+    """The languages in the order worker ``index`` of a pool of ``workers`` loads their data: its own
+    first (a pool gives a worker chunks of the languages it has loaded), then those no worker has as
+    its own (taken by whoever is free first), then the other workers' own (shared at a phase's end)."""
+    from pipeline.lang import SUPPORTED
+
+    first = index % len(SUPPORTED)
+    order = [*SUPPORTED[first:], *SUPPORTED[:first]]
+    owned = {SUPPORTED[i % len(SUPPORTED)] for i in range(max(1, workers))}
+    return [order[0], *(c for c in order[1:] if c not in owned), *(c for c in order[1:] if c in owned)]
+
+
+def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
+    """What a worker loads while idle, in the order the phases need it: ingest's (pyarrow's pandas check,
+    HTML extraction), langid's tables, then per language (the worker's own first) what denoise..extract load."""
+    import pyarrow as pa
+
+    from pipeline.denoising.markdown import _parser as markdown_parser
+    from pipeline.extract.example_model import zipf
+    from pipeline.extract.morphology import has_tagger
+    from pipeline.spacy_blank import warm as blank_pipeline_warm
+    from pipeline.stages import ingest, langid
+
+    page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
+    steps: list[Callable[[], Any]] = [lambda: pa.array(["warm"], pa.string()),   # (imports pandas: its check)
+                                      lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
+                                      markdown_parser]
+    for lang in worker_languages(index, workers):
+        steps += [lambda lang=lang: blank_pipeline_warm(lang), lambda lang=lang: zipf("warm", lang),
+                  lambda lang=lang: has_tagger(lang)]
+    return steps
+
+
+def _warm_up(index: int = 0, workers: int = 1) -> None:
+    try:
+        steps = _warm_steps(index, workers)
+    except Exception:   # (whatever failed fails again, with its message, where a stage needs it)
+        return
+    for step in steps:
+        while True:
+            if _WARM_DONE:
+                return
+            idle = time.monotonic() - _LAST_TASK_END
+            if not _TASKS_WAITING and idle >= IDLE_BEFORE_WARMING and (not _HOLD or idle >= HOLD_AT_MOST) \
+                    and _IDLE.acquire(blocking=False):
+                try:
+                    if not _TASKS_WAITING and not _WARM_DONE:
+                        try:
+                            step()
+                        except Exception:
+                            pass
+                        break
+                finally:
+                    _IDLE.release()
+            time.sleep(IDLE_BEFORE_WARMING)
+
+
+def run_task(fn: Callable[[Any], Any], item: Any) -> Any:
+    """``fn(item)``; in a worker still warming up, not beside one of its warm-up steps."""
+    global _LAST_TASK_END, _TASKS_WAITING
+    warming = _WARMING
+    if warming is None or not warming.is_alive():
+        return fn(item)
+    _TASKS_WAITING += 1   # (only this thread writes it)
+    with _IDLE:
+        _TASKS_WAITING -= 1
+        try:
+            return fn(item)
+        finally:
+            _LAST_TASK_END = time.monotonic()
+
+
+def unhold() -> None:
+    """The parent has no more tasks of this phase for this worker: it may warm up while idle (``_HOLD``)."""
+    global _HOLD
+    _HOLD = False
