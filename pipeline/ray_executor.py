@@ -5,10 +5,10 @@ are a few kB, so no file listing or read tasks), ``map_batches`` that builds eac
 document rows (reading the stage shards, or the source files, from the shared output
 folder), one ``map_batches`` per stage of the chain calling the stage's
 :meth:`~pipeline.protocol.Stage.apply` (stages with models, i.e. embed, run as an actor
-pool, so a model loads once per actor), and ``write_parquet``. As on the local executor,
-ingest's tasks also run langid on the documents they just made (one phase and one barrier
-fewer). The driver then merges the results into the shard files exactly as the local
-executor does, so both give the same store.
+pool, so a model loads once per actor). As on the local executor, ingest's tasks also run
+langid on the documents they just made (one phase and one barrier fewer). The blocks stream
+to the driver (``iter_batches``), which writes each chunk's rows into the shard files as
+the local executor does, while Ray makes the next, so both give the same store.
 
 Ray is an optional extra: ``pip install -e '.[ray]'``. On a cluster, the corpus
 and the output folder must be on storage every node sees.
@@ -19,7 +19,6 @@ import base64
 import concurrent.futures as cf
 import dataclasses
 import json
-import pathlib
 import threading
 import time
 from typing import Any, Callable
@@ -130,6 +129,7 @@ class ApplyModelStage:
 
 class RayExecutor:
     name = "ray"
+    streams_merges = True   # (chunks come to the driver as Ray makes them: see runner._phase)
 
     def __init__(self, run_settings: Any, shards: Any):
         import logging
@@ -165,8 +165,6 @@ class RayExecutor:
             return
         self.start()
         ray = self.ray
-        work = pathlib.Path(chunks[0].out).parent
-        outs = work / "ray-out"
         # one block per chunk, so Ray schedules chunks as tasks the way the local pool does
         specs = [pa.table({"spec": [_encode(chunk, i)]}) for i, chunk in enumerate(chunks)]
         names = chunks[0].stages
@@ -189,37 +187,54 @@ class RayExecutor:
         keep = output_columns(names, chunks[0].key) + [CHUNK_COLUMN] + [f"_seconds_{n}" for n in names]
         keep += [LANGID_COLUMN, LANGID_SECONDS] if langid else []
         ds = ds.select_columns([c for c in keep if c != "sources"])
-        ds.write_parquet(str(outs))
-        by_chunk: dict[int, list[pa.Table]] = {}
-        for path in sorted(outs.glob("*.parquet")):
-            t = pq.ParquetFile(path).read()   # (not read_table: it imports pandas through pyarrow.dataset)
-            for i in sorted(set(t.column(CHUNK_COLUMN).to_pylist())):
-                by_chunk.setdefault(i, []).append(t.filter(pc.equal(t.column(CHUNK_COLUMN), i)))
+        # the blocks stream to the driver as they are made (not written out by Ray and read back after it
+        # ends): a chunk is handed on (its file, its shard's file appended) once all its rows have come, a
+        # row a document, while Ray works on the next
+        parts: dict[int, list[pa.Table]] = {}
+        arrived = [0] * len(chunks)
+        finished: set[int] = set()
+        for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+            ids = block.column(CHUNK_COLUMN)
+            for i in sorted(set(ids.to_pylist())):
+                if i in finished:
+                    raise RuntimeError(f"Ray returned more rows for chunk {i} than it has documents")
+                part = block.filter(pc.equal(ids, i)) if pc.min(ids).as_py() != pc.max(ids).as_py() else block
+                parts.setdefault(i, []).append(part)
+                arrived[i] += part.num_rows
+                if arrived[i] >= len(chunks[i]):
+                    finished.add(i)
+                    self._chunk_done(chunks[i], parts.pop(i), names, on_done)
         for i, chunk in enumerate(chunks):
-            rows = pa.concat_tables(by_chunk.get(i, []), promote_options="permissive") if i in by_chunk else None
-            if rows is None:
-                raise RuntimeError(f"Ray returned no rows for chunk {i} of {len(chunks)}")
-            stats = {}
-            for name in names:
-                st = stage(name)
-                status = rows.column(status_column(name))
-                s = StageStats(name)
-                s.processed = pc.sum(pc.is_valid(status).cast(pa.int64())).as_py() or 0
-                failed = pc.equal(status, "failed").fill_null(False)
-                s.failed = pc.sum(failed.cast(pa.int64())).as_py() or 0
-                for reason in rows.column("_error").filter(failed).to_pylist():
-                    r = reason.split(": ", 1)[-1] if reason else "?"
-                    s.failures[r] = s.failures.get(r, 0) + 1
-                s.rows = sum(pc.sum(pc.list_value_length(rows.column(t)).fill_null(0)).as_py() or 0
-                             for t in st.outputs)
-                s.seconds = pc.sum(rows.column(f"_seconds_{name}")).as_py() or 0.0
-                stats[name] = s
-            facts = _ingest_facts(rows) if "ingest" in names else None
-            cols = [c for c in output_columns(names, chunk.key) if c in rows.schema.names]
-            pq.write_table(rows.select(cols), chunk.out)
-            result = ChunkResult(chunk.out, stats, facts)
-            result.langid, result.langid_stats = _langid_result(rows)
-            on_done(result, chunk)
+            if i not in finished:
+                if i not in parts:
+                    raise RuntimeError(f"Ray returned no rows for chunk {i} of {len(chunks)}")
+                self._chunk_done(chunk, parts.pop(i), names, on_done)
+
+    @staticmethod
+    def _chunk_done(chunk: Chunk, tables: list[pa.Table], names: tuple[str, ...],
+                    on_done: Callable[[ChunkResult, Chunk], None]) -> None:
+        rows = pa.concat_tables(tables, promote_options="permissive")
+        stats = {}
+        for name in names:
+            st = stage(name)
+            status = rows.column(status_column(name))
+            s = StageStats(name)
+            s.processed = pc.sum(pc.is_valid(status).cast(pa.int64())).as_py() or 0
+            failed = pc.equal(status, "failed").fill_null(False)
+            s.failed = pc.sum(failed.cast(pa.int64())).as_py() or 0
+            for reason in rows.column("_error").filter(failed).to_pylist():
+                r = reason.split(": ", 1)[-1] if reason else "?"
+                s.failures[r] = s.failures.get(r, 0) + 1
+            s.rows = sum(pc.sum(pc.list_value_length(rows.column(t)).fill_null(0)).as_py() or 0
+                         for t in st.outputs)
+            s.seconds = pc.sum(rows.column(f"_seconds_{name}")).as_py() or 0.0
+            stats[name] = s
+        facts = _ingest_facts(rows) if "ingest" in names else None
+        cols = [c for c in output_columns(names, chunk.key) if c in rows.schema.names]
+        pq.write_table(rows.select(cols), chunk.out)
+        result = ChunkResult(chunk.out, stats, facts)
+        result.langid, result.langid_stats = _langid_result(rows)
+        on_done(result, chunk)
 
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
         # merging is reading, filtering and writing Parquet, which release the GIL: threads, not Ray tasks
