@@ -117,18 +117,17 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
                    corpus)
         return
     # a first build of many articles: the workers start now, and import the stages while this process does
-    started = None
-    if executor == "local":
-        from pipeline import pool
+    from pipeline import pool
 
-        started = pool.start_for_first_build(corpus, out, workers)
+    started = (pool.start_for_first_build(corpus, out, workers) if executor == "local"
+               else pool.ray_for_first_build(corpus, out, workers, address))
     from pipeline.runner import CorpusError, RunLocked, RunSettings, Runner
 
     settings = RunSettings(model=model, backend=backend, embed=not no_embed, aux_model=not no_aux_model,
                            allow_empty=allow_empty, workers=workers, executor=executor, ray_address=address, wait=wait)
     try:
         result = Runner(out, settings, progress=not quiet, log=lambda m: click.secho(m, fg="yellow", err=True),
-                        started_pool=started).run(corpus)
+                        started=started).run(corpus)
     except (CorpusError, RunLocked) as exc:
         raise click.ClickException(str(exc)) from exc
     except ImportError as exc:

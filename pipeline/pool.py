@@ -50,6 +50,16 @@ def start_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int 
     return pool
 
 
+def release(started: Any) -> None:
+    """Let go of what :func:`start_for_first_build` or :func:`ray_for_first_build` started (a run that
+    had no use for it)."""
+    if isinstance(started, RayStart):
+        started.stop()
+        return
+    for worker in started:
+        worker.shutdown(wait=False, cancel_futures=True)
+
+
 def _files_at_least(folder: pathlib.Path, n: int) -> bool:
     seen = 0
     for _, dirnames, filenames in os.walk(folder):
@@ -209,3 +219,88 @@ def unhold() -> None:
     """The parent has no more tasks of this phase for this worker: it may warm up while idle (``_HOLD``)."""
     global _HOLD
     _HOLD = False
+
+
+# ---------------------------------------------------------------- Ray, started early
+
+class RayStart(threading.Thread):
+    """``ray.init`` in a thread: joining a cluster or starting a local Ray takes seconds (3-5 here), which
+    pass while the driver imports, plans and hashes the sources. :meth:`wait` waits for it and raises
+    what it raised; :meth:`stop` shuts down the Ray it started (``owned``: not one it found running).
+
+    The thread lives until then: a local Ray's processes die with the thread that started them (Linux
+    sends a child's parent-death signal when the thread that made it ends, not the process)."""
+
+    def __init__(self, address: str | None, num_cpus: int):
+        super().__init__(name="ray-start", daemon=True)
+        self.address = address
+        self.num_cpus = num_cpus
+        self.owned = False
+        self.error: BaseException | None = None
+        self._init_done = threading.Event()
+        self._stop_asked = threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            # what ray.init does in the main thread, and cannot in this one: a SIGTERM ends the run by
+            # SystemExit (its clean-up runs), not the default kill
+            import signal
+
+            signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(signum))
+
+    def run(self) -> None:
+        try:
+            self._init()
+        except BaseException as exc:   # (raised again in the driver's thread, by wait)
+            self.error = exc
+        finally:
+            self._init_done.set()
+        self._stop_asked.wait()
+        if self.owned:
+            import ray
+
+            ray.shutdown()
+
+    def _init(self) -> None:
+        import logging
+
+        import ray
+
+        for name in ("ray", "ray.data"):   # its INFO lines would drown the runner's progress
+            logging.getLogger(name).setLevel(logging.WARNING)
+        if ray.is_initialized():
+            return
+        # (its warning that a thread but the main one sets no SIGTERM handler: __init__ set ours)
+        worker_log = logging.getLogger("ray._private.worker")
+        level = worker_log.level
+        worker_log.setLevel(logging.ERROR)
+        try:
+            kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
+            if self.address:
+                ray.init(address=self.address, **kwargs)
+            else:
+                ray.init(num_cpus=self.num_cpus, **kwargs)
+            self.owned = True
+        finally:
+            worker_log.setLevel(level)
+
+    def wait(self) -> None:
+        self._init_done.wait()
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        self._stop_asked.set()
+        if self.is_alive():
+            self.join()
+
+
+def ray_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int | None,
+                        address: str | None) -> RayStart | None:
+    """Ray starting, for a run into ``out`` that will want it (as :func:`start_for_first_build`)."""
+    count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if (pathlib.Path(out) / "stages" / "manifest.duckdb").exists():
+        return None
+    if not _files_at_least(pathlib.Path(corpus), 2 * count * CHUNK_DOCS):
+        return None
+    starting = RayStart(address, count)
+    starting.start()
+    return starting

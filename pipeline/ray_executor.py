@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from pipeline.executors import (Chunk, ChunkResult, MergeResult, MergeTask, _ingest_facts, build_rows,
                                 langid_after_ingest, merge_shard, output_columns, resources, stage)
+from pipeline.pool import RayStart
 from pipeline.protocol import StageStats, status_column
 
 CHUNK_COLUMN = "_chunk"
@@ -131,40 +132,38 @@ class RayExecutor:
     name = "ray"
     streams_merges = True   # (chunks come to the driver as Ray makes them: see runner._phase)
 
-    def __init__(self, run_settings: Any, shards: Any):
-        import logging
-
-        import ray
-
-        for name in ("ray", "ray.data"):   # its INFO lines would drown the runner's progress
-            logging.getLogger(name).setLevel(logging.WARNING)
-        self.ray = ray
+    def __init__(self, run_settings: Any, shards: Any, starting: RayStart | None = None):
+        """``starting``: Ray already starting (``pipeline.pool.ray_for_first_build``)."""
         self.run_settings = run_settings
         self.shards = shards
         self.started = False
+        self._starting = starting
         self._stopping: threading.Thread | None = None
 
     def start(self) -> None:
-        """Join the cluster, or start a local Ray (seconds: the runner calls this as early as it knows
-        there is real work, and a run with nothing to compute never starts Ray)."""
-        ray = self.ray
-        if not ray.is_initialized():
-            kwargs = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
-            if self.run_settings.ray_address:
-                ray.init(address=self.run_settings.ray_address, **kwargs)
-            else:
-                ray.init(num_cpus=self.run_settings.worker_count, **kwargs)
-            self.started = True
+        """Join the cluster, or start a local Ray, in a thread (seconds: the runner calls this as early as it
+        knows there is real work, and a run with nothing to compute never starts Ray)."""
+        if self._starting is None:
+            self._starting = RayStart(self.run_settings.ray_address, self.run_settings.worker_count)
+            self._starting.start()
+
+    def _ready(self):
+        """Ray, once started; its modules."""
+        self.start()
+        self._starting.wait()
+        self.started = self._starting.owned
+        import ray
+
         ctx = ray.data.DataContext.get_current()
         ctx.enable_progress_bars = False
         ctx.verbose_stats_logs = False
         ctx.print_on_execution_start = False
+        return ray
 
     def run_chunks(self, chunks: list[Chunk], on_done: Callable[[ChunkResult, Chunk], None]) -> None:
         if not chunks:
             return
-        self.start()
-        ray = self.ray
+        ray = self._ready()
         # one block per chunk, so Ray schedules chunks as tasks the way the local pool does
         specs = [pa.table({"spec": [_encode(chunk, i)]}) for i, chunk in enumerate(chunks)]
         names = chunks[0].stages
@@ -246,13 +245,18 @@ class RayExecutor:
 
     def release(self) -> None:
         """No more chunks: a local Ray shuts down while the driver loads the store."""
-        if self.started and self._stopping is None:
-            self._stopping = threading.Thread(target=self.ray.shutdown, name="ray-shutdown", daemon=True)
+        if self._starting is not None and self._stopping is None:
+            self._stopping = threading.Thread(target=self._shutdown, name="ray-shutdown", daemon=True)
             self._stopping.start()
+
+    def _shutdown(self) -> None:
+        if self._starting is not None:
+            self._starting.stop()   # (a start still under way ends first: a run that failed early)
 
     def close(self) -> None:
         if self._stopping is not None:
             self._stopping.join()
-        elif self.started:
-            self.ray.shutdown()
+        else:
+            self._shutdown()
         self.started = False
+        self._starting = None

@@ -42,6 +42,7 @@ from pipeline import fingerprint
 from pipeline import outputs
 from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, discover  # noqa: F401
 from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
+from pipeline import pool as worker_pool
 from pipeline.executors import Chunk, ChunkResult, LocalExecutor, MergeTask, ShardAppender, chunk_size, small_phase
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import ERROR, Stage, StageStats, settings_hash, status_column
@@ -165,10 +166,10 @@ class Want:
 
 class Runner:
     def __init__(self, out: pathlib.Path, settings: RunSettings = RunSettings(), progress: bool = True,
-                 log: Callable[[str], None] | None = None, started_pool: list | None = None):
-        """``started_pool``: the local executor's workers, already started (``pipeline.pool``)."""
+                 log: Callable[[str], None] | None = None, started: Any = None):
+        """``started``: the executor's workers, or Ray, already starting (``pipeline.pool``)."""
         self.out = pathlib.Path(out)
-        self.started_pool = started_pool
+        self.started = started
         self.settings = settings
         self.progress = progress
         self.log = log or (lambda s: print(s, file=sys.stderr))
@@ -208,10 +209,9 @@ class Runner:
             return self._run_locked(corpus)
         finally:
             gc.set_threshold(*gc_thresholds)
-            if self.started_pool is not None:   # a run that had no use for them (nothing to do, or failed)
-                for worker in self.started_pool:
-                    worker.shutdown(wait=False, cancel_futures=True)
-                self.started_pool = None
+            if self.started is not None:   # a run that had no use for them (nothing to do, or failed early)
+                worker_pool.release(self.started)
+                self.started = None
 
     def _run_locked(self, corpus: pathlib.Path) -> RunResult:
         t_start, cpu_start = time.perf_counter(), time.process_time()
@@ -271,13 +271,14 @@ class Runner:
         return RunResult(self.out / "knowledge.duckdb", last["documents"], last["rejected"], stages, seconds)
 
     def _executor(self):
+        started, self.started = self.started, None   # (the executor's from now on)
         if self.settings.executor == "ray":
             from pipeline.ray_executor import RayExecutor
 
-            return RayExecutor(self.settings, self.shards)
+            return RayExecutor(self.settings, self.shards, starting=started)
         if self.settings.executor != "local":
             raise ValueError(f"unknown executor {self.settings.executor!r}: local or ray")
-        return LocalExecutor(self.settings.worker_count, self.settings, started=self.started_pool)
+        return LocalExecutor(self.settings.worker_count, self.settings, started=started)
 
     def _run(self, corpus: pathlib.Path) -> RunResult:
         s = self.settings

@@ -592,5 +592,5 @@ def test_workers_start_first_thing_only_for_a_first_build_of_many_articles(corpu
     assert started is not None and len(started) == 2
     # a run that has no use for them (nothing changed since the last) lets them go
     run(corpus_copy, tmp_path / "new", FAST, progress=False)
-    again = Runner(tmp_path / "new", FAST, progress=False, started_pool=started).run(corpus_copy)
+    again = Runner(tmp_path / "new", FAST, progress=False, started=started).run(corpus_copy)
     assert again.documents == 5 and all(worker._shutdown_thread for worker in started)
