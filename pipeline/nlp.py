@@ -202,14 +202,32 @@ class CuePhrases:
         return sorted({s for spans in self.find(toks).values() for s in spans})
 
 
-# The word lists matched in running text: every extraction field (MYTH_, TIP_, STAT_, EXAMPLE_).
+# The word lists matched in running text: every extraction field (MYTH_, TIP_, STAT_, EXAMPLE_) ...
 CUE_PREFIXES = ("MYTH_", "TIP_", "STAT_", "EXAMPLE_")
+# ... but those the extractors read only as word sets, lists, suffixes or label patterns (``word_set``, ``lang_data``,
+# ``label_end``), never as cues of a text: matching them cost the index half its work (``EXAMPLE_STOP``, the stop
+# words, was 44% of its matches). :func:`cues` and :func:`has_cue` still answer for them, on their own
+# (``_other_field``); ``cue_matches`` leaves them out.
+WORD_LIST_FIELDS = frozenset({
+    "EXAMPLE_STOP", "EXAMPLE_POSSESSIVES", "EXAMPLE_CONJUNCTIONS", "EXAMPLE_WORD_ENDINGS", "EXAMPLE_NAME_CONNECTORS",
+    "EXAMPLE_NAME_PARTICLES", "EXAMPLE_GENERIC_ACRONYMS", "EXAMPLE_ORG_SUFFIXES", "EXAMPLE_PLATFORMS", "EXAMPLE_PLACES",
+    "MYTH_POPULAR_NOT_AFTER", "MYTH_THAT", "MYTH_SKIP_HEADINGS", "MYTH_LABELS",
+    "TIP_NOT_NEXT", "TIP_INVERSION_SUBJECTS", "TIP_IMPERATIVES", "TIP_IMPERATIVE_NOT", "TIP_IMPERATIVE_NOT_PREFIXES",
+    "TIP_IMPERATIVE_SUFFIXES", "TIP_CONDITIONAL_SUBJECTS", "TIP_CONDITIONALS", "TIP_SUBJECTS", "TIP_MODAL_NEGATIONS",
+    "TIP_SUGGESTION_QUESTIONS", "TIP_LABELS",
+    "STAT_SOURCE_LIST_LABELS"})
+
+
+@lru_cache(maxsize=None)     # (a few dozen field names)
+def _indexed(field: str) -> bool:
+    """Whether ``field`` is matched by the language's one index (:func:`cue_matches`)."""
+    return field.startswith(CUE_PREFIXES) and field not in WORD_LIST_FIELDS
 
 
 @lru_cache(maxsize=None)
 def _index(lang: str) -> CuePhrases:
     data = lang_data(lang)
-    return CuePhrases({f: getattr(data, f) for f in data.fields() if f.startswith(CUE_PREFIXES)
+    return CuePhrases({f: getattr(data, f) for f in data.fields() if _indexed(f)
                        and isinstance(getattr(data, f), tuple)})
 
 
@@ -231,9 +249,9 @@ _NO_MATCHES: dict[str, list[tuple[int, int]]] = {}
 
 
 def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int]]]:
-    """Every extraction field (``MYTH_``, ``TIP_``, ``STAT_``, ``EXAMPLE_``) of ``lang`` found in ``text`` -> its
-    token spans: ``bool(cue_matches(lang, t).get(field))`` is ``has_cue(lang, field, t)``, for a caller that asks
-    of one text many fields. Shared: do not change it."""
+    """Every extraction field (``MYTH_``, ``TIP_``, ``STAT_``, ``EXAMPLE_``; not the ``WORD_LIST_FIELDS``) of ``lang``
+    found in ``text`` -> its token spans: ``bool(cue_matches(lang, t).get(field))`` is ``has_cue(lang, field, t)``, for
+    a caller that asks of one text many fields. Shared: do not change it."""
     return _matches(lang, text) if text else _NO_MATCHES
 
 
@@ -244,14 +262,14 @@ def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:
     questions of the same sentences. The returned list is shared: do not change it."""
     if not text:
         return _NO_SPANS
-    if field.startswith(CUE_PREFIXES):
+    if _indexed(field):
         return _matches(lang, text).get(field, _NO_SPANS)
     return _other_field(lang, field).spans(tokenize(text))
 
 
 def has_cue(lang: str, field: str, *texts: str | None) -> bool:
     """Whether any of ``texts`` holds a cue phrase of ``field``."""
-    if field.startswith(CUE_PREFIXES):   # what cues() does, without a call per text (extractors ask often)
+    if _indexed(field):   # what cues() does, without a call per text (extractors ask often)
         for t in texts:
             if t and _matches(lang, t).get(field):
                 return True

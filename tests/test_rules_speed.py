@@ -1,0 +1,55 @@
+"""The speed shortcuts of the myth and tip rules (and their helpers) against their long ways, on the sentences of
+the development corpus: each must answer exactly as what it replaces."""
+from __future__ import annotations
+
+import pathlib
+import re
+from functools import lru_cache
+
+import pytest
+
+from pipeline import nlp
+from pipeline.lang import get as lang_data
+
+DEV = pathlib.Path(__file__).parent / "fixtures" / "dev-corpus"
+LANGS = ("id", "pl", "nl")
+
+
+@lru_cache(maxsize=None)
+def _sentences(lang: str) -> tuple[str, ...]:
+    """Rough sentences of the language's development articles (lines cut at full stops), a few thousand."""
+    out = []
+    for p in sorted((DEV / lang).glob("*.txt")):
+        for line in p.read_text(encoding="utf-8").splitlines():
+            out.extend(s.strip() for s in re.split(r"(?<=[.!?])\s+", line) if s.strip())
+    return tuple(out[:4000])
+
+
+@lru_cache(maxsize=None)
+def _every_field_index(lang: str) -> nlp.CuePhrases:
+    """The index as it was: every extraction field, the word lists too."""
+    data = lang_data(lang)
+    return nlp.CuePhrases({f: getattr(data, f) for f in data.fields() if f.startswith(nlp.CUE_PREFIXES)
+                           and isinstance(getattr(data, f), tuple)})
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_index_without_word_lists_matches_as_every_field_did(lang):
+    full = _every_field_index(lang)
+    fields = [f for f in lang_data(lang).fields() if f.startswith(nlp.CUE_PREFIXES)]
+    assert _sentences(lang)
+    for text in _sentences(lang):
+        before = full.find(nlp.tokenize(text))
+        now = nlp.cue_matches(lang, text)
+        assert {f: s for f, s in before.items() if f not in nlp.WORD_LIST_FIELDS} == dict(now)
+        for f in fields:    # a word list's cues, asked for, are found on their own
+            assert nlp.cues(lang, f, text) == before.get(f, []), (f, text)
+            assert nlp.has_cue(lang, f, text) == bool(before.get(f)), (f, text)
+
+
+def test_the_word_lists_are_read_as_sets_only():
+    """No extractor asks ``cue_matches`` for a word list's cues (it leaves them out)."""
+    src = pathlib.Path(nlp.__file__).parent
+    for p in src.rglob("*.py"):
+        for field in re.findall(r"""\.get\(["']([A-Z_]+)["']""", p.read_text(encoding="utf-8")):
+            assert field not in nlp.WORD_LIST_FIELDS, (p, field)
