@@ -408,24 +408,43 @@ def _title_cues(doc: DocContext) -> tuple[bool, bool]:
 
 def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
     """Cues in the sentences after the unit; the heading and intro above it."""
-    lang, b = doc.lang, c.block
-    ctx = _block_context(doc, b)
-    list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
+    lang = doc.lang
+    tip_intro, mistake, colon, parent_imperative, myth, myth_label = _block_claims_context(doc, c.block)
     following = _following(doc, c)
+    found = [cue_matches(lang, t) for t in following]     # has_cue of each field, one lookup per sentence
     return {
-        "ctx_tip_intro": has_cue(lang, "TIP_INTRO_CUES", *ctx, *list_ctx),
-        "ctx_mistake": has_cue(lang, "TIP_MISTAKE_CUES", *ctx, *list_ctx),
-        "ctx_colon": any(t.rstrip().endswith(":") for t in ctx[-1:] + list_ctx[-1:]),
-        "ctx_parent_imperative": b.parent_idx >= 0 and starts_imperative(lang, doc.blocks[b.parent_idx].text),
-        "rebuttal_next": has_cue(lang, "MYTH_REBUTTAL_CUES", *following),
-        "myth_next": has_cue(lang, "MYTH_CUES", *following),
-        "ctx_myth": has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
-        "ctx_myth_label": any(label_end(lang, "MYTH_LABELS", t) is not None for t in ctx),
+        "ctx_tip_intro": tip_intro,
+        "ctx_mistake": mistake,
+        "ctx_colon": colon,
+        "ctx_parent_imperative": parent_imperative,
+        "rebuttal_next": any(f.get("MYTH_REBUTTAL_CUES") for f in found),
+        "myth_next": any(f.get("MYTH_CUES") for f in found),
+        "ctx_myth": myth,
+        "ctx_myth_label": myth_label,
         # the discourse of a rebuttal: a claim, then right away a sentence that rejects it ("To nieprawda.") or
         # opens by turning against it ("Namun ...", "Eigenlijk ...")
-        "rebuttal_follows": bool(following) and has_cue(lang, "MYTH_REBUTTAL_CUES", following[0]),
+        "rebuttal_follows": bool(following) and bool(found[0].get("MYTH_REBUTTAL_CUES")),
         "contrast_follows": bool(following) and bool(cues_at_start(lang, "MYTH_CONTRAST_CUES", following[0])),
     }
+
+
+def _block_claims_context(doc: DocContext, b: Block) -> tuple[bool, bool, bool, bool, bool, bool]:
+    """The context features of :func:`_claims_context` that are the block's (its heading and intro, those of its list):
+    (ctx_tip_intro, ctx_mistake, ctx_colon, ctx_parent_imperative, ctx_myth, ctx_myth_label), once per block (its
+    sentences share them)."""
+    found = b.memo.get("claims_context")
+    if found is None:
+        lang = doc.lang
+        ctx = _block_context(doc, b)
+        list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
+        found = b.memo["claims_context"] = (
+            has_cue(lang, "TIP_INTRO_CUES", *ctx, *list_ctx),
+            has_cue(lang, "TIP_MISTAKE_CUES", *ctx, *list_ctx),
+            any(t.rstrip().endswith(":") for t in ctx[-1:] + list_ctx[-1:]),
+            b.parent_idx >= 0 and starts_imperative(lang, doc.blocks[b.parent_idx].text),
+            has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
+            any(label_end(lang, "MYTH_LABELS", t) is not None for t in ctx))
+    return found
 
 
 def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
@@ -470,13 +489,13 @@ def _first(doc: DocContext, c: Candidate) -> tuple[tuple[object, ...], tuple[boo
         text = c.text
         own = _claims_own_values(doc, text)
         values = _shape_values(doc, c, text) + (doc.memo.get("person_rates") or _document_rates(doc)) + own
-        popular, belief, absolute = own[6], own[5], own[9]
+        popular, belief, rebuttal, absolute = own[6], own[5], own[7], own[9]
         # _conjunctions of these values, every other feature unknown (at most True)
         found = computed["first"] = (values, (
             popular,
             popular and _that_after(doc.lang, "MYTH_POPULAR_CUES", text),
             belief,
-            bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text)),
+            rebuttal and bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text)),   # (no cue: none at the start)
             popular or belief or absolute or values[14] or values[0],    # quoted, heading
             True,
             True))
@@ -486,21 +505,29 @@ def _first(doc: DocContext, c: Candidate) -> tuple[tuple[object, ...], tuple[boo
 def _conjunctions(lang: str, text: str, f: Mapping[str, object]) -> dict[str, object]:
     """Conjunctions a linear model cannot form itself. A feature missing from ``f`` reads as present: each
     conjunction is monotone, so that gives its highest value whatever the missing ones are (``_reaches``)."""
+    # "Banyak orang bilang bahwa ...", "Wydaje się, że ...": the many hold a claim, not do a thing
+    popular_that = f.get("popular_cue", True) and _that_after(lang, "MYTH_POPULAR_CUES", text)
+    return dict(zip(CONJUNCTIONS, _conjunction_values(f, popular_that, bool(cues_at_start(lang, "MYTH_REBUTTAL_CUES",
+                                                                                          text)))))
+
+
+def _conjunction_values(f: Mapping[str, object], popular_that: object, rebuttal_first: object) -> tuple[object, ...]:
+    """The values of :func:`_conjunctions` in the order of ``CONJUNCTIONS``, given its two of the text (``popular_that``,
+    ``rebuttal_first``): a bound stage has them from the first stage (``_first``), whose features they depend on."""
     get = f.get
-    return {
-        "popular_then_rebuttal": get("popular_cue", True) and (get("rebuttal_next", True) or get("rebuttal_cue", True)),
-        # "Banyak orang bilang bahwa ...", "Wydaje się, że ...": the many hold a claim, not do a thing
-        "popular_that": get("popular_cue", True) and _that_after(lang, "MYTH_POPULAR_CUES", text),
-        "belief_then_rebuttal": get("belief_cue", True) and get("rebuttal_next", True),
-        "rebuttal_first": bool(cues_at_start(lang, "MYTH_REBUTTAL_CUES", text)),
+    return (
+        get("popular_cue", True) and (get("rebuttal_next", True) or get("rebuttal_cue", True)),
+        popular_that,
+        get("belief_cue", True) and get("rebuttal_next", True),
+        rebuttal_first,
         # a claim (widely held, a belief, an absolute, quoted, a heading) that the next sentence rejects or turns against
-        "claim_then_turn": (get("popular_cue", True) or get("belief_cue", True) or get("absolute_cue", True)
-                            or get("quoted", True) or get("heading", True))
-                           and (get("rebuttal_follows", True) or get("contrast_follows", True)),
-        "reader_modal": get("second_person", True) and get("modal", True),
-        "imperative_in_advice": get("starts_imperative", True) and (
+        (get("popular_cue", True) or get("belief_cue", True) or get("absolute_cue", True)
+         or get("quoted", True) or get("heading", True))
+        and (get("rebuttal_follows", True) or get("contrast_follows", True)),
+        get("second_person", True) and get("modal", True),
+        get("starts_imperative", True) and (
             get("ctx_tip_intro", True) or get("ctx_parent_imperative", True) or get("title_tip", True)),
-    }
+    )
 
 
 def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
@@ -605,7 +632,8 @@ def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups
         known = dict(inputs)    # type: ignore[call-overload]
         known.update((k, v) for k, v in zip(names, values) if k in CONJUNCTION_INPUTS)
         computed[("inputs", groups)] = known
-        found = computed[key] = (values, tuple(_conjunctions(doc.lang, c.text, known).values()))
+        first_flags = _first(doc, c)[1]     # popular_that and rebuttal_first: the unit's own, known from the start
+        found = computed[key] = (values, _conjunction_values(known, first_flags[1], first_flags[3]))
     return found     # type: ignore[return-value]
 
 
