@@ -28,9 +28,13 @@ from pipeline.lang import get as lang_data
 from pipeline.spacy_blank import pipeline
 
 __all__ = ["pipeline", "Token", "tokenize", "first_alnum_token", "cues", "cue_matches", "has_cue", "is_cue_word",
+           "may_start_cue", "WORD_TOKEN",
            "word_set", "words_between", "CuePhrases"]
 
-_TOKEN = re.compile(r"\w+(?:[-‐'’&.]\w+)*[+]?|[^\w\s]")
+# a word token: a word keeps its inner hyphens, apostrophes, dots and ampersands (any other character not a letter,
+# digit, underscore or space is a token alone)
+WORD_TOKEN = r"\w+(?:[-‐'’&.]\w+)*[+]?"
+_TOKEN = re.compile(WORD_TOKEN + r"|[^\w\s]")
 
 
 class Token(NamedTuple):
@@ -275,6 +279,14 @@ def has_cue(lang: str, field: str, *texts: str | None) -> bool:
                 return True
         return False
     return any(t and cues(lang, field, t) for t in texts)
+
+
+@lru_cache(maxsize=65536)
+def may_start_cue(lang: str, field: str, lower: str) -> bool:
+    """Whether a cue phrase of ``field`` may start at a token whose lower-cased text is ``lower``: its first word fits
+    (the words after it are not looked at). No means no cue of ``field`` starts there."""
+    entry = (_index(lang) if _indexed(field) else _other_field(lang, field))._starting(lower)
+    return entry is not None and (field in entry[0] or any(name == field for name, _ in entry[1]))
 
 
 @lru_cache(maxsize=65536)

@@ -53,3 +53,19 @@ def test_the_word_lists_are_read_as_sets_only():
     for p in src.rglob("*.py"):
         for field in re.findall(r"""\.get\(["']([A-Z_]+)["']""", p.read_text(encoding="utf-8")):
             assert field not in nlp.WORD_LIST_FIELDS, (p, field)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_clause_imperative_without_tokens_answers_as_by_tokens(lang):
+    from pipeline.extract import grammar
+
+    texts = list(_sentences(lang)) + [
+        "Selain memotret produk, tuliskan deskripsi.", "Nowy klient milczy, zadzwoń do niego.",
+        "Je hebt weinig tijd, dus kies één kanaal.", "Pierwsze zdanie, __ zadzwoń do niego.",
+        "Eerste deel;  -- schrijf liever kort.", "Eerste deel,schrijf-liever kort.", "A, B, dan fokus pada C."]
+    hits = 0
+    for text in texts:
+        expected = any(c in text for c in grammar._CLAUSE_BREAKS) and grammar._clause_imperative_by_tokens(lang, text)
+        assert grammar.clause_imperative(lang, text) == expected, text
+        hits += expected
+    assert hits     # (the long way holds for some)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from pipeline.extract.morphology import clear_imperative, has_tagger, only_infinitive, tag_is, word_tags
 from pipeline.lang import get as lang_data
-from pipeline.nlp import Token, cues, first_alnum_token, tokenize, word_set
+from pipeline.nlp import WORD_TOKEN, Token, cues, first_alnum_token, may_start_cue, tokenize, word_set
 
 _SEPARATORS = (",", "-", "–", "—", ":")
 _CLAUSE_BREAKS = (",", ";", ":", "–", "—")
@@ -183,6 +183,13 @@ def clause_imperative(lang: str, text: str) -> bool:
     clause at least two."""
     if not any(c in text for c in _CLAUSE_BREAKS):
         return False    # no clause break, without tokenising the text
+    if "_" not in text and not any(_may_open_clause(lang, m.group(1)) for m in _CLAUSE_OPENING.finditer(text)):
+        return False    # no clause opens with an imperative or a lead word, without tokenising the text
+    return _clause_imperative_by_tokens(lang, text)
+
+
+def _clause_imperative_by_tokens(lang: str, text: str) -> bool:
+    """:func:`clause_imperative` read off the text's tokens, clause by clause."""
     view = _clauses(lang, text)
     toks, next_word = view.toks, view.next_word
     n = len(toks)
@@ -208,6 +215,17 @@ def clause_imperative(lang: str, text: str) -> bool:
         if imperative_from(lang, text, i + 1, subjects):   # starts_imperative(text[t.end:].lstrip(), subjects)
             return True
     return False
+
+
+# a clause break and the first word after it: the token that opens the next clause, as tokenize cuts it (a break is a
+# token alone; a word of underscores only, which opens no clause, is left to the long way: texts with "_" are not asked)
+_CLAUSE_OPENING = re.compile(r"[%s]\W*(%s)" % ("".join(_CLAUSE_BREAKS), WORD_TOKEN))
+
+
+def _may_open_clause(lang: str, word: str) -> bool:
+    """Whether a clause opening with ``word`` may start with an imperative (:func:`imperative_from` at its first word:
+    an imperative, or a lead word before one)."""
+    return is_imperative_word(lang, word) or may_start_cue(lang, "TIP_LEAD_WORDS", word.lower())
 
 
 @lru_cache(maxsize=None)
