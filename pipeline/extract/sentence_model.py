@@ -572,16 +572,18 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     the conjunctions at their highest given what is known. A unit whose bound stays below the
     threshold is dropped; any other one is scored on all its features, as before."""
     computed = c.computed
-    if "features" not in computed and not c.rule and model.z_threshold is not None:
-        limit = model.z_threshold - _MARGIN
-        values, conjunctions = _first(doc, c)
-        part = model.known_part_of((), values)    # what the known features add to the bound, summed group by group
-        if model.bound_of_flags(part, conjunctions) < limit:
+    plan = model.bound_plan
+    if plan is not None and "features" not in computed and not c.rule:
+        # (Model.known_part_of and Model.bound_of_flags, inline: most units are dropped here, by the first bound)
+        limit, base, conjunction_weights, ((_, weights, positive), *later) = plan
+        values, conjunctions = computed.get("first") or _first(doc, c)
+        part = sum(map(operator.mul, weights, values)) - positive    # the known features' part, group by group
+        if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
             return False
-        for groups in model.lazy_prefixes[1:]:
+        for groups, weights, positive in later:
             values, conjunctions = _stage(doc, c, computed, groups)
-            part += model.known_part_of(groups, values)
-            if model.bound_of_flags(part, conjunctions) < limit:
+            part += sum(map(operator.mul, weights, values)) - positive
+            if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
                 return False
     return model.probability(features(doc, c)) >= model.threshold
 
@@ -681,11 +683,26 @@ class Model:
         in that order."""
         found = self._stage_weights.get(groups)
         if found is None:
-            names = stage_features(groups)
-            found = self._stage_weights[groups] = (tuple(self.weights.get(k, 0.0) for k in names),
-                                                   sum(self._positive_weights.get(k, 0.0) for k in names))
+            found = self._stage_weights[groups] = self._weights_of_stage(groups)
         weights, positive = found
         return sum(map(operator.mul, weights, values)) - positive    # type: ignore[arg-type]
+
+    def _weights_of_stage(self, groups: tuple[str, ...]) -> tuple[tuple[float, ...], float]:
+        """(the weights of ``stage_features(groups)`` in order, the sum of their positive ones)."""
+        names = stage_features(groups)
+        return tuple(self.weights.get(k, 0.0) for k in names), sum(self._positive_weights.get(k, 0.0) for k in names)
+
+    @cached_property
+    def bound_plan(self) -> tuple[float, float, tuple[float, ...], tuple[tuple[tuple[str, ...], tuple[float, ...], float],
+                                                                          ...]] | None:
+        """What ``_reaches`` bounds a unit's score with: (the limit below which a bound drops it, the base of every bound
+        (:meth:`bound_of_flags` of no part and no conjunction), the conjunctions' positive weights in the order of
+        ``CONJUNCTIONS``, each bound stage as (its lazy groups, :meth:`_weights_of_stage`)); None for a threshold of 0
+        or 1 (no bound is taken)."""
+        if self.z_threshold is None:
+            return None
+        return (self.z_threshold - _MARGIN, self._flags_base, self._conjunction_positive,
+                tuple((groups, *self._weights_of_stage(groups)) for groups in self.lazy_prefixes))
 
     def bound_of_flags(self, known_part: float, conjunctions: tuple[bool, ...]) -> float:
         """:meth:`bound_of_true` of the conjunctions that may hold given as flags in the order of ``CONJUNCTIONS``."""
