@@ -69,3 +69,14 @@ def test_clause_imperative_without_tokens_answers_as_by_tokens(lang):
         assert grammar.clause_imperative(lang, text) == expected, text
         hits += expected
     assert hits     # (the long way holds for some)
+
+
+def test_has_digit_is_any_character_a_digit():
+    from pipeline.extract import sentence_model
+
+    texts = [t for lang in LANGS for t in _sentences(lang)] + [
+        "", "abc", "ab1", "zażółć²", "①", "x ⁴ y", "٣ arabic", "łódź", "pięć 5", "₂", "ﬁ", "ℕ", "½", "Ⅻ"]
+    for text in texts:
+        assert sentence_model._has_digit(text) == any(ch.isdigit() for ch in text), text
+    assert all(not ch.isascii() for ch in map(chr, range(0x110000))
+               if ch.isdigit() and not sentence_model._DIGIT.match(ch))

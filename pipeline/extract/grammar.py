@@ -92,7 +92,7 @@ def is_imperative_word(lang: str, word: str) -> bool:
 def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
     first = first_alnum_token(text)
-    if first is None or not (is_imperative_word(lang, first[1]) or _starts_cue(lang, "TIP_LEAD_WORDS", text, first[0])):
+    if first is None or not (is_imperative_word(lang, first[1]) or _starts_lead(lang, text, first)):
         return False    # what imperative_from finds at its first word, without tokenising the whole text
     return imperative_from(lang, text, 0, subjects)
 
@@ -100,6 +100,12 @@ def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset
 def _starts_cue(lang: str, field: str, text: str, i: int) -> bool:
     """Whether a cue of ``field`` starts at token ``i`` of ``text``."""
     return any(s == i for s, _ in cues(lang, field, text))
+
+
+def _starts_lead(lang: str, text: str, first: tuple[int, str]) -> bool:
+    """Whether a ``TIP_LEAD_WORDS`` cue starts at the token ``first`` (index, text) of ``text``: first whether one may
+    start with its word (remembered per word; most words start none), then the text's cues."""
+    return may_start_cue(lang, "TIP_LEAD_WORDS", first[1].lower()) and _starts_cue(lang, "TIP_LEAD_WORDS", text, first[0])
 
 
 def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = frozenset()) -> bool:
@@ -153,7 +159,7 @@ def conditional_imperative(lang: str, text: str) -> bool:
     ..., ...``), then an imperative main clause."""
     first_word = first_alnum_token(text)
     if first_word is None or not (first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS")
-                                  or _starts_cue(lang, "TIP_LEAD_WORDS", text, first_word[0])):
+                                  or _starts_lead(lang, text, first_word)):
         return False    # no conditional and no lead word first, without tokenising the whole text
     view = _clauses(lang, text)
     toks, next_alnum = view.toks, view.next_alnum

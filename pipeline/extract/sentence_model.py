@@ -276,11 +276,13 @@ def features(doc: DocContext, c: Candidate) -> dict[str, float]:
 
 _QUOTE_MARK = re.compile("[%s]" % re.escape(QUOTE_MARKS))     # any of QUOTE_MARKS
 _DIGIT = re.compile(r"\d")     # a decimal digit: str.isdigit() holds for it (and for a few more, such as "²")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")     # the digits \d misses ("²", "①") are none of them ASCII
 
 
 def _has_digit(text: str) -> bool:
-    """``any(ch.isdigit() for ch in text)``, by the regex engine for most texts."""
-    return bool(_DIGIT.search(text)) or (not text.isascii() and any(map(str.isdigit, text)))
+    """``any(ch.isdigit() for ch in text)``, by the regex engine for most texts (of a text with letters beyond ASCII,
+    only those are looked at one by one)."""
+    return bool(_DIGIT.search(text)) or (not text.isascii() and any(map(str.isdigit, _NOT_ASCII.findall(text))))
 
 
 # the shape features, in the order of _shape_values
@@ -322,7 +324,7 @@ def _advice_cues(lang: str, text: str) -> dict[str, object]:
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
     return {
         "first_person": bool(found.get("TIP_NARRATOR_WORDS")) or bool(found.get("TIP_FIRST_PERSON")),
-        "modal": has_modal(lang, text),
+        "modal": bool(found.get("TIP_MODALS")) and has_modal(lang, text),    # (no modal cue: none of advice)
         "advice_cue": bool(found.get("TIP_ADVICE_CUES")),
         "tip_label": label_end(lang, "TIP_LABELS", text) is not None,
         "tip_not_cue": bool(found.get("TIP_NOT_CUES")),
