@@ -80,3 +80,26 @@ def test_has_digit_is_any_character_a_digit():
         assert sentence_model._has_digit(text) == any(ch.isdigit() for ch in text), text
     assert all(not ch.isascii() for ch in map(chr, range(0x110000))
                if ch.isdigit() and not sentence_model._DIGIT.match(ch))
+
+
+def _docs():
+    from pipeline.stages.extract import doc_from_text
+
+    out = []
+    for lang in LANGS:
+        for p in sorted((DEV / lang).glob("*.txt"))[:4]:
+            out.append(doc_from_text(p.read_text(encoding="utf-8"), lang, p.stem))
+    return out
+
+
+def test_units_are_their_blocks_text_and_come_in_order_without_hits():
+    """A unit's text is its span of the block's text; with no rule's hit, the units come in (block, start) order
+    (myths._classified leaves them unsorted then)."""
+    from pipeline.extract import myths, sentence_model
+
+    for doc in _docs():
+        units = sentence_model.candidates(doc, {})
+        assert units == sorted(units, key=lambda c: (c.block.idx, c.start))
+        for c in units:
+            assert c.text == c.block.text[c.start:c.end].strip()
+        assert myths.candidates(doc, []) == units

@@ -375,7 +375,9 @@ def _classified(doc: DocContext, hits: list[Hit], model: sentence_model.Model) -
     by_span = {(h.block.idx, h.start, h.end): h for h in hits}
     out: list[Hit] = []
     last: sentence_model.Candidate | None = None
-    ordered = sorted(candidates(doc, hits), key=lambda c: (c.block.idx, c.start))
+    ordered = candidates(doc, hits)     # in order of (block, start) but for the rules' hits, each first in its block
+    if hits:
+        ordered.sort(key=lambda c: (c.block.idx, c.start))
     for c in sentence_model.kept(doc, ordered, model):
         hit = by_span.get((c.block.idx, c.start, c.end))
         if hit is None:

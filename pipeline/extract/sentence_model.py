@@ -117,12 +117,14 @@ def _block_units(b: Block) -> tuple[Candidate, ...]:
     the tips models weigh the same units (the same objects, so each unit's text is cut once)."""
     found = b.memo.get("model_units")
     if found is None:
+        # (start, end, sentence, block.text[start:end]): a sentence's own text object, whose hash the per-text caches
+        # have computed already
         if b.kind == "heading" or (b.kind == "list_item" and len(b.text) <= WHOLE_ITEM_CHARS):
-            units = [(0, len(b.text), -1)]
+            units = [(0, len(b.text), -1, b.text)]
         else:
-            units = [(x.start, x.end, i) for i, x in enumerate(sentences(b))]
+            units = [(x.start, x.end, i, x.text) for i, x in enumerate(sentences(b))]
         found = b.memo["model_units"] = tuple(
-            Candidate(b, s, e, None, k, stripped) for s, e, k in units for text in (b.text[s:e],)
+            Candidate(b, s, e, None, k, stripped) for s, e, k, text in units
             for stripped in (text.strip(),) if len(stripped) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
     return found
 
@@ -619,26 +621,36 @@ def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups
     stages their orders share."""
     if not groups:
         return _first(doc, c)
-    key = ("stage", groups)
+    key, before_key, inputs_key, before, last, names, inputs_at = _stage_recipe(groups)
     found = computed.get(key)
     if found is None:
-        before = groups[:-1]
-        inputs = computed.get(("inputs", before))
+        inputs = computed.get(before_key)
         if inputs is None:
             if before:
                 _stage(doc, c, computed, before)
-                inputs = computed[("inputs", before)]
+                inputs = computed[before_key]
             else:
-                inputs = computed[("inputs", ())] = dict(zip(_FIRST_INPUTS, _first_inputs(_first(doc, c)[0])))
-        group = _group(doc, c, groups[-1])
-        names = stage_features(groups)
+                inputs = computed[before_key] = dict(zip(_FIRST_INPUTS, _first_inputs(_first(doc, c)[0])))
+        group = _group(doc, c, last)
         values = tuple([group[k] for k in names])
         known = dict(inputs)    # type: ignore[call-overload]
-        known.update((k, v) for k, v in zip(names, values) if k in CONJUNCTION_INPUTS)
-        computed[("inputs", groups)] = known
+        known.update([(k, values[i]) for k, i in inputs_at])
+        computed[inputs_key] = known
         first_flags = _first(doc, c)[1]     # popular_that and rebuttal_first: the unit's own, known from the start
         found = computed[key] = (values, _conjunction_values(known, first_flags[1], first_flags[3]))
     return found     # type: ignore[return-value]
+
+
+@lru_cache(maxsize=None)    # (a few stages)
+def _stage_recipe(groups: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]],
+                                                    tuple[str, tuple[str, ...]], tuple[str, ...], str, tuple[str, ...],
+                                                    tuple[tuple[str, int], ...]]:
+    """What :func:`_stage` of ``groups`` reads and writes, once per stage: (its key in a unit's ``computed``, the key
+    of the conjunctions' input known before it, that of those known after it, the groups before it, its own group,
+    its features (``stage_features``), those of them the conjunctions read with their index)."""
+    names = stage_features(groups)
+    return (("stage", groups), ("inputs", groups[:-1]), ("inputs", groups), groups[:-1], groups[-1], names,
+            tuple((k, i) for i, k in enumerate(names) if k in CONJUNCTION_INPUTS))
 
 
 # --- the stored model ------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract import sentence_model, spans
@@ -245,14 +245,16 @@ def _fitting_sentences(doc: DocContext, settings: Settings, tips_only: bool = Fa
 
 
 def _free_sentences(doc: DocContext, taken: Taken, settings: Settings, tips_only: bool = False
-                    ) -> Iterator[tuple[Block, int, spans.Span]]:
+                    ) -> list[tuple[Block, int, spans.Span]]:
     """(block, k, sentence) of every sentence of a body block that no item took, neither too short
-    nor too long (``tips_only``: that could be a tip, :func:`_may_be_tip`)."""
+    nor too long (``tips_only``: that could be a tip, :func:`_may_be_tip`). Shared: do not change it."""
+    fitting = _fitting_sentences(doc, settings, tips_only)
     taken_spans, claims = taken.spans, taken.claims
-    for b, k, sent in _fitting_sentences(doc, settings, tips_only):
-        if (b.idx in taken_spans or b.idx in claims) and overlaps(taken.used(b), sent.start, sent.end):
-            continue    # (a block no span of is taken has every sentence free)
-        yield b, k, sent
+    if not taken_spans and not claims:
+        return fitting
+    # (a block no span of is taken has every sentence free)
+    return [x for x in fitting if not ((x[0].idx in taken_spans or x[0].idx in claims)
+                                       and overlaps(taken.used(x[0]), x[2].start, x[2].end))]
 
 
 @lru_cache(maxsize=8192)
@@ -262,7 +264,7 @@ def _fits_sentence(text: str, min_words: int) -> bool:
 
 
 def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
-                         ) -> Iterator[tuple[Block, int, spans.Span]]:
+                         ) -> list[tuple[Block, int, spans.Span]]:
     """(block, k, sentence) of every free sentence that could be a tip: not a question, a myth
     cue, a call to the reader or an announcement of a list, not too short or too long."""
     return _free_sentences(doc, taken, settings, tips_only=True)
