@@ -156,8 +156,11 @@ class CuePhrases:
                     break
                 out.extend(self.by_ending.get(word[len(word) - n:], ()))
             out.extend(p for p in self.inner if p[1][0][1] in word)
-            found = ((tuple(name for name, elems in out if len(elems) == 1),
-                      tuple((name, elems[1:]) for name, elems in out if len(elems) > 1)) if out else None)
+            # each list's one-word phrases once, the longer ones shortest first: find_lowered then adds each list's
+            # spans in order, none twice
+            found = ((tuple(dict.fromkeys(name for name, elems in out if len(elems) == 1)),
+                      tuple(sorted(((name, elems[1:]) for name, elems in out if len(elems) > 1), key=lambda p: len(p[1]))))
+                     if out else None)
             if len(self._starting_memo) < 500_000:
                 self._starting_memo[word] = found
         return found
@@ -168,7 +171,9 @@ class CuePhrases:
 
     def find_lowered(self, lowers: list[str]) -> dict[str, list[tuple[int, int]]]:
         """:meth:`find` of the tokens' lower-cased texts."""
-        found: dict[str, set[tuple[int, int]]] = {}
+        # spans come in order: by start as the words are visited, then one-word before longer, shorter before longer
+        # (``_starting``); a span found twice (two phrases of a list) is the last one added
+        found: dict[str, list[tuple[int, int]]] = {}
         n = len(lowers)
         entries = list(map(self._starting_memo.get, lowers, repeat(_UNSEEN)))
         for i in compress(range(n), entries):     # most words start no phrase: None, skipped at C speed
@@ -178,12 +183,14 @@ class CuePhrases:
                 if entry is None:
                     continue
             singles, longer = entry
-            for name in singles:
-                spans = found.get(name)
-                if spans is None:
-                    found[name] = {(i, i + 1)}
-                else:
-                    spans.add((i, i + 1))
+            if singles:
+                span = (i, i + 1)
+                for name in singles:
+                    spans = found.get(name)
+                    if spans is None:
+                        found[name] = [span]
+                    else:
+                        spans.append(span)
             for name, rest in longer:
                 end = i + 1 + len(rest)
                 if end > n:
@@ -196,10 +203,10 @@ class CuePhrases:
                 else:
                     spans = found.get(name)
                     if spans is None:
-                        found[name] = {(i, end)}
-                    else:
-                        spans.add((i, end))
-        return {name: sorted(spans) for name, spans in found.items()}
+                        found[name] = [(i, end)]
+                    elif spans[-1] != (i, end):
+                        spans.append((i, end))
+        return found
 
     def spans(self, toks: tuple[Token, ...]) -> list[tuple[int, int]]:
         """Sorted token spans of the phrases, for a single list."""

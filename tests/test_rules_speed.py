@@ -103,3 +103,26 @@ def test_units_are_their_blocks_text_and_come_in_order_without_hits():
         for c in units:
             assert c.text == c.block.text[c.start:c.end].strip()
         assert myths.candidates(doc, []) == units
+
+
+def _find_lowered_as_before(index: nlp.CuePhrases, lowers: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """CuePhrases.find_lowered the long way: every phrase tried at every token, each list's spans a sorted set."""
+    phrases = [p for table in (index.by_word, index.by_stem, index.by_ending) for ps in table.values() for p in ps]
+    phrases += index.inner
+    found: dict[str, set[tuple[int, int]]] = {}
+    for i in range(len(lowers)):
+        for name, elems in phrases:
+            end = i + len(elems)
+            if end <= len(lowers) and all(nlp._fits(e, w) for e, w in zip(elems, lowers[i:end])):
+                found.setdefault(name, set()).add((i, end))
+    return {name: sorted(spans) for name, spans in found.items()}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_find_lowered_finds_each_span_once_in_order(lang):
+    index = _every_field_index(lang)    # (the stop words too: many words start several phrases)
+    texts = list(_sentences(lang))[:400] + ["dan dan dan , i i a to nie , en en dan maar"]
+    for text in texts:
+        lowers = [t.lower for t in nlp.tokenize(text)]
+        expected = _find_lowered_as_before(index, lowers)
+        assert index.find_lowered(lowers) == expected, text     # (lists compared as dictionaries: in any order)
