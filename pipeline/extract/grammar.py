@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 from pipeline.extract.morphology import clear_imperative, has_tagger, only_infinitive, tag_is, word_tags
@@ -189,7 +190,7 @@ def clause_imperative(lang: str, text: str) -> bool:
     clause at least two."""
     if not any(c in text for c in _CLAUSE_BREAKS):
         return False    # no clause break, without tokenising the text
-    if "_" not in text and not any(_may_open_clause(lang, m.group(1)) for m in _CLAUSE_OPENING.finditer(text)):
+    if "_" not in text and not any(map(_may_open_clause, repeat(lang), _CLAUSE_OPENING.findall(text))):
         return False    # no clause opens with an imperative or a lead word, without tokenising the text
     return _clause_imperative_by_tokens(lang, text)
 
@@ -228,6 +229,7 @@ def _clause_imperative_by_tokens(lang: str, text: str) -> bool:
 _CLAUSE_OPENING = re.compile(r"[%s]\W*(%s)" % ("".join(_CLAUSE_BREAKS), WORD_TOKEN))
 
 
+@lru_cache(maxsize=65536)
 def _may_open_clause(lang: str, word: str) -> bool:
     """Whether a clause opening with ``word`` may start with an imperative (:func:`imperative_from` at its first word:
     an imperative, or a lead word before one)."""

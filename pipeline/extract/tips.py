@@ -56,7 +56,7 @@ from pipeline.extract.grammar import (clause_imperative, conditional_imperative,
 from pipeline.extract.items import Item, Myth, Tip, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentence_texts, sentences, words
 from pipeline.lang import get as lang_data
-from pipeline.nlp import has_cue, tokenize, word_set
+from pipeline.nlp import cue_matches, has_cue, tokenize, word_set
 from pipeline.textmap import squash
 
 LEADING_JUNK = " :;,.-–—•*"
@@ -273,11 +273,13 @@ def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
 @lru_cache(maxsize=8192)
 def _may_be_tip(lang: str, text: str) -> bool:
     """Whether a free sentence could be a tip (remembered per text: four rules ask of every sentence)."""
-    if is_question(text) or has_cue(lang, "MYTH_CUES", text) or has_cue(lang, "TIP_NOT_CUES", text):
+    found = cue_matches(lang, text)     # has_cue of each field, one lookup
+    if is_question(text) or found.get("MYTH_CUES") or found.get("TIP_NOT_CUES"):
         return False
-    if text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text):
+    announce = found.get("TIP_ANNOUNCE_CUES")
+    if announce and text.rstrip().endswith(":"):
         return False  # "Ikuti tips berikut:" announces the tips
-    if opens_with(lang, "TIP_ANNOUNCE_CUES", text):
+    if announce and opens_with(lang, "TIP_ANNOUNCE_CUES", text):
         return False  # "Berikut adalah 4 alasan ...", "Oto ...", "Hier zijn ...": what follows is announced
     return True
 
