@@ -333,7 +333,8 @@ def tip_modal_sentence(doc: DocContext, taken: Taken, settings: Settings) -> lis
     not an announcement, not a title-cased line)."""
     lang = doc.lang
     return [_sentence_hit("tip_modal_sentence", b, k) for b, k, sent in _candidate_sentences(doc, taken, settings)
-            if "?" not in sent.text and has_modal(lang, sent.text) and not sent.text.rstrip().endswith(":")
+            if "?" not in sent.text and cue_matches(lang, sent.text).get("TIP_MODALS")    # (no cue: has_modal is False)
+            and has_modal(lang, sent.text) and not sent.text.rstrip().endswith(":")
             and not narrated(lang, sent.text) and not title_cased(sent.text)]
 
 
