@@ -126,3 +126,12 @@ def test_find_lowered_finds_each_span_once_in_order(lang):
         lowers = [t.lower for t in nlp.tokenize(text)]
         expected = _find_lowered_as_before(index, lowers)
         assert index.find_lowered(lowers) == expected, text     # (lists compared as dictionaries: in any order)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_first_word_is_the_first_word_token(lang):
+    from pipeline.extract import grammar
+
+    for text in list(_sentences(lang)) + ["", "...", "- „Zadbaj", "__init__ x", "2.000 zł", "’s-Hertogenbosch", "!?"]:
+        first = next((t.text for t in nlp.tokenize(text) if t.is_word), None)
+        assert grammar._first_word(text) == first, text

@@ -252,9 +252,20 @@ def starts_instruction(lang: str, text: str) -> bool:
     (Polish writes a list of steps in the infinitive)."""
     if starts_imperative(lang, text):
         return True
-    first = next((t for t in tokenize(text) if t.is_word), None)
-    return (first is not None and first.text[:1].isupper() and has_tagger(lang)
-            and only_infinitive(word_tags(lang, first.text)))
+    if not has_tagger(lang):
+        return False    # (no infinitive known: the text's first word is not needed)
+    first = _first_word(text)
+    return first is not None and first[:1].isupper() and only_infinitive(word_tags(lang, first))
+
+
+_WORD = re.compile(WORD_TOKEN)
+
+
+def _first_word(text: str) -> str | None:
+    """The text of the first word token of ``tokenize(text)``, without tokenising the text: a word token starts at the
+    first letter, digit or underscore (the tokens before it are single characters that are none), as the search's."""
+    m = _WORD.search(text)
+    return m.group() if m else None
 
 
 def narrated(lang: str, text: str) -> bool:
