@@ -242,8 +242,16 @@ def _index(lang: str) -> CuePhrases:
                        and isinstance(getattr(data, f), tuple)})
 
 
-@lru_cache(maxsize=4096)
-def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
+_NO_MATCHES: dict[str, list[tuple[int, int]]] = {}
+
+
+@lru_cache(maxsize=4096)    # (the function itself cached: the extractors ask it some 400,000 times per 1,000 documents)
+def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int]]]:
+    """Every extraction field (``MYTH_``, ``TIP_``, ``STAT_``, ``EXAMPLE_``; not the ``WORD_LIST_FIELDS``) of ``lang``
+    found in ``text`` -> its token spans: ``bool(cue_matches(lang, t).get(field))`` is ``has_cue(lang, field, t)``, for
+    a caller that asks of one text many fields. Shared: do not change it."""
+    if not text:
+        return _NO_MATCHES
     # the tokens' lower-cased texts, without building the tokens: most texts asked of are not tokenised otherwise.
     # An ASCII text's tokens are those of its lower-cased text, lower-cased (only A-Z change, within \w)
     if text.isascii():
@@ -251,19 +259,12 @@ def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
     return _index(lang).find_lowered([t.lower() for t in _TOKEN.findall(text)])
 
 
+_matches = cue_matches      # (of a text that is not empty)
+
+
 @lru_cache(maxsize=None)
 def _other_field(lang: str, field: str) -> CuePhrases:
     return CuePhrases(tuple(getattr(lang_data(lang), field)))
-
-
-_NO_MATCHES: dict[str, list[tuple[int, int]]] = {}
-
-
-def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int]]]:
-    """Every extraction field (``MYTH_``, ``TIP_``, ``STAT_``, ``EXAMPLE_``; not the ``WORD_LIST_FIELDS``) of ``lang``
-    found in ``text`` -> its token spans: ``bool(cue_matches(lang, t).get(field))`` is ``has_cue(lang, field, t)``, for
-    a caller that asks of one text many fields. Shared: do not change it."""
-    return _matches(lang, text) if text else _NO_MATCHES
 
 
 def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:
