@@ -28,9 +28,13 @@ from pipeline.lang import get as lang_data
 from pipeline.spacy_blank import pipeline
 
 __all__ = ["pipeline", "Token", "tokenize", "first_alnum_token", "cues", "cue_matches", "has_cue", "is_cue_word",
+           "may_start_cue", "WORD_TOKEN",
            "word_set", "words_between", "CuePhrases"]
 
-_TOKEN = re.compile(r"\w+(?:[-‐'’&.]\w+)*[+]?|[^\w\s]")
+# a word token: a word keeps its inner hyphens, apostrophes, dots and ampersands (any other character not a letter,
+# digit, underscore or space is a token alone)
+WORD_TOKEN = r"\w+(?:[-‐'’&.]\w+)*[+]?"
+_TOKEN = re.compile(WORD_TOKEN + r"|[^\w\s]")
 
 
 class Token(NamedTuple):
@@ -152,8 +156,11 @@ class CuePhrases:
                     break
                 out.extend(self.by_ending.get(word[len(word) - n:], ()))
             out.extend(p for p in self.inner if p[1][0][1] in word)
-            found = ((tuple(name for name, elems in out if len(elems) == 1),
-                      tuple((name, elems[1:]) for name, elems in out if len(elems) > 1)) if out else None)
+            # each list's one-word phrases once, the longer ones shortest first: find_lowered then adds each list's
+            # spans in order, none twice
+            found = ((tuple(dict.fromkeys(name for name, elems in out if len(elems) == 1)),
+                      tuple(sorted(((name, elems[1:]) for name, elems in out if len(elems) > 1), key=lambda p: len(p[1]))))
+                     if out else None)
             if len(self._starting_memo) < 500_000:
                 self._starting_memo[word] = found
         return found
@@ -164,7 +171,9 @@ class CuePhrases:
 
     def find_lowered(self, lowers: list[str]) -> dict[str, list[tuple[int, int]]]:
         """:meth:`find` of the tokens' lower-cased texts."""
-        found: dict[str, set[tuple[int, int]]] = {}
+        # spans come in order: by start as the words are visited, then one-word before longer, shorter before longer
+        # (``_starting``); a span found twice (two phrases of a list) is the last one added
+        found: dict[str, list[tuple[int, int]]] = {}
         n = len(lowers)
         entries = list(map(self._starting_memo.get, lowers, repeat(_UNSEEN)))
         for i in compress(range(n), entries):     # most words start no phrase: None, skipped at C speed
@@ -174,12 +183,14 @@ class CuePhrases:
                 if entry is None:
                     continue
             singles, longer = entry
-            for name in singles:
-                spans = found.get(name)
-                if spans is None:
-                    found[name] = {(i, i + 1)}
-                else:
-                    spans.add((i, i + 1))
+            if singles:
+                span = (i, i + 1)
+                for name in singles:
+                    spans = found.get(name)
+                    if spans is None:
+                        found[name] = [span]
+                    else:
+                        spans.append(span)
             for name, rest in longer:
                 end = i + 1 + len(rest)
                 if end > n:
@@ -192,29 +203,55 @@ class CuePhrases:
                 else:
                     spans = found.get(name)
                     if spans is None:
-                        found[name] = {(i, end)}
-                    else:
-                        spans.add((i, end))
-        return {name: sorted(spans) for name, spans in found.items()}
+                        found[name] = [(i, end)]
+                    elif spans[-1] != (i, end):
+                        spans.append((i, end))
+        return found
 
     def spans(self, toks: tuple[Token, ...]) -> list[tuple[int, int]]:
         """Sorted token spans of the phrases, for a single list."""
         return sorted({s for spans in self.find(toks).values() for s in spans})
 
 
-# The word lists matched in running text: every extraction field (MYTH_, TIP_, STAT_, EXAMPLE_).
+# The word lists matched in running text: every extraction field (MYTH_, TIP_, STAT_, EXAMPLE_) ...
 CUE_PREFIXES = ("MYTH_", "TIP_", "STAT_", "EXAMPLE_")
+# ... but those the extractors read only as word sets, lists, suffixes or label patterns (``word_set``, ``lang_data``,
+# ``label_end``), never as cues of a text: matching them cost the index half its work (``EXAMPLE_STOP``, the stop
+# words, was 44% of its matches). :func:`cues` and :func:`has_cue` still answer for them, on their own
+# (``_other_field``); ``cue_matches`` leaves them out.
+WORD_LIST_FIELDS = frozenset({
+    "EXAMPLE_STOP", "EXAMPLE_POSSESSIVES", "EXAMPLE_CONJUNCTIONS", "EXAMPLE_WORD_ENDINGS", "EXAMPLE_NAME_CONNECTORS",
+    "EXAMPLE_NAME_PARTICLES", "EXAMPLE_GENERIC_ACRONYMS", "EXAMPLE_ORG_SUFFIXES", "EXAMPLE_PLATFORMS", "EXAMPLE_PLACES",
+    "MYTH_POPULAR_NOT_AFTER", "MYTH_THAT", "MYTH_SKIP_HEADINGS", "MYTH_LABELS",
+    "TIP_NOT_NEXT", "TIP_INVERSION_SUBJECTS", "TIP_IMPERATIVES", "TIP_IMPERATIVE_NOT", "TIP_IMPERATIVE_NOT_PREFIXES",
+    "TIP_IMPERATIVE_SUFFIXES", "TIP_CONDITIONAL_SUBJECTS", "TIP_CONDITIONALS", "TIP_SUBJECTS", "TIP_MODAL_NEGATIONS",
+    "TIP_SUGGESTION_QUESTIONS", "TIP_LABELS",
+    "STAT_SOURCE_LIST_LABELS"})
+
+
+@lru_cache(maxsize=None)     # (a few dozen field names)
+def _indexed(field: str) -> bool:
+    """Whether ``field`` is matched by the language's one index (:func:`cue_matches`)."""
+    return field.startswith(CUE_PREFIXES) and field not in WORD_LIST_FIELDS
 
 
 @lru_cache(maxsize=None)
 def _index(lang: str) -> CuePhrases:
     data = lang_data(lang)
-    return CuePhrases({f: getattr(data, f) for f in data.fields() if f.startswith(CUE_PREFIXES)
+    return CuePhrases({f: getattr(data, f) for f in data.fields() if _indexed(f)
                        and isinstance(getattr(data, f), tuple)})
 
 
-@lru_cache(maxsize=4096)
-def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
+_NO_MATCHES: dict[str, list[tuple[int, int]]] = {}
+
+
+@lru_cache(maxsize=4096)    # (the function itself cached: the extractors ask it some 400,000 times per 1,000 documents)
+def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int]]]:
+    """Every extraction field (``MYTH_``, ``TIP_``, ``STAT_``, ``EXAMPLE_``; not the ``WORD_LIST_FIELDS``) of ``lang``
+    found in ``text`` -> its token spans: ``bool(cue_matches(lang, t).get(field))`` is ``has_cue(lang, field, t)``, for
+    a caller that asks of one text many fields. Shared: do not change it."""
+    if not text:
+        return _NO_MATCHES
     # the tokens' lower-cased texts, without building the tokens: most texts asked of are not tokenised otherwise.
     # An ASCII text's tokens are those of its lower-cased text, lower-cased (only A-Z change, within \w)
     if text.isascii():
@@ -222,19 +259,12 @@ def _matches(lang: str, text: str) -> dict[str, list[tuple[int, int]]]:
     return _index(lang).find_lowered([t.lower() for t in _TOKEN.findall(text)])
 
 
+_matches = cue_matches      # (of a text that is not empty)
+
+
 @lru_cache(maxsize=None)
 def _other_field(lang: str, field: str) -> CuePhrases:
     return CuePhrases(tuple(getattr(lang_data(lang), field)))
-
-
-_NO_MATCHES: dict[str, list[tuple[int, int]]] = {}
-
-
-def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int]]]:
-    """Every extraction field (``MYTH_``, ``TIP_``, ``STAT_``, ``EXAMPLE_``) of ``lang`` found in ``text`` -> its
-    token spans: ``bool(cue_matches(lang, t).get(field))`` is ``has_cue(lang, field, t)``, for a caller that asks
-    of one text many fields. Shared: do not change it."""
-    return _matches(lang, text) if text else _NO_MATCHES
 
 
 def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:
@@ -244,19 +274,27 @@ def cues(lang: str, field: str, text: str) -> list[tuple[int, int]]:
     questions of the same sentences. The returned list is shared: do not change it."""
     if not text:
         return _NO_SPANS
-    if field.startswith(CUE_PREFIXES):
+    if _indexed(field):
         return _matches(lang, text).get(field, _NO_SPANS)
     return _other_field(lang, field).spans(tokenize(text))
 
 
 def has_cue(lang: str, field: str, *texts: str | None) -> bool:
     """Whether any of ``texts`` holds a cue phrase of ``field``."""
-    if field.startswith(CUE_PREFIXES):   # what cues() does, without a call per text (extractors ask often)
+    if _indexed(field):   # what cues() does, without a call per text (extractors ask often)
         for t in texts:
             if t and _matches(lang, t).get(field):
                 return True
         return False
     return any(t and cues(lang, field, t) for t in texts)
+
+
+@lru_cache(maxsize=65536)
+def may_start_cue(lang: str, field: str, lower: str) -> bool:
+    """Whether a cue phrase of ``field`` may start at a token whose lower-cased text is ``lower``: its first word fits
+    (the words after it are not looked at). No means no cue of ``field`` starts there."""
+    entry = (_index(lang) if _indexed(field) else _other_field(lang, field))._starting(lower)
+    return entry is not None and (field in entry[0] or any(name == field for name, _ in entry[1]))
 
 
 @lru_cache(maxsize=65536)

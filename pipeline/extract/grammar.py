@@ -14,11 +14,12 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
+from itertools import repeat
 from typing import NamedTuple
 
 from pipeline.extract.morphology import clear_imperative, has_tagger, only_infinitive, tag_is, word_tags
 from pipeline.lang import get as lang_data
-from pipeline.nlp import Token, cues, first_alnum_token, tokenize, word_set
+from pipeline.nlp import WORD_TOKEN, Token, cues, first_alnum_token, may_start_cue, tokenize, word_set
 
 _SEPARATORS = (",", "-", "–", "—", ":")
 _CLAUSE_BREAKS = (",", ";", ":", "–", "—")
@@ -92,7 +93,7 @@ def is_imperative_word(lang: str, word: str) -> bool:
 def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
     first = first_alnum_token(text)
-    if first is None or not (is_imperative_word(lang, first[1]) or _starts_cue(lang, "TIP_LEAD_WORDS", text, first[0])):
+    if first is None or not (is_imperative_word(lang, first[1]) or _starts_lead(lang, text, first)):
         return False    # what imperative_from finds at its first word, without tokenising the whole text
     return imperative_from(lang, text, 0, subjects)
 
@@ -100,6 +101,12 @@ def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset
 def _starts_cue(lang: str, field: str, text: str, i: int) -> bool:
     """Whether a cue of ``field`` starts at token ``i`` of ``text``."""
     return any(s == i for s, _ in cues(lang, field, text))
+
+
+def _starts_lead(lang: str, text: str, first: tuple[int, str]) -> bool:
+    """Whether a ``TIP_LEAD_WORDS`` cue starts at the token ``first`` (index, text) of ``text``: first whether one may
+    start with its word (remembered per word; most words start none), then the text's cues."""
+    return may_start_cue(lang, "TIP_LEAD_WORDS", first[1].lower()) and _starts_cue(lang, "TIP_LEAD_WORDS", text, first[0])
 
 
 def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = frozenset()) -> bool:
@@ -153,7 +160,7 @@ def conditional_imperative(lang: str, text: str) -> bool:
     ..., ...``), then an imperative main clause."""
     first_word = first_alnum_token(text)
     if first_word is None or not (first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS")
-                                  or _starts_cue(lang, "TIP_LEAD_WORDS", text, first_word[0])):
+                                  or _starts_lead(lang, text, first_word)):
         return False    # no conditional and no lead word first, without tokenising the whole text
     view = _clauses(lang, text)
     toks, next_alnum = view.toks, view.next_alnum
@@ -183,6 +190,13 @@ def clause_imperative(lang: str, text: str) -> bool:
     clause at least two."""
     if not any(c in text for c in _CLAUSE_BREAKS):
         return False    # no clause break, without tokenising the text
+    if "_" not in text and not any(map(_may_open_clause, repeat(lang), _CLAUSE_OPENING.findall(text))):
+        return False    # no clause opens with an imperative or a lead word, without tokenising the text
+    return _clause_imperative_by_tokens(lang, text)
+
+
+def _clause_imperative_by_tokens(lang: str, text: str) -> bool:
+    """:func:`clause_imperative` read off the text's tokens, clause by clause."""
     view = _clauses(lang, text)
     toks, next_word = view.toks, view.next_word
     n = len(toks)
@@ -210,6 +224,18 @@ def clause_imperative(lang: str, text: str) -> bool:
     return False
 
 
+# a clause break and the first word after it: the token that opens the next clause, as tokenize cuts it (a break is a
+# token alone; a word of underscores only, which opens no clause, is left to the long way: texts with "_" are not asked)
+_CLAUSE_OPENING = re.compile(r"[%s]\W*(%s)" % ("".join(_CLAUSE_BREAKS), WORD_TOKEN))
+
+
+@lru_cache(maxsize=65536)
+def _may_open_clause(lang: str, word: str) -> bool:
+    """Whether a clause opening with ``word`` may start with an imperative (:func:`imperative_from` at its first word:
+    an imperative, or a lead word before one)."""
+    return is_imperative_word(lang, word) or may_start_cue(lang, "TIP_LEAD_WORDS", word.lower())
+
+
 @lru_cache(maxsize=None)
 def _clause_subjects(lang: str) -> frozenset[str]:
     return word_set(lang, "TIP_INVERSION_SUBJECTS") | word_set(lang, "TIP_CONDITIONAL_SUBJECTS")
@@ -226,9 +252,20 @@ def starts_instruction(lang: str, text: str) -> bool:
     (Polish writes a list of steps in the infinitive)."""
     if starts_imperative(lang, text):
         return True
-    first = next((t for t in tokenize(text) if t.is_word), None)
-    return (first is not None and first.text[:1].isupper() and has_tagger(lang)
-            and only_infinitive(word_tags(lang, first.text)))
+    if not has_tagger(lang):
+        return False    # (no infinitive known: the text's first word is not needed)
+    first = _first_word(text)
+    return first is not None and first[:1].isupper() and only_infinitive(word_tags(lang, first))
+
+
+_WORD = re.compile(WORD_TOKEN)
+
+
+def _first_word(text: str) -> str | None:
+    """The text of the first word token of ``tokenize(text)``, without tokenising the text: a word token starts at the
+    first letter, digit or underscore (the tokens before it are single characters that are none), as the search's."""
+    m = _WORD.search(text)
+    return m.group() if m else None
 
 
 def narrated(lang: str, text: str) -> bool:

@@ -39,14 +39,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract import sentence_model, spans
 from pipeline.extract.grammar import label_end, label_of, label_only, starts_imperative
 from pipeline.extract.items import Item, Myth, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, sentence_texts, sentences, words
-from pipeline.nlp import cue_matches, cues, has_cue, tokenize, word_set
+from pipeline.nlp import cue_matches, has_cue, tokenize, word_set
 
 QUOTE_MARKS = "\"“”„«»'‘’"
 
@@ -265,43 +265,67 @@ def myth_listed_heading(doc: DocContext, found: list[Hit], settings: Settings) -
     return out
 
 
-def _sentence_hits(doc: DocContext, found: list[Hit], rule: str, claim_cues) -> list[Hit]:
-    """Sentences where ``claim_cues(text)`` gives cue spans and a "that" follows the first one."""
+def _cued_sentences(doc: DocContext) -> list[tuple[Block, int, tuple[spans.Span, ...], Mapping[str, list]]]:
+    """(block, k, its sentences, the cues of sentence k) of every sentence of a body block with a cue either sentence
+    rule needs (a myth cue, or a mistake and a belief cue), neither too long nor a question: once per document (the two
+    rules read them; most sentences have neither)."""
+    found = doc.memo.get("myth_cued_sentences")
+    if found is None:
+        lang, found = doc.lang, []
+        for b in doc.blocks:
+            if b.kind == "heading":
+                continue
+            sents = sentences(b)
+            for k, sent in enumerate(sents):
+                t = sent.text
+                cued = cue_matches(lang, t)
+                if not (cued.get("MYTH_CUES") or (cued.get("MYTH_BELIEF_CUES") and cued.get("TIP_MISTAKE_CUES"))):
+                    continue    # neither rule's cues: claim_cues gives none
+                if len(t) > MAX_ITEM_CHARS or is_question(t):
+                    continue
+                found.append((b, k, sents, cued))
+        doc.memo["myth_cued_sentences"] = found
+    return found
+
+
+def _sentence_hits(doc: DocContext, found: list[Hit], rule: str,
+                   claim_cues: Callable[[Mapping[str, list]], list[tuple[int, int]]]) -> list[Hit]:
+    """Sentences where ``claim_cues`` of their cues (``cue_matches``) gives cue spans and a "that" follows the first one."""
     used, out = _taken(found), []
     that = word_set(doc.lang, "MYTH_THAT")
-    for b in doc.blocks:
-        if b.kind == "heading" or b.idx in used:
+    for b, k, sents, cued in _cued_sentences(doc):
+        if b.idx in used:
             continue
-        sents = sentences(b)
-        for k, sent in enumerate(sents):
-            t = sent.text
-            if len(t) > MAX_ITEM_CHARS or is_question(t):
-                continue
-            found_cues = claim_cues(t)
-            if not found_cues or not any(tok.lower in that for tok in tokenize(t)[found_cues[0][1]:]):
-                continue
-            answer = tuple(x.text for x in sents[k + 1:])
-            if not answer and b.idx + 1 < len(doc.blocks) and doc.blocks[b.idx + 1].kind != "heading":
-                answer = tuple(s.text for s in sentences(doc.blocks[b.idx + 1]))
-            out.append(Hit(rule, b, sent.start, sent.end, answer, whole_block=False))
+        sent = sents[k]
+        found_cues = claim_cues(cued)
+        if not found_cues or not any(tok.lower in that for tok in tokenize(sent.text)[found_cues[0][1]:]):
+            continue
+        answer = tuple(x.text for x in sents[k + 1:])
+        if not answer and b.idx + 1 < len(doc.blocks) and doc.blocks[b.idx + 1].kind != "heading":
+            answer = tuple(s.text for s in sentences(doc.blocks[b.idx + 1]))
+        out.append(Hit(rule, b, sent.start, sent.end, answer, whole_block=False))
     return out
+
+
+_NO_CUES: list[tuple[int, int]] = []
 
 
 def myth_cue_sentence(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
     """A myth cue, then "that" and the claim: ``Een mythe is dat ...``."""
-    return _sentence_hits(doc, found, "myth_cue_sentence", lambda t: cues(doc.lang, "MYTH_CUES", t))
+    return _sentence_hits(doc, found, "myth_cue_sentence", lambda cued: cued.get("MYTH_CUES", _NO_CUES))
+
+
+def _belief_cues(cued: Mapping[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """The belief cues after the first mistake cue, none with a myth cue (of a text's cues, ``cue_matches``)."""
+    if cued.get("MYTH_CUES"):
+        return []
+    mistake = cued.get("TIP_MISTAKE_CUES")
+    return [c for c in cued.get("MYTH_BELIEF_CUES", ()) if c[0] > mistake[0][0]] if mistake else []
 
 
 def myth_belief_sentence(doc: DocContext, found: list[Hit], settings: Settings) -> list[Hit]:
     """No myth cue, but a mistake cue, a belief verb after it, then "that": ``De fout is denken dat ...``."""
-    def belief_cues(t: str) -> list[tuple[int, int]]:
-        found = cue_matches(doc.lang, t)    # the three fields' cues, one lookup
-        if found.get("MYTH_CUES"):
-            return []
-        mistake = found.get("TIP_MISTAKE_CUES")
-        return [c for c in found.get("MYTH_BELIEF_CUES", ()) if c[0] > mistake[0][0]] if mistake else []
-
-    return _sentence_hits(doc, found, "myth_belief_sentence", belief_cues)
+    return _sentence_hits(doc, found, "myth_belief_sentence", _belief_cues)
 
 
 # the ``extractor`` of the units the learned classifier adds (no rule found them)
@@ -351,7 +375,9 @@ def _classified(doc: DocContext, hits: list[Hit], model: sentence_model.Model) -
     by_span = {(h.block.idx, h.start, h.end): h for h in hits}
     out: list[Hit] = []
     last: sentence_model.Candidate | None = None
-    ordered = sorted(candidates(doc, hits), key=lambda c: (c.block.idx, c.start))
+    ordered = candidates(doc, hits)     # in order of (block, start) but for the rules' hits, each first in its block
+    if hits:
+        ordered.sort(key=lambda c: (c.block.idx, c.start))
     for c in sentence_model.kept(doc, ordered, model):
         hit = by_span.get((c.block.idx, c.start, c.end))
         if hit is None:

@@ -117,12 +117,14 @@ def _block_units(b: Block) -> tuple[Candidate, ...]:
     the tips models weigh the same units (the same objects, so each unit's text is cut once)."""
     found = b.memo.get("model_units")
     if found is None:
+        # (start, end, sentence, block.text[start:end]): a sentence's own text object, whose hash the per-text caches
+        # have computed already
         if b.kind == "heading" or (b.kind == "list_item" and len(b.text) <= WHOLE_ITEM_CHARS):
-            units = [(0, len(b.text), -1)]
+            units = [(0, len(b.text), -1, b.text)]
         else:
-            units = [(x.start, x.end, i) for i, x in enumerate(sentences(b))]
+            units = [(x.start, x.end, i, x.text) for i, x in enumerate(sentences(b))]
         found = b.memo["model_units"] = tuple(
-            Candidate(b, s, e, None, k, stripped) for s, e, k in units for text in (b.text[s:e],)
+            Candidate(b, s, e, None, k, stripped) for s, e, k, text in units
             for stripped in (text.strip(),) if len(stripped) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
     return found
 
@@ -276,11 +278,13 @@ def features(doc: DocContext, c: Candidate) -> dict[str, float]:
 
 _QUOTE_MARK = re.compile("[%s]" % re.escape(QUOTE_MARKS))     # any of QUOTE_MARKS
 _DIGIT = re.compile(r"\d")     # a decimal digit: str.isdigit() holds for it (and for a few more, such as "²")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")     # the digits \d misses ("²", "①") are none of them ASCII
 
 
 def _has_digit(text: str) -> bool:
-    """``any(ch.isdigit() for ch in text)``, by the regex engine for most texts."""
-    return bool(_DIGIT.search(text)) or (not text.isascii() and any(map(str.isdigit, text)))
+    """``any(ch.isdigit() for ch in text)``, by the regex engine for most texts (of a text with letters beyond ASCII,
+    only those are looked at one by one)."""
+    return bool(_DIGIT.search(text)) or (not text.isascii() and any(map(str.isdigit, _NOT_ASCII.findall(text))))
 
 
 # the shape features, in the order of _shape_values
@@ -322,7 +326,7 @@ def _advice_cues(lang: str, text: str) -> dict[str, object]:
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
     return {
         "first_person": bool(found.get("TIP_NARRATOR_WORDS")) or bool(found.get("TIP_FIRST_PERSON")),
-        "modal": has_modal(lang, text),
+        "modal": bool(found.get("TIP_MODALS")) and has_modal(lang, text),    # (no modal cue: none of advice)
         "advice_cue": bool(found.get("TIP_ADVICE_CUES")),
         "tip_label": label_end(lang, "TIP_LABELS", text) is not None,
         "tip_not_cue": bool(found.get("TIP_NOT_CUES")),
@@ -408,24 +412,43 @@ def _title_cues(doc: DocContext) -> tuple[bool, bool]:
 
 def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
     """Cues in the sentences after the unit; the heading and intro above it."""
-    lang, b = doc.lang, c.block
-    ctx = _block_context(doc, b)
-    list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
+    lang = doc.lang
+    tip_intro, mistake, colon, parent_imperative, myth, myth_label = _block_claims_context(doc, c.block)
     following = _following(doc, c)
+    found = [cue_matches(lang, t) for t in following]     # has_cue of each field, one lookup per sentence
     return {
-        "ctx_tip_intro": has_cue(lang, "TIP_INTRO_CUES", *ctx, *list_ctx),
-        "ctx_mistake": has_cue(lang, "TIP_MISTAKE_CUES", *ctx, *list_ctx),
-        "ctx_colon": any(t.rstrip().endswith(":") for t in ctx[-1:] + list_ctx[-1:]),
-        "ctx_parent_imperative": b.parent_idx >= 0 and starts_imperative(lang, doc.blocks[b.parent_idx].text),
-        "rebuttal_next": has_cue(lang, "MYTH_REBUTTAL_CUES", *following),
-        "myth_next": has_cue(lang, "MYTH_CUES", *following),
-        "ctx_myth": has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
-        "ctx_myth_label": any(label_end(lang, "MYTH_LABELS", t) is not None for t in ctx),
+        "ctx_tip_intro": tip_intro,
+        "ctx_mistake": mistake,
+        "ctx_colon": colon,
+        "ctx_parent_imperative": parent_imperative,
+        "rebuttal_next": any(f.get("MYTH_REBUTTAL_CUES") for f in found),
+        "myth_next": any(f.get("MYTH_CUES") for f in found),
+        "ctx_myth": myth,
+        "ctx_myth_label": myth_label,
         # the discourse of a rebuttal: a claim, then right away a sentence that rejects it ("To nieprawda.") or
         # opens by turning against it ("Namun ...", "Eigenlijk ...")
-        "rebuttal_follows": bool(following) and has_cue(lang, "MYTH_REBUTTAL_CUES", following[0]),
+        "rebuttal_follows": bool(following) and bool(found[0].get("MYTH_REBUTTAL_CUES")),
         "contrast_follows": bool(following) and bool(cues_at_start(lang, "MYTH_CONTRAST_CUES", following[0])),
     }
+
+
+def _block_claims_context(doc: DocContext, b: Block) -> tuple[bool, bool, bool, bool, bool, bool]:
+    """The context features of :func:`_claims_context` that are the block's (its heading and intro, those of its list):
+    (ctx_tip_intro, ctx_mistake, ctx_colon, ctx_parent_imperative, ctx_myth, ctx_myth_label), once per block (its
+    sentences share them)."""
+    found = b.memo.get("claims_context")
+    if found is None:
+        lang = doc.lang
+        ctx = _block_context(doc, b)
+        list_ctx = _block_context(doc, _list_start(doc, b)) if b.kind == "list_item" else []
+        found = b.memo["claims_context"] = (
+            has_cue(lang, "TIP_INTRO_CUES", *ctx, *list_ctx),
+            has_cue(lang, "TIP_MISTAKE_CUES", *ctx, *list_ctx),
+            any(t.rstrip().endswith(":") for t in ctx[-1:] + list_ctx[-1:]),
+            b.parent_idx >= 0 and starts_imperative(lang, doc.blocks[b.parent_idx].text),
+            has_cue(lang, "MYTH_CUES", *ctx, *list_ctx),
+            any(label_end(lang, "MYTH_LABELS", t) is not None for t in ctx))
+    return found
 
 
 def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
@@ -470,13 +493,13 @@ def _first(doc: DocContext, c: Candidate) -> tuple[tuple[object, ...], tuple[boo
         text = c.text
         own = _claims_own_values(doc, text)
         values = _shape_values(doc, c, text) + (doc.memo.get("person_rates") or _document_rates(doc)) + own
-        popular, belief, absolute = own[6], own[5], own[9]
+        popular, belief, rebuttal, absolute = own[6], own[5], own[7], own[9]
         # _conjunctions of these values, every other feature unknown (at most True)
         found = computed["first"] = (values, (
             popular,
             popular and _that_after(doc.lang, "MYTH_POPULAR_CUES", text),
             belief,
-            bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text)),
+            rebuttal and bool(cues_at_start(doc.lang, "MYTH_REBUTTAL_CUES", text)),   # (no cue: none at the start)
             popular or belief or absolute or values[14] or values[0],    # quoted, heading
             True,
             True))
@@ -486,21 +509,29 @@ def _first(doc: DocContext, c: Candidate) -> tuple[tuple[object, ...], tuple[boo
 def _conjunctions(lang: str, text: str, f: Mapping[str, object]) -> dict[str, object]:
     """Conjunctions a linear model cannot form itself. A feature missing from ``f`` reads as present: each
     conjunction is monotone, so that gives its highest value whatever the missing ones are (``_reaches``)."""
+    # "Banyak orang bilang bahwa ...", "Wydaje się, że ...": the many hold a claim, not do a thing
+    popular_that = f.get("popular_cue", True) and _that_after(lang, "MYTH_POPULAR_CUES", text)
+    return dict(zip(CONJUNCTIONS, _conjunction_values(f, popular_that, bool(cues_at_start(lang, "MYTH_REBUTTAL_CUES",
+                                                                                          text)))))
+
+
+def _conjunction_values(f: Mapping[str, object], popular_that: object, rebuttal_first: object) -> tuple[object, ...]:
+    """The values of :func:`_conjunctions` in the order of ``CONJUNCTIONS``, given its two of the text (``popular_that``,
+    ``rebuttal_first``): a bound stage has them from the first stage (``_first``), whose features they depend on."""
     get = f.get
-    return {
-        "popular_then_rebuttal": get("popular_cue", True) and (get("rebuttal_next", True) or get("rebuttal_cue", True)),
-        # "Banyak orang bilang bahwa ...", "Wydaje się, że ...": the many hold a claim, not do a thing
-        "popular_that": get("popular_cue", True) and _that_after(lang, "MYTH_POPULAR_CUES", text),
-        "belief_then_rebuttal": get("belief_cue", True) and get("rebuttal_next", True),
-        "rebuttal_first": bool(cues_at_start(lang, "MYTH_REBUTTAL_CUES", text)),
+    return (
+        get("popular_cue", True) and (get("rebuttal_next", True) or get("rebuttal_cue", True)),
+        popular_that,
+        get("belief_cue", True) and get("rebuttal_next", True),
+        rebuttal_first,
         # a claim (widely held, a belief, an absolute, quoted, a heading) that the next sentence rejects or turns against
-        "claim_then_turn": (get("popular_cue", True) or get("belief_cue", True) or get("absolute_cue", True)
-                            or get("quoted", True) or get("heading", True))
-                           and (get("rebuttal_follows", True) or get("contrast_follows", True)),
-        "reader_modal": get("second_person", True) and get("modal", True),
-        "imperative_in_advice": get("starts_imperative", True) and (
+        (get("popular_cue", True) or get("belief_cue", True) or get("absolute_cue", True)
+         or get("quoted", True) or get("heading", True))
+        and (get("rebuttal_follows", True) or get("contrast_follows", True)),
+        get("second_person", True) and get("modal", True),
+        get("starts_imperative", True) and (
             get("ctx_tip_intro", True) or get("ctx_parent_imperative", True) or get("title_tip", True)),
-    }
+    )
 
 
 def _unit_features(doc: DocContext, c: Candidate) -> dict[str, float]:
@@ -545,16 +576,18 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     the conjunctions at their highest given what is known. A unit whose bound stays below the
     threshold is dropped; any other one is scored on all its features, as before."""
     computed = c.computed
-    if "features" not in computed and not c.rule and model.z_threshold is not None:
-        limit = model.z_threshold - _MARGIN
-        values, conjunctions = _first(doc, c)
-        part = model.known_part_of((), values)    # what the known features add to the bound, summed group by group
-        if model.bound_of_flags(part, conjunctions) < limit:
+    plan = model.bound_plan
+    if plan is not None and "features" not in computed and not c.rule:
+        # (Model.known_part_of and Model.bound_of_flags, inline: most units are dropped here, by the first bound)
+        limit, base, conjunction_weights, ((_, weights, positive), *later) = plan
+        values, conjunctions = computed.get("first") or _first(doc, c)
+        part = sum(map(operator.mul, weights, values)) - positive    # the known features' part, group by group
+        if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
             return False
-        for groups in model.lazy_prefixes[1:]:
+        for groups, weights, positive in later:
             values, conjunctions = _stage(doc, c, computed, groups)
-            part += model.known_part_of(groups, values)
-            if model.bound_of_flags(part, conjunctions) < limit:
+            part += sum(map(operator.mul, weights, values)) - positive
+            if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
                 return False
     return model.probability(features(doc, c)) >= model.threshold
 
@@ -588,25 +621,36 @@ def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups
     stages their orders share."""
     if not groups:
         return _first(doc, c)
-    key = ("stage", groups)
+    key, before_key, inputs_key, before, last, names, inputs_at = _stage_recipe(groups)
     found = computed.get(key)
     if found is None:
-        before = groups[:-1]
-        inputs = computed.get(("inputs", before))
+        inputs = computed.get(before_key)
         if inputs is None:
             if before:
                 _stage(doc, c, computed, before)
-                inputs = computed[("inputs", before)]
+                inputs = computed[before_key]
             else:
-                inputs = computed[("inputs", ())] = dict(zip(_FIRST_INPUTS, _first_inputs(_first(doc, c)[0])))
-        group = _group(doc, c, groups[-1])
-        names = stage_features(groups)
+                inputs = computed[before_key] = dict(zip(_FIRST_INPUTS, _first_inputs(_first(doc, c)[0])))
+        group = _group(doc, c, last)
         values = tuple([group[k] for k in names])
         known = dict(inputs)    # type: ignore[call-overload]
-        known.update((k, v) for k, v in zip(names, values) if k in CONJUNCTION_INPUTS)
-        computed[("inputs", groups)] = known
-        found = computed[key] = (values, tuple(_conjunctions(doc.lang, c.text, known).values()))
+        known.update([(k, values[i]) for k, i in inputs_at])
+        computed[inputs_key] = known
+        first_flags = _first(doc, c)[1]     # popular_that and rebuttal_first: the unit's own, known from the start
+        found = computed[key] = (values, _conjunction_values(known, first_flags[1], first_flags[3]))
     return found     # type: ignore[return-value]
+
+
+@lru_cache(maxsize=None)    # (a few stages)
+def _stage_recipe(groups: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]],
+                                                    tuple[str, tuple[str, ...]], tuple[str, ...], str, tuple[str, ...],
+                                                    tuple[tuple[str, int], ...]]:
+    """What :func:`_stage` of ``groups`` reads and writes, once per stage: (its key in a unit's ``computed``, the key
+    of the conjunctions' input known before it, that of those known after it, the groups before it, its own group,
+    its features (``stage_features``), those of them the conjunctions read with their index)."""
+    names = stage_features(groups)
+    return (("stage", groups), ("inputs", groups[:-1]), ("inputs", groups), groups[:-1], groups[-1], names,
+            tuple((k, i) for i, k in enumerate(names) if k in CONJUNCTION_INPUTS))
 
 
 # --- the stored model ------------------------------------------------------------------------
@@ -653,11 +697,26 @@ class Model:
         in that order."""
         found = self._stage_weights.get(groups)
         if found is None:
-            names = stage_features(groups)
-            found = self._stage_weights[groups] = (tuple(self.weights.get(k, 0.0) for k in names),
-                                                   sum(self._positive_weights.get(k, 0.0) for k in names))
+            found = self._stage_weights[groups] = self._weights_of_stage(groups)
         weights, positive = found
         return sum(map(operator.mul, weights, values)) - positive    # type: ignore[arg-type]
+
+    def _weights_of_stage(self, groups: tuple[str, ...]) -> tuple[tuple[float, ...], float]:
+        """(the weights of ``stage_features(groups)`` in order, the sum of their positive ones)."""
+        names = stage_features(groups)
+        return tuple(self.weights.get(k, 0.0) for k in names), sum(self._positive_weights.get(k, 0.0) for k in names)
+
+    @cached_property
+    def bound_plan(self) -> tuple[float, float, tuple[float, ...], tuple[tuple[tuple[str, ...], tuple[float, ...], float],
+                                                                          ...]] | None:
+        """What ``_reaches`` bounds a unit's score with: (the limit below which a bound drops it, the base of every bound
+        (:meth:`bound_of_flags` of no part and no conjunction), the conjunctions' positive weights in the order of
+        ``CONJUNCTIONS``, each bound stage as (its lazy groups, :meth:`_weights_of_stage`)); None for a threshold of 0
+        or 1 (no bound is taken)."""
+        if self.z_threshold is None:
+            return None
+        return (self.z_threshold - _MARGIN, self._flags_base, self._conjunction_positive,
+                tuple((groups, *self._weights_of_stage(groups)) for groups in self.lazy_prefixes))
 
     def bound_of_flags(self, known_part: float, conjunctions: tuple[bool, ...]) -> float:
         """:meth:`bound_of_true` of the conjunctions that may hold given as flags in the order of ``CONJUNCTIONS``."""

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract import sentence_model, spans
@@ -56,7 +56,7 @@ from pipeline.extract.grammar import (clause_imperative, conditional_imperative,
 from pipeline.extract.items import Item, Myth, Tip, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentence_texts, sentences, words
 from pipeline.lang import get as lang_data
-from pipeline.nlp import has_cue, tokenize, word_set
+from pipeline.nlp import cue_matches, has_cue, tokenize, word_set
 from pipeline.textmap import squash
 
 LEADING_JUNK = " :;,.-–—•*"
@@ -245,14 +245,16 @@ def _fitting_sentences(doc: DocContext, settings: Settings, tips_only: bool = Fa
 
 
 def _free_sentences(doc: DocContext, taken: Taken, settings: Settings, tips_only: bool = False
-                    ) -> Iterator[tuple[Block, int, spans.Span]]:
+                    ) -> list[tuple[Block, int, spans.Span]]:
     """(block, k, sentence) of every sentence of a body block that no item took, neither too short
-    nor too long (``tips_only``: that could be a tip, :func:`_may_be_tip`)."""
+    nor too long (``tips_only``: that could be a tip, :func:`_may_be_tip`). Shared: do not change it."""
+    fitting = _fitting_sentences(doc, settings, tips_only)
     taken_spans, claims = taken.spans, taken.claims
-    for b, k, sent in _fitting_sentences(doc, settings, tips_only):
-        if (b.idx in taken_spans or b.idx in claims) and overlaps(taken.used(b), sent.start, sent.end):
-            continue    # (a block no span of is taken has every sentence free)
-        yield b, k, sent
+    if not taken_spans and not claims:
+        return fitting
+    # (a block no span of is taken has every sentence free)
+    return [x for x in fitting if not ((x[0].idx in taken_spans or x[0].idx in claims)
+                                       and overlaps(taken.used(x[0]), x[2].start, x[2].end))]
 
 
 @lru_cache(maxsize=8192)
@@ -262,7 +264,7 @@ def _fits_sentence(text: str, min_words: int) -> bool:
 
 
 def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
-                         ) -> Iterator[tuple[Block, int, spans.Span]]:
+                         ) -> list[tuple[Block, int, spans.Span]]:
     """(block, k, sentence) of every free sentence that could be a tip: not a question, a myth
     cue, a call to the reader or an announcement of a list, not too short or too long."""
     return _free_sentences(doc, taken, settings, tips_only=True)
@@ -271,11 +273,13 @@ def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
 @lru_cache(maxsize=8192)
 def _may_be_tip(lang: str, text: str) -> bool:
     """Whether a free sentence could be a tip (remembered per text: four rules ask of every sentence)."""
-    if is_question(text) or has_cue(lang, "MYTH_CUES", text) or has_cue(lang, "TIP_NOT_CUES", text):
+    found = cue_matches(lang, text)     # has_cue of each field, one lookup
+    if is_question(text) or found.get("MYTH_CUES") or found.get("TIP_NOT_CUES"):
         return False
-    if text.rstrip().endswith(":") and has_cue(lang, "TIP_ANNOUNCE_CUES", text):
+    announce = found.get("TIP_ANNOUNCE_CUES")
+    if announce and text.rstrip().endswith(":"):
         return False  # "Ikuti tips berikut:" announces the tips
-    if opens_with(lang, "TIP_ANNOUNCE_CUES", text):
+    if announce and opens_with(lang, "TIP_ANNOUNCE_CUES", text):
         return False  # "Berikut adalah 4 alasan ...", "Oto ...", "Hier zijn ...": what follows is announced
     return True
 
@@ -329,7 +333,8 @@ def tip_modal_sentence(doc: DocContext, taken: Taken, settings: Settings) -> lis
     not an announcement, not a title-cased line)."""
     lang = doc.lang
     return [_sentence_hit("tip_modal_sentence", b, k) for b, k, sent in _candidate_sentences(doc, taken, settings)
-            if "?" not in sent.text and has_modal(lang, sent.text) and not sent.text.rstrip().endswith(":")
+            if "?" not in sent.text and cue_matches(lang, sent.text).get("TIP_MODALS")    # (no cue: has_modal is False)
+            and has_modal(lang, sent.text) and not sent.text.rstrip().endswith(":")
             and not narrated(lang, sent.text) and not title_cased(sent.text)]
 
 
