@@ -253,14 +253,25 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
 
     (No cache across calls: the benchmark corpus repeats its paragraphs hundreds of times, real
     articles do not, and a cache would measure the first.)"""
+    return list(_probability_rows(texts))
+
+
+def _probability_rows(texts: Sequence[str]) -> np.ndarray:
+    """:func:`_probabilities_of` as one array, a row per text (a text given twice identified once)."""
     distinct = list(dict.fromkeys(texts))
     if len(distinct) == len(texts):
-        return _identified(texts)
-    found = dict(zip(distinct, _identified(distinct)))
-    return [found[t] for t in texts]
+        return _identified_rows(texts)
+    rows = _identified_rows(distinct)
+    row_of = {t: i for i, t in enumerate(distinct)}
+    return rows[[row_of[t] for t in texts]]
 
 
 def _identified(texts: Sequence[str]) -> list[np.ndarray]:
+    """What py3langid's ``_decide`` returns for each text: :func:`_identified_rows`, a row per text."""
+    return list(_identified_rows(texts))
+
+
+def _identified_rows(texts: Sequence[str]) -> np.ndarray:
     """What py3langid's ``_decide`` returns for each text (the version is pinned; ``rank`` only sorts it),
     with its byte loop done in numpy for all the texts at once (:func:`_states`). The features are summed
     in the order py3langid counts them (first occurrence), one product per text as py3langid takes it,
@@ -269,38 +280,10 @@ def _identified(texts: Sequence[str]) -> list[np.ndarray]:
 
     if len(texts) > _max_texts():
         cut = _max_texts()
-        return _identified(texts[:cut]) + _identified(texts[cut:])
+        return np.concatenate([_identified_rows(texts[:cut]), _identified_rows(texts[cut:])])
     ident = _identifier()
-    _, _, output = _scanner()
-    data = [ident._encode(t) for t in texts]
-    n_texts = len(data)
-    lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
-    # the texts one after another, a byte that takes every state back to the start between two
-    stream = np.frombuffer(bytes([_reset_byte()]).join(data), dtype=np.uint8)
-    features = output[_states(stream)]          # -1 where no feature ends (the reset bytes among them)
-    found = np.flatnonzero(features >= 0)
-    feature_of = features[found]
-    text_of = np.repeat(np.arange(n_texts, dtype=np.uint16), lengths + 1)[found]
-    # each text's distinct features with their counts, in the order of their first occurrence (the order
-    # of py3langid's Counter): the occurrences ordered by (text, feature), each pair's first one first,
-    # by two stable sorts of 16-bit keys (radix sorts: a sort of the 64-bit keys took several times longer)
-    order = np.argsort(feature_of.astype(np.uint16), kind="stable")
-    high = text_of * np.uint16(_feature_high_range()) + (feature_of >> 16).astype(np.uint16)
-    order = order[np.argsort(high[order], kind="stable")]
-    new = np.empty(len(order), dtype=bool)
-    new[:1] = True
-    ordered_features, ordered_texts = feature_of[order], text_of[order]
-    np.not_equal(ordered_features[1:], ordered_features[:-1], out=new[1:])
-    new[1:] |= ordered_texts[1:] != ordered_texts[:-1]
-    group_starts = np.flatnonzero(new)
-    first = order[group_starts]          # each pair's first occurrence (an index into ``found``) ...
-    count_at = np.zeros(len(found), dtype=np.int64)
-    count_at[first] = np.diff(np.append(group_starts, len(order)))
-    is_first = np.zeros(len(found), dtype=bool)
-    is_first[first] = True
-    first = np.flatnonzero(is_first)     # ... in the order of the text (texts one after another)
-    pair_features, counts = feature_of[first], count_at[first]
-    bounds = np.searchsorted(text_of[first], np.arange(n_texts + 1)).tolist()
+    pair_features, counts, bounds, lengths = _text_features(texts)
+    n_texts = len(texts)
     rows = np.take(_feature_table(), pair_features, axis=0)   # (take: quicker than indexing)
     weights = np.log1p(counts.astype(np.float32))
     scores = np.empty((n_texts, len(ident.nb_classes)), dtype=np.float32)
@@ -324,7 +307,50 @@ def _identified(texts: Sequence[str]) -> list[np.ndarray]:
         else:
             np.maximum(scores[:, i], scores[:, j], out=scores[:, i])
             scores[:, j] = RAW_FLOOR
-    return list(scores)
+    return scores
+
+
+def _text_features(texts: Sequence[str], in_text_order: bool = True
+                   ) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
+    """The features py3langid counts in each text (at most :func:`_max_texts` texts): every text's distinct
+    features with their counts, in the order of their first occurrence (else by feature), the texts one
+    after another (text ``t``'s are ``[bounds[t]:bounds[t + 1]]``), and each text's length in bytes."""
+    ident = _identifier()
+    _, _, output = _scanner()
+    data = [ident._encode(t) for t in texts]
+    n_texts = len(data)
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
+    # the texts one after another, a byte that takes every state back to the start between two
+    stream = np.frombuffer(bytes([_reset_byte()]).join(data), dtype=np.uint8)
+    features = output[_states(stream)]          # -1 where no feature ends (the reset bytes among them)
+    found = np.flatnonzero(features >= 0)
+    feature_of = features[found]
+    text_of = np.repeat(np.arange(n_texts, dtype=np.uint16), lengths + 1)[found]
+    # each text's distinct features with their counts, in the order of their first occurrence (the order
+    # of py3langid's Counter): the occurrences ordered by (text, feature), each pair's first one first,
+    # by two stable sorts of 16-bit keys (radix sorts: a sort of the 64-bit keys took several times longer)
+    order = np.argsort(feature_of.astype(np.uint16), kind="stable")
+    high = text_of * np.uint16(_feature_high_range()) + (feature_of >> 16).astype(np.uint16)
+    order = order[np.argsort(high[order], kind="stable")]
+    new = np.empty(len(order), dtype=bool)
+    new[:1] = True
+    ordered_features, ordered_texts = feature_of[order], text_of[order]
+    np.not_equal(ordered_features[1:], ordered_features[:-1], out=new[1:])
+    new[1:] |= ordered_texts[1:] != ordered_texts[:-1]
+    group_starts = np.flatnonzero(new)
+    if not in_text_order:
+        counts = np.diff(np.append(group_starts, len(order)))
+        bounds = np.searchsorted(ordered_texts[group_starts], np.arange(n_texts + 1)).tolist()
+        return ordered_features[group_starts], counts, bounds, lengths
+    first = order[group_starts]          # each pair's first occurrence (an index into ``found``) ...
+    count_at = np.zeros(len(found), dtype=np.int64)
+    count_at[first] = np.diff(np.append(group_starts, len(order)))
+    is_first = np.zeros(len(found), dtype=bool)
+    is_first[first] = True
+    first = np.flatnonzero(is_first)     # ... in the order of the text (texts one after another)
+    pair_features, counts = feature_of[first], count_at[first]
+    bounds = np.searchsorted(text_of[first], np.arange(n_texts + 1)).tolist()
+    return pair_features, counts, bounds, lengths
 
 
 @lru_cache(maxsize=None)
@@ -340,6 +366,86 @@ def _split(probs: np.ndarray, lang: str) -> tuple[float, float]:
     """(probability of ``lang`` with its aliases, best probability of any other language)."""
     own, others = _columns(lang)
     return float(probs[own].sum()), float(probs[others].max())
+
+
+# The bound that spares identifying most paragraphs in foreign_blocks (see _may_be_foreign): the classes
+# likeliest to compete with a language each get a column of their own; the others share a few columns.
+_BOUND_OWN_COLUMNS = 24
+_BOUND_SHARED_COLUMNS = 8
+_BOUND_MARGIN = 0.01     # kept below the limit, on top of the float32 rounding bounded per text
+_FLOAT32_UNIT = 2.0 ** -24
+
+
+@lru_cache(maxsize=None)
+def _bound_table(lang: str) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """For :func:`_may_be_foreign` in ``lang``: per feature, an upper bound of (weight of class ``c`` - weight of
+    ``lang``) over each group of the other classes and, last, the largest magnitude of its weights (float32,
+    rounded up); per group the largest difference of the class priors; the largest prior magnitude; and the
+    most classes one label has (py3langid adds up the columns of a label: "sr" has two)."""
+    ident = _identifier()
+    table = _feature_table()
+    own, others = _columns(lang)
+    li = next(i for i in own if ident.nb_classes[i] == lang)
+    lang_weights = table[:, li].astype(np.float64)
+    # the others by how much they gain over ``lang`` on a typical text of ``lang`` (its features weighted by
+    # their probability in it): the most dangerous get their own columns
+    typical = np.exp(lang_weights - lang_weights.max())
+    typical /= typical.sum()
+    gain = typical @ table[:, others].astype(np.float64) - typical @ lang_weights
+    ranked = others[np.argsort(-gain, kind="stable")]
+    groups = [ranked[i:i + 1] for i in range(min(_BOUND_OWN_COLUMNS, len(ranked)))]
+    groups += [g for g in np.array_split(ranked[_BOUND_OWN_COLUMNS:], _BOUND_SHARED_COLUMNS) if len(g)]
+    prior = ident.nb_pc.astype(np.float64)
+    columns = [table[:, g].max(axis=1).astype(np.float64) - lang_weights for g in groups]
+    columns.append(np.abs(table).max(axis=1).astype(np.float64))
+    exact = np.stack(columns, axis=1)
+    bound = exact.astype(np.float32)
+    low = bound.astype(np.float64) < exact
+    bound[low] = np.nextafter(bound[low], np.float32(np.inf))
+    prior_gain = np.array([prior[g].max() - prior[li] for g in groups])
+    most = max(Counter(ident.nb_classes).values())
+    return bound, prior_gain, float(np.abs(prior).max()), most
+
+
+def _may_be_foreign(texts: Sequence[str], lang: str, settings: Settings) -> np.ndarray:
+    """Which texts a bound cannot prove to be not foreign (``p_other < foreign_min_prob``, as
+    :func:`foreign_blocks` decides it on the identifier's probabilities); the others need not be identified.
+
+    py3langid's probability of class ``c`` is ``exp(s_c) / sum(exp(s))`` with ``s_c = (sum over the text's
+    features f of w_f * weight(f, c) + prior_c) / sqrt(bytes)`` and ``w_f = log1p(count) > 0``. For every
+    other label (``m`` classes at most) ``p <= m e / (m e + exp(s_lang))`` with ``e`` the largest
+    ``exp(s_c)`` among the others, which is below the threshold ``q`` when ``max(s_c - s_lang) <
+    ln(q / (m (1 - q)))``. Per group of classes, ``sum w_f * max over the group of (weight(f, c) -
+    weight(f, lang))`` bounds that from above (:func:`_bound_table`); float32 rounding (of the products'
+    sums and the steps after them) is bounded per text and the bound kept that far and a margin below."""
+    q = settings.foreign_min_prob
+    if len(texts) > _max_texts():
+        cut = _max_texts()
+        return np.concatenate([_may_be_foreign(texts[:cut], lang, settings),
+                               _may_be_foreign(texts[cut:], lang, settings)])
+    if not texts or not 0.0 < q < 1.0:
+        return np.ones(len(texts), dtype=bool)
+    table, prior_gain, prior_max, most = _bound_table(lang)
+    limit = np.log(q / (most * (1.0 - q))) - _BOUND_MARGIN
+    pair_features, counts, bounds, lengths = _text_features(texts, in_text_order=False)
+    weights = np.log1p(counts.astype(np.float32))    # the weights py3langid takes
+    rows = np.take(table, pair_features, axis=0)
+    sums = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+    for t in range(len(texts)):
+        a, b = bounds[t], bounds[t + 1]
+        if b > a:
+            np.matmul(weights[a:b], rows[a:b], out=sums[t])
+    sums = sums.astype(np.float64)
+    gain = (sums[:, :-1] + prior_gain).max(axis=1)       # max over the others of s_c - s_lang, unscaled, ...
+    magnitude = sums[:, -1] + prior_max                   # ... and sum |w_f weight(f, c)| + |prior_c|, any c
+    # float32 rounding, bounded generously: of these sums (``size`` products each, every term at most twice
+    # the magnitude's), of the identifier's scores (the same sums, then the prior) and of its steps after them
+    # (scaling, subtracting the largest, exp, the sum)
+    error = 4.0 * (np.diff(bounds) + 8) * _FLOAT32_UNIT * magnitude * 1.02 + 1e-4
+    scale = (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32).astype(np.float64)
+    out = (gain + error) * scale * (1 + 1e-5) >= limit
+    out[np.diff(bounds) == 0] = True     # (a text without features: identified)
+    return out
 
 
 def _lang_probability(probs: np.ndarray, lang: str) -> float:
@@ -389,18 +495,28 @@ def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settin
     def scores(i: int) -> tuple[float, float]:
         return _split(_probabilities(blocks[i]), lang)
 
-    state: list[bool | None] = [None] * len(blocks)
-    n_letters = [letters(text) for text in blocks]
-    judged = [i for i, text in enumerate(blocks) if _judged(text, settings, n_letters[i])]
-    for i, probs in zip(judged, _probabilities_of([blocks[i] for i in judged])):
-        p_lang, p_other = _split(probs, lang)
-        state[i] = p_other >= settings.foreign_min_prob and p_lang <= settings.foreign_max_doc_prob
-    if not any(state):
+    # (a block shorter than block_min_letters characters has fewer letters: not judged, no letters counted)
+    judged = [i for i, text in enumerate(blocks)
+              if len(text) >= settings.block_min_letters and _judged(text, settings)]
+    if not judged:
         return [False] * len(blocks)
+    # a cheap bound proves most paragraphs not foreign; only the others are identified
+    maybe = [i for i, m in zip(judged, _may_be_foreign([blocks[i] for i in judged], lang, settings)) if m]
+    if not maybe:
+        return [False] * len(blocks)
+    p_lang, p_other = _split_rows(_probability_rows([blocks[i] for i in maybe]), lang)
+    is_foreign = (p_other >= settings.foreign_min_prob) & (p_lang <= settings.foreign_max_doc_prob)
+    if not is_foreign.any():   # (most documents) no judged block is foreign: nor is any other
+        return [False] * len(blocks)
+    state: list[bool | None] = [None] * len(blocks)
+    for i in judged:
+        state[i] = False
+    for i, foreign in zip(maybe, is_foreign.tolist()):
+        state[i] = foreign
     out = [bool(s) for s in state]
     decided = [i for i, s in enumerate(state) if s is not None]
     for i, text in enumerate(blocks):
-        if state[i] is not None or not n_letters[i]:
+        if state[i] is not None or not letters(text):
             continue
         before = next((state[j] for j in reversed(decided) if j < i), None)
         after = next((state[j] for j in decided if j > i), None)
@@ -410,6 +526,198 @@ def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settin
         p_lang, p_other = scores(i)
         out[i] = p_lang <= settings.foreign_max_doc_prob and p_other > p_lang
     return out
+
+
+def _split_rows(probs: np.ndarray, lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_split` of each row of ``probs``, as float64 arrays of the same values."""
+    own, others = _columns(lang)
+    return _own_sums(probs, own).astype(np.float64), probs[:, others].max(axis=1).astype(np.float64)
+
+
+def _own_sums(probs: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """``row[own].sum()`` of each row: one column or two (a language and its alias) added at once, the same
+    float; more (numpy's order of adding them is its own) row by row."""
+    if len(own) == 1:
+        return probs[:, own[0]].copy()
+    if len(own) == 2:
+        return probs[:, own[0]] + probs[:, own[1]]
+    return np.array([row[own].sum() for row in probs], dtype=probs.dtype)
+
+
+# The bound that spares identifying most paragraphs in foreign_blocks (see _may_be_foreign): the classes
+# likeliest to compete with a language each get a column of their own; the others share a few columns.
+_BOUND_OWN_COLUMNS = 24
+_BOUND_SHARED_COLUMNS = 8
+_BOUND_MARGIN = 0.01     # kept below the limit, on top of the float32 rounding bounded per text
+_FLOAT32_UNIT = 2.0 ** -24
+
+
+@lru_cache(maxsize=None)
+def _bound_table(lang: str) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """For :func:`_may_be_foreign` in ``lang``: per feature, an upper bound of (weight of class ``c`` - weight of
+    ``lang``) over each group of the other classes and, last, the largest magnitude of its weights (float32,
+    rounded up); per group the largest difference of the class priors; the largest prior magnitude; and the
+    most classes one label has (py3langid adds up the columns of a label: "sr" has two)."""
+    ident = _identifier()
+    table = _feature_table()
+    own, others = _columns(lang)
+    li = next(i for i in own if ident.nb_classes[i] == lang)
+    lang_weights = table[:, li].astype(np.float64)
+    # the others by how much they gain over ``lang`` on a typical text of ``lang`` (its features weighted by
+    # their probability in it): the most dangerous get their own columns
+    typical = np.exp(lang_weights - lang_weights.max())
+    typical /= typical.sum()
+    gain = typical @ table[:, others].astype(np.float64) - typical @ lang_weights
+    ranked = others[np.argsort(-gain, kind="stable")]
+    groups = [ranked[i:i + 1] for i in range(min(_BOUND_OWN_COLUMNS, len(ranked)))]
+    groups += [g for g in np.array_split(ranked[_BOUND_OWN_COLUMNS:], _BOUND_SHARED_COLUMNS) if len(g)]
+    prior = ident.nb_pc.astype(np.float64)
+    columns = [table[:, g].max(axis=1).astype(np.float64) - lang_weights for g in groups]
+    columns.append(np.abs(table).max(axis=1).astype(np.float64))
+    exact = np.stack(columns, axis=1)
+    bound = exact.astype(np.float32)
+    low = bound.astype(np.float64) < exact
+    bound[low] = np.nextafter(bound[low], np.float32(np.inf))
+    prior_gain = np.array([prior[g].max() - prior[li] for g in groups])
+    most = max(Counter(ident.nb_classes).values())
+    return bound, prior_gain, float(np.abs(prior).max()), most
+
+
+def _may_be_foreign(texts: Sequence[str], lang: str, settings: Settings) -> np.ndarray:
+    """Which texts a bound cannot prove to be not foreign (``p_other < foreign_min_prob``, as
+    :func:`foreign_blocks` decides it on the identifier's probabilities); the others need not be identified.
+
+    py3langid's probability of class ``c`` is ``exp(s_c) / sum(exp(s))`` with ``s_c = (sum over the text's
+    features f of w_f * weight(f, c) + prior_c) / sqrt(bytes)`` and ``w_f = log1p(count) > 0``. For every
+    other label (``m`` classes at most) ``p <= m e / (m e + exp(s_lang))`` with ``e`` the largest
+    ``exp(s_c)`` among the others, which is below the threshold ``q`` when ``max(s_c - s_lang) <
+    ln(q / (m (1 - q)))``. Per group of classes, ``sum w_f * max over the group of (weight(f, c) -
+    weight(f, lang))`` bounds that from above (:func:`_bound_table`); float32 rounding (of the products'
+    sums and the steps after them) is bounded per text and the bound kept that far and a margin below."""
+    q = settings.foreign_min_prob
+    if len(texts) > _max_texts():
+        cut = _max_texts()
+        return np.concatenate([_may_be_foreign(texts[:cut], lang, settings),
+                               _may_be_foreign(texts[cut:], lang, settings)])
+    if not texts or not 0.0 < q < 1.0:
+        return np.ones(len(texts), dtype=bool)
+    table, prior_gain, prior_max, most = _bound_table(lang)
+    limit = np.log(q / (most * (1.0 - q))) - _BOUND_MARGIN
+    pair_features, counts, bounds, lengths = _text_features(texts, in_text_order=False)
+    weights = np.log1p(counts.astype(np.float32))    # the weights py3langid takes
+    rows = np.take(table, pair_features, axis=0)
+    sums = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+    for t in range(len(texts)):
+        a, b = bounds[t], bounds[t + 1]
+        if b > a:
+            np.matmul(weights[a:b], rows[a:b], out=sums[t])
+    sums = sums.astype(np.float64)
+    gain = (sums[:, :-1] + prior_gain).max(axis=1)       # max over the others of s_c - s_lang, unscaled, ...
+    magnitude = sums[:, -1] + prior_max                   # ... and sum |w_f weight(f, c)| + |prior_c|, any c
+    # float32 rounding, bounded generously: of these sums (``size`` products each, every term at most twice
+    # the magnitude's), of the identifier's scores (the same sums, then the prior) and of its steps after them
+    # (scaling, subtracting the largest, exp, the sum)
+    error = 4.0 * (np.diff(bounds) + 8) * _FLOAT32_UNIT * magnitude * 1.02 + 1e-4
+    scale = (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32).astype(np.float64)
+    out = (gain + error) * scale * (1 + 1e-5) >= limit
+    out[np.diff(bounds) == 0] = True     # (a text without features: identified)
+    return out
+
+
+def _lang_probability(probs: np.ndarray, lang: str) -> float:
+    """``_split(probs, lang)[0]``."""
+    return float(probs[_columns(lang)[0]].sum())
+
+
+def _top(probs: np.ndarray, settings: Settings) -> str:
+    """The likeliest language, an alias taken for its language when that comes close (as :func:`detect`)."""
+    classes, targets = _alias_targets()
+    best = int(probs.argmax())
+    target = targets[best]
+    if target >= 0 and float(probs[target]) >= settings.alias_min_prob:
+        return classes[target]
+    return classes[best]
+
+
+@lru_cache(maxsize=1)
+def _alias_targets() -> tuple[list[str], list[int]]:
+    """The identifier's classes, and for each the class index of the supported language it is an alias of
+    (its first), -1 for none."""
+    classes = _identifier().nb_classes
+    aliases = _alias_of(SUPPORTED)
+    return classes, [classes.index(aliases[c]) if aliases.get(c) in classes else -1 for c in classes]
+
+
+def _judged(text: str, settings: Settings, n: int | None = None) -> bool:
+    """Whether a paragraph (with ``n`` letters, when known) is long enough, and prose enough, to be
+    identified alone."""
+    n = letters(text) if n is None else n
+    visible = len(text) - text.count(" ") - text.count("\t") - text.count("\n")
+    return n >= settings.block_min_letters and n >= settings.block_min_letter_share * visible
+
+
+def _is_heading(text: str, settings: Settings) -> bool:
+    return len(text) <= settings.heading_max_chars and ends_with(_OPEN_END, text.strip())
+
+
+def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:
+    """Which paragraphs of a document in ``lang`` are in another language.
+
+    Paragraphs with enough letters are judged alone: foreign when another language is
+    near-certain and ``lang`` (or its alias) near-impossible. A shorter paragraph is never
+    judged alone; it is foreign only by its context, when it does not read as ``lang``
+    itself: a heading right before a foreign paragraph, or a line inside a run of them.
+    """
+    def scores(i: int) -> tuple[float, float]:
+        return _split(_probabilities(blocks[i]), lang)
+
+    # (a block shorter than block_min_letters characters has fewer letters: not judged, no letters counted)
+    judged = [i for i, text in enumerate(blocks)
+              if len(text) >= settings.block_min_letters and _judged(text, settings)]
+    if not judged:
+        return [False] * len(blocks)
+    # a cheap bound proves most paragraphs not foreign; only the others are identified
+    maybe = [i for i, m in zip(judged, _may_be_foreign([blocks[i] for i in judged], lang, settings)) if m]
+    if not maybe:
+        return [False] * len(blocks)
+    p_lang, p_other = _split_rows(_probability_rows([blocks[i] for i in maybe]), lang)
+    is_foreign = (p_other >= settings.foreign_min_prob) & (p_lang <= settings.foreign_max_doc_prob)
+    if not is_foreign.any():   # (most documents) no judged block is foreign: nor is any other
+        return [False] * len(blocks)
+    state: list[bool | None] = [None] * len(blocks)
+    for i in judged:
+        state[i] = False
+    for i, foreign in zip(maybe, is_foreign.tolist()):
+        state[i] = foreign
+    out = [bool(s) for s in state]
+    decided = [i for i, s in enumerate(state) if s is not None]
+    for i, text in enumerate(blocks):
+        if state[i] is not None or not letters(text):
+            continue
+        before = next((state[j] for j in reversed(decided) if j < i), None)
+        after = next((state[j] for j in decided if j > i), None)
+        in_run = (before or after) and before is not False and after is not False
+        if not (in_run or (after and _is_heading(text, settings))):
+            continue
+        p_lang, p_other = scores(i)
+        out[i] = p_lang <= settings.foreign_max_doc_prob and p_other > p_lang
+    return out
+
+
+def _split_rows(probs: np.ndarray, lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_split` of each row of ``probs``, as float64 arrays of the same values: ``lang``'s columns added
+    as numpy's ``sum`` of a short row adds them (the first plus the sum of the rest from 0.0, in order)."""
+    own, others = _columns(lang)
+    p_lang = probs[:, own[0]].copy()
+    if len(own) > 1:
+        if len(own) >= 8:   # (numpy sums eight or more pairwise: not this loop's order)
+            p_lang = probs[:, own].sum(axis=1)
+        else:
+            rest = np.zeros(len(probs), dtype=probs.dtype)
+            for c in own[1:]:
+                rest += probs[:, c]
+            p_lang += rest
+    return p_lang.astype(np.float64), probs[:, others].max(axis=1).astype(np.float64)
 
 
 def document_language(text: str, settings: Settings = Settings()) -> tuple[str, float]:
