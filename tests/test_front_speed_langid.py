@@ -128,3 +128,33 @@ def test_features_by_feature_are_those_in_text_order():
     for t in range(len(texts)):
         a, b = b1[t], b1[t + 1]
         assert sorted(zip(f1[a:b].tolist(), c1[a:b].tolist())) == list(zip(f2[a:b].tolist(), c2[a:b].tolist()))
+
+
+def test_the_bound_table_kept_on_disk_is_the_one_made(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
+    made = langid._made_bound_table("pl")
+    for _ in range(2):    # written, then read
+        kept = langid._kept_bound_table("pl")
+        assert kept is not None and kept[0].tobytes() == made[0].tobytes() and kept[1].tobytes() == made[1].tobytes()
+    (tmp_path / "cache" / next(p.name for p in (tmp_path / "cache").iterdir())).write_bytes(b"damaged")
+    assert langid._kept_bound_table("pl") is None
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setenv("KB_CACHE_DIR", str(blocked / "below"))   # no folder can be made: none kept
+    assert langid._kept_bound_table("pl") is None
+
+
+def test_every_bound_column_bounds_its_classes():
+    table = langid._feature_table()
+    for lang in ("id", "pl", "nl"):
+        bound, prior_gain, prior_max, most = langid._bound_table(lang)
+        own, others = langid._columns(lang)
+        li = next(i for i in own if langid._identifier().nb_classes[i] == lang)
+        rows = np.arange(0, len(table), 97)
+        diff = table[rows][:, others].astype(np.float64) - table[rows, li:li + 1].astype(np.float64)
+        # each other class is under some group's column on every feature, and its prior under that group's
+        fits = (diff[:, :, None] <= bound[rows, None, :-1]).all(axis=0)     # (class, group)
+        prior = langid._identifier().nb_pc.astype(np.float64)
+        fits &= (prior[others] - prior[li])[:, None] <= prior_gain[None, :]
+        assert fits.any(axis=1).all()
+        assert (np.abs(table[rows]).max(axis=1) <= bound[rows, -1]).all() and most == 2

@@ -374,6 +374,7 @@ _BOUND_OWN_COLUMNS = 24
 _BOUND_SHARED_COLUMNS = 8
 _BOUND_MARGIN = 0.01     # kept below the limit, on top of the float32 rounding bounded per text
 _FLOAT32_UNIT = 2.0 ** -24
+_CHUNK = 2048
 
 
 @lru_cache(maxsize=None)
@@ -381,30 +382,85 @@ def _bound_table(lang: str) -> tuple[np.ndarray, np.ndarray, float, int]:
     """For :func:`_may_be_foreign` in ``lang``: per feature, an upper bound of (weight of class ``c`` - weight of
     ``lang``) over each group of the other classes and, last, the largest magnitude of its weights (float32,
     rounded up); per group the largest difference of the class priors; the largest prior magnitude; and the
-    most classes one label has (py3langid adds up the columns of a label: "sr" has two)."""
+    most classes one label has (py3langid adds up the columns of a label: "sr" has two).
+
+    The two arrays are kept on disk next to the unpacked model (``pipeline.model_cache``, named by the model's
+    digest): making them reads the whole model, ~0.1 CPU s a language in every process."""
+    ident = _identifier()
+    prior = ident.nb_pc.astype(np.float64)
+    most = max(Counter(ident.nb_classes).values())
+    kept = _kept_bound_table(lang)
+    bound, prior_gain = kept if kept is not None else _made_bound_table(lang)
+    return bound, prior_gain, float(np.abs(prior).max()), most
+
+
+_BOUND_FORMAT = 1   # (in the cached file's name: a change of what the file holds is another file)
+
+
+def _kept_bound_table(lang: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_made_bound_table` from its copy on disk, written on first use; None where none can be kept."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from pipeline.model_cache import unpacked
+
+    def write(_packed, out) -> None:
+        bound, prior_gain = _made_bound_table(lang)
+        np.savez(out, bound=bound, prior_gain=prior_gain)
+
+    path = unpacked(MODEL_DIR / MODEL_FILE, "py3langid", write, f".bound{_BOUND_FORMAT}-{lang}.npz")
+    if path is None:
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            bound, prior_gain = data["bound"], data["prior_gain"]
+    except Exception:   # damaged: made again
+        return None
+    if bound.shape != (len(_feature_table()), len(prior_gain) + 1) or bound.dtype != np.float32:
+        return None
+    return bound, prior_gain
+
+
+def _made_bound_table(lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """The per-feature bounds and per-group prior gains of :func:`_bound_table`, computed."""
     ident = _identifier()
     table = _feature_table()
     own, others = _columns(lang)
     li = next(i for i in own if ident.nb_classes[i] == lang)
-    lang_weights = table[:, li].astype(np.float64)
     # the others by how much they gain over ``lang`` on a typical text of ``lang`` (its features weighted by
-    # their probability in it): the most dangerous get their own columns
-    typical = np.exp(lang_weights - lang_weights.max())
-    typical /= typical.sum()
-    gain = typical @ table[:, others].astype(np.float64) - typical @ lang_weights
-    ranked = others[np.argsort(-gain, kind="stable")]
-    groups = [ranked[i:i + 1] for i in range(min(_BOUND_OWN_COLUMNS, len(ranked)))]
-    groups += [g for g in np.array_split(ranked[_BOUND_OWN_COLUMNS:], _BOUND_SHARED_COLUMNS) if len(g)]
+    # their probability in it): the most dangerous get their own columns (any grouping gives a true bound)
+    typical = np.exp(table[:, li] - table[:, li].max())
+    gain = (typical / typical.sum()) @ table
+    ranked = others[np.argsort(-gain[others], kind="stable")]
+    singles = min(_BOUND_OWN_COLUMNS, len(ranked))
+    groups = [(i, i + 1) for i in range(singles)]
+    groups += [(singles + g[0], singles + g[-1] + 1)
+               for g in np.array_split(np.arange(len(ranked) - singles), _BOUND_SHARED_COLUMNS) if len(g)]
+    magnitudes = _weight_magnitudes()
+    bound = np.empty((len(table), len(groups) + 1), dtype=np.float32)
+    part = np.empty((len(groups) + 1, _CHUNK), dtype=np.float32)
+    up = np.float32(np.inf)
+    for a in range(0, len(table), _CHUNK):    # (a few thousand features at a time: they stay in the CPU's cache)
+        chunk = table[a:a + _CHUNK]
+        rivals = np.take(chunk.T, ranked, axis=0)     # a class a row: its groups' maxima are row operations
+        lang_weights = chunk[:, li]
+        out = part[:, :len(chunk)]
+        # per group, the largest weight of a rival less the language's, one float32 step up (whichever way
+        # the subtraction rounded, still a bound); last, the largest magnitude of any weight
+        np.subtract(rivals[:singles], lang_weights, out=out[:singles])
+        for k, (x, y) in enumerate(groups[singles:], singles):
+            np.subtract(rivals[x:y].max(axis=0), lang_weights, out=out[k])
+        np.nextafter(out[:-1], up, out=out[:-1])
+        out[-1] = magnitudes[a:a + _CHUNK]
+        bound[a:a + len(chunk)] = out.T
     prior = ident.nb_pc.astype(np.float64)
-    columns = [table[:, g].max(axis=1).astype(np.float64) - lang_weights for g in groups]
-    columns.append(np.abs(table).max(axis=1).astype(np.float64))
-    exact = np.stack(columns, axis=1)
-    bound = exact.astype(np.float32)
-    low = bound.astype(np.float64) < exact
-    bound[low] = np.nextafter(bound[low], np.float32(np.inf))
-    prior_gain = np.array([prior[g].max() - prior[li] for g in groups])
-    most = max(Counter(ident.nb_classes).values())
-    return bound, prior_gain, float(np.abs(prior).max()), most
+    return bound, np.array([prior[ranked[x:y]].max() - prior[li] for x, y in groups])
+
+
+@lru_cache(maxsize=1)
+def _weight_magnitudes() -> np.ndarray:
+    """Per feature, the largest magnitude of its weights over the classes."""
+    table = _feature_table()
+    return np.maximum(table.max(axis=1), -table.min(axis=1))
 
 
 def _may_be_foreign(texts: Sequence[str], lang: str, settings: Settings) -> np.ndarray:
@@ -542,182 +598,6 @@ def _own_sums(probs: np.ndarray, own: np.ndarray) -> np.ndarray:
     if len(own) == 2:
         return probs[:, own[0]] + probs[:, own[1]]
     return np.array([row[own].sum() for row in probs], dtype=probs.dtype)
-
-
-# The bound that spares identifying most paragraphs in foreign_blocks (see _may_be_foreign): the classes
-# likeliest to compete with a language each get a column of their own; the others share a few columns.
-_BOUND_OWN_COLUMNS = 24
-_BOUND_SHARED_COLUMNS = 8
-_BOUND_MARGIN = 0.01     # kept below the limit, on top of the float32 rounding bounded per text
-_FLOAT32_UNIT = 2.0 ** -24
-
-
-@lru_cache(maxsize=None)
-def _bound_table(lang: str) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """For :func:`_may_be_foreign` in ``lang``: per feature, an upper bound of (weight of class ``c`` - weight of
-    ``lang``) over each group of the other classes and, last, the largest magnitude of its weights (float32,
-    rounded up); per group the largest difference of the class priors; the largest prior magnitude; and the
-    most classes one label has (py3langid adds up the columns of a label: "sr" has two)."""
-    ident = _identifier()
-    table = _feature_table()
-    own, others = _columns(lang)
-    li = next(i for i in own if ident.nb_classes[i] == lang)
-    lang_weights = table[:, li].astype(np.float64)
-    # the others by how much they gain over ``lang`` on a typical text of ``lang`` (its features weighted by
-    # their probability in it): the most dangerous get their own columns
-    typical = np.exp(lang_weights - lang_weights.max())
-    typical /= typical.sum()
-    gain = typical @ table[:, others].astype(np.float64) - typical @ lang_weights
-    ranked = others[np.argsort(-gain, kind="stable")]
-    groups = [ranked[i:i + 1] for i in range(min(_BOUND_OWN_COLUMNS, len(ranked)))]
-    groups += [g for g in np.array_split(ranked[_BOUND_OWN_COLUMNS:], _BOUND_SHARED_COLUMNS) if len(g)]
-    prior = ident.nb_pc.astype(np.float64)
-    columns = [table[:, g].max(axis=1).astype(np.float64) - lang_weights for g in groups]
-    columns.append(np.abs(table).max(axis=1).astype(np.float64))
-    exact = np.stack(columns, axis=1)
-    bound = exact.astype(np.float32)
-    low = bound.astype(np.float64) < exact
-    bound[low] = np.nextafter(bound[low], np.float32(np.inf))
-    prior_gain = np.array([prior[g].max() - prior[li] for g in groups])
-    most = max(Counter(ident.nb_classes).values())
-    return bound, prior_gain, float(np.abs(prior).max()), most
-
-
-def _may_be_foreign(texts: Sequence[str], lang: str, settings: Settings) -> np.ndarray:
-    """Which texts a bound cannot prove to be not foreign (``p_other < foreign_min_prob``, as
-    :func:`foreign_blocks` decides it on the identifier's probabilities); the others need not be identified.
-
-    py3langid's probability of class ``c`` is ``exp(s_c) / sum(exp(s))`` with ``s_c = (sum over the text's
-    features f of w_f * weight(f, c) + prior_c) / sqrt(bytes)`` and ``w_f = log1p(count) > 0``. For every
-    other label (``m`` classes at most) ``p <= m e / (m e + exp(s_lang))`` with ``e`` the largest
-    ``exp(s_c)`` among the others, which is below the threshold ``q`` when ``max(s_c - s_lang) <
-    ln(q / (m (1 - q)))``. Per group of classes, ``sum w_f * max over the group of (weight(f, c) -
-    weight(f, lang))`` bounds that from above (:func:`_bound_table`); float32 rounding (of the products'
-    sums and the steps after them) is bounded per text and the bound kept that far and a margin below."""
-    q = settings.foreign_min_prob
-    if len(texts) > _max_texts():
-        cut = _max_texts()
-        return np.concatenate([_may_be_foreign(texts[:cut], lang, settings),
-                               _may_be_foreign(texts[cut:], lang, settings)])
-    if not texts or not 0.0 < q < 1.0:
-        return np.ones(len(texts), dtype=bool)
-    table, prior_gain, prior_max, most = _bound_table(lang)
-    limit = np.log(q / (most * (1.0 - q))) - _BOUND_MARGIN
-    pair_features, counts, bounds, lengths = _text_features(texts, in_text_order=False)
-    weights = np.log1p(counts.astype(np.float32))    # the weights py3langid takes
-    rows = np.take(table, pair_features, axis=0)
-    sums = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
-    for t in range(len(texts)):
-        a, b = bounds[t], bounds[t + 1]
-        if b > a:
-            np.matmul(weights[a:b], rows[a:b], out=sums[t])
-    sums = sums.astype(np.float64)
-    gain = (sums[:, :-1] + prior_gain).max(axis=1)       # max over the others of s_c - s_lang, unscaled, ...
-    magnitude = sums[:, -1] + prior_max                   # ... and sum |w_f weight(f, c)| + |prior_c|, any c
-    # float32 rounding, bounded generously: of these sums (``size`` products each, every term at most twice
-    # the magnitude's), of the identifier's scores (the same sums, then the prior) and of its steps after them
-    # (scaling, subtracting the largest, exp, the sum)
-    error = 4.0 * (np.diff(bounds) + 8) * _FLOAT32_UNIT * magnitude * 1.02 + 1e-4
-    scale = (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32).astype(np.float64)
-    out = (gain + error) * scale * (1 + 1e-5) >= limit
-    out[np.diff(bounds) == 0] = True     # (a text without features: identified)
-    return out
-
-
-def _lang_probability(probs: np.ndarray, lang: str) -> float:
-    """``_split(probs, lang)[0]``."""
-    return float(probs[_columns(lang)[0]].sum())
-
-
-def _top(probs: np.ndarray, settings: Settings) -> str:
-    """The likeliest language, an alias taken for its language when that comes close (as :func:`detect`)."""
-    classes, targets = _alias_targets()
-    best = int(probs.argmax())
-    target = targets[best]
-    if target >= 0 and float(probs[target]) >= settings.alias_min_prob:
-        return classes[target]
-    return classes[best]
-
-
-@lru_cache(maxsize=1)
-def _alias_targets() -> tuple[list[str], list[int]]:
-    """The identifier's classes, and for each the class index of the supported language it is an alias of
-    (its first), -1 for none."""
-    classes = _identifier().nb_classes
-    aliases = _alias_of(SUPPORTED)
-    return classes, [classes.index(aliases[c]) if aliases.get(c) in classes else -1 for c in classes]
-
-
-def _judged(text: str, settings: Settings, n: int | None = None) -> bool:
-    """Whether a paragraph (with ``n`` letters, when known) is long enough, and prose enough, to be
-    identified alone."""
-    n = letters(text) if n is None else n
-    visible = len(text) - text.count(" ") - text.count("\t") - text.count("\n")
-    return n >= settings.block_min_letters and n >= settings.block_min_letter_share * visible
-
-
-def _is_heading(text: str, settings: Settings) -> bool:
-    return len(text) <= settings.heading_max_chars and ends_with(_OPEN_END, text.strip())
-
-
-def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:
-    """Which paragraphs of a document in ``lang`` are in another language.
-
-    Paragraphs with enough letters are judged alone: foreign when another language is
-    near-certain and ``lang`` (or its alias) near-impossible. A shorter paragraph is never
-    judged alone; it is foreign only by its context, when it does not read as ``lang``
-    itself: a heading right before a foreign paragraph, or a line inside a run of them.
-    """
-    def scores(i: int) -> tuple[float, float]:
-        return _split(_probabilities(blocks[i]), lang)
-
-    # (a block shorter than block_min_letters characters has fewer letters: not judged, no letters counted)
-    judged = [i for i, text in enumerate(blocks)
-              if len(text) >= settings.block_min_letters and _judged(text, settings)]
-    if not judged:
-        return [False] * len(blocks)
-    # a cheap bound proves most paragraphs not foreign; only the others are identified
-    maybe = [i for i, m in zip(judged, _may_be_foreign([blocks[i] for i in judged], lang, settings)) if m]
-    if not maybe:
-        return [False] * len(blocks)
-    p_lang, p_other = _split_rows(_probability_rows([blocks[i] for i in maybe]), lang)
-    is_foreign = (p_other >= settings.foreign_min_prob) & (p_lang <= settings.foreign_max_doc_prob)
-    if not is_foreign.any():   # (most documents) no judged block is foreign: nor is any other
-        return [False] * len(blocks)
-    state: list[bool | None] = [None] * len(blocks)
-    for i in judged:
-        state[i] = False
-    for i, foreign in zip(maybe, is_foreign.tolist()):
-        state[i] = foreign
-    out = [bool(s) for s in state]
-    decided = [i for i, s in enumerate(state) if s is not None]
-    for i, text in enumerate(blocks):
-        if state[i] is not None or not letters(text):
-            continue
-        before = next((state[j] for j in reversed(decided) if j < i), None)
-        after = next((state[j] for j in decided if j > i), None)
-        in_run = (before or after) and before is not False and after is not False
-        if not (in_run or (after and _is_heading(text, settings))):
-            continue
-        p_lang, p_other = scores(i)
-        out[i] = p_lang <= settings.foreign_max_doc_prob and p_other > p_lang
-    return out
-
-
-def _split_rows(probs: np.ndarray, lang: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_split` of each row of ``probs``, as float64 arrays of the same values: ``lang``'s columns added
-    as numpy's ``sum`` of a short row adds them (the first plus the sum of the rest from 0.0, in order)."""
-    own, others = _columns(lang)
-    p_lang = probs[:, own[0]].copy()
-    if len(own) > 1:
-        if len(own) >= 8:   # (numpy sums eight or more pairwise: not this loop's order)
-            p_lang = probs[:, own].sum(axis=1)
-        else:
-            rest = np.zeros(len(probs), dtype=probs.dtype)
-            for c in own[1:]:
-                rest += probs[:, c]
-            p_lang += rest
-    return p_lang.astype(np.float64), probs[:, others].max(axis=1).astype(np.float64)
 
 
 def document_language(text: str, settings: Settings = Settings()) -> tuple[str, float]:
