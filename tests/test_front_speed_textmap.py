@@ -1,0 +1,36 @@
+"""The textmap shortcuts (issue 8) give what the long way gives: the whitespace test without the regex."""
+from __future__ import annotations
+
+import pathlib
+import random
+import re
+import sys
+
+from pipeline import textmap
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+EDGES = ["", " ", "a  b", " a", "a ", "a\tb", "a\u00a0b", "a\u200bb", "a\u3000b", "a\u2028b", "a\x85b", "x\x1fy",
+         "a \u2009b", "\x00 a"]
+
+
+def _texts() -> list[str]:
+    paths = sorted((ROOT / "corpus").glob("*.*")) + sorted((ROOT / "tests/fixtures/holdout-corpus").rglob("*.*")) \
+        + sorted((ROOT / "tests/fixtures/dev-corpus").rglob("*.*"))
+    return [p.read_text(encoding="utf-8", errors="replace") for p in paths] + EDGES
+
+
+def test_only_the_space_of_all_whitespace_is_printable():
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        assert bool(re.match(r"\s", ch)) == ch.isspace()
+        if ch.isspace() and ch != " ":
+            assert not ch.isprintable(), hex(cp)
+
+
+def test_single_spaced_is_the_regex_test():
+    rng = random.Random(5)
+    pieces = ["a", "b", " ", "  ", "\t", "\n", "\u00a0", "\u200b", "é", "\u2009", "x y", "\x00"]
+    samples = EDGES + ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(5000)]
+    samples += [line for text in _texts() for line in text.splitlines()]
+    for text in samples:
+        assert textmap._single_spaced(text) == (not textmap._IRREGULAR_SPACE.search(text)), repr(text)
