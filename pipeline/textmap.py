@@ -121,11 +121,17 @@ def _plain_view(raw: str, start: int, end: int) -> TextView:
         _array(raw[start:end], start, chars, index, False)
         return _finish(chars, index)
     else:
-        segment = raw[start:end]
+        segment = text
         a = len(segment) - len(segment.lstrip())
         b = len(segment.rstrip())
         if a >= b:
             return _EMPTY
+        inner = segment[a:b]
+        if _single_spaced(inner):   # (most of these lines) blanks at its ends only: the text between them
+            if unicodedata.is_normalized("NFC", inner):
+                return TextView(inner, range(start + a, start + b))
+            text, index = _nfc_with_map(inner, list(range(start + a, start + b)))
+            return TextView(text, tuple(index))
         pieces: list[str] = []
         index = []
         pos = a

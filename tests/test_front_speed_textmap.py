@@ -34,3 +34,18 @@ def test_single_spaced_is_the_regex_test():
     samples += [line for text in _texts() for line in text.splitlines()]
     for text in samples:
         assert textmap._single_spaced(text) == (not textmap._IRREGULAR_SPACE.search(text)), repr(text)
+
+
+def test_views_of_lines_with_blanks_at_their_ends_are_the_char_by_char_views():
+    rng = random.Random(9)
+    texts = _texts() + ["  a b  ", "\ta b", "a b\t", " e\u0301 x ", "  \u212b  ", " \u00a0a\u00a0", "  ", "\t\t"]
+    for raw in texts:
+        spans = textmap.line_spans(raw) + [(s, min(len(raw), s + rng.randint(1, 90))) for s in
+                                           rng.sample(range(len(raw)), min(40, len(raw)))]
+        for start, end in spans:
+            chars: list[str] = []
+            index: list[int] = []
+            textmap._chars(raw, start, end, chars, index, False)
+            want = textmap._finish(chars, index)
+            got = textmap.view(raw, start, end)
+            assert (got.text, tuple(got.raw_index)) == (want.text, tuple(want.raw_index))
