@@ -294,6 +294,10 @@ def _words(text: str, pos: int, stop: int, chars: list[str], index: list[int], p
     if pending_space and not (pending_space == "tag" and text[a] in _PUNCT_AFTER_TAG):
         chars.append(" ")
         index.append(a - 1 if a > 0 else a)
+    if _single_spaced(inner := text[a:b]):   # (most pieces) blanks at the ends only: the text between them
+        chars.append(inner)
+        index.extend(range(a, b))
+        return b < stop
     # between the first and the last word: slices between the whitespace runs to collapse, each run
     # one space mapped to the raw position before the next word
     p = a
