@@ -182,7 +182,9 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
         if end > start:
             _run(raw, start, end, chars, index, False)
         return chars
-    if not any(s >= start and raw.startswith("&", s) for s, _ in near) and not INVISIBLE_RE.search(raw, start, end):
+    # (no "&" in the line, most lines: no removal in it is an entity to decode)
+    if ((raw.find("&", start, end) < 0 or not any(s >= start and raw.startswith("&", s) for s, _ in near))
+            and not INVISIBLE_RE.search(raw, start, end)):
         return _kept_runs(raw, start, end, near, index)
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
