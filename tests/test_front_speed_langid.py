@@ -158,3 +158,12 @@ def test_every_bound_column_bounds_its_classes():
         fits &= (prior[others] - prior[li])[:, None] <= prior_gain[None, :]
         assert fits.any(axis=1).all()
         assert (np.abs(table[rows]).max(axis=1) <= bound[rows, -1]).all() and most == 2
+
+
+def test_no_bound_where_it_cannot_hold():
+    texts = [ENGLISH, POLISH]
+    for q in (0.0, 0.9995, 1.0, 1.5):
+        settings = dataclasses.replace(langid.Settings(), foreign_min_prob=q)
+        assert langid._may_be_foreign(texts, "pl", settings).all()
+    assert langid._may_be_foreign(texts, "xx", langid.Settings()).all()
+    assert langid.foreign_blocks([POLISH, ENGLISH], "xx") == _foreign_blocks_long_way([POLISH, ENGLISH], "xx")

@@ -374,6 +374,7 @@ _BOUND_OWN_COLUMNS = 24
 _BOUND_SHARED_COLUMNS = 8
 _BOUND_MARGIN = 0.01     # kept below the limit, on top of the float32 rounding bounded per text
 _FLOAT32_UNIT = 2.0 ** -24
+_BOUND_MAX_THRESHOLD = 0.999    # (at 0.9, the margin keeps a bound probability 0.0009 below the threshold)
 _CHUNK = 2048
 
 
@@ -479,7 +480,9 @@ def _may_be_foreign(texts: Sequence[str], lang: str, settings: Settings) -> np.n
         cut = _max_texts()
         return np.concatenate([_may_be_foreign(texts[:cut], lang, settings),
                                _may_be_foreign(texts[cut:], lang, settings)])
-    if not texts or not 0.0 < q < 1.0:
+    # (a threshold within a thousandth of 1 leaves the margin too little room over float32 rounding, and a
+    # language the identifier has no class for no column to bound from: those texts are all identified)
+    if not texts or not 0.0 < q <= _BOUND_MAX_THRESHOLD or lang not in _identifier().nb_classes:
         return np.ones(len(texts), dtype=bool)
     table, prior_gain, prior_max, most = _bound_table(lang)
     limit = np.log(q / (most * (1.0 - q))) - _BOUND_MARGIN
