@@ -167,3 +167,36 @@ def test_no_bound_where_it_cannot_hold():
         assert langid._may_be_foreign(texts, "pl", settings).all()
     assert langid._may_be_foreign(texts, "xx", langid.Settings()).all()
     assert langid.foreign_blocks([POLISH, ENGLISH], "xx") == _foreign_blocks_long_way([POLISH, ENGLISH], "xx")
+
+
+def _document_language_long_way(text, settings=langid.Settings()):
+    """document_language as it was: letters counted for every paragraph, each row's probability apart."""
+    from collections import Counter
+
+    lines = langid._unmarked_lines(text[: settings.vote_max_chars])
+    blocks = [" ".join(lines[i].strip() for i in g) for g in langid.paragraph_groups(lines)]
+    voting = [(b, n) for b in blocks if (n := langid.letters(b)) >= settings.vote_min_letters]
+    is_judged = [langid._judged(b, settings, n) for b, n in voting]
+    if not any(is_judged):
+        return langid.detect(text, settings)
+    judged = [(b, n) for (b, n), j in zip(voting, is_judged) if j]
+    judged_probs = langid._probabilities_of([b for b, _ in judged])
+    shorter = iter(langid._probabilities_of([b for (b, _), j in zip(voting, is_judged) if not j]))
+    longer = iter(judged_probs)
+    votes: Counter[str] = Counter()
+    for (_, n), j in zip(voting, is_judged):
+        votes[langid._top(next(longer) if j else next(shorter), settings)] += n
+    lang = votes.most_common(1)[0][0]
+    scored = [(n, langid._lang_probability(probs, lang)) for (_, n), probs in zip(judged, judged_probs)]
+    return lang, sum(n * p for n, p in scored) / sum(n for n, _ in scored)
+
+
+def test_document_language_is_the_long_ways():
+    paths = sorted((ROOT / "corpus").glob("*.*")) + sorted((ROOT / "tests/fixtures/holdout-corpus").rglob("*.*")) \
+        + sorted((ROOT / "tests/fixtures/dev-corpus").rglob("*.*"))
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+    texts += ["\n\n".join([INDONESIAN, ENGLISH, "Baca juga", "ok"]), "\n\n".join([ENGLISH, INDONESIAN, DUTCH]),
+              "Kort.\n\nA b c.", "", "ms " * 50 + "\n\n" + INDONESIAN]
+    for text in texts:
+        got = langid.document_language(text)
+        assert got == _document_language_long_way(text), text[:60]

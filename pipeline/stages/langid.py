@@ -612,12 +612,15 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     """
     lines = _unmarked_lines(text[: settings.vote_max_chars])
     blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
-    voting = [(b, n) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
+    # (a paragraph shorter than vote_min_letters characters has fewer letters: not counted)
+    voting = [(b, n) for b in blocks
+              if len(b) >= settings.vote_min_letters and (n := letters(b)) >= settings.vote_min_letters]
     is_judged = [_judged(b, settings, n) for b, n in voting]
     if not any(is_judged):
         return detect(text, settings)
     judged = [(b, n) for (b, n), j in zip(voting, is_judged) if j]
-    judged_probs = _probabilities_of([b for b, _ in judged])
+    judged_rows = _probability_rows([b for b, _ in judged])
+    judged_probs = list(judged_rows)
     votes: Counter[str] = Counter()
     for (_, n), probs in zip(judged, judged_probs):
         votes[_top(probs, settings)] += n
@@ -634,7 +637,8 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
         for (_, n), j in zip(voting, is_judged):
             votes[_top(next(longer) if j else next(shorter), settings)] += n
         lang = votes.most_common(1)[0][0]
-    scored = [(n, _lang_probability(probs, lang)) for (_, n), probs in zip(judged, judged_probs)]
+    # (_lang_probability of every row at once: the same floats)
+    scored = list(zip((n for _, n in judged), _own_sums(judged_rows, _columns(lang)[0]).tolist()))
     return lang, sum(n * p for n, p in scored) / sum(n for n, _ in scored)
 
 
