@@ -409,11 +409,13 @@ def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: 
     lines = [(s, e, text) for s, e in logical if e > s and (text := " ".join(blank[s:e].split()))]
     groups = langid.paragraph_groups([text for _, _, text in lines])
     texts = [" ".join(lines[i][2] for i in group) for group in groups]
-    index = SpanIndex([(s, e) for s, e, _ in spans])
     out: list[Span] = []
+    index = None    # (made for the first foreign paragraph: most documents have none)
     for group, foreign in zip(groups, langid.foreign_blocks(texts, lang, settings)):
         if not foreign:
             continue
+        if index is None:
+            index = SpanIndex([(s, e) for s, e, _ in spans])
         pos, end = lines[group[0]][0], lines[group[-1]][1]
         for s, e in [*index.overlapping(pos, end), (end, end)]:
             if s > pos and blank[pos:s].strip():
