@@ -86,7 +86,15 @@ def build(doc_id: str, lang: str, title: str | None, raw_text: str, blocks: list
             continue
         # the first text position at or after the sentence's raw start (raw_index is sorted)
         raw_index, start = blk.view.raw_index, s["start_char"]
-        offset = bisect_left(raw_index, start)
+        offset = _first_at_or_after(raw_index, start)
         blk.sentences.append(Sentence(s["sent_idx"], block_idx, start, s["end_char"], s["text"],
                                       offset if offset < len(raw_index) else 0))
     return DocContext(doc_id, lang, title, raw_text, out)
+
+
+def _first_at_or_after(raw_index, start: int) -> int:
+    """``bisect_left(raw_index, start)``; counted, not searched, where the offsets are a range of step 1 (most
+    blocks: each character at its own offset)."""
+    if type(raw_index) is range and raw_index.step == 1:
+        return min(max(start - raw_index.start, 0), len(raw_index))
+    return bisect_left(raw_index, start)

@@ -109,8 +109,9 @@ def _cut_whole(raw: str, removed: Sequence[tuple[int, int]], start: int, end: in
 def _plain_view(raw: str, start: int, end: int) -> TextView:
     """The view of ``raw[start:end]`` with nothing removed and no invisible characters: whitespace
     runs collapsed. Slices and ranges between the runs to collapse, not a character at a time."""
-    if not _IRREGULAR_SPACE.search(raw, start, end) and raw[start] != " " and raw[end - 1] != " ":
-        text = raw[start:end]   # (most lines) single spaces between words: the view is the raw text
+    text = raw[start:end]
+    if raw[start] != " " and raw[end - 1] != " " and _single_spaced(text):
+        # (most lines) single spaces between words: the view is the raw text
         if unicodedata.is_normalized("NFC", text):
             return TextView(text, range(start, end))
         index: Sequence[int] = range(start, end)
@@ -120,11 +121,17 @@ def _plain_view(raw: str, start: int, end: int) -> TextView:
         _array(raw[start:end], start, chars, index, False)
         return _finish(chars, index)
     else:
-        segment = raw[start:end]
+        segment = text
         a = len(segment) - len(segment.lstrip())
         b = len(segment.rstrip())
         if a >= b:
             return _EMPTY
+        inner = segment[a:b]
+        if _single_spaced(inner):   # (most of these lines) blanks at its ends only: the text between them
+            if unicodedata.is_normalized("NFC", inner):
+                return TextView(inner, range(start + a, start + b))
+            text, index = _nfc_with_map(inner, list(range(start + a, start + b)))
+            return TextView(text, tuple(index))
         pieces: list[str] = []
         index = []
         pos = a
@@ -175,7 +182,9 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
         if end > start:
             _run(raw, start, end, chars, index, False)
         return chars
-    if not any(s >= start and raw.startswith("&", s) for s, _ in near) and not INVISIBLE_RE.search(raw, start, end):
+    # (no "&" in the line, most lines: no removal in it is an entity to decode)
+    if ((raw.find("&", start, end) < 0 or not any(s >= start and raw.startswith("&", s) for s, _ in near))
+            and not INVISIBLE_RE.search(raw, start, end)):
         return _kept_runs(raw, start, end, near, index)
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
@@ -257,16 +266,24 @@ _ARRAY_MIN = 600  # shorter runs of text (most lines) are quicker a word at a ti
 _IRREGULAR_SPACE = re.compile(r"[^\S ]|  ")
 
 
+def _single_spaced(text: str) -> bool:
+    """Whether ``text`` holds no whitespace but single spaces (``_IRREGULAR_SPACE`` finds nothing in it).
+    Every whitespace character but the space is unprintable: a printable text without a double space has
+    none (most lines; the regex tries every position of the text, ``isprintable`` is a table look-up a
+    character); an unprintable one may (a tab, a no-break space) or may not (a zero-width space)."""
+    return ("  " not in text and text.isprintable()) or not _IRREGULAR_SPACE.search(text)
+
+
 def _words(text: str, pos: int, stop: int, chars: list[str], index: list[int], pending_space: bool | str
            ) -> bool | str:
     """The same as :func:`_chars` (tested against it) without invisible characters to drop, a whole
     word at a time; all at once where the whitespace is single spaces between words (most lines)."""
-    if stop > pos and text[pos] != " " and text[stop - 1] != " " and not _IRREGULAR_SPACE.search(text, pos, stop):
+    if stop > pos and text[pos] != " " and text[stop - 1] != " " and _single_spaced(piece := text[pos:stop]):
         if pending_space:
             if not (pending_space == "tag" and text[pos] in _PUNCT_AFTER_TAG):
                 chars.append(" ")
                 index.append(pos - 1 if pos > 0 else pos)
-        chars.append(text[pos:stop])
+        chars.append(piece)
         index.extend(range(pos, stop))
         return False
     segment = text[pos:stop]
@@ -279,6 +296,10 @@ def _words(text: str, pos: int, stop: int, chars: list[str], index: list[int], p
     if pending_space and not (pending_space == "tag" and text[a] in _PUNCT_AFTER_TAG):
         chars.append(" ")
         index.append(a - 1 if a > 0 else a)
+    if _single_spaced(inner := text[a:b]):   # (most pieces) blanks at the ends only: the text between them
+        chars.append(inner)
+        index.extend(range(a, b))
+        return b < stop
     # between the first and the last word: slices between the whitespace runs to collapse, each run
     # one space mapped to the raw position before the next word
     p = a

@@ -81,11 +81,12 @@ class Block:
     marked_heading: bool = False      # a markdown or HTML heading
     level: int = 0                    # its level (1-6)
     link_chars: int = 0
-    cls: str = "short"                # good | neargood | short | bad
+    cls: str = "short"                # good | neargood | short | bad (| long: good or neargood, not yet told)
     reason: str | None = None         # why a bad block is bad (the removal rule)
     cta: bool = False
     label: bool = False               # a furniture label that opens a run of short lines
     menu: bool = False                # nothing but navigation words, share targets or link text
+    low: str = ""                     # the case-folded text (of a long block, to tell good from neargood)
 
 
 @lru_cache(maxsize=None)
@@ -205,6 +206,24 @@ _HASHTAGS = re.compile(r"(?:#[^\W\d_][\w-]*[\s,;]*){2,}")
 
 def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) -> list[Block]:
     """Set ``cls`` and ``reason`` of every block (context-free, then by context)."""
+    stop = _language(lang)["stop"]
+    for b in _classified(blocks, lang, settings):
+        _is_good(b, stop, settings)   # (the blocks the context did not need told apart)
+    return blocks
+
+
+def _is_good(b: Block, stop: frozenset[str], settings: Settings) -> bool:
+    """Whether ``b`` is good, told from neargood by its stopwords where that is not known yet (``long``)."""
+    if b.cls == "long":
+        b.cls = "good" if _stop_density(b.low, stop) >= settings.stopwords_low else "neargood"
+    return b.cls == "good"
+
+
+def _classified(blocks: list[Block], lang: str, settings: Settings = Settings()) -> list[Block]:
+    """:func:`classify`, except that a long block (not bad, not short) whose being good or neargood
+    decides nothing stays ``long``: only the bad blocks are read from this (counting stopwords is most
+    of the work, and only a call to action after the last good block and a heading before good text
+    need it)."""
     L = _language(lang)
     cta = L["cta_re"]
     # a call to action in a block longer than max_cta_chars counts only when it starts within the lead: the
@@ -234,34 +253,33 @@ def classify(blocks: list[Block], lang: str, settings: Settings = Settings()) ->
             b.cls, b.reason = "bad", "furniture_symbols"     # "});", "* * *", "»": no text at all
         elif len(t) < settings.length_low or b.link_chars >= 0.5 * len(t):
             b.cls = "short"       # too short, or mostly link text (related posts): judged by context
-        elif _stop_density(low, L["stop"]) >= settings.stopwords_low:
-            b.cls = "good"
         else:
-            b.cls = "neargood"
+            b.cls, b.low = "long", low      # good or neargood: told when asked (_is_good)
         b.menu = _nav_parts(t, L["menu"], words) >= 1 or b.link_chars >= 0.8 * len(t)
         # the leftmost match of all the cues: a cue within the lead exists when the first one found is there
         m = cta.search(low) if len(t) <= settings.max_cta_chars else cta.search(low, 0, cta_end)
         b.cta = m is not None and (len(t) <= settings.max_cta_chars or m.start() <= settings.cta_lead_chars)
-    _calls_to_action(blocks)
-    _context(blocks, settings)
+    _calls_to_action(blocks, L["stop"], settings)
+    _context(blocks, settings, L["stop"])
     return blocks
 
 
-def _calls_to_action(blocks: list[Block]) -> None:
+def _calls_to_action(blocks: list[Block], stop: frozenset[str], settings: Settings) -> None:
     """A call to action after the last good block that is none is the page's, not the article's."""
-    last = max((i for i, b in enumerate(blocks) if b.cls == "good" and not b.cta), default=-1)
+    last = next((i for i in range(len(blocks) - 1, -1, -1)
+                 if not blocks[i].cta and _is_good(blocks[i], stop, settings)), -1)
     for b in blocks[last + 1:]:
         if b.cta and b.cls != "bad":
             b.cls, b.reason = "bad", "call_to_action"
 
 
-def _protected(blocks: list[Block], i: int, settings: Settings) -> bool:
+def _protected(blocks: list[Block], i: int, settings: Settings, stop: frozenset[str]) -> bool:
     """A heading with good text close after it (jusText's "good headings")."""
     if not blocks[i].heading:
         return False
     distance = 0
     for b in blocks[i + 1:]:
-        if b.cls == "good":
+        if _is_good(b, stop, settings):
             return True
         if b.cls == "bad" or distance > settings.max_heading_distance:
             return False
@@ -269,7 +287,7 @@ def _protected(blocks: list[Block], i: int, settings: Settings) -> bool:
     return False
 
 
-def _context(blocks: list[Block], settings: Settings) -> None:
+def _context(blocks: list[Block], settings: Settings, stop: frozenset[str]) -> None:
     decided = [b.cls for b in blocks]
     n = len(blocks)
     # the class of the nearest block that is not short, before and after each block
@@ -280,7 +298,7 @@ def _context(blocks: list[Block], settings: Settings) -> None:
         after[i] = decided[i + 1] if decided[i + 1] != "short" else after[i + 1]
 
     for i, b in enumerate(blocks):
-        if b.cls != "short" or _protected(blocks, i, settings):
+        if b.cls != "short" or _protected(blocks, i, settings, stop):
             continue
         prev, nxt = before[i], after[i]
         if "bad" not in (prev, nxt) or not {prev, nxt} <= {"bad", "edge"}:
@@ -307,7 +325,7 @@ def _context(blocks: list[Block], settings: Settings) -> None:
             if nb.cls == "bad":
                 continue
             # related-post titles and share targets: short, no sentence, no section heading of the text
-            if (nb.cls != "short" or nb.marked_heading or _protected(blocks, j, settings)
+            if (nb.cls != "short" or nb.marked_heading or _protected(blocks, j, settings, stop)
                     or (ends_with(_END_PUNCT, nb.text) and nb.link_chars < 0.5 * len(nb.text))):
                 break
             nb.cls, nb.reason = "bad", "furniture_context"
@@ -329,7 +347,7 @@ def spans(raw: str, removed: list[Span], lang: str, links: list[tuple[int, int]]
           seen: dict | None = None) -> list[Span]:
     """Raw spans of the furniture blocks of one document (after ``removed``), with their rules.
     ``lines`` and ``seen`` as for :func:`blocks_of`."""
-    blocks = classify(blocks_of(raw, removed, links, lines, seen), lang, settings)
+    blocks = _classified(blocks_of(raw, removed, links, lines, seen), lang, settings)
     return [(s, e, b.reason or "furniture") for b in blocks if b.cls == "bad" for s, e in b.lines]
 
 

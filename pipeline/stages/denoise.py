@@ -297,6 +297,9 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
     lines = line_spans(text) if lines is None else lines
     spans: list[Span] = []
     bio = None
+    # (most texts: no line names a stock-photo site, none is searched for one; else those whose lower-cased
+    # text holds a name)
+    stock = _stock_names(text)
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
         stripped = line.strip()
@@ -309,7 +312,9 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
         elif rules["author_bio"].match(line):
             bio = stripped
             spans.append((s, e, "author_bio"))
-        elif len(stripped) <= settings.credit_max_chars and _STOCK.search(line) and rules["credit"].search(line):
+        elif (stock is not None and len(stripped) <= settings.credit_max_chars
+              and (stock is True or any(stock.find(key, s, e) >= 0 for key in _STOCK_KEYS))
+              and _STOCK.search(line) and rules["credit"].search(line)):
             spans.append((s, e, "photo_credit"))
         elif rules["toc"].match(line) and not _next_is_list(text, lines, i):
             spans.append((s, e, "empty_toc"))
@@ -320,6 +325,31 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
         elif len(stripped) <= settings.boilerplate_max_chars and line_key(line) in boilerplate:
             spans.append((s, e, "boilerplate"))
     return spans, bio
+
+
+# ``_STOCK`` matches only where the lower-cased text holds one of these; re.I also takes "İ" and "ı" for "i" and
+# "ſ" for "s", which lower() does not give (a test checks every character): a text holding one is searched
+_STOCK_KEYS = ("stock", "getty", "depositphotos", "unsplash", "pexels", "fotolia", "123rf", "dreamstime",
+               "freepik", "pixabay")
+_STOCK_UNLOWERED = ("\u0130", "\u0131", "\u017f")
+
+
+def _may_hold_stock(text: str) -> bool:
+    """False where no line of ``text`` holds a match of ``_STOCK``."""
+    return _stock_names(text) is not None
+
+
+def _stock_names(text: str) -> str | bool | None:
+    """None where no line of ``text`` holds a match of ``_STOCK`` (one test of the whole text: searching every
+    short line with that case-blind pattern was the costliest line rule); else the lower-cased text, in which
+    a line that holds no name (``find`` between its offsets) holds no match; True where every line may (a
+    character lower() does not give, or one it makes two of: "İ", and the offsets would not be the text's)."""
+    if any(ch in text for ch in _STOCK_UNLOWERED):
+        return True
+    low = text.lower()
+    if not any(key in low for key in _STOCK_KEYS):
+        return None
+    return low if len(low) == len(text) else True
 
 
 def _list_after(text: str, lines: list[tuple[int, int]], i: int) -> list[tuple[int, int]]:
@@ -379,11 +409,13 @@ def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: 
     lines = [(s, e, text) for s, e in logical if e > s and (text := " ".join(blank[s:e].split()))]
     groups = langid.paragraph_groups([text for _, _, text in lines])
     texts = [" ".join(lines[i][2] for i in group) for group in groups]
-    index = SpanIndex([(s, e) for s, e, _ in spans])
     out: list[Span] = []
+    index = None    # (made for the first foreign paragraph: most documents have none)
     for group, foreign in zip(groups, langid.foreign_blocks(texts, lang, settings)):
         if not foreign:
             continue
+        if index is None:
+            index = SpanIndex([(s, e) for s, e, _ in spans])
         pos, end = lines[group[0]][0], lines[group[-1]][1]
         for s, e in [*index.overlapping(pos, end), (end, end)]:
             if s > pos and blank[pos:s].strip():
@@ -402,10 +434,16 @@ def _link_texts(raw: str, spans: list[Span]) -> list[tuple[int, int]]:
     marks = sorted((s, e) for s, e, r in spans if r in ("md_link", "html_tag"))
     out = []
     for (s1, e1), (s2, e2) in zip(marks, marks[1:]):
-        a, b = raw[s1:e1], raw[s2:e2]
-        if (a == "[" and b.startswith("]")) or (re.match(r"<a\b", a, re.I) and re.match(r"</a\b", b, re.I)):
+        if raw.startswith("[", s1):
+            if e1 - s1 == 1 and raw.startswith("]", s2) and e2 > s2:
+                out.append((e1, s2))
+        elif _LINK_OPEN.match(raw, s1, e1) and _LINK_CLOSE.match(raw, s2, e2):
             out.append((e1, s2))
     return out
+
+
+_LINK_OPEN = re.compile(r"<a\b", re.I)
+_LINK_CLOSE = re.compile(r"</a\b", re.I)
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:

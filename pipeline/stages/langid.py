@@ -253,14 +253,25 @@ def _probabilities_of(texts: Sequence[str]) -> list[np.ndarray]:
 
     (No cache across calls: the benchmark corpus repeats its paragraphs hundreds of times, real
     articles do not, and a cache would measure the first.)"""
+    return list(_probability_rows(texts))
+
+
+def _probability_rows(texts: Sequence[str]) -> np.ndarray:
+    """:func:`_probabilities_of` as one array, a row per text (a text given twice identified once)."""
     distinct = list(dict.fromkeys(texts))
     if len(distinct) == len(texts):
-        return _identified(texts)
-    found = dict(zip(distinct, _identified(distinct)))
-    return [found[t] for t in texts]
+        return _identified_rows(texts)
+    rows = _identified_rows(distinct)
+    row_of = {t: i for i, t in enumerate(distinct)}
+    return rows[[row_of[t] for t in texts]]
 
 
 def _identified(texts: Sequence[str]) -> list[np.ndarray]:
+    """What py3langid's ``_decide`` returns for each text: :func:`_identified_rows`, a row per text."""
+    return list(_identified_rows(texts))
+
+
+def _identified_rows(texts: Sequence[str]) -> np.ndarray:
     """What py3langid's ``_decide`` returns for each text (the version is pinned; ``rank`` only sorts it),
     with its byte loop done in numpy for all the texts at once (:func:`_states`). The features are summed
     in the order py3langid counts them (first occurrence), one product per text as py3langid takes it,
@@ -269,38 +280,10 @@ def _identified(texts: Sequence[str]) -> list[np.ndarray]:
 
     if len(texts) > _max_texts():
         cut = _max_texts()
-        return _identified(texts[:cut]) + _identified(texts[cut:])
+        return np.concatenate([_identified_rows(texts[:cut]), _identified_rows(texts[cut:])])
     ident = _identifier()
-    _, _, output = _scanner()
-    data = [ident._encode(t) for t in texts]
-    n_texts = len(data)
-    lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
-    # the texts one after another, a byte that takes every state back to the start between two
-    stream = np.frombuffer(bytes([_reset_byte()]).join(data), dtype=np.uint8)
-    features = output[_states(stream)]          # -1 where no feature ends (the reset bytes among them)
-    found = np.flatnonzero(features >= 0)
-    feature_of = features[found]
-    text_of = np.repeat(np.arange(n_texts, dtype=np.uint16), lengths + 1)[found]
-    # each text's distinct features with their counts, in the order of their first occurrence (the order
-    # of py3langid's Counter): the occurrences ordered by (text, feature), each pair's first one first,
-    # by two stable sorts of 16-bit keys (radix sorts: a sort of the 64-bit keys took several times longer)
-    order = np.argsort(feature_of.astype(np.uint16), kind="stable")
-    high = text_of * np.uint16(_feature_high_range()) + (feature_of >> 16).astype(np.uint16)
-    order = order[np.argsort(high[order], kind="stable")]
-    new = np.empty(len(order), dtype=bool)
-    new[:1] = True
-    ordered_features, ordered_texts = feature_of[order], text_of[order]
-    np.not_equal(ordered_features[1:], ordered_features[:-1], out=new[1:])
-    new[1:] |= ordered_texts[1:] != ordered_texts[:-1]
-    group_starts = np.flatnonzero(new)
-    first = order[group_starts]          # each pair's first occurrence (an index into ``found``) ...
-    count_at = np.zeros(len(found), dtype=np.int64)
-    count_at[first] = np.diff(np.append(group_starts, len(order)))
-    is_first = np.zeros(len(found), dtype=bool)
-    is_first[first] = True
-    first = np.flatnonzero(is_first)     # ... in the order of the text (texts one after another)
-    pair_features, counts = feature_of[first], count_at[first]
-    bounds = np.searchsorted(text_of[first], np.arange(n_texts + 1)).tolist()
+    pair_features, counts, bounds, lengths = _text_features(texts)
+    n_texts = len(texts)
     rows = np.take(_feature_table(), pair_features, axis=0)   # (take: quicker than indexing)
     weights = np.log1p(counts.astype(np.float32))
     scores = np.empty((n_texts, len(ident.nb_classes)), dtype=np.float32)
@@ -324,7 +307,50 @@ def _identified(texts: Sequence[str]) -> list[np.ndarray]:
         else:
             np.maximum(scores[:, i], scores[:, j], out=scores[:, i])
             scores[:, j] = RAW_FLOOR
-    return list(scores)
+    return scores
+
+
+def _text_features(texts: Sequence[str], in_text_order: bool = True
+                   ) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
+    """The features py3langid counts in each text (at most :func:`_max_texts` texts): every text's distinct
+    features with their counts, in the order of their first occurrence (else by feature), the texts one
+    after another (text ``t``'s are ``[bounds[t]:bounds[t + 1]]``), and each text's length in bytes."""
+    ident = _identifier()
+    _, _, output = _scanner()
+    data = [ident._encode(t) for t in texts]
+    n_texts = len(data)
+    lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
+    # the texts one after another, a byte that takes every state back to the start between two
+    stream = np.frombuffer(bytes([_reset_byte()]).join(data), dtype=np.uint8)
+    features = output[_states(stream)]          # -1 where no feature ends (the reset bytes among them)
+    found = np.flatnonzero(features >= 0)
+    feature_of = features[found]
+    text_of = np.repeat(np.arange(n_texts, dtype=np.uint16), lengths + 1)[found]
+    # each text's distinct features with their counts, in the order of their first occurrence (the order
+    # of py3langid's Counter): the occurrences ordered by (text, feature), each pair's first one first,
+    # by two stable sorts of 16-bit keys (radix sorts: a sort of the 64-bit keys took several times longer)
+    order = np.argsort(feature_of.astype(np.uint16), kind="stable")
+    high = text_of * np.uint16(_feature_high_range()) + (feature_of >> 16).astype(np.uint16)
+    order = order[np.argsort(high[order], kind="stable")]
+    new = np.empty(len(order), dtype=bool)
+    new[:1] = True
+    ordered_features, ordered_texts = feature_of[order], text_of[order]
+    np.not_equal(ordered_features[1:], ordered_features[:-1], out=new[1:])
+    new[1:] |= ordered_texts[1:] != ordered_texts[:-1]
+    group_starts = np.flatnonzero(new)
+    if not in_text_order:
+        counts = np.diff(np.append(group_starts, len(order)))
+        bounds = np.searchsorted(ordered_texts[group_starts], np.arange(n_texts + 1)).tolist()
+        return ordered_features[group_starts], counts, bounds, lengths
+    first = order[group_starts]          # each pair's first occurrence (an index into ``found``) ...
+    count_at = np.zeros(len(found), dtype=np.int64)
+    count_at[first] = np.diff(np.append(group_starts, len(order)))
+    is_first = np.zeros(len(found), dtype=bool)
+    is_first[first] = True
+    first = np.flatnonzero(is_first)     # ... in the order of the text (texts one after another)
+    pair_features, counts = feature_of[first], count_at[first]
+    bounds = np.searchsorted(text_of[first], np.arange(n_texts + 1)).tolist()
+    return pair_features, counts, bounds, lengths
 
 
 @lru_cache(maxsize=None)
@@ -340,6 +366,145 @@ def _split(probs: np.ndarray, lang: str) -> tuple[float, float]:
     """(probability of ``lang`` with its aliases, best probability of any other language)."""
     own, others = _columns(lang)
     return float(probs[own].sum()), float(probs[others].max())
+
+
+# The bound that spares identifying most paragraphs in foreign_blocks (see _may_be_foreign): the classes
+# likeliest to compete with a language each get a column of their own; the others share a few columns.
+_BOUND_OWN_COLUMNS = 24
+_BOUND_SHARED_COLUMNS = 8
+_BOUND_MARGIN = 0.01     # kept below the limit, on top of the float32 rounding bounded per text
+_FLOAT32_UNIT = 2.0 ** -24
+_BOUND_MAX_THRESHOLD = 0.999    # (at 0.9, the margin keeps a bound probability 0.0009 below the threshold)
+_CHUNK = 2048
+
+
+@lru_cache(maxsize=None)
+def _bound_table(lang: str) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """For :func:`_may_be_foreign` in ``lang``: per feature, an upper bound of (weight of class ``c`` - weight of
+    ``lang``) over each group of the other classes and, last, the largest magnitude of its weights (float32,
+    rounded up); per group the largest difference of the class priors; the largest prior magnitude; and the
+    most classes one label has (py3langid adds up the columns of a label: "sr" has two).
+
+    The two arrays are kept on disk next to the unpacked model (``pipeline.model_cache``, named by the model's
+    digest): making them reads the whole model, ~0.1 CPU s a language in every process."""
+    ident = _identifier()
+    prior = ident.nb_pc.astype(np.float64)
+    most = max(Counter(ident.nb_classes).values())
+    kept = _kept_bound_table(lang)
+    bound, prior_gain = kept if kept is not None else _made_bound_table(lang)
+    return bound, prior_gain, float(np.abs(prior).max()), most
+
+
+_BOUND_FORMAT = 1   # (in the cached file's name: a change of what the file holds is another file)
+
+
+def _kept_bound_table(lang: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_made_bound_table` from its copy on disk, written on first use; None where none can be kept."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from pipeline.model_cache import unpacked
+
+    def write(_packed, out) -> None:
+        bound, prior_gain = _made_bound_table(lang)
+        np.savez(out, bound=bound, prior_gain=prior_gain)
+
+    path = unpacked(MODEL_DIR / MODEL_FILE, "py3langid", write, f".bound{_BOUND_FORMAT}-{lang}.npz")
+    if path is None:
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            bound, prior_gain = data["bound"], data["prior_gain"]
+    except Exception:   # damaged: made again
+        return None
+    if bound.shape != (len(_feature_table()), len(prior_gain) + 1) or bound.dtype != np.float32:
+        return None
+    return bound, prior_gain
+
+
+def _made_bound_table(lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """The per-feature bounds and per-group prior gains of :func:`_bound_table`, computed."""
+    ident = _identifier()
+    table = _feature_table()
+    own, others = _columns(lang)
+    li = next(i for i in own if ident.nb_classes[i] == lang)
+    # the others by how much they gain over ``lang`` on a typical text of ``lang`` (its features weighted by
+    # their probability in it): the most dangerous get their own columns (any grouping gives a true bound)
+    typical = np.exp(table[:, li] - table[:, li].max())
+    gain = (typical / typical.sum()) @ table
+    ranked = others[np.argsort(-gain[others], kind="stable")]
+    singles = min(_BOUND_OWN_COLUMNS, len(ranked))
+    groups = [(i, i + 1) for i in range(singles)]
+    groups += [(singles + g[0], singles + g[-1] + 1)
+               for g in np.array_split(np.arange(len(ranked) - singles), _BOUND_SHARED_COLUMNS) if len(g)]
+    magnitudes = _weight_magnitudes()
+    bound = np.empty((len(table), len(groups) + 1), dtype=np.float32)
+    part = np.empty((len(groups) + 1, _CHUNK), dtype=np.float32)
+    up = np.float32(np.inf)
+    for a in range(0, len(table), _CHUNK):    # (a few thousand features at a time: they stay in the CPU's cache)
+        chunk = table[a:a + _CHUNK]
+        rivals = np.take(chunk.T, ranked, axis=0)     # a class a row: its groups' maxima are row operations
+        lang_weights = chunk[:, li]
+        out = part[:, :len(chunk)]
+        # per group, the largest weight of a rival less the language's, one float32 step up (whichever way
+        # the subtraction rounded, still a bound); last, the largest magnitude of any weight
+        np.subtract(rivals[:singles], lang_weights, out=out[:singles])
+        for k, (x, y) in enumerate(groups[singles:], singles):
+            np.subtract(rivals[x:y].max(axis=0), lang_weights, out=out[k])
+        np.nextafter(out[:-1], up, out=out[:-1])
+        out[-1] = magnitudes[a:a + _CHUNK]
+        bound[a:a + len(chunk)] = out.T
+    prior = ident.nb_pc.astype(np.float64)
+    return bound, np.array([prior[ranked[x:y]].max() - prior[li] for x, y in groups])
+
+
+@lru_cache(maxsize=1)
+def _weight_magnitudes() -> np.ndarray:
+    """Per feature, the largest magnitude of its weights over the classes."""
+    table = _feature_table()
+    return np.maximum(table.max(axis=1), -table.min(axis=1))
+
+
+def _may_be_foreign(texts: Sequence[str], lang: str, settings: Settings) -> np.ndarray:
+    """Which texts a bound cannot prove to be not foreign (``p_other < foreign_min_prob``, as
+    :func:`foreign_blocks` decides it on the identifier's probabilities); the others need not be identified.
+
+    py3langid's probability of class ``c`` is ``exp(s_c) / sum(exp(s))`` with ``s_c = (sum over the text's
+    features f of w_f * weight(f, c) + prior_c) / sqrt(bytes)`` and ``w_f = log1p(count) > 0``. For every
+    other label (``m`` classes at most) ``p <= m e / (m e + exp(s_lang))`` with ``e`` the largest
+    ``exp(s_c)`` among the others, which is below the threshold ``q`` when ``max(s_c - s_lang) <
+    ln(q / (m (1 - q)))``. Per group of classes, ``sum w_f * max over the group of (weight(f, c) -
+    weight(f, lang))`` bounds that from above (:func:`_bound_table`); float32 rounding (of the products'
+    sums and the steps after them) is bounded per text and the bound kept that far and a margin below."""
+    q = settings.foreign_min_prob
+    if len(texts) > _max_texts():
+        cut = _max_texts()
+        return np.concatenate([_may_be_foreign(texts[:cut], lang, settings),
+                               _may_be_foreign(texts[cut:], lang, settings)])
+    # (a threshold within a thousandth of 1 leaves the margin too little room over float32 rounding, and a
+    # language the identifier has no class for no column to bound from: those texts are all identified)
+    if not texts or not 0.0 < q <= _BOUND_MAX_THRESHOLD or lang not in _identifier().nb_classes:
+        return np.ones(len(texts), dtype=bool)
+    table, prior_gain, prior_max, most = _bound_table(lang)
+    limit = np.log(q / (most * (1.0 - q))) - _BOUND_MARGIN
+    pair_features, counts, bounds, lengths = _text_features(texts, in_text_order=False)
+    weights = np.log1p(counts.astype(np.float32))    # the weights py3langid takes
+    rows = np.take(table, pair_features, axis=0)
+    sums = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+    for t in range(len(texts)):
+        a, b = bounds[t], bounds[t + 1]
+        if b > a:
+            np.matmul(weights[a:b], rows[a:b], out=sums[t])
+    sums = sums.astype(np.float64)
+    gain = (sums[:, :-1] + prior_gain).max(axis=1)       # max over the others of s_c - s_lang, unscaled, ...
+    magnitude = sums[:, -1] + prior_max                   # ... and sum |w_f weight(f, c)| + |prior_c|, any c
+    # float32 rounding, bounded generously: of these sums (``size`` products each, every term at most twice
+    # the magnitude's), of the identifier's scores (the same sums, then the prior) and of its steps after them
+    # (scaling, subtracting the largest, exp, the sum)
+    error = 4.0 * (np.diff(bounds) + 8) * _FLOAT32_UNIT * magnitude * 1.02 + 1e-4
+    scale = (1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32).astype(np.float64)
+    out = (gain + error) * scale * (1 + 1e-5) >= limit
+    out[np.diff(bounds) == 0] = True     # (a text without features: identified)
+    return out
 
 
 def _lang_probability(probs: np.ndarray, lang: str) -> float:
@@ -389,18 +554,28 @@ def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settin
     def scores(i: int) -> tuple[float, float]:
         return _split(_probabilities(blocks[i]), lang)
 
-    state: list[bool | None] = [None] * len(blocks)
-    n_letters = [letters(text) for text in blocks]
-    judged = [i for i, text in enumerate(blocks) if _judged(text, settings, n_letters[i])]
-    for i, probs in zip(judged, _probabilities_of([blocks[i] for i in judged])):
-        p_lang, p_other = _split(probs, lang)
-        state[i] = p_other >= settings.foreign_min_prob and p_lang <= settings.foreign_max_doc_prob
-    if not any(state):
+    # (a block shorter than block_min_letters characters has fewer letters: not judged, no letters counted)
+    judged = [i for i, text in enumerate(blocks)
+              if len(text) >= settings.block_min_letters and _judged(text, settings)]
+    if not judged:
         return [False] * len(blocks)
+    # a cheap bound proves most paragraphs not foreign; only the others are identified
+    maybe = [i for i, m in zip(judged, _may_be_foreign([blocks[i] for i in judged], lang, settings)) if m]
+    if not maybe:
+        return [False] * len(blocks)
+    p_lang, p_other = _split_rows(_probability_rows([blocks[i] for i in maybe]), lang)
+    is_foreign = (p_other >= settings.foreign_min_prob) & (p_lang <= settings.foreign_max_doc_prob)
+    if not is_foreign.any():   # (most documents) no judged block is foreign: nor is any other
+        return [False] * len(blocks)
+    state: list[bool | None] = [None] * len(blocks)
+    for i in judged:
+        state[i] = False
+    for i, foreign in zip(maybe, is_foreign.tolist()):
+        state[i] = foreign
     out = [bool(s) for s in state]
     decided = [i for i, s in enumerate(state) if s is not None]
     for i, text in enumerate(blocks):
-        if state[i] is not None or not n_letters[i]:
+        if state[i] is not None or not letters(text):
             continue
         before = next((state[j] for j in reversed(decided) if j < i), None)
         after = next((state[j] for j in decided if j > i), None)
@@ -412,6 +587,22 @@ def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settin
     return out
 
 
+def _split_rows(probs: np.ndarray, lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_split` of each row of ``probs``, as float64 arrays of the same values."""
+    own, others = _columns(lang)
+    return _own_sums(probs, own).astype(np.float64), probs[:, others].max(axis=1).astype(np.float64)
+
+
+def _own_sums(probs: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """``row[own].sum()`` of each row: one column or two (a language and its alias) added at once, the same
+    float; more (numpy's order of adding them is its own) row by row."""
+    if len(own) == 1:
+        return probs[:, own[0]].copy()
+    if len(own) == 2:
+        return probs[:, own[0]] + probs[:, own[1]]
+    return np.array([row[own].sum() for row in probs], dtype=probs.dtype)
+
+
 def document_language(text: str, settings: Settings = Settings()) -> tuple[str, float]:
     """(language, score) of a document: the language of most of its paragraphs' letters.
 
@@ -421,12 +612,15 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     """
     lines = _unmarked_lines(text[: settings.vote_max_chars])
     blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
-    voting = [(b, n) for b in blocks if (n := letters(b)) >= settings.vote_min_letters]
+    # (a paragraph shorter than vote_min_letters characters has fewer letters: not counted)
+    voting = [(b, n) for b in blocks
+              if len(b) >= settings.vote_min_letters and (n := letters(b)) >= settings.vote_min_letters]
     is_judged = [_judged(b, settings, n) for b, n in voting]
     if not any(is_judged):
         return detect(text, settings)
     judged = [(b, n) for (b, n), j in zip(voting, is_judged) if j]
-    judged_probs = _probabilities_of([b for b, _ in judged])
+    judged_rows = _probability_rows([b for b, _ in judged])
+    judged_probs = list(judged_rows)
     votes: Counter[str] = Counter()
     for (_, n), probs in zip(judged, judged_probs):
         votes[_top(probs, settings)] += n
@@ -443,7 +637,8 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
         for (_, n), j in zip(voting, is_judged):
             votes[_top(next(longer) if j else next(shorter), settings)] += n
         lang = votes.most_common(1)[0][0]
-    scored = [(n, _lang_probability(probs, lang)) for (_, n), probs in zip(judged, judged_probs)]
+    # (_lang_probability of every row at once: the same floats)
+    scored = list(zip((n for _, n in judged), _own_sums(judged_rows, _columns(lang)[0]).tolist()))
     return lang, sum(n * p for n, p in scored) / sum(n for n, _ in scored)
 
 
