@@ -182,6 +182,7 @@ def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
                                       markdown_parser]
     for lang in worker_languages(index, workers):
         steps += [lambda lang=lang: blank_pipeline_warm(lang), lambda lang=lang: zipf("warm", lang),
+                  lambda lang=lang: langid._bound_table(lang),
                   lambda lang=lang: has_tagger(lang)]
     return steps
 
