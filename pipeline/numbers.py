@@ -108,6 +108,7 @@ class _Grammar:
     currency_before: Mapping[str, str]
     stop_words: frozenset[str]
     number_re: re.Pattern[str]
+    number_start: re.Pattern[str] | None    # where number_re may match in an ASCII text, lower-cased (_next_number)
     morpheme_re: re.Pattern[str]
     magnitude_after: re.Pattern[str]
     percent_after: re.Pattern[str]
@@ -228,6 +229,12 @@ def _grammar(code: str) -> _Grammar:
     heads = {w.split()[0].rstrip("*") for w in (*words, *scales, *teens, *magnitudes, *fractions, *denominators,
                                                *joiners, *one_prefixes, *mult_numbers)}
     number_re = rf"(?=[0-9]|(?<!\w){_trie(heads)})(?:{number_re})" if "" not in heads else number_re
+    # The same lookahead in an ASCII text lower-cased, read from the character before (a non-word one, or the
+    # digit itself) and without IGNORECASE: a pattern that starts with a set of characters, which re skips to at
+    # C speed (a lookahead is tried at every position). Only where IGNORECASE matches an ASCII character with a
+    # number word's letter just when its lower case is that letter (lower-case words without "ſ", "ı", "K"...).
+    number_start = (rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads)}))"
+                    if "" not in heads and all(_ascii_case_only(c) for h in heads for c in h) else None)
     sep = rf"(?:{_WS}*|-)"  # "15%", "15 persen", "10-procentowy", "2-krotnie"
     range_after = {
         opener: re.compile(
@@ -247,6 +254,7 @@ def _grammar(code: str) -> _Grammar:
         mult_numbers=mult_numbers, currency_after=currency_after, currency_before=currency_before,
         stop_words=frozenset(data("COUNT_STOP_WORDS")),
         number_re=re.compile(number_re, flags),
+        number_start=re.compile(number_start) if number_start else None,
         morpheme_re=re.compile(morphemes, flags),
         magnitude_after=re.compile(rf"{_WS}*({_alt(magnitudes)})", flags),
         percent_after=re.compile(sep + _alt((*DEFAULT_PERCENT_SIGNS, *data("PERCENT_WORDS"))), flags),
@@ -748,14 +756,49 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     """
     g = _grammar(lang)
     found: list[Quantity] = []
-    m = g.number_re.search(text)
+    lowered = text.lower() if g.number_start is not None and text.isascii() else None
+    m = _next_number(text, lowered, 0, g)
     if m is None or m.group("dig") is None and not _may_hold_numbers(text, g):   # (digits: it holds one)
         return found
     codes = _code_spans(text)
     while m is not None:
         pos = _read_match(text, m, g, codes, found)
-        m = g.number_re.search(text, pos)
+        m = _next_number(text, lowered, pos, g)
     return found
+
+
+_ASCII = "".join(map(chr, range(128)))
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+@lru_cache(maxsize=None)
+def _ascii_case_only(ch: str) -> bool:
+    """Whether IGNORECASE matches ``ch`` with just the ASCII characters whose lower case is ``ch``."""
+    return re.findall(re.escape(ch), _ASCII, re.I) == [c for c in _ASCII if c.lower() == ch]
+
+
+def _next_number(text: str, lowered: str | None, pos: int, g: _Grammar) -> re.Match[str] | None:
+    """``g.number_re.search(text, pos)``. With ``lowered`` (an ASCII ``text`` lower-cased), ``number_re`` is tried
+    only where ``number_start`` finds its lookahead holds, from the character before: at a digit, or at a word
+    start (after a non-word character, or at 0) that begins like a number word, its letters in lower case."""
+    if lowered is None:
+        return g.number_re.search(text, pos)
+    match = g.number_re.match
+    if pos == 0:
+        m = match(text, 0)
+        if m is not None:
+            return m
+        at = 0
+    else:
+        at = pos - 1    # (the character before pos tells whether a word starts at pos)
+    search = g.number_start.search    # type: ignore[union-attr]
+    while (found := search(lowered, at)) is not None:
+        at = found.start()
+        p = at if lowered[at] in _ASCII_DIGITS else at + 1
+        if p >= pos and (m := match(text, p)) is not None:
+            return m
+        at += 1
+    return None
 
 
 def _read_match(text: str, m: re.Match[str], g: _Grammar, codes: list[tuple[int, int]], found: list[Quantity]

@@ -535,14 +535,15 @@ def _names_study(m: Mention, study: list[tuple[int, int]]) -> bool:
 CITATION_RULES = (example_report, example_title, example_source)
 # The cues every citation rule needs one of (besides "X: \"...\"")
 _CITATION_CUES = ("EXAMPLE_REPORT_VERBS", "STAT_SOURCE_PREPS", "EXAMPLE_TITLES", "STAT_STUDY_CUES", "STAT_FINDING_VERBS")
+_CITATION_CUE_SET = frozenset(_CITATION_CUES)
 _QUOTE_AFTER_A_COLON = re.compile(r":\s*[\"“„«]")
 
 
 def may_cite(lang: str, text: str) -> bool:
     """False when :func:`cited` holds for no run of the sentence: it has none of the rules' cues and no
     colon before a quote (a cheap test that spares looking at its runs)."""
-    found = cue_matches(lang, text)     # (every field of the sentence, found once: as cues() would)
-    return any(found.get(field) for field in _CITATION_CUES) or bool(_QUOTE_AFTER_A_COLON.search(text))
+    # every field of the sentence, found once (as cues() would); a field is there only with a match
+    return not _CITATION_CUE_SET.isdisjoint(cue_matches(lang, text)) or bool(_QUOTE_AFTER_A_COLON.search(text))
 
 
 def cited(m: Mention) -> str | None:

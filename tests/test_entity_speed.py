@@ -1,0 +1,58 @@
+"""The example and statistic extractors' shortcuts (issue 8, round 3) give what the long way gives: the cheap
+tests only skip work that could find nothing. On the sample and development articles; no timings here."""
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from pipeline import numbers
+from pipeline.extract import names, spans
+from pipeline.nlp import cue_matches
+from pipeline.stages.extract import doc_from_text
+from pipeline.stages.langid import detect
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ARTICLES = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "tests/fixtures/dev-corpus").glob("*/*.txt"))
+ODD = ["Rp50.000 naik67% 12:30 https://x.id/a/b 2015-09-15 a_b <b>3</b> plik.pdf 1/2 ſiedem K", "1.234.567 i 3.5.1",
+       "VIJFENTWINTIG procent, Twee Derde, een op de drie", "dwa razy, 2x, 3 x 4, 1080x720", "ENAM PULUH persen",
+       "_5 x5 ſiedem 5ſiedem ,ſiedem EEN", "DRIE-EN-TWINTIG, 3-5, a3 b 4c, (12) ZESTIG+ [vijf]", "Tien; TWEE. een.En"]
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[tuple[str, str]]:
+    out = []
+    for path in ARTICLES:
+        text = path.read_text(encoding="utf-8")
+        doc = doc_from_text(text, path.parent.name if path.parent.name in ("id", "pl", "nl") else detect(text)[0])
+        out += [(doc.lang, s.text) for b in doc.blocks for s in spans.sentences(b)]
+        out += [(doc.lang, b.text) for b in doc.blocks]
+    return out + [(lang, t) for t in ODD for lang in ("id", "pl", "nl")]
+
+
+def test_may_cite_is_any_citation_cue_or_a_quote_after_a_colon(sentences):
+    for lang, text in sentences:
+        found = cue_matches(lang, text)
+        long_way = (any(found.get(field) for field in names._CITATION_CUES)
+                    or bool(names._QUOTE_AFTER_A_COLON.search(text)))
+        assert names.may_cite(lang, text) == long_way, text
+
+
+def test_next_number_is_number_re_search(sentences):
+    """``_next_number`` on an ASCII text lower-cased finds the match ``number_re.search`` finds, from any position."""
+    asked = 0
+    for lang, text in sentences:
+        g = numbers._grammar(lang)
+        lowered = text.lower() if text.isascii() and g.number_start is not None else None
+        for pos in range(0, len(text) + 1, 1 if len(text) < 300 else 7):
+            a, b = g.number_re.search(text, pos), numbers._next_number(text, lowered, pos, g)
+            assert (a and (a.span(), a.group())) == (b and (b.span(), b.group())), (text, pos)
+            asked += lowered is not None
+    assert asked > 10_000   # the scan of lower-cased text is tried
+
+
+def test_every_language_scans_ascii_text_lower_cased():
+    for lang in ("id", "pl", "nl"):
+        assert numbers._grammar(lang).number_start is not None
+    assert numbers._ascii_case_only("s") and numbers._ascii_case_only("ó")
+    assert not numbers._ascii_case_only("ſ")     # IGNORECASE matches it with "s" and "S"
