@@ -119,6 +119,7 @@ class _Grammar:
     fraction_of_after: re.Pattern[str]
     proportion_after: re.Pattern[str]
     range_after: Mapping[str, re.Pattern[str]]  # opener -> "<joiner> " after the first number
+    after_weak: re.Pattern[str]     # any of percent_after, currency_after_re, proportion_after, range_after's
     range_opener_before: re.Pattern[str]
     time_after: re.Pattern[str]
     month_after: re.Pattern[str]
@@ -126,6 +127,11 @@ class _Grammar:
     year_cue_before: re.Pattern[str]
     year_suffix_after: re.Pattern[str]
     label_before: re.Pattern[str]
+    # month_before, year_cue_before, label_before read backwards: matched at the start of the reversed text before
+    # a number (_ends_with), not searched at every position of it
+    month_before_reversed: re.Pattern[str]
+    year_cue_before_reversed: re.Pattern[str]
+    label_before_reversed: re.Pattern[str]
     starts: tuple[str, ...]  # lower-case beginnings of every number word: a text without any has no number
 
 
@@ -145,6 +151,17 @@ def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
         if bounded and (wild or core[-1:].isalnum()):
             pat += r"(?!\w)"
         parts.append(pat)
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def _alt_reversed(items: Iterable[str]) -> str:
+    """``_alt(items)`` for the reversed text: it matches the reversed strings of what ``_alt(items)`` matches where
+    blanks or the end follow (its check that a phrase ends a word then holds anyway)."""
+    parts = []
+    for item in sorted(set(items), key=len, reverse=True):
+        wild = item.endswith("*")
+        core = item[:-1] if wild else item
+        parts.append((r"\w*" if wild else "") + f"{_WS}+".join(re.escape(w[::-1]) for w in reversed(core.split())))
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
@@ -242,6 +259,11 @@ def _grammar(code: str) -> _Grammar:
         for opener, joiners_ in range_joiners.items()
     }
     flags = re.I
+    percent_after = re.compile(sep + _alt((*DEFAULT_PERCENT_SIGNS, *data("PERCENT_WORDS"))), flags)
+    currency_after_re = re.compile(rf"{_WS}*({_alt(currency_after)})", flags)
+    proportion_after = re.compile(rf"{_WS}+{_alt(data('PROPORTION_WORDS'))}{_WS}+", flags)
+    after_weak = "|".join(f"(?:{p.pattern})" for p in (percent_after, currency_after_re, proportion_after,
+                                                          *range_after.values()))
     return _Grammar(
         decimal=str(data("DECIMAL_SEP")),
         thousands=frozenset(data("THOUSANDS_SEP")),
@@ -257,16 +279,17 @@ def _grammar(code: str) -> _Grammar:
         number_start=re.compile(number_start) if number_start else None,
         morpheme_re=re.compile(morphemes, flags),
         magnitude_after=re.compile(rf"{_WS}*({_alt(magnitudes)})", flags),
-        percent_after=re.compile(sep + _alt((*DEFAULT_PERCENT_SIGNS, *data("PERCENT_WORDS"))), flags),
+        percent_after=percent_after,
         # "x" must not be a dimension ("1080x720") or a product ("3 x 4").
         multiplier_after=re.compile(
             sep + _alt((*DEFAULT_MULTIPLIER_SIGNS, *data("MULTIPLIER_WORDS"))) + rf"(?!{_WS}*[0-9])", flags),
-        currency_after_re=re.compile(rf"{_WS}*({_alt(currency_after)})", flags),
+        currency_after_re=currency_after_re,
         currency_before_re=re.compile(rf"(?<!\w){_ahead(currency_before)}({_alt(currency_before)}){_WS}*\Z", flags),
         denominator_after=re.compile(rf"{_WS}+({_alt(denominators)})", flags),
         fraction_of_after=re.compile(rf"{_WS}+{_alt(data('FRACTION_OF_WORDS'))}", flags),
-        proportion_after=re.compile(rf"{_WS}+{_alt(data('PROPORTION_WORDS'))}{_WS}+", flags),
+        proportion_after=proportion_after,
         range_after=range_after,
+        after_weak=re.compile(after_weak, flags),
         range_opener_before=re.compile(
             rf"(?<!\w){_ahead(o for o in range_joiners if o)}({_alt(o for o in range_joiners if o)}){_WS}+\Z", flags),
         time_after=re.compile(rf"(?:{_WS}+|-){_alt(data('TIME_UNIT_WORDS'))}", flags),
@@ -274,6 +297,9 @@ def _grammar(code: str) -> _Grammar:
         month_before=re.compile(rf"(?<!\w){_ahead(months)}{_alt(months)}{_WS}+\Z", flags),
         year_cue_before=re.compile(rf"(?<!\w){_ahead(data('YEAR_CUES'))}{_alt(data('YEAR_CUES'))}{_WS}+\Z", flags),
         year_suffix_after=re.compile(rf"{_WS}*{_alt(data('YEAR_SUFFIXES'))}", flags),
+        month_before_reversed=re.compile(rf"{_WS}+{_alt_reversed(months)}(?!\w)", flags),
+        year_cue_before_reversed=re.compile(rf"{_WS}+{_alt_reversed(data('YEAR_CUES'))}(?!\w)", flags),
+        label_before_reversed=re.compile(rf"{_WS}*(?:{_alt_reversed(data('LABEL_WORDS'))}(?!\w)|#)", flags),
         label_before=re.compile(rf"(?:(?<!\w){_ahead(data('LABEL_WORDS'))}{_alt(data('LABEL_WORDS'))}|#){_WS}*\Z",
                                 flags),
         starts=tuple(sorted({w.split()[0].rstrip("*").lower() for w in (*words, *scales, *teens, *magnitudes,
@@ -547,6 +573,12 @@ def _before(text: str, pos: int, width: int = 40) -> str:
     return text[max(0, pos - width):pos]
 
 
+def _ends_with(reversed_pattern: re.Pattern[str], text: str, pos: int) -> bool:
+    """Whether ``_before(text, pos)`` ends with what the pattern read backwards matches: ``label_before.search``
+    of it (and month_before's, year_cue_before's) by one match at the start of the reversed text, not a search."""
+    return reversed_pattern.match(_before(text, pos)[::-1]) is not None
+
+
 def _currency_before(text: str, start: int, g: _Grammar) -> tuple[str, int] | None:
     """(ISO code, start of the sign) of a currency written before a number ("$ 2.000", "Rp50.000")."""
     before = _before(text, start, 12)
@@ -623,7 +655,7 @@ def _is_list_number(text: str, num: _Num, g: _Grammar) -> bool:
     after = _LIST_END_RE.match(text, num.end)
     if after and _LIST_LEAD_RE.fullmatch(text, line_start, num.start):
         return True
-    if g.label_before.search(_before(text, num.start)):
+    if _ends_with(g.label_before_reversed, text, num.start):
         return True
     nxt = text[num.end:num.end + 1]
     if nxt == ":" and after:
@@ -638,13 +670,13 @@ def _is_list_number(text: str, num: _Num, g: _Grammar) -> bool:
 def _is_date(text: str, num: _Num, g: _Grammar) -> bool:
     if not (num.digits and num.value.is_integer() and 1 <= num.value <= 31):
         return False
-    return bool(g.month_after.match(text, num.end) or g.month_before.search(_before(text, num.start)))
+    return bool(g.month_after.match(text, num.end) or _ends_with(g.month_before_reversed, text, num.start))
 
 
 def _is_year(text: str, num: _Num, g: _Grammar) -> bool:
     if not num.plain or num.magnitude:
         return False
-    cued = bool(g.year_cue_before.search(_before(text, num.start)) or g.year_suffix_after.match(text, num.end))
+    cued = bool(_ends_with(g.year_cue_before_reversed, text, num.start) or g.year_suffix_after.match(text, num.end))
     low, high = CUED_YEAR_SPAN if cued else YEAR_SPAN
     return len(text[num.start:num.end]) in (3, 4) and low <= num.value <= high
 
@@ -682,6 +714,11 @@ def _quantity(text: str, start: int, end: int, value: float, unit: str,
 def _classify(text: str, num: _Num, g: _Grammar) -> tuple[Quantity | None, int]:
     """The quantity starting with ``num`` (or None to skip it) and where scanning goes on."""
     start, end = num.start, num.end
+    if (num.weak and not num.fraction and not num.digits and not g.after_weak.match(text, end)
+            and not _currency_before(text, start, g)):
+        # (most weak words: "een", "satu") no unit, range or proportion after it and no currency before it: what
+        # is left of the steps below is "a weak word is no quantity"
+        return None, end
     unit: str | None = None
     value, currency = num.value, None
     mark = _mark_after(text, num, g)

@@ -56,3 +56,38 @@ def test_every_language_scans_ascii_text_lower_cased():
         assert numbers._grammar(lang).number_start is not None
     assert numbers._ascii_case_only("s") and numbers._ascii_case_only("ó")
     assert not numbers._ascii_case_only("ſ")     # IGNORECASE matches it with "s" and "S"
+
+
+def test_before_patterns_read_backwards_match_as_searched(sentences):
+    """``_ends_with(X_reversed, ...)`` is ``X.search(_before(...))`` for the label, month and year-cue patterns."""
+    extra = ["stap  ", "Stap 2", "nr.", "nr. ", "#", "# ", "x#", "maart ", "xin ", "_in ", "1in ", "in\t", "Week  ",
+             "sinds\u00a0", "hoofdstuk\u202f", "pada bulan Januari ", "w roku ", "punkt", "KROK  "]
+    for lang in ("id", "pl", "nl"):
+        g = numbers._grammar(lang)
+        pairs = ((g.label_before, g.label_before_reversed), (g.month_before, g.month_before_reversed),
+                 (g.year_cue_before, g.year_cue_before_reversed))
+        for text in [t for lg, t in sentences if lg == lang][:3000] + extra:
+            for pos in range(0, len(text) + 1, 1 if len(text) < 200 else 3):
+                window = numbers._before(text, pos)
+                for searched, backwards in pairs:
+                    assert bool(searched.search(window)) == numbers._ends_with(backwards, text, pos), (window, lang)
+
+
+def test_a_weak_word_skipped_is_no_quantity_the_long_way(sentences):
+    """Where ``_classify`` stops early at a weak word ("een", "satu"), the long way finds no unit after it, no
+    range and no proportion, and so no quantity; ``after_weak`` matches where any of its patterns matches."""
+    skipped = 0
+    for lang, text in sentences:
+        g = numbers._grammar(lang)
+        for m in g.number_re.finditer(text):
+            num = numbers._number_at(text, m, g) if m.group("mw") is None else None
+            if num is None or not num.weak or num.fraction or num.digits:
+                continue
+            parts = (g.percent_after, g.currency_after_re, g.proportion_after, *g.range_after.values())
+            assert bool(g.after_weak.match(text, num.end)) == any(p.match(text, num.end) for p in parts)
+            if not g.after_weak.match(text, num.end) and not numbers._currency_before(text, num.start, g):
+                skipped += 1
+                assert numbers._mark_after(text, num, g) is None
+                assert numbers._range_end(text, num, num.end, None, g) is None
+                assert numbers._proportion(text, num, g) is None
+    assert skipped > 100
