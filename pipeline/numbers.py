@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from pipeline import lang as _lang
 
@@ -108,7 +108,7 @@ class _Grammar:
     currency_before: Mapping[str, str]
     stop_words: frozenset[str]
     number_re: re.Pattern[str]
-    number_start: re.Pattern[str] | None    # where number_re may match in an ASCII text, lower-cased (_next_number)
+    number_start: re.Pattern[str] | None    # where number_re may match in an ASCII text lower-cased (_next_number)
     morpheme_re: re.Pattern[str]
     magnitude_after: re.Pattern[str]
     percent_after: re.Pattern[str]
@@ -165,8 +165,9 @@ def _alt_reversed(items: Iterable[str]) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
-def _trie(words: Iterable[str]) -> str:
-    """A regex matching any of ``words`` (non-empty), their common prefixes factored out: fast to try."""
+def _trie(words: Iterable[str], char: Callable[[str], str] = re.escape) -> str:
+    """A regex matching any of ``words`` (non-empty), their common prefixes factored out: fast to try
+    (``char``: the regex of one character)."""
     tree: dict[str, dict] = {}
     for w in words:
         node = tree
@@ -175,7 +176,7 @@ def _trie(words: Iterable[str]) -> str:
         node[""] = {}
 
     def emit(node: dict[str, dict]) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        alts = [char(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -248,10 +249,8 @@ def _grammar(code: str) -> _Grammar:
     number_re = rf"(?=[0-9]|(?<!\w){_trie(heads)})(?:{number_re})" if "" not in heads else number_re
     # The same lookahead in an ASCII text lower-cased, read from the character before (a non-word one, or the
     # digit itself) and without IGNORECASE: a pattern that starts with a set of characters, which re skips to at
-    # C speed (a lookahead is tried at every position). Only where IGNORECASE matches an ASCII character with a
-    # number word's letter just when its lower case is that letter (lower-case words without "ſ", "ı", "K"...).
-    number_start = (rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads)}))"
-                    if "" not in heads and all(_ascii_case_only(c) for h in heads for c in h) else None)
+    # C speed (a lookahead is tried at every position), its letters plain lower-case ones (_ascii_lower_forms)
+    number_start = rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads, _ascii_lower_forms)}))" if "" not in heads else None
     sep = rf"(?:{_WS}*|-)"  # "15%", "15 persen", "10-procentowy", "2-krotnie"
     range_after = {
         opener: re.compile(
@@ -793,32 +792,45 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     """
     g = _grammar(lang)
     found: list[Quantity] = []
-    lowered = text.lower() if g.number_start is not None and text.isascii() else None
-    m = _next_number(text, lowered, 0, g)
+    scanned, start = _number_scan(text, g)
+    m = _next_number(text, 0, g, scanned, start)
     if m is None or m.group("dig") is None and not _may_hold_numbers(text, g):   # (digits: it holds one)
         return found
     codes = _code_spans(text)
     while m is not None:
         pos = _read_match(text, m, g, codes, found)
-        m = _next_number(text, lowered, pos, g)
+        m = _next_number(text, pos, g, scanned, start)
     return found
 
 
-_ASCII = "".join(map(chr, range(128)))
 _ASCII_DIGITS = frozenset("0123456789")
+_ASCII = "".join(map(chr, range(128)))
 
 
 @lru_cache(maxsize=None)
-def _ascii_case_only(ch: str) -> bool:
-    """Whether IGNORECASE matches ``ch`` with just the ASCII characters whose lower case is ``ch``."""
-    return re.findall(re.escape(ch), _ASCII, re.I) == [c for c in _ASCII if c.lower() == ch]
+def _ascii_lower_forms(ch: str) -> str:
+    """A regex of one character that matches, in an ASCII text lower-cased, every character IGNORECASE matches with
+    ``ch`` in the text: the lower case of each ASCII character it matches (none for "ó": it never matches)."""
+    forms = sorted({c.lower() for c in re.findall(re.escape(ch), _ASCII, re.I)})
+    if not forms:
+        return "(?!)"
+    return re.escape(forms[0]) if len(forms) == 1 else "[" + "".join(map(re.escape, forms)) + "]"
 
 
-def _next_number(text: str, lowered: str | None, pos: int, g: _Grammar) -> re.Match[str] | None:
-    """``g.number_re.search(text, pos)``. With ``lowered`` (an ASCII ``text`` lower-cased), ``number_re`` is tried
-    only where ``number_start`` finds its lookahead holds, from the character before: at a digit, or at a word
-    start (after a non-word character, or at 0) that begins like a number word, its letters in lower case."""
-    if lowered is None:
+def _number_scan(text: str, g: _Grammar) -> tuple[str, re.Pattern[str] | None]:
+    """(the text ``_next_number`` scans, the pattern it scans it with: None to search ``number_re`` as before, in a
+    text not all ASCII)."""
+    if g.number_start is None or not text.isascii():
+        return text, None
+    return text.lower(), g.number_start
+
+
+def _next_number(text: str, pos: int, g: _Grammar, scanned: str, start: re.Pattern[str] | None
+                 ) -> re.Match[str] | None:
+    """``g.number_re.search(text, pos)``; with ``start`` (``_number_scan``), ``number_re`` is tried only where
+    ``start`` finds in ``scanned`` that its lookahead may hold, from the character before: at a digit, or at a word
+    start (after a non-word character, or at 0) that begins like a number word."""
+    if start is None:
         return g.number_re.search(text, pos)
     match = g.number_re.match
     if pos == 0:
@@ -828,10 +840,10 @@ def _next_number(text: str, lowered: str | None, pos: int, g: _Grammar) -> re.Ma
         at = 0
     else:
         at = pos - 1    # (the character before pos tells whether a word starts at pos)
-    search = g.number_start.search    # type: ignore[union-attr]
-    while (found := search(lowered, at)) is not None:
+    search = start.search
+    while (found := search(scanned, at)) is not None:
         at = found.start()
-        p = at if lowered[at] in _ASCII_DIGITS else at + 1
+        p = at if scanned[at] in _ASCII_DIGITS else at + 1
         if p >= pos and (m := match(text, p)) is not None:
             return m
         at += 1

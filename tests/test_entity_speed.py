@@ -39,23 +39,26 @@ def test_may_cite_is_any_citation_cue_or_a_quote_after_a_colon(sentences):
 
 
 def test_next_number_is_number_re_search(sentences):
-    """``_next_number`` on an ASCII text lower-cased finds the match ``number_re.search`` finds, from any position."""
-    asked = 0
+    """``_next_number`` (on an ASCII text lower-cased, ``number_start`` first) finds the match ``number_re.search``
+    finds, from any position."""
+    scanned_so = 0
     for lang, text in sentences:
         g = numbers._grammar(lang)
-        lowered = text.lower() if text.isascii() and g.number_start is not None else None
+        scanned, start = numbers._number_scan(text, g)
         for pos in range(0, len(text) + 1, 1 if len(text) < 300 else 7):
-            a, b = g.number_re.search(text, pos), numbers._next_number(text, lowered, pos, g)
+            a, b = g.number_re.search(text, pos), numbers._next_number(text, pos, g, scanned, start)
             assert (a and (a.span(), a.group())) == (b and (b.span(), b.group())), (text, pos)
-            asked += lowered is not None
-    assert asked > 10_000   # the scan of lower-cased text is tried
+            scanned_so += start is not None
+    assert scanned_so > 10_000
 
 
 def test_every_language_scans_ascii_text_lower_cased():
     for lang in ("id", "pl", "nl"):
         assert numbers._grammar(lang).number_start is not None
-    assert numbers._ascii_case_only("s") and numbers._ascii_case_only("ó")
-    assert not numbers._ascii_case_only("ſ")     # IGNORECASE matches it with "s" and "S"
+    assert numbers._ascii_lower_forms("s") == "s" and numbers._ascii_lower_forms("ó") == "(?!)"
+    assert numbers._ascii_lower_forms("ſ") == "s"     # IGNORECASE matches it with "s" and "S"
+    assert numbers._number_scan("Twee DERDE", numbers._grammar("nl"))[0] == "twee derde"
+    assert numbers._number_scan("Dwóch", numbers._grammar("pl"))[1] is None     # not ASCII: searched as before
 
 
 def test_before_patterns_read_backwards_match_as_searched(sentences):
