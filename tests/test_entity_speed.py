@@ -94,3 +94,11 @@ def test_a_weak_word_skipped_is_no_quantity_the_long_way(sentences):
                 assert numbers._range_end(text, num, num.end, None, g) is None
                 assert numbers._proportion(text, num, g) is None
     assert skipped > 100
+
+
+def test_lower_words_are_the_lower_case_words_of_the_pattern(sentences):
+    texts = ["\n".join(t for _, t in sentences[i:i + 40]) for i in range(0, len(sentences), 40)]
+    texts += ["foo_bar Baz qux, (quux) don't e-mail 2x x2 ÉCOLE école ǅemal _x x_ ⅻ ½ a\u2028b c\x1cd"]
+    for text in texts:
+        long_way = frozenset(w for w in set(names._WORDS.findall(text)) if w[:1].islower())
+        assert names._lower_words(text) == long_way
