@@ -102,3 +102,17 @@ def test_lower_words_are_the_lower_case_words_of_the_pattern(sentences):
     for text in texts:
         long_way = frozenset(w for w in set(names._WORDS.findall(text)) if w[:1].islower())
         assert names._lower_words(text) == long_way
+
+
+def test_a_long_block_is_no_source_list_label_the_long_way(sentences):
+    from pipeline.extract import statistics
+
+    settings = statistics.Settings()
+    for lang, text in sentences + [("pl", "Źródła:"), ("nl", "Bronnen"), ("id", "  Sumber:  "), ("nl", "ß" * 50 + ":")]:
+        head = text.strip().casefold()
+        labels = statistics.lang_data(lang).STAT_SOURCE_LIST_LABELS
+        long_way = bool(head and len(head) <= settings.source_list_label_chars
+                        and (head.endswith(":") or head.rstrip(".") in labels)
+                        and (statistics.re.split(r"[\s:]", head, maxsplit=1)[0] in labels
+                             or head.rstrip(":. ") in labels))
+        assert statistics._is_source_list_label(lang, text, settings) == long_way, text

@@ -190,6 +190,8 @@ def _intro_block(doc: DocContext, block: Block) -> Block | None:
 
 
 def _is_source_list_label(lang: str, text: str, settings: Settings) -> bool:
+    if len(text) > settings.source_list_label_chars and len(text.strip()) > settings.source_list_label_chars:
+        return False    # (most blocks) too long for a label whatever its case (casefold never shortens a text)
     labels = lang_data(lang).STAT_SOURCE_LIST_LABELS
     head = text.strip().casefold()
     if not head or len(head) > settings.source_list_label_chars or not (
