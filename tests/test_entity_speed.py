@@ -116,3 +116,13 @@ def test_a_long_block_is_no_source_list_label_the_long_way(sentences):
                         and (statistics.re.split(r"[\s:]", head, maxsplit=1)[0] in labels
                              or head.rstrip(":. ") in labels))
         assert statistics._is_source_list_label(lang, text, settings) == long_way, text
+
+
+def test_a_field_is_in_the_cue_matches_only_with_a_match(sentences):
+    """statistics asks ``field in cue_matches(...)`` for ``bool(cues(...))``; names.may_cite relies on it too."""
+    from pipeline.nlp import cues
+
+    for lang, text in sentences[:5000]:
+        found = cue_matches(lang, text)
+        assert all(found[field] for field in found)
+        assert ("STAT_STUDY_CUES" in found) == bool(cues(lang, "STAT_STUDY_CUES", text))
