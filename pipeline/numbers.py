@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from pipeline import lang as _lang
 
@@ -108,6 +108,7 @@ class _Grammar:
     currency_before: Mapping[str, str]
     stop_words: frozenset[str]
     number_re: re.Pattern[str]
+    number_start: re.Pattern[str] | None    # where number_re may match in an ASCII text lower-cased (_next_number)
     morpheme_re: re.Pattern[str]
     magnitude_after: re.Pattern[str]
     percent_after: re.Pattern[str]
@@ -118,6 +119,7 @@ class _Grammar:
     fraction_of_after: re.Pattern[str]
     proportion_after: re.Pattern[str]
     range_after: Mapping[str, re.Pattern[str]]  # opener -> "<joiner> " after the first number
+    after_weak: re.Pattern[str]     # any of percent_after, currency_after_re, proportion_after, range_after's
     range_opener_before: re.Pattern[str]
     time_after: re.Pattern[str]
     month_after: re.Pattern[str]
@@ -125,6 +127,11 @@ class _Grammar:
     year_cue_before: re.Pattern[str]
     year_suffix_after: re.Pattern[str]
     label_before: re.Pattern[str]
+    # month_before, year_cue_before, label_before read backwards: matched at the start of the reversed text before
+    # a number (_ends_with), not searched at every position of it
+    month_before_reversed: re.Pattern[str]
+    year_cue_before_reversed: re.Pattern[str]
+    label_before_reversed: re.Pattern[str]
     starts: tuple[str, ...]  # lower-case beginnings of every number word: a text without any has no number
 
 
@@ -147,8 +154,20 @@ def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
-def _trie(words: Iterable[str]) -> str:
-    """A regex matching any of ``words`` (non-empty), their common prefixes factored out: fast to try."""
+def _alt_reversed(items: Iterable[str]) -> str:
+    """``_alt(items)`` for the reversed text: it matches the reversed strings of what ``_alt(items)`` matches where
+    blanks or the end follow (its check that a phrase ends a word then holds anyway)."""
+    parts = []
+    for item in sorted(set(items), key=len, reverse=True):
+        wild = item.endswith("*")
+        core = item[:-1] if wild else item
+        parts.append((r"\w*" if wild else "") + f"{_WS}+".join(re.escape(w[::-1]) for w in reversed(core.split())))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def _trie(words: Iterable[str], char: Callable[[str], str] = re.escape) -> str:
+    """A regex matching any of ``words`` (non-empty), their common prefixes factored out: fast to try
+    (``char``: the regex of one character)."""
     tree: dict[str, dict] = {}
     for w in words:
         node = tree
@@ -157,7 +176,7 @@ def _trie(words: Iterable[str]) -> str:
         node[""] = {}
 
     def emit(node: dict[str, dict]) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        alts = [char(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -228,6 +247,10 @@ def _grammar(code: str) -> _Grammar:
     heads = {w.split()[0].rstrip("*") for w in (*words, *scales, *teens, *magnitudes, *fractions, *denominators,
                                                *joiners, *one_prefixes, *mult_numbers)}
     number_re = rf"(?=[0-9]|(?<!\w){_trie(heads)})(?:{number_re})" if "" not in heads else number_re
+    # The same lookahead in an ASCII text lower-cased, read from the character before (a non-word one, or the
+    # digit itself) and without IGNORECASE: a pattern that starts with a set of characters, which re skips to at
+    # C speed (a lookahead is tried at every position), its letters plain lower-case ones (_ascii_lower_forms)
+    number_start = rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads, _ascii_lower_forms)}))" if "" not in heads else None
     sep = rf"(?:{_WS}*|-)"  # "15%", "15 persen", "10-procentowy", "2-krotnie"
     range_after = {
         opener: re.compile(
@@ -235,6 +258,11 @@ def _grammar(code: str) -> _Grammar:
         for opener, joiners_ in range_joiners.items()
     }
     flags = re.I
+    percent_after = re.compile(sep + _alt((*DEFAULT_PERCENT_SIGNS, *data("PERCENT_WORDS"))), flags)
+    currency_after_re = re.compile(rf"{_WS}*({_alt(currency_after)})", flags)
+    proportion_after = re.compile(rf"{_WS}+{_alt(data('PROPORTION_WORDS'))}{_WS}+", flags)
+    after_weak = "|".join(f"(?:{p.pattern})" for p in (percent_after, currency_after_re, proportion_after,
+                                                          *range_after.values()))
     return _Grammar(
         decimal=str(data("DECIMAL_SEP")),
         thousands=frozenset(data("THOUSANDS_SEP")),
@@ -247,18 +275,20 @@ def _grammar(code: str) -> _Grammar:
         mult_numbers=mult_numbers, currency_after=currency_after, currency_before=currency_before,
         stop_words=frozenset(data("COUNT_STOP_WORDS")),
         number_re=re.compile(number_re, flags),
+        number_start=re.compile(number_start) if number_start else None,
         morpheme_re=re.compile(morphemes, flags),
         magnitude_after=re.compile(rf"{_WS}*({_alt(magnitudes)})", flags),
-        percent_after=re.compile(sep + _alt((*DEFAULT_PERCENT_SIGNS, *data("PERCENT_WORDS"))), flags),
+        percent_after=percent_after,
         # "x" must not be a dimension ("1080x720") or a product ("3 x 4").
         multiplier_after=re.compile(
             sep + _alt((*DEFAULT_MULTIPLIER_SIGNS, *data("MULTIPLIER_WORDS"))) + rf"(?!{_WS}*[0-9])", flags),
-        currency_after_re=re.compile(rf"{_WS}*({_alt(currency_after)})", flags),
+        currency_after_re=currency_after_re,
         currency_before_re=re.compile(rf"(?<!\w){_ahead(currency_before)}({_alt(currency_before)}){_WS}*\Z", flags),
         denominator_after=re.compile(rf"{_WS}+({_alt(denominators)})", flags),
         fraction_of_after=re.compile(rf"{_WS}+{_alt(data('FRACTION_OF_WORDS'))}", flags),
-        proportion_after=re.compile(rf"{_WS}+{_alt(data('PROPORTION_WORDS'))}{_WS}+", flags),
+        proportion_after=proportion_after,
         range_after=range_after,
+        after_weak=re.compile(after_weak, flags),
         range_opener_before=re.compile(
             rf"(?<!\w){_ahead(o for o in range_joiners if o)}({_alt(o for o in range_joiners if o)}){_WS}+\Z", flags),
         time_after=re.compile(rf"(?:{_WS}+|-){_alt(data('TIME_UNIT_WORDS'))}", flags),
@@ -266,6 +296,9 @@ def _grammar(code: str) -> _Grammar:
         month_before=re.compile(rf"(?<!\w){_ahead(months)}{_alt(months)}{_WS}+\Z", flags),
         year_cue_before=re.compile(rf"(?<!\w){_ahead(data('YEAR_CUES'))}{_alt(data('YEAR_CUES'))}{_WS}+\Z", flags),
         year_suffix_after=re.compile(rf"{_WS}*{_alt(data('YEAR_SUFFIXES'))}", flags),
+        month_before_reversed=re.compile(rf"{_WS}+{_alt_reversed(months)}(?!\w)", flags),
+        year_cue_before_reversed=re.compile(rf"{_WS}+{_alt_reversed(data('YEAR_CUES'))}(?!\w)", flags),
+        label_before_reversed=re.compile(rf"{_WS}*(?:{_alt_reversed(data('LABEL_WORDS'))}(?!\w)|#)", flags),
         label_before=re.compile(rf"(?:(?<!\w){_ahead(data('LABEL_WORDS'))}{_alt(data('LABEL_WORDS'))}|#){_WS}*\Z",
                                 flags),
         starts=tuple(sorted({w.split()[0].rstrip("*").lower() for w in (*words, *scales, *teens, *magnitudes,
@@ -539,6 +572,12 @@ def _before(text: str, pos: int, width: int = 40) -> str:
     return text[max(0, pos - width):pos]
 
 
+def _ends_with(reversed_pattern: re.Pattern[str], text: str, pos: int) -> bool:
+    """Whether ``_before(text, pos)`` ends with what the pattern read backwards matches: ``label_before.search``
+    of it (and month_before's, year_cue_before's) by one match at the start of the reversed text, not a search."""
+    return reversed_pattern.match(_before(text, pos)[::-1]) is not None
+
+
 def _currency_before(text: str, start: int, g: _Grammar) -> tuple[str, int] | None:
     """(ISO code, start of the sign) of a currency written before a number ("$ 2.000", "Rp50.000")."""
     before = _before(text, start, 12)
@@ -615,7 +654,7 @@ def _is_list_number(text: str, num: _Num, g: _Grammar) -> bool:
     after = _LIST_END_RE.match(text, num.end)
     if after and _LIST_LEAD_RE.fullmatch(text, line_start, num.start):
         return True
-    if g.label_before.search(_before(text, num.start)):
+    if _ends_with(g.label_before_reversed, text, num.start):
         return True
     nxt = text[num.end:num.end + 1]
     if nxt == ":" and after:
@@ -630,13 +669,13 @@ def _is_list_number(text: str, num: _Num, g: _Grammar) -> bool:
 def _is_date(text: str, num: _Num, g: _Grammar) -> bool:
     if not (num.digits and num.value.is_integer() and 1 <= num.value <= 31):
         return False
-    return bool(g.month_after.match(text, num.end) or g.month_before.search(_before(text, num.start)))
+    return bool(g.month_after.match(text, num.end) or _ends_with(g.month_before_reversed, text, num.start))
 
 
 def _is_year(text: str, num: _Num, g: _Grammar) -> bool:
     if not num.plain or num.magnitude:
         return False
-    cued = bool(g.year_cue_before.search(_before(text, num.start)) or g.year_suffix_after.match(text, num.end))
+    cued = bool(_ends_with(g.year_cue_before_reversed, text, num.start) or g.year_suffix_after.match(text, num.end))
     low, high = CUED_YEAR_SPAN if cued else YEAR_SPAN
     return len(text[num.start:num.end]) in (3, 4) and low <= num.value <= high
 
@@ -674,6 +713,11 @@ def _quantity(text: str, start: int, end: int, value: float, unit: str,
 def _classify(text: str, num: _Num, g: _Grammar) -> tuple[Quantity | None, int]:
     """The quantity starting with ``num`` (or None to skip it) and where scanning goes on."""
     start, end = num.start, num.end
+    if (num.weak and not num.fraction and not num.digits and not g.after_weak.match(text, end)
+            and not _currency_before(text, start, g)):
+        # (most weak words: "een", "satu") no unit, range or proportion after it and no currency before it: what
+        # is left of the steps below is "a weak word is no quantity"
+        return None, end
     unit: str | None = None
     value, currency = num.value, None
     mark = _mark_after(text, num, g)
@@ -748,14 +792,62 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     """
     g = _grammar(lang)
     found: list[Quantity] = []
-    m = g.number_re.search(text)
+    scanned, start = _number_scan(text, g)
+    m = _next_number(text, 0, g, scanned, start)
     if m is None or m.group("dig") is None and not _may_hold_numbers(text, g):   # (digits: it holds one)
         return found
     codes = _code_spans(text)
     while m is not None:
         pos = _read_match(text, m, g, codes, found)
-        m = g.number_re.search(text, pos)
+        m = _next_number(text, pos, g, scanned, start)
     return found
+
+
+_ASCII_DIGITS = frozenset("0123456789")
+_ASCII = "".join(map(chr, range(128)))
+
+
+@lru_cache(maxsize=None)
+def _ascii_lower_forms(ch: str) -> str:
+    """A regex of one character that matches, in an ASCII text lower-cased, every character IGNORECASE matches with
+    ``ch`` in the text: the lower case of each ASCII character it matches (none for "ó": it never matches)."""
+    forms = sorted({c.lower() for c in re.findall(re.escape(ch), _ASCII, re.I)})
+    if not forms:
+        return "(?!)"
+    return re.escape(forms[0]) if len(forms) == 1 else "[" + "".join(map(re.escape, forms)) + "]"
+
+
+def _number_scan(text: str, g: _Grammar) -> tuple[str, re.Pattern[str] | None]:
+    """(the text ``_next_number`` scans, the pattern it scans it with: None to search ``number_re`` as before, in a
+    text not all ASCII)."""
+    if g.number_start is None or not text.isascii():
+        return text, None
+    return text.lower(), g.number_start
+
+
+def _next_number(text: str, pos: int, g: _Grammar, scanned: str, start: re.Pattern[str] | None
+                 ) -> re.Match[str] | None:
+    """``g.number_re.search(text, pos)``; with ``start`` (``_number_scan``), ``number_re`` is tried only where
+    ``start`` finds in ``scanned`` that its lookahead may hold, from the character before: at a digit, or at a word
+    start (after a non-word character, or at 0) that begins like a number word."""
+    if start is None:
+        return g.number_re.search(text, pos)
+    match = g.number_re.match
+    if pos == 0:
+        m = match(text, 0)
+        if m is not None:
+            return m
+        at = 0
+    else:
+        at = pos - 1    # (the character before pos tells whether a word starts at pos)
+    search = start.search
+    while (found := search(scanned, at)) is not None:
+        at = found.start()
+        p = at if scanned[at] in _ASCII_DIGITS else at + 1
+        if p >= pos and (m := match(text, p)) is not None:
+            return m
+        at += 1
+    return None
 
 
 def _read_match(text: str, m: re.Match[str], g: _Grammar, codes: list[tuple[int, int]], found: list[Quantity]

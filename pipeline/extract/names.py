@@ -125,9 +125,24 @@ def base(word: str) -> str:
 def lower_vocab(doc: DocContext) -> frozenset[str]:
     """The words a document writes in lower case: a capitalised one of them is no name."""
     if "lower_vocab" not in doc.memo:
-        words = set(_WORDS.findall("\n".join(b.text for b in doc.blocks)))   # (no word spans a line break)
-        doc.memo["lower_vocab"] = frozenset([w for w in words if w[:1].islower()])
+        doc.memo["lower_vocab"] = _lower_words("\n".join(b.text for b in doc.blocks))   # (no word spans a line break)
     return doc.memo["lower_vocab"]
+
+
+def _lower_words(text: str) -> frozenset[str]:
+    """The words (``\\w+``) of a text that begin with a lower-case letter. No word spans a blank, so they are read
+    off its distinct blank-separated pieces: a piece of letters and digits alone (most) is one word, the others
+    (with punctuation: "(misalnya,") go through the pattern together."""
+    words: set[str] = set()
+    other: list[str] = []
+    for piece in set(text.split()):
+        if piece.isalnum():     # (str.isalnum is re's \w without "_")
+            if piece[0].islower():
+                words.add(piece)
+        else:
+            other.append(piece)
+    words.update(w for w in _WORDS.findall(" ".join(other)) if w[:1].islower())
+    return frozenset(words)
 
 
 def _in_vocab(lang: str, word: str, vocab: frozenset[str]) -> bool:
@@ -535,14 +550,15 @@ def _names_study(m: Mention, study: list[tuple[int, int]]) -> bool:
 CITATION_RULES = (example_report, example_title, example_source)
 # The cues every citation rule needs one of (besides "X: \"...\"")
 _CITATION_CUES = ("EXAMPLE_REPORT_VERBS", "STAT_SOURCE_PREPS", "EXAMPLE_TITLES", "STAT_STUDY_CUES", "STAT_FINDING_VERBS")
+_CITATION_CUE_SET = frozenset(_CITATION_CUES)
 _QUOTE_AFTER_A_COLON = re.compile(r":\s*[\"“„«]")
 
 
 def may_cite(lang: str, text: str) -> bool:
     """False when :func:`cited` holds for no run of the sentence: it has none of the rules' cues and no
     colon before a quote (a cheap test that spares looking at its runs)."""
-    found = cue_matches(lang, text)     # (every field of the sentence, found once: as cues() would)
-    return any(found.get(field) for field in _CITATION_CUES) or bool(_QUOTE_AFTER_A_COLON.search(text))
+    # every field of the sentence, found once (as cues() would); a field is there only with a match
+    return not _CITATION_CUE_SET.isdisjoint(cue_matches(lang, text)) or bool(_QUOTE_AFTER_A_COLON.search(text))
 
 
 def cited(m: Mention) -> str | None:

@@ -43,7 +43,7 @@ from pipeline.docmodel import Block, DocContext
 from pipeline.extract import names, spans
 from pipeline.extract.items import Item, Statistic, make
 from pipeline.lang import get as lang_data
-from pipeline.nlp import cues, tokenize, words_between
+from pipeline.nlp import cue_matches, cues, tokenize, words_between
 from pipeline.textmap import stable_hash
 from pipeline.numbers import COUNT, CURRENCY, MULTIPLIER, NUMBER, PERCENT, YEAR, Quantity, find_quantities
 
@@ -190,6 +190,8 @@ def _intro_block(doc: DocContext, block: Block) -> Block | None:
 
 
 def _is_source_list_label(lang: str, text: str, settings: Settings) -> bool:
+    if len(text) > settings.source_list_label_chars and len(text.strip()) > settings.source_list_label_chars:
+        return False    # (most blocks) too long for a label whatever its case (casefold never shortens a text)
     labels = lang_data(lang).STAT_SOURCE_LIST_LABELS
     head = text.strip().casefold()
     if not head or len(head) > settings.source_list_label_chars or not (
@@ -248,7 +250,8 @@ def _block_statistics(doc: DocContext, block: Block, settings: Settings, fallbac
     found: list[Source | None] = []
     for sent in spans.sentences(block):
         found.append(sentence_source(lang, sent.text, vocab))
-        study = bool(cues(lang, "STAT_STUDY_CUES", sent.text))
+        # (bool(cues(lang, "STAT_STUDY_CUES", ...)): a field is in a text's cue matches only with a match)
+        study = "STAT_STUDY_CUES" in cue_matches(lang, sent.text)
         if found[-1] is not None and study:
             studies.append(found[-1])
         qs = find_quantities(sent.text, lang)
