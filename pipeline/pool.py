@@ -179,7 +179,8 @@ def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
     page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
     steps: list[Callable[[], Any]] = [lambda: pa.array(["warm"], pa.string()),   # (imports pandas: its check)
                                       lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
-                                      markdown_parser]
+                                      markdown_parser,
+                                      lambda: zipf("warm", "en")]   # (every language's examples ask English's)
     for lang in worker_languages(index, workers):
         steps += [lambda lang=lang: blank_pipeline_warm(lang), lambda lang=lang: zipf("warm", lang),
                   lambda lang=lang: langid._bound_table(lang),
