@@ -84,9 +84,7 @@ def task_begins(more: bool, per_language: bool) -> None:
         _WARM_DONE = True
 
 
-def init_worker(warm: bool = False, index: int = 0, workers: int = 1, exit_fast: bool = True) -> None:
-    """A worker's start: it imports the stages and, ``warm``, loads what they load on first use while idle.
-    ``exit_fast``: it ends without tearing its heap down (a pool's worker; not a Ray worker, which Ray ends)."""
+def init_worker(warm: bool = False, index: int = 0, workers: int = 1) -> None:
     global _WARMING
     # one process per core: libraries must not start threads of their own on top (read when torch is
     # imported, which only the embed stage does: importing it here would cost every worker seconds)
@@ -96,18 +94,10 @@ def init_worker(warm: bool = False, index: int = 0, workers: int = 1, exit_fast:
     # does this while the parent still plans. (Not spaCy: pipeline.spacy_blank imports it on first use
     # without letting thinc load torch; a plain `import spacy` here would load torch in every worker.)
     import pipeline.registry  # noqa: F401  (every stage's module)
-    if exit_fast:
-        atexit.register(_exit_now)
+    atexit.register(_exit_now)
     if warm:
         _WARMING = threading.Thread(target=_warm_up, args=(index, workers), name="warm-up", daemon=True)
         _WARMING.start()
-
-
-def ray_worker_setup() -> None:
-    """Ray's ``worker_process_setup_hook``: a Ray worker imports the stages and warms up while idle, as a
-    pool's worker does (its tasks run through :func:`run_task`, so never beside a warm-up step). Any
-    language may come to it: which it loads first is its process id's pick."""
-    init_worker(warm=True, index=os.getpid(), exit_fast=False)
 
 
 def _exit_now() -> None:
@@ -285,8 +275,7 @@ class RayStart(threading.Thread):
         level = worker_log.level
         worker_log.setLevel(logging.ERROR)
         try:
-            kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, configure_logging=False,
-                                          runtime_env={"worker_process_setup_hook": "pipeline.pool.ray_worker_setup"})
+            kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
             if self.address:
                 ray.init(address=self.address, **kwargs)
             else:

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from pipeline.executors import (Chunk, ChunkResult, MergeResult, MergeTask, _ingest_facts, build_rows,
                                 langid_after_ingest, merge_shard, output_columns, resources, stage)
-from pipeline.pool import RayStart, run_task
+from pipeline.pool import RayStart
 from pipeline.protocol import StageStats, status_column
 
 CHUNK_COLUMN = "_chunk"
@@ -56,10 +56,6 @@ def _decode(spec: str) -> tuple[Chunk, int]:
 
 def build(batch: pa.Table) -> pa.Table:
     """map_batches: chunk specs -> their document rows."""
-    return run_task(_build, batch)
-
-
-def _build(batch: pa.Table) -> pa.Table:
     tables = []
     for spec in batch.column("spec").to_pylist():
         chunk, index = _decode(spec)
@@ -85,10 +81,6 @@ def _ipc(table: pa.Table) -> bytes:
 def langid_after(rows: pa.Table, run_settings: Any) -> pa.Table:
     """map_batches after ingest: langid's rows for the documents each chunk just made, carried on the
     chunk's first row (what :func:`pipeline.executors.langid_after_ingest` gives the local pool)."""
-    return run_task(lambda r: _langid_after(r, run_settings), rows)
-
-
-def _langid_after(rows: pa.Table, run_settings: Any) -> pa.Table:
     n = rows.num_rows
     tables: list[bytes | None] = [None] * n
     seconds: list[float | None] = [None] * n
@@ -121,7 +113,7 @@ def _langid_result(rows: pa.Table) -> tuple[pa.Table | None, StageStats | None]:
 
 def apply_stage(rows: pa.Table, name: str, run_settings: Any) -> pa.Table:
     """map_batches: one stage without models over document rows (a task; spaCy stays loaded per worker)."""
-    return run_task(lambda r: _apply(name, run_settings, r, None), rows)
+    return _apply(name, run_settings, rows, None)
 
 
 class ApplyModelStage:
@@ -133,7 +125,7 @@ class ApplyModelStage:
         self.resources = resources(stage(name), run_settings)
 
     def __call__(self, rows: pa.Table) -> pa.Table:
-        return run_task(lambda r: _apply(self.name, self.run_settings, r, self.resources), rows)
+        return _apply(self.name, self.run_settings, rows, self.resources)
 
 
 class RayExecutor:
