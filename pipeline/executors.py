@@ -83,6 +83,14 @@ class ChunkResult:
     work: "WorkTime | None" = None      # where and how long it ran (the pool's CPU accounting)
     langid: pa.Table | None = None      # Chunk.langid_after: langid's rows for the documents ingest made
     langid_stats: StageStats | None = None
+    rows: pa.Table | None = None        # what the stages computed, until written to ``out``
+
+    def written(self) -> str:
+        """``out``, with the computed rows written to it (once)."""
+        if self.rows is not None:
+            pq.write_table(self.rows, self.out, row_group_size=ROW_GROUP, compression="zstd")
+            self.rows = None
+        return self.out
 
 
 @dataclass
@@ -295,8 +303,10 @@ def output_columns(chunk_stages: Iterable[str], key: str) -> list[str]:
     return cols
 
 
-def process_chunk(chunk: Chunk, run_settings: Any) -> ChunkResult:
-    """Build the chunk's rows, apply its stages in order, write what they computed to ``chunk.out``."""
+def process_chunk(chunk: Chunk, run_settings: Any, in_memory: bool = False) -> ChunkResult:
+    """Build the chunk's rows, apply its stages in order, write what they computed to ``chunk.out``
+    (``in_memory``: keep them in the result instead, for the process that asked, which writes them
+    where they go without a round trip through a file: :meth:`ChunkResult.written`)."""
     rows = build_rows(chunk)
     stats: dict[str, StageStats] = {}
     for name in chunk.stages:
@@ -304,8 +314,9 @@ def process_chunk(chunk: Chunk, run_settings: Any) -> ChunkResult:
         rows, stats[name] = st.apply(rows, run_settings.stage(name), resources(st, run_settings))
     facts = _ingest_facts(rows) if "ingest" in chunk.stages else None
     keep = [c for c in output_columns(chunk.stages, chunk.key) if c in rows.schema.names]
-    pq.write_table(rows.select(keep), chunk.out, row_group_size=ROW_GROUP, compression="zstd")
-    result = ChunkResult(chunk.out, stats, facts)
+    result = ChunkResult(chunk.out, stats, facts, rows=rows.select(keep))
+    if not in_memory:
+        result.written()
     if chunk.langid_after and chunk.stages == ("ingest",):
         result.langid, result.langid_stats = langid_after_ingest(rows, chunk.shard, run_settings)
     return result
@@ -418,12 +429,13 @@ def merge_shard(task: MergeTask) -> MergeResult:
     return _merged(task.stage, task.shard, task.new, rows, entries)
 
 
-def _append_chunk(st: Stage, writer: ShardWriter, out: str, entries: list[pa.Table]) -> None:
-    """Write the rows a stage made in the chunk file ``out`` (those it ran on, and of these the ok ones) to a
-    shard file, and keep their manifest entries."""
+def _append_chunk(st: Stage, writer: ShardWriter, out: str | pa.Table, entries: list[pa.Table]) -> None:
+    """Write the rows a stage made in the chunk file ``out`` (or a chunk's rows in memory: those it ran on,
+    and of these the ok ones) to a shard file, and keep their manifest entries."""
     status = status_column(st.name)
     cols = [st.key] + (["src"] if st.key != "src" else []) + [ERROR, status, *st.outputs]
-    t = pq.ParquetFile(out).read(columns=cols)   # (not read_table: it imports pandas)
+    # (ParquetFile, not read_table: that imports pandas)
+    t = out.select(cols) if isinstance(out, pa.Table) else pq.ParquetFile(out).read(columns=cols)
     t = t.filter(pc.is_valid(t.column(status)))
     if t.num_rows == 0:
         return
@@ -450,7 +462,8 @@ class ShardAppender:
         self.writer = ShardWriter(pathlib.Path(new), shard_schema(self.stage))
         self.entries: list[pa.Table] = []
 
-    def add(self, out: str) -> None:
+    def add(self, out: str | pa.Table) -> None:
+        """A chunk's rows: its file, or the rows themselves (a chunk run in this process)."""
         _append_chunk(self.stage, self.writer, out, self.entries)
 
     def close(self) -> MergeResult:
@@ -846,6 +859,9 @@ class _Timed:
 class _ChunkCall:
     def __init__(self, run_settings: Any):
         self.run_settings = run_settings
+        self.parent = os.getpid()
 
     def __call__(self, chunk: Chunk) -> ChunkResult:
-        return process_chunk(chunk, self.run_settings)
+        # run in the parent (one worker, a small phase): its rows stay in memory for the parent to write
+        # into the shard files (a pool's worker writes them to the chunk's file, for the parent to read)
+        return process_chunk(chunk, self.run_settings, in_memory=os.getpid() == self.parent)

@@ -736,9 +736,9 @@ class Runner:
                     for name in names:
                         if any(chunk.run[name]):
                             if (a := appender(name, chunk.shard)) is not None:
-                                a.add(result.out)
+                                a.add(result.rows if result.rows is not None else result.out)
                             else:
-                                chunk_outs.setdefault((name, chunk.shard), []).append(result.out)
+                                chunk_outs.setdefault((name, chunk.shard), []).append(result.written())
                     if result.facts is not None:
                         self.shards.stage_facts(result.facts)
                     if result.langid is not None:
