@@ -41,9 +41,7 @@ def start_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int 
     """Started workers for a run into ``out`` that will want them: a first build (no stage manifest yet)
     of at least two chunks a worker. None otherwise (the runner starts a pool itself once it knows)."""
     count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    if count <= 1 or (pathlib.Path(out) / "stages" / "manifest.duckdb").exists():
-        return None
-    if not _files_at_least(pathlib.Path(corpus), 2 * count * CHUNK_DOCS):
+    if count <= 1 or not _first_build_of_many(corpus, out, count):
         return None
     pool = start(count, warm=True)
     launch(pool)
@@ -61,13 +59,34 @@ def release(started: Any) -> None:
 
 
 def _files_at_least(folder: pathlib.Path, n: int) -> bool:
+    """Whether ``folder`` holds at least ``n`` article files (of the suffixes the corpus reads)."""
+    from pipeline.discovery import SUPPORTED_SUFFIXES   # (the standard library only)
+
     seen = 0
     for _, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        seen += sum(1 for f in filenames if not f.startswith("."))
+        seen += sum(1 for f in filenames if not f.startswith(".") and f.lower().endswith(SUPPORTED_SUFFIXES))
         if seen >= n:
             return True
     return False
+
+
+def _first_build_of_many(corpus: pathlib.Path, out: pathlib.Path, count: int) -> bool:
+    """A first build (no stage manifest) of at least two chunks a worker, into a folder no other run holds
+    (a run that would wait for it must not load its workers on the cores that run uses)."""
+    if (pathlib.Path(out) / "stages" / "manifest.duckdb").exists():
+        return False
+    lock = pathlib.Path(out) / ".lock"
+    if lock.exists():
+        import fcntl
+
+        with open(lock, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    return _files_at_least(pathlib.Path(corpus), 2 * count * CHUNK_DOCS)
 
 
 def _ready() -> int:
@@ -299,9 +318,7 @@ def ray_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int | 
                         address: str | None) -> RayStart | None:
     """Ray starting, for a run into ``out`` that will want it (as :func:`start_for_first_build`)."""
     count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    if (pathlib.Path(out) / "stages" / "manifest.duckdb").exists():
-        return None
-    if not _files_at_least(pathlib.Path(corpus), 2 * count * CHUNK_DOCS):
+    if not _first_build_of_many(corpus, out, count):
         return None
     starting = RayStart(address, count)
     starting.start()

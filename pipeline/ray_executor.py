@@ -236,8 +236,8 @@ class RayExecutor:
             stats[name] = s
         facts = _ingest_facts(rows) if "ingest" in names else None
         cols = [c for c in output_columns(names, chunk.key) if c in rows.schema.names]
-        pq.write_table(rows.select(cols), chunk.out)
-        result = ChunkResult(chunk.out, stats, facts)
+        # (in memory: the shard's appender takes them as they are; written to chunk.out where a merge needs it)
+        result = ChunkResult(chunk.out, stats, facts, rows=rows.select(cols))
         result.langid, result.langid_stats = _langid_result(rows)
         on_done(result, chunk)
 

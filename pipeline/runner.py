@@ -271,13 +271,14 @@ class Runner:
         return RunResult(self.out / "knowledge.duckdb", last["documents"], last["rejected"], stages, seconds)
 
     def _executor(self):
-        started, self.started = self.started, None   # (the executor's from now on)
         if self.settings.executor == "ray":
             from pipeline.ray_executor import RayExecutor
 
+            started, self.started = self.started, None   # (the executor's from now on)
             return RayExecutor(self.settings, self.shards, starting=started)
         if self.settings.executor != "local":
             raise ValueError(f"unknown executor {self.settings.executor!r}: local or ray")
+        started, self.started = self.started, None
         return LocalExecutor(self.settings.worker_count, self.settings, started=started)
 
     def _run(self, corpus: pathlib.Path) -> RunResult:
@@ -780,8 +781,19 @@ class Runner:
                                        keep=keep))
         if not tasks and not entries and not streamed:
             return
-        results = self.executor.merge(tasks) if tasks else []
-        results += [a.close() for a in streamed.values()]
+        pending = list(streamed.values())   # (a failed merge or close leaves no half-written shard file)
+        try:
+            results = self.executor.merge(tasks) if tasks else []
+            while pending:
+                results.append(pending[0].close())
+                pending.pop(0)
+        except BaseException:
+            for a in pending:
+                try:
+                    a.abort()
+                except Exception:
+                    pass
+            raise
         files: dict[str, dict[int, tuple[pathlib.Path, int] | None]] = {}
         for r in results:
             want = wants[r.stage]

@@ -247,7 +247,7 @@ class Searcher:
         rows = self.con.execute(
             f"SELECT key_id FROM (SELECT u.key_id, fts_main_search_text.match_bm25(t.key_id, ?) AS score "
             f"FROM search_text t JOIN search_units u ON u.key_id = t.key_id WHERE {where}) "
-            f"WHERE score IS NOT NULL ORDER BY score DESC LIMIT ?", [query, *params, limit]).fetchall()
+            f"WHERE score IS NOT NULL ORDER BY score DESC, key_id LIMIT ?", [query, *params, limit]).fetchall()
         return [r[0] for r in rows]
 
     def units(self, ids: Sequence[str]) -> dict[str, ranking.Unit]:

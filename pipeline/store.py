@@ -216,11 +216,13 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
             con.execute("CHECKPOINT")
         except duckdb.OutOfMemoryException:
             con.close()                  # rolled back (a new file: deleted above on the next try)
+            _remove_fts_scratch(target)
             if memory == STORE_MEMORY_RETRY:
                 raise
             continue
         except BaseException:
             con.close()
+            _remove_fts_scratch(target)
             if rebuild:
                 target.unlink(missing_ok=True)
                 target.with_name(target.name + ".wal").unlink(missing_ok=True)
@@ -327,6 +329,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
         _list_units(con, result, new_units)
         pause_point("store")
         con.execute("COMMIT")
+        _drop_fts_scratch(con)
     except BaseException:
         try:
             con.execute("ROLLBACK")
@@ -603,25 +606,31 @@ def _fts_build_staged(con, result: LoadResult) -> None:
     f = FTS_SCHEMA
     con.execute("COMMIT")
     parts = _threads(con)
-    names = [f"_fts_{part}_{i}" for i in range(parts) for part in ("tokens", "len", "df")]
+    # the connections' tables go to a scratch file beside the new one, deleted once the store is written
+    # (tables dropped from the store would leave their blocks free in it: ~3 bytes a word)
+    scratch = _fts_scratch(con)
+    _remove_fts_scratch(scratch.with_name(scratch.name[:-len(".fts-scratch")]))
+    con.execute(f"ATTACH {literal(str(scratch))} AS {FTS_SCRATCH}")
 
     def tokenise(i: int) -> None:
         # the words tokenize() makes of a text, as one regex: tokenize replaces each run of ignored
         # characters (FTS_IGNORE: anything but a letter or digit) by a space and splits at spaces. Each
         # connection's units are documents of their own: lengths and document frequencies add up.
         with con.cursor() as cur:
-            cur.execute(f"CREATE TABLE _fts_tokens_{i} AS SELECT docid, w FROM (SELECT rowid AS docid, "
+            t = f"{FTS_SCRATCH}._fts"
+            cur.execute(f"CREATE TABLE {t}_tokens_{i} AS SELECT docid, w FROM (SELECT rowid AS docid, "
                         f"unnest(regexp_extract_all(lower(text), '{TOKEN_RE}')) AS w FROM search_text "
                         f"WHERE rowid % {parts} = {i})")
-            cur.execute(f"CREATE TABLE _fts_len_{i} AS SELECT docid, count(*) AS len FROM _fts_tokens_{i} GROUP BY docid")
-            cur.execute(f"CREATE TABLE _fts_df_{i} AS SELECT w, count(DISTINCT docid) AS df FROM _fts_tokens_{i} GROUP BY w")
+            cur.execute(f"CREATE TABLE {t}_len_{i} AS SELECT docid, count(*) AS len FROM {t}_tokens_{i} GROUP BY docid")
+            cur.execute(f"CREATE TABLE {t}_df_{i} AS SELECT w, count(DISTINCT docid) AS df FROM {t}_tokens_{i} "
+                        f"GROUP BY w")
 
     with cf.ThreadPoolExecutor(parts, thread_name_prefix="bm25") as threads:
         list(threads.map(tokenise, range(parts)))
     con.execute("BEGIN TRANSACTION")
 
     def union(part: str) -> str:
-        return "(" + " UNION ALL ".join(f"SELECT * FROM _fts_{part}_{i}" for i in range(parts)) + ")"
+        return "(" + " UNION ALL ".join(f"SELECT * FROM {FTS_SCRATCH}._fts_{part}_{i}" for i in range(parts)) + ")"
 
     con.execute(f"INSERT INTO {f}.docs SELECT s.rowid, s.key_id, coalesce(t.len, 0) FROM search_text s "
                 f"LEFT JOIN {union('len')} t ON t.docid = s.rowid")
@@ -630,9 +639,36 @@ def _fts_build_staged(con, result: LoadResult) -> None:
     con.execute(f"INSERT INTO {f}.terms SELECT t.docid, 0, d.termid FROM {union('tokens')} t "
                 f"JOIN {f}.dict d ON d.term = t.w")
     _fts_stats(con)
-    for name in names:
-        con.execute(f"DROP TABLE {name}")
     result.fts = "rebuilt"
+
+
+FTS_SCRATCH = "_fts_scratch"
+
+
+def _fts_scratch(con) -> pathlib.Path:
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    return _scratch_of(pathlib.Path(path))
+
+
+def _scratch_of(db: pathlib.Path) -> pathlib.Path:
+    return db.with_name(db.name + ".fts-scratch")
+
+
+def _remove_fts_scratch(db: pathlib.Path) -> None:
+    """The scratch file of a load that failed (its connection closed)."""
+    scratch = _scratch_of(db)
+    for p in (scratch, scratch.with_name(scratch.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def _drop_fts_scratch(con) -> None:
+    """Detach and delete the scratch file of :func:`_fts_build_staged` (after the store's commit)."""
+    attached = con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?",
+                           [FTS_SCRATCH]).fetchone()[0]
+    if attached:
+        scratch = _fts_scratch(con)
+        con.execute(f"DETACH {FTS_SCRATCH}")
+        _remove_fts_scratch(scratch.with_name(scratch.name[:-len(".fts-scratch")]))
 
 
 def _fts_stemmer(con) -> str:
