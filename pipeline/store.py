@@ -283,7 +283,9 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             if few:   # the rows search_unit_source reads, also kept apart as they go in (see below)
                 for table in UNIT_SOURCE_TABLES:
                     con.execute(f"CREATE OR REPLACE TEMP TABLE _new_{table} AS SELECT * FROM {table} LIMIT 0")
-            _insert_docs(con, plan, insert, dims, progress, copies=UNIT_SOURCE_TABLES if few else ())
+            _insert_docs(con, plan, insert, dims, progress, copies=UNIT_SOURCE_TABLES if few else (),
+                         parallel=_threads(con) if staged else 1)
+            step()   # (a staged load's rows were committed by the connections that inserted them)
             con.register("_keys", pa.table({"doc_id": pa.array(insert, pa.string()),
                                             "load_key": pa.array([wanted[d] for d in insert], pa.string())}))
             con.execute("INSERT INTO store_doc SELECT * FROM _keys")
@@ -396,14 +398,15 @@ def _sync_vector_index(con, db_path: pathlib.Path) -> None:
 
 
 def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool,
-                 copies: tuple[str, ...] = ()) -> None:
+                 copies: tuple[str, ...] = (), parallel: int = 1) -> None:
     """Insert the rows of the documents ``insert`` from their shard files, a row group at a time: each
     row group that holds any of them is read once for all the tables its stage fills. The rows of the
     tables ``copies`` also go into the temporary tables ``_new_<table>``.
 
-    (One connection: a first build's tables inserted by one connection each, every one committing its
-    own, saved ~0.2 s at 1,000 articles, but the first edit of such a file wrote twice the blocks, +1.4 s
-    at 10,000.)"""
+    ``parallel`` > 1 (a new file, ``_apply``'s ``staged``): that many connections insert a stage's tables
+    each, every one committing its own (a single connection inserts one table at a time, in one thread
+    for most of it: a DuckDB insert of one Arrow batch is not split, and reading and flattening the
+    batches holds the GIL). The caller's transaction sees the rows once it begins again."""
     by_shard: dict[int, dict[str, str]] = {}
     for d in insert:
         doc = plan.docs[d]
@@ -412,7 +415,8 @@ def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | N
     for table, stage, output in DOC_TABLES:
         if stage != "embed" or plan.embed:
             by_stage.setdefault(stage, []).append((table, output))
-    for stage, tables in by_stage.items():
+
+    def insert_stage(con, stage: str, tables: list[tuple[str, str]]) -> None:
         key = "src" if stage == "ingest" else "doc_id"
         for shard, docs in sorted(by_shard.items()):
             path = plan.files.get(stage, {}).get(shard)
@@ -428,6 +432,23 @@ def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | N
                     continue
                 for table, output in tables:
                     _insert_output(con, table, stage, output, batch, docs, doc_ids, dims, table in copies)
+
+    if parallel <= 1 or copies:
+        for stage, tables in by_stage.items():
+            insert_stage(con, stage, tables)
+        return
+
+    def insert_committed(stage: str) -> None:
+        with con.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            insert_stage(cur, stage, by_stage[stage])
+            cur.execute("COMMIT")
+
+    # the largest stages' files first, so that the threads end together
+    order = sorted(by_stage, key=lambda st: -sum(os.path.getsize(p) for p in plan.files.get(st, {}).values()
+                                                  if os.path.exists(p)))
+    with cf.ThreadPoolExecutor(parallel, thread_name_prefix="load") as threads:
+        list(threads.map(insert_committed, order))
 
 
 def _insert_output(con, table: str, stage: str, output: str, batch: pa.Table, docs: dict[str, str],
