@@ -7,6 +7,13 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+
+
+def article_texts() -> list[str]:
+    """The text of every sample, extra and development article (for tests of a shortcut against its long way)."""
+    paths = sorted(CORPUS.glob("*.*")) + sorted((ROOT / "tests/fixtures/holdout-corpus").rglob("*.*")) \
+        + sorted((ROOT / "tests/fixtures/dev-corpus").rglob("*.*"))
+    return [p.read_text(encoding="utf-8", errors="replace") for p in paths]
 FIXTURES = ROOT / "tests" / "fixtures"
 
 

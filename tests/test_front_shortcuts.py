@@ -2,7 +2,6 @@
 articles (sample, holdout and development corpora) and on hand-made edge cases."""
 from __future__ import annotations
 
-import pathlib
 import random
 
 import numpy as np
@@ -10,17 +9,15 @@ import numpy as np
 from pipeline.spacy_blank import pipeline as nlp_for, sentence_punct, sentence_punct_chars, sentence_spans
 from pipeline.stages import ingest, langid, segment
 from pipeline.textmap import line_key, line_spans, view
+from tests.conftest import article_texts
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 EDGES = ["", " ", "\n", "a\n", "a\r\nb\rc\n\n", "a  b", " a b", "a b ", "a\tb\nc", "a\n\nb", "ab\u200bc d",
          "e\u0301t\u00e9 x", "\u212b ok", "x\u00a0y", "Tekst\u2028dalej\x85koniec", "ŁÓDŹ 12,5% — ok_x", "Straße 3",
          "A1 b2\r\nA1 B2", "&eacute;t&#233; x"]
 
 
 def _texts() -> list[str]:
-    paths = sorted((ROOT / "corpus").glob("*.*")) + sorted((ROOT / "tests/fixtures/holdout-corpus").rglob("*.*")) \
-        + sorted((ROOT / "tests/fixtures/dev-corpus").rglob("*.*"))
-    return [p.read_text(encoding="utf-8", errors="replace") for p in paths] + EDGES
+    return article_texts() + EDGES
 
 
 def test_a_block_view_is_textmap_view():

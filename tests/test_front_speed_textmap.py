@@ -1,22 +1,19 @@
 """The textmap shortcuts (issue 8) give what the long way gives: the whitespace test without the regex."""
 from __future__ import annotations
 
-import pathlib
 import random
 import re
 import sys
 
 from pipeline import textmap
+from tests.conftest import article_texts
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 EDGES = ["", " ", "a  b", " a", "a ", "a\tb", "a\u00a0b", "a\u200bb", "a\u3000b", "a\u2028b", "a\x85b", "x\x1fy",
          "a \u2009b", "\x00 a"]
 
 
 def _texts() -> list[str]:
-    paths = sorted((ROOT / "corpus").glob("*.*")) + sorted((ROOT / "tests/fixtures/holdout-corpus").rglob("*.*")) \
-        + sorted((ROOT / "tests/fixtures/dev-corpus").rglob("*.*"))
-    return [p.read_text(encoding="utf-8", errors="replace") for p in paths] + EDGES
+    return article_texts() + EDGES
 
 
 def test_only_the_space_of_all_whitespace_is_printable():
