@@ -720,13 +720,18 @@ class Runner:
             stream = getattr(self.executor, "streams_merges", False)
             old_files = {name: self.shards.files(name) for name in names}
 
+            def streamed(name: str, shard: int) -> bool:
+                return (stream and (name, shard) not in chunk_outs and old_files[name].get(shard) is None
+                        and not drops[name].get(shard))
+
             def appender(name: str, shard: int) -> ShardAppender | None:
                 if (name, shard) not in appenders:
-                    appenders[(name, shard)] = (
-                        ShardAppender(name, shard, str(self.shards.new_file(name, shard)))
-                        if stream and (name, shard) not in chunk_outs and old_files[name].get(shard) is None
-                        and not drops[name].get(shard) else None)
+                    appenders[(name, shard)] = (ShardAppender(name, shard, str(self.shards.new_file(name, shard)))
+                                                if streamed(name, shard) else None)
                 return appenders[(name, shard)]
+
+            for chunk in chunks:
+                chunk.in_memory = all(streamed(name, chunk.shard) for name in names if any(chunk.run[name]))
 
             with self._bar(len(rows), names[0] if len(names) == 1 else f"{names[0]}..") as bar:
                 bar.update(len(made))

@@ -294,10 +294,17 @@ def test_a_first_build_commits_its_schema_before_its_rows_and_indexes_every_unit
         assert units and con.execute(f"SELECT count(*) FROM {store.FTS_SCHEMA}.docs").fetchone()[0] == units
 
 
-def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path):
+def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path, monkeypatch):
+    from pipeline import executors
+
     run(corpus_copy, tmp_path / "one", FAST, progress=False)
+    handed = []
+    add = executors.ShardAppender.add
+    monkeypatch.setattr(executors.ShardAppender, "add", lambda self, out: (handed.append(out), add(self, out)))
     pooled = run(corpus_copy, tmp_path / "two", RunSettings(embed=False, workers=2, chunk_docs=1), progress=False)
     assert pooled.documents == 5
+    # a first build: the workers hand their chunks' rows back to be streamed into the new shard files, no file between
+    assert handed and all(isinstance(out, pa.Table) for out in handed)
     sql = ("SELECT (SELECT list(i ORDER BY i.item_id) FROM item i), (SELECT list(r ORDER BY r.doc_id, r.start_char) "
            "FROM removed_span r), (SELECT list(s ORDER BY s.doc_id, s.sent_idx) FROM sentence s)")
     with duckdb.connect(str(tmp_path / "one" / "knowledge.duckdb"), read_only=True) as a, \
