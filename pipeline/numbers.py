@@ -109,6 +109,7 @@ class _Grammar:
     stop_words: frozenset[str]
     number_re: re.Pattern[str]
     number_start: re.Pattern[str] | None    # where number_re may match in an ASCII text lower-cased (_next_number)
+    number_start_cased: re.Pattern[str] | None  # the same in any text as it is (IGNORECASE, as number_re)
     morpheme_re: re.Pattern[str]
     magnitude_after: re.Pattern[str]
     percent_after: re.Pattern[str]
@@ -251,6 +252,9 @@ def _grammar(code: str) -> _Grammar:
     # digit itself) and without IGNORECASE: a pattern that starts with a set of characters, which re skips to at
     # C speed (a lookahead is tried at every position), its letters plain lower-case ones (_ascii_lower_forms)
     number_start = rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads, _ascii_lower_forms)}))" if "" not in heads else None
+    # ... and in a text not all ASCII, as it is: number_re's own lookahead, from the character before. re skips to
+    # that character at C speed all the same (the set has no cased letter); number_re searched tries every position
+    number_start_cased = rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads)}))" if "" not in heads else None
     sep = rf"(?:{_WS}*|-)"  # "15%", "15 persen", "10-procentowy", "2-krotnie"
     range_after = {
         opener: re.compile(
@@ -276,6 +280,7 @@ def _grammar(code: str) -> _Grammar:
         stop_words=frozenset(data("COUNT_STOP_WORDS")),
         number_re=re.compile(number_re, flags),
         number_start=re.compile(number_start) if number_start else None,
+        number_start_cased=re.compile(number_start_cased, flags) if number_start_cased else None,
         morpheme_re=re.compile(morphemes, flags),
         magnitude_after=re.compile(rf"{_WS}*({_alt(magnitudes)})", flags),
         percent_after=percent_after,
@@ -793,14 +798,39 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     g = _grammar(lang)
     found: list[Quantity] = []
     scanned, start = _number_scan(text, g)
-    m = _next_number(text, 0, g, scanned, start)
+    m = _next_live_number(text, 0, g, scanned, start)
     if m is None or m.group("dig") is None and not _may_hold_numbers(text, g):   # (digits: it holds one)
         return found
     codes = _code_spans(text)
     while m is not None:
         pos = _read_match(text, m, g, codes, found)
-        m = _next_number(text, pos, g, scanned, start)
+        m = _next_live_number(text, pos, g, scanned, start)
     return found
+
+
+def _next_live_number(text: str, pos: int, g: _Grammar, scanned: str, start: re.Pattern[str] | None
+                      ) -> re.Match[str] | None:
+    """``_next_number``, past the one-word matches ``_read_match`` passes over whatever their context (in a code span
+    or not), adding nothing and going on at their end: a word that reads as no number (the Dutch joiner "en"), and a
+    weak one ("een", "satu") with no unit, range or proportion after it and no currency before it (most of the words
+    matched in a text without digits). Skipping them here spares ``find_quantities`` its code-span and number gates
+    for a text with no other match."""
+    while (m := _next_number(text, pos, g, scanned, start)) is not None:
+        words = m.group("words")
+        if words is None:
+            return m    # digits or a multiplier word
+        read = _words_number(words, g)
+        end = m.end()
+        if read is None:
+            if len(words.split()[0]) != len(words):
+                return m    # (several words: _read_match goes on after the first, or at the end in a code span)
+        else:
+            cut, _, _, fraction, weak = read
+            if cut != len(words) or not weak or fraction or g.after_weak.match(text, end) \
+                    or _currency_before(text, m.start(), g):
+                return m
+        pos = end
+    return None
 
 
 _ASCII_DIGITS = frozenset("0123456789")
@@ -818,8 +848,7 @@ def _ascii_lower_forms(ch: str) -> str:
 
 
 def _number_scan(text: str, g: _Grammar) -> tuple[str, re.Pattern[str] | None]:
-    """(the text ``_next_number`` scans, the pattern it scans it with: None to search ``number_re`` as before, in a
-    text not all ASCII)."""
+    """(the text ``_next_number`` scans, the pattern it scans it with: None to scan a text not all ASCII as it is)."""
     if g.number_start is None or not text.isascii():
         return text, None
     return text.lower(), g.number_start
@@ -827,11 +856,14 @@ def _number_scan(text: str, g: _Grammar) -> tuple[str, re.Pattern[str] | None]:
 
 def _next_number(text: str, pos: int, g: _Grammar, scanned: str, start: re.Pattern[str] | None
                  ) -> re.Match[str] | None:
-    """``g.number_re.search(text, pos)``; with ``start`` (``_number_scan``), ``number_re`` is tried only where
-    ``start`` finds in ``scanned`` that its lookahead may hold, from the character before: at a digit, or at a word
-    start (after a non-word character, or at 0) that begins like a number word."""
+    """``g.number_re.search(text, pos)``; ``number_re`` is tried only where ``start`` (``_number_scan``) finds in
+    ``scanned`` that its lookahead may hold, from the character before: at a digit, or at a word start (after a
+    non-word character, or at 0) that begins like a number word. Without ``start``, ``number_start_cased`` finds it in
+    the text itself (``scanned``)."""
     if start is None:
-        return g.number_re.search(text, pos)
+        start = g.number_start_cased
+        if start is None:
+            return g.number_re.search(text, pos)
     match = g.number_re.match
     if pos == 0:
         m = match(text, 0)
