@@ -141,18 +141,51 @@ def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
 
     "stem*" matches any word starting with stem; a space matches a run of blanks.
     With ``bounded`` each phrase ending in a letter must end a word.
+
+    Written as a trie of the phrases (common prefixes factored out: with IGNORECASE re enters every branch of an
+    alternation to test its first letter, hundreds of number words at every number and candidate). It tries the
+    phrases that may match at one place in the same order as a flat list longest first: where two part ways, on
+    different characters (never both there) or on a blank run (never a letter), or one goes on with ``\w*`` (a
+    wildcard, tried after the longer ones) or ends there (tried last).
     """
-    parts = []
-    for item in sorted(set(items), key=len, reverse=True):
+    tree: dict[str, dict] = {}
+    for item in set(items):
         wild = item.endswith("*")
         core = item[:-1] if wild else item
-        pat = f"{_WS}+".join(re.escape(w) for w in core.split())
-        if wild:
-            pat += r"\w*"
-        if bounded and (wild or core[-1:].isalnum()):
-            pat += r"(?!\w)"
-        parts.append(pat)
-    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+        node = tree
+        for k, word in enumerate(core.split()):
+            if k:
+                node = node.setdefault(f"{_WS}+", {})
+            for ch in word:
+                node = node.setdefault(re.escape(ch), {})
+        bound = r"(?!\w)" if bounded and (wild or core[-1:].isalnum()) else ""
+        node[_WILD if wild else _END] = (r"\w*" if wild else "") + bound
+    return "(?:" + _emit_alt(tree) + ")" if tree else "(?!)"
+
+
+_WILD, _END = "\0wild", "\0end"   # the tails of a trie node: a wildcard phrase's, a phrase's that ends there
+
+
+def _emit_alt(node: dict) -> str:
+    steps = [atom for atom in node if atom not in (_WILD, _END)]
+    _check_apart(steps)
+    alts = [atom + _emit_alt(node[atom]) for atom in sorted(steps)]
+    alts += [node[tail] for tail in (_WILD, _END) if tail in node]
+    if len(alts) == 1:
+        return alts[0]
+    if alts[-1] == "":
+        return "(?:" + "|".join(alts[:-1]) + ")?"
+    return "(?:" + "|".join(alts) + ")"
+
+
+def _check_apart(atoms: list[str]) -> None:
+    """The characters a trie node goes on with never match one text character together under IGNORECASE (as "s" and
+    "ſ" do), so their order there is free."""
+    chars = [re.sub(r"\\(.)", r"\1", a) for a in atoms if a != f"{_WS}+"]
+    for i, a in enumerate(chars):
+        for b in chars[i + 1:]:
+            if re.fullmatch(re.escape(a), b, re.I) or re.fullmatch(re.escape(b), a, re.I):
+                raise ValueError(f"number words part ways on {a!r} and {b!r}, one character under IGNORECASE")
 
 
 def _alt_reversed(items: Iterable[str]) -> str:
