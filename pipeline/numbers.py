@@ -287,7 +287,9 @@ def _grammar(code: str) -> _Grammar:
     number_start = rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads, _ascii_lower_forms)}))" if "" not in heads else None
     # ... and in a text not all ASCII, as it is: number_re's own lookahead, from the character before. re skips to
     # that character at C speed all the same (the set has no cased letter); number_re searched tries every position
-    number_start_cased = rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads)}))" if "" not in heads else None
+    # (a class of the words' first letters first: one test where re would enter each branch of the trie's first)
+    firsts = "".join(sorted({re.escape(h[0]) for h in heads if h}))
+    number_start_cased = rf"[\W0-9](?:(?<=[0-9])|(?=[{firsts}])(?={_trie(heads)}))" if "" not in heads else None
     sep = rf"(?:{_WS}*|-)"  # "15%", "15 persen", "10-procentowy", "2-krotnie"
     range_after = {
         opener: re.compile(
