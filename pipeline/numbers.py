@@ -156,21 +156,28 @@ def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
         node = tree
         for k, word in enumerate(core.split()):
             if k:
-                node = node.setdefault(f"{_WS}+", {})
+                node = node.setdefault(_BLANK_RUN, {})
             for ch in word:
-                node = node.setdefault(re.escape(ch), {})
+                node = node.setdefault(ch, {})
         bound = r"(?!\w)" if bounded and (wild or core[-1:].isalnum()) else ""
         node[_WILD if wild else _END] = (r"\w*" if wild else "") + bound
     return "(?:" + _emit_alt(tree) + ")" if tree else "(?!)"
 
 
-_WILD, _END = "\0wild", "\0end"   # the tails of a trie node: a wildcard phrase's, a phrase's that ends there
+# the keys of a node of _alt's trie besides characters: a blank run; the tails of a wildcard phrase and of a phrase
+# that ends there
+_BLANK_RUN, _WILD, _END = "\0blank", "\0wild", "\0end"
 
 
 def _emit_alt(node: dict) -> str:
-    steps = [atom for atom in node if atom not in (_WILD, _END)]
-    _check_apart(steps)
-    alts = [atom + _emit_alt(node[atom]) for atom in sorted(steps)]
+    chars = sorted(key for key in node if len(key) == 1)
+    for i, a in enumerate(chars):
+        for b in chars[i + 1:]:
+            if not _apart(a, b):
+                raise ValueError(f"number words part ways on {a!r} and {b!r}, one character under IGNORECASE")
+    alts = [re.escape(ch) + _emit_alt(node[ch]) for ch in chars]
+    if _BLANK_RUN in node:
+        alts.append(f"{_WS}+" + _emit_alt(node[_BLANK_RUN]))
     alts += [node[tail] for tail in (_WILD, _END) if tail in node]
     if len(alts) == 1:
         return alts[0]
@@ -179,14 +186,11 @@ def _emit_alt(node: dict) -> str:
     return "(?:" + "|".join(alts) + ")"
 
 
-def _check_apart(atoms: list[str]) -> None:
-    """The characters a trie node goes on with never match one text character together under IGNORECASE (as "s" and
-    "ſ" do), so their order there is free."""
-    chars = [re.sub(r"\\(.)", r"\1", a) for a in atoms if a != f"{_WS}+"]
-    for i, a in enumerate(chars):
-        for b in chars[i + 1:]:
-            if re.fullmatch(re.escape(a), b, re.I) or re.fullmatch(re.escape(b), a, re.I):
-                raise ValueError(f"number words part ways on {a!r} and {b!r}, one character under IGNORECASE")
+@lru_cache(maxsize=4096)     # (pairs of the word lists' characters, asked while grammars are built)
+def _apart(a: str, b: str) -> bool:
+    """Whether characters ``a`` and ``b`` never match one text character together under IGNORECASE (as "s" and "ſ"
+    do), so that their order in a trie node is free."""
+    return not (re.fullmatch(re.escape(a), b, re.I) or re.fullmatch(re.escape(b), a, re.I))
 
 
 def _alt_reversed(items: Iterable[str]) -> str:
