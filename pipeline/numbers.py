@@ -109,6 +109,7 @@ class _Grammar:
     stop_words: frozenset[str]
     number_re: re.Pattern[str]
     number_start: re.Pattern[str] | None    # where number_re may match in an ASCII text lower-cased (_next_number)
+    number_start_cased: re.Pattern[str] | None  # the same in any text as it is (IGNORECASE, as number_re)
     morpheme_re: re.Pattern[str]
     magnitude_after: re.Pattern[str]
     percent_after: re.Pattern[str]
@@ -140,18 +141,56 @@ def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
 
     "stem*" matches any word starting with stem; a space matches a run of blanks.
     With ``bounded`` each phrase ending in a letter must end a word.
+
+    Written as a trie of the phrases (common prefixes factored out: with IGNORECASE re enters every branch of an
+    alternation to test its first letter, hundreds of number words at every number and candidate). It tries the
+    phrases that may match at one place in the same order as a flat list longest first: where two part ways, on
+    different characters (never both there) or on a blank run (never a letter), or one goes on with ``\w*`` (a
+    wildcard, tried after the longer ones) or ends there (tried last). A wildcard "ab*" and a phrase "abc" of its
+    length were in no fixed order in the flat list (a set's); here the phrase comes first.
     """
-    parts = []
-    for item in sorted(set(items), key=len, reverse=True):
+    tree: dict[str, dict] = {}
+    for item in set(items):
         wild = item.endswith("*")
         core = item[:-1] if wild else item
-        pat = f"{_WS}+".join(re.escape(w) for w in core.split())
-        if wild:
-            pat += r"\w*"
-        if bounded and (wild or core[-1:].isalnum()):
-            pat += r"(?!\w)"
-        parts.append(pat)
-    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+        node = tree
+        for k, word in enumerate(core.split()):
+            if k:
+                node = node.setdefault(_BLANK_RUN, {})
+            for ch in word:
+                node = node.setdefault(ch, {})
+        bound = r"(?!\w)" if bounded and (wild or core[-1:].isalnum()) else ""
+        node[_WILD if wild else _END] = (r"\w*" if wild else "") + bound
+    return "(?:" + _emit_alt(tree) + ")" if tree else "(?!)"
+
+
+# the keys of a node of _alt's trie besides characters: a blank run; the tails of a wildcard phrase and of a phrase
+# that ends there
+_BLANK_RUN, _WILD, _END = "\0blank", "\0wild", "\0end"
+
+
+def _emit_alt(node: dict) -> str:
+    chars = sorted(key for key in node if len(key) == 1)
+    for i, a in enumerate(chars):
+        for b in chars[i + 1:]:
+            if not _apart(a, b):
+                raise ValueError(f"number words part ways on {a!r} and {b!r}, one character under IGNORECASE")
+    alts = [re.escape(ch) + _emit_alt(node[ch]) for ch in chars]
+    if _BLANK_RUN in node:
+        alts.append(f"{_WS}+" + _emit_alt(node[_BLANK_RUN]))
+    alts += [node[tail] for tail in (_WILD, _END) if tail in node]
+    if len(alts) == 1:
+        return alts[0]
+    if alts[-1] == "":
+        return "(?:" + "|".join(alts[:-1]) + ")?"
+    return "(?:" + "|".join(alts) + ")"
+
+
+@lru_cache(maxsize=4096)     # (pairs of the word lists' characters, asked while grammars are built)
+def _apart(a: str, b: str) -> bool:
+    """Whether characters ``a`` and ``b`` never match one text character together under IGNORECASE (as "s" and "ſ"
+    do), so that their order in a trie node is free."""
+    return not (re.fullmatch(re.escape(a), b, re.I) or re.fullmatch(re.escape(b), a, re.I))
 
 
 def _alt_reversed(items: Iterable[str]) -> str:
@@ -251,6 +290,11 @@ def _grammar(code: str) -> _Grammar:
     # digit itself) and without IGNORECASE: a pattern that starts with a set of characters, which re skips to at
     # C speed (a lookahead is tried at every position), its letters plain lower-case ones (_ascii_lower_forms)
     number_start = rf"[\W0-9](?:(?<=[0-9])|(?={_trie(heads, _ascii_lower_forms)}))" if "" not in heads else None
+    # ... and in a text not all ASCII, as it is: number_re's own lookahead, from the character before. re skips to
+    # that character at C speed all the same (the set has no cased letter); number_re searched tries every position
+    # (a class of the words' first letters first: one test where re would enter each branch of the trie's first)
+    firsts = "".join(sorted({re.escape(h[0]) for h in heads if h}))
+    number_start_cased = rf"[\W0-9](?:(?<=[0-9])|(?=[{firsts}])(?={_trie(heads)}))" if "" not in heads else None
     sep = rf"(?:{_WS}*|-)"  # "15%", "15 persen", "10-procentowy", "2-krotnie"
     range_after = {
         opener: re.compile(
@@ -276,6 +320,7 @@ def _grammar(code: str) -> _Grammar:
         stop_words=frozenset(data("COUNT_STOP_WORDS")),
         number_re=re.compile(number_re, flags),
         number_start=re.compile(number_start) if number_start else None,
+        number_start_cased=re.compile(number_start_cased, flags) if number_start_cased else None,
         morpheme_re=re.compile(morphemes, flags),
         magnitude_after=re.compile(rf"{_WS}*({_alt(magnitudes)})", flags),
         percent_after=percent_after,
@@ -793,14 +838,39 @@ def find_quantities(text: str, lang: str) -> list[Quantity]:
     g = _grammar(lang)
     found: list[Quantity] = []
     scanned, start = _number_scan(text, g)
-    m = _next_number(text, 0, g, scanned, start)
+    m = _next_live_number(text, 0, g, scanned, start)
     if m is None or m.group("dig") is None and not _may_hold_numbers(text, g):   # (digits: it holds one)
         return found
     codes = _code_spans(text)
     while m is not None:
         pos = _read_match(text, m, g, codes, found)
-        m = _next_number(text, pos, g, scanned, start)
+        m = _next_live_number(text, pos, g, scanned, start)
     return found
+
+
+def _next_live_number(text: str, pos: int, g: _Grammar, scanned: str, start: re.Pattern[str] | None
+                      ) -> re.Match[str] | None:
+    """``_next_number``, past the one-word matches ``_read_match`` passes over whatever their context (in a code span
+    or not), adding nothing and going on at their end: a word that reads as no number (the Dutch joiner "en"), and a
+    weak one ("een", "satu") with no unit, range or proportion after it and no currency before it (most of the words
+    matched in a text without digits). Skipping them here spares ``find_quantities`` its code-span and number gates
+    for a text with no other match."""
+    while (m := _next_number(text, pos, g, scanned, start)) is not None:
+        words = m.group("words")
+        if words is None:
+            return m    # digits or a multiplier word
+        read = _words_number(words, g)
+        end = m.end()
+        if read is None:
+            if len(words.split()[0]) != len(words):
+                return m    # (several words: _read_match goes on after the first, or at the end in a code span)
+        else:
+            cut, _, _, fraction, weak = read
+            if cut != len(words) or not weak or fraction or g.after_weak.match(text, end) \
+                    or _currency_before(text, m.start(), g):
+                return m
+        pos = end
+    return None
 
 
 _ASCII_DIGITS = frozenset("0123456789")
@@ -818,8 +888,7 @@ def _ascii_lower_forms(ch: str) -> str:
 
 
 def _number_scan(text: str, g: _Grammar) -> tuple[str, re.Pattern[str] | None]:
-    """(the text ``_next_number`` scans, the pattern it scans it with: None to search ``number_re`` as before, in a
-    text not all ASCII)."""
+    """(the text ``_next_number`` scans, the pattern it scans it with: None to scan a text not all ASCII as it is)."""
     if g.number_start is None or not text.isascii():
         return text, None
     return text.lower(), g.number_start
@@ -827,11 +896,14 @@ def _number_scan(text: str, g: _Grammar) -> tuple[str, re.Pattern[str] | None]:
 
 def _next_number(text: str, pos: int, g: _Grammar, scanned: str, start: re.Pattern[str] | None
                  ) -> re.Match[str] | None:
-    """``g.number_re.search(text, pos)``; with ``start`` (``_number_scan``), ``number_re`` is tried only where
-    ``start`` finds in ``scanned`` that its lookahead may hold, from the character before: at a digit, or at a word
-    start (after a non-word character, or at 0) that begins like a number word."""
+    """``g.number_re.search(text, pos)``; ``number_re`` is tried only where ``start`` (``_number_scan``) finds in
+    ``scanned`` that its lookahead may hold, from the character before: at a digit, or at a word start (after a
+    non-word character, or at 0) that begins like a number word. Without ``start``, ``number_start_cased`` finds it in
+    the text itself (``scanned``)."""
     if start is None:
-        return g.number_re.search(text, pos)
+        start = g.number_start_cased
+        if start is None:
+            return g.number_re.search(text, pos)
     match = g.number_re.match
     if pos == 0:
         m = match(text, 0)

@@ -79,8 +79,11 @@ class Stated:
 
 def _cue_before(lang: str, field: str, text: str, pos: int, max_words: int | None = None) -> bool:
     """Whether a cue of ``field`` ends before char ``pos`` (within ``max_words`` words)."""
+    found = cues(lang, field, text)
+    if not found:
+        return False    # (most sentences) no cue: no tokens needed
     toks = tokenize(text)
-    for s, e in cues(lang, field, text):
+    for s, e in found:
         if toks[e - 1].end > pos:
             continue
         if max_words is None:
@@ -93,9 +96,12 @@ def _cue_before(lang: str, field: str, text: str, pos: int, max_words: int | Non
 
 def _cue_after(lang: str, field: str, text: str, pos: int, max_words: int) -> bool:
     """Whether a cue of ``field`` starts after char ``pos`` within ``max_words`` words."""
+    found = cues(lang, field, text)
+    if not found:
+        return False
     toks = tokenize(text)
     k = next((t.i for t in toks if t.start >= pos), len(toks))
-    return any(s >= k and words_between(toks, k, s) <= max_words for s, _ in cues(lang, field, text))
+    return any(s >= k and words_between(toks, k, s) <= max_words for s, _ in found)
 
 
 # --- rules ------------------------------------------------------------------------------
@@ -135,9 +141,12 @@ def _counted(x: Stated) -> bool:
         return False    # "Tinggal jauh dari influencer dengan 100.000 pengikut": a count in advice is no finding
     if x.q.unit == COUNT and _cue_after(x.lang, "STAT_COUNT_NOUNS", x.text, x.q.end, 0):
         return True
+    nouns = cues(x.lang, "STAT_COUNT_NOUNS", x.text)
+    if not nouns:
+        return False
     toks = tokenize(x.text)
     return any(_LABEL_GAP.fullmatch(x.text, toks[e - 1].end, x.q.start)
-               for _, e in cues(x.lang, "STAT_COUNT_NOUNS", x.text) if toks[e - 1].end <= x.q.start)
+               for _, e in nouns if toks[e - 1].end <= x.q.start)
 
 
 RULES: tuple[Callable[[Stated], bool], ...] = (stat_percent, stat_currency, stat_multiplier, stat_count)
@@ -159,6 +168,11 @@ def sentence_source(lang: str, text: str, vocab: frozenset[str] = frozenset()) -
     """(name, year) of the study, organisation or person a sentence attributes a finding to."""
     if not names.may_cite(lang, text):
         return None     # most sentences: no run of them is cited
+    return _cited_source(lang, text, vocab)
+
+
+def _cited_source(lang: str, text: str, vocab: frozenset[str]) -> Source | None:
+    """:func:`sentence_source` of a sentence that may cite (``names.may_cite``)."""
     rs = names.shared_runs(lang, text, vocab, with_platforms=True)
     for i, r in enumerate(rs):
         rule = names.cited(names.Mention(lang, text, r))
@@ -245,11 +259,13 @@ def _block_statistics(doc: DocContext, block: Block, settings: Settings, fallbac
     ``studies``: the sources named with a study so far in the document (appended to): a sentence that
     speaks of a study without naming one ("het eerste onderzoek", "studi ini") means the last of them.
     ``tips``: the raw start offsets of the tips found before (a sentence that is one is advice)."""
-    lang, vocab = doc.lang, names.lower_vocab(doc)
+    lang = doc.lang
     out: list[Statistic] = []
     found: list[Source | None] = []
     for sent in spans.sentences(block):
-        found.append(sentence_source(lang, sent.text, vocab))
+        # sentence_source; the document's lower-case words (names.lower_vocab) asked for only when it may cite
+        may_cite = names.may_cite(lang, sent.text)
+        found.append(_cited_source(lang, sent.text, names.lower_vocab(doc)) if may_cite else None)
         # (bool(cues(lang, "STAT_STUDY_CUES", ...)): a field is in a text's cue matches only with a match)
         study = "STAT_STUDY_CUES" in cue_matches(lang, sent.text)
         if found[-1] is not None and study:
