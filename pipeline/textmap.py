@@ -115,37 +115,43 @@ def _plain_view(raw: str, start: int, end: int) -> TextView:
         if unicodedata.is_normalized("NFC", text):
             return TextView(text, range(start, end))
         index: Sequence[int] = range(start, end)
-    elif end - start >= _ARRAY_MIN:   # a long text with many runs to collapse: array operations
-        chars: list[str] = []
-        index = []
-        _array(raw[start:end], start, chars, index, False)
-        return _finish(chars, index)
     else:
-        segment = text
-        a = len(segment) - len(segment.lstrip())
-        b = len(segment.rstrip())
+        a = len(text) - len(text.lstrip())
+        b = len(text.rstrip())
         if a >= b:
             return _EMPTY
-        inner = segment[a:b]
+        inner = text[a:b]
         if _single_spaced(inner):   # (most of these lines) blanks at its ends only: the text between them
             if unicodedata.is_normalized("NFC", inner):
                 return TextView(inner, range(start + a, start + b))
             text, index = _nfc_with_map(inner, list(range(start + a, start + b)))
             return TextView(text, tuple(index))
-        pieces: list[str] = []
-        index = []
-        pos = a
-        # inside [a, b) every whitespace run lies between two words: one space, mapped to the
-        # raw position before the next word
-        for m in _COLLAPSE.finditer(segment, a, b):
-            ms, me = m.span()
-            pieces.append(segment[pos:ms])
-            index.extend(range(start + pos, start + ms))
-            index.append(start + me - 1)
-            pos = me
-        pieces.append(segment[pos:b])
-        index.extend(range(start + pos, start + b))
-        text = " ".join(pieces)
+        if len(words := " ".join(inner.split())) == b - a:
+            # (wrapped lines, a tab between words) every whitespace run between the words is one character:
+            # a space at its own offset, so each character of the view is at its own raw offset
+            if unicodedata.is_normalized("NFC", words):
+                return TextView(words, range(start + a, start + b))
+            text, index = words, range(start + a, start + b)
+        elif end - start >= _ARRAY_MIN:   # a long text with many runs to collapse: array operations
+            chars: list[str] = []
+            index = []
+            _array(text, start, chars, index, False)
+            return _finish(chars, index)
+        else:
+            pieces: list[str] = []
+            index = []
+            pos = a
+            # inside [a, b) every whitespace run lies between two words: one space, mapped to the
+            # raw position before the next word
+            for m in _COLLAPSE.finditer(text, a, b):
+                ms, me = m.span()
+                pieces.append(text[pos:ms])
+                index.extend(range(start + pos, start + ms))
+                index.append(start + me - 1)
+                pos = me
+            pieces.append(text[pos:b])
+            index.extend(range(start + pos, start + b))
+            text = " ".join(pieces)
     if not unicodedata.is_normalized("NFC", text):
         text, index = _nfc_with_map(text, list(index))
     return TextView(text, tuple(index))

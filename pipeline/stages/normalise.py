@@ -122,6 +122,14 @@ def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
 
 def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings = Settings()) -> list[dict]:
     """Block rows of one document (without doc_id)."""
+    return [dict(zip(_FIELDS, row)) for row in _block_rows(raw, removed, settings)]
+
+
+_FIELDS = schema.BLOCKS.names[1:]   # a block row's fields (all but doc_id), in the table's order
+
+
+def _block_rows(raw: str, removed: list[tuple[int, int, str]], settings: Settings) -> list[tuple]:
+    """:func:`blocks_of`'s rows as tuples of ``_FIELDS`` (the stage builds its table column by column)."""
     out: list[_Block] = []
     blank = True
     lines = logical_lines(raw, removed)
@@ -246,7 +254,7 @@ def _bold_lead(raw: str, line_start: int, removed, tv: TextView, max_chars: int)
     return head, _trim(TextView(tv.text[cut:], tv.raw_index[cut:]))
 
 
-def _with_parents(blocks: list[_Block]) -> list[dict]:
+def _with_parents(blocks: list[_Block]) -> list[tuple]:
     rows = []
     heading_stack: list[tuple[int, int]] = []   # (level, idx)
     list_stack: list[tuple[int, int]] = []
@@ -265,24 +273,20 @@ def _with_parents(blocks: list[_Block]) -> list[dict]:
         else:
             parent = heading_stack[-1][1] if heading_stack else -1
             list_stack = []
-        rows.append({"block_idx": i, "kind": b.kind, "level": b.level, "parent_idx": parent,
-                     "marker": b.marker, "number": b.number, "start_char": b.start, "end_char": b.end,
-                     "text": b.text})
+        rows.append((i, b.kind, b.level, parent, b.marker, b.number, b.start, b.end, b.view.text))   # (_FIELDS)
     return rows
 
 
 def run(documents: pa.Table, removed_spans: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + removed_spans -> {blocks}."""
-    by_doc: dict[str, list[tuple[int, int, str]]] = {}
-    columns = (removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char", "text"))
-    for doc_id, start, end, text in zip(*columns):   # (columns: no dict per row)
-        by_doc.setdefault(doc_id, []).append((start, end, text))
-    # the output built column by column (what schema.table does with row dicts, without copying them)
-    fields = schema.BLOCKS.names[1:]
+    by_doc = schema.tuples_by_doc(removed_spans, ("start_char", "end_char", "text"))
+    # the output built column by column (what schema.table does with row dicts, without making them)
     out: dict[str, list] = {name: [] for name in schema.BLOCKS.names}
+    doc_ids, fields = out["doc_id"], [out[name] for name in _FIELDS]
     for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
-        rows = blocks_of(raw, by_doc.get(doc_id, []), settings)
-        out["doc_id"].extend([doc_id] * len(rows))
-        for name in fields:
-            out[name].extend(r[name] for r in rows)
+        rows = _block_rows(raw, by_doc.get(doc_id, []), settings)
+        if rows:
+            doc_ids += [doc_id] * len(rows)
+            for column, values in zip(fields, zip(*rows)):
+                column += values
     return {"blocks": schema.columns_table(out, schema.BLOCKS)}

@@ -84,17 +84,17 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_span
         settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + languages + blocks + removed_spans -> {sentences}."""
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
-    removed: dict[str, list[tuple[int, int]]] = {}
-    for d, s, e in zip(*(removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char"))):
-        removed.setdefault(d, []).append((s, e))
-    blocks_by_doc: dict[str, list[dict]] = {}
-    for d, i, s, e in zip(*(blocks.column(c).to_pylist() for c in ("doc_id", "block_idx", "start_char", "end_char"))):
-        blocks_by_doc.setdefault(d, []).append({"block_idx": i, "start_char": s, "end_char": e})
+    removed = schema.tuples_by_doc(removed_spans, ("start_char", "end_char"))
+    blocks_by_doc = schema.tuples_by_doc(blocks, ("block_idx", "start_char", "end_char"))
     columns: dict[str, list] = {name: [] for name in schema.SENTENCES.names}
+    doc_ids, sent_idx = columns["doc_id"], columns["sent_idx"]
+    rest = [columns[name] for name in ("block_idx", "start_char", "end_char", "text")]
     for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
-        rows = sentences_of(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
-                            settings.batch_size)   # (per document: the runner rejects one that fails alone)
-        columns["doc_id"] += [doc_id] * len(rows)
-        for name in ("sent_idx", "block_idx", "start_char", "end_char", "text"):
-            columns[name] += [r[name] for r in rows]
+        found = _sentences(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
+                           settings.batch_size)   # (per document: the runner rejects one that fails alone)
+        if found:   # the rows' fields column by column (no dict per row)
+            doc_ids += [doc_id] * len(found)
+            sent_idx += range(len(found))
+            for column, values in zip(rest, zip(*found)):
+                column += values
     return {"sentences": schema.columns_table(columns, schema.SENTENCES)}
