@@ -241,7 +241,7 @@ def sentence_punct(lang: str) -> frozenset[int]:
 
 
 def sentence_spans(doc, punct: frozenset[int], text_punct: frozenset[str] | None = None,
-                   text: str | None = None) -> list[tuple[int, int]]:
+                   text: str | None = None, present: Iterable[str] | None = None) -> list[tuple[int, int]]:
     """(start_char, end_char) of each sentence spaCy's sentencizer would cut in the tokenised ``doc``
     (``punct``: :func:`sentence_punct`), read off the tokens: its loop builds a Token object per word.
     A sentence starts at the first token that is no punctuation after a sentence-final character.
@@ -249,14 +249,16 @@ def sentence_spans(doc, punct: frozenset[int], text_punct: frozenset[str] | None
     ``text_punct`` (:func:`sentence_punct_chars`): where the text holds no sentence-final character at all
     (most headings and list items), no token is one, and the text is one sentence; else the tokens that are
     one are found from where the text holds one (:func:`_final_tokens`). ``text``: the doc's text, where the
-    caller has it (``Doc.text`` joins it token by token)."""
+    caller has it (``Doc.text`` joins it token by token); ``present``: ``final_chars_in(text, text_punct)``,
+    where the caller has that."""
     n = len(doc)
     if n == 0:
         return []
     if text_punct is None:
         return _spans_from_arrays(doc, punct)
     text = doc.text if text is None else text
-    present = final_chars_in(text, text_punct)
+    if present is None:
+        present = final_chars_in(text, text_punct)
     if not present:
         last = doc[n - 1]
         return [(doc[0].idx, last.idx + len(last))]
@@ -346,12 +348,13 @@ def sentence_punct_chars(lang: str) -> frozenset[str] | None:
     return chars if all(len(c) == 1 for c in chars) else None
 
 
-def is_one_sentence(text: str, text_punct: frozenset[str], lang: str) -> bool:
+def is_one_sentence(text: str, text_punct: frozenset[str], lang: str, present: Iterable[str] | None = None) -> bool:
     """Whether the sentencizer cuts ``text`` into one sentence whatever its tokens (so it need not be tokenised):
     it holds no sentence-final character (``text_punct``: :func:`sentence_punct_chars`), so no token is one; or
     only punctuation from the first on (a list item ending in "."), so every token after one is punctuation
     (spaCy's IS_PUNCT: all characters in a punctuation category) and no sentence starts."""
-    present = final_chars_in(text, text_punct)
+    if present is None:   # (the caller may have them: final_chars_in)
+        present = final_chars_in(text, text_punct)
     if not present:
         return True
     if not _punct_flag_is_unicode_punctuation(lang):

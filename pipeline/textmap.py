@@ -65,8 +65,11 @@ def view(raw: str, start: int = 0, end: int | None = None,
     end = len(raw) if end is None else end
     if end <= start:
         return _EMPTY
-    if not _touches(removed, start, end) and not INVISIBLE_RE.search(raw, start, end):
-        return _plain_view(raw, start, end)   # (most lines) nothing removed: no per-piece work
+    if not _touches(removed, start, end):
+        text = raw[start:end]
+        # (an ASCII text holds no invisible character: str.isascii is a flag, not a scan)
+        if text.isascii() or not INVISIBLE_RE.search(text):
+            return _plain_view(raw, start, end, text)   # (most lines) nothing removed: no per-piece work
     if _cut_whole(raw, removed, start, end):
         return _EMPTY
     index: list[int] = []
@@ -80,8 +83,8 @@ def view_text(raw: str, start: int = 0, end: int | None = None,
     end = len(raw) if end is None else end
     if end <= start or _cut_whole(raw, removed, start, end):
         return ""
-    if not _touches(removed, start, end) and not INVISIBLE_RE.search(raw, start, end):
-        text = " ".join(raw[start:end].split())   # str.split()'s whitespace is str.isspace(), as in _chars
+    if not _touches(removed, start, end) and ((text := raw[start:end]).isascii() or not INVISIBLE_RE.search(text)):
+        text = " ".join(text.split())   # str.split()'s whitespace is str.isspace(), as in _chars
     else:
         text = "".join(_view_chars(raw, start, end, removed, _NO_INDEX))
     if not unicodedata.is_normalized("NFC", text):
@@ -106,10 +109,9 @@ def _cut_whole(raw: str, removed: Sequence[tuple[int, int]], start: int, end: in
     return False
 
 
-def _plain_view(raw: str, start: int, end: int) -> TextView:
-    """The view of ``raw[start:end]`` with nothing removed and no invisible characters: whitespace
+def _plain_view(raw: str, start: int, end: int, text: str) -> TextView:
+    """The view of ``text``, ``raw[start:end]``, with nothing removed and no invisible characters: whitespace
     runs collapsed. Slices and ranges between the runs to collapse, not a character at a time."""
-    text = raw[start:end]
     if raw[start] != " " and raw[end - 1] != " " and _single_spaced(text):
         # (most lines) single spaces between words: the view is the raw text
         if unicodedata.is_normalized("NFC", text):

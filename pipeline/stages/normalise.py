@@ -10,6 +10,7 @@ A block's text leaves out its marker; its offsets cover only the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -222,12 +223,22 @@ def _pieces(b: _Block, max_chars: int) -> list[_Block]:
 
 def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex) -> dict[int, int]:
     """Lines directly above a removed ``===`` (level 1) or ``---`` (level 2) underline."""
-    out = {}
-    # (an underline's removal holds its "=" or "-": with no such removal, no line is looked at)
-    if not any(raw.find("=", a, b) >= 0 or raw.find("-", a, b) >= 0 for a, b, _ in index.spans):
+    out: dict[int, int] = {}
+    # an underline's removal holds its "=" or "-": only the lines such a removal overlaps are looked at, found by
+    # bisection (logical lines are in order and apart, so their ends are sorted)
+    holding = [(a, b) for a, b, _ in index.spans if raw.find("=", a, b) >= 0 or raw.find("-", a, b) >= 0]
+    if not holding:
         return out
-    for n in range(len(lines) - 1):
-        s, e = lines[n + 1]
+    ends = [e for _, e in lines]
+    candidates: set[int] = set()
+    for a, b in holding:
+        k = max(bisect_right(ends, a), 1)   # the first line ending after the removal starts (not the first line)
+        while k < len(lines) and lines[k][0] < b:
+            candidates.add(k)
+            k += 1
+    for m in sorted(candidates):
+        n = m - 1
+        s, e = lines[m]
         under = raw[s:e].strip()
         if (under and under[0] in "=-" and under == under[0] * len(under) and raw[lines[n][0]:lines[n][1]].strip()
                 and any(rs <= s + raw[s:e].index(under[0]) and re_ >= s + len(raw[s:e].rstrip())

@@ -11,8 +11,8 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising.lines import SpanIndex
-from pipeline.spacy_blank import (is_one_sentence, pipeline as nlp_for, sentence_punct, sentence_punct_chars,
-                                  sentence_spans)
+from pipeline.spacy_blank import (final_chars_in, is_one_sentence, pipeline as nlp_for, sentence_punct,
+                                  sentence_punct_chars, sentence_spans)
 from pipeline.textmap import INVISIBLE_RE, TextView, view
 
 NAME = "segment"
@@ -56,13 +56,16 @@ def _sentences(raw: str, blocks: list[tuple[int, int, int]], removed: list[tuple
     out: list[tuple[int, int, int, str]] = []
     tokenizer, punct = nlp_for(lang).tokenizer, sentence_punct(lang)   # (the sentencizer's rule: sentence_spans)
     text_punct = sentence_punct_chars(lang)
+    # the sentence-final characters each text holds (once: the shortcut below and sentence_spans read them)
+    present = [None if text_punct is None else final_chars_in(text, text_punct) for text, _ in views]
     # a text that is one sentence whatever its tokens (most headings and list items) is not tokenised
-    to_tokenise = [text_punct is None or not is_one_sentence(text, text_punct, lang) for text, _ in views]
+    to_tokenise = [text_punct is None or not is_one_sentence(text, text_punct, lang, chars)
+                   for (text, _), chars in zip(views, present)]
     tokenised = iter(tokenizer.pipe((text for (text, _), tokenise in zip(views, to_tokenise) if tokenise),
                                     batch_size=batch_size))
-    for (block_idx, block_start, _), (block_text, v), tokenise in zip(blocks, views, to_tokenise):
+    for (block_idx, block_start, _), (block_text, v), tokenise, chars in zip(blocks, views, to_tokenise, present):
         if tokenise:
-            spans = sentence_spans(next(tokenised), punct, text_punct, block_text)
+            spans = sentence_spans(next(tokenised), punct, text_punct, block_text, chars)
         else:
             spans = [(0, len(block_text))]   # (the tokens' span: all but spaces at the ends, which go below)
         for sent_start, sent_end in spans:
