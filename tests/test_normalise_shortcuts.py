@@ -50,3 +50,48 @@ def test_block_rows_are_the_block_dicts():
         rows = normalise._block_rows(raw, removed, normalise.Settings())
         assert normalise.blocks_of(raw, removed) == [dict(zip(normalise.schema.BLOCKS.names[1:], r)) for r in rows]
         assert all(set(b) == set(normalise.schema.BLOCKS.names[1:]) for b in normalise.blocks_of(raw, removed))
+
+
+def _classify_every_pattern(v, removed_here, indent, settings):
+    """_classify trying every pattern on every line (the long way)."""
+    import re
+
+    n = normalise
+    text = v.text
+    html = " ".join(removed_here)
+    if m := n._MD_HEADING.match(text):
+        number = int(m.group(2) or m.group(3)) if (m.group(2) or m.group(3)) else None
+        return "heading", len(m.group(1)), m.group(0).strip(), number, n._strip(v, m.end())
+    if html and (m := n._HTML_HEADING.search(html)):
+        return "heading", int(m.group(1)), f"<h{m.group(1)}>", None, v
+    short = len(text) <= settings.max_heading_chars
+    if (m := n._LABELLED.match(text)) and short:
+        return "heading", 2, m.group(0).strip(), int(m.group(2)), n._strip(v, m.end())
+    if (m := n._NUMBERED.match(text)) and short and not text.endswith((".", ",", ";")):
+        return "heading", 2, m.group(0).strip(), int(m.group(1)), n._strip(v, m.end())
+    if m := n._BULLET.match(text):
+        num = re.match(r"\d+", m.group(1))
+        return ("list_item", 1 + indent // settings.indent_per_level, m.group(1), int(num.group()) if num else None,
+                n._strip(v, m.end()))
+    if html and n._HTML_LIST.search(html):
+        return "list_item", 1, "<li>", None, v
+    if text.startswith(">"):
+        return "quote", 1, ">", None, n._strip(v, 1)
+    if (m := n._QUOTED.match(text)) and len(text) > 3:
+        return "quote", 1, m.group(1), None, n._unquote(v)
+    return "paragraph", 0, None, None, v
+
+
+def test_lines_are_classified_as_by_every_pattern():
+    from pipeline.textmap import view
+
+    settings = normalise.Settings()
+    edges = ["# 4: Judul", "#Tag", "12. Langkah", "١٢. x y", "² item", "• satu", "- dua", "– tiga", "3) empat",
+             "> kutipan", "\"Kutipan\" kata", "“Cytat”", "'ab'", "''", "Mitos 1: x", "MITOS #2 - y", "", " ", "x"]
+    samples = [(t, []) for t in edges] + [(t, ["<h2>"]) for t in edges[:4]] + [(t, ["<li>"]) for t in edges[:6]]
+    for raw in article_texts():
+        samples += [(line, []) for line in raw.splitlines()]
+    for text, here in samples:
+        v = view(text)
+        for indent in (0, 4):
+            assert normalise._classify(v, here, indent, settings) == _classify_every_pattern(v, here, indent, settings)

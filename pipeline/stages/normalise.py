@@ -90,27 +90,34 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
               ) -> tuple[str, int, str | None, int | None, TextView]:
     text = v.text
     html = " ".join(removed_here)
-    if m := _MD_HEADING.match(text):
+    # (each marker pattern is tried only where the first character can start it: most lines start none)
+    first = text[:1]
+    if first == "#" and (m := _MD_HEADING.match(text)):
         number = int(m.group(2) or m.group(3)) if (m.group(2) or m.group(3)) else None
         return "heading", len(m.group(1)), m.group(0).strip(), number, _strip(v, m.end())
     if html and (m := _HTML_HEADING.search(html)):
         return "heading", int(m.group(1)), f"<h{m.group(1)}>", None, v
     short = len(text) <= settings.max_heading_chars
-    if (m := _LABELLED.match(text)) and short:
+    if short and (m := _LABELLED.match(text)):
         return "heading", 2, m.group(0).strip(), int(m.group(2)), _strip(v, m.end())
-    if (m := _NUMBERED.match(text)) and short and not text.endswith((".", ",", ";")):
+    digit = first.isdigit()   # (every \d is a digit)
+    if digit and short and (m := _NUMBERED.match(text)) and not text.endswith((".", ",", ";")):
         return "heading", 2, m.group(0).strip(), int(m.group(1)), _strip(v, m.end())
-    if m := _BULLET.match(text):
+    if (digit or first in _BULLET_FIRST) and (m := _BULLET.match(text)):
         num = re.match(r"\d+", m.group(1))
         return ("list_item", 1 + indent // settings.indent_per_level, m.group(1), int(num.group()) if num else None,
                 _strip(v, m.end()))
     if html and _HTML_LIST.search(html):
         return "list_item", 1, "<li>", None, v
-    if text.startswith(">"):
+    if first == ">":
         return "quote", 1, ">", None, _strip(v, 1)
-    if (m := _QUOTED.match(text)) and len(text) > 3:
+    if first in _QUOTE_FIRST and len(text) > 3 and (m := _QUOTED.match(text)):
         return "quote", 1, m.group(1), None, _unquote(v)
     return "paragraph", 0, None, None, v
+
+
+_BULLET_FIRST = frozenset("•-*·▪►◦‣✓✔➤→–—")   # what _BULLET starts with but a digit
+_QUOTE_FIRST = frozenset("\"“„«”'")          # what _QUOTED starts with
 
 
 def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
@@ -135,7 +142,8 @@ def _block_rows(raw: str, removed: list[tuple[int, int, str]], settings: Setting
     blank = True
     lines = logical_lines(raw, removed)
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
-    filled = sum(1 for s, e in lines if e > s and not raw[s:e].isspace())   # (not blank: what .strip() leaves)
+    # (not blank: what .strip() leaves; a line whose first character is no blank is not, without a slice of it)
+    filled = sum(1 for s, e in lines if e > s and (not raw[s].isspace() or not raw[s:e].isspace()))
     blank_separated = len(lines) - filled >= settings.blank_line_share * filled
     index = SpanIndex(removed)
     underlined = _setext_underlined(raw, lines, index)
@@ -166,13 +174,11 @@ def _block_rows(raw: str, removed: list[tuple[int, int, str]], settings: Setting
             if not tv.text:
                 blank = False
                 continue
-        prev_text = out[-1].text if out else ""
-        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
-                                             and _WRAP_END.search(prev_text[-2:]))
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and not row and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
-                and not ends_with(_END_PUNCT, out[-1].text) and wrapped):
+                and not ends_with(_END_PUNCT, out[-1].text) and _wrapped(tv.text, out[-1].text, blank_separated,
+                                                                          settings)):
             prev = out[-1]  # a hard-wrapped line continues the block above
             prev.view = TextView(prev.view.text + " " + tv.text,
                                  (*prev.view.raw_index, tv.raw_index[0] - 1, *tv.raw_index))
@@ -192,6 +198,13 @@ def _block_rows(raw: str, removed: list[tuple[int, int, str]], settings: Setting
                 and prev.number == b.number - 1 and re.fullmatch(r"\d+[.)]", b.marker or "")):
             b.kind, b.level = "list_item", prev.level  # "4. Short line!" inside a numbered list
     return _with_parents(out)
+
+
+def _wrapped(text: str, prev_text: str, blank_separated: bool, settings: Settings) -> bool:
+    """Does a line of ``text`` continue the block of ``prev_text`` above it (a hard wrap)? (Asked only of a line
+    that may join the block, the other tests passed.)"""
+    return bool(text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
+                                       and _WRAP_END.search(prev_text[-2:])))
 
 
 _WRAP_END = re.compile(rf"[a-z{letters()},]$")   # a line that ends so is cut mid-sentence
