@@ -11,7 +11,6 @@ import html
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -22,7 +21,6 @@ _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1
 _BREAK_ESCAPES = ("\\n", "\\r", "\\t")
 
 
-@dataclass(frozen=True, eq=False)
 class TextView:
     """A normalised view of part of a raw text.
 
@@ -30,10 +28,29 @@ class TextView:
     characters dropped; ``raw_index[i]`` is the raw offset of ``text[i]``: a tuple, or a
     ``range`` where the text is a slice of the raw text as it is (most lines: no tuple of
     offsets to build). Two views are equal when their texts and offsets are, whatever holds them.
+    Immutable. (A class with slots, not a frozen dataclass: the stages make a view per line and per
+    block, and a frozen dataclass's ``__init__`` sets its fields through ``object.__setattr__``.)
     """
 
+    __slots__ = ("text", "raw_index")
     text: str
     raw_index: Sequence[int]
+
+    def __init__(self, text: str, raw_index: Sequence[int]) -> None:
+        _set_text(self, text)
+        _set_raw_index(self, raw_index)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a TextView is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a TextView is immutable: cannot delete {name!r}")
+
+    def __reduce__(self):
+        return (TextView, (self.text, self.raw_index))
+
+    def __repr__(self) -> str:
+        return f"TextView(text={self.text!r}, raw_index={self.raw_index!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TextView):
@@ -51,6 +68,10 @@ class TextView:
         start = max(0, min(start, len(self.text) - 1))
         end = max(start + 1, min(end, len(self.text)))
         return self.raw_index[start], self.raw_index[end - 1] + 1
+
+
+_set_text = TextView.text.__set__   # type: ignore[attr-defined]  # (the slots' own setters)
+_set_raw_index = TextView.raw_index.__set__   # type: ignore[attr-defined]
 
 
 def view(raw: str, start: int = 0, end: int | None = None,
