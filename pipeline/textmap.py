@@ -86,15 +86,18 @@ def view(raw: str, start: int = 0, end: int | None = None,
     end = len(raw) if end is None else end
     if end <= start:
         return _EMPTY
-    if not _touches(removed, start, end):
+    near = [(s, e) for s, e in removed if e > start and s < end] if removed else ()   # (the removals looked at)
+    if not near:
         text = raw[start:end]
         # (an ASCII text holds no invisible character: str.isascii is a flag, not a scan)
         if text.isascii() or not INVISIBLE_RE.search(text):
             return _plain_view(raw, start, end, text)   # (most lines) nothing removed: no per-piece work
-    if _cut_whole(raw, removed, start, end):
+    elif _cut_whole(raw, near, start, end):
         return _EMPTY
     index: list[int] = []
-    return _finish(_view_chars(raw, start, end, removed, index), index)
+    if near and _no_entity_nor_invisible(raw, start, end, near):
+        return _finish(_kept_runs(raw, start, end, near, index), index)   # (most lines with removals)
+    return _finish(_view_chars(raw, start, end, near, index), index)
 
 
 def view_text(raw: str, start: int = 0, end: int | None = None,
@@ -138,6 +141,11 @@ def _plain_view(raw: str, start: int, end: int, text: str) -> TextView:
         if unicodedata.is_normalized("NFC", text):
             return TextView(text, range(start, end))
         index: Sequence[int] = range(start, end)
+    elif end - start >= _ARRAY_MIN and "  " in text:   # a long text with runs of blanks to collapse: arrays
+        chars: list[str] = []
+        index = []
+        _array(text, start, chars, index, False)
+        return _finish(chars, index)
     else:
         a = len(text) - len(text.lstrip())
         b = len(text.rstrip())
@@ -149,14 +157,14 @@ def _plain_view(raw: str, start: int, end: int, text: str) -> TextView:
                 return TextView(inner, range(start + a, start + b))
             text, index = _nfc_with_map(inner, list(range(start + a, start + b)))
             return TextView(text, tuple(index))
-        if len(words := " ".join(inner.split())) == b - a:
+        if "  " not in inner and len(words := " ".join(inner.split())) == b - a:   # (a double space: a run of two)
             # (wrapped lines, a tab between words) every whitespace run between the words is one character:
             # a space at its own offset, so each character of the view is at its own raw offset
             if unicodedata.is_normalized("NFC", words):
                 return TextView(words, range(start + a, start + b))
             text, index = words, range(start + a, start + b)
         elif end - start >= _ARRAY_MIN:   # a long text with many runs to collapse: array operations
-            chars: list[str] = []
+            chars = []
             index = []
             _array(text, start, chars, index, False)
             return _finish(chars, index)
@@ -211,9 +219,7 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
         if end > start:
             _run(raw, start, end, chars, index, False)
         return chars
-    # (no "&" in the line, most lines: no removal in it is an entity to decode)
-    if ((raw.find("&", start, end) < 0 or not any(s >= start and raw.startswith("&", s) for s, _ in near))
-            and not INVISIBLE_RE.search(raw, start, end)):
+    if _no_entity_nor_invisible(raw, start, end, near):
         return _kept_runs(raw, start, end, near, index)
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
@@ -244,13 +250,20 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
     return chars
 
 
+def _no_entity_nor_invisible(raw: str, start: int, end: int, near: list[tuple[int, int]]) -> bool:
+    """Is no removal ``near`` ``[start, end)`` an entity to decode (none starts with an "&": with no "&" in the
+    line, most lines, none can), and no invisible character in it to drop?"""
+    return ((raw.find("&", start, end) < 0 or not any(s >= start and raw.startswith("&", s) for s, _ in near))
+            and not INVISIBLE_RE.search(raw, start, end))
+
+
 def _kept_runs(raw: str, start: int, end: int, near: list[tuple[int, int]], index: list[int]) -> list[str]:
     """:func:`_view_chars` where no removed span is an entity to decode and no invisible character is
     to be dropped (most lines with removals): the runs between the cuts, whitespace collapsed."""
     chars: list[str] = []
     pos = start
     pending_space: bool | str = False
-    for s, e in _merge(near):
+    for s, e in (near if len(near) == 1 else _merge(near)):   # (one removal: nothing to sort nor merge)
         stop = min(s, end)
         if stop > pos:
             if stop - pos < _ARRAY_MIN:
