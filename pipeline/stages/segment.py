@@ -30,7 +30,12 @@ def _block_view(raw: str, start: int, end: int, removed: list[tuple[int, int]]) 
     that text with those as spaces (when NFC), each character at its own offset, and no map need be built."""
     if not removed:
         text = raw[start:end]
-        words = " ".join(text.split())
+        # (most blocks: one line) single spaces between words and none at the ends are what the words joined
+        # would be (every whitespace character but the space is unprintable): the split is not needed
+        if text[:1] != " " and text[-1:] != " " and "  " not in text and text.isprintable():
+            words = text
+        else:
+            words = " ".join(text.split())
         # as long: no whitespace at either end, no run of it; nothing the view drops, NFC as it must be
         if len(words) == len(text) and words and (words.isascii() or (not INVISIBLE_RE.search(text) and
                                                                      unicodedata.is_normalized("NFC", words))):
