@@ -71,30 +71,43 @@ class DocContext:
 def build(doc_id: str, lang: str, title: str | None, raw_text: str, blocks: list[dict],
           sentences: list[dict], removed: list[tuple[int, int]]) -> DocContext:
     """A DocContext from rows of the blocks and sentences tables of one document."""
+    return build_from_tuples(doc_id, lang, title, raw_text, [itemgetter(*BLOCK_FIELDS)(b) for b in blocks],
+                             [itemgetter(*SENTENCE_FIELDS)(s) for s in sentences], removed)
+
+
+# the columns of a block and of a sentence that :func:`build_from_tuples` reads, in the order it reads them
+BLOCK_FIELDS = ("block_idx", "kind", "level", "parent_idx", "marker", "number", "start_char", "end_char")
+SENTENCE_FIELDS = ("sent_idx", "block_idx", "start_char", "end_char", "text")
+
+
+def build_from_tuples(doc_id: str, lang: str, title: str | None, raw_text: str, blocks: list[tuple],
+                      sentences: list[tuple], removed: list[tuple[int, int]]) -> DocContext:
+    """:func:`build` from rows as tuples of the ``BLOCK_FIELDS`` and ``SENTENCE_FIELDS`` (the extract stage reads
+    the tables column by column: no dict per row)."""
     out: list[Block] = []
     index = SpanIndex(removed)      # each block looks only at the removals that touch it
-    for b in sorted(blocks, key=itemgetter("block_idx")):
-        start, end = b["start_char"], b["end_char"]
+    for idx, kind, level, parent_idx, marker, number, start, end in sorted(blocks, key=_first):
         v = view(raw_text, start, end, index.overlapping(start, end))
-        out.append(Block(b["block_idx"], b["kind"], b["level"], b["parent_idx"], b["marker"], b["number"],
-                         start, end, v.text, v))
+        out.append(Block(idx, kind, level, parent_idx, marker, number, start, end, v.text, v))
     by_idx = {b.idx: b for b in out}
-    for s in sorted(sentences, key=itemgetter("sent_idx")):
-        block_idx = s["block_idx"]
-        blk = by_idx.get(block_idx)
-        if blk is None:
-            continue
-        # the first text position at or after the sentence's raw start (raw_index is sorted)
-        raw_index, start = blk.view.raw_index, s["start_char"]
-        offset = _first_at_or_after(raw_index, start)
-        blk.sentences.append(Sentence(s["sent_idx"], block_idx, start, s["end_char"], s["text"],
-                                      offset if offset < len(raw_index) else 0))
+    blk: Block | None = None
+    for row in sorted(sentences, key=_first):
+        block_idx, start = row[1], row[2]
+        if blk is None or blk.idx != block_idx:   # (a block's sentences come together)
+            blk = by_idx.get(block_idx)
+            if blk is None:
+                continue
+            raw_index = blk.view.raw_index
+            counted = type(raw_index) is range and raw_index.step == 1
+            first, n = (raw_index.start if counted else 0), len(raw_index)
+        # the first text position at or after the sentence's raw start (raw_index is sorted): counted where
+        # each character is at its own offset (most blocks), else searched
+        offset = min(max(start - first, 0), n) if counted else bisect_left(raw_index, start)
+        blk.sentences.append(_new_sentence(Sentence, (*row, offset if offset < n else 0)))
     return DocContext(doc_id, lang, title, raw_text, out)
 
 
-def _first_at_or_after(raw_index, start: int) -> int:
-    """``bisect_left(raw_index, start)``; counted, not searched, where the offsets are a range of step 1 (most
-    blocks: each character at its own offset)."""
-    if type(raw_index) is range and raw_index.step == 1:
-        return min(max(start - raw_index.start, 0), len(raw_index))
-    return bisect_left(raw_index, start)
+_new_sentence = tuple.__new__   # (what Sentence(...) does, without its Python-level __new__)
+
+
+_first = itemgetter(0)

@@ -162,7 +162,8 @@ class Stage:
         picked = np.flatnonzero(todo)
         if len(picked) == 0:
             return rows, stats
-        sub = rows.take(pa.array(picked))
+        every = len(picked) == rows.num_rows   # (a fresh run: all rows) no copy of the rows taken, none put back
+        sub = rows if every else rows.take(pa.array(picked))
         keys = sub.column(self.key).to_pylist()
         columns, failures, written = self._compute(sub, keys, settings, resources)
         for name, column in columns.items():
@@ -179,12 +180,15 @@ class Stage:
             for r in failures.values():
                 stats.failures[r] = stats.failures.get(r, 0) + 1
             stats.failed = len(failures)
-        rest = np.flatnonzero(~todo)
-        merged = pa.concat_tables([sub, rows.take(pa.array(rest))]) if len(rest) else sub
-        order = np.empty(rows.num_rows, dtype=np.int64)
-        order[np.concatenate([picked, rest])] = np.arange(rows.num_rows)
         stats.processed = len(picked)
         stats.rows = written
+        if every:
+            stats.seconds = time.perf_counter() - t0
+            return sub, stats
+        rest = np.flatnonzero(~todo)
+        merged = pa.concat_tables([sub, rows.take(pa.array(rest))])
+        order = np.empty(rows.num_rows, dtype=np.int64)
+        order[np.concatenate([picked, rest])] = np.arange(rows.num_rows)
         stats.seconds = time.perf_counter() - t0
         return merged.take(pa.array(order)), stats
 
@@ -319,8 +323,10 @@ def nest(table: pa.Table, keys: list[str], key_column: str, schema: pa.Schema) -
     if pos.null_count:
         raise SchemaError(f"rows for {key_column} values that were not asked for")
     pos_np = pos.to_numpy(zero_copy_only=False).astype(np.int64)
-    order = np.argsort(pos_np, kind="stable")
-    ordered = table.take(pa.array(order)).combine_chunks()
+    if (pos_np[1:] >= pos_np[:-1]).all():   # (most tables: rows grouped in the keys' order) nothing to move
+        ordered = table.combine_chunks()
+    else:
+        ordered = table.take(pa.array(np.argsort(pos_np, kind="stable"))).combine_chunks()
     counts = np.bincount(pos_np, minlength=n)
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])

@@ -5,9 +5,11 @@ late writes); ``tests/test_schemas.py`` checks that the DuckDB views agree.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 META_SPAN = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("rule", pa.string())])
 
@@ -100,8 +102,8 @@ def table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     for i, r in enumerate(rows):
         if r.keys() != names:
             raise _misfit(f"row {i} does", r.keys(), schema)
-    cols = {f.name: [r[f.name] for r in rows] for f in schema}
-    return pa.table(cols, schema=schema)
+    # (the names as str once: ``f.name`` is a property call, and was made per row)
+    return pa.table({name: [r[name] for r in rows] for name in schema.names}, schema=schema)
 
 
 def columns_table(columns: Mapping[str, Any], schema: pa.Schema) -> pa.Table:
@@ -122,10 +124,33 @@ def _misfit(what: str, keys: Iterable[str], schema: pa.Schema) -> SchemaError:
 
 def rows_by_doc(table: pa.Table, columns: list[str] | None = None) -> dict[str, list[dict]]:
     """The rows of a table (or of some of its columns) as dicts, grouped by ``doc_id`` in table order."""
-    out: dict[str, list[dict]] = {}
-    for r in (table.select(columns) if columns else table).to_pylist():
-        out.setdefault(r["doc_id"], []).append(r)
+    return _grouped(table, (table.select(columns) if columns else table).to_pylist())
+
+
+def tuples_by_doc(table: pa.Table, columns: Sequence[str]) -> dict[str, list[tuple]]:
+    """The rows of ``table`` as tuples of ``columns``, grouped by ``doc_id`` in table order: read column by
+    column, with no dict per row."""
+    return _grouped(table, list(zip(*(table.column(c).to_pylist() for c in columns))))
+
+
+def _grouped(table: pa.Table, rows: list) -> dict[str, list]:
+    """``rows`` (one per row of ``table``) grouped by the table's ``doc_id``, in order. A stage's table holds a
+    document's rows together: they are added a run of one document at a time (a slice each), the runs found
+    by comparing neighbouring ids at C speed, not row by row."""
+    out: dict[str, list] = {}
+    n = table.num_rows
+    if n == 0:
+        return out
+    ids = table.column("doc_id").combine_chunks()
+    changes = pc.not_equal(ids[1:], ids[:-1]).fill_null(True).to_numpy(zero_copy_only=False) if n > 1 else []
+    starts = [0, *(np.flatnonzero(changes) + 1).tolist()]
+    for start, end, d in zip(starts, starts[1:] + [n], ids.take(pa.array(starts)).to_pylist()):
+        if d in out:
+            out[d] += rows[start:end]
+        else:
+            out[d] = rows[start:end]
     return out
+
 
 ITEMS = pa.schema([
     ("item_id", pa.string()),      # stable: hash of (doc_id, kind, start_char, end_char, text)

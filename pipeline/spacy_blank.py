@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from functools import lru_cache
 from itertools import compress
+from typing import Iterable
 
 
 # A tokenizer exception made of word characters and inner hyphens only ("abu-abu": 15,600 of
@@ -239,22 +241,85 @@ def sentence_punct(lang: str) -> frozenset[int]:
 
 
 def sentence_spans(doc, punct: frozenset[int], text_punct: frozenset[str] | None = None,
-                   text: str | None = None) -> list[tuple[int, int]]:
+                   text: str | None = None, present: Iterable[str] | None = None) -> list[tuple[int, int]]:
     """(start_char, end_char) of each sentence spaCy's sentencizer would cut in the tokenised ``doc``
-    (``punct``: :func:`sentence_punct`), read off the token arrays: its loop builds a Token object per
-    word. A sentence starts at the first token that is no punctuation after a sentence-final character.
+    (``punct``: :func:`sentence_punct`), read off the tokens: its loop builds a Token object per word.
+    A sentence starts at the first token that is no punctuation after a sentence-final character.
 
     ``text_punct`` (:func:`sentence_punct_chars`): where the text holds no sentence-final character at all
-    (most headings and list items), no token is one, and the text is one sentence. ``text``: the doc's text,
-    where the caller has it (``Doc.text`` joins it token by token)."""
-    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
-
+    (most headings and list items), no token is one, and the text is one sentence; else the tokens that are
+    one are found from where the text holds one (:func:`_final_tokens`). ``text``: the doc's text, where the
+    caller has it (``Doc.text`` joins it token by token); ``present``: ``final_chars_in(text, text_punct)``,
+    where the caller has that."""
     n = len(doc)
     if n == 0:
         return []
-    if text_punct is not None and text_punct.isdisjoint(doc.text if text is None else text):
+    if text_punct is None:
+        return _spans_from_arrays(doc, punct)
+    text = doc.text if text is None else text
+    if present is None:
+        present = final_chars_in(text, text_punct)
+    if not present:
         last = doc[n - 1]
-        return [(doc[0].idx, last.idx + len(last.text))]
+        return [(doc[0].idx, last.idx + len(last))]
+    idx, final = _final_tokens(doc, text, present)
+    starts = [0]
+    passed = 0   # tokens before this one are looked at
+    # from each sentence-final token on, the first that is neither punctuation nor another
+    for k in final:
+        if k < passed:
+            continue
+        j = k + 1
+        while j < n and (j in final or doc[j].is_punct):
+            j += 1
+        if j == n:
+            break
+        starts.append(j)
+        passed = j
+    ends = [k - 1 for k in starts[1:]] + [n - 1]
+    return [(idx[a], idx[b] + len(doc[b])) for a, b in zip(starts, ends)]
+
+
+def _final_tokens(doc, text: str, present: Iterable[str]) -> tuple[list[int], dict[int, None]]:
+    """The tokens' start offsets, and (in order) the tokens that are one sentence-final character: its ORTH is
+    one of them (each a character), so it starts where the text holds one (``present``: those it holds) and is
+    one character long. Only those places are looked at, not every token."""
+    from spacy.attrs import IDX
+
+    idx = doc.to_array(IDX).tolist()
+    at: list[int] = []
+    for c in present:
+        p = text.find(c)
+        while p >= 0:
+            at.append(p)
+            p = text.find(c, p + 1)
+    final: dict[int, None] = {}   # (a dict: ordered, and looked up in)
+    k = 0
+    for p in sorted(at):
+        k = bisect_left(idx, p, k)
+        if k < len(idx) and idx[k] == p and len(doc[k]) == 1:
+            final[k] = None
+    return idx, final
+
+
+def final_chars_in(text: str, text_punct: frozenset[str]) -> Iterable[str]:
+    """The sentence-final characters (``text_punct``) that ``text`` holds. An ASCII text can hold only the ASCII ones
+    (three: a substring search each, not a set look-up per character)."""
+    if text.isascii():
+        return [c for c in _ascii_of(text_punct) if c in text]
+    return text_punct.intersection(text)
+
+
+@lru_cache(maxsize=16)
+def _ascii_of(chars: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(c for c in chars if c.isascii()))
+
+
+def _spans_from_arrays(doc, punct: frozenset[int]) -> list[tuple[int, int]]:
+    """:func:`sentence_spans` from the token arrays (where a sentence-final character is longer than one)."""
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+
+    n = len(doc)
     arr = doc.to_array([IDX, LENGTH, ORTH, IS_PUNCT])
     orths, is_punct = arr[:, 2].tolist(), arr[:, 3].tolist()
     starts = [0]
@@ -283,12 +348,13 @@ def sentence_punct_chars(lang: str) -> frozenset[str] | None:
     return chars if all(len(c) == 1 for c in chars) else None
 
 
-def is_one_sentence(text: str, text_punct: frozenset[str], lang: str) -> bool:
+def is_one_sentence(text: str, text_punct: frozenset[str], lang: str, present: Iterable[str] | None = None) -> bool:
     """Whether the sentencizer cuts ``text`` into one sentence whatever its tokens (so it need not be tokenised):
     it holds no sentence-final character (``text_punct``: :func:`sentence_punct_chars`), so no token is one; or
     only punctuation from the first on (a list item ending in "."), so every token after one is punctuation
     (spaCy's IS_PUNCT: all characters in a punctuation category) and no sentence starts."""
-    present = text_punct.intersection(text)
+    if present is None:   # (the caller may have them: final_chars_in)
+        present = final_chars_in(text, text_punct)
     if not present:
         return True
     if not _punct_flag_is_unicode_punctuation(lang):

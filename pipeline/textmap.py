@@ -11,7 +11,6 @@ import html
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -22,7 +21,6 @@ _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1
 _BREAK_ESCAPES = ("\\n", "\\r", "\\t")
 
 
-@dataclass(frozen=True, eq=False)
 class TextView:
     """A normalised view of part of a raw text.
 
@@ -30,10 +28,29 @@ class TextView:
     characters dropped; ``raw_index[i]`` is the raw offset of ``text[i]``: a tuple, or a
     ``range`` where the text is a slice of the raw text as it is (most lines: no tuple of
     offsets to build). Two views are equal when their texts and offsets are, whatever holds them.
+    Immutable. (A class with slots, not a frozen dataclass: the stages make a view per line and per
+    block, and a frozen dataclass's ``__init__`` sets its fields through ``object.__setattr__``.)
     """
 
+    __slots__ = ("text", "raw_index")
     text: str
     raw_index: Sequence[int]
+
+    def __init__(self, text: str, raw_index: Sequence[int]) -> None:
+        _set_text(self, text)
+        _set_raw_index(self, raw_index)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a TextView is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a TextView is immutable: cannot delete {name!r}")
+
+    def __reduce__(self):
+        return (TextView, (self.text, self.raw_index))
+
+    def __repr__(self) -> str:
+        return f"TextView(text={self.text!r}, raw_index={self.raw_index!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TextView):
@@ -53,6 +70,10 @@ class TextView:
         return self.raw_index[start], self.raw_index[end - 1] + 1
 
 
+_set_text = TextView.text.__set__   # type: ignore[attr-defined]  # (the slots' own setters)
+_set_raw_index = TextView.raw_index.__set__   # type: ignore[attr-defined]
+
+
 def view(raw: str, start: int = 0, end: int | None = None,
          removed: Sequence[tuple[int, int]] = ()) -> TextView:
     """Normalised view of ``raw[start:end]`` without the ``removed`` raw spans.
@@ -65,12 +86,18 @@ def view(raw: str, start: int = 0, end: int | None = None,
     end = len(raw) if end is None else end
     if end <= start:
         return _EMPTY
-    if not _touches(removed, start, end) and not INVISIBLE_RE.search(raw, start, end):
-        return _plain_view(raw, start, end)   # (most lines) nothing removed: no per-piece work
-    if _cut_whole(raw, removed, start, end):
+    near = [(s, e) for s, e in removed if e > start and s < end] if removed else ()   # (the removals looked at)
+    if not near:
+        text = raw[start:end]
+        # (an ASCII text holds no invisible character: str.isascii is a flag, not a scan)
+        if text.isascii() or not INVISIBLE_RE.search(text):
+            return _plain_view(raw, start, end, text)   # (most lines) nothing removed: no per-piece work
+    elif _cut_whole(raw, near, start, end):
         return _EMPTY
     index: list[int] = []
-    return _finish(_view_chars(raw, start, end, removed, index), index)
+    if near and _no_entity_nor_invisible(raw, start, end, near):
+        return _finish(_kept_runs(raw, start, end, near, index), index)   # (most lines with removals)
+    return _finish(_view_chars(raw, start, end, near, index), index)
 
 
 def view_text(raw: str, start: int = 0, end: int | None = None,
@@ -80,8 +107,8 @@ def view_text(raw: str, start: int = 0, end: int | None = None,
     end = len(raw) if end is None else end
     if end <= start or _cut_whole(raw, removed, start, end):
         return ""
-    if not _touches(removed, start, end) and not INVISIBLE_RE.search(raw, start, end):
-        text = " ".join(raw[start:end].split())   # str.split()'s whitespace is str.isspace(), as in _chars
+    if not _touches(removed, start, end) and ((text := raw[start:end]).isascii() or not INVISIBLE_RE.search(text)):
+        text = " ".join(text.split())   # str.split()'s whitespace is str.isspace(), as in _chars
     else:
         text = "".join(_view_chars(raw, start, end, removed, _NO_INDEX))
     if not unicodedata.is_normalized("NFC", text):
@@ -106,46 +133,56 @@ def _cut_whole(raw: str, removed: Sequence[tuple[int, int]], start: int, end: in
     return False
 
 
-def _plain_view(raw: str, start: int, end: int) -> TextView:
-    """The view of ``raw[start:end]`` with nothing removed and no invisible characters: whitespace
+def _plain_view(raw: str, start: int, end: int, text: str) -> TextView:
+    """The view of ``text``, ``raw[start:end]``, with nothing removed and no invisible characters: whitespace
     runs collapsed. Slices and ranges between the runs to collapse, not a character at a time."""
-    text = raw[start:end]
     if raw[start] != " " and raw[end - 1] != " " and _single_spaced(text):
         # (most lines) single spaces between words: the view is the raw text
         if unicodedata.is_normalized("NFC", text):
             return TextView(text, range(start, end))
         index: Sequence[int] = range(start, end)
-    elif end - start >= _ARRAY_MIN:   # a long text with many runs to collapse: array operations
+    elif end - start >= _ARRAY_MIN and "  " in text:   # a long text with runs of blanks to collapse: arrays
         chars: list[str] = []
         index = []
-        _array(raw[start:end], start, chars, index, False)
+        _array(text, start, chars, index, False)
         return _finish(chars, index)
     else:
-        segment = text
-        a = len(segment) - len(segment.lstrip())
-        b = len(segment.rstrip())
+        a = len(text) - len(text.lstrip())
+        b = len(text.rstrip())
         if a >= b:
             return _EMPTY
-        inner = segment[a:b]
+        inner = text[a:b]
         if _single_spaced(inner):   # (most of these lines) blanks at its ends only: the text between them
             if unicodedata.is_normalized("NFC", inner):
                 return TextView(inner, range(start + a, start + b))
             text, index = _nfc_with_map(inner, list(range(start + a, start + b)))
             return TextView(text, tuple(index))
-        pieces: list[str] = []
-        index = []
-        pos = a
-        # inside [a, b) every whitespace run lies between two words: one space, mapped to the
-        # raw position before the next word
-        for m in _COLLAPSE.finditer(segment, a, b):
-            ms, me = m.span()
-            pieces.append(segment[pos:ms])
-            index.extend(range(start + pos, start + ms))
-            index.append(start + me - 1)
-            pos = me
-        pieces.append(segment[pos:b])
-        index.extend(range(start + pos, start + b))
-        text = " ".join(pieces)
+        if "  " not in inner and len(words := " ".join(inner.split())) == b - a:   # (a double space: a run of two)
+            # (wrapped lines, a tab between words) every whitespace run between the words is one character:
+            # a space at its own offset, so each character of the view is at its own raw offset
+            if unicodedata.is_normalized("NFC", words):
+                return TextView(words, range(start + a, start + b))
+            text, index = words, range(start + a, start + b)
+        elif end - start >= _ARRAY_MIN:   # a long text with many runs to collapse: array operations
+            chars = []
+            index = []
+            _array(text, start, chars, index, False)
+            return _finish(chars, index)
+        else:
+            pieces: list[str] = []
+            index = []
+            pos = a
+            # inside [a, b) every whitespace run lies between two words: one space, mapped to the
+            # raw position before the next word
+            for m in _COLLAPSE.finditer(text, a, b):
+                ms, me = m.span()
+                pieces.append(text[pos:ms])
+                index.extend(range(start + pos, start + ms))
+                index.append(start + me - 1)
+                pos = me
+            pieces.append(text[pos:b])
+            index.extend(range(start + pos, start + b))
+            text = " ".join(pieces)
     if not unicodedata.is_normalized("NFC", text):
         text, index = _nfc_with_map(text, list(index))
     return TextView(text, tuple(index))
@@ -182,9 +219,7 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
         if end > start:
             _run(raw, start, end, chars, index, False)
         return chars
-    # (no "&" in the line, most lines: no removal in it is an entity to decode)
-    if ((raw.find("&", start, end) < 0 or not any(s >= start and raw.startswith("&", s) for s, _ in near))
-            and not INVISIBLE_RE.search(raw, start, end)):
+    if _no_entity_nor_invisible(raw, start, end, near):
         return _kept_runs(raw, start, end, near, index)
     subs = {s: (e, html.unescape(raw[s:e])) for s, e in near if s >= start and raw[s:s + 1] == "&"
             and _ENTITY.fullmatch(raw, s, e)}
@@ -215,13 +250,20 @@ def _view_chars(raw: str, start: int, end: int | None, removed: Sequence[tuple[i
     return chars
 
 
+def _no_entity_nor_invisible(raw: str, start: int, end: int, near: list[tuple[int, int]]) -> bool:
+    """Is no removal ``near`` ``[start, end)`` an entity to decode (none starts with an "&": with no "&" in the
+    line, most lines, none can), and no invisible character in it to drop?"""
+    return ((raw.find("&", start, end) < 0 or not any(s >= start and raw.startswith("&", s) for s, _ in near))
+            and not INVISIBLE_RE.search(raw, start, end))
+
+
 def _kept_runs(raw: str, start: int, end: int, near: list[tuple[int, int]], index: list[int]) -> list[str]:
     """:func:`_view_chars` where no removed span is an entity to decode and no invisible character is
     to be dropped (most lines with removals): the runs between the cuts, whitespace collapsed."""
     chars: list[str] = []
     pos = start
     pending_space: bool | str = False
-    for s, e in _merge(near):
+    for s, e in (near if len(near) == 1 else _merge(near)):   # (one removal: nothing to sort nor merge)
         stop = min(s, end)
         if stop > pos:
             if stop - pos < _ARRAY_MIN:

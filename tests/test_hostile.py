@@ -117,9 +117,9 @@ def _raise_on_polish(original):
     ("ingest", "pipeline.stages.ingest", "article"),
     ("langid", "pipeline.stages.langid", "document_language"),
     ("denoise", "pipeline.stages.denoise", "remove"),
-    ("normalise", "pipeline.stages.normalise", "blocks_of"),
-    ("segment", "pipeline.stages.segment", "sentences_of"),
-    ("extract", "pipeline.docmodel", "build"),
+    ("normalise", "pipeline.stages.normalise", "_block_rows"),   # (the per-document functions the stages call)
+    ("segment", "pipeline.stages.segment", "_sentences"),
+    ("extract", "pipeline.docmodel", "build_from_tuples"),
 ])
 def test_an_exception_on_one_document_becomes_a_rejected_row(copied, monkeypatch, stage, module, function):
     import importlib
@@ -130,7 +130,7 @@ def test_an_exception_on_one_document_becomes_a_rejected_row(copied, monkeypatch
     if stage == "extract":
         from pipeline.stages import extract
 
-        monkeypatch.setattr(extract, "build", _raise_on_polish(extract.build))
+        monkeypatch.setattr(extract, "build_from_tuples", _raise_on_polish(extract.build_from_tuples))
     polish = corpus / "002_be945cff8ee77ffe.txt"
     polish.write_text(polish.read_text(encoding="utf-8") + "\nJeszcze jedno zdanie.\n", encoding="utf-8")
     result = run(corpus, out, FAST, progress=False)

@@ -74,3 +74,20 @@ def test_languages_with_few_abbreviations_build_them_at_once(lang, monkeypatch):
 def test_a_pickled_tokenizer_is_the_process_pipeline_s():
     tokenizer = spacy_blank.pipeline("nl").tokenizer
     assert pickle.loads(pickle.dumps(tokenizer)) is spacy_blank.pipeline("nl").tokenizer
+
+
+@pytest.mark.parametrize("lang", ["id", "pl", "nl"])
+def test_sentence_spans_are_the_sentencizer_s(lang):
+    """The tokens that are a sentence-final character are found from where the text holds one: the same
+    sentences as spaCy's sentencizer, and as the reading of every token's arrays."""
+    nlp = spacy_blank.pipeline(lang)
+    punct, text_punct = spacy_blank.sentence_punct(lang), spacy_blank.sentence_punct_chars(lang)
+    texts = _texts() + ["Dr. iur. Budi datang. Lalu?! \"Ya.\" Selesai", "a . b", ". . .", "x.", "?", "a.  b",
+                        "Hi!!! (ok.) Then", "e.g. .5 and 3.5.", " a. ", "a.\nb", "ok\u3002 next", "tak\u2026 nie"]
+    for text in texts:
+        doc = nlp.tokenizer(text)
+        want = [(s.start_char, s.end_char) for s in nlp(text).sents] if len(doc) else []
+        assert spacy_blank.sentence_spans(doc, punct, text_punct, text) == want, text[:200]
+        assert spacy_blank.sentence_spans(doc, punct, text_punct) == want
+        if len(doc):
+            assert spacy_blank._spans_from_arrays(doc, punct) == want

@@ -119,3 +119,21 @@ def test_a_column_table_is_as_strict_as_a_row_table():
         schema.columns_table({"doc_id": ["a"]}, s)
     with pytest.raises(schema.SchemaError, match="row 0 does not fit"):
         schema.table([{"doc_id": "a"}], s)
+
+
+def test_rows_grouped_by_doc_keep_the_table_order_whatever_the_runs():
+    import pyarrow as pa
+
+    from pipeline import schema
+
+    t = pa.table({"doc_id": ["b", "b", "a", "b", "c", "a"], "n": [1, 2, 3, 4, 5, 6], "m": list("uvwxyz")})
+    want: dict[str, list] = {}
+    for r in t.to_pylist():
+        want.setdefault(r["doc_id"], []).append(r)
+    assert schema.rows_by_doc(t) == want
+    assert schema.tuples_by_doc(t, ("n", "m")) == {d: [(r["n"], r["m"]) for r in rows] for d, rows in want.items()}
+    assert list(schema.tuples_by_doc(t, ("n",))) == ["b", "a", "c"]
+    assert schema.tuples_by_doc(t.slice(0, 1), ("n",)) == {"b": [(1,)]}
+    assert schema.tuples_by_doc(t.slice(0, 0), ("n",)) == {}
+    chunked = pa.concat_tables([t.slice(0, 2), t.slice(2)])
+    assert schema.tuples_by_doc(chunked, ("n", "m")) == schema.tuples_by_doc(t, ("n", "m"))

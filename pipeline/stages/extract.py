@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 
 from pipeline import schema
-from pipeline.docmodel import DocContext, build
+from pipeline.docmodel import BLOCK_FIELDS, SENTENCE_FIELDS, DocContext, build, build_from_tuples
 from pipeline.extract import examples, myths, statistics, tips
 from pipeline.extract.items import Item
 
@@ -68,17 +68,14 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, sentences: p
     """documents + languages + blocks + sentences + removed_spans -> {items}."""
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
     # (build recomputes a block's text from its view: the text column is not read)
-    blocks_by = schema.rows_by_doc(blocks, [c for c in blocks.column_names if c != "text"])
-    sents_by = schema.rows_by_doc(sentences)
-    removed_by: dict[str, list[tuple[int, int]]] = {}
-    for d, start, end in zip(*(removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char"))):
-        removed_by.setdefault(d, []).append((start, end))
+    blocks_by = schema.tuples_by_doc(blocks, BLOCK_FIELDS)
+    sents_by = schema.tuples_by_doc(sentences, SENTENCE_FIELDS)
+    removed_by = schema.tuples_by_doc(removed_spans, ("start_char", "end_char"))
     rows: list[dict] = []
     with gc_paused():
-        for doc in documents.select(["doc_id", "title", "raw_text"]).to_pylist():
-            d = doc["doc_id"]
-            ctx = build(d, lang_of[d], doc["title"], doc["raw_text"], blocks_by.get(d, []), sents_by.get(d, []),
-                        removed_by.get(d, []))
+        for d, title, raw in zip(*(documents.column(c).to_pylist() for c in ("doc_id", "title", "raw_text"))):
+            ctx = build_from_tuples(d, lang_of[d], title, raw, blocks_by.get(d, []), sents_by.get(d, []),
+                                    removed_by.get(d, []))
             rows.extend(item.row() for item in extract_document(ctx, settings))
             for b in ctx.blocks:    # a block's memo holds views that point back at it: freed now, not by the GC
                 b.memo.clear()

@@ -10,6 +10,7 @@ A block's text leaves out its marker; its offsets cover only the text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -89,27 +90,34 @@ def _classify(v: TextView, removed_here: list[str], indent: int, settings: Setti
               ) -> tuple[str, int, str | None, int | None, TextView]:
     text = v.text
     html = " ".join(removed_here)
-    if m := _MD_HEADING.match(text):
+    # (each marker pattern is tried only where the first character can start it: most lines start none)
+    first = text[:1]
+    if first == "#" and (m := _MD_HEADING.match(text)):
         number = int(m.group(2) or m.group(3)) if (m.group(2) or m.group(3)) else None
         return "heading", len(m.group(1)), m.group(0).strip(), number, _strip(v, m.end())
     if html and (m := _HTML_HEADING.search(html)):
         return "heading", int(m.group(1)), f"<h{m.group(1)}>", None, v
     short = len(text) <= settings.max_heading_chars
-    if (m := _LABELLED.match(text)) and short:
+    if short and (m := _LABELLED.match(text)):
         return "heading", 2, m.group(0).strip(), int(m.group(2)), _strip(v, m.end())
-    if (m := _NUMBERED.match(text)) and short and not text.endswith((".", ",", ";")):
+    digit = first.isdigit()   # (every \d is a digit)
+    if digit and short and (m := _NUMBERED.match(text)) and not text.endswith((".", ",", ";")):
         return "heading", 2, m.group(0).strip(), int(m.group(1)), _strip(v, m.end())
-    if m := _BULLET.match(text):
+    if (digit or first in _BULLET_FIRST) and (m := _BULLET.match(text)):
         num = re.match(r"\d+", m.group(1))
         return ("list_item", 1 + indent // settings.indent_per_level, m.group(1), int(num.group()) if num else None,
                 _strip(v, m.end()))
     if html and _HTML_LIST.search(html):
         return "list_item", 1, "<li>", None, v
-    if text.startswith(">"):
+    if first == ">":
         return "quote", 1, ">", None, _strip(v, 1)
-    if (m := _QUOTED.match(text)) and len(text) > 3:
+    if first in _QUOTE_FIRST and len(text) > 3 and (m := _QUOTED.match(text)):
         return "quote", 1, m.group(1), None, _unquote(v)
     return "paragraph", 0, None, None, v
+
+
+_BULLET_FIRST = frozenset("•-*·▪►◦‣✓✔➤→–—")   # what _BULLET starts with but a digit
+_QUOTE_FIRST = frozenset("\"“„«”'")          # what _QUOTED starts with
 
 
 def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
@@ -122,11 +130,20 @@ def _is_title_like(b: _Block, nxt: _Block | None, settings: Settings) -> bool:
 
 def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings = Settings()) -> list[dict]:
     """Block rows of one document (without doc_id)."""
+    return [dict(zip(_FIELDS, row)) for row in _block_rows(raw, removed, settings)]
+
+
+_FIELDS = schema.BLOCKS.names[1:]   # a block row's fields (all but doc_id), in the table's order
+
+
+def _block_rows(raw: str, removed: list[tuple[int, int, str]], settings: Settings) -> list[tuple]:
+    """:func:`blocks_of`'s rows as tuples of ``_FIELDS`` (the stage builds its table column by column)."""
     out: list[_Block] = []
     blank = True
     lines = logical_lines(raw, removed)
     # markdown-style text separates paragraphs by blank lines, so a line break alone is a wrap
-    filled = sum(1 for s, e in lines if e > s and not raw[s:e].isspace())   # (not blank: what .strip() leaves)
+    # (not blank: what .strip() leaves; a line whose first character is no blank is not, without a slice of it)
+    filled = sum(1 for s, e in lines if e > s and (not raw[s].isspace() or not raw[s:e].isspace()))
     blank_separated = len(lines) - filled >= settings.blank_line_share * filled
     index = SpanIndex(removed)
     underlined = _setext_underlined(raw, lines, index)
@@ -157,13 +174,11 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
             if not tv.text:
                 blank = False
                 continue
-        prev_text = out[-1].text if out else ""
-        wrapped = tv.text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
-                                             and _WRAP_END.search(prev_text[-2:]))
         # a lower-case start continues even across a blank line (some exports double every break)
         if (out and kind == "paragraph" and not row and (not blank or tv.text[:1].islower())
                 and out[-1].kind in ("paragraph", "list_item", "quote")
-                and not ends_with(_END_PUNCT, out[-1].text) and wrapped):
+                and not ends_with(_END_PUNCT, out[-1].text) and _wrapped(tv.text, out[-1].text, blank_separated,
+                                                                          settings)):
             prev = out[-1]  # a hard-wrapped line continues the block above
             prev.view = TextView(prev.view.text + " " + tv.text,
                                  (*prev.view.raw_index, tv.raw_index[0] - 1, *tv.raw_index))
@@ -183,6 +198,13 @@ def blocks_of(raw: str, removed: list[tuple[int, int, str]], settings: Settings 
                 and prev.number == b.number - 1 and re.fullmatch(r"\d+[.)]", b.marker or "")):
             b.kind, b.level = "list_item", prev.level  # "4. Short line!" inside a numbered list
     return _with_parents(out)
+
+
+def _wrapped(text: str, prev_text: str, blank_separated: bool, settings: Settings) -> bool:
+    """Does a line of ``text`` continue the block of ``prev_text`` above it (a hard wrap)? (Asked only of a line
+    that may join the block, the other tests passed.)"""
+    return bool(text[:1].islower() or (blank_separated and len(prev_text) >= settings.wrapped_line_min_chars
+                                       and _WRAP_END.search(prev_text[-2:])))
 
 
 _WRAP_END = re.compile(rf"[a-z{letters()},]$")   # a line that ends so is cut mid-sentence
@@ -214,12 +236,22 @@ def _pieces(b: _Block, max_chars: int) -> list[_Block]:
 
 def _setext_underlined(raw: str, lines: list[tuple[int, int]], index: SpanIndex) -> dict[int, int]:
     """Lines directly above a removed ``===`` (level 1) or ``---`` (level 2) underline."""
-    out = {}
-    # (an underline's removal holds its "=" or "-": with no such removal, no line is looked at)
-    if not any(raw.find("=", a, b) >= 0 or raw.find("-", a, b) >= 0 for a, b, _ in index.spans):
+    out: dict[int, int] = {}
+    # an underline's removal holds its "=" or "-": only the lines such a removal overlaps are looked at, found by
+    # bisection (logical lines are in order and apart, so their ends are sorted)
+    holding = [(a, b) for a, b, _ in index.spans if raw.find("=", a, b) >= 0 or raw.find("-", a, b) >= 0]
+    if not holding:
         return out
-    for n in range(len(lines) - 1):
-        s, e = lines[n + 1]
+    ends = [e for _, e in lines]
+    candidates: set[int] = set()
+    for a, b in holding:
+        k = max(bisect_right(ends, a), 1)   # the first line ending after the removal starts (not the first line)
+        while k < len(lines) and lines[k][0] < b:
+            candidates.add(k)
+            k += 1
+    for m in sorted(candidates):
+        n = m - 1
+        s, e = lines[m]
         under = raw[s:e].strip()
         if (under and under[0] in "=-" and under == under[0] * len(under) and raw[lines[n][0]:lines[n][1]].strip()
                 and any(rs <= s + raw[s:e].index(under[0]) and re_ >= s + len(raw[s:e].rstrip())
@@ -246,7 +278,7 @@ def _bold_lead(raw: str, line_start: int, removed, tv: TextView, max_chars: int)
     return head, _trim(TextView(tv.text[cut:], tv.raw_index[cut:]))
 
 
-def _with_parents(blocks: list[_Block]) -> list[dict]:
+def _with_parents(blocks: list[_Block]) -> list[tuple]:
     rows = []
     heading_stack: list[tuple[int, int]] = []   # (level, idx)
     list_stack: list[tuple[int, int]] = []
@@ -265,24 +297,20 @@ def _with_parents(blocks: list[_Block]) -> list[dict]:
         else:
             parent = heading_stack[-1][1] if heading_stack else -1
             list_stack = []
-        rows.append({"block_idx": i, "kind": b.kind, "level": b.level, "parent_idx": parent,
-                     "marker": b.marker, "number": b.number, "start_char": b.start, "end_char": b.end,
-                     "text": b.text})
+        rows.append((i, b.kind, b.level, parent, b.marker, b.number, b.start, b.end, b.view.text))   # (_FIELDS)
     return rows
 
 
 def run(documents: pa.Table, removed_spans: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + removed_spans -> {blocks}."""
-    by_doc: dict[str, list[tuple[int, int, str]]] = {}
-    columns = (removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char", "text"))
-    for doc_id, start, end, text in zip(*columns):   # (columns: no dict per row)
-        by_doc.setdefault(doc_id, []).append((start, end, text))
-    # the output built column by column (what schema.table does with row dicts, without copying them)
-    fields = schema.BLOCKS.names[1:]
+    by_doc = schema.tuples_by_doc(removed_spans, ("start_char", "end_char", "text"))
+    # the output built column by column (what schema.table does with row dicts, without making them)
     out: dict[str, list] = {name: [] for name in schema.BLOCKS.names}
+    doc_ids, fields = out["doc_id"], [out[name] for name in _FIELDS]
     for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
-        rows = blocks_of(raw, by_doc.get(doc_id, []), settings)
-        out["doc_id"].extend([doc_id] * len(rows))
-        for name in fields:
-            out[name].extend(r[name] for r in rows)
+        rows = _block_rows(raw, by_doc.get(doc_id, []), settings)
+        if rows:
+            doc_ids += [doc_id] * len(rows)
+            for column, values in zip(fields, zip(*rows)):
+                column += values
     return {"blocks": schema.columns_table(out, schema.BLOCKS)}

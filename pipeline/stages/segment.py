@@ -11,8 +11,8 @@ import pyarrow as pa
 
 from pipeline import schema
 from pipeline.denoising.lines import SpanIndex
-from pipeline.spacy_blank import (is_one_sentence, pipeline as nlp_for, sentence_punct, sentence_punct_chars,
-                                  sentence_spans)
+from pipeline.spacy_blank import (final_chars_in, is_one_sentence, pipeline as nlp_for, sentence_punct,
+                                  sentence_punct_chars, sentence_spans)
 from pipeline.textmap import INVISIBLE_RE, TextView, view
 
 NAME = "segment"
@@ -30,7 +30,12 @@ def _block_view(raw: str, start: int, end: int, removed: list[tuple[int, int]]) 
     that text with those as spaces (when NFC), each character at its own offset, and no map need be built."""
     if not removed:
         text = raw[start:end]
-        words = " ".join(text.split())
+        # (most blocks: one line) single spaces between words and none at the ends are what the words joined
+        # would be (every whitespace character but the space is unprintable): the split is not needed
+        if text[:1] != " " and text[-1:] != " " and "  " not in text and text.isprintable():
+            words = text
+        else:
+            words = " ".join(text.split())
         # as long: no whitespace at either end, no run of it; nothing the view drops, NFC as it must be
         if len(words) == len(text) and words and (words.isascii() or (not INVISIBLE_RE.search(text) and
                                                                      unicodedata.is_normalized("NFC", words))):
@@ -56,13 +61,16 @@ def _sentences(raw: str, blocks: list[tuple[int, int, int]], removed: list[tuple
     out: list[tuple[int, int, int, str]] = []
     tokenizer, punct = nlp_for(lang).tokenizer, sentence_punct(lang)   # (the sentencizer's rule: sentence_spans)
     text_punct = sentence_punct_chars(lang)
+    # the sentence-final characters each text holds (once: the shortcut below and sentence_spans read them)
+    present = [None if text_punct is None else final_chars_in(text, text_punct) for text, _ in views]
     # a text that is one sentence whatever its tokens (most headings and list items) is not tokenised
-    to_tokenise = [text_punct is None or not is_one_sentence(text, text_punct, lang) for text, _ in views]
+    to_tokenise = [text_punct is None or not is_one_sentence(text, text_punct, lang, chars)
+                   for (text, _), chars in zip(views, present)]
     tokenised = iter(tokenizer.pipe((text for (text, _), tokenise in zip(views, to_tokenise) if tokenise),
                                     batch_size=batch_size))
-    for (block_idx, block_start, _), (block_text, v), tokenise in zip(blocks, views, to_tokenise):
+    for (block_idx, block_start, _), (block_text, v), tokenise, chars in zip(blocks, views, to_tokenise, present):
         if tokenise:
-            spans = sentence_spans(next(tokenised), punct, text_punct, block_text)
+            spans = sentence_spans(next(tokenised), punct, text_punct, block_text, chars)
         else:
             spans = [(0, len(block_text))]   # (the tokens' span: all but spaces at the ends, which go below)
         for sent_start, sent_end in spans:
@@ -84,17 +92,17 @@ def run(documents: pa.Table, languages: pa.Table, blocks: pa.Table, removed_span
         settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents + languages + blocks + removed_spans -> {sentences}."""
     lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
-    removed: dict[str, list[tuple[int, int]]] = {}
-    for d, s, e in zip(*(removed_spans.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char"))):
-        removed.setdefault(d, []).append((s, e))
-    blocks_by_doc: dict[str, list[dict]] = {}
-    for d, i, s, e in zip(*(blocks.column(c).to_pylist() for c in ("doc_id", "block_idx", "start_char", "end_char"))):
-        blocks_by_doc.setdefault(d, []).append({"block_idx": i, "start_char": s, "end_char": e})
+    removed = schema.tuples_by_doc(removed_spans, ("start_char", "end_char"))
+    blocks_by_doc = schema.tuples_by_doc(blocks, ("block_idx", "start_char", "end_char"))
     columns: dict[str, list] = {name: [] for name in schema.SENTENCES.names}
+    doc_ids, sent_idx = columns["doc_id"], columns["sent_idx"]
+    rest = [columns[name] for name in ("block_idx", "start_char", "end_char", "text")]
     for doc_id, raw in zip(documents.column("doc_id").to_pylist(), documents.column("raw_text").to_pylist()):
-        rows = sentences_of(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
-                            settings.batch_size)   # (per document: the runner rejects one that fails alone)
-        columns["doc_id"] += [doc_id] * len(rows)
-        for name in ("sent_idx", "block_idx", "start_char", "end_char", "text"):
-            columns[name] += [r[name] for r in rows]
+        found = _sentences(raw, blocks_by_doc.get(doc_id, []), removed.get(doc_id, []), lang_of[doc_id],
+                           settings.batch_size)   # (per document: the runner rejects one that fails alone)
+        if found:   # the rows' fields column by column (no dict per row)
+            doc_ids += [doc_id] * len(found)
+            sent_idx += range(len(found))
+            for column, values in zip(rest, zip(*found)):
+                column += values
     return {"sentences": schema.columns_table(columns, schema.SENTENCES)}
