@@ -34,7 +34,7 @@ from itertools import compress
 
 from pipeline.docmodel import DocContext
 from pipeline.lang import get as lang_data
-from pipeline.nlp import WORD_TOKEN, Token, cue_matches, cues, is_cue_word, tokenize, word_set, words_between
+from pipeline.nlp import Token, cue_matches, cues, is_cue_word, tokenize, word_set, words_between
 
 _BREAK = re.compile(r"[.;!?\"“”„«»]")
 _INITIAL_GAP = re.compile(r"[.:;!?\"“”„«»(\[\]—–•*>]|(?:^|\s)-")
@@ -46,7 +46,7 @@ _DOMAIN = re.compile(r"^[a-z][a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|c
 _HYPHENS = re.compile(r"[-‐]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _WORDS = re.compile(r"\w+")
-_WORD_TOKEN = re.compile(WORD_TOKEN)
+_WORD_GOES_ON = frozenset("-‐'’&.+")            # after a word's first letters, what may go on with it (nlp.WORD_TOKEN)
 _INNER_DOT = re.compile(r"\w\.\w")                 # in a word token with a dot (nlp.WORD_TOKEN): "m.in", "x.com"
 _YEAR_AFTER = re.compile(r"\s*(?:19|20)\d\d")     # the start of a year token next (_run_end)
 _QUOTE_AFTER_COLON = re.compile(r"\s*:\s*[\"“„«]")   # used with match(text, pos)
@@ -237,12 +237,12 @@ def _copy(r: Run) -> Run:
 
 @lru_cache(maxsize=8192)
 def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> tuple[Run, ...]:
-    first = _lone_first_word(text)
-    if first is not None:   # (most sentences) a run of the first word alone, if any: no tokens needed
-        word = first.group()
+    end = _lone_first_word(text)
+    if end:     # (most sentences) a run of the first word alone, if any: no tokens needed
+        word = text[:end]
         if not is_capitalised(lang, word, vocab):
             return ()
-        found = _word_run(lang, 0, 0, first.end(), word, True, vocab)
+        found = _word_run(lang, 0, 0, end, word, True, vocab)
         return tuple(found if with_platforms else [r for r in found if not r.platform])
     toks = tokenize(text)
     # which tokens are capitalised words, asked once per token (a lower-case word, most of them, at no call)
@@ -261,18 +261,25 @@ def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> 
     return tuple(out)
 
 
-def _lone_first_word(text: str) -> re.Match[str] | None:
-    """The first token of a sentence if it is a word at its start and the only token that may be a capitalised
-    word (none after it has an upper-case letter or an inner dot), with no year after it to join it
-    (``Studi 2012``); else None. The runs of such a sentence are those of its first word alone."""
-    m = _WORD_TOKEN.match(text)     # (a text that starts with a word's character starts with a word token)
+def _lone_first_word(text: str) -> int:
+    """The end of the first token of a sentence if it is a word at its start and the only token that may be a
+    capitalised word (none after it has an upper-case letter or an inner dot), with no year after it to join it
+    (``Studi 2012``); else 0. The runs of such a sentence are those of its first word alone."""
+    m = _WORDS.match(text)
     if m is None:
-        return None
+        return 0
     end = m.end()
+    if text[end:end + 1] in _WORD_GOES_ON:      # (a word token longer than its first letters: asked the long way)
+        return 0
     # str.islower: no upper-case or title-case letter (and one lower-case letter at least)
-    if not text[end:].islower() or _INNER_DOT.search(text, end) or _YEAR_AFTER.match(text, end):
-        return None
-    return m
+    if not text[end:].islower() or _YEAR_AFTER.match(text, end):
+        return 0
+    i = text.find(".", end)
+    while i != -1:      # (most sentences: their full stop alone)
+        if _INNER_DOT.match(text, i - 1):
+            return 0
+        i = text.find(".", i + 1)
+    return end
 
 
 def _glued(text: str, toks: tuple[Token, ...], k: int) -> bool:
