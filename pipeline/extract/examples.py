@@ -47,7 +47,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import AbstractSet, Sequence
 
 from pipeline.docmodel import DocContext
 from pipeline.extract import example_model, names, spans
@@ -198,14 +198,15 @@ class Occurrence:
 
 @dataclass
 class Entity:
-    tokens: set[str]
+    tokens: AbstractSet[str]
     mentions: list[Occurrence]
     accepted: str | None = None         # the rule that accepted it
     first: Occurrence | None = None     # the first citing mention
-    heads: set[str] = field(init=False, repr=False)    # _heads(tokens), kept with them by _assign
+    heads: AbstractSet[str] | None = field(default=None, repr=False)   # _heads(tokens), kept with them by _assign
 
     def __post_init__(self) -> None:
-        self.heads = _heads(self.tokens)
+        if self.heads is None:
+            self.heads = _heads(self.tokens)
 
     @property
     def platform(self) -> bool:
@@ -336,15 +337,13 @@ def _connectors(lang: str) -> frozenset[str]:
     return frozenset(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
 
 
-def _name_tokens(lang: str, words: list[str]) -> set[str]:
-    return set(_name_token_set(lang, tuple(words)))
-
-
 @lru_cache(maxsize=65536)
-def _name_token_set(lang: str, words: tuple[str, ...]) -> frozenset[str]:
-    """:func:`_name_tokens`, remembered per name."""
+def _name_tokens(lang: str, words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The name tokens of a name (its words case-folded, but connectors and ``&``) and their :func:`_heads`,
+    remembered per name."""
     connectors = _connectors(lang)
-    return frozenset(w.casefold() for w in words if w.casefold() not in connectors and w not in "&+")
+    tokens = frozenset(w.casefold() for w in words if w.casefold() not in connectors and w not in "&+")
+    return tokens, frozenset(_heads(tokens))
 
 
 def _tok_eq(a: str, b: str) -> bool:
@@ -355,7 +354,7 @@ def _tok_eq(a: str, b: str) -> bool:
     return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 3 and short.isalpha()
 
 
-def _subset(a: set[str], b: set[str]) -> bool:
+def _subset(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
     """Every name token of ``a`` has an equal one in ``b`` (``all(any(_tok_eq(x, y) for y in b) for x in a)``)."""
     for x in a:
         if x not in b and not any(_tok_eq(x, y) for y in b):   # x in b: _tok_eq(x, x)
@@ -363,7 +362,7 @@ def _subset(a: set[str], b: set[str]) -> bool:
     return True
 
 
-def _heads(tokens: set[str]) -> set[str]:
+def _heads(tokens: AbstractSet[str]) -> set[str]:
     return {t[:3] for t in tokens}
 
 
@@ -374,7 +373,7 @@ class _HeadIndex:
     headless: list[int]             # the entities without name tokens, whose heads match any
 
 
-def _near(n: int, heads: set[str], index: _HeadIndex) -> list[int] | range:
+def _near(n: int, heads: AbstractSet[str], index: _HeadIndex) -> list[int] | range:
     """The positions of the entities that may share a name token with a name of ``heads``, in order: a superset
     of those whose heads ``heads`` meets (all ``n`` of them for a name without tokens)."""
     if not heads:
@@ -395,17 +394,17 @@ def _index(index: _HeadIndex, e: Entity, pos: int) -> None:
 
 
 def _assign(ents: list[Entity], m: Occurrence, index: _HeadIndex) -> None:
-    toks = _name_tokens(m.mention.lang, m.run.words)
+    toks, heads = _name_tokens(m.mention.lang, tuple(m.run.words))
     if m.alias:
-        toks.add(m.alias.casefold())
+        toks = toks | {m.alias.casefold()}
+        heads = _heads(toks)
     # names share a token only where two tokens share their first three characters (_tok_eq): the other
     # entities are left out before the token-by-token test, most by the index of heads
-    heads = _heads(toks)
     cands = [(i, e) for i, e in ((i, ents[i]) for i in _near(len(ents), heads, index))
              if (not heads or not e.heads or not heads.isdisjoint(e.heads))
              and (_subset(toks, e.tokens) or _subset(e.tokens, toks))]
     if not cands:
-        ents.append(Entity(toks, [m]))
+        ents.append(Entity(toks, [m], heads=heads))
         _index(index, ents[-1], len(ents) - 1)
         return
     # an ambiguous short name ("Jeff") goes to the entity mentioned last
