@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from operator import mul
 from typing import Any
 
@@ -94,8 +94,8 @@ def _commonness(words: list[str], lang: str) -> float:
 
 def _heading_words(doc: DocContext) -> frozenset[str]:
     if "heading_words" not in doc.memo:
-        doc.memo["heading_words"] = frozenset(w.casefold() for b in doc.blocks if b.kind == "heading"
-                                              for w in _WORDS.findall(b.text))
+        doc.memo["heading_words"] = frozenset(map(str.casefold, chain.from_iterable(
+            _WORDS.findall(b.text) for b in doc.blocks if b.kind == "heading")))
     return doc.memo["heading_words"]
 
 
@@ -162,23 +162,24 @@ def _features(ent: Any, doc: DocContext, lower_form: bool) -> list[float]:
         _name_shape(lang, tuple(words))
     heads = _heading_words(doc)
     rare = common < RARE_ZIPF / 8.0
-    return [*(float(r in evidence) for r in RULE_FEATURES),
-            float(bool(evidence)),                  # any_rule
-            math.log1p(len(mentions)),              # mentions_log
-            math.log1p(inner),                      # inner_mentions_log
-            math.log1p(len(sentences)),             # sentences_log
-            float(not inner),                       # only_initial
-            float(platform),
-            camel, acronym, domain, digit, one_word, two_words, long_name, short, stop_word,
-            # written in lower case too
-            float(lower_form and _lower_form(lang, words, names.lower_vocab(doc))),
-            float(any(possessed(lang, m.mention) for m in mentions)),
-            float(all(w.casefold() in heads for w in words)),   # in_heading
-            float(list_head),
-            float(rare),
-            float(not inner and rare),              # initial_rare: "Ralali ...", "Mirek Burnejko ..."
-            common,                                 # zipf_lang
-            float(paren_after)]
+    rules = [float(r in evidence) for r in RULE_FEATURES] if evidence else [0.0] * len(RULE_FEATURES)
+    return rules + [
+        float(bool(evidence)),                  # any_rule
+        math.log1p(len(mentions)),              # mentions_log
+        math.log1p(inner),                      # inner_mentions_log
+        math.log1p(len(sentences)),             # sentences_log
+        float(not inner),                       # only_initial
+        float(platform),
+        camel, acronym, domain, digit, one_word, two_words, long_name, short, stop_word,
+        # written in lower case too
+        float(lower_form and _lower_form(lang, words, names.lower_vocab(doc))),
+        float(any(possessed(lang, m.mention) for m in mentions)),
+        float(all(w.casefold() in heads for w in words)),   # in_heading
+        float(list_head),
+        float(rare),
+        float(not inner and rare),              # initial_rare: "Ralali ...", "Mirek Burnejko ..."
+        common,                                 # zipf_lang
+        float(paren_after)]
 
 
 def _lower_form(lang: str, words: list[str], vocab: frozenset[str]) -> bool:

@@ -90,8 +90,9 @@ def example_org(m: Mention) -> bool:
     """``maskapai Garuda``, ``Krajowa Izba Handlu (KIH)``, ``Retail Research Institute``, ``Stichting X``."""
     suffixes = word_set(m.lang, "EXAMPLE_ORG_SUFFIXES")
     words = m.run.words
+    nouns = cues(m.lang, "EXAMPLE_ORG_NOUNS", m.text)
     return bool((len(words) >= 2 and (words[-1].casefold() in suffixes or words[0].casefold() in suffixes))
-                or near_before(cues(m.lang, "EXAMPLE_ORG_NOUNS", m.text), m.toks, m.run, 0)
+                or nouns and near_before(nouns, m.toks, m.run, 0)    # (most sentences: no noun, no tokens asked)
                 or acronym_defined(m.lang, m.text, m.run))
 
 
