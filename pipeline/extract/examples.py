@@ -267,26 +267,27 @@ ENTITY_RULES = (example_repeated, example_coordinated)
 
 def _occurrences(doc: DocContext) -> list[Occurrence]:
     """Every capitalised run outside headings, with the mention rules that hold for it."""
-    vocab = names.lower_vocab(doc)
+    lang, vocab = doc.lang, names.lower_vocab(doc)
     out: list[Occurrence] = []
     for b in doc.blocks:
         if b.kind == "heading":
             continue
         prev_text = None
         for span in spans.sentences(b):
+            text = span.text
             # shared, not copied: nothing here changes a run, and a run is told apart by its place in its
             # sentence (_chain_positions), never by its identity across sentences
-            all_runs = names.shared_runs(doc.lang, span.text, vocab, with_platforms=True)
+            all_runs = names.shared_runs(lang, text, vocab, True)
             if all_runs:    # the rules that may hold here, by the sentence's cues (most hold for no run)
-                rules = _rules_for(names.may_cite(doc.lang, span.text), _may_cue(doc.lang, span.text, prev_text))
+                rules = _rules_for(names.may_cite(lang, text), _may_cue(lang, text, prev_text))
             for r in all_runs:
-                if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(doc.lang, r.words):
+                if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(lang, r.words):
                     continue    # "Helaas, ...", "Największe ...": a word of the language capitalised by the sentence
-                m = Mention(doc.lang, span.text, r, prev_text, all_runs)
+                m = Mention(lang, text, r, prev_text, all_runs)
                 # a platform is a candidate too, but only the learned rule may accept it
                 evidence = [] if r.platform else [name for rule, name in rules if rule(m)]
-                out.append(Occurrence(span, m, evidence, acronym_defined(doc.lang, span.text, r)))
-            prev_text = span.text     # coordination is resolved after acceptance
+                out.append(Occurrence(span, m, evidence, acronym_defined(lang, text, r)))
+            prev_text = text     # coordination is resolved after acceptance
     return out
 
 
