@@ -424,8 +424,8 @@ def _entity_type(ent: Entity, lang: str) -> str:
     evs = {e for m in ent.mentions for e in m.evidence}
     first = ent.first or ent.mentions[0]
     words = max((m.run.words for m in ent.mentions), key=len)
-    if (any(s == first.run.a for s, e in cues(lang, "STAT_STUDY_CUES", first.span.text))
-            and len(first.run.words) >= 2):
+    if (len(first.run.words) >= 2     # (the cheap test first: most names are one word)
+            and any(s == first.run.a for s, e in cues(lang, "STAT_STUDY_CUES", first.span.text))):
         return "study"
     if "example_org" in evs or any(is_acronym(w) for w in words):
         return "organisation"
