@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from operator import mul
 from typing import Any
 
@@ -94,8 +94,8 @@ def _commonness(words: list[str], lang: str) -> float:
 
 def _heading_words(doc: DocContext) -> frozenset[str]:
     if "heading_words" not in doc.memo:
-        doc.memo["heading_words"] = frozenset(w.casefold() for b in doc.blocks if b.kind == "heading"
-                                              for w in _WORDS.findall(b.text))
+        doc.memo["heading_words"] = frozenset(map(str.casefold, chain.from_iterable(
+            _WORDS.findall(b.text) for b in doc.blocks if b.kind == "heading")))
     return doc.memo["heading_words"]
 
 
@@ -126,13 +126,20 @@ def _name_shape(lang: str, words: tuple[str, ...]) -> tuple[float, ...]:
             _commonness(list(words), lang))
 
 
+FEATURES = tuple(key for _, key in _RULE_KEYS) + (
+    "any_rule", "mentions_log", "inner_mentions_log", "sentences_log", "only_initial", "platform", "camel", "acronym",
+    "domain", "digit", "one_word", "two_words", "long_name", "short", "stop_word", "lower_form", "possessed",
+    "in_heading", "list_head", "rare", "initial_rare", "zipf_lang", "paren_after")
+_LOWER_FORM = FEATURES.index("lower_form")
+
+
 def features(ent: Any, doc: DocContext) -> dict[str, float]:
     """The features of one candidate entity (an ``examples.Entity``; every value in [0, 1] or a small log count)."""
-    return _features(ent, doc, True)
+    return dict(zip(FEATURES, _features(ent, doc, True)))
 
 
-def _features(ent: Any, doc: DocContext, lower_form: bool) -> dict[str, float]:
-    """:func:`features`; without ``lower_form``, that feature is 0.0 (not computed)."""
+def _features(ent: Any, doc: DocContext, lower_form: bool) -> list[float]:
+    """The values of :data:`FEATURES`, in that order; without ``lower_form``, that feature is 0.0 (not computed)."""
     lang = doc.lang
     mentions = ent.mentions
     evidence = {e for m in mentions for e in m.evidence}
@@ -154,35 +161,25 @@ def _features(ent: Any, doc: DocContext, lower_form: bool) -> dict[str, float]:
     camel, acronym, domain, digit, one_word, two_words, long_name, short, stop_word, common = \
         _name_shape(lang, tuple(words))
     heads = _heading_words(doc)
-    vocab = names.lower_vocab(doc) if lower_form else frozenset()
-    f = {key: float(r in evidence) for r, key in _RULE_KEYS}
-    f.update({
-        "any_rule": float(bool(evidence)),
-        "mentions_log": math.log1p(len(mentions)),
-        "inner_mentions_log": math.log1p(inner),
-        "sentences_log": math.log1p(len(sentences)),
-        "only_initial": float(not inner),
-        "platform": float(platform),
-        "camel": camel,
-        "acronym": acronym,
-        "domain": domain,
-        "digit": digit,
-        "one_word": one_word,
-        "two_words": two_words,
-        "long_name": long_name,
-        "short": short,
-        "stop_word": stop_word,
+    rare = common < RARE_ZIPF / 8.0
+    rules = [float(r in evidence) for r in RULE_FEATURES] if evidence else [0.0] * len(RULE_FEATURES)
+    return rules + [
+        float(bool(evidence)),                  # any_rule
+        math.log1p(len(mentions)),              # mentions_log
+        math.log1p(inner),                      # inner_mentions_log
+        math.log1p(len(sentences)),             # sentences_log
+        float(not inner),                       # only_initial
+        float(platform),
+        camel, acronym, domain, digit, one_word, two_words, long_name, short, stop_word,
         # written in lower case too
-        "lower_form": float(lower_form and _lower_form(lang, words, vocab)),
-        "possessed": float(any(possessed(lang, m.mention) for m in mentions)),
-        "in_heading": float(all(w.casefold() in heads for w in words)),
-        "list_head": float(list_head),
-        "rare": float(common < RARE_ZIPF / 8.0),
-        "initial_rare": float(not inner and common < RARE_ZIPF / 8.0),      # "Ralali ...", "Mirek Burnejko ..."
-        "zipf_lang": common,
-        "paren_after": float(paren_after),
-    })
-    return f
+        float(lower_form and _lower_form(lang, words, names.lower_vocab(doc))),
+        float(any(possessed(lang, m.mention) for m in mentions)),
+        float(all(w.casefold() in heads for w in words)),   # in_heading
+        float(list_head),
+        float(rare),
+        float(not inner and rare),              # initial_rare: "Ralali ...", "Mirek Burnejko ..."
+        common,                                 # zipf_lang
+        float(paren_after)]
 
 
 def _lower_form(lang: str, words: list[str], vocab: frozenset[str]) -> bool:
@@ -205,7 +202,14 @@ def _score(f: dict[str, float], w: dict) -> float:
     return w["intercept"] + sum(map(mul, map(w["coef"].get, f, repeat(0.0)), f.values()))
 
 
+# _score under WEIGHTS of the values of FEATURES (a list, not a dict): the coefficients in their order
+_COEFS = tuple(WEIGHTS["coef"].get(k, 0.0) for k in FEATURES)
 _MARGIN = 1e-6     # a bound this close to the threshold is not trusted: the lower-case test is made
+
+
+def _trained_score(values: list[float]) -> float:
+    """``_score(dict(zip(FEATURES, values)), WEIGHTS)``: the same products added in the same order."""
+    return WEIGHTS["intercept"] + sum(map(mul, _COEFS, values))
 
 
 def reaches(ent: Any, doc: DocContext) -> bool:
@@ -217,12 +221,12 @@ def reaches(ent: Any, doc: DocContext) -> bool:
     f = _features(ent, doc, False)
     if 0.0 < threshold < 1.0:
         z_threshold = math.log(threshold / (1.0 - threshold))
-        z0 = _score(f, WEIGHTS)
+        z0 = _trained_score(f)
         z1 = z0 + WEIGHTS["coef"].get("lower_form", 0.0)
         if max(z0, z1) < z_threshold - _MARGIN:
             return False
         if min(z0, z1) > z_threshold + _MARGIN:
             return True
-    f["lower_form"] = float(_lower_form(doc.lang, max((m.run.words for m in ent.mentions), key=len),
-                                        names.lower_vocab(doc)))
-    return _probability(f, WEIGHTS) >= threshold
+    f[_LOWER_FORM] = float(_lower_form(doc.lang, max((m.run.words for m in ent.mentions), key=len),
+                                       names.lower_vocab(doc)))
+    return 1.0 / (1.0 + math.exp(-_trained_score(f))) >= threshold

@@ -47,7 +47,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import AbstractSet, Sequence
 
 from pipeline.docmodel import DocContext
 from pipeline.extract import example_model, names, spans
@@ -90,8 +90,9 @@ def example_org(m: Mention) -> bool:
     """``maskapai Garuda``, ``Krajowa Izba Handlu (KIH)``, ``Retail Research Institute``, ``Stichting X``."""
     suffixes = word_set(m.lang, "EXAMPLE_ORG_SUFFIXES")
     words = m.run.words
+    nouns = cues(m.lang, "EXAMPLE_ORG_NOUNS", m.text)
     return bool((len(words) >= 2 and (words[-1].casefold() in suffixes or words[0].casefold() in suffixes))
-                or near_before(cues(m.lang, "EXAMPLE_ORG_NOUNS", m.text), m.toks, m.run, 0)
+                or nouns and near_before(nouns, m.toks, m.run, 0)    # (most sentences: no noun, no tokens asked)
                 or acronym_defined(m.lang, m.text, m.run))
 
 
@@ -198,14 +199,15 @@ class Occurrence:
 
 @dataclass
 class Entity:
-    tokens: set[str]
+    tokens: AbstractSet[str]
     mentions: list[Occurrence]
     accepted: str | None = None         # the rule that accepted it
     first: Occurrence | None = None     # the first citing mention
-    heads: set[str] = field(init=False, repr=False)    # _heads(tokens), kept with them by _assign
+    heads: AbstractSet[str] | None = field(default=None, repr=False)   # _heads(tokens), kept with them by _assign
 
     def __post_init__(self) -> None:
-        self.heads = _heads(self.tokens)
+        if self.heads is None:
+            self.heads = _heads(self.tokens)
 
     @property
     def platform(self) -> bool:
@@ -265,26 +267,27 @@ ENTITY_RULES = (example_repeated, example_coordinated)
 
 def _occurrences(doc: DocContext) -> list[Occurrence]:
     """Every capitalised run outside headings, with the mention rules that hold for it."""
-    vocab = names.lower_vocab(doc)
+    lang, vocab = doc.lang, names.lower_vocab(doc)
     out: list[Occurrence] = []
     for b in doc.blocks:
         if b.kind == "heading":
             continue
         prev_text = None
         for span in spans.sentences(b):
+            text = span.text
             # shared, not copied: nothing here changes a run, and a run is told apart by its place in its
             # sentence (_chain_positions), never by its identity across sentences
-            all_runs = names.shared_runs(doc.lang, span.text, vocab, with_platforms=True)
+            all_runs = names.shared_runs(lang, text, vocab, True)
             if all_runs:    # the rules that may hold here, by the sentence's cues (most hold for no run)
-                rules = _rules_for(names.may_cite(doc.lang, span.text), _may_cue(doc.lang, span.text, prev_text))
+                rules = _rules_for(names.may_cite(lang, text), _may_cue(lang, text, prev_text))
             for r in all_runs:
-                if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(doc.lang, r.words):
+                if r.initial and not r.platform and len(r.words) == 1 and example_model.everyday(lang, r.words):
                     continue    # "Helaas, ...", "Największe ...": a word of the language capitalised by the sentence
-                m = Mention(doc.lang, span.text, r, prev_text, all_runs)
+                m = Mention(lang, text, r, prev_text, all_runs)
                 # a platform is a candidate too, but only the learned rule may accept it
                 evidence = [] if r.platform else [name for rule, name in rules if rule(m)]
-                out.append(Occurrence(span, m, evidence, acronym_defined(doc.lang, span.text, r)))
-            prev_text = span.text     # coordination is resolved after acceptance
+                out.append(Occurrence(span, m, evidence, acronym_defined(lang, text, r)))
+            prev_text = text     # coordination is resolved after acceptance
     return out
 
 
@@ -336,15 +339,13 @@ def _connectors(lang: str) -> frozenset[str]:
     return frozenset(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
 
 
-def _name_tokens(lang: str, words: list[str]) -> set[str]:
-    return set(_name_token_set(lang, tuple(words)))
-
-
 @lru_cache(maxsize=65536)
-def _name_token_set(lang: str, words: tuple[str, ...]) -> frozenset[str]:
-    """:func:`_name_tokens`, remembered per name."""
+def _name_tokens(lang: str, words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The name tokens of a name (its words case-folded, but connectors and ``&``) and their :func:`_heads`,
+    remembered per name."""
     connectors = _connectors(lang)
-    return frozenset(w.casefold() for w in words if w.casefold() not in connectors and w not in "&+")
+    tokens = frozenset(w.casefold() for w in words if w.casefold() not in connectors and w not in "&+")
+    return tokens, frozenset(_heads(tokens))
 
 
 def _tok_eq(a: str, b: str) -> bool:
@@ -355,7 +356,7 @@ def _tok_eq(a: str, b: str) -> bool:
     return len(short) >= 3 and long_.startswith(short) and len(long_) - len(short) <= 3 and short.isalpha()
 
 
-def _subset(a: set[str], b: set[str]) -> bool:
+def _subset(a: AbstractSet[str], b: AbstractSet[str]) -> bool:
     """Every name token of ``a`` has an equal one in ``b`` (``all(any(_tok_eq(x, y) for y in b) for x in a)``)."""
     for x in a:
         if x not in b and not any(_tok_eq(x, y) for y in b):   # x in b: _tok_eq(x, x)
@@ -363,7 +364,7 @@ def _subset(a: set[str], b: set[str]) -> bool:
     return True
 
 
-def _heads(tokens: set[str]) -> set[str]:
+def _heads(tokens: AbstractSet[str]) -> set[str]:
     return {t[:3] for t in tokens}
 
 
@@ -374,7 +375,7 @@ class _HeadIndex:
     headless: list[int]             # the entities without name tokens, whose heads match any
 
 
-def _near(n: int, heads: set[str], index: _HeadIndex) -> list[int] | range:
+def _near(n: int, heads: AbstractSet[str], index: _HeadIndex) -> list[int] | range:
     """The positions of the entities that may share a name token with a name of ``heads``, in order: a superset
     of those whose heads ``heads`` meets (all ``n`` of them for a name without tokens)."""
     if not heads:
@@ -395,17 +396,17 @@ def _index(index: _HeadIndex, e: Entity, pos: int) -> None:
 
 
 def _assign(ents: list[Entity], m: Occurrence, index: _HeadIndex) -> None:
-    toks = _name_tokens(m.mention.lang, m.run.words)
+    toks, heads = _name_tokens(m.mention.lang, tuple(m.run.words))
     if m.alias:
-        toks.add(m.alias.casefold())
+        toks = toks | {m.alias.casefold()}
+        heads = _heads(toks)
     # names share a token only where two tokens share their first three characters (_tok_eq): the other
     # entities are left out before the token-by-token test, most by the index of heads
-    heads = _heads(toks)
     cands = [(i, e) for i, e in ((i, ents[i]) for i in _near(len(ents), heads, index))
              if (not heads or not e.heads or not heads.isdisjoint(e.heads))
              and (_subset(toks, e.tokens) or _subset(e.tokens, toks))]
     if not cands:
-        ents.append(Entity(toks, [m]))
+        ents.append(Entity(toks, [m], heads=heads))
         _index(index, ents[-1], len(ents) - 1)
         return
     # an ambiguous short name ("Jeff") goes to the entity mentioned last
@@ -423,8 +424,8 @@ def _entity_type(ent: Entity, lang: str) -> str:
     evs = {e for m in ent.mentions for e in m.evidence}
     first = ent.first or ent.mentions[0]
     words = max((m.run.words for m in ent.mentions), key=len)
-    if (any(s == first.run.a for s, e in cues(lang, "STAT_STUDY_CUES", first.span.text))
-            and len(first.run.words) >= 2):
+    if (len(first.run.words) >= 2     # (the cheap test first: most names are one word)
+            and any(s == first.run.a for s, e in cues(lang, "STAT_STUDY_CUES", first.span.text))):
         return "study"
     if "example_org" in evs or any(is_acronym(w) for w in words):
         return "organisation"

@@ -46,6 +46,9 @@ _DOMAIN = re.compile(r"^[a-z][a-z0-9-]{2,}(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|c
 _HYPHENS = re.compile(r"[-‐]")
 _POSSESSIVE = re.compile(r"['’]s?$")
 _WORDS = re.compile(r"\w+")
+_WORD_GOES_ON = frozenset("-‐'’&.+")            # after a word's first letters, what may go on with it (nlp.WORD_TOKEN)
+_INNER_DOT = re.compile(r"\w\.\w")                 # in a word token with a dot (nlp.WORD_TOKEN): "m.in", "x.com"
+_YEAR_AFTER = re.compile(r"\s*(?:19|20)\d\d")     # the start of a year token next (_run_end)
 _QUOTE_AFTER_COLON = re.compile(r"\s*:\s*[\"“„«]")   # used with match(text, pos)
 _NOT_NAME_CUES = ("EXAMPLE_REPORT_VERBS", "STAT_SOURCE_PREPS", "EXAMPLE_TITLES", "EXAMPLE_CUES", "EXAMPLE_SUCH_AS",
                   "EXAMPLE_ORG_NOUNS", "STAT_FINDING_VERBS", "STAT_HYPOTHETICAL")
@@ -234,6 +237,13 @@ def _copy(r: Run) -> Run:
 
 @lru_cache(maxsize=8192)
 def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> tuple[Run, ...]:
+    end = _lone_first_word(text)
+    if end:     # (most sentences) a run of the first word alone, if any: no tokens needed
+        word = text[:end]
+        if not is_capitalised(lang, word, vocab):
+            return ()
+        found = _word_run(lang, 0, 0, end, word, True, vocab)
+        return tuple(found if with_platforms else [r for r in found if not r.platform])
     toks = tokenize(text)
     # which tokens are capitalised words, asked once per token (a lower-case word, most of them, at no call)
     caps = [t.is_word and not (t.text.islower() and "." not in t.text) and is_capitalised(lang, t.text, vocab)
@@ -249,6 +259,27 @@ def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> 
         out.extend(found if with_platforms else [r for r in found if not r.platform])
         i = j
     return tuple(out)
+
+
+def _lone_first_word(text: str) -> int:
+    """The end of the first token of a sentence if it is a word at its start and the only token that may be a
+    capitalised word (none after it has an upper-case letter or an inner dot), with no year after it to join it
+    (``Studi 2012``); else 0. The runs of such a sentence are those of its first word alone."""
+    m = _WORDS.match(text)
+    if m is None:
+        return 0
+    end = m.end()
+    if text[end:end + 1] in _WORD_GOES_ON:      # (a word token longer than its first letters: asked the long way)
+        return 0
+    # str.islower: no upper-case or title-case letter (and one lower-case letter at least)
+    if not text[end:].islower() or _YEAR_AFTER.match(text, end):
+        return 0
+    i = text.find(".", end)
+    while i != -1:      # (most sentences: their full stop alone)
+        if _INNER_DOT.match(text, i - 1):
+            return 0
+        i = text.find(".", i + 1)
+    return end
 
 
 def _glued(text: str, toks: tuple[Token, ...], k: int) -> bool:
@@ -330,8 +361,12 @@ def _one_word_run(lang: str, text: str, toks: tuple[Token, ...], i: int, vocab: 
     """:func:`_clean_run` of a run of one word (most runs: "Het", "Anda", "Facebook"), from what is known of
     the word whatever the document (:func:`_one_word`) and the document's lower-case words."""
     t = toks[i]
-    initial = _starts_clause(text, toks, i)
-    one = _one_word(lang, t.text, initial)
+    return _word_run(lang, i, t.start, t.end, t.text, _starts_clause(text, toks, i), vocab)
+
+
+def _word_run(lang: str, i: int, start: int, end: int, word: str, initial: bool, vocab: frozenset[str]) -> list[Run]:
+    """:func:`_one_word_run` of the word ``word`` at token ``i`` (chars ``start``..``end``), clause-initial or not."""
+    one = _one_word(lang, word, initial)
     if one is None:
         return []
     surface, words, platform, trim_form, part_form = one
@@ -339,8 +374,7 @@ def _one_word_run(lang: str, text: str, toks: tuple[Token, ...], i: int, vocab: 
         return []   # a clause-initial word the document writes in lower case
     if part_form == "" or part_form is not None and _in_vocab(lang, part_form, vocab):
         return []   # a title-cased ordinary word
-    return [Run(i, i + 1, t.start, t.start + len(surface) if platform else t.end, surface, list(words), initial,
-                platform)]
+    return [Run(i, i + 1, start, start + len(surface) if platform else end, surface, list(words), initial, platform)]
 
 
 @lru_cache(maxsize=16384)
@@ -558,7 +592,8 @@ def may_cite(lang: str, text: str) -> bool:
     """False when :func:`cited` holds for no run of the sentence: it has none of the rules' cues and no
     colon before a quote (a cheap test that spares looking at its runs)."""
     # every field of the sentence, found once (as cues() would); a field is there only with a match
-    return not _CITATION_CUE_SET.isdisjoint(cue_matches(lang, text)) or bool(_QUOTE_AFTER_A_COLON.search(text))
+    return (not _CITATION_CUE_SET.isdisjoint(cue_matches(lang, text))
+            or ":" in text and bool(_QUOTE_AFTER_A_COLON.search(text)))  # (no colon, most sentences: no scan)
 
 
 def cited(m: Mention) -> str | None:
