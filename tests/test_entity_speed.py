@@ -126,3 +126,26 @@ def test_a_field_is_in_the_cue_matches_only_with_a_match(sentences):
         found = cue_matches(lang, text)
         assert all(found[field] for field in found)
         assert ("STAT_STUDY_CUES" in found) == bool(cues(lang, "STAT_STUDY_CUES", text))
+
+
+EDGE_FIRST_WORDS = ["Facebook+ kini punya fitur baru", "Dr. Kowalski mówi, że warto", "Peter-Paul zegt dat het werkt",
+                    "Studi 2012 menunjukkan hasil", "KPI itu penting bagi bisnis", "Google's advertentie kost geld",
+                    "Ia.com menjual barang", "McDonald's buka cabang", "Het bedrijf groeit snel.", "m.in. w sklepie",
+                    "Anda harus menulis blog setiap hari.", "Większość firm nie ma strategii", "Apple i inne firmy"]
+
+
+def test_a_sentence_whose_only_name_can_be_its_first_word_has_the_runs_of_its_tokens(sentences, monkeypatch):
+    """names._runs' shortcut (a sentence with nothing capitalised after its first word is not tokenised) gives
+    the runs the token-by-token path gives."""
+    cases = [(lang, text) for lang, text in sentences if names._lone_first_word(text)]
+    cases += [(lang, t) for t in EDGE_FIRST_WORDS for lang in ("id", "pl", "nl")]
+    assert len(cases) > 1000
+    vocab = frozenset({"het", "anda", "bisnis", "firm", "strategii"})
+
+    def runs(lang: str, text: str) -> list:
+        names._runs.cache_clear()
+        return [r for platforms in (True, False) for r in names._runs(lang, text, vocab, platforms)]
+
+    shortcut = [runs(lang, text) for lang, text in cases]
+    monkeypatch.setattr(names, "_lone_first_word", lambda text: 0)
+    assert [runs(lang, text) for lang, text in cases] == shortcut
