@@ -310,3 +310,43 @@ def test_translation_leftovers() -> None:
 def test_year_cue_does_not_turn_counts_into_years() -> None:
     assert [(q.text, q.unit) for q in find_quantities("Działamy w 1200 sklepach od 1850 roku.", "pl")] == [
         ("1200", COUNT), ("1850", YEAR)]
+
+
+# --- the word-list alternations (written as tries) ---------------------------------
+
+def _flat_alt(items) -> str:
+    """numbers._alt as a flat alternation, longest first (how it was written before its trie): the reference."""
+    import re
+
+    from pipeline.numbers import _WS
+
+    parts = []
+    for item in sorted(set(items), key=len, reverse=True):
+        wild = item.endswith("*")
+        core = item[:-1] if wild else item
+        pat = f"{_WS}+".join(re.escape(w) for w in core.split()) + (r"\w*" if wild else "")
+        parts.append(pat + (r"(?!\w)" if wild or core[-1:].isalnum() else ""))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+@pytest.mark.parametrize("lang", ["id", "pl", "nl"])
+def test_a_word_list_trie_matches_what_the_flat_alternation_matches(lang):
+    import pathlib
+    import re
+
+    from pipeline.lang import get
+    from pipeline.numbers import _alt
+
+    data = get(lang)
+    lists = [v for v in (getattr(data, k) for k in dir(data) if k.isupper()) if isinstance(v, (tuple, list, frozenset, set))
+             and v and all(isinstance(x, str) and x.strip() for x in v)]
+    assert len(lists) > 10
+    root = pathlib.Path(__file__).resolve().parent.parent
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((root / "tests/fixtures/dev-corpus" / lang).glob("*.txt")))
+    text = text[:30_000] + " Dwa TYSIĄCE, 3 mln zł; twintig procent, dua PULUH ribu, ſiedem, Lata 90., lat*"
+    for words in lists:
+        items = [w.lower() for w in words]
+        trie, flat = re.compile(_alt(items), re.I), re.compile(_flat_alt(items), re.I)
+        for pos in range(len(text)):
+            a, b = trie.match(text, pos), flat.match(text, pos)
+            assert (a and a.end()) == (b and b.end()), (words, text[pos:pos + 30])
