@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Iterator
 
+import numpy as np
 import pyarrow as pa
 
 from pipeline import schema
@@ -384,6 +386,32 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     ``views`` gets the line views of the furniture classifier (as ``seen`` of ``furniture.blocks_of``);
     ``lines`` is ``line_spans(raw)`` when the caller has it.
     """
+    doc = _before_foreign(raw, lang, meta_spans, boilerplate, settings, views, lines)
+    return doc.removals(_may_be_foreign([doc], settings.langid)[0], settings.langid)
+
+
+@dataclass
+class _Pending:
+    """A document's removals up to the foreign paragraphs, and its paragraphs as those are judged."""
+    lang: str
+    spans: list[Span]
+    bio: str | None
+    blank: str                        # the raw text with ``spans`` blanked out
+    starts: list[int]                 # the raw start of each paragraph's first line ...
+    ends: list[int]                   # ... and the end of its last
+    judged: list[int]                 # the paragraphs long enough to be judged alone
+    texts: list[str]                  # their texts
+
+    def removals(self, maybe: np.ndarray, settings: langid.Settings) -> tuple[list[Span], str | None]:
+        """All removals (:func:`remove`), given which judged paragraphs the bound left (``langid._may_be_foreign``
+        of ``texts``)."""
+        spans = self.spans + _foreign_spans(self, maybe, settings)
+        return _non_overlapping(spans), self.bio
+
+
+def _before_foreign(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[str], settings: Settings,
+                    views: dict | None, lines: list[tuple[int, int]] | None) -> _Pending:
+    """:func:`remove` up to the paragraphs in another language, and the paragraphs to judge."""
     spans: list[Span] = [(m["start"], m["end"], m["rule"]) for m in meta_spans or []]
     blank = _blank(raw, spans)      # each layer blanks what the last one found (blanking twice changes nothing)
     for layer in (markdown.block_spans, furniture.html_elements, markup_spans):
@@ -398,25 +426,47 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
                             split_lines(raw_lines, cuts), views)
     spans += found
     blank = _blank(blank, line_level + found)   # now raw with all of ``spans`` blanked
-    lines = split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found)))
-    spans += _foreign_spans(raw, blank, lines, spans, lang, settings.langid)
-    return _non_overlapping(spans), bio
+    starts, ends, judged = _paragraphs(blank, split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found))),
+                                       settings.langid)
+    # (a paragraph's text is its lines' texts joined: what lies between its lines is blank)
+    texts = [" ".join(blank[starts[i]:ends[i]].split()) for i in judged]
+    return _Pending(lang, spans, bio, blank, starts, ends, judged, texts)
 
 
-def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: list[Span], lang: str,
-                   settings: langid.Settings) -> list[Span]:
-    """:func:`foreign_spans` given ``blank`` (raw with the spans blanked out) and its logical lines."""
-    lines = [(s, e, text) for s, e in logical if e > s and (text := " ".join(blank[s:e].split()))]
-    groups = langid.paragraph_groups([text for _, _, text in lines])
-    texts = [" ".join(lines[i][2] for i in group) for group in groups]
+def _may_be_foreign(docs: list[_Pending], settings: langid.Settings) -> list[np.ndarray]:
+    """``langid._may_be_foreign`` of each document's judged paragraphs, a call for all the documents in one
+    language (the model's tables read once for them all, not once a document: most of the cost; and fewer,
+    longer scans). The bound of a text is the same whatever texts come with it."""
+    out: list[np.ndarray] = [np.zeros(0, dtype=bool)] * len(docs)
+    by_lang: dict[str, list[int]] = {}
+    for i, doc in enumerate(docs):
+        if doc.texts:
+            by_lang.setdefault(doc.lang, []).append(i)
+    for lang, members in by_lang.items():
+        maybe = langid._may_be_foreign([t for i in members for t in docs[i].texts], lang, settings)
+        pos = 0
+        for i in members:
+            out[i] = maybe[pos:pos + len(docs[i].texts)]
+            pos += len(docs[i].texts)
+    return out
+
+
+def _foreign_spans(doc: _Pending, maybe: np.ndarray, settings: langid.Settings) -> list[Span]:
+    """Raw spans of the paragraphs in another language than the document's (``langid.foreign_blocks`` of its
+    paragraphs), given ``maybe`` (``langid._may_be_foreign`` of its judged paragraphs)."""
+    if not maybe.any():     # (most documents) the bound proves every judged paragraph not foreign
+        return []
+    blank, starts, ends = doc.blank, doc.starts, doc.ends
+    foreign = langid.judged_foreign(doc.texts, doc.lang, settings, maybe)
+    if not foreign.any():   # no paragraph judged alone is foreign: nor is any other
+        return []
+    texts = [" ".join(blank[s:e].split()) for s, e in zip(starts, ends)]
     out: list[Span] = []
-    index = None    # (made for the first foreign paragraph: most documents have none)
-    for group, foreign in zip(groups, langid.foreign_blocks(texts, lang, settings)):
-        if not foreign:
+    index = SpanIndex([(s, e) for s, e, _ in doc.spans])
+    for pos, end, is_foreign in zip(starts, ends, langid.foreign_blocks(texts, doc.lang, settings, doc.judged,
+                                                                        foreign)):
+        if not is_foreign:
             continue
-        if index is None:
-            index = SpanIndex([(s, e) for s, e, _ in spans])
-        pos, end = lines[group[0]][0], lines[group[-1]][1]
         for s, e in [*index.overlapping(pos, end), (end, end)]:
             if s > pos and blank[pos:s].strip():
                 a, b = pos, s
@@ -427,6 +477,37 @@ def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: 
                 out.append((a, b, "foreign_language"))
             pos = max(pos, e)
     return out
+
+
+def _paragraphs(blank: str, logical: list[tuple[int, int]], settings: langid.Settings
+                ) -> tuple[list[int], list[int], list[int]]:
+    """The paragraphs of ``blank`` as ``langid.paragraph_groups`` makes them of the texts of its non-empty
+    ``logical`` lines (whitespace collapsed): the raw start of each one's first line, the end of its last,
+    and the indices of those long enough to be judged alone (``langid._judged``). Letters, visible
+    characters and the characters at the lines' ends are counted on arrays for the whole text (a line's
+    text and a paragraph's were made and counted one at a time)."""
+    lines = np.fromiter(chain.from_iterable(logical), dtype=np.int64, count=2 * len(logical)).reshape(-1, 2)
+    classes = langid.char_classes(blank)
+    # per line: its letters, and its first and last visible characters (the visible ones by position)
+    letter_sums = np.zeros(len(classes) + 1, dtype=np.int64)
+    np.cumsum(classes & langid.LETTER, out=letter_sums[1:])
+    visible = np.flatnonzero((classes & langid.SPACE) == 0)
+    first = np.searchsorted(visible, lines[:, 0])
+    after = np.searchsorted(visible, lines[:, 1])
+    kept = np.flatnonzero(after > first)      # a line with a visible character: a text (an empty line has none)
+    if not len(kept):
+        return [], [], []
+    lines, first, after = lines[kept], first[kept], after[kept]
+    line_letters = letter_sums[lines[:, 1]] - letter_sums[lines[:, 0]]
+    # a line continues the paragraph when the one before stops without punctuation and it starts in lower case
+    open_end = (classes[visible[after - 1]] & langid.STOP) == 0
+    lower = (classes[visible[first]] & langid.LOWER) != 0
+    heads = np.flatnonzero(np.concatenate(([True], ~(open_end[:-1] & lower[1:]))))
+    tails = np.append(heads[1:], len(lines)) - 1
+    n_letters = np.add.reduceat(line_letters, heads)
+    n_visible = np.add.reduceat(after - first, heads)
+    judged = (n_letters >= settings.block_min_letters) & (n_letters >= settings.block_min_letter_share * n_visible)
+    return lines[heads, 0].tolist(), lines[tails, 1].tolist(), np.flatnonzero(judged).tolist()
 
 
 def _link_texts(raw: str, spans: list[Span]) -> list[tuple[int, int]]:
@@ -483,18 +564,31 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
     # the output built column by column (what schema.table does with row dicts, without the dicts)
     removed: dict[str, list] = {name: [] for name in schema.REMOVED_SPANS.names}
     clean: dict[str, list] = {name: [] for name in schema.CLEAN.names}
-    columns = (documents.column(c).to_pylist() for c in ("doc_id", "raw_text", "meta_spans"))
-    for doc_id, raw, meta_spans in zip(*columns):
+    ids, raws, metas = (documents.column(c).to_pylist() for c in ("doc_id", "raw_text", "meta_spans"))
+    # every document's removals up to its foreign paragraphs, and its clean text as if it had none (most
+    # documents: kept as they are); then the bound on the judged paragraphs of all the documents at once
+    pending: list[_Pending] = []
+    outputs: list[tuple[list[Span], str]] = []
+    for doc_id, raw, meta_spans in zip(ids, raws, metas):
         views: dict = {}
         lines = line_spans(raw)
-        spans, bio = remove(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines)
+        doc = _before_foreign(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines)
+        spans = _non_overlapping(doc.spans)
+        pending.append(doc)
+        outputs.append((spans, clean_text(raw, spans, views, lines)))
+    for i, maybe in enumerate(_may_be_foreign(pending, settings.langid)):
+        foreign = _foreign_spans(pending[i], maybe, settings.langid)
+        if foreign:   # (a few documents) their removals and clean text made again with these
+            spans = _non_overlapping(pending[i].spans + foreign)
+            outputs[i] = (spans, clean_text(raws[i], spans))
+    for doc_id, raw, doc, (spans, text) in zip(ids, raws, pending, outputs):
         removed["doc_id"].extend([doc_id] * len(spans))
         removed["start_char"].extend(s for s, _, _ in spans)
         removed["end_char"].extend(e for _, e, _ in spans)
         removed["text"].extend(raw[s:e] for s, e, _ in spans)
         removed["rule"].extend(r for _, _, r in spans)
         clean["doc_id"].append(doc_id)
-        clean["clean_text"].append(clean_text(raw, spans, views, lines))
-        clean["author_bio"].append(bio)
+        clean["clean_text"].append(text)
+        clean["author_bio"].append(doc.bio)
     return {"removed_spans": schema.columns_table(removed, schema.REMOVED_SPANS),
             "clean": schema.columns_table(clean, schema.CLEAN)}

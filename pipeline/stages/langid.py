@@ -108,6 +108,7 @@ def detect_among(text: str, codes: tuple[str, ...]) -> str | None:
 # ------------------------------------------------------------------ blocks
 
 _OPEN_END = re.compile(r"[^.!?:;\"”»)…]$")       # a line that stops mid-sentence
+_STOPS = ".!?:;\"”»)…"                            # the characters it does not match (a test checks them)
 _MARKUP = re.compile(r"<[^<>\n]*>|\]\([^()\s]*\)|https?://\S+|&#?\w{1,31};|\{\{.*?\}\}|\{%.*?%\}")
 
 
@@ -126,6 +127,43 @@ def letters(text: str) -> int:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+# What :func:`char_classes` tells of a character (bits): :func:`letters` counts it; ``str.isspace``; ``str.islower``;
+# a line whose text ends in it is not open (``_OPEN_END`` does not match it)
+LETTER, SPACE, LOWER, STOP = 1, 2, 4, 8
+
+
+@lru_cache(maxsize=1)
+def _bmp_classes() -> np.ndarray:
+    """:func:`char_classes` of every code point below U+10000, by code point (~10 ms to make)."""
+    chars = "".join(map(chr, range(0x10000)))
+    classes = np.full(0x10000, LETTER, dtype=np.uint8)
+    classes[[m.start() for m in _NOT_LETTER_CHAR.finditer(chars)]] = 0
+    classes[[i for i, ch in enumerate(chars) if ch.isspace()]] |= SPACE
+    classes[[i for i, ch in enumerate(chars) if ch.islower()]] |= LOWER
+    classes[[ord(ch) for ch in _STOPS]] |= STOP
+    return classes
+
+
+def _char_class(ch: str) -> int:
+    """:func:`char_classes` of one character."""
+    return ((LETTER if letters(ch) else 0) | (SPACE if ch.isspace() else 0) | (LOWER if ch.islower() else 0)
+            | (STOP if not _OPEN_END.match(ch) else 0))
+
+
+def char_classes(text: str) -> np.ndarray:
+    """Per character of ``text``, its ``LETTER``, ``SPACE``, ``LOWER`` and ``STOP`` bits (for sums over many
+    spans of a text at once)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not len(codes) or codes.max() < 0x10000:
+        return _bmp_classes()[codes]
+    # (a few texts: emoji and other characters past the BMP, each told once)
+    classes = _bmp_classes()[np.minimum(codes, 0xFFFF)]
+    astral = codes >= 0x10000
+    found = np.unique(codes[astral])
+    classes[astral] = np.array([_char_class(chr(c)) for c in found.tolist()], dtype=np.uint8)[
+        np.searchsorted(found, codes[astral])]
+    return classes
 
 
 def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
@@ -543,35 +581,50 @@ def _is_heading(text: str, settings: Settings) -> bool:
     return len(text) <= settings.heading_max_chars and ends_with(_OPEN_END, text.strip())
 
 
-def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:
+def judged_foreign(texts: Sequence[str], lang: str, settings: Settings = Settings(),
+                   maybe: np.ndarray | None = None) -> np.ndarray:
+    """Which of ``texts``, paragraphs long enough to be judged alone (:func:`_judged`), are in another language
+    than ``lang``: another language near-certain and ``lang`` (or its alias) near-impossible. ``maybe`` is
+    :func:`_may_be_foreign` of ``texts`` when the caller has it."""
+    out = np.zeros(len(texts), dtype=bool)
+    if not len(texts):
+        return out
+    # a cheap bound proves most paragraphs not foreign; only the others are identified
+    maybe = np.flatnonzero(_may_be_foreign(texts, lang, settings) if maybe is None else maybe)
+    if not len(maybe):
+        return out
+    p_lang, p_other = _split_rows(_probability_rows([texts[i] for i in maybe.tolist()]), lang)
+    out[maybe] = (p_other >= settings.foreign_min_prob) & (p_lang <= settings.foreign_max_doc_prob)
+    return out
+
+
+def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings(),
+                   judged: Sequence[int] | None = None, foreign: np.ndarray | None = None) -> list[bool]:
     """Which paragraphs of a document in ``lang`` are in another language.
 
     Paragraphs with enough letters are judged alone: foreign when another language is
     near-certain and ``lang`` (or its alias) near-impossible. A shorter paragraph is never
     judged alone; it is foreign only by its context, when it does not read as ``lang``
     itself: a heading right before a foreign paragraph, or a line inside a run of them.
+    ``judged`` (the indices of the paragraphs judged alone) and ``foreign`` (their
+    :func:`judged_foreign`) when the caller has them.
     """
     def scores(i: int) -> tuple[float, float]:
         return _split(_probabilities(blocks[i]), lang)
 
-    # (a block shorter than block_min_letters characters has fewer letters: not judged, no letters counted)
-    judged = [i for i, text in enumerate(blocks)
-              if len(text) >= settings.block_min_letters and _judged(text, settings)]
-    if not judged:
+    if judged is None:
+        # (a block shorter than block_min_letters characters has fewer letters: not judged, no letters counted)
+        judged = [i for i, text in enumerate(blocks)
+                  if len(text) >= settings.block_min_letters and _judged(text, settings)]
+    if not len(judged):
         return [False] * len(blocks)
-    # a cheap bound proves most paragraphs not foreign; only the others are identified
-    maybe = [i for i, m in zip(judged, _may_be_foreign([blocks[i] for i in judged], lang, settings)) if m]
-    if not maybe:
-        return [False] * len(blocks)
-    p_lang, p_other = _split_rows(_probability_rows([blocks[i] for i in maybe]), lang)
-    is_foreign = (p_other >= settings.foreign_min_prob) & (p_lang <= settings.foreign_max_doc_prob)
-    if not is_foreign.any():   # (most documents) no judged block is foreign: nor is any other
+    if foreign is None:
+        foreign = judged_foreign([blocks[i] for i in judged], lang, settings)
+    if not foreign.any():   # (most documents) no judged block is foreign: nor is any other
         return [False] * len(blocks)
     state: list[bool | None] = [None] * len(blocks)
-    for i in judged:
-        state[i] = False
-    for i, foreign in zip(maybe, is_foreign.tolist()):
-        state[i] = foreign
+    for i, is_foreign in zip(judged, foreign.tolist()):
+        state[i] = is_foreign
     out = [bool(s) for s in state]
     decided = [i for i, s in enumerate(state) if s is not None]
     for i, text in enumerate(blocks):
