@@ -16,6 +16,7 @@ a document, a block in an alias of the document's language is never foreign.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -322,13 +323,9 @@ def _identified_rows(texts: Sequence[str]) -> np.ndarray:
     ident = _identifier()
     pair_features, counts, bounds, lengths = _text_features(texts)
     n_texts = len(texts)
-    rows = np.take(_feature_table(), pair_features, axis=0)   # (take: quicker than indexing)
     weights = np.log1p(counts.astype(np.float32))
     scores = np.empty((n_texts, len(ident.nb_classes)), dtype=np.float32)
-    for t in range(n_texts):
-        a, b = bounds[t], bounds[t + 1]
-        if b > a:
-            np.matmul(weights[a:b], rows[a:b], out=scores[t])
+    _weighted_sums(_feature_table(), pair_features, weights, bounds, scores)
     scores += ident.nb_pc
     featureless = np.diff(bounds) == 0     # as py3langid: no features, no evidence
     scores[featureless] = 0.0 if ident._norm_probs else RAW_FLOOR
@@ -346,6 +343,30 @@ def _identified_rows(texts: Sequence[str]) -> np.ndarray:
             np.maximum(scores[:, i], scores[:, j], out=scores[:, i])
             scores[:, j] = RAW_FLOOR
     return scores
+
+
+_SLICE_BYTES = 1 << 20     # rows of the model gathered at a time: they stay in the CPU's cache for the products
+
+
+def _weighted_sums(table: np.ndarray, pair_features: np.ndarray, weights: np.ndarray, bounds: list[int],
+                   out: np.ndarray) -> None:
+    """``out[t] = weights[a:b] @ table[pair_features[a:b]]`` for each text ``t`` with features (``a, b = bounds[t],
+    bounds[t + 1]``): one product per text, as py3langid takes it (the same floats). The rows are gathered for a
+    run of texts at a time, about ``_SLICE_BYTES`` of them (gathered all at once for many texts, they made an
+    array larger than the caches, read back from memory for the products)."""
+    limit = max(1, _SLICE_BYTES // (table.shape[1] * table.itemsize))   # rows in a slice
+    n_texts = len(bounds) - 1
+    t = 0
+    while t < n_texts:
+        base = bounds[t]
+        # the texts whose rows fit in the slice (one at least)
+        u = min(max(bisect_right(bounds, base + limit) - 1, t + 1), n_texts)
+        rows = np.take(table, pair_features[base:bounds[u]], axis=0)   # (take: quicker than indexing)
+        for k in range(t, u):
+            a, b = bounds[k], bounds[k + 1]
+            if b > a:
+                np.matmul(weights[a:b], rows[a - base:b - base], out=out[k])
+        t = u
 
 
 def _text_features(texts: Sequence[str], in_text_order: bool = True
@@ -526,12 +547,8 @@ def _may_be_foreign(texts: Sequence[str], lang: str, settings: Settings) -> np.n
     limit = np.log(q / (most * (1.0 - q))) - _BOUND_MARGIN
     pair_features, counts, bounds, lengths = _text_features(texts, in_text_order=False)
     weights = np.log1p(counts.astype(np.float32))    # the weights py3langid takes
-    rows = np.take(table, pair_features, axis=0)
     sums = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
-    for t in range(len(texts)):
-        a, b = bounds[t], bounds[t + 1]
-        if b > a:
-            np.matmul(weights[a:b], rows[a:b], out=sums[t])
+    _weighted_sums(table, pair_features, weights, bounds, sums)
     sums = sums.astype(np.float64)
     gain = (sums[:, :-1] + prior_gain).max(axis=1)       # max over the others of s_c - s_lang, unscaled, ...
     magnitude = sums[:, -1] + prior_max                   # ... and sum |w_f weight(f, c)| + |prior_c|, any c
@@ -663,16 +680,47 @@ def document_language(text: str, settings: Settings = Settings()) -> tuple[str, 
     judged alone, weighted by their letters: about 1.0 for a text in one language, lower by
     the share of paragraphs in another. Without such paragraphs, the whole text decides.
     """
+    return documents_languages([text], settings)[0]
+
+
+def documents_languages(texts: Sequence[str], settings: Settings = Settings()) -> list[tuple[str, float]]:
+    """:func:`document_language` of each text, the judged paragraphs of them all identified in one call (fewer,
+    longer scans of the model; a paragraph's row is the same whatever paragraphs come with it). A paragraph
+    repeated within a document is identified once for it; none is for another document."""
+    voters = [_voters(text, settings) for text in texts]
+    distinct = [list(dict.fromkeys(b for (b, _), j in zip(voting, is_judged) if j)) for voting, is_judged in voters]
+    rows = _identified_rows([b for d in distinct for b in d]) if any(distinct) else None
+    out: list[tuple[str, float]] = []
+    pos = 0
+    for text, (voting, is_judged), d in zip(texts, voters, distinct):
+        if not d:
+            out.append(detect(text, settings))
+            continue
+        own = rows[pos:pos + len(d)]
+        pos += len(d)
+        judged = [b for (b, _), j in zip(voting, is_judged) if j]
+        if len(d) < len(judged):    # (a paragraph given twice: its row twice)
+            row_of = {b: i for i, b in enumerate(d)}
+            own = own[[row_of[b] for b in judged]]
+        out.append(_vote(voting, is_judged, own, settings))
+    return out
+
+
+def _voters(text: str, settings: Settings) -> tuple[list[tuple[str, int]], list[bool]]:
+    """The paragraphs of ``text`` that vote on its language, with their letters, and which are judged alone."""
     lines = _unmarked_lines(text[: settings.vote_max_chars])
     blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
     # (a paragraph shorter than vote_min_letters characters has fewer letters: not counted)
     voting = [(b, n) for b in blocks
               if len(b) >= settings.vote_min_letters and (n := letters(b)) >= settings.vote_min_letters]
-    is_judged = [_judged(b, settings, n) for b, n in voting]
-    if not any(is_judged):
-        return detect(text, settings)
+    return voting, [_judged(b, settings, n) for b, n in voting]
+
+
+def _vote(voting: list[tuple[str, int]], is_judged: list[bool], judged_rows: np.ndarray, settings: Settings
+          ) -> tuple[str, float]:
+    """:func:`document_language` given the paragraphs that vote (:func:`_voters`) and the identifier's row of each
+    one judged alone, in their order."""
     judged = [(b, n) for (b, n), j in zip(voting, is_judged) if j]
-    judged_rows = _probability_rows([b for b, _ in judged])
     judged_probs = list(judged_rows)
     votes: Counter[str] = Counter()
     for (_, n), probs in zip(judged, judged_probs):
@@ -722,8 +770,9 @@ def _body(raw: str, meta_spans: list[dict]) -> str:
 def run(documents: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents -> {languages, rejected}."""
     langs, rejected = [], []
-    for doc in documents.select(["doc_id", "source_path", "raw_text", "meta_spans"]).to_pylist():
-        lang, prob = document_language(_body(doc["raw_text"], doc["meta_spans"]), settings)
+    docs = documents.select(["doc_id", "source_path", "raw_text", "meta_spans"]).to_pylist()
+    found = documents_languages([_body(doc["raw_text"], doc["meta_spans"]) for doc in docs], settings)
+    for doc, (lang, prob) in zip(docs, found):
         if lang in settings.accepted:
             langs.append({"doc_id": doc["doc_id"], "lang": lang, "lang_score": prob})
         else:
