@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from typing import Iterator
 
 import numpy as np
@@ -426,11 +425,9 @@ def _before_foreign(raw: str, lang: str, meta_spans: list[dict], boilerplate: fr
                             split_lines(raw_lines, cuts), views)
     spans += found
     blank = _blank(blank, line_level + found)   # now raw with all of ``spans`` blanked
-    starts, ends, judged = _paragraphs(blank, split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found))),
-                                       settings.langid)
-    # (a paragraph's text is its lines' texts joined: what lies between its lines is blank)
-    texts = [" ".join(blank[starts[i]:ends[i]].split()) for i in judged]
-    return _Pending(lang, spans, bio, blank, starts, ends, judged, texts)
+    paragraphs = _paragraphs(blank, split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found))),
+                             settings.langid)
+    return _Pending(lang, spans, bio, blank, *paragraphs)
 
 
 def _may_be_foreign(docs: list[_Pending], settings: langid.Settings) -> list[np.ndarray]:
@@ -480,34 +477,41 @@ def _foreign_spans(doc: _Pending, maybe: np.ndarray, settings: langid.Settings) 
 
 
 def _paragraphs(blank: str, logical: list[tuple[int, int]], settings: langid.Settings
-                ) -> tuple[list[int], list[int], list[int]]:
+                ) -> tuple[list[int], list[int], list[int], list[str]]:
     """The paragraphs of ``blank`` as ``langid.paragraph_groups`` makes them of the texts of its non-empty
-    ``logical`` lines (whitespace collapsed): the raw start of each one's first line, the end of its last,
-    and the indices of those long enough to be judged alone (``langid._judged``). Letters, visible
-    characters and the characters at the lines' ends are counted on arrays for the whole text (a line's
-    text and a paragraph's were made and counted one at a time)."""
-    lines = np.fromiter(chain.from_iterable(logical), dtype=np.int64, count=2 * len(logical)).reshape(-1, 2)
-    classes = langid.char_classes(blank)
-    # per line: its letters, and its first and last visible characters (the visible ones by position)
-    letter_sums = np.zeros(len(classes) + 1, dtype=np.int64)
-    np.cumsum(classes & langid.LETTER, out=letter_sums[1:])
-    visible = np.flatnonzero((classes & langid.SPACE) == 0)
-    first = np.searchsorted(visible, lines[:, 0])
-    after = np.searchsorted(visible, lines[:, 1])
-    kept = np.flatnonzero(after > first)      # a line with a visible character: a text (an empty line has none)
-    if not len(kept):
-        return [], [], []
-    lines, first, after = lines[kept], first[kept], after[kept]
-    line_letters = letter_sums[lines[:, 1]] - letter_sums[lines[:, 0]]
-    # a line continues the paragraph when the one before stops without punctuation and it starts in lower case
-    open_end = (classes[visible[after - 1]] & langid.STOP) == 0
-    lower = (classes[visible[first]] & langid.LOWER) != 0
-    heads = np.flatnonzero(np.concatenate(([True], ~(open_end[:-1] & lower[1:]))))
-    tails = np.append(heads[1:], len(lines)) - 1
-    n_letters = np.add.reduceat(line_letters, heads)
-    n_visible = np.add.reduceat(after - first, heads)
-    judged = (n_letters >= settings.block_min_letters) & (n_letters >= settings.block_min_letter_share * n_visible)
-    return lines[heads, 0].tolist(), lines[tails, 1].tolist(), np.flatnonzero(judged).tolist()
+    ``logical`` lines (whitespace collapsed): the raw start of each one's first line and the end of its last;
+    the indices of those long enough to be judged alone (``langid._judged``), and their texts. A paragraph's
+    text is its lines' texts joined (what lies between its lines is blank): made once, not a text a line
+    and then one of those."""
+    starts: list[int] = []
+    ends: list[int] = []
+    open_end = False    # the line before stops without punctuation: a line in lower case continues it
+    for s, e in logical:
+        if e <= s:
+            continue
+        text = blank[s:e].strip()     # (its first and last characters are those of its text)
+        if not text:
+            continue
+        if open_end and text[0].islower():
+            ends[-1] = e
+        else:
+            starts.append(s)
+            ends.append(e)
+        open_end = text[-1] not in _STOPS
+    judged: list[int] = []
+    texts: list[str] = []
+    least = settings.block_min_letters   # (a paragraph has fewer letters than characters)
+    for i, (s, e) in enumerate(zip(starts, ends)):
+        if e - s >= least:
+            text = " ".join(blank[s:e].split())
+            if len(text) >= least and langid._judged(text, settings):
+                judged.append(i)
+                texts.append(text)
+    return starts, ends, judged, texts
+
+
+# the characters langid's ``_OPEN_END`` does not match: a line ending in one stops
+_STOPS = frozenset(langid._STOPS)
 
 
 def _link_texts(raw: str, spans: list[Span]) -> list[tuple[int, int]]:

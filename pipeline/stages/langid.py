@@ -129,44 +129,6 @@ def letters(text: str) -> int:
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
-# What :func:`char_classes` tells of a character (bits): :func:`letters` counts it; ``str.isspace``; ``str.islower``;
-# a line whose text ends in it is not open (``_OPEN_END`` does not match it)
-LETTER, SPACE, LOWER, STOP = 1, 2, 4, 8
-
-
-@lru_cache(maxsize=1)
-def _bmp_classes() -> np.ndarray:
-    """:func:`char_classes` of every code point below U+10000, by code point (~10 ms to make)."""
-    chars = "".join(map(chr, range(0x10000)))
-    classes = np.full(0x10000, LETTER, dtype=np.uint8)
-    classes[[m.start() for m in _NOT_LETTER_CHAR.finditer(chars)]] = 0
-    classes[[i for i, ch in enumerate(chars) if ch.isspace()]] |= SPACE
-    classes[[i for i, ch in enumerate(chars) if ch.islower()]] |= LOWER
-    classes[[ord(ch) for ch in _STOPS]] |= STOP
-    return classes
-
-
-def _char_class(ch: str) -> int:
-    """:func:`char_classes` of one character."""
-    return ((LETTER if letters(ch) else 0) | (SPACE if ch.isspace() else 0) | (LOWER if ch.islower() else 0)
-            | (STOP if not _OPEN_END.match(ch) else 0))
-
-
-def char_classes(text: str) -> np.ndarray:
-    """Per character of ``text``, its ``LETTER``, ``SPACE``, ``LOWER`` and ``STOP`` bits (for sums over many
-    spans of a text at once)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if not len(codes) or codes.max() < 0x10000:
-        return _bmp_classes()[codes]
-    # (a few texts: emoji and other characters past the BMP, each told once)
-    classes = _bmp_classes()[np.minimum(codes, 0xFFFF)]
-    astral = codes >= 0x10000
-    found = np.unique(codes[astral])
-    classes[astral] = np.array([_char_class(chr(c)) for c in found.tolist()], dtype=np.uint8)[
-        np.searchsorted(found, codes[astral])]
-    return classes
-
-
 def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
     """Indices of the non-empty ``lines`` grouped into paragraphs: a line that stops without
     punctuation and is followed by one that starts in lower case continues there (hard wraps)."""
