@@ -133,6 +133,14 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 _NOT_BREAK = re.compile(r"[^\r\n]")
 
 
+def _holds(text: str, needle: str, memo: dict[str, bool]) -> bool:
+    """``needle in text``, remembered in ``memo``; a longer needle looked for only where its first character is."""
+    found = memo.get(needle)
+    if found is None:
+        found = memo[needle] = (len(needle) == 1 or _holds(text, needle[0], memo)) and needle in text
+    return found
+
+
 def _blank(text: str, spans: list[Span]) -> str:
     """The text with the spans replaced by spaces (newlines kept), offsets unchanged."""
     if not spans:
@@ -156,8 +164,9 @@ def _blank(text: str, spans: list[Span]) -> str:
 def markup_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     masked, blanked = text, 0    # the text with the first ``blanked`` spans blanked out
+    holds: dict[str, bool] = {}  # whether the text holds a needed string (several rules need the same ones)
     for rule, pattern, groups in MARKUP_RULES:
-        if not any(n in text for n in _NEEDS[rule]):
+        if not any(_holds(text, n, holds) for n in _NEEDS[rule]):
             continue
         if blanked < len(spans):   # blank the spans found since (blanking is cumulative)
             masked, blanked = _blank(masked, spans[blanked:]), len(spans)

@@ -147,6 +147,23 @@ def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
     return groups
 
 
+def _stripped_paragraphs(lines: Sequence[str]) -> list[list[str]]:
+    """The stripped non-empty ``lines`` grouped as :func:`paragraph_groups` groups them (each line stripped once)."""
+    groups: list[list[str]] = []
+    open_end = False
+    for line in lines:
+        text = line.strip()
+        if not text:
+            open_end = False
+            continue
+        if groups and open_end and text[0].islower():
+            groups[-1].append(text)
+        else:
+            groups.append([text])
+        open_end = text[-1] not in _STOPS    # (ends_with(_OPEN_END, text): a stripped text ends in no break)
+    return groups
+
+
 def _probabilities(text: str) -> np.ndarray:
     """py3langid's probability of each of its classes (``nb_classes`` order): what ``rank`` sorts."""
     return _probabilities_of([text])[0]
@@ -670,8 +687,7 @@ def documents_languages(texts: Sequence[str], settings: Settings = Settings()) -
 
 def _voters(text: str, settings: Settings) -> tuple[list[tuple[str, int]], list[bool]]:
     """The paragraphs of ``text`` that vote on its language, with their letters, and which are judged alone."""
-    lines = _unmarked_lines(text[: settings.vote_max_chars])
-    blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
+    blocks = [" ".join(g) for g in _stripped_paragraphs(_unmarked_lines(text[: settings.vote_max_chars]))]
     # (a paragraph shorter than vote_min_letters characters has fewer letters: not counted)
     voting = [(b, n) for b in blocks
               if len(b) >= settings.vote_min_letters and (n := letters(b)) >= settings.vote_min_letters]
