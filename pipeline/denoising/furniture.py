@@ -138,8 +138,10 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = (),
     if lines is None:
         lines = logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
     for s, e in lines:
-        if e <= s:
-            blank = True   # (an empty line has no text)
+        # (an empty line has no text; nor has a line that one removal covers, unless it is an entity: one that
+        # starts the line)
+        if e <= s or (index.covers(s, e) and raw[s] != "&"):
+            blank = True
             continue
         near = index.overlapping(s, e)
         # the view's raw offsets lie in the line: one with no link character has no link text, and needs only

@@ -559,8 +559,8 @@ def clean_text(raw: str, spans: list[Span], views: dict | None = None, lines: li
     index = SpanIndex([(s, e) for s, e, _ in spans])
     out = []
     for s, e in split_lines(line_spans(raw) if lines is None else lines, raw_break_cuts(raw, spans)):
-        if e <= s:
-            continue   # (an empty line: no text)
+        if e <= s or (index.covers(s, e) and raw[s] != "&"):
+            continue   # (an empty line, or one a removal covers, not an entity that starts it: no text)
         near = index.overlapping(s, e)
         # a view is a function of the line and the removals in it: one made with the same ones is this one
         hit = views.get((s, e)) if views else None
