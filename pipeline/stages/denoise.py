@@ -213,16 +213,18 @@ def _finditer(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
     need."""
     opening = _LINE_CHAR_OF.get(pattern)
     if opening is not None:
-        yield from _finditer_lines_opening(pattern, text, opening)
-        return
+        return _finditer_lines_opening(pattern, text, opening)
     char = _CHAR_OF.get(pattern)
     if char is not None:
-        yield from _finditer_after_blanks(pattern, text, char)
-        return
+        return _finditer_after_blanks(pattern, text, char)
     starts = _START_OF.get(pattern)
     if starts is None:
-        yield from pattern.finditer(text)
-        return
+        return pattern.finditer(text)    # (most patterns: the regex engine's own iterator)
+    return _finditer_at(pattern, text, starts)
+
+
+def _finditer_at(pattern: re.Pattern, text: str, starts: re.Pattern) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` for a pattern of ``_STARTS``: tried where ``starts`` finds a start."""
     pos = 0
     while (c := starts.search(text, pos)) is not None:
         m = pattern.match(text, c.start())
@@ -405,6 +407,7 @@ class _Pending:
     spans: list[Span]
     bio: str | None
     blank: str                        # the raw text with ``spans`` blanked out
+    logical: list[tuple[int, int]]    # its lines, split at the breaks that ``spans`` stand for
     starts: list[int]                 # the raw start of each paragraph's first line ...
     ends: list[int]                   # ... and the end of its last
     judged: list[int]                 # the paragraphs long enough to be judged alone
@@ -434,9 +437,8 @@ def _before_foreign(raw: str, lang: str, meta_spans: list[dict], boilerplate: fr
                             split_lines(raw_lines, cuts), views)
     spans += found
     blank = _blank(blank, line_level + found)   # now raw with all of ``spans`` blanked
-    paragraphs = _paragraphs(blank, split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found))),
-                             settings.langid)
-    return _Pending(lang, spans, bio, blank, *paragraphs)
+    logical = split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found)))
+    return _Pending(lang, spans, bio, blank, logical, *_paragraphs(blank, logical, settings.langid))
 
 
 def _may_be_foreign(docs: list[_Pending], settings: langid.Settings) -> list[np.ndarray]:
@@ -541,24 +543,35 @@ _LINK_CLOSE = re.compile(r"</a\b", re.I)
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
+    return _non_overlapping_of(spans)[0]
+
+
+def _non_overlapping_of(spans: list[Span]) -> tuple[list[Span], bool]:
+    """:func:`_non_overlapping`, and whether it kept every span as it was (none cut short, none dropped)."""
     out: list[Span] = []
+    kept = True
     for s, e, rule in sorted(spans, key=lambda x: (x[0], -x[1])):
         if out and s < out[-1][1]:
+            kept = False
             if e > out[-1][1]:
                 out.append((out[-1][1], e, rule))
             continue
         out.append((s, e, rule))
-    return [sp for sp in out if sp[1] > sp[0]]
+    final = [sp for sp in out if sp[1] > sp[0]]
+    return final, kept and len(final) == len(out)
 
 
-def clean_text(raw: str, spans: list[Span], views: dict | None = None, lines: list[tuple[int, int]] | None = None
-               ) -> str:
+def clean_text(raw: str, spans: list[Span], views: dict | None = None, lines: list[tuple[int, int]] | None = None,
+               logical: list[tuple[int, int]] | None = None) -> str:
     """The document without its removals: one normalised line per non-empty raw line. ``views``: views
     already made of some lines, ``(start, end) -> (removed spans in it, text)`` (``remove`` fills it);
-    ``lines`` is ``line_spans(raw)`` when the caller has it."""
+    ``lines`` is ``line_spans(raw)`` when the caller has it, ``logical`` those lines split at the breaks
+    that ``spans`` stand for (``split_lines(lines, raw_break_cuts(raw, spans))``)."""
     index = SpanIndex([(s, e) for s, e, _ in spans])
     out = []
-    for s, e in split_lines(line_spans(raw) if lines is None else lines, raw_break_cuts(raw, spans)):
+    if logical is None:
+        logical = split_lines(line_spans(raw) if lines is None else lines, raw_break_cuts(raw, spans))
+    for s, e in logical:
         if e <= s or (index.covers(s, e) and raw[s] != "&"):
             continue   # (an empty line, or one a removal covers, not an entity that starts it: no text)
         near = index.overlapping(s, e)
@@ -586,9 +599,10 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
         views: dict = {}
         lines = line_spans(raw)
         doc = _before_foreign(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines)
-        spans = _non_overlapping(doc.spans)
+        spans, kept = _non_overlapping_of(doc.spans)
         pending.append(doc)
-        outputs.append((spans, clean_text(raw, spans, views, lines)))
+        # (every span kept as it was: the breaks they stand for are those the document's lines were split at)
+        outputs.append((spans, clean_text(raw, spans, views, lines, doc.logical if kept else None)))
     for i, maybe in enumerate(_may_be_foreign(pending, settings.langid)):
         foreign = _foreign_spans(pending[i], maybe, settings.langid)
         if foreign:   # (a few documents) their removals and clean text made again with these
