@@ -107,7 +107,7 @@ def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Patte
     def alt(words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
 
-    return {
+    rules = {
         "comment_counter": re.compile(rf"^\s*\d+\s+(?:{alt(d.COMMENT_WORDS)})\s*[▼▾↓⯆]?\s*$", re.I),
         "toc": re.compile(rf"^\s*(?:{alt(d.TOC_LABELS)})\s*:?\s*$", re.I),
         "author_bio": re.compile(rf"^\s*(?:\*\*)?(?:{alt(d.BIO_PREFIXES)})\s*(?:\*\*)?\s*:", re.I),
@@ -119,6 +119,12 @@ def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Patte
         "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(d.KEYWORD_LABELS)})\s*(?:\*\*)?\s*:?\s*$",
                                re.I),
     }
+    # the line patterns tried at a line's start, in one: a line none of them matches (most) needs no other try
+    # (the separator first: its back-reference is to the first group)
+    anchored = (_SEPARATOR, rules["comment_counter"], rules["author_bio"], rules["toc"], rules["keywords"])
+    rules["anchored"] = re.compile("|".join(f"(?:{p.pattern})" if not p.flags & re.I else f"(?i:{p.pattern})"
+                                            for p in anchored))
+    return rules
 
 
 # what a rule's pattern cannot match without (any one of these substrings): a rule whose text lacks
@@ -312,12 +318,22 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
     # (most texts: no line names a stock-photo site, none is searched for one; else those whose lower-cased
     # text holds a name)
     stock = _stock_names(text)
+    anchored, ad_call = rules["anchored"].match, rules["ad_call"].search
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
         stripped = line.strip()
         if not stripped:
             continue
-        if rules["comment_counter"].match(line):
+        if anchored(line) is None:    # (most lines) the rules below the anchored ones, in their order
+            if (stock is not None and len(stripped) <= settings.credit_max_chars
+                    and (stock is True or any(stock.find(key, s, e) >= 0 for key in _STOCK_KEYS))
+                    and _STOCK.search(line) and rules["credit"].search(line)):
+                spans.append((s, e, "photo_credit"))
+            elif ad_call(line):
+                spans.extend(_ad_block(text, lines, i, rules, settings))
+            elif len(stripped) <= settings.boilerplate_max_chars and line_key(line) in boilerplate:
+                spans.append((s, e, "boilerplate"))
+        elif rules["comment_counter"].match(line):
             spans.append((s, e, "comment_counter"))
         elif _SEPARATOR.match(line):
             spans.append((s, e, "separator"))
