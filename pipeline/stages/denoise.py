@@ -15,6 +15,7 @@ text with earlier removals blanked out so that offsets never move:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
@@ -153,12 +154,14 @@ def _blank(text: str, spans: list[Span]) -> str:
         return text
     parts: list[str] = []
     pos = 0
+    returns = "\r" in text     # (most texts have none: no span is searched for one)
     for s, e, _ in sorted(spans):
-        s = max(s, pos)
+        if s < pos:
+            s = pos
         if e <= s:
             continue
         parts.append(text[pos:s])
-        if text.find("\n", s, e) < 0 and text.find("\r", s, e) < 0:   # (most spans) no line break in it
+        if text.find("\n", s, e) < 0 and not (returns and text.find("\r", s, e) >= 0):   # (most spans) no break
             parts.append(" " * (e - s))
         else:
             parts.append(_NOT_BREAK.sub(" ", text[s:e]))
@@ -318,6 +321,8 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
     # (most texts: no line names a stock-photo site, none is searched for one; else those whose lower-cased
     # text holds a name)
     stock = _stock_names(text)
+    # (the lines holding a name: a name holds no line break, so each of its occurrences lies in one line)
+    named = _lines_holding(stock, lines, _STOCK_KEYS) if isinstance(stock, str) else None
     anchored, ad_call = rules["anchored"].match, rules["ad_call"].search
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
@@ -326,8 +331,7 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
             continue
         if anchored(line) is None:    # (most lines) the rules below the anchored ones, in their order
             if (stock is not None and len(stripped) <= settings.credit_max_chars
-                    and (stock is True or any(stock.find(key, s, e) >= 0 for key in _STOCK_KEYS))
-                    and _STOCK.search(line) and rules["credit"].search(line)):
+                    and (stock is True or i in named) and _STOCK.search(line) and rules["credit"].search(line)):
                 spans.append((s, e, "photo_credit"))
             elif ad_call(line):
                 spans.extend(_ad_block(text, lines, i, rules, settings))
@@ -341,8 +345,7 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
             bio = stripped
             spans.append((s, e, "author_bio"))
         elif (stock is not None and len(stripped) <= settings.credit_max_chars
-              and (stock is True or any(stock.find(key, s, e) >= 0 for key in _STOCK_KEYS))
-              and _STOCK.search(line) and rules["credit"].search(line)):
+              and (stock is True or i in named) and _STOCK.search(line) and rules["credit"].search(line)):
             spans.append((s, e, "photo_credit"))
         elif rules["toc"].match(line) and not _next_is_list(text, lines, i):
             spans.append((s, e, "empty_toc"))
@@ -360,6 +363,21 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
 _STOCK_KEYS = ("stock", "getty", "depositphotos", "unsplash", "pexels", "fotolia", "123rf", "dreamstime",
                "freepik", "pixabay")
 _STOCK_UNLOWERED = ("\u0130", "\u0131", "\u017f")
+
+
+def _lines_holding(text: str, lines: list[tuple[int, int]], needles: tuple[str, ...]) -> set[int]:
+    """The indices of the ``lines`` of ``text`` (increasing spans) that hold one of ``needles`` (strings without a
+    line break): each occurrence found once in the whole text, not each needle looked for in every line."""
+    starts = [s for s, _ in lines]
+    out: set[int] = set()
+    for needle in needles:
+        pos = text.find(needle)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            if i >= 0 and pos + len(needle) <= lines[i][1]:
+                out.add(i)
+            pos = text.find(needle, pos + 1)
+    return out
 
 
 def _may_hold_stock(text: str) -> bool:
