@@ -192,6 +192,15 @@ def _row_offsets32() -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
+def _outputs32() -> np.ndarray:
+    """:func:`_scanner`'s feature of each state (or -1) as int32: half the bytes of int64 to gather per byte
+    scanned (py3langid has ~100,000 features)."""
+    _, _, output = _scanner()
+    assert output.max() < 2**31
+    return output.astype(np.int32)
+
+
+@lru_cache(maxsize=1)
 def _feature_table() -> np.ndarray:
     """py3langid's feature weights (float16) as float32 (57 MB): the product py3langid takes casts the rows
     it gathers to float32 on every call, which took half of its time; the same values, so the same sums."""
@@ -354,7 +363,7 @@ def _text_features(texts: Sequence[str], in_text_order: bool = True
     features with their counts, in the order of their first occurrence (else by feature), the texts one
     after another (text ``t``'s are ``[bounds[t]:bounds[t + 1]]``), and each text's length in bytes."""
     ident = _identifier()
-    _, _, output = _scanner()
+    output = _outputs32()
     data = [ident._encode(t) for t in texts]
     n_texts = len(data)
     lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
@@ -381,7 +390,7 @@ def _text_features(texts: Sequence[str], in_text_order: bool = True
         bounds = np.searchsorted(ordered_texts[group_starts], np.arange(n_texts + 1)).tolist()
         return ordered_features[group_starts], counts, bounds, lengths
     first = order[group_starts]          # each pair's first occurrence (an index into ``found``) ...
-    count_at = np.zeros(len(found), dtype=np.int64)
+    count_at = np.zeros(len(found), dtype=np.int32)
     count_at[first] = np.diff(np.append(group_starts, len(order)))
     is_first = np.zeros(len(found), dtype=bool)
     is_first[first] = True
