@@ -431,7 +431,7 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     ``lines`` is ``line_spans(raw)`` when the caller has it.
     """
     doc = _before_foreign(raw, lang, meta_spans, boilerplate, settings, views, lines)
-    return doc.removals(_may_be_foreign([doc], settings.langid)[0], settings.langid)
+    return doc.removals(_judged_bounds([doc], settings.langid)[0], settings.langid)
 
 
 @dataclass
@@ -475,7 +475,11 @@ def _before_foreign(raw: str, lang: str, meta_spans: list[dict], boilerplate: fr
     return _Pending(lang, spans, bio, blank, logical, *_paragraphs(blank, logical, settings.langid))
 
 
-def _may_be_foreign(docs: list[_Pending], settings: langid.Settings) -> list[np.ndarray]:
+# the judged paragraphs' characters bounded at once: the documents pending meanwhile are held in memory
+_BOUND_BATCH_CHARS = 2_000_000
+
+
+def _judged_bounds(docs: list[_Pending], settings: langid.Settings) -> list[np.ndarray]:
     """``langid._may_be_foreign`` of each document's judged paragraphs, a call for all the documents in one
     language (the model's tables read once for them all, not once a document: most of the cost; and fewer,
     longer scans). The bound of a text is the same whatever texts come with it."""
@@ -626,23 +630,35 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
     clean: dict[str, list] = {name: [] for name in schema.CLEAN.names}
     ids, raws, metas = (documents.column(c).to_pylist() for c in ("doc_id", "raw_text", "meta_spans"))
     # every document's removals up to its foreign paragraphs, and its clean text as if it had none (most
-    # documents: kept as they are); then the bound on the judged paragraphs of all the documents at once
-    pending: list[_Pending] = []
-    outputs: list[tuple[list[Span], str]] = []
+    # documents: kept as they are); then the bound on the judged paragraphs of many documents at once
+    outputs: list[tuple[list[Span], str, str | None]] = []
+    pending: list[tuple[int, _Pending]] = []     # (its index, document) of those with paragraphs to judge
+    held = 0                                     # the characters of their judged paragraphs
+
+    def settle() -> None:
+        """The foreign paragraphs of the pending documents (a few have some: their outputs made again)."""
+        for (i, doc), maybe in zip(pending, _judged_bounds([doc for _, doc in pending], settings.langid)):
+            foreign = _foreign_spans(doc, maybe, settings.langid)
+            if foreign:
+                spans = _non_overlapping(doc.spans + foreign)
+                outputs[i] = (spans, clean_text(raws[i], spans), doc.bio)
+        pending.clear()
+
     for doc_id, raw, meta_spans in zip(ids, raws, metas):
         views: dict = {}
         lines = line_spans(raw)
         doc = _before_foreign(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines)
         spans, kept = _non_overlapping_of(doc.spans)
-        pending.append(doc)
         # (every span kept as it was: the breaks they stand for are those the document's lines were split at)
-        outputs.append((spans, clean_text(raw, spans, views, lines, doc.logical if kept else None)))
-    for i, maybe in enumerate(_may_be_foreign(pending, settings.langid)):
-        foreign = _foreign_spans(pending[i], maybe, settings.langid)
-        if foreign:   # (a few documents) their removals and clean text made again with these
-            spans = _non_overlapping(pending[i].spans + foreign)
-            outputs[i] = (spans, clean_text(raws[i], spans))
-    for doc_id, raw, doc, (spans, text) in zip(ids, raws, pending, outputs):
+        outputs.append((spans, clean_text(raw, spans, views, lines, doc.logical if kept else None), doc.bio))
+        if doc.texts:
+            pending.append((len(outputs) - 1, doc))
+            held += sum(map(len, doc.texts))
+            if held >= _BOUND_BATCH_CHARS:   # (memory stays bounded whatever the chunk holds)
+                settle()
+                held = 0
+    settle()
+    for doc_id, raw, (spans, text, bio) in zip(ids, raws, outputs):
         removed["doc_id"].extend([doc_id] * len(spans))
         removed["start_char"].extend(s for s, _, _ in spans)
         removed["end_char"].extend(e for _, e, _ in spans)
@@ -650,6 +666,6 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
         removed["rule"].extend(r for _, _, r in spans)
         clean["doc_id"].append(doc_id)
         clean["clean_text"].append(text)
-        clean["author_bio"].append(doc.bio)
+        clean["author_bio"].append(bio)
     return {"removed_spans": schema.columns_table(removed, schema.REMOVED_SPANS),
             "clean": schema.columns_table(clean, schema.CLEAN)}
