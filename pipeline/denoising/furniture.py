@@ -266,7 +266,7 @@ def _classified(blocks: list[Block], lang: str, settings: Settings = Settings())
         elif len(t) <= settings.max_legal_chars and (_may_be_copyright(t, bare) and _COPYRIGHT.search(bare)
                                                       or _ANY_DIGIT.search(t) and L["registration"].search(t)):
             b.cls, b.reason = "bad", "furniture_legal"
-        elif not b.marked_heading and _nav_parts(t, L["nav"], words) >= 2:
+        elif not b.marked_heading and words is not None and _nav_parts(t, L["nav"], words) >= 2:
             b.cls, b.reason = "bad", "furniture_nav"        # "Home | Blog | Kontakt"; one word alone is judged by context
         elif _PATH.fullmatch(bare):
             b.cls, b.reason = "bad", "furniture_path"
@@ -276,7 +276,8 @@ def _classified(blocks: list[Block], lang: str, settings: Settings = Settings())
             b.cls = "short"       # too short, or mostly link text (related posts): judged by context
         else:
             b.cls, b.low = "long", low      # good or neargood: told when asked (_is_good)
-        b.menu = _nav_parts(t, L["menu"], words) >= 1 or b.link_chars >= 0.8 * len(t)
+        # (a line too long to be a menu has no menu words: words is None)
+        b.menu = (words is not None and _nav_parts(t, L["menu"], words) >= 1) or b.link_chars >= 0.8 * len(t)
         # the leftmost match of all the cues: a cue within the lead exists when the first one found is there
         m = cta.search(low) if len(t) <= settings.max_cta_chars else cta.search(low, 0, cta_end)
         b.cta = m is not None and (len(t) <= settings.max_cta_chars or m.start() <= settings.cta_lead_chars)
