@@ -419,8 +419,8 @@ def _next_is_list(text: str, lines: list[tuple[int, int]], i: int) -> bool:
 
 
 def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[str] = frozenset(),
-           settings: Settings = Settings(), views: dict | None = None, lines: list[tuple[int, int]] | None = None
-           ) -> tuple[list[Span], str | None]:
+           settings: Settings = Settings(), views: dict | None = None, lines: list[tuple[int, int]] | None = None,
+           batch: list[_Pending] | None = None) -> tuple[list[Span], str | None]:
     """All removals of one document, non-overlapping and sorted.
 
     Layers in order, each on the text with the earlier removals blanked out: metadata and
@@ -428,9 +428,14 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     (markdown-it-py); HTML elements of page furniture; markup and template artefacts; the
     language's line rules; the furniture block classifier; paragraphs in another language.
     ``views`` gets the line views of the furniture classifier (as ``seen`` of ``furniture.blocks_of``);
-    ``lines`` is ``line_spans(raw)`` when the caller has it.
+    ``lines`` is ``line_spans(raw)`` when the caller has it. With ``batch``, the paragraphs in another
+    language are left to the caller: the document is added to ``batch`` and the removals before those
+    returned as found (:func:`run` bounds the paragraphs of many documents at once).
     """
     doc = _before_foreign(raw, lang, meta_spans, boilerplate, settings, views, lines)
+    if batch is not None:
+        batch.append(doc)
+        return doc.spans, doc.bio
     return doc.removals(_judged_bounds([doc], settings.langid)[0], settings.langid)
 
 
@@ -644,10 +649,13 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
                 outputs[i] = (spans, clean_text(raws[i], spans), doc.bio)
         pending.clear()
 
+    made: list[_Pending] = []
     for doc_id, raw, meta_spans in zip(ids, raws, metas):
         views: dict = {}
         lines = line_spans(raw)
-        doc = _before_foreign(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines)
+        # (each document's removals made by remove: a failure there is that document's)
+        remove(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines, made)
+        doc = made.pop()
         spans, kept = _non_overlapping_of(doc.spans)
         # (every span kept as it was: the breaks they stand for are those the document's lines were split at)
         outputs.append((spans, clean_text(raw, spans, views, lines, doc.logical if kept else None), doc.bio))

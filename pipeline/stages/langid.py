@@ -661,14 +661,21 @@ def _own_sums(probs: np.ndarray, own: np.ndarray) -> np.ndarray:
     return np.array([row[own].sum() for row in probs], dtype=probs.dtype)
 
 
-def document_language(text: str, settings: Settings = Settings()) -> tuple[str, float]:
+def document_language(text: str, settings: Settings = Settings(),
+                      known: tuple[list[tuple[str, int]], list[bool], np.ndarray | None] | None = None
+                      ) -> tuple[str, float]:
     """(language, score) of a document: the language of most of its paragraphs' letters.
 
     The score is the mean probability of that language over the paragraphs long enough to be
     judged alone, weighted by their letters: about 1.0 for a text in one language, lower by
     the share of paragraphs in another. Without such paragraphs, the whole text decides.
+    ``known``: its paragraphs that vote (:func:`_voters`) and the identifier's rows of those judged
+    alone (None for none), where the caller made them with other documents' (:func:`documents_languages`).
     """
-    return documents_languages([text], settings)[0]
+    if known is None:
+        return documents_languages([text], settings)[0]
+    voting, is_judged, rows = known
+    return detect(text, settings) if rows is None else _vote(voting, is_judged, rows, settings)
 
 
 def documents_languages(texts: Sequence[str], settings: Settings = Settings()) -> list[tuple[str, float]]:
@@ -681,16 +688,16 @@ def documents_languages(texts: Sequence[str], settings: Settings = Settings()) -
     out: list[tuple[str, float]] = []
     pos = 0
     for text, (voting, is_judged), d in zip(texts, voters, distinct):
-        if not d:
-            out.append(detect(text, settings))
-            continue
-        own = rows[pos:pos + len(d)]
-        pos += len(d)
-        judged = [b for (b, _), j in zip(voting, is_judged) if j]
-        if len(d) < len(judged):    # (a paragraph given twice: its row twice)
-            row_of = {b: i for i, b in enumerate(d)}
-            own = own[[row_of[b] for b in judged]]
-        out.append(_vote(voting, is_judged, own, settings))
+        own = None
+        if d:
+            own = rows[pos:pos + len(d)]
+            pos += len(d)
+            judged = [b for (b, _), j in zip(voting, is_judged) if j]
+            if len(d) < len(judged):    # (a paragraph given twice: its row twice)
+                row_of = {b: i for i, b in enumerate(d)}
+                own = own[[row_of[b] for b in judged]]
+        # (each document's language decided by document_language: a failure there is that document's)
+        out.append(document_language(text, settings, (voting, is_judged, own)))
     return out
 
 
