@@ -15,6 +15,7 @@ text with earlier removals blanked out so that offsets never move:
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -436,21 +437,31 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     if batch is not None:
         batch.append(doc)
         return doc.spans, doc.bio
+    doc.logical = None
     return doc.removals(_judged_bounds([doc], settings.langid)[0], settings.langid)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
-    """A document's removals up to the foreign paragraphs, and its paragraphs as those are judged."""
+    """A document's removals up to the foreign paragraphs, and its paragraphs as those are judged. Held for the
+    bound with other documents', so in few objects: a tuple a removal would make the garbage collector's counts
+    grow, and its collections scan the whole heap (later stages' models)."""
     lang: str
-    spans: list[Span]
     bio: str | None
-    blank: str                        # the raw text with ``spans`` blanked out
-    logical: list[tuple[int, int]]    # its lines, split at the breaks that ``spans`` stand for
+    blank: str                        # the raw text with the removals blanked out
+    logical: list[tuple[int, int]] | None   # its lines, split at the breaks the removals stand for (not held)
+    removal_starts: array             # the removals, as found: their starts, ...
+    removal_ends: array               # ... their ends ...
+    rules: tuple[str, ...]            # ... and their rules
     starts: list[int]                 # the raw start of each paragraph's first line ...
     ends: list[int]                   # ... and the end of its last
     judged: list[int]                 # the paragraphs long enough to be judged alone
     texts: list[str]                  # their texts
+
+    @property
+    def spans(self) -> list[Span]:
+        """The removals up to the foreign paragraphs, as found."""
+        return list(zip(self.removal_starts, self.removal_ends, self.rules))
 
     def removals(self, maybe: np.ndarray, settings: langid.Settings) -> tuple[list[Span], str | None]:
         """All removals (:func:`remove`), given which judged paragraphs the bound left (``langid._may_be_foreign``
@@ -477,7 +488,8 @@ def _before_foreign(raw: str, lang: str, meta_spans: list[dict], boilerplate: fr
     spans += found
     blank = _blank(blank, line_level + found)   # now raw with all of ``spans`` blanked
     logical = split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found)))
-    return _Pending(lang, spans, bio, blank, logical, *_paragraphs(blank, logical, settings.langid))
+    return _Pending(lang, bio, blank, logical, array("q", (sp[0] for sp in spans)), array("q", (sp[1] for sp in spans)),
+                    tuple(sp[2] for sp in spans), *_paragraphs(blank, logical, settings.langid))
 
 
 # the judged paragraphs' characters bounded at once: the documents pending meanwhile are held in memory
@@ -635,18 +647,32 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
     clean: dict[str, list] = {name: [] for name in schema.CLEAN.names}
     ids, raws, metas = (documents.column(c).to_pylist() for c in ("doc_id", "raw_text", "meta_spans"))
     # every document's removals up to its foreign paragraphs, and its clean text as if it had none (most
-    # documents: kept as they are); then the bound on the judged paragraphs of many documents at once
-    outputs: list[tuple[list[Span], str, str | None]] = []
-    pending: list[tuple[int, _Pending]] = []     # (its index, document) of those with paragraphs to judge
+    # documents: their rows as they are); then the bound on the judged paragraphs of many documents at once
+    pending: list[tuple[int, int, int, _Pending]] = []   # (clean row, first removal row, removal rows, document)
     held = 0                                     # the characters of their judged paragraphs
 
+    def add_removals(doc_id: str, raw: str, spans: list[Span]) -> None:
+        removed["doc_id"].extend([doc_id] * len(spans))
+        removed["start_char"].extend(s for s, _, _ in spans)
+        removed["end_char"].extend(e for _, e, _ in spans)
+        removed["text"].extend(raw[s:e] for s, e, _ in spans)
+        removed["rule"].extend(r for _, _, r in spans)
+
     def settle() -> None:
-        """The foreign paragraphs of the pending documents (a few have some: their outputs made again)."""
-        for (i, doc), maybe in zip(pending, _judged_bounds([doc for _, doc in pending], settings.langid)):
+        """The foreign paragraphs of the pending documents: a few have some, their rows made again."""
+        shift = 0    # (rows added before the later documents' rows)
+        for (row, first, count, doc), maybe in zip(pending, _judged_bounds([p[3] for p in pending], settings.langid)):
             foreign = _foreign_spans(doc, maybe, settings.langid)
-            if foreign:
-                spans = _non_overlapping(doc.spans + foreign)
-                outputs[i] = (spans, clean_text(raws[i], spans), doc.bio)
+            if not foreign:
+                continue
+            spans = _non_overlapping(doc.spans + foreign)
+            first += shift
+            for name, values in zip(("doc_id", "start_char", "end_char", "text", "rule"),
+                                    ([ids[row]] * len(spans), [s for s, _, _ in spans], [e for _, e, _ in spans],
+                                     [raws[row][s:e] for s, e, _ in spans], [r for _, _, r in spans])):
+                removed[name][first:first + count] = values
+            shift += len(spans) - count
+            clean["clean_text"][row] = clean_text(raws[row], spans)
         pending.clear()
 
     made: list[_Pending] = []
@@ -654,26 +680,22 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
         views: dict = {}
         lines = line_spans(raw)
         # (each document's removals made by remove: a failure there is that document's)
-        remove(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines, made)
+        found, _ = remove(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines, made)
         doc = made.pop()
-        spans, kept = _non_overlapping_of(doc.spans)
+        spans, kept = _non_overlapping_of(found)
         # (every span kept as it was: the breaks they stand for are those the document's lines were split at)
-        outputs.append((spans, clean_text(raw, spans, views, lines, doc.logical if kept else None), doc.bio))
+        text = clean_text(raw, spans, views, lines, doc.logical if kept else None)
+        doc.logical = None
         if doc.texts:
-            pending.append((len(outputs) - 1, doc))
+            pending.append((len(clean["doc_id"]), len(removed["doc_id"]), len(spans), doc))
             held += sum(map(len, doc.texts))
-            if held >= _BOUND_BATCH_CHARS:   # (memory stays bounded whatever the chunk holds)
-                settle()
-                held = 0
-    settle()
-    for doc_id, raw, (spans, text, bio) in zip(ids, raws, outputs):
-        removed["doc_id"].extend([doc_id] * len(spans))
-        removed["start_char"].extend(s for s, _, _ in spans)
-        removed["end_char"].extend(e for _, e, _ in spans)
-        removed["text"].extend(raw[s:e] for s, e, _ in spans)
-        removed["rule"].extend(r for _, _, r in spans)
+        add_removals(doc_id, raw, spans)
         clean["doc_id"].append(doc_id)
         clean["clean_text"].append(text)
-        clean["author_bio"].append(bio)
+        clean["author_bio"].append(doc.bio)
+        if held >= _BOUND_BATCH_CHARS:   # (memory stays bounded whatever the chunk holds)
+            settle()
+            held = 0
+    settle()
     return {"removed_spans": schema.columns_table(removed, schema.REMOVED_SPANS),
             "clean": schema.columns_table(clean, schema.CLEAN)}
