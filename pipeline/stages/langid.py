@@ -662,7 +662,7 @@ def _own_sums(probs: np.ndarray, own: np.ndarray) -> np.ndarray:
 
 
 def document_language(text: str, settings: Settings = Settings(),
-                      known: tuple[list[tuple[str, int]], list[bool], np.ndarray | None] | None = None
+                      known: tuple[list[str], list[int], list[bool], np.ndarray | None] | None = None
                       ) -> tuple[str, float]:
     """(language, score) of a document: the language of most of its paragraphs' letters.
 
@@ -674,8 +674,8 @@ def document_language(text: str, settings: Settings = Settings(),
     """
     if known is None:
         return documents_languages([text], settings)[0]
-    voting, is_judged, rows = known
-    return detect(text, settings) if rows is None else _vote(voting, is_judged, rows, settings)
+    voting, counts, is_judged, rows = known
+    return detect(text, settings) if rows is None else _vote(list(zip(voting, counts)), is_judged, rows, settings)
 
 
 def documents_languages(texts: Sequence[str], settings: Settings = Settings()) -> list[tuple[str, float]]:
@@ -683,31 +683,37 @@ def documents_languages(texts: Sequence[str], settings: Settings = Settings()) -
     longer scans of the model; a paragraph's row is the same whatever paragraphs come with it). A paragraph
     repeated within a document is identified once for it; none is for another document."""
     voters = [_voters(text, settings) for text in texts]
-    distinct = [list(dict.fromkeys(b for (b, _), j in zip(voting, is_judged) if j)) for voting, is_judged in voters]
+    distinct = [list(dict.fromkeys(b for b, j in zip(voting, is_judged) if j)) for voting, _, is_judged in voters]
     rows = _identified_rows([b for d in distinct for b in d]) if any(distinct) else None
     out: list[tuple[str, float]] = []
     pos = 0
-    for text, (voting, is_judged), d in zip(texts, voters, distinct):
+    for text, (voting, counts, is_judged), d in zip(texts, voters, distinct):
         own = None
         if d:
             own = rows[pos:pos + len(d)]
             pos += len(d)
-            judged = [b for (b, _), j in zip(voting, is_judged) if j]
+            judged = [b for b, j in zip(voting, is_judged) if j]
             if len(d) < len(judged):    # (a paragraph given twice: its row twice)
                 row_of = {b: i for i, b in enumerate(d)}
                 own = own[[row_of[b] for b in judged]]
         # (each document's language decided by document_language: a failure there is that document's)
-        out.append(document_language(text, settings, (voting, is_judged, own)))
+        out.append(document_language(text, settings, (voting, counts, is_judged, own)))
     return out
 
 
-def _voters(text: str, settings: Settings) -> tuple[list[tuple[str, int]], list[bool]]:
-    """The paragraphs of ``text`` that vote on its language, with their letters, and which are judged alone."""
+def _voters(text: str, settings: Settings) -> tuple[list[str], list[int], list[bool]]:
+    """The paragraphs of ``text`` that vote on its language, their letters, and which are judged alone (three
+    lists, no tuple a paragraph: they are held for a chunk's documents, and tuples make the garbage collector run)."""
     blocks = [" ".join(g) for g in _stripped_paragraphs(_unmarked_lines(text[: settings.vote_max_chars]))]
+    least = settings.vote_min_letters
+    texts: list[str] = []
+    counts: list[int] = []
     # (a paragraph shorter than vote_min_letters characters has fewer letters: not counted)
-    voting = [(b, n) for b in blocks
-              if len(b) >= settings.vote_min_letters and (n := letters(b)) >= settings.vote_min_letters]
-    return voting, [_judged(b, settings, n) for b, n in voting]
+    for b in blocks:
+        if len(b) >= least and (n := letters(b)) >= least:
+            texts.append(b)
+            counts.append(n)
+    return texts, counts, [_judged(b, settings, n) for b, n in zip(texts, counts)]
 
 
 def _vote(voting: list[tuple[str, int]], is_judged: list[bool], judged_rows: np.ndarray, settings: Settings
