@@ -679,25 +679,44 @@ def document_language(text: str, settings: Settings = Settings(),
 
 
 def documents_languages(texts: Sequence[str], settings: Settings = Settings()) -> list[tuple[str, float]]:
-    """:func:`document_language` of each text, the judged paragraphs of them all identified in one call (fewer,
+    """:func:`document_language` of each text, the judged paragraphs of many identified in one call (fewer,
     longer scans of the model; a paragraph's row is the same whatever paragraphs come with it). A paragraph
     repeated within a document is identified once for it; none is for another document."""
     voters = [_voters(text, settings) for text in texts]
     distinct = [list(dict.fromkeys(b for b, j in zip(voting, is_judged) if j)) for voting, _, is_judged in voters]
-    rows = _identified_rows([b for d in distinct for b in d]) if any(distinct) else None
+    found = _rows_in_batches(distinct)
     out: list[tuple[str, float]] = []
-    pos = 0
-    for text, (voting, counts, is_judged), d in zip(texts, voters, distinct):
-        own = None
+    for text, (voting, counts, is_judged), d, own in zip(texts, voters, distinct, found):
         if d:
-            own = rows[pos:pos + len(d)]
-            pos += len(d)
             judged = [b for b, j in zip(voting, is_judged) if j]
             if len(d) < len(judged):    # (a paragraph given twice: its row twice)
                 row_of = {b: i for i, b in enumerate(d)}
                 own = own[[row_of[b] for b in judged]]
         # (each document's language decided by document_language: a failure there is that document's)
         out.append(document_language(text, settings, (voting, counts, is_judged, own)))
+    return out
+
+
+_BATCH_CHARS = 2_000_000   # the paragraphs' characters identified in one call (its arrays bounded in memory)
+
+
+def _rows_in_batches(texts_of: list[list[str]]) -> list[np.ndarray | None]:
+    """:func:`_identified_rows` of each list of texts (None for an empty one), the lists' texts identified
+    together, about ``_BATCH_CHARS`` characters a call."""
+    out: list[np.ndarray | None] = [None] * len(texts_of)
+    batch: list[int] = []
+    size = 0
+    for i, texts in enumerate(texts_of):
+        if texts:
+            batch.append(i)
+            size += sum(map(len, texts))
+        if batch and (size >= _BATCH_CHARS or i == len(texts_of) - 1):
+            rows = _identified_rows([t for k in batch for t in texts_of[k]])
+            pos = 0
+            for k in batch:
+                out[k] = rows[pos:pos + len(texts_of[k])]
+                pos += len(texts_of[k])
+            batch, size = [], 0
     return out
 
 
