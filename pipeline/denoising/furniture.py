@@ -26,12 +26,12 @@ stays high on articles the cues never saw.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.denoising.lines import SpanIndex, logical_lines
 from pipeline.lang import get as lang_data
-from pipeline.textmap import ends_with, view
+from pipeline.textmap import ends_with, view, view_text
 
 Span = tuple[int, int, str]
 
@@ -75,7 +75,7 @@ class Settings:
 
 @dataclass
 class Block:
-    lines: list[tuple[int, int]]      # raw spans of the visible text of each line
+    rows: list[tuple]                 # each line's raw span of visible text, or (start, end, removed spans in it)
     text: str
     heading: bool = False             # a markdown or HTML heading, or a short title-like line
     marked_heading: bool = False      # a markdown or HTML heading
@@ -87,6 +87,18 @@ class Block:
     label: bool = False               # a furniture label that opens a run of short lines
     menu: bool = False                # nothing but navigation words, share targets or link text
     low: str = ""                     # the case-folded text (of a long block, to tell good from neargood)
+    raw: str = field(default="", repr=False)   # the document's text (where a line's span is made)
+
+    @property
+    def lines(self) -> list[tuple[int, int]]:
+        """The raw spans of the visible text of each line (made where asked: only a furniture block's are)."""
+        return [row if len(row) == 2 else _visible_span(self.raw, *row) for row in self.rows]
+
+
+def _visible_span(raw: str, start: int, end: int, removed: list) -> tuple[int, int]:
+    """The raw span from the first to the last character of the view of a line (with text)."""
+    index = view(raw, start, end, removed).raw_index
+    return index[0], index[-1] + 1
 
 
 @lru_cache(maxsize=None)
@@ -126,31 +138,40 @@ def blocks_of(raw: str, spans: list[Span], links: list[tuple[int, int]] = (),
     if lines is None:
         lines = logical_lines(raw, [(s, e, raw[s:e]) for s, e, _ in spans])
     for s, e in lines:
-        if e > s:
-            near = index.overlapping(s, e)
-            v = view(raw, s, e, near)
-            if seen is not None:
-                seen[s, e] = (near, v.text)
-        else:
-            v = None   # (an empty line has no text)
-        if v is None or not v.text:
+        # (an empty line has no text; nor has a line that one removal covers, unless it is an entity: one that
+        # starts the line)
+        if e <= s or (index.covers(s, e) and raw[s] != "&"):
             blank = True
             continue
-        first, last = v.raw_index[0], v.raw_index[-1]
-        span = (first, last + 1)
-        # (a view's raw offsets grow: a line with no link character between its first and last has none)
-        link_chars = sum(map(in_link.__getitem__, v.raw_index)) if links and in_link.find(1, first, last + 1) >= 0 else 0
+        near = index.overlapping(s, e)
+        # the view's raw offsets lie in the line: one with no link character has no link text, and needs only
+        # the view's text (its raw span is made where it is asked for: most lines' never are)
+        linked = links and in_link.find(1, s, e) >= 0
+        v = view(raw, s, e, near) if linked else None
+        text = v.text if linked else view_text(raw, s, e, near)
+        if seen is not None:
+            seen[s, e] = (near, text)
+        if not text:
+            blank = True
+            continue
+        if linked:
+            first, last = v.raw_index[0], v.raw_index[-1]
+            row: tuple = (first, last + 1)
+            # (a view's raw offsets grow: a line with no link character between its first and last has none)
+            link_chars = sum(map(in_link.__getitem__, v.raw_index)) if in_link.find(1, first, last + 1) >= 0 else 0
+        else:
+            row, link_chars = (s, e, near), 0
         marked = _MARKED_HEADING.match(raw, s, e)
         heading = bool(marked)
         level = (len(marked.group(1)) if marked.group(1) else int(marked.group(2))) if marked else 0
         prev = out[-1] if out else None
-        if (prev and not blank and not prev.heading and not heading and v.text[:1].islower()
+        if (prev and not blank and not prev.heading and not heading and text[:1].islower()
                 and not ends_with(_END_PUNCT, prev.text)):
-            prev.lines.append(span)
-            prev.text += " " + v.text
+            prev.rows.append(row)
+            prev.text += " " + text
             prev.link_chars += link_chars
         else:
-            out.append(Block([span], v.text, heading, heading, level, link_chars))
+            out.append(Block([row], text, heading, heading, level, link_chars, raw=raw))
         blank = False
     for i, b in enumerate(out):   # a short capitalised line without end punctuation reads as a heading
         if not b.heading and len(b.text) <= 100 and b.text[:1].isupper() and not ends_with(_END_PUNCT, b.text):
@@ -245,7 +266,7 @@ def _classified(blocks: list[Block], lang: str, settings: Settings = Settings())
         elif len(t) <= settings.max_legal_chars and (_may_be_copyright(t, bare) and _COPYRIGHT.search(bare)
                                                       or _ANY_DIGIT.search(t) and L["registration"].search(t)):
             b.cls, b.reason = "bad", "furniture_legal"
-        elif not b.marked_heading and _nav_parts(t, L["nav"], words) >= 2:
+        elif not b.marked_heading and words is not None and _nav_parts(t, L["nav"], words) >= 2:
             b.cls, b.reason = "bad", "furniture_nav"        # "Home | Blog | Kontakt"; one word alone is judged by context
         elif _PATH.fullmatch(bare):
             b.cls, b.reason = "bad", "furniture_path"
@@ -255,7 +276,8 @@ def _classified(blocks: list[Block], lang: str, settings: Settings = Settings())
             b.cls = "short"       # too short, or mostly link text (related posts): judged by context
         else:
             b.cls, b.low = "long", low      # good or neargood: told when asked (_is_good)
-        b.menu = _nav_parts(t, L["menu"], words) >= 1 or b.link_chars >= 0.8 * len(t)
+        # (a line too long to be a menu has no menu words: words is None)
+        b.menu = (words is not None and _nav_parts(t, L["menu"], words) >= 1) or b.link_chars >= 0.8 * len(t)
         # the leftmost match of all the cues: a cue within the lead exists when the first one found is there
         m = cta.search(low) if len(t) <= settings.max_cta_chars else cta.search(low, 0, cta_end)
         b.cta = m is not None and (len(t) <= settings.max_cta_chars or m.start() <= settings.cta_lead_chars)

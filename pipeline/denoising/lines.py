@@ -106,6 +106,11 @@ class SpanIndex:
         self.starts = list(map(itemgetter(0), self.spans))
         self.max_end: list[int] = list(accumulate(map(itemgetter(1), self.spans), max))   # the furthest end so far
 
+    def covers(self, start: int, end: int) -> bool:
+        """Whether one span covers all of ``[start, end)`` (``span.start <= start`` and ``span.end >= end``)."""
+        j = bisect.bisect_right(self.starts, start) - 1
+        return j >= 0 and self.max_end[j] >= end
+
     def overlapping(self, start: int, end: int) -> list:
         """The spans with ``span.start < end`` and ``span.end > start``, in order."""
         hi = bisect.bisect_left(self.starts, end)

@@ -46,6 +46,8 @@ def looks_like_code(body: str) -> bool:
 # rule), also inside block quotes and list items: it starts, after all their markers (taken possessively:
 # a list item "- text" is no candidate; "- " alone is an underline), with one of "-=:|"
 _UNDERLINE_OR_DELIMITER = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t]+\S)|\d{1,9}[.)](?=[ \t])))*+[ \t]*[-=:|]", re.M)
+# the same after a "\n": a match is a line's start (the regex engine tried re.M's ``^`` at every character)
+_UNDERLINE_OR_DELIMITER_AFTER_BREAK = re.compile("\n" + _UNDERLINE_OR_DELIMITER.pattern[1:])
 
 
 def _may_hold_blocks(text: str) -> bool:
@@ -55,19 +57,26 @@ def _may_hold_blocks(text: str) -> bool:
     a blank line is a thematic break). Most texts that reach the parse hold only such breaks."""
     if "```" in text or "~~~" in text or "\r" in text:   # (\r: a line break that ``^`` does not see)
         return True
-    for m in _UNDERLINE_OR_DELIMITER.finditer(text):
-        start = m.start()
-        if start == 0:
-            continue
+    # (a candidate on the first line has no line above: only those after a line break are looked at; a match
+    # stays on its line, so the same lines are found)
+    for m in _UNDERLINE_OR_DELIMITER_AFTER_BREAK.finditer(text):
+        start = m.start() + 1
         above = text[text.rfind("\n", 0, start - 1) + 1:start - 1]
         if above.strip(" \t"):   # markdown-it's blank line holds spaces and tabs only
             return True
     return False
 
 
+# a line that may open or underline a block: ``^[ \t]*(?:```|~~~|=+[ \t]*$|-+[ \t]*$|\|)`` with re.M, tried at the
+# text's start and after each "\n" (where re.M's ``^`` is; the regex engine tried ``^`` at every character)
+_BLOCK_LINE = r"[ \t]*(?:```|~~~|=+[ \t]*(?=\n|\Z)|-+[ \t]*(?=\n|\Z)|\|)"
+_BLOCK_AT = re.compile(_BLOCK_LINE)
+_BLOCK_AFTER_BREAK = re.compile("\n" + _BLOCK_LINE)
+
+
 def block_spans(text: str) -> list[Span]:
     """Code fences, setext underlines and table markup of a markdown text."""
-    if not re.search(r"^[ \t]*(?:```|~~~|=+[ \t]*$|-+[ \t]*$|\|)", text, re.M) or not _may_hold_blocks(text):
+    if not (_BLOCK_AT.match(text) or _BLOCK_AFTER_BREAK.search(text)) or not _may_hold_blocks(text):
         return []   # nothing the parser could add: skip the parse
     lines = line_spans(text)
     out: list[Span] = []

@@ -135,16 +135,17 @@ def lex(text: str, start: int = 0, end: int | None = None, php: bool = False) ->
         if c.isspace():
             i = _BLANKS.match(text, i, end).end()   # the whole run (re's \s is str.isspace)
             continue
-        if text.startswith("//", i) or (php and c == "#" and not text.startswith("#[", i)):
-            nl = text.find("\n", i, end)
-            i = end if nl < 0 else nl
-            continue
-        if text.startswith("/*", i):
-            close = text.find("*/", i + 2, end)
-            i = end if close < 0 else close + 2
-            continue
-        if php and text.startswith("?>", i):
-            break
+        if c in "/#?":    # (comments and PHP's closing tag open with one of these: most tokens need no look)
+            if text.startswith("//", i) or (php and c == "#" and not text.startswith("#[", i)):
+                nl = text.find("\n", i, end)
+                i = end if nl < 0 else nl
+                continue
+            if text.startswith("/*", i):
+                close = text.find("*/", i + 2, end)
+                i = end if close < 0 else close + 2
+                continue
+            if php and text.startswith("?>", i):
+                break
         if c in "'\"`":
             exprs: list[tuple[int, int]] = []
             j = _string_end(text, i, end, c, php, exprs)

@@ -15,10 +15,13 @@ text with earlier removals blanked out so that offsets never move:
 from __future__ import annotations
 
 import re
+from array import array
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
 
+import numpy as np
 import pyarrow as pa
 
 from pipeline import schema
@@ -106,7 +109,7 @@ def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Patte
     def alt(words) -> str:
         return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
 
-    return {
+    rules = {
         "comment_counter": re.compile(rf"^\s*\d+\s+(?:{alt(d.COMMENT_WORDS)})\s*[▼▾↓⯆]?\s*$", re.I),
         "toc": re.compile(rf"^\s*(?:{alt(d.TOC_LABELS)})\s*:?\s*$", re.I),
         "author_bio": re.compile(rf"^\s*(?:\*\*)?(?:{alt(d.BIO_PREFIXES)})\s*(?:\*\*)?\s*:", re.I),
@@ -118,6 +121,12 @@ def line_rules(code: str, settings: Settings = Settings()) -> dict[str, re.Patte
         "keywords": re.compile(rf"^\s*(?:#+\s*)?(?:\*\*)?(?:{alt(d.KEYWORD_LABELS)})\s*(?:\*\*)?\s*:?\s*$",
                                re.I),
     }
+    # the line patterns tried at a line's start, in one: a line none of them matches (most) needs no other try
+    # (the separator first: its back-reference is to the first group)
+    anchored = (_SEPARATOR, rules["comment_counter"], rules["author_bio"], rules["toc"], rules["keywords"])
+    rules["anchored"] = re.compile("|".join(f"(?:{p.pattern})" if not p.flags & re.I else f"(?i:{p.pattern})"
+                                            for p in anchored))
+    return rules
 
 
 # what a rule's pattern cannot match without (any one of these substrings): a rule whose text lacks
@@ -132,18 +141,28 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 _NOT_BREAK = re.compile(r"[^\r\n]")
 
 
+def _holds(text: str, needle: str, memo: dict[str, bool]) -> bool:
+    """``needle in text``, remembered in ``memo``; a longer needle looked for only where its first character is."""
+    found = memo.get(needle)
+    if found is None:
+        found = memo[needle] = (len(needle) == 1 or _holds(text, needle[0], memo)) and needle in text
+    return found
+
+
 def _blank(text: str, spans: list[Span]) -> str:
     """The text with the spans replaced by spaces (newlines kept), offsets unchanged."""
     if not spans:
         return text
     parts: list[str] = []
     pos = 0
+    returns = "\r" in text     # (most texts have none: no span is searched for one)
     for s, e, _ in sorted(spans):
-        s = max(s, pos)
+        if s < pos:
+            s = pos
         if e <= s:
             continue
         parts.append(text[pos:s])
-        if text.find("\n", s, e) < 0 and text.find("\r", s, e) < 0:   # (most spans) no line break in it
+        if text.find("\n", s, e) < 0 and not (returns and text.find("\r", s, e) >= 0):   # (most spans) no break
             parts.append(" " * (e - s))
         else:
             parts.append(_NOT_BREAK.sub(" ", text[s:e]))
@@ -155,8 +174,9 @@ def _blank(text: str, spans: list[Span]) -> str:
 def markup_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     masked, blanked = text, 0    # the text with the first ``blanked`` spans blanked out
+    holds: dict[str, bool] = {}  # whether the text holds a needed string (several rules need the same ones)
     for rule, pattern, groups in MARKUP_RULES:
-        if not any(n in text for n in _NEEDS[rule]):
+        if not any(_holds(text, n, holds) for n in _NEEDS[rule]):
             continue
         if blanked < len(spans):   # blank the spans found since (blanking is cumulative)
             masked, blanked = _blank(masked, spans[blanked:]), len(spans)
@@ -203,16 +223,18 @@ def _finditer(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
     need."""
     opening = _LINE_CHAR_OF.get(pattern)
     if opening is not None:
-        yield from _finditer_lines_opening(pattern, text, opening)
-        return
+        return _finditer_lines_opening(pattern, text, opening)
     char = _CHAR_OF.get(pattern)
     if char is not None:
-        yield from _finditer_after_blanks(pattern, text, char)
-        return
+        return _finditer_after_blanks(pattern, text, char)
     starts = _START_OF.get(pattern)
     if starts is None:
-        yield from pattern.finditer(text)
-        return
+        return pattern.finditer(text)    # (most patterns: the regex engine's own iterator)
+    return _finditer_at(pattern, text, starts)
+
+
+def _finditer_at(pattern: re.Pattern, text: str, starts: re.Pattern) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` for a pattern of ``_STARTS``: tried where ``starts`` finds a start."""
     pos = 0
     while (c := starts.search(text, pos)) is not None:
         m = pattern.match(text, c.start())
@@ -300,12 +322,23 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
     # (most texts: no line names a stock-photo site, none is searched for one; else those whose lower-cased
     # text holds a name)
     stock = _stock_names(text)
+    # (the lines holding a name: a name holds no line break, so each of its occurrences lies in one line)
+    named = _lines_holding(stock, lines, _STOCK_KEYS) if isinstance(stock, str) else None
+    anchored, ad_call = rules["anchored"].match, rules["ad_call"].search
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
         stripped = line.strip()
         if not stripped:
             continue
-        if rules["comment_counter"].match(line):
+        if anchored(line) is None:    # (most lines) the rules below the anchored ones, in their order
+            if (stock is not None and len(stripped) <= settings.credit_max_chars
+                    and (stock is True or i in named) and _STOCK.search(line) and rules["credit"].search(line)):
+                spans.append((s, e, "photo_credit"))
+            elif ad_call(line):
+                spans.extend(_ad_block(text, lines, i, rules, settings))
+            elif len(stripped) <= settings.boilerplate_max_chars and line_key(line) in boilerplate:
+                spans.append((s, e, "boilerplate"))
+        elif rules["comment_counter"].match(line):
             spans.append((s, e, "comment_counter"))
         elif _SEPARATOR.match(line):
             spans.append((s, e, "separator"))
@@ -313,8 +346,7 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
             bio = stripped
             spans.append((s, e, "author_bio"))
         elif (stock is not None and len(stripped) <= settings.credit_max_chars
-              and (stock is True or any(stock.find(key, s, e) >= 0 for key in _STOCK_KEYS))
-              and _STOCK.search(line) and rules["credit"].search(line)):
+              and (stock is True or i in named) and _STOCK.search(line) and rules["credit"].search(line)):
             spans.append((s, e, "photo_credit"))
         elif rules["toc"].match(line) and not _next_is_list(text, lines, i):
             spans.append((s, e, "empty_toc"))
@@ -332,6 +364,21 @@ def line_spans_for(text: str, lang: str, boilerplate: frozenset[str], settings: 
 _STOCK_KEYS = ("stock", "getty", "depositphotos", "unsplash", "pexels", "fotolia", "123rf", "dreamstime",
                "freepik", "pixabay")
 _STOCK_UNLOWERED = ("\u0130", "\u0131", "\u017f")
+
+
+def _lines_holding(text: str, lines: list[tuple[int, int]], needles: tuple[str, ...]) -> set[int]:
+    """The indices of the ``lines`` of ``text`` (increasing spans) that hold one of ``needles`` (strings without a
+    line break): each occurrence found once in the whole text, not each needle looked for in every line."""
+    starts = [s for s, _ in lines]
+    out: set[int] = set()
+    for needle in needles:
+        pos = text.find(needle)
+        while pos >= 0:
+            i = bisect_right(starts, pos) - 1
+            if i >= 0 and pos + len(needle) <= lines[i][1]:
+                out.add(i)
+            pos = text.find(needle, pos + 1)
+    return out
 
 
 def _may_hold_stock(text: str) -> bool:
@@ -373,8 +420,8 @@ def _next_is_list(text: str, lines: list[tuple[int, int]], i: int) -> bool:
 
 
 def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[str] = frozenset(),
-           settings: Settings = Settings(), views: dict | None = None, lines: list[tuple[int, int]] | None = None
-           ) -> tuple[list[Span], str | None]:
+           settings: Settings = Settings(), views: dict | None = None, lines: list[tuple[int, int]] | None = None,
+           batch: list[_Pending] | None = None) -> tuple[list[Span], str | None]:
     """All removals of one document, non-overlapping and sorted.
 
     Layers in order, each on the text with the earlier removals blanked out: metadata and
@@ -382,8 +429,50 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
     (markdown-it-py); HTML elements of page furniture; markup and template artefacts; the
     language's line rules; the furniture block classifier; paragraphs in another language.
     ``views`` gets the line views of the furniture classifier (as ``seen`` of ``furniture.blocks_of``);
-    ``lines`` is ``line_spans(raw)`` when the caller has it.
+    ``lines`` is ``line_spans(raw)`` when the caller has it. With ``batch``, the paragraphs in another
+    language are left to the caller: the document is added to ``batch`` and the removals before those
+    returned as found (:func:`run` bounds the paragraphs of many documents at once).
     """
+    doc = _before_foreign(raw, lang, meta_spans, boilerplate, settings, views, lines)
+    if batch is not None:
+        batch.append(doc)
+        return doc.spans, doc.bio
+    doc.logical = None
+    return doc.removals(_judged_bounds([doc], settings.langid)[0], settings.langid)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A document's removals up to the foreign paragraphs, and its paragraphs as those are judged. Held for the
+    bound with other documents', so in few objects: a tuple a removal would make the garbage collector's counts
+    grow, and its collections scan the whole heap (later stages' models)."""
+    lang: str
+    bio: str | None
+    blank: str                        # the raw text with the removals blanked out
+    logical: list[tuple[int, int]] | None   # its lines, split at the breaks the removals stand for (not held)
+    removal_starts: array             # the removals, as found: their starts, ...
+    removal_ends: array               # ... their ends ...
+    rules: tuple[str, ...]            # ... and their rules
+    starts: list[int]                 # the raw start of each paragraph's first line ...
+    ends: list[int]                   # ... and the end of its last
+    judged: list[int]                 # the paragraphs long enough to be judged alone
+    texts: list[str]                  # their texts
+
+    @property
+    def spans(self) -> list[Span]:
+        """The removals up to the foreign paragraphs, as found."""
+        return list(zip(self.removal_starts, self.removal_ends, self.rules))
+
+    def removals(self, maybe: np.ndarray, settings: langid.Settings) -> tuple[list[Span], str | None]:
+        """All removals (:func:`remove`), given which judged paragraphs the bound left (``langid._may_be_foreign``
+        of ``texts``)."""
+        spans = self.spans + _foreign_spans(self, maybe, settings)
+        return _non_overlapping(spans), self.bio
+
+
+def _before_foreign(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[str], settings: Settings,
+                    views: dict | None, lines: list[tuple[int, int]] | None) -> _Pending:
+    """:func:`remove` up to the paragraphs in another language, and the paragraphs to judge."""
     spans: list[Span] = [(m["start"], m["end"], m["rule"]) for m in meta_spans or []]
     blank = _blank(raw, spans)      # each layer blanks what the last one found (blanking twice changes nothing)
     for layer in (markdown.block_spans, furniture.html_elements, markup_spans):
@@ -398,25 +487,49 @@ def remove(raw: str, lang: str, meta_spans: list[dict], boilerplate: frozenset[s
                             split_lines(raw_lines, cuts), views)
     spans += found
     blank = _blank(blank, line_level + found)   # now raw with all of ``spans`` blanked
-    lines = split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found)))
-    spans += _foreign_spans(raw, blank, lines, spans, lang, settings.langid)
-    return _non_overlapping(spans), bio
+    logical = split_lines(raw_lines, sorted(cuts + raw_break_cuts(raw, found)))
+    return _Pending(lang, bio, blank, logical, array("q", (sp[0] for sp in spans)), array("q", (sp[1] for sp in spans)),
+                    tuple(sp[2] for sp in spans), *_paragraphs(blank, logical, settings.langid))
 
 
-def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: list[Span], lang: str,
-                   settings: langid.Settings) -> list[Span]:
-    """:func:`foreign_spans` given ``blank`` (raw with the spans blanked out) and its logical lines."""
-    lines = [(s, e, text) for s, e in logical if e > s and (text := " ".join(blank[s:e].split()))]
-    groups = langid.paragraph_groups([text for _, _, text in lines])
-    texts = [" ".join(lines[i][2] for i in group) for group in groups]
+# the judged paragraphs' characters bounded at once: the documents pending meanwhile are held in memory
+_BOUND_BATCH_CHARS = 2_000_000
+
+
+def _judged_bounds(docs: list[_Pending], settings: langid.Settings) -> list[np.ndarray]:
+    """``langid._may_be_foreign`` of each document's judged paragraphs, a call for all the documents in one
+    language (the model's tables read once for them all, not once a document: most of the cost; and fewer,
+    longer scans). The bound of a text is the same whatever texts come with it."""
+    out: list[np.ndarray] = [np.zeros(0, dtype=bool)] * len(docs)
+    by_lang: dict[str, list[int]] = {}
+    for i, doc in enumerate(docs):
+        if doc.texts:
+            by_lang.setdefault(doc.lang, []).append(i)
+    for lang, members in by_lang.items():
+        maybe = langid._may_be_foreign([t for i in members for t in docs[i].texts], lang, settings)
+        pos = 0
+        for i in members:
+            out[i] = maybe[pos:pos + len(docs[i].texts)]
+            pos += len(docs[i].texts)
+    return out
+
+
+def _foreign_spans(doc: _Pending, maybe: np.ndarray, settings: langid.Settings) -> list[Span]:
+    """Raw spans of the paragraphs in another language than the document's (``langid.foreign_blocks`` of its
+    paragraphs), given ``maybe`` (``langid._may_be_foreign`` of its judged paragraphs)."""
+    if not maybe.any():     # (most documents) the bound proves every judged paragraph not foreign
+        return []
+    blank, starts, ends = doc.blank, doc.starts, doc.ends
+    foreign = langid.judged_foreign(doc.texts, doc.lang, settings, maybe)
+    if not foreign.any():   # no paragraph judged alone is foreign: nor is any other
+        return []
+    texts = [" ".join(blank[s:e].split()) for s, e in zip(starts, ends)]
     out: list[Span] = []
-    index = None    # (made for the first foreign paragraph: most documents have none)
-    for group, foreign in zip(groups, langid.foreign_blocks(texts, lang, settings)):
-        if not foreign:
+    index = SpanIndex([(s, e) for s, e, _ in doc.spans])
+    for pos, end, is_foreign in zip(starts, ends, langid.foreign_blocks(texts, doc.lang, settings, doc.judged,
+                                                                        foreign)):
+        if not is_foreign:
             continue
-        if index is None:
-            index = SpanIndex([(s, e) for s, e, _ in spans])
-        pos, end = lines[group[0]][0], lines[group[-1]][1]
         for s, e in [*index.overlapping(pos, end), (end, end)]:
             if s > pos and blank[pos:s].strip():
                 a, b = pos, s
@@ -427,6 +540,44 @@ def _foreign_spans(raw: str, blank: str, logical: list[tuple[int, int]], spans: 
                 out.append((a, b, "foreign_language"))
             pos = max(pos, e)
     return out
+
+
+def _paragraphs(blank: str, logical: list[tuple[int, int]], settings: langid.Settings
+                ) -> tuple[list[int], list[int], list[int], list[str]]:
+    """The paragraphs of ``blank`` as ``langid.paragraph_groups`` makes them of the texts of its non-empty
+    ``logical`` lines (whitespace collapsed): the raw start of each one's first line and the end of its last;
+    the indices of those long enough to be judged alone (``langid._judged``), and their texts. A paragraph's
+    text is its lines' texts joined (what lies between its lines is blank): made once, not a text a line
+    and then one of those."""
+    starts: list[int] = []
+    ends: list[int] = []
+    open_end = False    # the line before stops without punctuation: a line in lower case continues it
+    for s, e in logical:
+        if e <= s:
+            continue
+        text = blank[s:e].strip()     # (its first and last characters are those of its text)
+        if not text:
+            continue
+        if open_end and text[0].islower():
+            ends[-1] = e
+        else:
+            starts.append(s)
+            ends.append(e)
+        open_end = text[-1] not in _STOPS
+    judged: list[int] = []
+    texts: list[str] = []
+    least = settings.block_min_letters   # (a paragraph has fewer letters than characters)
+    for i, (s, e) in enumerate(zip(starts, ends)):
+        if e - s >= least:
+            text = " ".join(blank[s:e].split())
+            if len(text) >= least and langid._judged(text, settings):
+                judged.append(i)
+                texts.append(text)
+    return starts, ends, judged, texts
+
+
+# the characters langid's ``_OPEN_END`` does not match: a line ending in one stops
+_STOPS = frozenset(langid._STOPS)
 
 
 def _link_texts(raw: str, spans: list[Span]) -> list[tuple[int, int]]:
@@ -447,26 +598,37 @@ _LINK_CLOSE = re.compile(r"</a\b", re.I)
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
+    return _non_overlapping_of(spans)[0]
+
+
+def _non_overlapping_of(spans: list[Span]) -> tuple[list[Span], bool]:
+    """:func:`_non_overlapping`, and whether it kept every span as it was (none cut short, none dropped)."""
     out: list[Span] = []
+    kept = True
     for s, e, rule in sorted(spans, key=lambda x: (x[0], -x[1])):
         if out and s < out[-1][1]:
+            kept = False
             if e > out[-1][1]:
                 out.append((out[-1][1], e, rule))
             continue
         out.append((s, e, rule))
-    return [sp for sp in out if sp[1] > sp[0]]
+    final = [sp for sp in out if sp[1] > sp[0]]
+    return final, kept and len(final) == len(out)
 
 
-def clean_text(raw: str, spans: list[Span], views: dict | None = None, lines: list[tuple[int, int]] | None = None
-               ) -> str:
+def clean_text(raw: str, spans: list[Span], views: dict | None = None, lines: list[tuple[int, int]] | None = None,
+               logical: list[tuple[int, int]] | None = None) -> str:
     """The document without its removals: one normalised line per non-empty raw line. ``views``: views
     already made of some lines, ``(start, end) -> (removed spans in it, text)`` (``remove`` fills it);
-    ``lines`` is ``line_spans(raw)`` when the caller has it."""
+    ``lines`` is ``line_spans(raw)`` when the caller has it, ``logical`` those lines split at the breaks
+    that ``spans`` stand for (``split_lines(lines, raw_break_cuts(raw, spans))``)."""
     index = SpanIndex([(s, e) for s, e, _ in spans])
     out = []
-    for s, e in split_lines(line_spans(raw) if lines is None else lines, raw_break_cuts(raw, spans)):
-        if e <= s:
-            continue   # (an empty line: no text)
+    if logical is None:
+        logical = split_lines(line_spans(raw) if lines is None else lines, raw_break_cuts(raw, spans))
+    for s, e in logical:
+        if e <= s or (index.covers(s, e) and raw[s] != "&"):
+            continue   # (an empty line, or one a removal covers, not an entity that starts it: no text)
         near = index.overlapping(s, e)
         # a view is a function of the line and the removals in it: one made with the same ones is this one
         hit = views.get((s, e)) if views else None
@@ -483,18 +645,57 @@ def run(documents: pa.Table, languages: pa.Table, boilerplate: frozenset[str] = 
     # the output built column by column (what schema.table does with row dicts, without the dicts)
     removed: dict[str, list] = {name: [] for name in schema.REMOVED_SPANS.names}
     clean: dict[str, list] = {name: [] for name in schema.CLEAN.names}
-    columns = (documents.column(c).to_pylist() for c in ("doc_id", "raw_text", "meta_spans"))
-    for doc_id, raw, meta_spans in zip(*columns):
-        views: dict = {}
-        lines = line_spans(raw)
-        spans, bio = remove(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines)
+    ids, raws, metas = (documents.column(c).to_pylist() for c in ("doc_id", "raw_text", "meta_spans"))
+    # every document's removals up to its foreign paragraphs, and its clean text as if it had none (most
+    # documents: their rows as they are); then the bound on the judged paragraphs of many documents at once
+    pending: list[tuple[int, int, int, _Pending]] = []   # (clean row, first removal row, removal rows, document)
+    held = 0                                     # the characters of their judged paragraphs
+
+    def add_removals(doc_id: str, raw: str, spans: list[Span]) -> None:
         removed["doc_id"].extend([doc_id] * len(spans))
         removed["start_char"].extend(s for s, _, _ in spans)
         removed["end_char"].extend(e for _, e, _ in spans)
         removed["text"].extend(raw[s:e] for s, e, _ in spans)
         removed["rule"].extend(r for _, _, r in spans)
+
+    def settle() -> None:
+        """The foreign paragraphs of the pending documents: a few have some, their rows made again."""
+        shift = 0    # (rows added before the later documents' rows)
+        for (row, first, count, doc), maybe in zip(pending, _judged_bounds([p[3] for p in pending], settings.langid)):
+            foreign = _foreign_spans(doc, maybe, settings.langid)
+            if not foreign:
+                continue
+            spans = _non_overlapping(doc.spans + foreign)
+            first += shift
+            for name, values in zip(("doc_id", "start_char", "end_char", "text", "rule"),
+                                    ([ids[row]] * len(spans), [s for s, _, _ in spans], [e for _, e, _ in spans],
+                                     [raws[row][s:e] for s, e, _ in spans], [r for _, _, r in spans])):
+                removed[name][first:first + count] = values
+            shift += len(spans) - count
+            clean["clean_text"][row] = clean_text(raws[row], spans)
+        pending.clear()
+
+    made: list[_Pending] = []
+    for doc_id, raw, meta_spans in zip(ids, raws, metas):
+        views: dict = {}
+        lines = line_spans(raw)
+        # (each document's removals made by remove: a failure there is that document's)
+        found, _ = remove(raw, lang_of[doc_id], meta_spans, boilerplate, settings, views, lines, made)
+        doc = made.pop()
+        spans, kept = _non_overlapping_of(found)
+        # (every span kept as it was: the breaks they stand for are those the document's lines were split at)
+        text = clean_text(raw, spans, views, lines, doc.logical if kept else None)
+        doc.logical = None
+        if doc.texts:
+            pending.append((len(clean["doc_id"]), len(removed["doc_id"]), len(spans), doc))
+            held += sum(map(len, doc.texts))
+        add_removals(doc_id, raw, spans)
         clean["doc_id"].append(doc_id)
-        clean["clean_text"].append(clean_text(raw, spans, views, lines))
-        clean["author_bio"].append(bio)
+        clean["clean_text"].append(text)
+        clean["author_bio"].append(doc.bio)
+        if held >= _BOUND_BATCH_CHARS:   # (memory stays bounded whatever the chunk holds)
+            settle()
+            held = 0
+    settle()
     return {"removed_spans": schema.columns_table(removed, schema.REMOVED_SPANS),
             "clean": schema.columns_table(clean, schema.CLEAN)}

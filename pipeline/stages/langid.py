@@ -16,6 +16,7 @@ a document, a block in an alias of the document's language is never foreign.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -108,6 +109,7 @@ def detect_among(text: str, codes: tuple[str, ...]) -> str | None:
 # ------------------------------------------------------------------ blocks
 
 _OPEN_END = re.compile(r"[^.!?:;\"”»)…]$")       # a line that stops mid-sentence
+_STOPS = ".!?:;\"”»)…"                            # the characters it does not match (a test checks them)
 _MARKUP = re.compile(r"<[^<>\n]*>|\]\([^()\s]*\)|https?://\S+|&#?\w{1,31};|\{\{.*?\}\}|\{%.*?%\}")
 
 
@@ -127,7 +129,6 @@ def letters(text: str) -> int:
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
-
 def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
     """Indices of the non-empty ``lines`` grouped into paragraphs: a line that stops without
     punctuation and is followed by one that starts in lower case continues there (hard wraps)."""
@@ -143,6 +144,23 @@ def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
         else:
             groups.append([i])
         open_end = ends_with(_OPEN_END, text)
+    return groups
+
+
+def _stripped_paragraphs(lines: Sequence[str]) -> list[list[str]]:
+    """The stripped non-empty ``lines`` grouped as :func:`paragraph_groups` groups them (each line stripped once)."""
+    groups: list[list[str]] = []
+    open_end = False
+    for line in lines:
+        text = line.strip()
+        if not text:
+            open_end = False
+            continue
+        if groups and open_end and text[0].islower():
+            groups[-1].append(text)
+        else:
+            groups.append([text])
+        open_end = text[-1] not in _STOPS    # (ends_with(_OPEN_END, text): a stripped text ends in no break)
     return groups
 
 
@@ -171,6 +189,15 @@ def _row_offsets32() -> np.ndarray:
     nextmove, rowbase, _ = _scanner()
     assert len(nextmove) < 2**32 and np.can_cast(nextmove.dtype, np.uint32)
     return rowbase.astype(np.uint32)
+
+
+@lru_cache(maxsize=1)
+def _outputs32() -> np.ndarray:
+    """:func:`_scanner`'s feature of each state (or -1) as int32: half the bytes of int64 to gather per byte
+    scanned (py3langid has ~100,000 features)."""
+    _, _, output = _scanner()
+    assert output.max() < 2**31
+    return output.astype(np.int32)
 
 
 @lru_cache(maxsize=1)
@@ -284,13 +311,9 @@ def _identified_rows(texts: Sequence[str]) -> np.ndarray:
     ident = _identifier()
     pair_features, counts, bounds, lengths = _text_features(texts)
     n_texts = len(texts)
-    rows = np.take(_feature_table(), pair_features, axis=0)   # (take: quicker than indexing)
     weights = np.log1p(counts.astype(np.float32))
     scores = np.empty((n_texts, len(ident.nb_classes)), dtype=np.float32)
-    for t in range(n_texts):
-        a, b = bounds[t], bounds[t + 1]
-        if b > a:
-            np.matmul(weights[a:b], rows[a:b], out=scores[t])
+    _weighted_sums(_feature_table(), pair_features, weights, bounds, scores)
     scores += ident.nb_pc
     featureless = np.diff(bounds) == 0     # as py3langid: no features, no evidence
     scores[featureless] = 0.0 if ident._norm_probs else RAW_FLOOR
@@ -310,13 +333,37 @@ def _identified_rows(texts: Sequence[str]) -> np.ndarray:
     return scores
 
 
+_SLICE_BYTES = 1 << 20     # rows of the model gathered at a time: they stay in the CPU's cache for the products
+
+
+def _weighted_sums(table: np.ndarray, pair_features: np.ndarray, weights: np.ndarray, bounds: list[int],
+                   out: np.ndarray) -> None:
+    """``out[t] = weights[a:b] @ table[pair_features[a:b]]`` for each text ``t`` with features (``a, b = bounds[t],
+    bounds[t + 1]``): one product per text, as py3langid takes it (the same floats). The rows are gathered for a
+    run of texts at a time, about ``_SLICE_BYTES`` of them (gathered all at once for many texts, they made an
+    array larger than the caches, read back from memory for the products)."""
+    limit = max(1, _SLICE_BYTES // (table.shape[1] * table.itemsize))   # rows in a slice
+    n_texts = len(bounds) - 1
+    t = 0
+    while t < n_texts:
+        base = bounds[t]
+        # the texts whose rows fit in the slice (one at least)
+        u = min(max(bisect_right(bounds, base + limit) - 1, t + 1), n_texts)
+        rows = np.take(table, pair_features[base:bounds[u]], axis=0)   # (take: quicker than indexing)
+        for k in range(t, u):
+            a, b = bounds[k], bounds[k + 1]
+            if b > a:
+                np.matmul(weights[a:b], rows[a - base:b - base], out=out[k])
+        t = u
+
+
 def _text_features(texts: Sequence[str], in_text_order: bool = True
                    ) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
     """The features py3langid counts in each text (at most :func:`_max_texts` texts): every text's distinct
     features with their counts, in the order of their first occurrence (else by feature), the texts one
     after another (text ``t``'s are ``[bounds[t]:bounds[t + 1]]``), and each text's length in bytes."""
     ident = _identifier()
-    _, _, output = _scanner()
+    output = _outputs32()
     data = [ident._encode(t) for t in texts]
     n_texts = len(data)
     lengths = np.fromiter(map(len, data), dtype=np.int64, count=n_texts)
@@ -343,7 +390,7 @@ def _text_features(texts: Sequence[str], in_text_order: bool = True
         bounds = np.searchsorted(ordered_texts[group_starts], np.arange(n_texts + 1)).tolist()
         return ordered_features[group_starts], counts, bounds, lengths
     first = order[group_starts]          # each pair's first occurrence (an index into ``found``) ...
-    count_at = np.zeros(len(found), dtype=np.int64)
+    count_at = np.zeros(len(found), dtype=np.int32)
     count_at[first] = np.diff(np.append(group_starts, len(order)))
     is_first = np.zeros(len(found), dtype=bool)
     is_first[first] = True
@@ -488,12 +535,8 @@ def _may_be_foreign(texts: Sequence[str], lang: str, settings: Settings) -> np.n
     limit = np.log(q / (most * (1.0 - q))) - _BOUND_MARGIN
     pair_features, counts, bounds, lengths = _text_features(texts, in_text_order=False)
     weights = np.log1p(counts.astype(np.float32))    # the weights py3langid takes
-    rows = np.take(table, pair_features, axis=0)
     sums = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
-    for t in range(len(texts)):
-        a, b = bounds[t], bounds[t + 1]
-        if b > a:
-            np.matmul(weights[a:b], rows[a:b], out=sums[t])
+    _weighted_sums(table, pair_features, weights, bounds, sums)
     sums = sums.astype(np.float64)
     gain = (sums[:, :-1] + prior_gain).max(axis=1)       # max over the others of s_c - s_lang, unscaled, ...
     magnitude = sums[:, -1] + prior_max                   # ... and sum |w_f weight(f, c)| + |prior_c|, any c
@@ -543,35 +586,50 @@ def _is_heading(text: str, settings: Settings) -> bool:
     return len(text) <= settings.heading_max_chars and ends_with(_OPEN_END, text.strip())
 
 
-def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings()) -> list[bool]:
+def judged_foreign(texts: Sequence[str], lang: str, settings: Settings = Settings(),
+                   maybe: np.ndarray | None = None) -> np.ndarray:
+    """Which of ``texts``, paragraphs long enough to be judged alone (:func:`_judged`), are in another language
+    than ``lang``: another language near-certain and ``lang`` (or its alias) near-impossible. ``maybe`` is
+    :func:`_may_be_foreign` of ``texts`` when the caller has it."""
+    out = np.zeros(len(texts), dtype=bool)
+    if not len(texts):
+        return out
+    # a cheap bound proves most paragraphs not foreign; only the others are identified
+    maybe = np.flatnonzero(_may_be_foreign(texts, lang, settings) if maybe is None else maybe)
+    if not len(maybe):
+        return out
+    p_lang, p_other = _split_rows(_probability_rows([texts[i] for i in maybe.tolist()]), lang)
+    out[maybe] = (p_other >= settings.foreign_min_prob) & (p_lang <= settings.foreign_max_doc_prob)
+    return out
+
+
+def foreign_blocks(blocks: Sequence[str], lang: str, settings: Settings = Settings(),
+                   judged: Sequence[int] | None = None, foreign: np.ndarray | None = None) -> list[bool]:
     """Which paragraphs of a document in ``lang`` are in another language.
 
     Paragraphs with enough letters are judged alone: foreign when another language is
     near-certain and ``lang`` (or its alias) near-impossible. A shorter paragraph is never
     judged alone; it is foreign only by its context, when it does not read as ``lang``
     itself: a heading right before a foreign paragraph, or a line inside a run of them.
+    ``judged`` (the indices of the paragraphs judged alone) and ``foreign`` (their
+    :func:`judged_foreign`) when the caller has them.
     """
     def scores(i: int) -> tuple[float, float]:
         return _split(_probabilities(blocks[i]), lang)
 
-    # (a block shorter than block_min_letters characters has fewer letters: not judged, no letters counted)
-    judged = [i for i, text in enumerate(blocks)
-              if len(text) >= settings.block_min_letters and _judged(text, settings)]
-    if not judged:
+    if judged is None:
+        # (a block shorter than block_min_letters characters has fewer letters: not judged, no letters counted)
+        judged = [i for i, text in enumerate(blocks)
+                  if len(text) >= settings.block_min_letters and _judged(text, settings)]
+    if not len(judged):
         return [False] * len(blocks)
-    # a cheap bound proves most paragraphs not foreign; only the others are identified
-    maybe = [i for i, m in zip(judged, _may_be_foreign([blocks[i] for i in judged], lang, settings)) if m]
-    if not maybe:
-        return [False] * len(blocks)
-    p_lang, p_other = _split_rows(_probability_rows([blocks[i] for i in maybe]), lang)
-    is_foreign = (p_other >= settings.foreign_min_prob) & (p_lang <= settings.foreign_max_doc_prob)
-    if not is_foreign.any():   # (most documents) no judged block is foreign: nor is any other
+    if foreign is None:
+        foreign = judged_foreign([blocks[i] for i in judged], lang, settings)
+    if not foreign.any():   # (most documents) no judged block is foreign: nor is any other
         return [False] * len(blocks)
     state: list[bool | None] = [None] * len(blocks)
-    for i in judged:
-        state[i] = False
-    for i, foreign in zip(maybe, is_foreign.tolist()):
-        state[i] = foreign
+    for i, is_foreign in zip(judged, foreign.tolist()):
+        state[i] = is_foreign
     out = [bool(s) for s in state]
     decided = [i for i, s in enumerate(state) if s is not None]
     for i, text in enumerate(blocks):
@@ -603,23 +661,85 @@ def _own_sums(probs: np.ndarray, own: np.ndarray) -> np.ndarray:
     return np.array([row[own].sum() for row in probs], dtype=probs.dtype)
 
 
-def document_language(text: str, settings: Settings = Settings()) -> tuple[str, float]:
+def document_language(text: str, settings: Settings = Settings(),
+                      known: tuple[list[str], list[int], list[bool], np.ndarray | None] | None = None
+                      ) -> tuple[str, float]:
     """(language, score) of a document: the language of most of its paragraphs' letters.
 
     The score is the mean probability of that language over the paragraphs long enough to be
     judged alone, weighted by their letters: about 1.0 for a text in one language, lower by
     the share of paragraphs in another. Without such paragraphs, the whole text decides.
+    ``known``: its paragraphs that vote (:func:`_voters`) and the identifier's rows of those judged
+    alone (None for none), where the caller made them with other documents' (:func:`documents_languages`).
     """
-    lines = _unmarked_lines(text[: settings.vote_max_chars])
-    blocks = [" ".join(lines[i].strip() for i in g) for g in paragraph_groups(lines)]
+    if known is None:
+        return documents_languages([text], settings)[0]
+    voting, counts, is_judged, rows = known
+    return detect(text, settings) if rows is None else _vote(list(zip(voting, counts)), is_judged, rows, settings)
+
+
+def documents_languages(texts: Sequence[str], settings: Settings = Settings()) -> list[tuple[str, float]]:
+    """:func:`document_language` of each text, the judged paragraphs of many identified in one call (fewer,
+    longer scans of the model; a paragraph's row is the same whatever paragraphs come with it). A paragraph
+    repeated within a document is identified once for it; none is for another document."""
+    voters = [_voters(text, settings) for text in texts]
+    distinct = [list(dict.fromkeys(b for b, j in zip(voting, is_judged) if j)) for voting, _, is_judged in voters]
+    found = _rows_in_batches(distinct)
+    out: list[tuple[str, float]] = []
+    for text, (voting, counts, is_judged), d, own in zip(texts, voters, distinct, found):
+        if d:
+            judged = [b for b, j in zip(voting, is_judged) if j]
+            if len(d) < len(judged):    # (a paragraph given twice: its row twice)
+                row_of = {b: i for i, b in enumerate(d)}
+                own = own[[row_of[b] for b in judged]]
+        # (each document's language decided by document_language: a failure there is that document's)
+        out.append(document_language(text, settings, (voting, counts, is_judged, own)))
+    return out
+
+
+_BATCH_CHARS = 2_000_000   # the paragraphs' characters identified in one call (its arrays bounded in memory)
+
+
+def _rows_in_batches(texts_of: list[list[str]]) -> list[np.ndarray | None]:
+    """:func:`_identified_rows` of each list of texts (None for an empty one), the lists' texts identified
+    together, about ``_BATCH_CHARS`` characters a call."""
+    out: list[np.ndarray | None] = [None] * len(texts_of)
+    batch: list[int] = []
+    size = 0
+    for i, texts in enumerate(texts_of):
+        if texts:
+            batch.append(i)
+            size += sum(map(len, texts))
+        if batch and (size >= _BATCH_CHARS or i == len(texts_of) - 1):
+            rows = _identified_rows([t for k in batch for t in texts_of[k]])
+            pos = 0
+            for k in batch:
+                out[k] = rows[pos:pos + len(texts_of[k])]
+                pos += len(texts_of[k])
+            batch, size = [], 0
+    return out
+
+
+def _voters(text: str, settings: Settings) -> tuple[list[str], list[int], list[bool]]:
+    """The paragraphs of ``text`` that vote on its language, their letters, and which are judged alone (three
+    lists, no tuple a paragraph: they are held for a chunk's documents, and tuples make the garbage collector run)."""
+    blocks = [" ".join(g) for g in _stripped_paragraphs(_unmarked_lines(text[: settings.vote_max_chars]))]
+    least = settings.vote_min_letters
+    texts: list[str] = []
+    counts: list[int] = []
     # (a paragraph shorter than vote_min_letters characters has fewer letters: not counted)
-    voting = [(b, n) for b in blocks
-              if len(b) >= settings.vote_min_letters and (n := letters(b)) >= settings.vote_min_letters]
-    is_judged = [_judged(b, settings, n) for b, n in voting]
-    if not any(is_judged):
-        return detect(text, settings)
+    for b in blocks:
+        if len(b) >= least and (n := letters(b)) >= least:
+            texts.append(b)
+            counts.append(n)
+    return texts, counts, [_judged(b, settings, n) for b, n in zip(texts, counts)]
+
+
+def _vote(voting: list[tuple[str, int]], is_judged: list[bool], judged_rows: np.ndarray, settings: Settings
+          ) -> tuple[str, float]:
+    """:func:`document_language` given the paragraphs that vote (:func:`_voters`) and the identifier's row of each
+    one judged alone, in their order."""
     judged = [(b, n) for (b, n), j in zip(voting, is_judged) if j]
-    judged_rows = _probability_rows([b for b, _ in judged])
     judged_probs = list(judged_rows)
     votes: Counter[str] = Counter()
     for (_, n), probs in zip(judged, judged_probs):
@@ -669,8 +789,9 @@ def _body(raw: str, meta_spans: list[dict]) -> str:
 def run(documents: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
     """documents -> {languages, rejected}."""
     langs, rejected = [], []
-    for doc in documents.select(["doc_id", "source_path", "raw_text", "meta_spans"]).to_pylist():
-        lang, prob = document_language(_body(doc["raw_text"], doc["meta_spans"]), settings)
+    docs = documents.select(["doc_id", "source_path", "raw_text", "meta_spans"]).to_pylist()
+    found = documents_languages([_body(doc["raw_text"], doc["meta_spans"]) for doc in docs], settings)
+    for doc, (lang, prob) in zip(docs, found):
         if lang in settings.accepted:
             langs.append({"doc_id": doc["doc_id"], "lang": lang, "lang_score": prob})
         else:
