@@ -6,6 +6,7 @@ from __future__ import annotations
 import pathlib
 import random
 
+import pyarrow as pa
 import pytest
 
 from pipeline import textmap
@@ -102,3 +103,49 @@ def test_clean_text_from_the_furniture_views_and_shared_lines(texts):
         # furniture given the lines finds what it finds alone
         assert furniture.spans(raw, spans, "id") == furniture.spans(raw, spans, "id", (), furniture.Settings(),
                                                                   split_lines(lines, cuts), {})
+
+
+FOREIGN = ("\n\nThe quick brown fox jumps over the lazy dog while the committee discusses the annual budget, "
+           "and everyone agrees that the weather has been unusually warm for this time of the year in the city.\n\n"
+           "We are also happy to announce that the new library will open next month with thousands of books "
+           "available for the children and their parents who live in the surrounding neighbourhoods.\n")
+
+
+@pytest.mark.parametrize("batch_chars", [denoise._BOUND_BATCH_CHARS, 3000])
+def test_the_stage_bounding_many_documents_at_once_gives_each_document_s_removals(batch_chars, monkeypatch):
+    """denoise.run judges the paragraphs of many documents in one call (a few documents at a time with a small
+    batch): the same removals and clean texts as remove() of each document alone, foreign paragraphs included."""
+    import hashlib
+
+    from pipeline import schema
+    from pipeline.stages import ingest, langid
+
+    paths = sorted((ROOT / "corpus").glob("*.*")) + sorted((ROOT / "tests/fixtures/dev-corpus").rglob("*.*"))
+    rows = []
+    for i, p in enumerate(q for q in paths if q.stem != "SOURCES"):
+        text = p.read_text(encoding="utf-8", errors="replace")
+        if p.suffix in (".txt", ".md"):   # English paragraphs at the end of some, in the middle of others
+            if i % 3 == 0:
+                text += FOREIGN
+            elif i % 3 == 1:
+                k = text.find("\n\n", len(text) // 2)
+                text = text[:k] + FOREIGN + text[k:] if k > 0 else text
+        data = text.encode("utf-8")
+        rows.append({"source_path": p.name, "data": data, "content_hash": hashlib.sha256(data).hexdigest()})
+    documents = ingest.run(schema.table(rows, schema.SOURCES))["documents"]
+    languages = langid.run(documents)["languages"]
+    kept = set(languages.column("doc_id").to_pylist())
+    documents = documents.filter(pa.array([d in kept for d in documents.column("doc_id").to_pylist()]))
+    monkeypatch.setattr(denoise, "_BOUND_BATCH_CHARS", batch_chars)
+    out = denoise.run(documents, languages)
+    lang_of = dict(zip(languages.column("doc_id").to_pylist(), languages.column("lang").to_pylist()))
+    removed, clean = [], []
+    for doc in documents.to_pylist():
+        spans, bio = denoise.remove(doc["raw_text"], lang_of[doc["doc_id"]], doc["meta_spans"])
+        removed += [(doc["doc_id"], s, e, doc["raw_text"][s:e], r) for s, e, r in spans]
+        clean.append((doc["doc_id"], denoise.clean_text(doc["raw_text"], spans), bio))
+    assert sum(r[4] == "foreign_language" for r in removed) >= 10
+    got = out["removed_spans"]
+    assert list(zip(*(got.column(c).to_pylist() for c in ("doc_id", "start_char", "end_char", "text", "rule")))) == removed
+    got = out["clean"]
+    assert list(zip(*(got.column(c).to_pylist() for c in ("doc_id", "clean_text", "author_bio")))) == clean
