@@ -54,10 +54,6 @@ from pipeline.textmap import stable_hash
 CORPUS_STAGES = ("hubness", "cluster")   # read the whole corpus: any change recomputes them
 JSONL_CHUNK_LINES = 256        # a JSONL file is read in runs of this many lines (bounded memory)
 JSONL_CHUNK_BYTES = 4_000_000
-# The cyclic GC's youngest generation during a run, in allocations (Python's default: 700). Planning keeps
-# tens of thousands of long-lived skip-key records per stage, and each young collection promotes them until
-# full collections rescan the whole heap: ~1.4 CPU s of an edit at 10,000 articles, 0.4 s with this.
-GC_YOUNG_THRESHOLD = 50_000
 
 
 @dataclass(frozen=True)
@@ -204,7 +200,7 @@ class Runner:
     # -- the run ---------------------------------------------------------------
     def run(self, corpus: pathlib.Path) -> RunResult:
         gc_thresholds = gc.get_threshold()
-        gc.set_threshold(max(gc_thresholds[0], GC_YOUNG_THRESHOLD), *gc_thresholds[1:])
+        gc.set_threshold(max(gc_thresholds[0], worker_pool.GC_YOUNG_THRESHOLD), *gc_thresholds[1:])
         try:
             return self._run_locked(corpus)
         finally:
