@@ -188,10 +188,11 @@ def clause_imperative(lang: str, text: str) -> bool:
     clause after the first one that starts (after optional lead words) with an imperative. The
     first clause has at least two words (``Nah, ...`` is a lead, not a clause), the imperative
     clause at least two."""
-    if not any(c in text for c in _CLAUSE_BREAKS):
-        return False    # no clause break, without tokenising the text
-    if "_" not in text and not any(map(_may_open_clause, repeat(lang), _CLAUSE_OPENING.findall(text))):
-        return False    # no clause opens with an imperative or a lead word, without tokenising the text
+    if "_" in text:     # (a word of underscores opens no clause: the long way)
+        if not any(c in text for c in _CLAUSE_BREAKS):
+            return False    # no clause break, without tokenising the text
+    elif not any(map(_may_open_clause, repeat(lang), _CLAUSE_OPENING.findall(text))):
+        return False    # no clause break, or none opening with an imperative or a lead word: no need of the tokens
     return _clause_imperative_by_tokens(lang, text)
 
 

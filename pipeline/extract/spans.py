@@ -179,6 +179,8 @@ def words(text: str | None) -> list[str]:
 @lru_cache(maxsize=8192)
 def is_question(text: str) -> bool:
     """A question, possibly followed by a parenthesis: ``Jaka jest twoja konkurencja? (...)``."""
+    if "?" not in text:
+        return False    # (most texts: no need of the regex)
     t = _TRAILING_PARENTHESIS.sub("", text.strip())
     return t.rstrip(" \"”»'’)…").endswith("?")
 
