@@ -410,21 +410,34 @@ def _title_cues(doc: DocContext) -> tuple[bool, bool]:
     return found
 
 
-def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
-    """Cues in the sentences after the unit; the heading and intro above it."""
-    lang = doc.lang
+def _claims_context(doc: DocContext, c: Candidate, following: Mapping[str, object] | None = None) -> dict[str, object]:
+    """Cues in the sentences after the unit (``following``: its :func:`_claims_following`); the heading and intro above
+    it."""
+    after = _claims_following(doc, c) if following is None else following
     tip_intro, mistake, colon, parent_imperative, myth, myth_label = _block_claims_context(doc, c.block)
-    following = _following(doc, c)
-    found = [cue_matches(lang, t) for t in following]     # has_cue of each field, one lookup per sentence
     return {
         "ctx_tip_intro": tip_intro,
         "ctx_mistake": mistake,
         "ctx_colon": colon,
         "ctx_parent_imperative": parent_imperative,
-        "rebuttal_next": any(f.get("MYTH_REBUTTAL_CUES") for f in found),
-        "myth_next": any(f.get("MYTH_CUES") for f in found),
+        "rebuttal_next": after["rebuttal_next"],
+        "myth_next": after["myth_next"],
         "ctx_myth": myth,
         "ctx_myth_label": myth_label,
+        "rebuttal_follows": after["rebuttal_follows"],
+        "contrast_follows": after["contrast_follows"],
+    }
+
+
+def _claims_following(doc: DocContext, c: Candidate) -> dict[str, object]:
+    """The context features of :func:`_claims_context` read off the sentences after the unit (cheap: their cues are
+    known): ``_reaches`` bounds a unit's score with them before the block's context (its heading and intro)."""
+    lang = doc.lang
+    following = _following(doc, c)
+    found = [cue_matches(lang, t) for t in following]     # has_cue of each field, one lookup per sentence
+    return {
+        "rebuttal_next": any(f.get("MYTH_REBUTTAL_CUES") for f in found),
+        "myth_next": any(f.get("MYTH_CUES") for f in found),
         # the discourse of a rebuttal: a claim, then right away a sentence that rejects it ("To nieprawda.") or
         # opens by turning against it ("Namun ...", "Eigenlijk ...")
         "rebuttal_follows": bool(following) and bool(found[0].get("MYTH_REBUTTAL_CUES")),
@@ -453,7 +466,8 @@ def _block_claims_context(doc: DocContext, b: Block) -> tuple[bool, bool, bool, 
 
 def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
     """One group of a unit's features ("shape", "advice" or "claims", the last made of "claims_own" and
-    "claims_context"; "advice_cues" is the cheap part of "advice"), computed once per unit."""
+    "claims_context"; "advice_cues" is the cheap part of "advice", "claims_following" that of "claims_context"),
+    computed once per unit."""
     computed = c.computed
     found = computed.get(name)
     if found is None:
@@ -465,7 +479,8 @@ def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
         else:
             found = (_advice_cues(doc.lang, text) if name == "advice_cues"
                      else _advice(doc.lang, text, _group(doc, c, "advice_cues")) if name == "advice"
-                     else _claims_context(doc, c) if name == "claims_context"
+                     else _claims_following(doc, c) if name == "claims_following"
+                     else _claims_context(doc, c, _group(doc, c, "claims_following")) if name == "claims_context"
                      else _claims_and_context(doc, c, text))
         computed[name] = found
     return found
@@ -550,16 +565,18 @@ CONJUNCTIONS = ("popular_then_rebuttal", "popular_that", "belief_then_rebuttal",
 # features are all in "shape" or the document's rates; every feature of the others is binary.
 # (the unit's own claim cues are known from the start: they are cheap, the rules have matched its cues, and
 # without them few units can be a myth)
-LAZY_GROUPS = ("advice_cues", "advice", "claims_context")     # "advice" holds "advice_cues": only the rest is new
+# ("advice" holds "advice_cues", "claims_context" holds "claims_following": only the rest is new)
+LAZY_GROUPS = ("advice_cues", "advice", "claims_following", "claims_context")
 # the lazy groups as chains, each group of a chain computed after the one before it (that it holds); a model takes
 # the chains in its own order (``Model.lazy_prefixes``)
-LAZY_CHAINS = (("advice_cues", "advice"), ("claims_context",))
+LAZY_CHAINS = (("advice_cues", "advice"), ("claims_following", "claims_context"))
 # the features of each lazy group (a test checks them against what the groups compute)
 GROUP_FEATURES = {
     "advice_cues": ("first_person", "modal", "advice_cue", "tip_label", "tip_not_cue", "mistake_cue", "announce"),
     "advice": ("second_person", "first_person", "starts_imperative", "first_word_imperative", "clause_imperative",
                "imperative_anywhere", "infinitive_start", "modal", "advice_cue", "tip_label", "tip_not_cue",
                "mistake_cue", "announce"),
+    "claims_following": ("rebuttal_next", "myth_next", "rebuttal_follows", "contrast_follows"),
     "claims_context": ("ctx_tip_intro", "ctx_mistake", "ctx_colon", "ctx_parent_imperative", "rebuttal_next",
                        "myth_next", "ctx_myth", "ctx_myth_label", "rebuttal_follows", "contrast_follows"),
 }
