@@ -159,8 +159,8 @@ def conditional_imperative(lang: str, text: str) -> bool:
     """``Jika ..., hindari ...``: a conditional clause (after optional lead words: ``Jadi jika
     ..., ...``), then an imperative main clause."""
     first_word = first_alnum_token(text)
-    if first_word is None or not (first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS")
-                                  or _starts_lead(lang, text, first_word)):
+    if first_word is None or not may_open_conditional(lang, first_word[1]) or not (
+            first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS") or _starts_lead(lang, text, first_word)):
         return False    # no conditional and no lead word first, without tokenising the whole text
     view = _clauses(lang, text)
     toks, next_alnum = view.toks, view.next_alnum
@@ -191,7 +191,7 @@ def clause_imperative(lang: str, text: str) -> bool:
     if "_" in text:     # (a word of underscores opens no clause: the long way)
         if not any(c in text for c in _CLAUSE_BREAKS):
             return False    # no clause break, without tokenising the text
-    elif not any(map(_may_open_clause, repeat(lang), _CLAUSE_OPENING.findall(text))):
+    elif not any(map(may_open_imperative, repeat(lang), _CLAUSE_OPENING.findall(text))):
         return False    # no clause break, or none opening with an imperative or a lead word: no need of the tokens
     return _clause_imperative_by_tokens(lang, text)
 
@@ -231,10 +231,18 @@ _CLAUSE_OPENING = re.compile(r"[%s]\W*(%s)" % ("".join(_CLAUSE_BREAKS), WORD_TOK
 
 
 @lru_cache(maxsize=65536)
-def _may_open_clause(lang: str, word: str) -> bool:
-    """Whether a clause opening with ``word`` may start with an imperative (:func:`imperative_from` at its first word:
-    an imperative, or a lead word before one)."""
+def may_open_imperative(lang: str, word: str) -> bool:
+    """Whether a text or a clause opening with ``word`` may start with an imperative (:func:`imperative_from` at its
+    first word: an imperative, or a lead word before one). No means :func:`starts_imperative` is False."""
     return is_imperative_word(lang, word) or may_start_cue(lang, "TIP_LEAD_WORDS", word.lower())
+
+
+@lru_cache(maxsize=65536)
+def may_open_conditional(lang: str, word: str) -> bool:
+    """Whether a text opening with ``word`` may open with a condition (a conditional, or a lead word before one). No
+    means :func:`conditional_imperative` is False."""
+    lower = word.lower()
+    return lower in word_set(lang, "TIP_CONDITIONALS") or may_start_cue(lang, "TIP_LEAD_WORDS", lower)
 
 
 @lru_cache(maxsize=None)
