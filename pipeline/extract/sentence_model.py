@@ -198,14 +198,11 @@ def _document_rates(doc: DocContext) -> tuple[float, float]:
     """Shares of the document's sentences that speak as the author and to the reader: a
     first-person story describes, advice addresses the reader."""
     if "person_rates" not in doc.memo:
-        n = first = second = 0
-        lang = doc.lang
-        for b in doc.blocks:
-            for x in sentences(b):
-                n += 1
-                found = cue_matches(lang, x.text)   # has_cue of both fields, one lookup
-                first += bool(found.get("TIP_NARRATOR_WORDS"))
-                second += bool(found.get("TIP_SECOND_PERSON"))
+        # has_cue of both fields, one lookup per sentence (a text has a field's key only with a cue of it)
+        found = list(map(cue_matches, repeat(doc.lang), [x.text for b in doc.blocks for x in sentences(b)]))
+        n = len(found)
+        first = sum(map(operator.contains, found, repeat("TIP_NARRATOR_WORDS")))
+        second = sum(map(operator.contains, found, repeat("TIP_SECOND_PERSON")))
         doc.memo["person_rates"] = (first / n, second / n) if n else (0.0, 0.0)
     return doc.memo["person_rates"]
 
@@ -278,13 +275,18 @@ def features(doc: DocContext, c: Candidate) -> dict[str, float]:
 
 _QUOTE_MARK = re.compile("[%s]" % re.escape(QUOTE_MARKS))     # any of QUOTE_MARKS
 _DIGIT = re.compile(r"\d")     # a decimal digit: str.isdigit() holds for it (and for a few more, such as "²")
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]")     # the digits \d misses ("²", "①") are none of them ASCII
+# characters none of which is a digit (str.isdigit): ASCII but its digits, Latin-1 but its superscripts, the Latin
+# Extended letters, the general punctuation (checked at import); the regex engine passes over them
+_NO_DIGIT_RANGES = ((0x00, 0x2f), (0x3a, 0x7f), (0xa0, 0xb1), (0xb4, 0xb8), (0xba, 0x24f), (0x2000, 0x206f))
+if any(chr(i).isdigit() for lo, hi in _NO_DIGIT_RANGES for i in range(lo, hi + 1)):
+    raise RuntimeError("a digit among the characters _has_digit passes over")
+_MAYBE_DIGIT = re.compile("[^%s]" % "".join(re.escape(chr(lo)) + "-" + re.escape(chr(hi)) for lo, hi in _NO_DIGIT_RANGES))
 
 
 def _has_digit(text: str) -> bool:
-    """``any(ch.isdigit() for ch in text)``, by the regex engine for most texts (of a text with letters beyond ASCII,
-    only those are looked at one by one)."""
-    return bool(_DIGIT.search(text)) or (not text.isascii() and any(map(str.isdigit, _NOT_ASCII.findall(text))))
+    """``any(ch.isdigit() for ch in text)``, by the regex engine: only the characters that may be digits (the ASCII
+    digits and what is neither a Latin letter nor common punctuation) are looked at one by one."""
+    return any(map(str.isdigit, _MAYBE_DIGIT.findall(text)))
 
 
 # the shape features, in the order of _shape_values
@@ -300,24 +302,36 @@ def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
 def _shape_values(doc: DocContext, c: Candidate, text: str) -> tuple[object, ...]:
     """The values of :func:`_shape`, in the order of ``SHAPE_FEATURES``."""
     b, n_words = c.block, len(words(text))
-    kind = b.kind
+    heading, list_item, quote, numbered, position = b.memo.get("shape") or _block_shape(doc, b)
     return (
-        kind == "heading",
-        kind == "list_item",
-        kind == "quote",
-        b.number is not None,
-        math.log1p(n_words) / 3.0,
+        heading,
+        list_item,
+        quote,
+        numbered,
+        _LOG_WORDS[n_words] if n_words < len(_LOG_WORDS) else math.log1p(n_words) / 3.0,
         n_words <= 4,
         n_words > 35,
-        is_question(text),
+        "?" in text and is_question(text),
         text.rstrip().endswith(":"),
         "!" in text,
         c.sentence <= 0,
         c.sentence > 0,
-        b.idx / max(1, len(doc.blocks) - 1),
+        position,
         _has_digit(text),
         _QUOTE_MARK.search(text) is not None,
     )
+
+
+# the log_words feature of a unit of n words, for the usual n
+_LOG_WORDS = tuple(math.log1p(n) / 3.0 for n in range(256))
+
+
+def _block_shape(doc: DocContext, b: Block) -> tuple[bool, bool, bool, bool, float]:
+    """The shape features that are the block's (heading, list_item, quote, numbered, position), once per block."""
+    kind = b.kind
+    found = b.memo["shape"] = (kind == "heading", kind == "list_item", kind == "quote", b.number is not None,
+                               b.idx / max(1, len(doc.blocks) - 1))
+    return found
 
 
 def _advice_cues(lang: str, text: str) -> dict[str, object]:
@@ -386,6 +400,9 @@ def _claims_own_values(doc: DocContext, text: str) -> tuple[bool, ...]:
     lang = doc.lang
     title_tip, title_myth = _title_cues(doc)
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
+    if found.keys().isdisjoint(_OWN_CUE_FIELDS):    # (most units: no claim cue, only the label to look for)
+        return (title_tip, title_myth, False, False, label_end(lang, "MYTH_LABELS", text) is not None, False, False,
+                False, False, False)
     rebuttal = bool(found.get("MYTH_REBUTTAL_CUES"))
     return (
         title_tip,
@@ -399,6 +416,11 @@ def _claims_own_values(doc: DocContext, text: str) -> tuple[bool, ...]:
         rebuttal and cues_inside(lang, "MYTH_REBUTTAL_CUES", text),   # no cue, none inside
         bool(found.get("MYTH_ABSOLUTE_CUES")),
     )
+
+
+# the cue fields _claims_own_values reads (a text has a field's key only with a cue of it: ``cue_matches``)
+_OWN_CUE_FIELDS = frozenset({"MYTH_CUES", "MYTH_WEAK_CUES", "MYTH_BELIEF_CUES", "MYTH_POPULAR_CUES", "MYTH_REBUTTAL_CUES",
+                             "MYTH_ABSOLUTE_CUES"})
 
 
 def _title_cues(doc: DocContext) -> tuple[bool, bool]:
