@@ -337,16 +337,21 @@ def _block_shape(doc: DocContext, b: Block) -> tuple[bool, bool, bool, bool, flo
 def _advice_cues(lang: str, text: str) -> dict[str, object]:
     """The advice features that are cue lookups of the unit (cheap): ``_reaches`` bounds a unit's score with
     them before the mood tests of :func:`_advice` (imperatives by clause, Polish morphology)."""
+    return dict(zip(GROUP_FEATURES["advice_cues"], _advice_cue_values(lang, text)))
+
+
+def _advice_cue_values(lang: str, text: str) -> tuple[bool, ...]:
+    """The values of :func:`_advice_cues`, in the order of ``GROUP_FEATURES["advice_cues"]``."""
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
-    return {
-        "first_person": bool(found.get("TIP_NARRATOR_WORDS")) or bool(found.get("TIP_FIRST_PERSON")),
-        "modal": bool(found.get("TIP_MODALS")) and has_modal(lang, text),    # (no modal cue: none of advice)
-        "advice_cue": bool(found.get("TIP_ADVICE_CUES")),
-        "tip_label": label_end(lang, "TIP_LABELS", text) is not None,
-        "tip_not_cue": bool(found.get("TIP_NOT_CUES")),
-        "mistake_cue": bool(found.get("TIP_MISTAKE_CUES")),
-        "announce": text.rstrip().endswith(":") and bool(found.get("TIP_ANNOUNCE_CUES")),
-    }
+    return (
+        bool(found.get("TIP_NARRATOR_WORDS")) or bool(found.get("TIP_FIRST_PERSON")),
+        bool(found.get("TIP_MODALS")) and has_modal(lang, text),    # (no modal cue: none of advice)
+        bool(found.get("TIP_ADVICE_CUES")),
+        label_end(lang, "TIP_LABELS", text) is not None,
+        bool(found.get("TIP_NOT_CUES")),
+        bool(found.get("TIP_MISTAKE_CUES")),
+        text.rstrip().endswith(":") and bool(found.get("TIP_ANNOUNCE_CUES")),
+    )
 
 
 def _advice(lang: str, text: str, cue_features: Mapping[str, object] | None = None) -> dict[str, object]:
@@ -454,17 +459,22 @@ def _claims_context(doc: DocContext, c: Candidate, following: Mapping[str, objec
 def _claims_following(doc: DocContext, c: Candidate) -> dict[str, object]:
     """The context features of :func:`_claims_context` read off the sentences after the unit (cheap: their cues are
     known): ``_reaches`` bounds a unit's score with them before the block's context (its heading and intro)."""
+    return dict(zip(GROUP_FEATURES["claims_following"], _claims_following_values(doc, c)))
+
+
+def _claims_following_values(doc: DocContext, c: Candidate) -> tuple[bool, ...]:
+    """The values of :func:`_claims_following`, in the order of ``GROUP_FEATURES["claims_following"]``."""
     lang = doc.lang
     following = _following(doc, c)
     found = [cue_matches(lang, t) for t in following]     # has_cue of each field, one lookup per sentence
-    return {
-        "rebuttal_next": any(f.get("MYTH_REBUTTAL_CUES") for f in found),
-        "myth_next": any(f.get("MYTH_CUES") for f in found),
+    return (
+        any(f.get("MYTH_REBUTTAL_CUES") for f in found),
+        any(f.get("MYTH_CUES") for f in found),
         # the discourse of a rebuttal: a claim, then right away a sentence that rejects it ("To nieprawda.") or
         # opens by turning against it ("Namun ...", "Eigenlijk ...")
-        "rebuttal_follows": bool(following) and bool(found[0].get("MYTH_REBUTTAL_CUES")),
-        "contrast_follows": bool(following) and bool(cues_at_start(lang, "MYTH_CONTRAST_CUES", following[0])),
-    }
+        bool(following) and bool(found[0].get("MYTH_REBUTTAL_CUES")),
+        bool(following) and bool(cues_at_start(lang, "MYTH_CONTRAST_CUES", following[0])),
+    )
 
 
 def _block_claims_context(doc: DocContext, b: Block) -> tuple[bool, bool, bool, bool, bool, bool]:
@@ -498,14 +508,30 @@ def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
             found = dict(zip(SHAPE_FEATURES, _first(doc, c)[0]))      # (zip stops at the shape's last)
         elif name == "claims_own":
             found = dict(zip(CLAIMS_OWN_FEATURES, _first(doc, c)[0][_CLAIMS_OWN_AT:]))
+        elif name in _GROUP_VALUES:
+            found = dict(zip(GROUP_FEATURES[name], _group_values(doc, c, name)))
         else:
-            found = (_advice_cues(doc.lang, text) if name == "advice_cues"
-                     else _advice(doc.lang, text, _group(doc, c, "advice_cues")) if name == "advice"
-                     else _claims_following(doc, c) if name == "claims_following"
+            found = (_advice(doc.lang, text, _group(doc, c, "advice_cues")) if name == "advice"
                      else _claims_context(doc, c, _group(doc, c, "claims_following")) if name == "claims_context"
                      else _claims_and_context(doc, c, text))
         computed[name] = found
     return found
+
+
+# the groups computed as tuples (in the order of GROUP_FEATURES): a bound stage reads them so, without a dictionary
+_GROUP_VALUES = {
+    "advice_cues": lambda doc, c: _advice_cue_values(doc.lang, c.text),
+    "claims_following": _claims_following_values,
+}
+
+
+def _group_values(doc: DocContext, c: Candidate, name: str) -> tuple[bool, ...]:
+    """The values of one of the ``_GROUP_VALUES`` groups of a unit, once per unit."""
+    key = ("values", name)
+    found = c.computed.get(key)
+    if found is None:
+        found = c.computed[key] = _GROUP_VALUES[name](doc, c)
+    return found    # type: ignore[return-value]
 
 
 def _computed(doc: DocContext, c: Candidate) -> dict[object, object]:
@@ -623,8 +649,8 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
         part = sum(map(operator.mul, weights, values)) - positive    # the known features' part, group by group
         if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
             return False
-        for groups, weights, positive in later:
-            values, conjunctions = _stage(doc, c, computed, groups)
+        for recipe, weights, positive in later:
+            values, conjunctions = _stage_of(doc, c, computed, recipe)
             part += sum(map(operator.mul, weights, values)) - positive
             if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
                 return False
@@ -648,9 +674,39 @@ def stage_features(groups: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f for f in GROUP_FEATURES[groups[-1]] if f not in before)
 
 
-# the conjunctions' input among the first features, and where they are in FIRST_FEATURES
-_FIRST_INPUTS = tuple(f for f in FIRST_FEATURES if f in CONJUNCTION_INPUTS)
-_first_inputs = operator.itemgetter(*(FIRST_FEATURES.index(f) for f in _FIRST_INPUTS))
+# the conjunctions' input in a fixed order: what a unit's stage knows of it, as a tuple (True where not known yet)
+_INPUT_ORDER = ("popular_cue", "rebuttal_next", "rebuttal_cue", "belief_cue", "absolute_cue", "quoted", "heading",
+                "rebuttal_follows", "contrast_follows", "second_person", "modal", "starts_imperative", "ctx_tip_intro",
+                "ctx_parent_imperative", "title_tip")
+if frozenset(_INPUT_ORDER) != CONJUNCTION_INPUTS or len(_INPUT_ORDER) != len(CONJUNCTION_INPUTS):
+    raise RuntimeError("_INPUT_ORDER is not CONJUNCTION_INPUTS")
+# (index in FIRST_FEATURES, index in _INPUT_ORDER) of the conjunctions' input known first
+_FIRST_INPUTS_AT = tuple((FIRST_FEATURES.index(f), _INPUT_ORDER.index(f)) for f in FIRST_FEATURES if f in CONJUNCTION_INPUTS)
+
+
+def _first_inputs(values: tuple[object, ...]) -> list[object]:
+    """The conjunctions' input (in the order of ``_INPUT_ORDER``) given the values of ``FIRST_FEATURES``."""
+    known: list[object] = [True] * len(_INPUT_ORDER)
+    for i, at in _FIRST_INPUTS_AT:
+        known[at] = values[i]
+    return known
+
+
+def _conjunction_flags(known: "list[object] | tuple[object, ...]", popular_that: object, rebuttal_first: object
+                       ) -> tuple[object, ...]:
+    """:func:`_conjunction_values` of the conjunctions' input as a sequence in the order of ``_INPUT_ORDER`` (True
+    where not known)."""
+    (popular, rebuttal_next, rebuttal, belief, absolute, quoted, heading, follows, contrast, second_person, modal,
+     imperative, tip_intro, parent_imperative, title_tip) = known
+    return (
+        popular and (rebuttal_next or rebuttal),
+        popular_that,
+        belief and rebuttal_next,
+        rebuttal_first,
+        (popular or belief or absolute or quoted or heading) and (follows or contrast),
+        second_person and modal,
+        imperative and (tip_intro or parent_imperative or title_tip),
+    )
 
 
 def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups: tuple[str, ...]
@@ -660,36 +716,51 @@ def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups
     stages their orders share."""
     if not groups:
         return _first(doc, c)
-    key, before_key, inputs_key, before, last, names, inputs_at = _stage_recipe(groups)
+    return _stage_of(doc, c, computed, _stage_recipe(groups))
+
+
+_Recipe = tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]], tuple[str, ...],
+                str, tuple[str, ...], tuple[tuple[int, int], ...], bool]
+
+
+def _stage_of(doc: DocContext, c: Candidate, computed: dict[object, object], recipe: _Recipe
+              ) -> tuple[tuple[object, ...], tuple[bool, ...]]:
+    """:func:`_stage` of the groups of ``recipe`` (``_stage_recipe``)."""
+    key, before_key, inputs_key, before, last, names, inputs_at, direct = recipe
     found = computed.get(key)
     if found is None:
-        inputs = computed.get(before_key)
-        if inputs is None:
+        known = computed.get(before_key)
+        if known is None:
             if before:
-                _stage(doc, c, computed, before)
-                inputs = computed[before_key]
+                _stage_of(doc, c, computed, _stage_recipe(before))
+                known = computed[before_key]
             else:
-                inputs = computed[before_key] = dict(zip(_FIRST_INPUTS, _first_inputs(_first(doc, c)[0])))
-        group = _group(doc, c, last)
-        values = tuple([group[k] for k in names])
-        known = dict(inputs)    # type: ignore[call-overload]
-        known.update([(k, values[i]) for k, i in inputs_at])
+                known = computed[before_key] = _first_inputs(_first(doc, c)[0])
+        if direct:      # (the group's values are the stage's, in order)
+            values = _group_values(doc, c, last)
+        else:
+            group = _group(doc, c, last)
+            values = tuple([group[k] for k in names])
+        if inputs_at:
+            known = list(known)     # type: ignore[call-overload]
+            for i, at in inputs_at:
+                known[at] = values[i]   # type: ignore[index]
         computed[inputs_key] = known
         first_flags = _first(doc, c)[1]     # popular_that and rebuttal_first: the unit's own, known from the start
-        found = computed[key] = (values, _conjunction_values(known, first_flags[1], first_flags[3]))
+        found = computed[key] = (values, _conjunction_flags(known, first_flags[1], first_flags[3]))  # type: ignore
     return found     # type: ignore[return-value]
 
 
 @lru_cache(maxsize=None)    # (a few stages)
-def _stage_recipe(groups: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]],
-                                                    tuple[str, tuple[str, ...]], tuple[str, ...], str, tuple[str, ...],
-                                                    tuple[tuple[str, int], ...]]:
+def _stage_recipe(groups: tuple[str, ...]) -> _Recipe:
     """What :func:`_stage` of ``groups`` reads and writes, once per stage: (its key in a unit's ``computed``, the key
     of the conjunctions' input known before it, that of those known after it, the groups before it, its own group,
-    its features (``stage_features``), those of them the conjunctions read with their index)."""
+    its features (``stage_features``), (index among them, index in ``_INPUT_ORDER``) of those the conjunctions read,
+    whether they are its group's values in order (``_GROUP_VALUES``))."""
     names = stage_features(groups)
     return (("stage", groups), ("inputs", groups[:-1]), ("inputs", groups), groups[:-1], groups[-1], names,
-            tuple((k, i) for i, k in enumerate(names) if k in CONJUNCTION_INPUTS))
+            tuple((i, _INPUT_ORDER.index(k)) for i, k in enumerate(names) if k in CONJUNCTION_INPUTS),
+            groups[-1] in _GROUP_VALUES and names == GROUP_FEATURES[groups[-1]])
 
 
 # --- the stored model ------------------------------------------------------------------------
@@ -746,16 +817,17 @@ class Model:
         return tuple(self.weights.get(k, 0.0) for k in names), sum(self._positive_weights.get(k, 0.0) for k in names)
 
     @cached_property
-    def bound_plan(self) -> tuple[float, float, tuple[float, ...], tuple[tuple[tuple[str, ...], tuple[float, ...], float],
+    def bound_plan(self) -> tuple[float, float, tuple[float, ...], tuple[tuple[object, tuple[float, ...], float],
                                                                           ...]] | None:
         """What ``_reaches`` bounds a unit's score with: (the limit below which a bound drops it, the base of every bound
         (:meth:`bound_of_flags` of no part and no conjunction), the conjunctions' positive weights in the order of
-        ``CONJUNCTIONS``, each bound stage as (its lazy groups, :meth:`_weights_of_stage`)); None for a threshold of 0
-        or 1 (no bound is taken)."""
+        ``CONJUNCTIONS``, each bound stage as (the ``_stage_recipe`` of its lazy groups (the first stage: no group),
+        :meth:`_weights_of_stage`)); None for a threshold of 0 or 1 (no bound is taken)."""
         if self.z_threshold is None:
             return None
         return (self.z_threshold - _MARGIN, self._flags_base, self._conjunction_positive,
-                tuple((groups, *self._weights_of_stage(groups)) for groups in self.lazy_prefixes))
+                tuple((_stage_recipe(groups) if groups else groups, *self._weights_of_stage(groups))
+                      for groups in self.lazy_prefixes))
 
     def bound_of_flags(self, known_part: float, conjunctions: tuple[bool, ...]) -> float:
         """:meth:`bound_of_true` of the conjunctions that may hold given as flags in the order of ``CONJUNCTIONS``."""
