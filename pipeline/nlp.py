@@ -276,7 +276,7 @@ def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int
     # An ASCII text's tokens are those of its lower-cased text, lower-cased (only A-Z change, within \w)
     if text.isascii():
         return _index(lang).find_lowered(_TOKEN.findall(text.lower()))
-    return _index(lang).find_lowered([t.lower() for t in _TOKEN.findall(text)])
+    return _index(lang).find_lowered(list(map(str.lower, _TOKEN.findall(text))))
 
 
 _matches = cue_matches      # (of a text that is not empty)

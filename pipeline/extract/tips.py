@@ -239,8 +239,10 @@ def _fitting_sentences(doc: DocContext, settings: Settings, tips_only: bool = Fa
         if tips_only:
             found = [(b, k, sent) for b, k, sent in _fitting_sentences(doc, settings) if _may_be_tip(doc.lang, sent.text)]
         else:
+            min_words = settings.min_sentence_words
             found = [(b, k, sent) for b in doc.blocks if b.kind != "heading"
-                     for k, sent in enumerate(sentences(b)) if _fits_sentence(sent.text, settings.min_sentence_words)]
+                     for k, sent in enumerate(sentences(b))
+                     if len(sent.text) <= MAX_ITEM_CHARS and len(words(sent.text)) >= min_words]
         doc.memo[key] = found
     return found
 
@@ -276,12 +278,6 @@ def _opening_sentences(doc: DocContext, settings: Settings) -> list[tuple[Block,
         found = doc.memo[key] = [(b, k, sent, first[1]) for b, k, sent in _fitting_sentences(doc, settings, True)
                                  for first in (first_alnum_token(sent.text),) if first is not None]
     return found
-
-
-@lru_cache(maxsize=8192)
-def _fits_sentence(text: str, min_words: int) -> bool:
-    """Neither too long nor too short (remembered per text: four rules ask of every sentence)."""
-    return len(text) <= MAX_ITEM_CHARS and len(words(text)) >= min_words
 
 
 @lru_cache(maxsize=8192)
