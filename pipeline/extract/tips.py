@@ -237,7 +237,8 @@ def _fitting_sentences(doc: DocContext, settings: Settings, tips_only: bool = Fa
     found = doc.memo.get(key)
     if found is None:
         if tips_only:
-            found = [(b, k, sent) for b, k, sent in _fitting_sentences(doc, settings) if _may_be_tip(doc.lang, sent.text)]
+            lang = doc.lang
+            found = [(b, k, sent) for b, k, sent in _fitting_sentences(doc, settings) if _may_be_tip(lang, sent.text)]
         else:
             min_words = settings.min_sentence_words
             found = [(b, k, sent) for b in doc.blocks if b.kind != "heading"
@@ -338,8 +339,10 @@ def tip_suggestion_question(doc: DocContext, taken: Taken, settings: Settings) -
 def _suggests(lang: str, text: str) -> bool:
     """"Why not" and a verb after it, the reader addressed or no subject: ``mengapa kamu tidak mendesain``."""
     toks = [t.lower for t in tokenize(text) if t.is_word]
-    for phrase in lang_data(lang).TIP_SUGGESTION_QUESTIONS:
-        first, *rest = phrase.split()
+    present = set(toks)
+    for first, rest in _suggestion_phrases(lang):
+        if first not in present:
+            continue    # (most questions: none of the phrases' first words)
         for i, t in enumerate(toks):
             if t != first:
                 continue
@@ -347,6 +350,12 @@ def _suggests(lang: str, text: str) -> bool:
             if after[:len(rest)] == rest:
                 return True
     return False
+
+
+@lru_cache(maxsize=None)    # (a few languages)
+def _suggestion_phrases(lang: str) -> tuple[tuple[str, list[str]], ...]:
+    """(first word, the words after it) of each ``TIP_SUGGESTION_QUESTIONS`` phrase."""
+    return tuple((first, rest) for first, *rest in map(str.split, lang_data(lang).TIP_SUGGESTION_QUESTIONS))
 
 
 def tip_modal_sentence(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
