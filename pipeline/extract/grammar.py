@@ -287,8 +287,7 @@ def narrated(lang: str, text: str) -> bool:
         return True
     if not has_tagger(lang):
         return False
-    tags = [word_tags(lang, t.text) for t in toks if t.is_word]
-    if any(any(x.startswith("aglt:sg:pri") for x in tg) for tg in tags):
+    if any(map(_first_person_agglutinate, repeat(lang), [t.text for t in toks if t.is_word])):
         return True
     words = [t for t in toks if t.is_word]
     for s, e in cues(lang, "TIP_MODALS", text):
@@ -296,6 +295,12 @@ def narrated(lang: str, text: str) -> bool:
         if nxt is not None and any(x.startswith(("praet:", "cond:")) for x in word_tags(lang, nxt.text)):
             return True
     return False
+
+
+@lru_cache(maxsize=65536)
+def _first_person_agglutinate(lang: str, word: str) -> bool:
+    """Whether a reading of ``word`` is the agglutinate of the first person singular (``-(e)m``: ``otworzyłem``)."""
+    return any(x.startswith("aglt:sg:pri") for x in word_tags(lang, word))
 
 
 def title_cased(text: str) -> bool:
