@@ -644,7 +644,7 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     plan = model.bound_plan
     if plan is not None and "features" not in computed and not c.rule:
         # (Model.known_part_of and Model.bound_of_flags, inline: most units are dropped here, by the first bound)
-        limit, base, conjunction_weights, ((_, weights, positive), *later) = plan
+        limit, base, conjunction_weights, weights, positive, later = plan
         values, conjunctions = computed.get("first") or _first(doc, c)
         part = sum(map(operator.mul, weights, values)) - positive    # the known features' part, group by group
         if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
@@ -817,17 +817,18 @@ class Model:
         return tuple(self.weights.get(k, 0.0) for k in names), sum(self._positive_weights.get(k, 0.0) for k in names)
 
     @cached_property
-    def bound_plan(self) -> tuple[float, float, tuple[float, ...], tuple[tuple[object, tuple[float, ...], float],
-                                                                          ...]] | None:
+    def bound_plan(self) -> tuple[float, float, tuple[float, ...], tuple[float, ...], float,
+                                  tuple[tuple[object, tuple[float, ...], float], ...]] | None:
         """What ``_reaches`` bounds a unit's score with: (the limit below which a bound drops it, the base of every bound
         (:meth:`bound_of_flags` of no part and no conjunction), the conjunctions' positive weights in the order of
-        ``CONJUNCTIONS``, each bound stage as (the ``_stage_recipe`` of its lazy groups (the first stage: no group),
-        :meth:`_weights_of_stage`)); None for a threshold of 0 or 1 (no bound is taken)."""
+        ``CONJUNCTIONS``, the first stage's :meth:`_weights_of_stage` (its weights, their positive sum), each later
+        stage as (the ``_stage_recipe`` of its lazy groups, its weights, their positive sum)); None for a threshold of
+        0 or 1 (no bound is taken)."""
         if self.z_threshold is None:
             return None
-        return (self.z_threshold - _MARGIN, self._flags_base, self._conjunction_positive,
-                tuple((_stage_recipe(groups) if groups else groups, *self._weights_of_stage(groups))
-                      for groups in self.lazy_prefixes))
+        first, *later = self.lazy_prefixes
+        return (self.z_threshold - _MARGIN, self._flags_base, self._conjunction_positive, *self._weights_of_stage(first),
+                tuple((_stage_recipe(groups), *self._weights_of_stage(groups)) for groups in later))
 
     def bound_of_flags(self, known_part: float, conjunctions: tuple[bool, ...]) -> float:
         """:meth:`bound_of_true` of the conjunctions that may hold given as flags in the order of ``CONJUNCTIONS``."""
