@@ -123,9 +123,12 @@ def _block_units(b: Block) -> tuple[Candidate, ...]:
             units = [(0, len(b.text), -1, b.text)]
         else:
             units = [(x.start, x.end, i, x.text) for i, x in enumerate(sentences(b))]
-        found = b.memo["model_units"] = tuple(
-            Candidate(b, s, e, None, k, stripped) for s, e, k, text in units
-            for stripped in (text.strip(),) if len(stripped) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
+        out = []
+        for s, e, k, text in units:
+            stripped = text.strip()
+            if len(stripped) <= MAX_ITEM_CHARS and len(words(text)) >= 2:
+                out.append(Candidate(b, s, e, None, k, stripped))
+        found = b.memo["model_units"] = tuple(out)
     return found
 
 
