@@ -522,10 +522,11 @@ def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
 
 
 # the groups computed as tuples (in the order of GROUP_FEATURES): a bound stage reads them so, without a dictionary
-_GROUP_VALUES = {
-    "advice_cues": lambda doc, c: _advice_cue_values(doc.lang, c.text),
-    "claims_following": _claims_following_values,
-}
+def _unit_advice_cue_values(doc: DocContext, c: Candidate) -> tuple[bool, ...]:
+    return _advice_cue_values(doc.lang, c.text)
+
+
+_GROUP_VALUES = {"advice_cues": _unit_advice_cue_values, "claims_following": _claims_following_values}
 
 
 def _group_values(doc: DocContext, c: Candidate, name: str) -> tuple[bool, ...]:
