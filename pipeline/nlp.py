@@ -27,8 +27,8 @@ from typing import Mapping, NamedTuple
 from pipeline.lang import get as lang_data
 from pipeline.spacy_blank import pipeline
 
-__all__ = ["pipeline", "Token", "tokenize", "token_texts", "first_alnum_token", "cues", "cue_matches", "has_cue",
-           "is_cue_word", "may_start_cue", "WORD_TOKEN",
+__all__ = ["pipeline", "Token", "tokenize", "first_alnum_token", "cues", "cue_matches", "has_cue", "is_cue_word",
+           "may_start_cue", "WORD_TOKEN",
            "word_set", "words_between", "CuePhrases"]
 
 # a word token: a word keeps its inner hyphens, apostrophes, dots and ampersands (any other character not a letter,
@@ -55,14 +55,6 @@ def tokenize(text: str) -> tuple[Token, ...]:
     new = tuple.__new__     # Token(...) without its keyword-argument __new__
     return tuple([new(Token, (i, m.start(), m.end(), t, t.lower(), t[0].isalnum() or t[0] == "_"))
                   for i, m in enumerate(_TOKEN.finditer(text)) for t in (m.group(),)])
-
-
-def token_texts(text: str) -> tuple[list[str], list[str]]:
-    """(the texts, the lower-cased texts) of ``tokenize(text)``'s tokens, without making the tokens (a caller that
-    reads no offsets)."""
-    texts = _TOKEN.findall(text)
-    # an ASCII text's tokens are those of its lower-cased text, lower-cased (only A-Z change, within \w)
-    return texts, _TOKEN.findall(text.lower()) if text.isascii() else list(map(str.lower, texts))
 
 
 def first_alnum_token(text: str) -> tuple[int, str] | None:

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from pipeline.extract.morphology import clear_imperative, has_tagger, only_infinitive, tag_is, word_tags
 from pipeline.lang import get as lang_data
-from pipeline.nlp import WORD_TOKEN, cues, first_alnum_token, may_start_cue, token_texts, tokenize, word_set
+from pipeline.nlp import WORD_TOKEN, Token, cues, first_alnum_token, may_start_cue, tokenize, word_set
 
 _SEPARATORS = (",", "-", "–", "—", ":")
 _CLAUSE_BREAKS = (",", ";", ":", "–", "—")
@@ -28,48 +28,42 @@ _LABEL_WORD = re.compile(r"^([^\W\d_][\w'’-]*)")
 
 class _Clauses(NamedTuple):
     """Where the clause tests look in a text's tokens, found in one pass (they ask of a sentence many times)."""
-    texts: list[str]                # the tokens' texts (``tokenize(text)``'s, without the Token objects)
-    lowers: list[str]               # ... lower-cased
-    next_alnum: tuple[int, ...]     # [i]: the first token at or after i with a letter or digit (len(texts) if none)
-    next_word: tuple[int, ...]      # [i]: the first word token at or after i (len(texts) if none)
+    toks: tuple[Token, ...]
+    next_alnum: tuple[int, ...]     # [i]: the first token at or after i with a letter or digit (len(toks) if none)
+    next_word: tuple[int, ...]      # [i]: the first word token at or after i (len(toks) if none)
     breaks: tuple[tuple[int, int], ...]     # (token index, words before it) of each clause break (_CLAUSE_BREAKS)
     separators: tuple[int, ...]     # token indices of the separators (_SEPARATORS)
     not_openers: frozenset[int]     # where a TIP_NOT_OPENERS cue starts
     lead_ends: dict[int, int]       # where a TIP_LEAD_WORDS cue starting at a token ends (the longest)
 
 
-_WORD_START = re.compile(r"\w").match     # a word token starts with a letter, digit or underscore (Token.is_word)
-
-
 # per text: the clause tests ask of one sentence many times within its document (a small bound: an entry holds
-# the text's tokens)
+# the text's tokens, which nlp.tokenize's own cache may have let go)
 @lru_cache(maxsize=1024)
 def _clauses(lang: str, text: str) -> _Clauses:
-    texts, lowers = token_texts(text)
-    n = len(texts)
-    is_word = list(map(_WORD_START, texts))
+    toks = tokenize(text)
+    n = len(toks)
     next_alnum, next_word = [n] * (n + 1), [n] * (n + 1)
     breaks, separators = [], []
     n_words = 0
-    for i, t in enumerate(texts):
-        if is_word[i]:
+    for t in toks:
+        if t.is_word:
             n_words += 1
-        elif t in _CLAUSE_BREAKS or t in _SEPARATORS:
-            if t in _CLAUSE_BREAKS:
-                breaks.append((i, n_words))
-            if t in _SEPARATORS:
-                separators.append(i)
-    for i in range(n - 1, -1, -1):
-        word = is_word[i]
-        next_word[i] = i if word else next_word[i + 1]
+        elif t.text in _CLAUSE_BREAKS or t.text in _SEPARATORS:
+            if t.text in _CLAUSE_BREAKS:
+                breaks.append((t.i, n_words))
+            if t.text in _SEPARATORS:
+                separators.append(t.i)
+    for t in reversed(toks):
+        i = t.i
+        next_word[i] = i if t.is_word else next_word[i + 1]
         # a letter or digit: a word's first character, but for a word of underscores first ("_x"); punctuation has none
-        t = texts[i]
-        has_alnum = word and (t[0] != "_" or any(c.isalnum() for c in t))
+        has_alnum = t.is_word and (t.text[0] != "_" or any(c.isalnum() for c in t.text))
         next_alnum[i] = i if has_alnum else next_alnum[i + 1]
     lead_ends: dict[int, int] = {}
     for s, e in cues(lang, "TIP_LEAD_WORDS", text):
         lead_ends[s] = max(e, lead_ends.get(s, 0))
-    return _Clauses(texts, lowers, tuple(next_alnum), tuple(next_word), tuple(breaks), tuple(separators),
+    return _Clauses(toks, tuple(next_alnum), tuple(next_word), tuple(breaks), tuple(separators),
                     frozenset(s for s, _ in cues(lang, "TIP_NOT_OPENERS", text)), lead_ends)
 
 
@@ -119,8 +113,8 @@ def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = fro
     """``starts_imperative`` of the rest of ``text`` from its token ``k`` on (``text[tokenize(text)[k].start:]``),
     read off the tokens and cue words of the whole text: a clause after a comma costs no tokenising of its own."""
     view = _clauses(lang, text)
-    texts, lowers, next_alnum = view.texts, view.lowers, view.next_alnum
-    n = len(texts)
+    toks, next_alnum = view.toks, view.next_alnum
+    n = len(toks)
     if k > n:
         return False
     if next_alnum[k] in view.not_openers:
@@ -132,17 +126,17 @@ def imperative_from(lang: str, text: str, k: int, subjects: frozenset[str] = fro
         i = next_alnum[i]   # past punctuation, quotes, a bullet, the comma after a lead word
         if i >= n:
             return False
-        if is_imperative_word(lang, texts[i]):
+        if is_imperative_word(lang, toks[i].text):
             # aimed at the author, not the reader: "Beri tahu saya", "Laat me weten"
             # or a statement with the subject after the verb: "Daarom zet ik ..."
             if i + 1 < n:
-                nxt = lowers[i + 1]
+                nxt = toks[i + 1].lower
                 if (nxt in word_set(lang, "TIP_SUBJECTS") or nxt in subjects
                         or nxt in word_set(lang, "TIP_NOT_NEXT") or nxt[:1].isdigit()):
                     return False   # "Begin 2020 ...", "Plan van aanpak"
                 if i > k and nxt in inversion and nxt not in subjects:
                     return False   # verb second after a lead word: "Daarnaast vind je ..."
-            return not any(t in word_set(lang, "TIP_FIRST_PERSON") for t in lowers[i + 1:i + 4])
+            return not any(t.lower in word_set(lang, "TIP_FIRST_PERSON") for t in toks[i + 1:i + 4])
         if i not in lead_ends:
             return False
         i = lead_ends[i]
@@ -155,10 +149,10 @@ def opens_with(lang: str, field: str, text: str, k: int = 0) -> bool:
     if not found:
         return False    # (most texts: no need of their tokens)
     view = _clauses(lang, text)
-    if k > len(view.texts):
+    if k > len(view.toks):
         return False
     first = view.next_alnum[k]
-    return first < len(view.texts) and any(s == first for s, _ in found)
+    return first < len(view.toks) and any(s == first for s, _ in found)
 
 
 def conditional_imperative(lang: str, text: str) -> bool:
@@ -169,19 +163,19 @@ def conditional_imperative(lang: str, text: str) -> bool:
             first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS") or _starts_lead(lang, text, first_word)):
         return False    # no conditional and no lead word first, without tokenising the whole text
     view = _clauses(lang, text)
-    lowers, next_alnum = view.lowers, view.next_alnum
-    n = len(lowers)
+    toks, next_alnum = view.toks, view.next_alnum
+    n = len(toks)
     first = next_alnum[0]
     if first >= n:
         return False
     conditionals = word_set(lang, "TIP_CONDITIONALS")
     lead_ends = view.lead_ends      # the longest cue at each start, as {s: e for s, e in sorted spans}
     for _ in range(2):   # up to two lead words before the conditional
-        if lowers[first] in conditionals or first not in lead_ends:
+        if toks[first].lower in conditionals or first not in lead_ends:
             break
         after = next_alnum[lead_ends[first]]
         first = after if after < n else first
-    if lowers[first] not in conditionals:
+    if toks[first].lower not in conditionals:
         return False
     at = bisect.bisect_left(view.separators, first + 2)
     seps = view.separators[at:at + 2]
@@ -205,8 +199,8 @@ def clause_imperative(lang: str, text: str) -> bool:
 def _clause_imperative_by_tokens(lang: str, text: str) -> bool:
     """:func:`clause_imperative` read off the text's tokens, clause by clause."""
     view = _clauses(lang, text)
-    texts, lowers, next_word = view.texts, view.lowers, view.next_word
-    n = len(texts)
+    toks, next_word = view.toks, view.next_word
+    n = len(toks)
     # after a clause the verb comes before its subject in a statement: "..., benader jij ...", "..., laat
     # Matthew ... zien"
     subjects = _clause_subjects(lang)
@@ -215,16 +209,16 @@ def _clause_imperative_by_tokens(lang: str, text: str) -> bool:
         if n_words < 2:
             continue
         opening = next_alnum[i + 1]
-        if opening >= n or (opening not in lead_ends and not is_imperative_word(lang, texts[opening])):
+        if opening >= n or (opening not in lead_ends and not is_imperative_word(lang, toks[opening].text)):
             continue    # what imperative_from answers at the clause's first word: no lead word and no imperative
         first = next_word[i + 1]    # the first two words of text[t.end:], as tokenised alone
         second = next_word[first + 1] if first < n else n
-        if second >= n or (_is_conjunction(lang, texts[first])
-                           and lowers[first] not in word_set(lang, "TIP_LEAD_WORDS")):
+        if second >= n or (_is_conjunction(lang, toks[first].text)
+                           and toks[first].lower not in word_set(lang, "TIP_LEAD_WORDS")):
             continue   # ", bądź ..." = ", or ..." (but ", to szukaj ...": "to" leads the imperative)
-        if texts[i] == "," and lowers[first] in word_set(lang, "EXAMPLE_CONJUNCTIONS"):
+        if toks[i].text == "," and toks[first].lower in word_set(lang, "EXAMPLE_CONJUNCTIONS"):
             continue   # "A, B, dan fokus pada C": the last item of an enumeration, not a new clause
-        if subjects and texts[second][:1].isupper():
+        if subjects and toks[second].text[:1].isupper():
             continue
         if imperative_from(lang, text, i + 1, subjects):   # starts_imperative(text[t.end:].lstrip(), subjects)
             return True
