@@ -80,9 +80,11 @@ def words_between(toks: tuple[Token, ...], a: int, b: int) -> int:
 # one element of a phrase: (op, text); op "=" equal, "^" starts with, "$" ends with, "~" contains
 _Element = tuple[str, str]
 _Phrase = tuple[str, tuple[_Element, ...]]     # (list name, elements)
-# the phrases whose first element fits a word: (names of those of one element, (name, the other elements) of the rest)
-_Starting = tuple[tuple[str, ...], tuple[tuple[str, tuple[_Element, ...]], ...]]
-_UNSEEN: _Starting = ((), ())    # a word not yet looked up (compared by identity)
+# the phrases whose first element fits a word: (names of those of one element, (name, the other elements) of the rest,
+# the rest by the word that may follow: the ``_Longer`` of each second word the "=" phrases name, with the others)
+_Longer = tuple[tuple[str, tuple[_Element, ...]], ...]
+_Starting = tuple[tuple[str, ...], _Longer, dict[str, _Longer], _Longer]
+_UNSEEN: _Starting = ((), (), {}, ())    # a word not yet looked up (compared by identity)
 _NO_SPANS: list[tuple[int, int]] = []
 
 
@@ -141,6 +143,7 @@ class CuePhrases:
         self.stem_lengths = sorted({len(s) for s in self.by_stem})
         self.ending_lengths = sorted({len(s) for s in self.by_ending})
         self._starting_memo: dict[str, _Starting | None] = {}
+        self._by_next_memo: dict[_Longer, tuple[dict[str, _Longer], _Longer]] = {}
 
     def _starting(self, word: str) -> _Starting | None:
         """The phrases whose first element fits ``word``, None for none (memoised: words repeat)."""
@@ -158,11 +161,26 @@ class CuePhrases:
             out.extend(p for p in self.inner if p[1][0][1] in word)
             # each list's one-word phrases once, the longer ones shortest first: find_lowered then adds each list's
             # spans in order, none twice
-            found = ((tuple(dict.fromkeys(name for name, elems in out if len(elems) == 1)),
-                      tuple(sorted(((name, elems[1:]) for name, elems in out if len(elems) > 1), key=lambda p: len(p[1]))))
-                     if out else None)
+            if out:
+                longer = tuple(sorted(((name, elems[1:]) for name, elems in out if len(elems) > 1), key=lambda p: len(p[1])))
+                found = (tuple(dict.fromkeys(name for name, elems in out if len(elems) == 1)), longer,
+                         *self._by_next(longer))
+            else:
+                found = None
             if len(self._starting_memo) < 500_000:
                 self._starting_memo[word] = found
+        return found
+
+    def _by_next(self, longer: _Longer) -> tuple[dict[str, _Longer], _Longer]:
+        """(second word -> the phrases of ``longer`` that may go on with it, the phrases that may go on with any other
+        word), each in the order of ``longer``: a phrase whose second element is a plain word fits only after that word.
+        Once per set of phrases (many words start the same ones: those of a stem)."""
+        found = self._by_next_memo.get(longer)
+        if found is None:
+            wild = tuple(p for p in longer if p[1][0][0] != "=")
+            seconds = dict.fromkeys(p[1][0][1] for p in longer if p[1][0][0] == "=")
+            found = self._by_next_memo[longer] = (
+                {w: tuple(p for p in longer if p[1][0][0] != "=" or p[1][0][1] == w) for w in seconds}, wild)
         return found
 
     def find(self, toks: tuple[Token, ...]) -> dict[str, list[tuple[int, int]]]:
@@ -182,7 +200,7 @@ class CuePhrases:
                 entry = self._starting(lowers[i])
                 if entry is None:
                     continue
-            singles, longer = entry
+            singles, longer, by_next, wild = entry
             if singles:
                 span = (i, i + 1)
                 for name in singles:
@@ -191,7 +209,9 @@ class CuePhrases:
                         found[name] = [span]
                     else:
                         spans.append(span)
-            for name, rest in longer:
+            if not longer or i + 1 >= n:
+                continue    # (a longer phrase needs a next word)
+            for name, rest in by_next.get(lowers[i + 1], wild):
                 end = i + 1 + len(rest)
                 if end > n:
                     continue
@@ -256,7 +276,7 @@ def cue_matches(lang: str, text: str | None) -> Mapping[str, list[tuple[int, int
     # An ASCII text's tokens are those of its lower-cased text, lower-cased (only A-Z change, within \w)
     if text.isascii():
         return _index(lang).find_lowered(_TOKEN.findall(text.lower()))
-    return _index(lang).find_lowered([t.lower() for t in _TOKEN.findall(text)])
+    return _index(lang).find_lowered(list(map(str.lower, _TOKEN.findall(text))))
 
 
 _matches = cue_matches      # (of a text that is not empty)

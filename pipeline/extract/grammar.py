@@ -159,8 +159,8 @@ def conditional_imperative(lang: str, text: str) -> bool:
     """``Jika ..., hindari ...``: a conditional clause (after optional lead words: ``Jadi jika
     ..., ...``), then an imperative main clause."""
     first_word = first_alnum_token(text)
-    if first_word is None or not (first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS")
-                                  or _starts_lead(lang, text, first_word)):
+    if first_word is None or not may_open_conditional(lang, first_word[1]) or not (
+            first_word[1].lower() in word_set(lang, "TIP_CONDITIONALS") or _starts_lead(lang, text, first_word)):
         return False    # no conditional and no lead word first, without tokenising the whole text
     view = _clauses(lang, text)
     toks, next_alnum = view.toks, view.next_alnum
@@ -188,10 +188,11 @@ def clause_imperative(lang: str, text: str) -> bool:
     clause after the first one that starts (after optional lead words) with an imperative. The
     first clause has at least two words (``Nah, ...`` is a lead, not a clause), the imperative
     clause at least two."""
-    if not any(c in text for c in _CLAUSE_BREAKS):
-        return False    # no clause break, without tokenising the text
-    if "_" not in text and not any(map(_may_open_clause, repeat(lang), _CLAUSE_OPENING.findall(text))):
-        return False    # no clause opens with an imperative or a lead word, without tokenising the text
+    if "_" in text:     # (a word of underscores opens no clause: the long way)
+        if not any(c in text for c in _CLAUSE_BREAKS):
+            return False    # no clause break, without tokenising the text
+    elif not any(map(may_open_imperative, repeat(lang), _CLAUSE_OPENING.findall(text))):
+        return False    # no clause break, or none opening with an imperative or a lead word: no need of the tokens
     return _clause_imperative_by_tokens(lang, text)
 
 
@@ -230,10 +231,18 @@ _CLAUSE_OPENING = re.compile(r"[%s]\W*(%s)" % ("".join(_CLAUSE_BREAKS), WORD_TOK
 
 
 @lru_cache(maxsize=65536)
-def _may_open_clause(lang: str, word: str) -> bool:
-    """Whether a clause opening with ``word`` may start with an imperative (:func:`imperative_from` at its first word:
-    an imperative, or a lead word before one)."""
+def may_open_imperative(lang: str, word: str) -> bool:
+    """Whether a text or a clause opening with ``word`` may start with an imperative (:func:`imperative_from` at its
+    first word: an imperative, or a lead word before one). No means :func:`starts_imperative` is False."""
     return is_imperative_word(lang, word) or may_start_cue(lang, "TIP_LEAD_WORDS", word.lower())
+
+
+@lru_cache(maxsize=65536)
+def may_open_conditional(lang: str, word: str) -> bool:
+    """Whether a text opening with ``word`` may open with a condition (a conditional, or a lead word before one). No
+    means :func:`conditional_imperative` is False."""
+    lower = word.lower()
+    return lower in word_set(lang, "TIP_CONDITIONALS") or may_start_cue(lang, "TIP_LEAD_WORDS", lower)
 
 
 @lru_cache(maxsize=None)
@@ -278,8 +287,7 @@ def narrated(lang: str, text: str) -> bool:
         return True
     if not has_tagger(lang):
         return False
-    tags = [word_tags(lang, t.text) for t in toks if t.is_word]
-    if any(any(x.startswith("aglt:sg:pri") for x in tg) for tg in tags):
+    if any(map(_first_person_agglutinate, repeat(lang), [t.text for t in toks if t.is_word])):
         return True
     words = [t for t in toks if t.is_word]
     for s, e in cues(lang, "TIP_MODALS", text):
@@ -287,6 +295,12 @@ def narrated(lang: str, text: str) -> bool:
         if nxt is not None and any(x.startswith(("praet:", "cond:")) for x in word_tags(lang, nxt.text)):
             return True
     return False
+
+
+@lru_cache(maxsize=65536)
+def _first_person_agglutinate(lang: str, word: str) -> bool:
+    """Whether a reading of ``word`` is the agglutinate of the first person singular (``-(e)m``: ``otworzyłem``)."""
+    return any(x.startswith("aglt:sg:pri") for x in word_tags(lang, word))
 
 
 def title_cased(text: str) -> bool:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import Callable, Mapping, Sequence
 
 from pipeline.docmodel import Block, DocContext
@@ -276,11 +277,11 @@ def _cued_sentences(doc: DocContext) -> list[tuple[Block, int, tuple[spans.Span,
             if b.kind == "heading":
                 continue
             sents = sentences(b)
-            for k, sent in enumerate(sents):
-                t = sent.text
-                cued = cue_matches(lang, t)
-                if not (cued.get("MYTH_CUES") or (cued.get("MYTH_BELIEF_CUES") and cued.get("TIP_MISTAKE_CUES"))):
+            for k, cued in enumerate(map(cue_matches, repeat(lang), [x.text for x in sents])):
+                # (a text has a field's key only with a cue of it)
+                if not ("MYTH_CUES" in cued or ("MYTH_BELIEF_CUES" in cued and "TIP_MISTAKE_CUES" in cued)):
                     continue    # neither rule's cues: claim_cues gives none
+                t = sents[k].text
                 if len(t) > MAX_ITEM_CHARS or is_question(t):
                     continue
                 found.append((b, k, sents, cued))

@@ -123,9 +123,12 @@ def _block_units(b: Block) -> tuple[Candidate, ...]:
             units = [(0, len(b.text), -1, b.text)]
         else:
             units = [(x.start, x.end, i, x.text) for i, x in enumerate(sentences(b))]
-        found = b.memo["model_units"] = tuple(
-            Candidate(b, s, e, None, k, stripped) for s, e, k, text in units
-            for stripped in (text.strip(),) if len(stripped) <= MAX_ITEM_CHARS and len(words(text)) >= 2)
+        out = []
+        for s, e, k, text in units:
+            stripped = text.strip()
+            if len(stripped) <= MAX_ITEM_CHARS and len(words(text)) >= 2:
+                out.append(Candidate(b, s, e, None, k, stripped))
+        found = b.memo["model_units"] = tuple(out)
     return found
 
 
@@ -198,14 +201,11 @@ def _document_rates(doc: DocContext) -> tuple[float, float]:
     """Shares of the document's sentences that speak as the author and to the reader: a
     first-person story describes, advice addresses the reader."""
     if "person_rates" not in doc.memo:
-        n = first = second = 0
-        lang = doc.lang
-        for b in doc.blocks:
-            for x in sentences(b):
-                n += 1
-                found = cue_matches(lang, x.text)   # has_cue of both fields, one lookup
-                first += bool(found.get("TIP_NARRATOR_WORDS"))
-                second += bool(found.get("TIP_SECOND_PERSON"))
+        # has_cue of both fields, one lookup per sentence (a text has a field's key only with a cue of it)
+        found = list(map(cue_matches, repeat(doc.lang), [x.text for b in doc.blocks for x in sentences(b)]))
+        n = len(found)
+        first = sum(map(operator.contains, found, repeat("TIP_NARRATOR_WORDS")))
+        second = sum(map(operator.contains, found, repeat("TIP_SECOND_PERSON")))
         doc.memo["person_rates"] = (first / n, second / n) if n else (0.0, 0.0)
     return doc.memo["person_rates"]
 
@@ -278,13 +278,18 @@ def features(doc: DocContext, c: Candidate) -> dict[str, float]:
 
 _QUOTE_MARK = re.compile("[%s]" % re.escape(QUOTE_MARKS))     # any of QUOTE_MARKS
 _DIGIT = re.compile(r"\d")     # a decimal digit: str.isdigit() holds for it (and for a few more, such as "²")
-_NOT_ASCII = re.compile(r"[^\x00-\x7f]")     # the digits \d misses ("²", "①") are none of them ASCII
+# characters none of which is a digit (str.isdigit): ASCII but its digits, Latin-1 but its superscripts, the Latin
+# Extended letters, the general punctuation (checked at import); the regex engine passes over them
+_NO_DIGIT_RANGES = ((0x00, 0x2f), (0x3a, 0x7f), (0xa0, 0xb1), (0xb4, 0xb8), (0xba, 0x24f), (0x2000, 0x206f))
+if any(chr(i).isdigit() for lo, hi in _NO_DIGIT_RANGES for i in range(lo, hi + 1)):
+    raise RuntimeError("a digit among the characters _has_digit passes over")
+_MAYBE_DIGIT = re.compile("[^%s]" % "".join(re.escape(chr(lo)) + "-" + re.escape(chr(hi)) for lo, hi in _NO_DIGIT_RANGES))
 
 
 def _has_digit(text: str) -> bool:
-    """``any(ch.isdigit() for ch in text)``, by the regex engine for most texts (of a text with letters beyond ASCII,
-    only those are looked at one by one)."""
-    return bool(_DIGIT.search(text)) or (not text.isascii() and any(map(str.isdigit, _NOT_ASCII.findall(text))))
+    """``any(ch.isdigit() for ch in text)``, by the regex engine: only the characters that may be digits (the ASCII
+    digits and what is neither a Latin letter nor common punctuation) are looked at one by one."""
+    return any(map(str.isdigit, _MAYBE_DIGIT.findall(text)))
 
 
 # the shape features, in the order of _shape_values
@@ -300,39 +305,56 @@ def _shape(doc: DocContext, c: Candidate, text: str) -> dict[str, object]:
 def _shape_values(doc: DocContext, c: Candidate, text: str) -> tuple[object, ...]:
     """The values of :func:`_shape`, in the order of ``SHAPE_FEATURES``."""
     b, n_words = c.block, len(words(text))
-    kind = b.kind
+    heading, list_item, quote, numbered, position = b.memo.get("shape") or _block_shape(doc, b)
     return (
-        kind == "heading",
-        kind == "list_item",
-        kind == "quote",
-        b.number is not None,
-        math.log1p(n_words) / 3.0,
+        heading,
+        list_item,
+        quote,
+        numbered,
+        _LOG_WORDS[n_words] if n_words < len(_LOG_WORDS) else math.log1p(n_words) / 3.0,
         n_words <= 4,
         n_words > 35,
-        is_question(text),
+        "?" in text and is_question(text),
         text.rstrip().endswith(":"),
         "!" in text,
         c.sentence <= 0,
         c.sentence > 0,
-        b.idx / max(1, len(doc.blocks) - 1),
+        position,
         _has_digit(text),
         _QUOTE_MARK.search(text) is not None,
     )
 
 
+# the log_words feature of a unit of n words, for the usual n
+_LOG_WORDS = tuple(math.log1p(n) / 3.0 for n in range(256))
+
+
+def _block_shape(doc: DocContext, b: Block) -> tuple[bool, bool, bool, bool, float]:
+    """The shape features that are the block's (heading, list_item, quote, numbered, position), once per block."""
+    kind = b.kind
+    found = b.memo["shape"] = (kind == "heading", kind == "list_item", kind == "quote", b.number is not None,
+                               b.idx / max(1, len(doc.blocks) - 1))
+    return found
+
+
 def _advice_cues(lang: str, text: str) -> dict[str, object]:
     """The advice features that are cue lookups of the unit (cheap): ``_reaches`` bounds a unit's score with
     them before the mood tests of :func:`_advice` (imperatives by clause, Polish morphology)."""
+    return dict(zip(GROUP_FEATURES["advice_cues"], _advice_cue_values(lang, text)))
+
+
+def _advice_cue_values(lang: str, text: str) -> tuple[bool, ...]:
+    """The values of :func:`_advice_cues`, in the order of ``GROUP_FEATURES["advice_cues"]``."""
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
-    return {
-        "first_person": bool(found.get("TIP_NARRATOR_WORDS")) or bool(found.get("TIP_FIRST_PERSON")),
-        "modal": bool(found.get("TIP_MODALS")) and has_modal(lang, text),    # (no modal cue: none of advice)
-        "advice_cue": bool(found.get("TIP_ADVICE_CUES")),
-        "tip_label": label_end(lang, "TIP_LABELS", text) is not None,
-        "tip_not_cue": bool(found.get("TIP_NOT_CUES")),
-        "mistake_cue": bool(found.get("TIP_MISTAKE_CUES")),
-        "announce": text.rstrip().endswith(":") and bool(found.get("TIP_ANNOUNCE_CUES")),
-    }
+    return (
+        bool(found.get("TIP_NARRATOR_WORDS")) or bool(found.get("TIP_FIRST_PERSON")),
+        bool(found.get("TIP_MODALS")) and has_modal(lang, text),    # (no modal cue: none of advice)
+        bool(found.get("TIP_ADVICE_CUES")),
+        label_end(lang, "TIP_LABELS", text) is not None,
+        bool(found.get("TIP_NOT_CUES")),
+        bool(found.get("TIP_MISTAKE_CUES")),
+        text.rstrip().endswith(":") and bool(found.get("TIP_ANNOUNCE_CUES")),
+    )
 
 
 def _advice(lang: str, text: str, cue_features: Mapping[str, object] | None = None) -> dict[str, object]:
@@ -386,6 +408,9 @@ def _claims_own_values(doc: DocContext, text: str) -> tuple[bool, ...]:
     lang = doc.lang
     title_tip, title_myth = _title_cues(doc)
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
+    if found.keys().isdisjoint(_OWN_CUE_FIELDS):    # (most units: no claim cue, only the label to look for)
+        return (title_tip, title_myth, False, False, label_end(lang, "MYTH_LABELS", text) is not None, False, False,
+                False, False, False)
     rebuttal = bool(found.get("MYTH_REBUTTAL_CUES"))
     return (
         title_tip,
@@ -401,6 +426,11 @@ def _claims_own_values(doc: DocContext, text: str) -> tuple[bool, ...]:
     )
 
 
+# the cue fields _claims_own_values reads (a text has a field's key only with a cue of it: ``cue_matches``)
+_OWN_CUE_FIELDS = frozenset({"MYTH_CUES", "MYTH_WEAK_CUES", "MYTH_BELIEF_CUES", "MYTH_POPULAR_CUES", "MYTH_REBUTTAL_CUES",
+                             "MYTH_ABSOLUTE_CUES"})
+
+
 def _title_cues(doc: DocContext) -> tuple[bool, bool]:
     """Whether the document's title announces advice, and myths (once per document)."""
     found = doc.memo.get("title_cues")
@@ -410,26 +440,44 @@ def _title_cues(doc: DocContext) -> tuple[bool, bool]:
     return found
 
 
-def _claims_context(doc: DocContext, c: Candidate) -> dict[str, object]:
-    """Cues in the sentences after the unit; the heading and intro above it."""
-    lang = doc.lang
+def _claims_context(doc: DocContext, c: Candidate, following: Mapping[str, object] | None = None) -> dict[str, object]:
+    """Cues in the sentences after the unit (``following``: its :func:`_claims_following`); the heading and intro above
+    it."""
+    after = _claims_following(doc, c) if following is None else following
     tip_intro, mistake, colon, parent_imperative, myth, myth_label = _block_claims_context(doc, c.block)
-    following = _following(doc, c)
-    found = [cue_matches(lang, t) for t in following]     # has_cue of each field, one lookup per sentence
     return {
         "ctx_tip_intro": tip_intro,
         "ctx_mistake": mistake,
         "ctx_colon": colon,
         "ctx_parent_imperative": parent_imperative,
-        "rebuttal_next": any(f.get("MYTH_REBUTTAL_CUES") for f in found),
-        "myth_next": any(f.get("MYTH_CUES") for f in found),
+        "rebuttal_next": after["rebuttal_next"],
+        "myth_next": after["myth_next"],
         "ctx_myth": myth,
         "ctx_myth_label": myth_label,
+        "rebuttal_follows": after["rebuttal_follows"],
+        "contrast_follows": after["contrast_follows"],
+    }
+
+
+def _claims_following(doc: DocContext, c: Candidate) -> dict[str, object]:
+    """The context features of :func:`_claims_context` read off the sentences after the unit (cheap: their cues are
+    known): ``_reaches`` bounds a unit's score with them before the block's context (its heading and intro)."""
+    return dict(zip(GROUP_FEATURES["claims_following"], _claims_following_values(doc, c)))
+
+
+def _claims_following_values(doc: DocContext, c: Candidate) -> tuple[bool, ...]:
+    """The values of :func:`_claims_following`, in the order of ``GROUP_FEATURES["claims_following"]``."""
+    lang = doc.lang
+    following = _following(doc, c)
+    found = [cue_matches(lang, t) for t in following]     # has_cue of each field, one lookup per sentence
+    return (
+        any(f.get("MYTH_REBUTTAL_CUES") for f in found),
+        any(f.get("MYTH_CUES") for f in found),
         # the discourse of a rebuttal: a claim, then right away a sentence that rejects it ("To nieprawda.") or
         # opens by turning against it ("Namun ...", "Eigenlijk ...")
-        "rebuttal_follows": bool(following) and bool(found[0].get("MYTH_REBUTTAL_CUES")),
-        "contrast_follows": bool(following) and bool(cues_at_start(lang, "MYTH_CONTRAST_CUES", following[0])),
-    }
+        bool(following) and bool(found[0].get("MYTH_REBUTTAL_CUES")),
+        bool(following) and bool(cues_at_start(lang, "MYTH_CONTRAST_CUES", following[0])),
+    )
 
 
 def _block_claims_context(doc: DocContext, b: Block) -> tuple[bool, bool, bool, bool, bool, bool]:
@@ -453,7 +501,8 @@ def _block_claims_context(doc: DocContext, b: Block) -> tuple[bool, bool, bool, 
 
 def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
     """One group of a unit's features ("shape", "advice" or "claims", the last made of "claims_own" and
-    "claims_context"; "advice_cues" is the cheap part of "advice"), computed once per unit."""
+    "claims_context"; "advice_cues" is the cheap part of "advice", "claims_following" that of "claims_context"),
+    computed once per unit."""
     computed = c.computed
     found = computed.get(name)
     if found is None:
@@ -462,13 +511,31 @@ def _group(doc: DocContext, c: Candidate, name: str) -> dict[str, object]:
             found = dict(zip(SHAPE_FEATURES, _first(doc, c)[0]))      # (zip stops at the shape's last)
         elif name == "claims_own":
             found = dict(zip(CLAIMS_OWN_FEATURES, _first(doc, c)[0][_CLAIMS_OWN_AT:]))
+        elif name in _GROUP_VALUES:
+            found = dict(zip(GROUP_FEATURES[name], _group_values(doc, c, name)))
         else:
-            found = (_advice_cues(doc.lang, text) if name == "advice_cues"
-                     else _advice(doc.lang, text, _group(doc, c, "advice_cues")) if name == "advice"
-                     else _claims_context(doc, c) if name == "claims_context"
+            found = (_advice(doc.lang, text, _group(doc, c, "advice_cues")) if name == "advice"
+                     else _claims_context(doc, c, _group(doc, c, "claims_following")) if name == "claims_context"
                      else _claims_and_context(doc, c, text))
         computed[name] = found
     return found
+
+
+# the groups computed as tuples (in the order of GROUP_FEATURES): a bound stage reads them so, without a dictionary
+def _unit_advice_cue_values(doc: DocContext, c: Candidate) -> tuple[bool, ...]:
+    return _advice_cue_values(doc.lang, c.text)
+
+
+_GROUP_VALUES = {"advice_cues": _unit_advice_cue_values, "claims_following": _claims_following_values}
+
+
+def _group_values(doc: DocContext, c: Candidate, name: str) -> tuple[bool, ...]:
+    """The values of one of the ``_GROUP_VALUES`` groups of a unit, once per unit."""
+    key = ("values", name)
+    found = c.computed.get(key)
+    if found is None:
+        found = c.computed[key] = _GROUP_VALUES[name](doc, c)
+    return found    # type: ignore[return-value]
 
 
 def _computed(doc: DocContext, c: Candidate) -> dict[object, object]:
@@ -550,16 +617,18 @@ CONJUNCTIONS = ("popular_then_rebuttal", "popular_that", "belief_then_rebuttal",
 # features are all in "shape" or the document's rates; every feature of the others is binary.
 # (the unit's own claim cues are known from the start: they are cheap, the rules have matched its cues, and
 # without them few units can be a myth)
-LAZY_GROUPS = ("advice_cues", "advice", "claims_context")     # "advice" holds "advice_cues": only the rest is new
+# ("advice" holds "advice_cues", "claims_context" holds "claims_following": only the rest is new)
+LAZY_GROUPS = ("advice_cues", "advice", "claims_following", "claims_context")
 # the lazy groups as chains, each group of a chain computed after the one before it (that it holds); a model takes
 # the chains in its own order (``Model.lazy_prefixes``)
-LAZY_CHAINS = (("advice_cues", "advice"), ("claims_context",))
+LAZY_CHAINS = (("advice_cues", "advice"), ("claims_following", "claims_context"))
 # the features of each lazy group (a test checks them against what the groups compute)
 GROUP_FEATURES = {
     "advice_cues": ("first_person", "modal", "advice_cue", "tip_label", "tip_not_cue", "mistake_cue", "announce"),
     "advice": ("second_person", "first_person", "starts_imperative", "first_word_imperative", "clause_imperative",
                "imperative_anywhere", "infinitive_start", "modal", "advice_cue", "tip_label", "tip_not_cue",
                "mistake_cue", "announce"),
+    "claims_following": ("rebuttal_next", "myth_next", "rebuttal_follows", "contrast_follows"),
     "claims_context": ("ctx_tip_intro", "ctx_mistake", "ctx_colon", "ctx_parent_imperative", "rebuttal_next",
                        "myth_next", "ctx_myth", "ctx_myth_label", "rebuttal_follows", "contrast_follows"),
 }
@@ -579,13 +648,13 @@ def _reaches(doc: DocContext, c: Candidate, model: Model) -> bool:
     plan = model.bound_plan
     if plan is not None and "features" not in computed and not c.rule:
         # (Model.known_part_of and Model.bound_of_flags, inline: most units are dropped here, by the first bound)
-        limit, base, conjunction_weights, ((_, weights, positive), *later) = plan
+        limit, base, conjunction_weights, weights, positive, later = plan
         values, conjunctions = computed.get("first") or _first(doc, c)
         part = sum(map(operator.mul, weights, values)) - positive    # the known features' part, group by group
         if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
             return False
-        for groups, weights, positive in later:
-            values, conjunctions = _stage(doc, c, computed, groups)
+        for recipe, weights, positive in later:
+            values, conjunctions = _stage_of(doc, c, computed, recipe)
             part += sum(map(operator.mul, weights, values)) - positive
             if base + part + sum(map(operator.mul, conjunction_weights, conjunctions)) < limit:
                 return False
@@ -609,9 +678,39 @@ def stage_features(groups: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f for f in GROUP_FEATURES[groups[-1]] if f not in before)
 
 
-# the conjunctions' input among the first features, and where they are in FIRST_FEATURES
-_FIRST_INPUTS = tuple(f for f in FIRST_FEATURES if f in CONJUNCTION_INPUTS)
-_first_inputs = operator.itemgetter(*(FIRST_FEATURES.index(f) for f in _FIRST_INPUTS))
+# the conjunctions' input in a fixed order: what a unit's stage knows of it, as a tuple (True where not known yet)
+_INPUT_ORDER = ("popular_cue", "rebuttal_next", "rebuttal_cue", "belief_cue", "absolute_cue", "quoted", "heading",
+                "rebuttal_follows", "contrast_follows", "second_person", "modal", "starts_imperative", "ctx_tip_intro",
+                "ctx_parent_imperative", "title_tip")
+if frozenset(_INPUT_ORDER) != CONJUNCTION_INPUTS or len(_INPUT_ORDER) != len(CONJUNCTION_INPUTS):
+    raise RuntimeError("_INPUT_ORDER is not CONJUNCTION_INPUTS")
+# (index in FIRST_FEATURES, index in _INPUT_ORDER) of the conjunctions' input known first
+_FIRST_INPUTS_AT = tuple((FIRST_FEATURES.index(f), _INPUT_ORDER.index(f)) for f in FIRST_FEATURES if f in CONJUNCTION_INPUTS)
+
+
+def _first_inputs(values: tuple[object, ...]) -> list[object]:
+    """The conjunctions' input (in the order of ``_INPUT_ORDER``) given the values of ``FIRST_FEATURES``."""
+    known: list[object] = [True] * len(_INPUT_ORDER)
+    for i, at in _FIRST_INPUTS_AT:
+        known[at] = values[i]
+    return known
+
+
+def _conjunction_flags(known: "list[object] | tuple[object, ...]", popular_that: object, rebuttal_first: object
+                       ) -> tuple[object, ...]:
+    """:func:`_conjunction_values` of the conjunctions' input as a sequence in the order of ``_INPUT_ORDER`` (True
+    where not known)."""
+    (popular, rebuttal_next, rebuttal, belief, absolute, quoted, heading, follows, contrast, second_person, modal,
+     imperative, tip_intro, parent_imperative, title_tip) = known
+    return (
+        popular and (rebuttal_next or rebuttal),
+        popular_that,
+        belief and rebuttal_next,
+        rebuttal_first,
+        (popular or belief or absolute or quoted or heading) and (follows or contrast),
+        second_person and modal,
+        imperative and (tip_intro or parent_imperative or title_tip),
+    )
 
 
 def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups: tuple[str, ...]
@@ -621,36 +720,51 @@ def _stage(doc: DocContext, c: Candidate, computed: dict[object, object], groups
     stages their orders share."""
     if not groups:
         return _first(doc, c)
-    key, before_key, inputs_key, before, last, names, inputs_at = _stage_recipe(groups)
+    return _stage_of(doc, c, computed, _stage_recipe(groups))
+
+
+_Recipe = tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]], tuple[str, ...],
+                str, tuple[str, ...], tuple[tuple[int, int], ...], bool]
+
+
+def _stage_of(doc: DocContext, c: Candidate, computed: dict[object, object], recipe: _Recipe
+              ) -> tuple[tuple[object, ...], tuple[bool, ...]]:
+    """:func:`_stage` of the groups of ``recipe`` (``_stage_recipe``)."""
+    key, before_key, inputs_key, before, last, names, inputs_at, direct = recipe
     found = computed.get(key)
     if found is None:
-        inputs = computed.get(before_key)
-        if inputs is None:
+        known = computed.get(before_key)
+        if known is None:
             if before:
-                _stage(doc, c, computed, before)
-                inputs = computed[before_key]
+                _stage_of(doc, c, computed, _stage_recipe(before))
+                known = computed[before_key]
             else:
-                inputs = computed[before_key] = dict(zip(_FIRST_INPUTS, _first_inputs(_first(doc, c)[0])))
-        group = _group(doc, c, last)
-        values = tuple([group[k] for k in names])
-        known = dict(inputs)    # type: ignore[call-overload]
-        known.update([(k, values[i]) for k, i in inputs_at])
+                known = computed[before_key] = _first_inputs(_first(doc, c)[0])
+        if direct:      # (the group's values are the stage's, in order)
+            values = _group_values(doc, c, last)
+        else:
+            group = _group(doc, c, last)
+            values = tuple([group[k] for k in names])
+        if inputs_at:
+            known = list(known)     # type: ignore[call-overload]
+            for i, at in inputs_at:
+                known[at] = values[i]   # type: ignore[index]
         computed[inputs_key] = known
         first_flags = _first(doc, c)[1]     # popular_that and rebuttal_first: the unit's own, known from the start
-        found = computed[key] = (values, _conjunction_values(known, first_flags[1], first_flags[3]))
+        found = computed[key] = (values, _conjunction_flags(known, first_flags[1], first_flags[3]))  # type: ignore
     return found     # type: ignore[return-value]
 
 
 @lru_cache(maxsize=None)    # (a few stages)
-def _stage_recipe(groups: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]],
-                                                    tuple[str, tuple[str, ...]], tuple[str, ...], str, tuple[str, ...],
-                                                    tuple[tuple[str, int], ...]]:
+def _stage_recipe(groups: tuple[str, ...]) -> _Recipe:
     """What :func:`_stage` of ``groups`` reads and writes, once per stage: (its key in a unit's ``computed``, the key
     of the conjunctions' input known before it, that of those known after it, the groups before it, its own group,
-    its features (``stage_features``), those of them the conjunctions read with their index)."""
+    its features (``stage_features``), (index among them, index in ``_INPUT_ORDER``) of those the conjunctions read,
+    whether they are its group's values in order (``_GROUP_VALUES``))."""
     names = stage_features(groups)
     return (("stage", groups), ("inputs", groups[:-1]), ("inputs", groups), groups[:-1], groups[-1], names,
-            tuple((k, i) for i, k in enumerate(names) if k in CONJUNCTION_INPUTS))
+            tuple((i, _INPUT_ORDER.index(k)) for i, k in enumerate(names) if k in CONJUNCTION_INPUTS),
+            groups[-1] in _GROUP_VALUES and names == GROUP_FEATURES[groups[-1]])
 
 
 # --- the stored model ------------------------------------------------------------------------
@@ -707,16 +821,18 @@ class Model:
         return tuple(self.weights.get(k, 0.0) for k in names), sum(self._positive_weights.get(k, 0.0) for k in names)
 
     @cached_property
-    def bound_plan(self) -> tuple[float, float, tuple[float, ...], tuple[tuple[tuple[str, ...], tuple[float, ...], float],
-                                                                          ...]] | None:
+    def bound_plan(self) -> tuple[float, float, tuple[float, ...], tuple[float, ...], float,
+                                  tuple[tuple[object, tuple[float, ...], float], ...]] | None:
         """What ``_reaches`` bounds a unit's score with: (the limit below which a bound drops it, the base of every bound
         (:meth:`bound_of_flags` of no part and no conjunction), the conjunctions' positive weights in the order of
-        ``CONJUNCTIONS``, each bound stage as (its lazy groups, :meth:`_weights_of_stage`)); None for a threshold of 0
-        or 1 (no bound is taken)."""
+        ``CONJUNCTIONS``, the first stage's :meth:`_weights_of_stage` (its weights, their positive sum), each later
+        stage as (the ``_stage_recipe`` of its lazy groups, its weights, their positive sum)); None for a threshold of
+        0 or 1 (no bound is taken)."""
         if self.z_threshold is None:
             return None
-        return (self.z_threshold - _MARGIN, self._flags_base, self._conjunction_positive,
-                tuple((groups, *self._weights_of_stage(groups)) for groups in self.lazy_prefixes))
+        first, *later = self.lazy_prefixes
+        return (self.z_threshold - _MARGIN, self._flags_base, self._conjunction_positive, *self._weights_of_stage(first),
+                tuple((_stage_recipe(groups), *self._weights_of_stage(groups)) for groups in later))
 
     def bound_of_flags(self, known_part: float, conjunctions: tuple[bool, ...]) -> float:
         """:meth:`bound_of_true` of the conjunctions that may hold given as flags in the order of ``CONJUNCTIONS``."""

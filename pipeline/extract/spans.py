@@ -81,10 +81,21 @@ def _mended(b: Block) -> tuple[Span, ...]:
     start = end = idx = start_char = 0
     prev = ""
     first = True
+    find = text.find
     for sent in b.sentences:
-        at = _offset(b, sent.text, sent.offset)
-        at_end = at + len(sent.text)
-        nxt = text[at:at_end]
+        # where the sentence starts in the block's text (its mapped offset, give or take a character, else anywhere);
+        # found, its text is the sentence's own
+        piece = sent.text
+        hint = sent.offset
+        at = find(piece, hint - 2 if hint > 2 else 0)
+        if at < 0:
+            at = find(piece)
+        if at >= 0:
+            nxt = piece
+        else:
+            at = hint
+            nxt = text[at:at + len(piece)]
+        at_end = at + len(piece)
         if not first:
             if (prev.count("(") > prev.count(")") or nxt[:1].islower()
                     or (nxt[:1].isdigit() and (prev[-2:-1].isdigit() or _SHORT_ABBREVIATION.search(prev)))):
@@ -96,14 +107,6 @@ def _mended(b: Block) -> tuple[Span, ...]:
         first = False
     out.append(Span(b, start, end, idx, start_char, prev))
     return tuple(out)
-
-
-def _offset(b: Block, text: str, hint: int) -> int:
-    """Where a sentence of ``b`` starts in ``b.text`` (its mapped offset, give or take a character)."""
-    at = b.text.find(text, max(0, hint - 2))
-    if at < 0:
-        at = b.text.find(text)
-    return at if at >= 0 else hint
 
 
 def sentence_texts(blocks: list[Block]) -> list[str]:
@@ -179,6 +182,8 @@ def words(text: str | None) -> list[str]:
 @lru_cache(maxsize=8192)
 def is_question(text: str) -> bool:
     """A question, possibly followed by a parenthesis: ``Jaka jest twoja konkurencja? (...)``."""
+    if "?" not in text:
+        return False    # (most texts: no need of the regex)
     t = _TRAILING_PARENTHESIS.sub("", text.strip())
     return t.rstrip(" \"”»'’)…").endswith("?")
 

@@ -47,16 +47,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from pipeline.docmodel import Block, DocContext
 from pipeline.extract import sentence_model, spans
-from pipeline.extract.grammar import (clause_imperative, conditional_imperative, has_modal, label_of, narrated,
-                                     opens_with, starts_imperative, starts_instruction, title_cased)
+from pipeline.extract.grammar import (clause_imperative, conditional_imperative, has_modal, label_of,
+                                     may_open_conditional, may_open_imperative, narrated, opens_with, starts_imperative,
+                                     starts_instruction, title_cased)
 from pipeline.extract.items import Item, Myth, Tip, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentence_texts, sentences, words
 from pipeline.lang import get as lang_data
-from pipeline.nlp import cue_matches, has_cue, tokenize, word_set
+from pipeline.nlp import cue_matches, first_alnum_token, has_cue, tokenize, word_set
 from pipeline.textmap import squash
 
 LEADING_JUNK = " :;,.-–—•*"
@@ -236,10 +237,13 @@ def _fitting_sentences(doc: DocContext, settings: Settings, tips_only: bool = Fa
     found = doc.memo.get(key)
     if found is None:
         if tips_only:
-            found = [(b, k, sent) for b, k, sent in _fitting_sentences(doc, settings) if _may_be_tip(doc.lang, sent.text)]
+            lang = doc.lang
+            found = [(b, k, sent) for b, k, sent in _fitting_sentences(doc, settings) if _may_be_tip(lang, sent.text)]
         else:
+            min_words = settings.min_sentence_words
             found = [(b, k, sent) for b in doc.blocks if b.kind != "heading"
-                     for k, sent in enumerate(sentences(b)) if _fits_sentence(sent.text, settings.min_sentence_words)]
+                     for k, sent in enumerate(sentences(b))
+                     if len(sent.text) <= MAX_ITEM_CHARS and len(words(sent.text)) >= min_words]
         doc.memo[key] = found
     return found
 
@@ -248,26 +252,33 @@ def _free_sentences(doc: DocContext, taken: Taken, settings: Settings, tips_only
                     ) -> list[tuple[Block, int, spans.Span]]:
     """(block, k, sentence) of every sentence of a body block that no item took, neither too short
     nor too long (``tips_only``: that could be a tip, :func:`_may_be_tip`). Shared: do not change it."""
-    fitting = _fitting_sentences(doc, settings, tips_only)
+    return _free(taken, _fitting_sentences(doc, settings, tips_only))
+
+
+_Sentences = TypeVar("_Sentences", bound="list[tuple]")
+
+
+def _free(taken: Taken, sents: _Sentences) -> _Sentences:
+    """The sentences of ``sents`` ((block, k, sentence, ...) each) that no item took; ``sents`` itself when none is
+    taken."""
     taken_spans, claims = taken.spans, taken.claims
     if not taken_spans and not claims:
-        return fitting
+        return sents
     # (a block no span of is taken has every sentence free)
-    return [x for x in fitting if not ((x[0].idx in taken_spans or x[0].idx in claims)
-                                       and overlaps(taken.used(x[0]), x[2].start, x[2].end))]
+    return [x for x in sents if not ((x[0].idx in taken_spans or x[0].idx in claims)    # type: ignore[return-value]
+                                     and overlaps(taken.used(x[0]), x[2].start, x[2].end))]
 
 
-@lru_cache(maxsize=8192)
-def _fits_sentence(text: str, min_words: int) -> bool:
-    """Neither too long nor too short (remembered per text: four rules ask of every sentence)."""
-    return len(text) <= MAX_ITEM_CHARS and len(words(text)) >= min_words
-
-
-def _candidate_sentences(doc: DocContext, taken: Taken, settings: Settings
-                         ) -> list[tuple[Block, int, spans.Span]]:
-    """(block, k, sentence) of every free sentence that could be a tip: not a question, a myth
-    cue, a call to the reader or an announcement of a list, not too short or too long."""
-    return _free_sentences(doc, taken, settings, tips_only=True)
+def _opening_sentences(doc: DocContext, settings: Settings) -> list[tuple[Block, int, spans.Span, str]]:
+    """(block, k, sentence, its first word) of every sentence that could be a tip (``_fitting_sentences`` with
+    ``tips_only``) with a word: once per document (the imperative and the conditional rules look at the first word
+    before the sentence)."""
+    key = ("tip_opening_sentences", settings.min_sentence_words)
+    found = doc.memo.get(key)
+    if found is None:
+        found = doc.memo[key] = [(b, k, sent, first[1]) for b, k, sent in _fitting_sentences(doc, settings, True)
+                                 for first in (first_alnum_token(sent.text),) if first is not None]
+    return found
 
 
 @lru_cache(maxsize=8192)
@@ -292,33 +303,46 @@ def _sentence_hit(rule: str, b: Block, k: int) -> Hit:
 def tip_imperative_sentence(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
     """``Jangan ...``, ``Zawsze odpisuj ...``, ``Dus probeer ...`` (not a plain list's first sentence)."""
     plain = {b.idx for items, advice in _advice_lists(doc) if not advice for b in items}
-    return [_sentence_hit("tip_imperative_sentence", b, k) for b, k, sent in _candidate_sentences(doc, taken, settings)
-            if starts_imperative(doc.lang, sent.text) and not (k == 0 and b.idx in plain)]
+    lang = doc.lang
+    # (a sentence whose first word is no imperative and starts no lead cue does not start with an imperative)
+    opening = [x for x in _opening_sentences(doc, settings) if may_open_imperative(lang, x[3])]
+    return [_sentence_hit("tip_imperative_sentence", b, k) for b, k, sent, _ in _free(taken, opening)
+            if starts_imperative(lang, sent.text) and not (k == 0 and b.idx in plain)]
 
 
 def tip_conditional_imperative(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
     """``Jika ..., balas ...``, ``Jeśli ..., zacznij ...``, ``Als ..., reageer dan ...``."""
+    lang = doc.lang
+    # (a sentence whose first word is no conditional and starts no lead cue opens with no condition)
+    opening = [x for x in _opening_sentences(doc, settings) if may_open_conditional(lang, x[3])]
     return [_sentence_hit("tip_conditional_imperative", b, k)
-            for b, k, sent in _candidate_sentences(doc, taken, settings) if conditional_imperative(doc.lang, sent.text)]
+            for b, k, sent, _ in _free(taken, opening) if conditional_imperative(lang, sent.text)]
 
 
 def tip_clause_imperative(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
     """``Selain ..., libatkan ...``, ``A jak nie, to szukaj ...``, ``...; houd het sociaal ...``."""
+    lang = doc.lang
+    # (the test first, then whether the few that pass are free: most sentences pass no test)
     return [_sentence_hit("tip_clause_imperative", b, k)
-            for b, k, sent in _candidate_sentences(doc, taken, settings) if clause_imperative(doc.lang, sent.text)]
+            for b, k, sent in _free(taken, [x for x in _fitting_sentences(doc, settings, True)
+                                            if clause_imperative(lang, x[2].text)])]
 
 
 def tip_suggestion_question(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
     """``... mengapa kamu tidak mendesain ...?``, ``Dlaczego nie ...?``, ``Waarom niet ...?``."""
-    return [_sentence_hit("tip_suggestion_question", b, k) for b, k, sent in _free_sentences(doc, taken, settings)
-            if is_question(sent.text) and _suggests(doc.lang, sent.text)]
+    lang = doc.lang
+    return [_sentence_hit("tip_suggestion_question", b, k)
+            for b, k, sent in _free(taken, [x for x in _fitting_sentences(doc, settings) if is_question(x[2].text)])
+            if _suggests(lang, sent.text)]
 
 
 def _suggests(lang: str, text: str) -> bool:
     """"Why not" and a verb after it, the reader addressed or no subject: ``mengapa kamu tidak mendesain``."""
     toks = [t.lower for t in tokenize(text) if t.is_word]
-    for phrase in lang_data(lang).TIP_SUGGESTION_QUESTIONS:
-        first, *rest = phrase.split()
+    present = set(toks)
+    for first, rest in _suggestion_phrases(lang):
+        if first not in present:
+            continue    # (most questions: none of the phrases' first words)
         for i, t in enumerate(toks):
             if t != first:
                 continue
@@ -328,13 +352,20 @@ def _suggests(lang: str, text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=None)    # (a few languages)
+def _suggestion_phrases(lang: str) -> tuple[tuple[str, list[str]], ...]:
+    """(first word, the words after it) of each ``TIP_SUGGESTION_QUESTIONS`` phrase."""
+    return tuple((first, rest) for first, *rest in map(str.split, lang_data(lang).TIP_SUGGESTION_QUESTIONS))
+
+
 def tip_modal_sentence(doc: DocContext, taken: Taken, settings: Settings) -> list[Hit]:
     """``... harus ...``, ``Musisz ...``, ``Je moet ...`` (not in a question, not the author narrating,
     not an announcement, not a title-cased line)."""
     lang = doc.lang
-    return [_sentence_hit("tip_modal_sentence", b, k) for b, k, sent in _candidate_sentences(doc, taken, settings)
-            if "?" not in sent.text and cue_matches(lang, sent.text).get("TIP_MODALS")    # (no cue: has_modal is False)
-            and has_modal(lang, sent.text) and not sent.text.rstrip().endswith(":")
+    modal = [x for x in _fitting_sentences(doc, settings, True)     # (no cue: has_modal is False)
+             if "?" not in x[2].text and cue_matches(lang, x[2].text).get("TIP_MODALS")]
+    return [_sentence_hit("tip_modal_sentence", b, k) for b, k, sent in _free(taken, modal)
+            if has_modal(lang, sent.text) and not sent.text.rstrip().endswith(":")
             and not narrated(lang, sent.text) and not title_cased(sent.text)]
 
 
