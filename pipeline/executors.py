@@ -439,10 +439,14 @@ def _append_chunk(st: Stage, writer: ShardWriter, out: str | pa.Table, entries: 
     cols = [st.key] + (["src"] if st.key != "src" else []) + [ERROR, status, *st.outputs]
     # (ParquetFile, not read_table: that imports pandas)
     t = out.select(cols) if isinstance(out, pa.Table) else pq.ParquetFile(out).read(columns=cols)
-    t = t.filter(pc.is_valid(t.column(status)))
+    # (a filter copies the nested outputs: a chunk whose rows all ran, and ran ok, the most, is taken as it is)
+    ran = pc.is_valid(t.column(status))
+    if not pc.all(ran).as_py():
+        t = t.filter(ran)
     if t.num_rows == 0:
         return
-    writer.write(t.filter(pc.equal(t.column(status), "ok")))
+    ok = pc.equal(t.column(status), "ok")
+    writer.write(t if pc.all(ok).as_py() else t.filter(ok))
     entries.append(_entries(st, t))
 
 
