@@ -102,7 +102,7 @@ def _document_language_every_paragraph_voting(text: str, settings: langid.Settin
     from collections import Counter
 
     lines = langid._unmarked_lines(text[: settings.vote_max_chars])
-    blocks = [" ".join(lines[i].strip() for i in g) for g in langid.paragraph_groups(lines)]
+    blocks = [" ".join(g) for g in langid.paragraph_groups(lines)]
     voting = [(b, n) for b in blocks if (n := langid.letters(b)) >= settings.vote_min_letters]
     counted = [(b, n, p) for (b, n), p in zip(voting, langid._probabilities_of([b for b, _ in voting]))]
     if not counted:

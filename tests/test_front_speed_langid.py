@@ -174,7 +174,7 @@ def _document_language_long_way(text, settings=langid.Settings()):
     from collections import Counter
 
     lines = langid._unmarked_lines(text[: settings.vote_max_chars])
-    blocks = [" ".join(lines[i].strip() for i in g) for g in langid.paragraph_groups(lines)]
+    blocks = [" ".join(g) for g in langid.paragraph_groups(lines)]
     voting = [(b, n) for b in blocks if (n := langid.letters(b)) >= settings.vote_min_letters]
     is_judged = [langid._judged(b, settings, n) for b, n in voting]
     if not any(is_judged):

@@ -64,3 +64,10 @@ def test_letters_and_line_ends(texts):
                 assert ends_with(pattern, line) == bool(pattern.search(line))
     for text in texts:
         assert langid._unmarked_lines(text) == [langid._MARKUP.sub(" ", line) for line in text.splitlines()]
+
+
+def test_a_paragraph_line_is_open_ended_by_its_last_character(texts):
+    """langid.paragraph_groups reads a stripped line's open end from its last character (not _OPEN_END)."""
+    lines = {line.strip() for text in texts for line in text.splitlines()} | {"a)", "b…", "c »", "d\u00a0", "e,"}
+    for text in filter(None, (line.strip() for line in lines)):
+        assert (text[-1] not in langid._STOPS) == bool(langid._OPEN_END.search(text)), text

@@ -129,26 +129,10 @@ def letters(text: str) -> int:
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
-def paragraph_groups(lines: Sequence[str]) -> list[list[int]]:
-    """Indices of the non-empty ``lines`` grouped into paragraphs: a line that stops without
+
+def paragraph_groups(lines: Sequence[str]) -> list[list[str]]:
+    """The non-empty ``lines``, stripped (once each), grouped into paragraphs: a line that stops without
     punctuation and is followed by one that starts in lower case continues there (hard wraps)."""
-    groups: list[list[int]] = []
-    open_end = False
-    for i, line in enumerate(lines):
-        text = line.strip()
-        if not text:
-            open_end = False
-            continue
-        if groups and open_end and text[0].islower():
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-        open_end = ends_with(_OPEN_END, text)
-    return groups
-
-
-def _stripped_paragraphs(lines: Sequence[str]) -> list[list[str]]:
-    """The stripped non-empty ``lines`` grouped as :func:`paragraph_groups` groups them (each line stripped once)."""
     groups: list[list[str]] = []
     open_end = False
     for line in lines:
@@ -723,7 +707,7 @@ def _rows_in_batches(texts_of: list[list[str]]) -> list[np.ndarray | None]:
 def _voters(text: str, settings: Settings) -> tuple[list[str], list[int], list[bool]]:
     """The paragraphs of ``text`` that vote on its language, their letters, and which are judged alone (three
     lists, no tuple a paragraph: they are held for a chunk's documents, and tuples make the garbage collector run)."""
-    blocks = [" ".join(g) for g in _stripped_paragraphs(_unmarked_lines(text[: settings.vote_max_chars]))]
+    blocks = [" ".join(g) for g in paragraph_groups(_unmarked_lines(text[: settings.vote_max_chars]))]
     least = settings.vote_min_letters
     texts: list[str] = []
     counts: list[int] = []
