@@ -1,15 +1,15 @@
-"""Model files kept unpacked on disk, so a process does not unpack them again at every start.
+"""Installed models kept on disk in the form a process uses them, not made again at every start.
 
 Some installed models ship compressed: py3langid's model is an LZMA-packed ``.npz`` whose
 unpacking takes ~0.8 CPU s, paid by every process that identifies a language (the one process
-that runs a small edit, each pool worker). :func:`unpacked` keeps the unpacked bytes in a user
-cache folder, named by the package version and the digest of the packed file, so an upgraded
-or replaced model is a different file; the bytes are the packed file's content exactly, so what
-is read from them is the same. Where the folder cannot be written, the caller unpacks as before.
+that runs a small edit, each pool worker). What is kept is named by the package version and the
+digest of the installed file, so an upgraded or replaced model is another name.
 
-:func:`kept_arrays` keeps numpy arrays (a model's, or tables made from it) as plain ``.npy`` files,
-opened memory-mapped and read-only: a process reads or copies nothing until it uses a page, and the
-pages are the page cache's, shared by every process (each pool worker used to copy ~100 MB).
+:func:`unpacked` keeps a file's unpacked bytes (the packed file's content exactly). :func:`kept_arrays`
+keeps numpy arrays (py3langid's model, and tables made from it) as plain ``.npy`` files, opened
+memory-mapped and read-only: a process reads or copies nothing until it uses a page, and the pages
+are the page cache's, shared by every process (each pool worker copied ~150 MB of them, 0.2-0.4 CPU s).
+Where the folder cannot be written, the caller's data is made as before, in memory.
 
 The folder: ``$KB_CACHE_DIR``, else ``$XDG_CACHE_HOME/kb``, else ``~/.cache/kb``.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pathlib
+import re
 import shutil
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -35,6 +36,33 @@ def cache_root() -> pathlib.Path:
 
 
 def _digest(path: pathlib.Path) -> str:
+    """The digest of the file at ``path``, remembered in the cache folder under the file's identity (device,
+    inode, size, modification and change times): reading a packed model of several MB again took ~5 CPU ms
+    in every process. A replaced or rewritten file has another inode or change time: another memo."""
+    stat = os.stat(path)
+    memo = cache_root() / "digests" / "-".join(map(str, (stat.st_dev, stat.st_ino, stat.st_size,
+                                                        stat.st_mtime_ns, stat.st_ctime_ns)))
+    try:
+        known = memo.read_text(encoding="ascii")
+        if _DIGEST.fullmatch(known):
+            return known
+    except (OSError, ValueError):    # (none yet, or damaged: the file is read)
+        pass
+    digest = _read_digest(path)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+        tmp.write_text(digest, encoding="ascii")
+        os.replace(tmp, memo)
+    except OSError:
+        pass
+    return digest
+
+
+_DIGEST = re.compile(r"[0-9a-f]{24}")
+
+
+def _read_digest(path: pathlib.Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

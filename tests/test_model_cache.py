@@ -29,6 +29,11 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def _kept(cache) -> list[str]:
+    """The names of what the cache folder ``cache`` keeps of py3langid (not the files' digests remembered)."""
+    return sorted(p.name for p in cache.iterdir() if p.name != "digests")
+
+
 def _mapped_read_only(array: np.ndarray) -> bool:
     base = array
     while isinstance(getattr(base, "base", None), np.ndarray):
@@ -55,7 +60,7 @@ def test_identifier_from_the_kept_model_is_py3langids(tmp_path, monkeypatch, fre
 
     monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
     first = langid._identifier()                      # writes the copy
-    copies = [p.name for p in tmp_path.iterdir()]
+    copies = _kept(tmp_path)
     assert len(copies) == 1 and copies[0].startswith("py3langid-") and copies[0].endswith(".model")
     assert sorted(p.name for p in (tmp_path / copies[0]).iterdir()) == sorted(f"{a}.npy" for a in langid._MODEL_ARRAYS)
     langid._identifier.cache_clear()
@@ -86,7 +91,7 @@ def test_tables_made_from_the_model_are_kept_mapped_and_the_same(tmp_path, monke
         ident = langid._identifier()
         assert nextmove.tolist() == ident.tk_nextmove.tolist() and rowbase.tolist() == ident._rowbase
         assert output.tolist() == ident.tk_output
-    names = sorted(p.name for p in tmp_path.iterdir())
+    names = _kept(tmp_path)
     assert [n.split(".", 3)[-1].rsplit("-", 1)[0] for n in names] == ["bound-nl", "features", "model"]
     # named by a digest of the code that makes them: this module's source
     assert names[0].endswith(langid._maker_digest()) and len(langid._maker_digest()) == 16
@@ -123,7 +128,7 @@ def test_no_writable_cache_loads_from_the_package(tmp_path, monkeypatch, fresh_m
 def test_a_damaged_copy_is_made_again(tmp_path, monkeypatch, fresh_model, damage):
     monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
     langid._model()
-    folder = next(tmp_path.iterdir())
+    folder = tmp_path / _kept(tmp_path)[0]
     ptc = folder / "ptc.npy"
     if damage == "truncated":
         ptc.write_bytes(ptc.read_bytes()[:100_000])
@@ -137,7 +142,7 @@ def test_a_damaged_copy_is_made_again(tmp_path, monkeypatch, fresh_model, damage
     langid._identifier.cache_clear()
     assert langid._identifier().rank("To jest zdanie po polsku.")[0][0] == "pl"
     assert all(_mapped_read_only(a) for a in langid._model().values())      # kept again, whole
-    assert [p.name for p in tmp_path.iterdir()] == [folder.name]           # (nothing left aside)
+    assert _kept(tmp_path) == [folder.name]                                # (nothing left aside)
     assert sorted(p.name for p in folder.iterdir()) == sorted(f"{a}.npy" for a in langid._MODEL_ARRAYS)
 
 
@@ -153,7 +158,8 @@ def test_kept_arrays_are_made_once_and_read_after(tmp_path, monkeypatch):
     second = model_cache.kept_arrays("thing-1", make)
     assert len(calls) == 1
     for arrays in (first, second):
-        assert arrays["a"].tolist() == list(range(10)) and arrays["b"].shape == (0, 3) and arrays["s"].tolist() == ["x", "yz"]
+        assert arrays["a"].tolist() == list(range(10)) and arrays["b"].shape == (0, 3)
+        assert arrays["s"].tolist() == ["x", "yz"]
         assert type(arrays["a"]) is np.ndarray and not arrays["a"].flags.writeable
         with pytest.raises(ValueError):
             arrays["a"][0] = 1
@@ -176,3 +182,46 @@ def test_arrays_that_cannot_be_kept_are_made_in_memory(tmp_path, monkeypatch):
         arrays = model_cache.kept_arrays("thing", lambda: calls.append(1) or {"a": np.ones(3)})
         assert arrays["a"].tolist() == [1.0, 1.0, 1.0] and not arrays["a"].flags.writeable
     assert len(calls) == 2
+
+
+def test_a_files_digest_is_remembered_by_its_identity(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
+    model = tmp_path / "model.bin"
+    model.write_bytes(b"weights" * 1000)
+    digest = model_cache._digest(model)
+    assert digest == model_cache._read_digest(model)
+    memos = list((tmp_path / "cache" / "digests").iterdir())
+    assert len(memos) == 1 and memos[0].read_text() == digest
+    assert model_cache._digest(model) == digest                 # read from the memo
+    memos[0].write_text("damaged")
+    assert model_cache._digest(model) == digest and memos[0].read_text() == digest   # read again, remembered again
+    model.write_bytes(b"other weights" * 1000)                  # rewritten: another memo, the new digest
+    assert model_cache._digest(model) == model_cache._read_digest(model) != digest
+    assert len(list((tmp_path / "cache" / "digests").iterdir())) == 2
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("KB_CACHE_DIR", str(blocker / "kb"))     # nothing can be remembered: read each time
+    assert model_cache._digest(model) == model_cache._read_digest(model)
+
+
+def _keep_slowly(cache: str) -> list[int]:
+    import os
+    import time
+
+    os.environ["KB_CACHE_DIR"] = cache
+
+    def make():
+        time.sleep(0.2)     # (all of them making at once)
+        return {"a": np.arange(1000) * os.getpid() // os.getpid()}
+
+    return model_cache.kept_arrays("together", make)["a"].tolist()
+
+
+def test_processes_keeping_the_same_arrays_at_once_keep_one_copy(tmp_path):
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        results = pool.map(_keep_slowly, [str(tmp_path)] * 4)
+    assert all(r == list(range(1000)) for r in results)
+    assert [p.name for p in tmp_path.iterdir()] == ["together"]       # (no temporary folder left)
+    assert [p.name for p in (tmp_path / "together").iterdir()] == ["a.npy"]

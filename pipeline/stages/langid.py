@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -100,7 +100,8 @@ def _is_model(arrays: dict[str, np.ndarray]) -> bool:
             and nextmove.dtype.kind == row.dtype.kind == "u" and output.dtype.kind == "i")
 
 
-def _kept(what: str, make, valid) -> dict[str, np.ndarray]:
+def _kept(what: str, make: Callable[[], dict[str, np.ndarray]], valid: Callable[[dict[str, np.ndarray]], bool]
+          ) -> dict[str, np.ndarray]:
     """Tables this module makes from py3langid's model, kept in the cache (``pipeline.model_cache``), named by
     the model and a digest of what else makes them (:func:`_maker_digest`)."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE
