@@ -116,13 +116,14 @@ Arrays = dict[str, np.ndarray]
 
 
 def kept_arrays(name: str, make: Callable[[], Mapping[str, np.ndarray]],
-                valid: Callable[[Arrays], bool] = lambda arrays: True) -> Arrays:
+                valid: Callable[[Arrays], bool] = lambda arrays: True, versions_of: str | None = None) -> Arrays:
     """The arrays ``make()`` returns (by name), kept in the cache folder ``name`` as plain ``.npy`` files and
     opened memory-mapped, read-only. ``name`` must say everything the arrays are made from (a package key,
     a digest of the code that makes them): kept arrays are never made again. Made and written on first use,
     and again where the kept ones are damaged (a file that does not read whole, or ``valid`` says no); where
     they cannot be kept (no writable folder), the arrays made, in memory, read-only as well (the same
-    behaviour either way)."""
+    behaviour either way). ``versions_of``: the start of the names of other versions of these arrays (made by
+    other code): when one is written, all but the newest ``OTHER_VERSIONS_KEPT`` of them are removed."""
     try:
         folder = cache_root() / name
         kept = _opened(folder)
@@ -136,12 +137,27 @@ def kept_arrays(name: str, make: Callable[[], Mapping[str, np.ndarray]],
     if folder is not None:
         try:
             _write(folder, made, replace=kept is not None)
+            if versions_of is not None:
+                _remove_old_versions(folder, versions_of)
             kept = _opened(folder)
             if kept is not None and valid(kept):
                 return kept
         except (OSError, ValueError):   # (ValueError: an array np.save cannot write without pickle)
             pass
     return made
+
+
+OTHER_VERSIONS_KEPT = 2   # (worktrees with other code, used in turn, do not remake theirs every time)
+
+
+def _remove_old_versions(folder: pathlib.Path, versions_of: str) -> None:
+    """All but the newest ``OTHER_VERSIONS_KEPT`` folders beside ``folder`` whose names start with ``versions_of``
+    (a process that has one open keeps its pages: a removed file's pages stay while they are mapped)."""
+    others = [p for p in folder.parent.iterdir()
+              if p.name.startswith(versions_of) and p.name != folder.name and p.is_dir()]
+    others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in others[OTHER_VERSIONS_KEPT:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _opened(folder: pathlib.Path) -> Arrays | None:

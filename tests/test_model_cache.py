@@ -225,3 +225,15 @@ def test_processes_keeping_the_same_arrays_at_once_keep_one_copy(tmp_path):
     assert all(r == list(range(1000)) for r in results)
     assert [p.name for p in tmp_path.iterdir()] == ["together"]       # (no temporary folder left)
     assert [p.name for p in (tmp_path / "together").iterdir()] == ["a.npy"]
+
+
+def test_other_versions_of_kept_arrays_are_removed_but_the_newest(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
+    for k in range(5):
+        model_cache.kept_arrays(f"table-v{k}", lambda: {"a": np.arange(3)}, versions_of="table-v")
+        os.utime(tmp_path / f"table-v{k}", ns=(k * 10**9, k * 10**9))   # (in the order they were made)
+    model_cache.kept_arrays("other", lambda: {"a": np.arange(3)}, versions_of="other-v")
+    kept = model_cache.OTHER_VERSIONS_KEPT
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other"] + [f"table-v{k}" for k in range(4 - kept, 5)]

@@ -103,12 +103,14 @@ def _is_model(arrays: dict[str, np.ndarray]) -> bool:
 def _kept(what: str, make: Callable[[], dict[str, np.ndarray]], valid: Callable[[dict[str, np.ndarray]], bool]
           ) -> dict[str, np.ndarray]:
     """Tables this module makes from py3langid's model, kept in the cache (``pipeline.model_cache``), named by
-    the model and a digest of what else makes them (:func:`_maker_digest`)."""
+    the model and a digest of what else makes them (:func:`_maker_digest`); those an older langid.py made are
+    removed (a few kept: ~100 MB each version)."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
     from pipeline.model_cache import kept_arrays, package_key
 
-    return kept_arrays(f"{package_key(MODEL_DIR / MODEL_FILE, 'py3langid')}.{what}-{_maker_digest()}", make, valid)
+    versions = f"{package_key(MODEL_DIR / MODEL_FILE, 'py3langid')}.{what}-"
+    return kept_arrays(f"{versions}{_maker_digest()}", make, valid, versions_of=versions)
 
 
 @lru_cache(maxsize=1)
