@@ -133,15 +133,21 @@ def test_features_by_feature_are_those_in_text_order():
 def test_the_bound_table_kept_on_disk_is_the_one_made(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
     made = langid._made_bound_table("pl")
+
+    def same(kept) -> bool:
+        return kept["bound"].tobytes() == made[0].tobytes() and kept["prior_gain"].tobytes() == made[1].tobytes()
+
     for _ in range(2):    # written, then read
         kept = langid._kept_bound_table("pl")
-        assert kept is not None and kept[0].tobytes() == made[0].tobytes() and kept[1].tobytes() == made[1].tobytes()
-    (tmp_path / "cache" / next(p.name for p in (tmp_path / "cache").iterdir())).write_bytes(b"damaged")
-    assert langid._kept_bound_table("pl") is None
+        assert same(kept) and not kept["bound"].flags.writeable
+    folder = next(p for p in (tmp_path / "cache").iterdir() if ".bound-pl-" in p.name)
+    (folder / "bound.npy").write_bytes(b"damaged")
+    assert same(langid._kept_bound_table("pl"))                  # made again ...
+    assert len((folder / "bound.npy").read_bytes()) > 1000       # ... and kept again
     blocked = tmp_path / "file"
     blocked.write_text("")
-    monkeypatch.setenv("KB_CACHE_DIR", str(blocked / "below"))   # no folder can be made: none kept
-    assert langid._kept_bound_table("pl") is None
+    monkeypatch.setenv("KB_CACHE_DIR", str(blocked / "below"))   # no folder can be made: made in memory
+    assert same(langid._kept_bound_table("pl"))
 
 
 def test_every_bound_column_bounds_its_classes():

@@ -15,12 +15,14 @@ a document, a block in an alias of the document's language is never foreign.
 """
 from __future__ import annotations
 
+import hashlib
+import pathlib
 import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -50,32 +52,74 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier (``norm_probs``) on :func:`_model`'s arrays, the values its own loader gives: the
+    automaton's tables as memoryviews of them (indexed to Python ints, as fast as py3langid's ``array``s, and
+    not copied), its feature of each state as a list (as py3langid's: quicker to index)."""
+    from py3langid.langid import LanguageIdentifier
 
-    model = _unpacked_model(MODEL_DIR / MODEL_FILE)
-    if model is None:
-        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ptc, pc, classes, nextmove, row, output = model
-    return LanguageIdentifier(np.asarray(ptc), np.asarray(pc), classes, nextmove, output, norm_probs=True, tk_row=row)
+    model = _model()
+    return LanguageIdentifier(model["ptc"], model["pc"], model["classes"].tolist(), memoryview(model["nextmove"]),
+                              model["out_feat"].tolist(), norm_probs=True, tk_row=memoryview(model["nextmove_row"]))
 
 
-def _unpacked_model(packed):
-    """py3langid's model as its ``modelio.load_model`` reads it, from the unpacked copy of its LZMA-packed
-    file (``pipeline.model_cache``: unpacking it again took ~0.8 CPU s in every process); None where no
-    copy can be kept or read (then py3langid loads it itself)."""
+_MODEL_ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict[str, np.ndarray]:
+    """py3langid's model as arrays (``_MODEL_ARRAYS``: ``modelio.load_model``'s values, as its packed file holds
+    them), memory-mapped read-only from their copy in the cache (``pipeline.model_cache``: unpacking the
+    LZMA-packed file takes ~0.8 CPU s, and reading an unpacked ``.npz`` copied ~100 MB in every process);
+    unpacked in memory where no copy can be kept."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from pipeline.model_cache import kept_arrays, package_key
+
+    packed = MODEL_DIR / MODEL_FILE
+    return kept_arrays(f"{package_key(packed, 'py3langid')}.model", lambda: _loaded_model(packed), _is_model)
+
+
+def _loaded_model(packed: pathlib.Path) -> dict[str, np.ndarray]:
+    """:func:`_model`'s arrays as py3langid's own loader reads them from its packed file."""
     from py3langid import modelio
 
-    from pipeline.model_cache import copy_lzma, unpacked
+    ptc, pc, classes, nextmove, row, output = modelio.load_model(packed)
+    return {"ptc": np.asarray(ptc), "pc": np.asarray(pc), "classes": np.array(classes),
+            "nextmove": np.frombuffer(nextmove, dtype=nextmove.typecode),
+            "nextmove_row": np.frombuffer(row, dtype=row.typecode), "out_feat": np.array(output, dtype=np.int64)}
 
-    path = unpacked(packed, "py3langid", copy_lzma, ".npz")
-    if path is None:
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return (data["ptc"], data["pc"], data["classes"].tolist(), modelio._to_array(data["nextmove"]),
-                    modelio._to_array(data["nextmove_row"]), data["out_feat"].tolist())
-    except Exception:   # damaged, or another py3langid layout: py3langid reads its own file
-        return None
+
+def _is_model(arrays: dict[str, np.ndarray]) -> bool:
+    """Whether kept arrays are a model :func:`_identifier` can use (not a damaged or other copy)."""
+    if sorted(arrays) != sorted(_MODEL_ARRAYS):
+        return False
+    ptc, pc, classes = arrays["ptc"], arrays["pc"], arrays["classes"]
+    nextmove, row, output = arrays["nextmove"], arrays["nextmove_row"], arrays["out_feat"]
+    return (ptc.ndim == 2 and ptc.shape[1] == len(pc) == len(classes) and classes.dtype.kind == "U"
+            and nextmove.ndim == row.ndim == output.ndim == 1 and len(row) == len(output)
+            and nextmove.dtype.kind == row.dtype.kind == "u" and output.dtype.kind == "i")
+
+
+def _kept(what: str, make: Callable[[], dict[str, np.ndarray]], valid: Callable[[dict[str, np.ndarray]], bool]
+          ) -> dict[str, np.ndarray]:
+    """Tables this module makes from py3langid's model, kept in the cache (``pipeline.model_cache``), named by
+    the model and a digest of what else makes them (:func:`_maker_digest`); those an older langid.py made are
+    removed (a few kept: ~100 MB each version)."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from pipeline.model_cache import kept_arrays, package_key
+
+    versions = f"{package_key(MODEL_DIR / MODEL_FILE, 'py3langid')}.{what}-"
+    return kept_arrays(f"{versions}{_maker_digest()}", make, valid, versions_of=versions)
+
+
+@lru_cache(maxsize=1)
+def _maker_digest() -> str:
+    """A digest of what makes :func:`_kept`'s tables besides the model: this module's code, the language data it
+    reads (the supported languages and their aliases) and numpy's version."""
+    digest = hashlib.sha256(pathlib.Path(__file__).read_bytes())
+    digest.update(repr((SUPPORTED, sorted(_alias_of(SUPPORTED).items()), np.__version__)).encode())
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=None)
@@ -162,9 +206,9 @@ SCAN_WINDOW = 6
 @lru_cache(maxsize=1)
 def _scanner() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """py3langid's automaton as arrays: next-state table, each state's row offset in it, its feature (or -1)."""
-    ident = _identifier()
-    return (np.frombuffer(ident.tk_nextmove, dtype=np.dtype(ident.tk_nextmove.typecode)),
-            np.asarray(ident._rowbase, dtype=np.int64), np.asarray(ident.tk_output, dtype=np.int64))
+    model = _model()
+    return (model["nextmove"], model["nextmove_row"].astype(np.int64) << 8,   # (py3langid's _rowbase)
+            model["out_feat"].astype(np.int64))
 
 
 @lru_cache(maxsize=1)
@@ -187,8 +231,12 @@ def _outputs32() -> np.ndarray:
 @lru_cache(maxsize=1)
 def _feature_table() -> np.ndarray:
     """py3langid's feature weights (float16) as float32 (57 MB): the product py3langid takes casts the rows
-    it gathers to float32 on every call, which took half of its time; the same values, so the same sums."""
-    return _identifier().nb_ptc.astype(np.float32)
+    it gathers to float32 on every call, which took half of its time; the same values, so the same sums.
+    Kept in the cache (:func:`_kept`): made, it cost every process a copy and 0.06 CPU s."""
+    weights = _model()["ptc"]
+    return _kept("features", lambda: {"table": weights.astype(np.float32)},
+                 lambda kept: list(kept) == ["table"] and kept["table"].dtype == np.float32
+                 and kept["table"].shape == weights.shape)["table"]
 
 
 @lru_cache(maxsize=1)
@@ -416,40 +464,26 @@ def _bound_table(lang: str) -> tuple[np.ndarray, np.ndarray, float, int]:
     rounded up); per group the largest difference of the class priors; the largest prior magnitude; and the
     most classes one label has (py3langid adds up the columns of a label: "sr" has two).
 
-    The two arrays are kept on disk next to the unpacked model (``pipeline.model_cache``, named by the model's
-    digest): making them reads the whole model, ~0.1 CPU s a language in every process."""
+    The two arrays are kept in the cache (:func:`_kept`): making them reads the whole model, ~0.1 CPU s a
+    language in every process."""
     ident = _identifier()
     prior = ident.nb_pc.astype(np.float64)
     most = max(Counter(ident.nb_classes).values())
     kept = _kept_bound_table(lang)
-    bound, prior_gain = kept if kept is not None else _made_bound_table(lang)
-    return bound, prior_gain, float(np.abs(prior).max()), most
+    return kept["bound"], kept["prior_gain"], float(np.abs(prior).max()), most
 
 
-_BOUND_FORMAT = 1   # (in the cached file's name: a change of what the file holds is another file)
-
-
-def _kept_bound_table(lang: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`_made_bound_table` from its copy on disk, written on first use; None where none can be kept."""
-    from py3langid.langid import MODEL_DIR, MODEL_FILE
-
-    from pipeline.model_cache import unpacked
-
-    def write(_packed, out) -> None:
+def _kept_bound_table(lang: str) -> dict[str, np.ndarray]:
+    """:func:`_made_bound_table` as arrays "bound" and "prior_gain", from the cache (made on first use)."""
+    def made() -> dict[str, np.ndarray]:
         bound, prior_gain = _made_bound_table(lang)
-        np.savez(out, bound=bound, prior_gain=prior_gain)
+        return {"bound": bound, "prior_gain": prior_gain}
 
-    path = unpacked(MODEL_DIR / MODEL_FILE, "py3langid", write, f".bound{_BOUND_FORMAT}-{lang}.npz")
-    if path is None:
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            bound, prior_gain = data["bound"], data["prior_gain"]
-    except Exception:   # damaged: made again
-        return None
-    if bound.shape != (len(_feature_table()), len(prior_gain) + 1) or bound.dtype != np.float32:
-        return None
-    return bound, prior_gain
+    def valid(kept: dict[str, np.ndarray]) -> bool:
+        return (sorted(kept) == ["bound", "prior_gain"] and kept["bound"].dtype == np.float32
+                and kept["bound"].shape == (len(_model()["ptc"]), len(kept["prior_gain"]) + 1))
+
+    return _kept(f"bound-{lang}", made, valid)
 
 
 def _made_bound_table(lang: str) -> tuple[np.ndarray, np.ndarray]:
