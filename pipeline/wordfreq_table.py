@@ -2,16 +2,17 @@
 
 ``wordfreq.zipf_frequency`` builds a dict of its whole list the first time a language is asked (0.1-0.4 CPU s
 a language, plus 0.13 to import wordfreq), in every process. For a word that wordfreq provably looks up as
-itself, one token unchanged, its answer depends only on the list's bucket that holds the word (the last one,
-as ``get_frequency_dict`` keeps it), or is its value of a word not in the list. :func:`table` keeps, per
-language, those words sorted with their buckets in an Arrow file in ``pipeline.model_cache``'s folder (built
-once from wordfreq's own list, each bucket's value what ``zipf_frequency`` returns for one of its words), memory-
-mapped in a few ms; :meth:`WordTable.zipf` answers None for any other word, and the caller asks wordfreq.
+itself, one token unchanged, its answer depends only on the frequency that dict holds for the word, or is its
+value of a word not in the list. :func:`table` keeps, per language, the dict's words sorted, each with its
+frequency's rank, in an Arrow file in ``pipeline.model_cache``'s folder (built once from wordfreq's own dict,
+each frequency's value what ``zipf_frequency`` returns for one of its words), memory-mapped in a few ms;
+:meth:`WordTable.zipf` answers None for any other word, and the caller asks wordfreq.
 
 A word is looked up as itself (``wordfreq.tokens.lossy_tokenize``, a regex-tokenised language) where it is
 already in the language's normal form and case-folded, and every character is a letter of Unicode word-break
-class ALetter outside the scripts wordfreq keeps unsplit: no word break falls between two such letters, none
-is an apostrophe, "@", a digit or a curly quote, so the token is the whole word, and no digit is smashed.
+class ALetter outside the scripts wordfreq keeps unsplit, and a token of itself: no word break falls between
+two such letters, none is an apostrophe, "@", a digit or a quote, so the token is the whole word, unchanged,
+and no digit is smashed.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import sys
 import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import accumulate
 from importlib.util import find_spec
 from typing import BinaryIO
 
@@ -33,7 +35,8 @@ _PLAIN = {"tokenizer": "regex", "remove_marks": False, "dotless_i": False, "diac
 
 
 class WordTable:
-    """One language's table: its one-token words (UTF-8, sorted) with the Zipf value wordfreq gives each."""
+    """One language's table: wordfreq's words (UTF-8, sorted), each with its frequency's rank ("bucket"), and
+    the Zipf value wordfreq gives a one-token word of each frequency."""
 
     def __init__(self, words: memoryview, offsets: memoryview, buckets: memoryview, meta: dict):
         self._data = words
@@ -52,12 +55,16 @@ class WordTable:
     def __getitem__(self, i: int) -> bytes:
         return bytes(self._data[self._offsets[i]:self._offsets[i + 1]])
 
+    def one_token(self, word: str) -> bool:
+        """Whether wordfreq looks ``word`` up as itself, one token unchanged (the module's docstring)."""
+        return (self._letters.fullmatch(word) is not None and word.casefold() == word
+                and unicodedata.is_normalized(self._normal_form, word))
+
     def zipf(self, word: str) -> float | None:
         """``wordfreq.zipf_frequency(word, lang)``, or None where wordfreq may not look ``word`` up as itself."""
         if not word:
             return self._empty
-        if (self._letters.fullmatch(word) is None or word.casefold() != word
-                or not unicodedata.is_normalized(self._normal_form, word)):
+        if not self.one_token(word):
             return None
         key = word.encode()
         i = bisect_left(self, key)
@@ -130,6 +137,7 @@ def _read_table(path: pathlib.Path) -> WordTable | None:
 
 def _write_table(lang: str, packed: pathlib.Path, out: BinaryIO) -> None:
     """``unpack`` for ``model_cache.unpacked``: the table of ``lang`` from wordfreq's own list and answers."""
+    import numpy as np
     import pyarrow as pa
     import wordfreq
     from wordfreq.language_info import get_language_info
@@ -142,28 +150,33 @@ def _write_table(lang: str, packed: pathlib.Path, out: BinaryIO) -> None:
     words: list[bytes] = []
     buckets: list[int] = []
     if plain:
-        letters = _one_token_letters(lang)
-        meta["letters"] = letters
-        one_token = re.compile("[%s]+" % letters)
-        bucket_of: dict[str, int] = {}
-        for index, bucket in enumerate(wordfreq.get_frequency_list(lang)):
+        meta["letters"] = _one_token_letters(lang)
+        table = WordTable(memoryview(b""), memoryview(b""), memoryview(b""), meta)   # (its gate, as read back)
+        freqs = wordfreq.get_frequency_dict(lang)     # the dict zipf_frequency looks a token up in
+        level_of = {f: i for i, f in enumerate(sorted(set(freqs.values()), reverse=True))}
+        in_order = sorted(freqs)            # (code point order: their UTF-8 bytes' order too)
+        words = [w.encode() for w in in_order]
+        buckets = [level_of[freqs[w]] for w in in_order]
+        # each frequency's value as wordfreq gives it, asked of one of its words that the gate lets through
+        # (a frequency none of whose words passes is never read)
+        values: list[float | None] = [None] * len(level_of)
+        for bucket in wordfreq.get_frequency_list(lang):
             for word in bucket:
-                bucket_of[word] = index     # (the last bucket wins, as in get_frequency_dict)
-        kept = sorted((w.encode(), b) for w, b in bucket_of.items()
-                      if one_token.fullmatch(w) and w.casefold() == w
-                      and unicodedata.is_normalized(info["normal_form"], w))
-        words = [w for w, _ in kept]
-        buckets = [b for _, b in kept]
-        # each bucket's value as wordfreq gives it, asked of one of its words
-        values: list[float | None] = [None] * (max(buckets, default=0) + 1)
-        for word, b in kept:
-            if values[b] is None:
-                values[b] = wordfreq.zipf_frequency(word.decode(), lang)
-        absent = next("q" * n for n in range(8, 64) if "q" * n not in bucket_of)
+                level = level_of[freqs[word]]
+                if values[level] is None and table.one_token(word):
+                    values[level] = wordfreq.zipf_frequency(word, lang)
+                    break
+        absent = next("q" * n for n in range(8, 64) if "q" * n not in freqs)
+        if not table.one_token(absent):
+            raise ValueError(f"{absent!r} is not one token of {lang!r} to wordfreq")
         meta.update(values=values, missing=wordfreq.zipf_frequency(absent, lang),
                     empty=wordfreq.zipf_frequency("", lang))
     schema = pa.schema([("word", pa.binary()), ("bucket", pa.uint16())], metadata={"zipf": json.dumps(meta)})
-    batch = pa.record_batch([pa.array(words, pa.binary()), pa.array(buckets, pa.uint16())], schema=schema)
+    # (the binary array from its two buffers: pa.array over the list of bytes takes 3 times as long)
+    offsets = np.fromiter(accumulate(map(len, words), initial=0), np.int32, len(words) + 1)
+    word_array = pa.Array.from_buffers(pa.binary(), len(words), [None, pa.py_buffer(offsets),
+                                                                pa.py_buffer(b"".join(words))])
+    batch = pa.record_batch([word_array, pa.array(np.array(buckets, np.uint16))], schema=schema)
     with pa.ipc.new_file(out, schema) as writer:
         writer.write_batch(batch)
 
@@ -172,15 +185,14 @@ def _one_token_letters(lang: str) -> str:
     """The characters (a ``re`` class body of ranges) that wordfreq's tokenizer keeps as they are and never
     splits between: letters (Python's categories) of word-break class ALetter (the regex module's, as wordfreq's
     TOKEN_RE uses), outside the scripts it matches as unspaced runs, case-folded and normalised already, and
-    each one a token of itself to wordfreq (not so U+02BC, an apostrophe to ftfy's uncurl_quotes)."""
-    import regex
-    from wordfreq.tokens import SPACELESS_EXPR, lossy_tokenize
+    each one a token of itself to wordfreq (not so U+02BC, an apostrophe to ftfy's ``uncurl_quotes``)."""
+    from ftfy.fixes import uncurl_quotes
+    from wordfreq.tokens import lossy_tokenize
 
-    aletter = regex.compile(r"[\p{Word_Break=ALetter}--[%s]]" % SPACELESS_EXPR, regex.V1)
-    every_character = "".join(map(chr, range(0x110000)))
-    chars = [c for c in aletter.findall(every_character)
-             if unicodedata.category(c)[0] == "L" and c.casefold() == c and unicodedata.is_normalized("NFC", c)
-             and lossy_tokenize(c, lang) == [c]]
+    chars = [c for c in _joining_letters() if uncurl_quotes(c) == c]
+    # each a token of itself: asked of all of them at once, space-separated, and one by one if any is not
+    if lossy_tokenize(" ".join(chars), lang) != chars:
+        chars = [c for c in chars if lossy_tokenize(c, lang) == [c]]
     ranges: list[list[int]] = []
     for code in map(ord, chars):
         if ranges and ranges[-1][1] == code - 1:
@@ -188,3 +200,15 @@ def _one_token_letters(lang: str) -> str:
         else:
             ranges.append([code, code])
     return "".join(re.escape(chr(a)) + (f"-{re.escape(chr(b))}" if b > a else "") for a, b in ranges)
+
+
+@lru_cache(maxsize=1)
+def _joining_letters() -> list[str]:
+    """The letters of word-break class ALetter outside wordfreq's unspaced scripts, case-folded and NFC already."""
+    import regex
+    from wordfreq.tokens import SPACELESS_EXPR
+
+    aletter = regex.compile(r"[\p{Word_Break=ALetter}--[%s]]" % SPACELESS_EXPR, regex.V1)
+    every_character = "".join(map(chr, range(0x110000)))
+    return [c for c in aletter.findall(every_character)
+            if unicodedata.category(c)[0] == "L" and c.casefold() == c and unicodedata.is_normalized("NFC", c)]
