@@ -24,8 +24,8 @@ import sys
 import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
-from itertools import accumulate
 from importlib.util import find_spec
+from itertools import accumulate
 from typing import BinaryIO
 
 FORMAT = "1"
@@ -142,9 +142,12 @@ def _write_table(lang: str, packed: pathlib.Path, out: BinaryIO) -> None:
     import wordfreq
     from wordfreq.language_info import get_language_info
 
+    import langcodes
+
     info = get_language_info(lang)
-    plain = (all(info[k] == v for k, v in _PLAIN.items())
-             and pathlib.Path(wordfreq.available_languages().get(lang, "")) == packed)
+    available = wordfreq.available_languages()
+    plain = (all(info[k] == v for k, v in _PLAIN.items()) and pathlib.Path(available.get(lang, "")) == packed
+             and langcodes.closest_match(lang, list(available), max_distance=60)[0] == lang)   # (as wordfreq picks)
     meta: dict = {"format": FORMAT, "plain": plain, "normal_form": info["normal_form"], "letters": "",
                   "values": [], "missing": 0.0, "empty": 0.0}
     words: list[bytes] = []
