@@ -119,6 +119,11 @@ def init_worker(warm: bool = False, index: int = 0, workers: int = 1) -> None:
     # does this while the parent still plans. (Not spaCy: pipeline.spacy_blank imports it on first use
     # without letting thinc load torch; a plain `import spacy` here would load torch in every worker.)
     import pipeline.registry  # noqa: F401  (every stage's module)
+    # a worker converts no pandas object: pyarrow's looks for pandas, settled now, import none (~0.2 CPU s a
+    # worker). Only here, not in the parent: a command or a library user may hand pyarrow pandas objects.
+    from pipeline.arrow_pandas import settle_pandas_check
+
+    settle_pandas_check()
     # the collector as the parent sets it for a run (Runner.run): the stages run here as they would there
     gc.set_threshold(max(gc.get_threshold()[0], GC_YOUNG_THRESHOLD), *gc.get_threshold()[1:])
     atexit.register(_exit_now)
@@ -143,7 +148,7 @@ def _exit_now() -> None:
 # ---------------------------------------------------------------- warming a worker up
 #
 # The per-document stages load libraries and data on first use (~10 CPU s a process here: the language
-# identifier's tables, spaCy and its blank pipelines, wordfreq's lists, trafilatura and jusText's stop
+# identifier's tables, spaCy and its blank pipelines, wordfreq's tables, trafilatura and jusText's stop
 # lists). One worker pays that once; with N workers each pays it, and at the same time, so it stays on
 # a run's critical path however many workers there are. A pool started for a real workload
 # (LocalExecutor.start) loads them on a thread of each worker while the worker is idle: while the parent
@@ -183,10 +188,8 @@ def worker_languages(index: int, workers: int = 1) -> list[str]:
 
 
 def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
-    """What a worker loads while idle, in the order the phases need it: ingest's (pyarrow's pandas check,
-    HTML extraction), langid's tables, then per language (the worker's own first) what denoise..extract load."""
-    import pyarrow as pa
-
+    """What a worker loads while idle, in the order the phases need it: ingest's (HTML extraction), langid's
+    tables, then per language (the worker's own first) what denoise..extract load."""
     from pipeline.denoising.markdown import _parser as markdown_parser
     from pipeline.extract.example_model import zipf
     from pipeline.extract.morphology import has_tagger
@@ -194,8 +197,7 @@ def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
     from pipeline.stages import ingest, langid
 
     page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
-    steps: list[Callable[[], Any]] = [lambda: pa.array(["warm"], pa.string()),   # (imports pandas: its check)
-                                      lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
+    steps: list[Callable[[], Any]] = [lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
                                       markdown_parser,
                                       lambda: zipf("warm", "en")]   # (every language's examples ask English's)
     for lang in worker_languages(index, workers):

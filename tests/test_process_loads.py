@@ -1,0 +1,56 @@
+"""What a pool worker loads once (issue 8: each worker pays it): the same results, less loaded."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def _run(code: str) -> str:
+    res = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    return res.stdout
+
+
+def test_stages_convert_lists_without_importing_pandas():
+    out = _run("""
+        import sys
+        from pipeline.pool import init_worker
+        init_worker()
+        import pyarrow as pa
+        a = pa.array(["x", None], pa.string())
+        t = pa.table({"k": a, "n": pa.array([1, 2], pa.int64()), "l": pa.array([["a"], []], pa.list_(pa.string()))})
+        flags = pa.chunked_array([pa.array([True, None])]).fill_null(False).to_numpy(zero_copy_only=False)
+        print("pandas" in sys.modules, t.column("k").to_pylist(), t.column("l").to_pylist(), flags.tolist(),
+              pa.scalar("ok").type, pa.array([1.5, None]).to_numpy(zero_copy_only=False).tolist())
+    """)
+    assert out.split() == ["False", "['x',", "None]", "[['a'],", "[]]", "[True,", "False]", "string", "[1.5,", "nan]"]
+
+
+def test_pandas_still_works_after_the_settled_check():
+    out = _run("""
+        import threading
+        from pipeline.pool import init_worker
+        init_worker()
+        import pyarrow as pa
+        imported = []
+        th = threading.Thread(target=lambda: imported.append(__import__("pandas").__name__))
+        th.start(); th.join()
+        import pandas as pd
+        t = pa.table({"a": pa.array([1, 2], pa.int64())})
+        print(imported, t.to_pandas()["a"].tolist(), pa.Table.from_pandas(pd.DataFrame({"a": [3]})).column("a").to_pylist(),
+              pa.array(pd.Series([1.5])).type)
+    """)
+    assert out.strip() == "['pandas'] [1, 2] [3] double"
+
+
+def test_the_check_settles_only_where_pandas_is_not_imported():
+    out = _run("""
+        import sys
+        import pandas
+        from pipeline.arrow_pandas import settle_pandas_check
+        settle_pandas_check()
+        import pyarrow as pa
+        print(pa.array(pandas.Series([1, 2])).to_pylist(), sys.meta_path[0].__class__.__name__ != "_NoPandasInThisThread")
+    """)
+    assert out.strip() == "[1, 2] True"
