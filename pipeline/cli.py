@@ -121,6 +121,7 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
 
     started = (pool.start_for_first_build(corpus, out, workers) if executor == "local"
                else pool.ray_for_first_build(corpus, out, workers, address))
+    pool.tune_allocator()   # (this process runs the stages itself when it has no workers)
     from pipeline.runner import CorpusError, RunLocked, RunSettings, Runner
 
     settings = RunSettings(model=model, backend=backend, embed=not no_embed, aux_model=not no_aux_model,

@@ -25,14 +25,36 @@ CHUNK_DOCS = 64   # (RunSettings.chunk_docs' default: a pool pays off from 2 chu
 # collection promotes them until full collections rescan the whole heap: ~1.4 CPU s of an edit at 10,000
 # articles, 0.4 s with this; a worker's per-word caches and models are such a heap too.
 GC_YOUNG_THRESHOLD = 50_000
+# glibc's allocator hands a large freed block back to the OS at once and maps the next one afresh, so numpy's
+# temporary arrays were faulted in again at every call (~27,000 page faults, a third of the CPU, in a langid
+# pass over 1,000 articles). Up to these sizes a process keeps freed memory for its next arrays instead.
+MALLOC_MMAP_THRESHOLD = 64 << 20   # blocks this large are still mapped alone (and unmapped when freed)
+MALLOC_TRIM_THRESHOLD = 256 << 20  # free memory at the heap's top returned to the OS past this much
+MALLOC_TOP_PAD = 16 << 20          # extra asked of the OS each time the heap grows
 
 
-def start(workers: int, warm: bool = False) -> list[cf.ProcessPoolExecutor]:
+def tune_allocator() -> bool:
+    """Set glibc's allocator for a run's process (above); False where the C library is not glibc."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3   # (malloc.h)
+    return all(mallopt(param, value) == 1 for param, value in (
+        (m_mmap_threshold, MALLOC_MMAP_THRESHOLD), (m_trim_threshold, MALLOC_TRIM_THRESHOLD),
+        (m_top_pad, MALLOC_TOP_PAD)))
+
+
+def start(workers: int, warm: bool = False, html: bool = True) -> list[cf.ProcessPoolExecutor]:
     """One single-process executor per worker (the parent chooses which worker runs which chunk). Their
-    processes start on the first task submitted (:func:`launch`)."""
+    processes start on the first task submitted (:func:`launch`). ``html``: whether their warm-up loads the
+    HTML extraction (a corpus without HTML never uses it)."""
     # spawn: the driver holds DuckDB connections and threads that fork would copy half-made
     context = multiprocessing.get_context("spawn")
-    return [cf.ProcessPoolExecutor(1, mp_context=context, initializer=init_worker, initargs=(warm, i, workers))
+    return [cf.ProcessPoolExecutor(1, mp_context=context, initializer=init_worker,
+                                   initargs=(warm, i, workers, html))
             for i in range(workers)]
 
 
@@ -47,9 +69,13 @@ def start_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int 
     """Started workers for a run into ``out`` that will want them: a first build (no stage manifest yet)
     of at least two chunks a worker. None otherwise (the runner starts a pool itself once it knows)."""
     count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    if count <= 1 or not _first_build_of_many(corpus, out, count):
+    if count <= 1 or not _first_build(out):
         return None
-    pool = start(count, warm=True)
+    suffixes = _article_suffixes(pathlib.Path(corpus), 2 * count * CHUNK_DOCS)
+    if suffixes is None:
+        return None
+    # (the files looked at stand for the corpus: a worker whose chunk holds HTML after all loads it there)
+    pool = start(count, warm=True, html=bool(suffixes & HTML_SUFFIXES))
     launch(pool)
     return pool
 
@@ -64,22 +90,27 @@ def release(started: Any) -> None:
         worker.shutdown(wait=False, cancel_futures=True)
 
 
-def _files_at_least(folder: pathlib.Path, n: int) -> bool:
-    """Whether ``folder`` holds at least ``n`` article files (of the suffixes the corpus reads)."""
+HTML_SUFFIXES = frozenset({".html", ".htm", ".jsonl"})   # files that may hold HTML (a .jsonl record's "html")
+
+
+def _article_suffixes(folder: pathlib.Path, n: int) -> set[str] | None:
+    """The suffixes of the first ``n`` article files ``folder`` holds (of those the corpus reads); None
+    where it holds fewer."""
     from pipeline.discovery import SUPPORTED_SUFFIXES   # (the standard library only)
 
-    seen = 0
+    seen: list[str] = []
     for _, dirnames, filenames in os.walk(folder):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        seen += sum(1 for f in filenames if not f.startswith(".") and f.lower().endswith(SUPPORTED_SUFFIXES))
-        if seen >= n:
-            return True
-    return False
+        seen += [os.path.splitext(f)[1].lower() for f in filenames
+                 if not f.startswith(".") and f.lower().endswith(SUPPORTED_SUFFIXES)]
+        if len(seen) >= n:
+            return set(seen[:n])
+    return None
 
 
-def _first_build_of_many(corpus: pathlib.Path, out: pathlib.Path, count: int) -> bool:
-    """A first build (no stage manifest) of at least two chunks a worker, into a folder no other run holds
-    (a run that would wait for it must not load its workers on the cores that run uses)."""
+def _first_build(out: pathlib.Path) -> bool:
+    """A first build (no stage manifest) into a folder no other run holds (a run that would wait for it
+    must not load its workers on the cores that run uses)."""
     if (pathlib.Path(out) / "stages" / "manifest.duckdb").exists():
         return False
     lock = pathlib.Path(out) / ".lock"
@@ -92,7 +123,7 @@ def _first_build_of_many(corpus: pathlib.Path, out: pathlib.Path, count: int) ->
             except OSError:
                 return False
             fcntl.flock(fh, fcntl.LOCK_UN)
-    return _files_at_least(pathlib.Path(corpus), 2 * count * CHUNK_DOCS)
+    return True
 
 
 def _ready() -> int:
@@ -109,7 +140,7 @@ def task_begins(more: bool, per_language: bool) -> None:
         _WARM_DONE = True
 
 
-def init_worker(warm: bool = False, index: int = 0, workers: int = 1) -> None:
+def init_worker(warm: bool = False, index: int = 0, workers: int = 1, html: bool = True) -> None:
     global _WARMING
     # one process per core: libraries must not start threads of their own on top (read when torch is
     # imported, which only the embed stage does: importing it here would cost every worker seconds)
@@ -126,9 +157,10 @@ def init_worker(warm: bool = False, index: int = 0, workers: int = 1) -> None:
     settle_pandas_check()
     # the collector as the parent sets it for a run (Runner.run): the stages run here as they would there
     gc.set_threshold(max(gc.get_threshold()[0], GC_YOUNG_THRESHOLD), *gc.get_threshold()[1:])
+    tune_allocator()
     atexit.register(_exit_now)
     if warm:
-        _WARMING = threading.Thread(target=_warm_up, args=(index, workers), name="warm-up", daemon=True)
+        _WARMING = threading.Thread(target=_warm_up, args=(index, workers, html), name="warm-up", daemon=True)
         _WARMING.start()
 
 
@@ -187,9 +219,9 @@ def worker_languages(index: int, workers: int = 1) -> list[str]:
     return [order[0], *(c for c in order[1:] if c not in owned), *(c for c in order[1:] if c in owned)]
 
 
-def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
-    """What a worker loads while idle, in the order the phases need it: ingest's (HTML extraction), langid's
-    tables, then per language (the worker's own first) what denoise..extract load."""
+def _warm_steps(index: int = 0, workers: int = 1, html: bool = True) -> list[Callable[[], Any]]:
+    """What a worker loads while idle, in the order the phases need it: ingest's (HTML extraction, where
+    ``html``), langid's tables, then per language (the worker's own first) what denoise..extract load."""
     from pipeline.denoising.markdown import _parser as markdown_parser
     from pipeline.extract.example_model import zipf
     from pipeline.extract.morphology import has_tagger
@@ -197,9 +229,9 @@ def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
     from pipeline.stages import ingest, langid
 
     page = "<html><head><title>Warm</title></head><body><article><h1>Warm</h1><p>Warm up.</p></article></body></html>"
-    steps: list[Callable[[], Any]] = [lambda: ingest.html_to_text(page), langid._feature_table, langid._scanner,
-                                      markdown_parser,
-                                      lambda: zipf("warm", "en")]   # (every language's examples ask English's)
+    steps: list[Callable[[], Any]] = [lambda: ingest.html_to_text(page)] if html else []
+    steps += [langid._feature_table, langid._scanner, markdown_parser,
+              lambda: zipf("warm", "en")]   # (every language's examples ask English's)
     for lang in worker_languages(index, workers):
         steps += [lambda lang=lang: blank_pipeline_warm(lang), lambda lang=lang: zipf("warm", lang),
                   lambda lang=lang: langid._bound_table(lang),
@@ -207,9 +239,9 @@ def _warm_steps(index: int = 0, workers: int = 1) -> list[Callable[[], Any]]:
     return steps
 
 
-def _warm_up(index: int = 0, workers: int = 1) -> None:
+def _warm_up(index: int = 0, workers: int = 1, html: bool = True) -> None:
     try:
-        steps = _warm_steps(index, workers)
+        steps = _warm_steps(index, workers, html)
     except Exception:   # (whatever failed fails again, with its message, where a stage needs it)
         return
     for step in steps:
@@ -328,7 +360,7 @@ def ray_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int | 
                         address: str | None) -> RayStart | None:
     """Ray starting, for a run into ``out`` that will want it (as :func:`start_for_first_build`)."""
     count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    if not _first_build_of_many(corpus, out, count):
+    if not _first_build(out) or _article_suffixes(pathlib.Path(corpus), 2 * count * CHUNK_DOCS) is None:
         return None
     starting = RayStart(address, count)
     starting.start()

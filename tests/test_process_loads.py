@@ -1,9 +1,12 @@
 """What a pool worker loads once (issue 8: each worker pays it): the same results, less loaded."""
 from __future__ import annotations
 
+import platform
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 
 def _run(code: str) -> str:
@@ -54,3 +57,16 @@ def test_the_check_settles_only_where_pandas_is_not_imported():
         print(pa.array(pandas.Series([1, 2])).to_pylist(), sys.meta_path[0].__class__.__name__ != "_NoPandasInThisThread")
     """)
     assert out.strip() == "[1, 2] True"
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the allocator's settings are glibc's")
+def test_a_run_process_keeps_freed_memory_for_its_next_arrays():
+    # the allocator's settings take; numpy's temporaries still work after
+    out = _run("""
+        import numpy as np
+        from pipeline.pool import tune_allocator
+        ok = tune_allocator()
+        a = np.ones(3_000_000); b = (a * 2).sum(); del a
+        print(ok, b)
+    """)
+    assert out.split() == ["True", "6000000.0"]

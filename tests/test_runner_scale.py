@@ -586,7 +586,7 @@ def test_workers_start_first_thing_only_for_a_first_build_of_many_articles(corpu
 
     out = tmp_path / "out"
     assert pool.start_for_first_build(corpus_copy, out, 2) is None          # 5 articles: too few for a pool
-    assert pool._files_at_least(corpus_copy, 5) and not pool._files_at_least(corpus_copy, 6)
+    assert pool._article_suffixes(corpus_copy, 5) == {".txt"} and pool._article_suffixes(corpus_copy, 6) is None
     many = tmp_path / "many"
     many.mkdir()
     for i in range(2 * 2 * pool.CHUNK_DOCS):
