@@ -121,7 +121,8 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
 
     started = (pool.start_for_first_build(corpus, out, workers) if executor == "local"
                else pool.ray_for_first_build(corpus, out, workers, address))
-    pool.tune_allocator()   # (this process runs the stages itself when it has no workers)
+    if started is None:   # (this process runs stages itself, unless a first build's workers do)
+        pool.tune_allocator()
     from pipeline.runner import CorpusError, RunLocked, RunSettings, Runner
 
     settings = RunSettings(model=model, backend=backend, embed=not no_embed, aux_model=not no_aux_model,
