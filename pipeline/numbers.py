@@ -145,7 +145,7 @@ def _alt(items: Iterable[str], *, bounded: bool = True) -> str:
     Written as a trie of the phrases (common prefixes factored out: with IGNORECASE re enters every branch of an
     alternation to test its first letter, hundreds of number words at every number and candidate). It tries the
     phrases that may match at one place in the same order as a flat list longest first: where two part ways, on
-    different characters (never both there) or on a blank run (never a letter), or one goes on with ``\w*`` (a
+    different characters (never both there) or on a blank run (never a letter), or one goes on with ``\\w*`` (a
     wildcard, tried after the longer ones) or ends there (tried last). A wildcard "ab*" and a phrase "abc" of its
     length were in no fixed order in the flat list (a set's); here the phrase comes first.
     """
