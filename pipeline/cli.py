@@ -123,6 +123,7 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
                else pool.ray_for_first_build(corpus, out, workers, address))
     if started is None:   # (this process runs stages itself, unless a first build's workers do)
         pool.tune_allocator()
+    pool.use_system_arrow_pool()
     from pipeline.runner import CorpusError, RunLocked, RunSettings, Runner
 
     settings = RunSettings(model=model, backend=backend, embed=not no_embed, aux_model=not no_aux_model,

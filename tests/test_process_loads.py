@@ -24,6 +24,7 @@ def test_stages_convert_lists_without_importing_pandas():
         a = pa.array(["x", None], pa.string())
         t = pa.table({"k": a, "n": pa.array([1, 2], pa.int64()), "l": pa.array([["a"], []], pa.list_(pa.string()))})
         flags = pa.chunked_array([pa.array([True, None])]).fill_null(False).to_numpy(zero_copy_only=False)
+        assert pa.default_memory_pool().backend_name == "system"   # (use_system_arrow_pool)
         print("pandas" in sys.modules, t.column("k").to_pylist(), t.column("l").to_pylist(), flags.tolist(),
               pa.scalar("ok").type, pa.array([1.5, None]).to_numpy(zero_copy_only=False).tolist())
     """)
