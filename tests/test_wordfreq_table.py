@@ -116,39 +116,39 @@ def test_every_table_letter_joins(fresh_tables):
                 assert lossy_tokenize(word, "en") == [word], repr(c)
 
 
-def test_unwritable_cache_asks_wordfreq(tmp_path, monkeypatch):
+@pytest.fixture
+def cache_at(monkeypatch):
+    """Point the cache at a folder (``cache_at(path)``), the tables and Zipf values forgotten before and after."""
+    def point(path: pathlib.Path) -> None:
+        monkeypatch.setenv("KB_CACHE_DIR", str(path))
+        _forget()
+
+    def _forget() -> None:
+        wordfreq_table.table.cache_clear()
+        example_model.zipf.cache_clear()
+
+    yield point
+    _forget()
+
+
+def test_unwritable_cache_asks_wordfreq(tmp_path, cache_at):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    monkeypatch.setenv("KB_CACHE_DIR", str(blocker / "kb"))   # no folder can be made there
+    cache_at(blocker / "kb")   # no folder can be made there
+    assert wordfreq_table.table("pl") is None
+    _assert_same(["Dom", "domu", "Warszawa", "", "don't", "2019", "qqqqqqqqqq"], "pl")
+
+
+def test_damaged_table_asks_wordfreq(tmp_path, cache_at):
+    cache_at(tmp_path)
+    assert wordfreq_table.table("id") is not None
+    for path in tmp_path.iterdir():
+        path.write_bytes(b"damaged")
     wordfreq_table.table.cache_clear()
-    example_model.zipf.cache_clear()
-    try:
-        assert wordfreq_table.table("pl") is None
-        _assert_same(["Dom", "domu", "Warszawa", "", "don't", "2019", "qqqqqqqqqq"], "pl")
-    finally:
-        wordfreq_table.table.cache_clear()
-        example_model.zipf.cache_clear()
+    assert wordfreq_table.table("id") is None
 
 
-def test_damaged_table_asks_wordfreq(tmp_path, monkeypatch):
-    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
-    wordfreq_table.table.cache_clear()
-    try:
-        assert wordfreq_table.table("id") is not None
-        for path in tmp_path.iterdir():
-            path.write_bytes(b"damaged")
-        wordfreq_table.table.cache_clear()
-        assert wordfreq_table.table("id") is None
-    finally:
-        wordfreq_table.table.cache_clear()
-        example_model.zipf.cache_clear()
-
-
-def test_language_without_plain_list_asks_wordfreq(tmp_path, monkeypatch):
+def test_language_without_plain_list_asks_wordfreq(tmp_path, cache_at):
     """No list of the code's own (wordfreq matches another), or a language it cuts with MeCab: no table."""
-    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path))
-    wordfreq_table.table.cache_clear()
-    try:
-        assert wordfreq_table.table("xx") is None and wordfreq_table.table("ja") is None
-    finally:
-        wordfreq_table.table.cache_clear()
+    cache_at(tmp_path)
+    assert wordfreq_table.table("xx") is None and wordfreq_table.table("ja") is None
