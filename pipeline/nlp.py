@@ -46,6 +46,11 @@ class Token(NamedTuple):
     is_word: bool   # starts with a letter, digit or underscore
 
 
+# Per-word caches (a word's verdicts: a cue word, a platform's name, an imperative, its Zipf value) keep the last
+# WORD_CACHE words asked. A pool worker's 1,000-article run fills none of them past it; at 10,000 articles, bounds
+# of 16,384-65,536 let them grow with the corpus's vocabulary, and a worker's memory with them.
+WORD_CACHE = 8192
+
 # Per-text caches (here, and the rules' verdicts per sentence in extract/) keep the last few hundred
 # documents' sentences: the rules ask of one sentence many times, and boilerplate repeats. They are
 # bounded small enough to fill within a pool worker's first few hundred documents, so its memory stops
@@ -309,7 +314,7 @@ def has_cue(lang: str, field: str, *texts: str | None) -> bool:
     return any(t and cues(lang, field, t) for t in texts)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def may_start_cue(lang: str, field: str, lower: str) -> bool:
     """Whether a cue phrase of ``field`` may start at a token whose lower-cased text is ``lower``: its first word fits
     (the words after it are not looked at). No means no cue of ``field`` starts there."""
@@ -317,7 +322,7 @@ def may_start_cue(lang: str, field: str, lower: str) -> bool:
     return entry is not None and (field in entry[0] or any(name == field for name, _ in entry[1]))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def is_cue_word(lang: str, field: str, word: str) -> bool:
     """Whether ``word`` alone is a one-word cue of ``field`` (``"Dr"`` for ``EXAMPLE_TITLES``)."""
     return (0, 1) in cues(lang, field, word)

@@ -24,7 +24,7 @@ from pipeline.docmodel import DocContext
 from pipeline.extract import names
 from pipeline.extract.example_weights import WEIGHTS
 from pipeline.lang import get as lang_data
-from pipeline.nlp import word_set
+from pipeline.nlp import WORD_CACHE, word_set
 
 LIST_HEAD_GAP = re.compile(r"\s*(?:[–—:]|-\s)")     # "Slack – najlepszy komunikator", "Trello: ..."
 _PAREN_AFTER = re.compile(r"\s*\(")
@@ -43,7 +43,7 @@ def _stoplist(lang: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in justext.get_stoplist(name)) if name else frozenset()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def zipf(word: str, lang: str) -> float:
     """How common a word is written in the language (wordfreq's Zipf scale: 0 unknown, 3 rare, 6 very common):
     ``wordfreq.zipf_frequency(word.casefold(), lang)``, read from the language's table of one-token words where
@@ -70,7 +70,7 @@ def everyday(lang: str, words: list[str]) -> bool:
     return _everyday(lang, tuple(words))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def _everyday(lang: str, words: tuple[str, ...]) -> bool:
     """:func:`everyday`, remembered per name: names and sentence-initial words come back."""
     alpha = [w for w in words if w.isalpha()]
@@ -117,7 +117,7 @@ def possessed(lang: str, m: names.Mention) -> bool:
 _RULE_KEYS = tuple((r, f"rule_{r.removeprefix('example_')}") for r in RULE_FEATURES)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def _name_shape(lang: str, words: tuple[str, ...]) -> tuple[float, ...]:
     """The features of a name that depend on its words alone (camel .. stop_word, then its commonness),
     remembered per name: an entity's name comes back in later documents."""

@@ -55,7 +55,7 @@ from pipeline.extract.items import Example, Item, make
 from pipeline.extract.names import (Mention, Run, example_report, example_source, example_title, is_acronym,
                                     is_camel, near_before)
 from pipeline.lang import get as lang_data
-from pipeline.nlp import cue_matches, cues, tokenize, word_set, words_between
+from pipeline.nlp import WORD_CACHE, cue_matches, cues, tokenize, word_set, words_between
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def example_brand(m: Mention) -> bool:
     return _brand_words(tuple(m.run.words)) or "&" in m.run.text
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def _brand_words(words: tuple[str, ...]) -> bool:
     """A camel-case or ``&`` word in a name, remembered per name: names come back."""
     return any(is_camel(w) or "&" in w for w in words)
@@ -222,7 +222,7 @@ def _everyday(e: Entity) -> bool:
     return _everyday_name(m.mention.lang, tuple(m.run.words))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def _everyday_name(lang: str, words: tuple[str, ...]) -> bool:
     """:func:`_everyday` of a name, remembered: names come back."""
     return example_model.everyday(lang, list(words)) or example_model.is_short(list(words))
@@ -339,7 +339,7 @@ def _connectors(lang: str) -> frozenset[str]:
     return frozenset(lang_data(lang).EXAMPLE_NAME_CONNECTORS)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def _name_tokens(lang: str, words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     """The name tokens of a name (its words case-folded, but connectors and ``&``) and their :func:`_heads`,
     remembered per name."""

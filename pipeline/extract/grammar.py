@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from pipeline.extract.morphology import clear_imperative, has_tagger, only_infinitive, tag_is, word_tags
 from pipeline.lang import get as lang_data
-from pipeline.nlp import WORD_TOKEN, Token, cues, first_alnum_token, may_start_cue, tokenize, word_set
+from pipeline.nlp import WORD_CACHE, WORD_TOKEN, Token, cues, first_alnum_token, may_start_cue, tokenize, word_set
 
 _SEPARATORS = (",", "-", "–", "—", ":")
 _CLAUSE_BREAKS = (",", ";", ":", "–", "—")
@@ -67,7 +67,7 @@ def _clauses(lang: str, text: str) -> _Clauses:
                     frozenset(s for s, _ in cues(lang, "TIP_NOT_OPENERS", text)), lead_ends)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def is_imperative_word(lang: str, word: str) -> bool:
     """A listed imperative, or a word with an imperative ending that is not an exception. Where a
     tagger knows the word (Polish), its reading decides: ``przedstaw`` is an imperative whatever
@@ -230,14 +230,14 @@ def _clause_imperative_by_tokens(lang: str, text: str) -> bool:
 _CLAUSE_OPENING = re.compile(r"[%s]\W*(%s)" % ("".join(_CLAUSE_BREAKS), WORD_TOKEN))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def may_open_imperative(lang: str, word: str) -> bool:
     """Whether a text or a clause opening with ``word`` may start with an imperative (:func:`imperative_from` at its
     first word: an imperative, or a lead word before one). No means :func:`starts_imperative` is False."""
     return is_imperative_word(lang, word) or may_start_cue(lang, "TIP_LEAD_WORDS", word.lower())
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def may_open_conditional(lang: str, word: str) -> bool:
     """Whether a text opening with ``word`` may open with a condition (a conditional, or a lead word before one). No
     means :func:`conditional_imperative` is False."""
@@ -250,7 +250,7 @@ def _clause_subjects(lang: str) -> frozenset[str]:
     return word_set(lang, "TIP_INVERSION_SUBJECTS") | word_set(lang, "TIP_CONDITIONAL_SUBJECTS")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def _is_conjunction(lang: str, word: str) -> bool:
     """Whether a reading of ``word`` is a conjunction (by the word's tags, where a tagger knows it)."""
     return any(x.split(":")[0] == "conj" for x in word_tags(lang, word))
@@ -297,7 +297,7 @@ def narrated(lang: str, text: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_CACHE)
 def _first_person_agglutinate(lang: str, word: str) -> bool:
     """Whether a reading of ``word`` is the agglutinate of the first person singular (``-(e)m``: ``otworzyłem``)."""
     return any(x.startswith("aglt:sg:pri") for x in word_tags(lang, word))

@@ -34,7 +34,7 @@ from itertools import compress
 
 from pipeline.docmodel import DocContext
 from pipeline.lang import get as lang_data
-from pipeline.nlp import Token, cue_matches, cues, is_cue_word, tokenize, word_set, words_between
+from pipeline.nlp import WORD_CACHE, Token, cue_matches, cues, is_cue_word, tokenize, word_set, words_between
 
 _BREAK = re.compile(r"[.;!?\"“”„«»]")
 _INITIAL_GAP = re.compile(r"[.:;!?\"“”„«»(\[\]—–•*>]|(?:^|\s)-")
@@ -73,7 +73,7 @@ def _long_platforms(lang: str) -> tuple[str, ...]:
     return tuple(p for p in word_set(lang, "EXAMPLE_PLATFORMS") if len(p) >= 5)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=WORD_CACHE)
 def is_platform(lang: str, word: str) -> bool:
     """A platform named as a channel; one of five letters or more also in any inflection or compound."""
     w = word.casefold().rstrip("+")
@@ -90,7 +90,7 @@ def is_domain(word: str) -> bool:
     return bool(_DOMAIN.match(word))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=WORD_CACHE)
 def is_acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters) and word[0].isalpha()
@@ -105,7 +105,7 @@ def is_capitalised(lang: str, word: str, lower_vocab: frozenset[str] = frozenset
     return capitalised
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=WORD_CACHE)
 def _capitalised(lang: str, word: str) -> tuple[bool, bool]:
     """(:func:`is_capitalised` of a word with a capital or a dot in a document that never writes it in lower
     case, whether the document's lower-case words matter: an acronym; remembered per word: names come back)."""
@@ -172,7 +172,7 @@ def _is_common(lang: str, word: str, vocab: frozenset[str]) -> bool:
     return always or (not named and _in_vocab(lang, lower_form, vocab))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=WORD_CACHE)
 def _common_parts(lang: str, word: str) -> tuple[bool, str, bool]:
     """What :func:`_is_common` asks of a word whatever the document: (a stop or cue word, its form without a
     possessive, camel-case or an acronym); remembered per word."""
@@ -377,7 +377,7 @@ def _word_run(lang: str, i: int, start: int, end: int, word: str, initial: bool,
     return [Run(i, i + 1, start, start + len(surface) if platform else end, surface, list(words), initial, platform)]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=WORD_CACHE)
 def _one_word(lang: str, word: str, initial: bool) -> tuple[str, tuple[str, ...], bool, str | None, str | None] | None:
     """What :func:`_clean_run` (trim, split, part) makes of a run of one word, but for the document's lower-case
     words: None (no run), or (surface, words, platform, trim_form, part_form): the run is dropped if the
