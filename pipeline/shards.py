@@ -175,6 +175,18 @@ class ShardStore:
     def close(self) -> None:
         self.con.close()
 
+    def release_memory(self) -> None:
+        """Let the manifest's DuckDB give back the blocks it keeps cached (the corpus's line keys, read for the
+        boilerplate), and forget what the reads below returned: before the store loads in this process."""
+        import duckdb
+
+        self._read.clear()
+        try:
+            self.con.execute("SET memory_limit = '16MB'")
+        except duckdb.OutOfMemoryException:
+            pass   # (it holds more than that pinned: it keeps what it must)
+        self.con.execute(f"SET memory_limit = '{_LIMITS['memory_limit']}'")
+
     # -- reading ---------------------------------------------------------------
     # (reads use fetchall: DuckDB's Arrow conversion costs a pandas import, a third of a no-op run)
     def units(self) -> list[dict]:

@@ -176,6 +176,8 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
     db_path.parent.mkdir(parents=True, exist_ok=True)
     dims = {t: _vector_dim(plan, t) for t in ("embeddings", "embeddings_aux")}
     rebuild = not db_path.exists()
+    keys: dict[str, str] = {}
+    state: dict[str, str] = {}
     if not rebuild:
         try:
             with duckdb.connect(str(db_path), read_only=True) as con:
@@ -199,6 +201,16 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
             replaced = sum(1 for d, k in keys.items() if plan.docs.get(d) is None or plan.docs[d].load_key != k)
             if len(keys) >= REWRITE_MIN_DOCS and replaced > REWRITE_SHARE * len(keys):
                 rebuild = True
+    if rebuild and len(plan.docs) >= OWN_PROCESS_DOCS:
+        return _in_own_process(db_path, plan, dims, stats or [], progress)
+    return _write(db_path, plan, keys, state, dims, stats or [], progress, rebuild)
+
+
+def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: dict[str, str],
+           dims: dict[str, int | None], stats: list, progress: bool, rebuild: bool) -> LoadResult:
+    """The update: in place, or (``rebuild``) as a new file renamed over the old one once complete."""
+    import duckdb
+
     if rebuild:
         target = db_path.with_name(db_path.name + ".building")
         keys, state = {}, {}
@@ -211,7 +223,7 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
         con = connect_new(target)
         con.execute(f"SET memory_limit = '{memory}'")
         try:
-            result = _apply(con, plan, keys, state, dims, stats or [], progress, db_path, staged=rebuild)
+            result = _apply(con, plan, keys, state, dims, stats, progress, db_path, staged=rebuild)
             result.rebuilt = rebuild
             con.execute("CHECKPOINT")
         except duckdb.OutOfMemoryException:
@@ -232,6 +244,78 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
     if rebuild:
         os.replace(target, db_path)
     return result
+
+
+# A new file of this many documents or more is written by a process of its own, started for it: the load
+# then holds only itself, not what the run's process gathered before it (its plan, manifest, the merged
+# chunks' leftovers). At 10,000 articles the run's process was the largest of a run, ~280 MB before the
+# load and ~600 during it; a process of its own peaks at ~400-450. (Below this, a load is short and its
+# process small: the new process's start, ~0.3 CPU s, would be a first build's largest cost.)
+OWN_PROCESS_DOCS = 2000
+
+
+def _in_own_process(db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int | None], stats: list,
+                    progress: bool) -> LoadResult:
+    """:func:`_write` of a new file in a spawned process; its result, or its error raised here. The process
+    dies with this one (Linux): a run killed during the load leaves no writer behind, and the old store."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_write_in_child, args=(send, os.getpid(), db_path, plan, dims, stats, progress),
+                            name="kb-store-load", daemon=True)
+    child.start()
+    send.close()
+    try:
+        try:
+            outcome, value = receive.recv()
+        except EOFError:
+            child.join()
+            raise RuntimeError(f"the store's load ended without a result (exit code {child.exitcode}): "
+                               f"{db_path} is as it was") from None
+        child.join()
+    finally:
+        if child.is_alive():
+            child.kill()
+            child.join()
+        receive.close()
+    if outcome == "error":
+        raise value
+    return value
+
+
+def _write_in_child(send, parent: int, db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int | None],
+                    stats: list, progress: bool) -> None:
+    _die_with(parent)
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())   # (as the run's processes: pool.use_system_arrow_pool)
+    try:
+        result = ("ok", _write(db_path, plan, {}, {}, dims, stats, progress, rebuild=True))
+    except BaseException as exc:   # (a KeyboardInterrupt too: the parent raises it)
+        try:
+            import pickle
+
+            pickle.dumps(exc)
+            result = ("error", exc)
+        except Exception:
+            result = ("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
+    send.send(result)
+    send.close()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` exits (Linux's PR_SET_PDEATHSIG); elsewhere nothing."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        return
+    pr_set_pdeathsig = 1
+    if libc.prctl(pr_set_pdeathsig, signal.SIGKILL) == 0 and os.getppid() != parent:
+        os._exit(1)   # the parent was gone before the call took effect
 
 
 def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dims: dict[str, int | None],
@@ -284,7 +368,8 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             if few:   # the rows search_unit_source reads, also kept apart as they go in (see below)
                 for table in UNIT_SOURCE_TABLES:
                     con.execute(f"CREATE OR REPLACE TEMP TABLE _new_{table} AS SELECT * FROM {table} LIMIT 0")
-            _insert_docs(con, plan, insert, dims, progress, copies=UNIT_SOURCE_TABLES if few else ())
+            _insert_docs(con, plan, insert, dims, progress, copies=UNIT_SOURCE_TABLES if few else (),
+                         commit=step if staged else None)
             # a new file's rows committed before search_units is filled from them: the view's joins over
             # rows still in the transaction held 1.6 GB at 10,000 articles, over committed ones ~0.8
             step()
@@ -341,6 +426,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
     return result
 
 
+COMMIT_BYTES = 128 << 20  # a new file commits its rows this often (its transaction's memory grew with the corpus)
 LITERAL_IDS = 2000   # up to this many documents, a change filters by a literal list (see _doc_filter)
 # the tables search_unit_source (schemas/011, 012) reads
 UNIT_SOURCE_TABLES = ("item", "block", "sentence", "doc_language", "doc_source")
@@ -400,7 +486,7 @@ def _sync_vector_index(con, db_path: pathlib.Path) -> None:
 
 
 def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool,
-                 copies: tuple[str, ...] = ()) -> None:
+                 copies: tuple[str, ...] = (), commit=None) -> None:
     """Insert the rows of the documents ``insert`` from their shard files, a row group at a time: each
     row group that holds any of them is read once for all the tables its stage fills. The rows of the
     tables ``copies`` also go into the temporary tables ``_new_<table>``.
@@ -408,6 +494,7 @@ def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | N
     (One connection. A new file's tables inserted by one connection each, every one committing its own,
     saved ~0.2 s at 1,000 articles, but the first edit of such a file wrote twice the blocks: 7.6 s
     against 5.5 at 10,000 articles.)"""
+    pending = 0   # bytes of shard rows inserted since the last commit
     by_shard: dict[int, dict[str, str]] = {}
     for d in insert:
         doc = plan.docs[d]
@@ -432,6 +519,10 @@ def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | N
                     continue
                 for table, output in tables:
                     _insert_output(con, table, stage, output, batch, docs, doc_ids, dims, table in copies)
+                pending += batch.nbytes
+                if commit is not None and pending >= COMMIT_BYTES:
+                    commit()
+                    pending = 0
 
 
 def _insert_output(con, table: str, stage: str, output: str, batch: pa.Table, docs: dict[str, str],
@@ -605,8 +696,11 @@ def _fts_build_staged(con, result: LoadResult) -> None:
                         f"unnest(regexp_extract_all(lower(text), '{TOKEN_RE}')) AS w FROM search_text "
                         f"WHERE rowid % {parts} = {i})")
             cur.execute(f"CREATE TABLE {t}_len_{i} AS SELECT docid, count(*) AS len FROM {t}_tokens_{i} GROUP BY docid")
-            cur.execute(f"CREATE TABLE {t}_df_{i} AS SELECT w, count(DISTINCT docid) AS df FROM {t}_tokens_{i} "
-                        f"GROUP BY w")
+            # (each word's documents as distinct pairs, which DuckDB spills past its memory limit: count(DISTINCT
+            # docid) per word holds a set per word it cannot, and ran out of the load's 128 MB in about one first
+            # build of 10,000 articles in three, which was then loaded again with 1 GB)
+            cur.execute(f"CREATE TABLE {t}_df_{i} AS SELECT w, count(*) AS df FROM "
+                        f"(SELECT DISTINCT docid, w FROM {t}_tokens_{i}) GROUP BY w")
 
     with cf.ThreadPoolExecutor(parts, thread_name_prefix="bm25") as threads:
         list(threads.map(tokenise, range(parts)))

@@ -252,6 +252,60 @@ def test_kill_9_at_any_point_leaves_the_previous_store(copied, tmp_path, point):
     assert result.documents == 6 and _documents(out) == 6
 
 
+def _spawned_children(pid: int) -> list[int]:
+    """The processes ``pid`` spawned with multiprocessing (not its resource tracker)."""
+    found = []
+    for proc in pathlib.Path("/proc").iterdir():
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (proc / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid and b"spawn_main" in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return (pathlib.Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a loader dies with its run through Linux's prctl")
+def test_kill_9_during_a_first_build_loaded_by_a_process_of_its_own_takes_that_process_too(tmp_path):
+    corpus, out, marker = tmp_path / "corpus", tmp_path / "out", tmp_path / "paused"
+    shutil.copytree(ROOT / "corpus", corpus)
+    p = _child(f"""
+        import pathlib
+        from pipeline import store
+        from pipeline.runner import RunSettings, run
+        store.OWN_PROCESS_DOCS = 1   # (the samples' first build takes a large one's path)
+        run(pathlib.Path({str(corpus)!r}), pathlib.Path({str(out)!r}), RunSettings(embed=False, workers=1),
+            progress=False)
+    """, {"KB_PAUSE_AT": "store", "KB_PAUSE_FILE": str(marker)})
+    try:
+        for _ in range(600):
+            if marker.exists() or p.poll() is not None:
+                break
+            threading.Event().wait(0.5)
+        assert marker.exists(), p.communicate()[1][-2000:]
+        loaders = _spawned_children(p.pid)
+        assert len(loaders) == 1                                    # the store's load, paused in its own process
+    finally:
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    for _ in range(100):
+        if _gone(loaders[0]):
+            break
+        threading.Event().wait(0.1)
+    assert _gone(loaders[0])                                        # killed with the run (no writer left behind)
+    assert not (out / "knowledge.duckdb").exists()
+    result = run(corpus, out, FAST, progress=False)                 # the next run builds the store
+    assert result.documents == 5 and _documents(out) == 5
+
+
 def test_odd_names_and_links(copied, tmp_path):
     corpus, out = copied
     text = (corpus / "004_f75b7cb515c6bb61.txt").read_text(encoding="utf-8").replace("sociale", "online")

@@ -272,3 +272,48 @@ def test_a_run_that_replaces_most_documents_writes_a_new_store_file(corpus_copy,
     assert not db.with_name(db.name + ".building").exists()
     scratch = run(corpus_copy, tmp_path / "scratch", FAST, progress=False)
     assert _rows(db) == _rows(tmp_path / "scratch" / "knowledge.duckdb")
+
+
+def _bm25(db: pathlib.Path) -> tuple:
+    with duckdb.connect(str(db), read_only=True) as con:
+        f = "fts_main_search_text"
+        return (sorted(con.execute(f"SELECT term, df FROM {f}.dict").fetchall()),
+                sorted(con.execute(f"SELECT d.name, t.term FROM {f}.terms x JOIN {f}.docs d ON d.docid = x.docid "
+                                   f"JOIN {f}.dict t ON t.termid = x.termid").fetchall()),
+                con.execute(f"SELECT * FROM {f}.stats").fetchall())
+
+
+def test_a_large_new_store_is_written_by_a_process_of_its_own_with_the_same_rows(corpus_copy, tmp_path, monkeypatch):
+    from pipeline import store
+
+    run(corpus_copy, tmp_path / "here", FAST, progress=False)
+    monkeypatch.setattr(store, "OWN_PROCESS_DOCS", 1)       # (the samples' 5 documents take a large load's path)
+    loads = []
+    real = store._in_own_process
+    monkeypatch.setattr(store, "_in_own_process", lambda *a, **k: loads.append(1) or real(*a, **k))
+    own = run(corpus_copy, tmp_path / "own", FAST, progress=False)
+    assert loads == [1] and own.load.rebuilt and own.load.inserted == own.documents == 5
+    here, there = tmp_path / "here" / "knowledge.duckdb", tmp_path / "own" / "knowledge.duckdb"
+    assert _rows(here) == _rows(there) and _bm25(here) == _bm25(there)
+    assert not there.with_name("knowledge.duckdb.building").exists()
+
+
+def test_a_load_in_its_own_process_that_fails_raises_its_error_here_and_leaves_no_store(corpus_copy, tmp_path,
+                                                                                       monkeypatch):
+    from pipeline import store
+
+    plans = []
+    real = store.update
+    monkeypatch.setattr(store, "update", lambda db, plan, *a, **k: plans.append(plan) or real(db, plan, *a, **k))
+    run(corpus_copy, tmp_path / "out", FAST, progress=False)
+    plan = plans[0]
+    bad = tmp_path / "not-a-shard.parquet"
+    bad.write_bytes(b"no parquet here")
+    files = {stage: {shard: str(bad) for shard in by_shard} if stage == "extract" else by_shard
+             for stage, by_shard in plan.files.items()}
+    monkeypatch.setattr(store, "OWN_PROCESS_DOCS", 1)
+    db = tmp_path / "new" / "knowledge.duckdb"
+    with pytest.raises(Exception) as raised:
+        real(db, store.LoadPlan(docs=plan.docs, files=files, rejected=plan.rejected, hubness_key=None, embed=False))
+    assert "parquet" in str(raised.value).lower() or "magic" in str(raised.value).lower(), raised.value
+    assert not db.exists() and not db.with_name(db.name + ".building").exists()
