@@ -235,7 +235,7 @@ def warm_languages(index: int, workers: int = 1) -> list[str]:
     """The languages worker ``index`` warms up: its own and those no worker has as its own, the ones it works
     on until a phase's tail. Not the other workers' own: a worker takes their chunks only at a tail, and
     loads what one needs then. (Warmed in the idle moments of a long first build, a third language's
-    pipelines and tables stayed in every worker: 576-599 MB at 10,000 articles against 477-518 at 1,000.)"""
+    pipelines and tables stayed in every worker: 576-599 MB at 10,000 articles against 472-518 at 1,000.)"""
     from pipeline.lang import SUPPORTED
 
     owned = {SUPPORTED[i % len(SUPPORTED)] for i in range(max(1, workers))}

@@ -379,7 +379,7 @@ class Runner:
         hub_key = self._hubness(done, lang_of) if s.embed else None
         cluster_key = self._clusters(done, hub_key) if s.embed else None
 
-        del want_ingest, want_lang, reader, lang_entries, current
+        del want_ingest, want_lang, reader, lang_entries, current   # (what the load does not need, let go first)
         return self._load(done, owner, lang_of, units, rejected, hub_key, cluster_key)
 
     def _to_delta(self, chain: list[str], wants: dict[str, dict[str, Want]], units: dict[str, Unit]) -> set[str]:
@@ -1024,7 +1024,7 @@ class Runner:
                               embed=self.settings.embed, clusters_key=cluster_key)
         t0 = time.perf_counter()
         stats = [self.stats[n] for n in [s.name for s in PIPELINE] if n in self.stats]
-        self.shards.release_memory()   # (the store's load is this process's largest step)
+        self.shards.release_memory()   # (the manifest's cache is no use to the load, here or in its own process)
         load = store.update(self.out / "knowledge.duckdb", plan, stats, progress=self.progress)
         load_stat = StageStats("load", processed=load.inserted if load else 0, skipped=len(docs) - (load.inserted if load else 0),
                                removed=load.deleted if load else 0, seconds=time.perf_counter() - t0)
