@@ -225,6 +225,25 @@ def test_a_10000_line_jsonl_is_read_in_runs_of_lines_with_bounded_memory(tmp_pat
         assert figures["rss_mb"] < 1000, figures
 
 
+def _run_paused_at(point: str, corpus: pathlib.Path, out: pathlib.Path, marker: pathlib.Path,
+                   setup: str = "pass") -> subprocess.Popen:
+    """A run in a child process (after the one line ``setup``), once it waits at the pause point ``point``
+    (or ended): the caller kills it."""
+    p = _child(f"""
+        import pathlib
+        from pipeline import store
+        from pipeline.runner import RunSettings, run
+        {setup}
+        run(pathlib.Path({str(corpus)!r}), pathlib.Path({str(out)!r}), RunSettings(embed=False, workers=1),
+            progress=False)
+    """, {"KB_PAUSE_AT": point, "KB_PAUSE_FILE": str(marker)})
+    for _ in range(600):
+        if marker.exists() or p.poll() is not None:
+            break
+        threading.Event().wait(0.5)
+    return p
+
+
 @pytest.mark.parametrize("point", ["commit:denoise", "store"])
 def test_kill_9_at_any_point_leaves_the_previous_store(copied, tmp_path, point):
     corpus, out = copied
@@ -232,17 +251,8 @@ def test_kill_9_at_any_point_leaves_the_previous_store(copied, tmp_path, point):
     (corpus / "new.txt").write_text((tmp_path / "x").read_text(encoding="utf-8").replace("Mitos", "Legenda"),
                                     encoding="utf-8")
     marker = tmp_path / "paused"
-    p = _child(f"""
-        import pathlib
-        from pipeline.runner import RunSettings, run
-        run(pathlib.Path({str(corpus)!r}), pathlib.Path({str(out)!r}), RunSettings(embed=False, workers=1),
-            progress=False)
-    """, {"KB_PAUSE_AT": point, "KB_PAUSE_FILE": str(marker)})
+    p = _run_paused_at(point, corpus, out, marker)
     try:
-        for _ in range(600):
-            if marker.exists() or p.poll() is not None:
-                break
-            threading.Event().wait(0.5)
         assert marker.exists(), p.communicate()[1][-2000:]
     finally:
         p.send_signal(signal.SIGKILL)
@@ -277,19 +287,9 @@ def _gone(pid: int) -> bool:
 def test_kill_9_during_a_first_build_loaded_by_a_process_of_its_own_takes_that_process_too(tmp_path):
     corpus, out, marker = tmp_path / "corpus", tmp_path / "out", tmp_path / "paused"
     shutil.copytree(ROOT / "corpus", corpus)
-    p = _child(f"""
-        import pathlib
-        from pipeline import store
-        from pipeline.runner import RunSettings, run
-        store.OWN_PROCESS_DOCS = 1   # (the samples' first build takes a large one's path)
-        run(pathlib.Path({str(corpus)!r}), pathlib.Path({str(out)!r}), RunSettings(embed=False, workers=1),
-            progress=False)
-    """, {"KB_PAUSE_AT": "store", "KB_PAUSE_FILE": str(marker)})
+    # (the samples' first build takes a large one's path)
+    p = _run_paused_at("store", corpus, out, marker, setup="store.OWN_PROCESS_DOCS = 1")
     try:
-        for _ in range(600):
-            if marker.exists() or p.poll() is not None:
-                break
-            threading.Event().wait(0.5)
         assert marker.exists(), p.communicate()[1][-2000:]
         loaders = _spawned_children(p.pid)
         assert len(loaders) == 1                                    # the store's load, paused in its own process
