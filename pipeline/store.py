@@ -249,8 +249,8 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
 # A new file of this many documents or more is written by a process of its own, started for it: the load
 # then holds only itself, not what the run's process gathered before it (its plan, manifest, the merged
 # chunks' leftovers). At 10,000 articles the run's process was the largest of a run, ~280 MB before the
-# load and ~600 during it; a process of its own peaks at ~400-450. (Below this, a load is short and its
-# process small: the new process's start, ~0.3 CPU s, would be a first build's largest cost.)
+# load and ~600 during it; a process of its own peaks at ~480-510. (Below this, a load is short and the
+# run's process small: the new process's start, ~0.3 CPU s, would cost a small first build more than it saves.)
 OWN_PROCESS_DOCS = 2000
 
 
