@@ -264,7 +264,12 @@ def _in_own_process(db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int |
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_write_in_child, args=(send, os.getpid(), db_path, plan, dims, stats, progress),
                             name="kb-store-load", daemon=True)
-    child.start()
+    try:
+        child.start()
+    except (OSError, AssertionError):   # no process can be started here (a daemonic one may have no children)
+        receive.close()
+        send.close()
+        return _write(db_path, plan, {}, {}, dims, stats, progress, rebuild=True)
     send.close()
     try:
         try:

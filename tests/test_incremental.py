@@ -317,3 +317,18 @@ def test_a_load_in_its_own_process_that_fails_raises_its_error_here_and_leaves_n
         real(db, store.LoadPlan(docs=plan.docs, files=files, rejected=plan.rejected, hubness_key=None, embed=False))
     assert "parquet" in str(raised.value).lower() or "magic" in str(raised.value).lower(), raised.value
     assert not db.exists() and not db.with_name(db.name + ".building").exists()
+
+
+def test_where_no_process_can_be_started_a_large_load_runs_in_the_runs_own(corpus_copy, tmp_path, monkeypatch):
+    import multiprocessing.context
+
+    from pipeline import store
+
+    def refuse(self):
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(store, "OWN_PROCESS_DOCS", 1)
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    result = run(corpus_copy, tmp_path / "out", FAST, progress=False)
+    assert result.load.rebuilt and result.documents == 5
+    assert not (tmp_path / "out" / "knowledge.duckdb.building").exists()
