@@ -17,6 +17,7 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -292,9 +293,9 @@ def _in_own_process(db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int |
 def _write_in_child(send, parent: int, db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int | None],
                     stats: list, progress: bool) -> None:
     _die_with(parent)
-    import pyarrow as pa
+    from pipeline.pool import use_system_arrow_pool
 
-    pa.set_memory_pool(pa.system_memory_pool())   # (as the run's processes: pool.use_system_arrow_pool)
+    use_system_arrow_pool()   # (as the run's other processes)
     try:
         result = ("ok", _write(db_path, plan, {}, {}, dims, stats, progress, rebuild=True))
     except BaseException as exc:   # (a KeyboardInterrupt too: the parent raises it)
@@ -491,7 +492,7 @@ def _sync_vector_index(con, db_path: pathlib.Path) -> None:
 
 
 def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool,
-                 copies: tuple[str, ...] = (), commit=None) -> None:
+                 copies: tuple[str, ...] = (), commit: Callable[[], None] | None = None) -> None:
     """Insert the rows of the documents ``insert`` from their shard files, a row group at a time: each
     row group that holds any of them is read once for all the tables its stage fills. The rows of the
     tables ``copies`` also go into the temporary tables ``_new_<table>``.
