@@ -278,14 +278,14 @@ def test_a_first_build_commits_its_schema_before_its_rows_and_indexes_every_unit
     from pipeline import store
 
     committed = []
-    insert = store._insert_docs
+    insert = store._insert_all_docs   # (a new file's rows)
 
     def spy(con, *args, **kwargs):
         with con.cursor() as other:   # another connection sees only what is committed
             committed.append(other.execute("SELECT max(version) FROM schema_version").fetchone()[0])
         return insert(con, *args, **kwargs)
 
-    monkeypatch.setattr(store, "_insert_docs", spy)
+    monkeypatch.setattr(store, "_insert_all_docs", spy)
     result = run(corpus_copy, tmp_path / "out", FAST, progress=False)
     assert result.load.rebuilt and result.load.fts == "rebuilt"
     assert committed == [store.migrations()[-1][0]]
