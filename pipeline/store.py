@@ -530,8 +530,9 @@ def _insert_all_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int
     order, without its Arrow flattening and one insert a batch in Python: 0.4 s of a 1,000-article first
     build's load against 0.7-0.8, 17 s against 19-20 at 10,000 (peak 446 MB against 506).
 
-    One DuckDB thread: the rows go in in the files' order, so a store built twice is the same file (two
-    threads reorder them at the joins, and saved no time at 1,000)."""
+    One DuckDB thread: the rows go in in the files' order, whichever build (two threads reorder them at the
+    joins, and saved no time at 1,000). The documents are picked by semi-joins (``IN (SELECT ...)`` after the
+    unnest reordered rows at DuckDB's 2,048-row vectors)."""
     threads = _threads(con)
     con.execute("SET threads = 1")
     con.register("_wanted", pa.table({"doc_id": pa.array(insert, pa.string()),
