@@ -169,7 +169,8 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
 
     A store that does not exist yet, holds vectors of another size, or has most of its documents
     replaced (an upgrade that changed every document) is written as a new file and renamed over the
-    old one. Returns None when nothing changed: the store is not opened for writing.
+    old one. Returns None when nothing changed: the store is not opened for writing. (``progress``: kept for
+    callers; the load shows none.)
     """
     import duckdb
 
@@ -202,12 +203,12 @@ def update(db_path: pathlib.Path, plan: LoadPlan, stats: list | None = None, pro
             if len(keys) >= REWRITE_MIN_DOCS and replaced > REWRITE_SHARE * len(keys):
                 rebuild = True
     if rebuild and len(plan.docs) >= OWN_PROCESS_DOCS:
-        return _in_own_process(db_path, plan, dims, stats or [], progress)
-    return _write(db_path, plan, keys, state, dims, stats or [], progress, rebuild)
+        return _in_own_process(db_path, plan, dims, stats or [])
+    return _write(db_path, plan, keys, state, dims, stats or [], rebuild)
 
 
 def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: dict[str, str],
-           dims: dict[str, int | None], stats: list, progress: bool, rebuild: bool) -> LoadResult:
+           dims: dict[str, int | None], stats: list, rebuild: bool) -> LoadResult:
     """The update: in place, or (``rebuild``) as a new file renamed over the old one once complete."""
     import duckdb
 
@@ -223,7 +224,7 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
         con = connect_new(target)
         con.execute(f"SET memory_limit = '{memory}'")
         try:
-            result = _apply(con, plan, keys, state, dims, stats, progress, db_path, staged=rebuild)
+            result = _apply(con, plan, keys, state, dims, stats, db_path, staged=rebuild)
             result.rebuilt = rebuild
             con.execute("CHECKPOINT")
         except duckdb.OutOfMemoryException:
@@ -254,22 +255,21 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
 OWN_PROCESS_DOCS = 2000
 
 
-def _in_own_process(db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int | None], stats: list,
-                    progress: bool) -> LoadResult:
+def _in_own_process(db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int | None], stats: list) -> LoadResult:
     """:func:`_write` of a new file in a spawned process; its result, or its error raised here. The process
     dies with this one (Linux): a run killed during the load leaves no writer behind, and the old store."""
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_write_in_child, args=(send, os.getpid(), db_path, plan, dims, stats, progress),
+    child = context.Process(target=_write_in_child, args=(send, os.getpid(), db_path, plan, dims, stats),
                             name="kb-store-load", daemon=True)
     try:
         child.start()
     except (OSError, AssertionError):   # no process can be started here (a daemonic one may have no children)
         receive.close()
         send.close()
-        return _write(db_path, plan, {}, {}, dims, stats, progress, rebuild=True)
+        return _write(db_path, plan, {}, {}, dims, stats, rebuild=True)
     send.close()
     try:
         try:
@@ -290,13 +290,13 @@ def _in_own_process(db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int |
 
 
 def _write_in_child(send, parent: int, db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int | None],
-                    stats: list, progress: bool) -> None:
+                    stats: list) -> None:
     _die_with(parent)
     from pipeline.pool import use_system_arrow_pool
 
     use_system_arrow_pool()   # (as the run's other processes)
     try:
-        result = ("ok", _write(db_path, plan, {}, {}, dims, stats, progress, rebuild=True))
+        result = ("ok", _write(db_path, plan, {}, {}, dims, stats, rebuild=True))
     except BaseException as exc:   # (a KeyboardInterrupt too: the parent raises it)
         try:
             import pickle
@@ -324,7 +324,7 @@ def _die_with(parent: int) -> None:
 
 
 def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dims: dict[str, int | None],
-           stats: list, progress: bool, db_path: pathlib.Path, staged: bool = False) -> LoadResult:
+           stats: list, db_path: pathlib.Path, staged: bool = False) -> LoadResult:
     """The update in one transaction. ``staged`` (a new file, renamed into place only once complete):
     its schema is committed before its rows go in, its documents' rows before search_units is filled
     from them, and those before BM25 is built, so DuckDB writes them out instead of holding them in the
@@ -376,7 +376,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             if staged:
                 _insert_all_docs(con, plan, insert, dims)
             else:
-                _insert_docs(con, plan, insert, dims, progress, copies=UNIT_SOURCE_TABLES if few else ())
+                _insert_docs(con, plan, insert, dims, copies=UNIT_SOURCE_TABLES if few else ())
             # a new file's rows committed before search_units is filled from them: the view's joins over
             # rows still in the transaction held 1.6 GB at 10,000 articles, over committed ones ~0.8
             step()
@@ -491,7 +491,7 @@ def _sync_vector_index(con, db_path: pathlib.Path) -> None:
         warnings.warn(f"vector index not written ({exc}); search will rebuild it or search exactly")
 
 
-def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None], progress: bool,
+def _insert_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int | None],
                  copies: tuple[str, ...] = ()) -> None:
     """An update in place: insert the rows of the documents ``insert`` from their shard files, a row group at
     a time: each row group that holds any of them is read once for all the tables its stage fills (the few
@@ -547,10 +547,7 @@ def _insert_all_docs(con, plan: LoadPlan, insert: list[str], dims: dict[str, int
                     f"SEMI JOIN _wanted w ON w.doc_id = u.doc_id AND w.src = _src")
         else:
             rows = f"SELECT unnest(u) FROM (SELECT unnest({output}) AS u FROM {scan} SEMI JOIN _wanted USING (doc_id))"
-        select = "* EXCLUDE (meta_spans, line_keys)" if stage == "ingest" else "*"
-        if table in ("embedding", "embedding_aux"):
-            d = dims["embeddings" if table == "embedding" else "embeddings_aux"] or 1
-            select = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
+        select = "* EXCLUDE (meta_spans, line_keys)" if stage == "ingest" else _columns(table, dims)
         con.execute(f"INSERT INTO {table} BY NAME SELECT {select} FROM ({rows})")
     con.unregister("_wanted")   # (a failed statement leaves both: the load is rolled back, its connection closed)
     con.execute(f"SET threads = {threads}")
@@ -571,13 +568,18 @@ def _insert_output(con, table: str, stage: str, output: str, batch: pa.Table, do
         flat = flat.filter(pc.is_in(flat.column("doc_id"), value_set=doc_ids))
     if flat.num_rows == 0:
         return
-    select = "*"
-    if table in ("embedding", "embedding_aux"):
-        d = dims["embeddings" if table == "embedding" else "embeddings_aux"] or 1
-        select = f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
+    select = _columns(table, dims)
     _insert_arrow(con, table, select, flat)
     if copy:
         _insert_arrow(con, f"_new_{table}", select, flat)
+
+
+def _columns(table: str, dims: dict[str, int | None]) -> str:
+    """The select list a per-document table's rows go in by: the vector tables' lists as fixed-size arrays."""
+    if table not in ("embedding", "embedding_aux"):
+        return "*"
+    d = dims["embeddings" if table == "embedding" else "embeddings_aux"] or 1
+    return f"* REPLACE (vector::FLOAT[{d}] AS vector, search_vector::FLOAT[{d}] AS search_vector)"
 
 
 def _batches(path: str, columns: list[str], srcs: set[str]):
