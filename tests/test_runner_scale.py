@@ -603,6 +603,41 @@ def test_workers_start_first_thing_only_for_a_first_build_of_many_articles(corpu
     assert again.documents == 5 and all(worker._shutdown_thread for worker in started)
 
 
+def test_a_first_build_through_workers_forked_first_thing_gives_the_one_worker_store(tmp_path):
+    """The command line's workers for a first build are forked from its process once it has imported the
+    stages (fresh, with no thread of its own): the same store as one worker, each worker on one BLAS thread."""
+    from pipeline import pool
+    from pipeline.benchcorpus import write_corpus
+    from test_incremental import _rows
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 2 * 2 * pool.CHUNK_DOCS, seed=5)
+    script = textwrap.dedent(f"""
+        import pathlib, sys
+        from pipeline import pool
+
+        def blas_threads():
+            from threadpoolctl import threadpool_info
+            return sorted({{lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}})
+
+        assert pool.can_fork()
+        started = pool.start_for_first_build(pathlib.Path({str(corpus)!r}), pathlib.Path({str(tmp_path / "two")!r}), 2)
+        assert [w._mp_context.get_start_method() for w in started] == ["fork", "fork"]
+        print([w.submit(blas_threads).result(timeout=120) for w in started])
+        from pipeline.runner import Runner, RunSettings
+        result = Runner(pathlib.Path({str(tmp_path / "two")!r}), RunSettings(embed=False, workers=2), progress=False,
+                        started=started).run(pathlib.Path({str(corpus)!r}))
+        print(result.documents, result.accounting["worker_processes"])
+    """)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert res.returncode == 0, res.stderr
+    threads, summary = res.stdout.strip().splitlines()[-2:]
+    assert threads == "[[1], [1]]"
+    one = run(corpus, tmp_path / "one", FAST, progress=False)
+    assert summary == f"{one.documents} 2"
+    assert _rows(tmp_path / "one" / "knowledge.duckdb") == _rows(tmp_path / "two" / "knowledge.duckdb")
+
+
 def test_a_pool_worker_collects_garbage_as_the_run_s_parent_does():
     """A worker's cyclic GC has the run's young threshold (Runner.run sets it in the parent): at Python's
     default a worker's stages spent ~1 CPU s more on 1,000 articles than the same stages in the parent."""
