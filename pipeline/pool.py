@@ -112,8 +112,7 @@ def start_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int 
     # pairs: median 11.48 s against 11.82, eleven pairs faster).
     fork = can_fork()
     if fork:
-        import pipeline.executors  # noqa: F401  (the tasks' module, and the stages with it)
-        import pipeline.registry  # noqa: F401
+        import pipeline.registry  # noqa: F401  (every stage's module)
     # (the files looked at stand for the corpus: a worker whose chunk holds HTML after all loads it there)
     pool = start(count, warm=True, html=bool(suffixes & HTML_SUFFIXES), fork=fork)
     launch(pool)
