@@ -99,7 +99,9 @@ def launch(pool: list[cf.ProcessPoolExecutor]) -> None:
 def start_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int | None
                           ) -> list[cf.ProcessPoolExecutor] | None:
     """Started workers for a run into ``out`` that will want them: a first build (no stage manifest yet)
-    of at least two chunks a worker. None otherwise (the runner starts a pool itself once it knows)."""
+    of at least two chunks a worker. None otherwise (the runner starts a pool itself once it knows).
+    The command line calls it first thing, before its process opens a database or starts a thread:
+    the workers may be forked from it."""
     count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     if count <= 1 or not _first_build(out):
         return None
