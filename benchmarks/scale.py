@@ -59,6 +59,12 @@ def kb(*args: str) -> dict:
     return out
 
 
+def first_build(work: pathlib.Path, corpus_dir: pathlib.Path, workers: int, out: str, *extra: str) -> dict:
+    """``kb run`` of ``corpus_dir`` into the fresh folder ``work/out`` (no embedding), measured."""
+    return kb("run", str(corpus_dir), "--out", str(fresh(work, out)), "--no-embed", "--quiet",
+              "--workers", str(workers), *extra)
+
+
 def corpus(work: pathlib.Path, n: int) -> pathlib.Path:
     d = work / f"corpus-{n}"
     if not d.exists() or sum(1 for _ in d.rglob("*.*")) != n:
@@ -130,13 +136,11 @@ def main() -> int:
 
     # A first run on a machine builds the model caches (pipeline.model_cache's folder: the language identifier's
     # arrays, the word-frequency tables, ...) once, ~3 CPU s; the timed runs are a user's later ones.
-    kb("run", str(corpus(work, WARM_DOCS)), "--out", str(fresh(work, "out-warm")), "--no-embed", "--quiet",
-       "--workers", "1")
+    first_build(work, corpus(work, WARM_DOCS), 1, "out-warm")
     if args.scale_only:
         return scale(args, report, small)
     print(f"[1/6] {args.small} articles, one worker ...", flush=True)
-    one = kb("run", str(small), "--out", str(fresh(work, "out-small-1")), "--no-embed", "--quiet", "--workers", "1",
-             "--accounting", str(work / "accounting-1.json"))
+    one = first_build(work, small, 1, "out-small-1", "--accounting", str(work / "accounting-1.json"))
     base = spacy_pass(small)
     report["throughput"] = {
         "articles": args.small,
@@ -152,18 +156,15 @@ def main() -> int:
         "stages": one["stdout"].strip().splitlines()[-8:],
     }
     print(f"[2/6] {args.small} articles, two workers ...", flush=True)
-    two = kb("run", str(small), "--out", str(fresh(work, "out-small-2")), "--no-embed", "--quiet", "--workers", "2",
-             "--accounting", str(work / "accounting-2.json"))
+    two = first_build(work, small, 2, "out-small-2", "--accounting", str(work / "accounting-2.json"))
     # Each worker count timed again, in turn: a neighbour's burst on this shared machine slowed one run of a
     # pair by up to 20% (one worker 18.8-24.2 s, two 11.6-13.0, in four runs of this script in one hour:
     # speed-ups of 1.61-1.85). The speed-up is that of each count's fastest run (as timeit reports).
     ones, twos = [one["seconds"]], [two["seconds"]]
     for i in range(2, args.repeats + 1):
         print(f"[2/6] {args.small} articles, one and two workers again ({i}/{args.repeats}) ...", flush=True)
-        ones.append(kb("run", str(small), "--out", str(fresh(work, "out-small-1")), "--no-embed", "--quiet",
-                       "--workers", "1")["seconds"])
-        twos.append(kb("run", str(small), "--out", str(fresh(work, "out-small-2")), "--no-embed", "--quiet",
-                       "--workers", "2")["seconds"])
+        ones.append(first_build(work, small, 1, "out-small-1")["seconds"])
+        twos.append(first_build(work, small, 2, "out-small-2")["seconds"])
     report["workers"] = {"one_s": round(min(ones), 1), "two_s": round(min(twos), 1),
                          "speedup": round(min(ones) / min(twos), 2), "target": ">= 1.7",
                          "runs_one_s": [round(t, 1) for t in ones], "runs_two_s": [round(t, 1) for t in twos],
@@ -184,12 +185,11 @@ def scale(args: argparse.Namespace, report: dict, small: pathlib.Path, two: dict
     work = args.work
     if two is None:
         print(f"[2/6] {args.small} articles, two workers ...", flush=True)
-        two = kb("run", str(small), "--out", str(fresh(work, "out-small-2")), "--no-embed", "--quiet",
-                 "--workers", "2")
+        two = first_build(work, small, 2, "out-small-2")
     large = corpus(work, args.large)
-    out_large = fresh(work, "out-large")
+    out_large = work / "out-large"
     print(f"[3/6] {args.large} articles, two workers ...", flush=True)
-    big = kb("run", str(large), "--out", str(out_large), "--no-embed", "--quiet", "--workers", "2")
+    big = first_build(work, large, 2, "out-large")
     report["memory"] = {"small_articles": args.small, "small_rss_mb": round(two["rss_mb"]), "large_rss_mb": round(big["rss_mb"]),
                         "ratio": round(big["rss_mb"] / two["rss_mb"], 2), "target": "<= 1.2",
                         "note": "peak RSS of the largest process of the run (two workers)",
@@ -243,11 +243,9 @@ def scale(args: argparse.Namespace, report: dict, small: pathlib.Path, two: dict
         else:
             mid = corpus(work, args.ray)
             print(f"[5/6] {args.ray} articles, local ...", flush=True)
-            local = kb("run", str(mid), "--out", str(fresh(work, "out-ray-local")), "--no-embed", "--quiet",
-                       "--workers", "2")
+            local = first_build(work, mid, 2, "out-ray-local")
             print(f"[6/6] {args.ray} articles, Ray ...", flush=True)
-            on_ray = kb("run", str(mid), "--out", str(fresh(work, "out-ray")), "--no-embed", "--quiet",
-                        "--workers", "2", "--executor", "ray")
+            on_ray = first_build(work, mid, 2, "out-ray", "--executor", "ray")
             report["ray"] = {"articles": args.ray, "local_s": round(local["seconds"], 1),
                              "ray_s": round(on_ray["seconds"], 1),
                              "ratio": round(on_ray["seconds"] / local["seconds"], 2), "target": "<= 1.5"}
