@@ -201,7 +201,7 @@ def real_anchors(db: str, corpus: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
     con = duckdb.connect(db, read_only=True)
     t = con.execute("SELECT e.search_vector, u.lang, h.hubness, e.model_id FROM embedding e "
-                    "JOIN search_units u USING (key_id) JOIN hubness h USING (key_id, model_id)").fetchall()
+                    "JOIN search_unit u USING (key_id) JOIN hubness h USING (key_id, model_id)").fetchall()
     lang_of_doc = dict(con.execute("SELECT source_path, lang FROM documents").fetchall())
     con.close()
     vectors = [np.asarray(r[0], np.float32) for r in t]
@@ -280,7 +280,7 @@ def write_store(path: pathlib.Path, rows: dict, start: int = 0, con=None):
         con.execute("INSERT INTO item (item_id, doc_id, kind, lang, text, start_char, end_char, extractor) "
                     "SELECT key, doc, kind, lang, key, 0, 0, 'synthetic' FROM _rows")
         con.execute(f"INSERT INTO embedding SELECT key, 'item', doc, 'synthetic', '', {dim}, vec, vec FROM _rows")
-        con.execute("INSERT INTO search_units SELECT * FROM search_unit_source WHERE key_id IN (SELECT key FROM _rows)")
+        con.execute("INSERT INTO search_unit SELECT * FROM search_unit_source WHERE key_id IN (SELECT key FROM _rows)")
         con.execute("INSERT INTO hubness SELECT key, 'synthetic', hub FROM _rows")
         con.unregister("_rows")
     return con
@@ -423,7 +423,7 @@ def bench_vectors(n: int, anchors, anchor_langs, hub_values, query_vectors, n_qu
     t0, c0 = time.perf_counter(), time.process_time()
     con.execute("CREATE TEMP TABLE gone AS SELECT unnest(?::VARCHAR[]) AS key_id", [keys[gone].tolist()])
     for table, col in (("hubness", "key_id"), ("embedding", "key_id"), ("item", "item_id"),
-                       ("search_units", "key_id")):
+                       ("search_unit", "key_id")):
         con.execute(f"DELETE FROM {table} WHERE {col} IN (SELECT key_id FROM gone)")
     store_s, store_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0, c0 = time.perf_counter(), time.process_time()

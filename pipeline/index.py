@@ -151,7 +151,7 @@ def store_generation(con) -> str | None:
 # update's scan of the store (6 of 9 CPU seconds), a few of them cost nothing.
 FINGERPRINT_SQL = ("hash(e.search_vector[1], e.search_vector[2], e.search_vector[3], e.search_vector[4], "
                    "coalesce(h.hubness, 0))")
-_ROWS_FROM = ("FROM {table} e JOIN search_units u USING (key_id) "
+_ROWS_FROM = ("FROM {table} e JOIN search_unit u USING (key_id) "
               "LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id")
 
 
@@ -161,7 +161,7 @@ def _store_rows(con, table: str, with_vectors: bool = False) -> dict[tuple[str, 
     ``with_vectors`` (a first build) their key_ids and [search_vector, hubness] rows too, read in the
     same scan."""
     groups = con.execute(f"SELECT DISTINCT e.model_id, u.lang, u.kind, hash(e.model_id, u.lang, u.kind) "
-                         f"FROM {table} e JOIN search_units u USING (key_id) ORDER BY ALL").fetchall()
+                         f"FROM {table} e JOIN search_unit u USING (key_id) ORDER BY ALL").fetchall()
     # a group's hash, not dense_rank(): the window sorts a million rows (8 of 12 CPU seconds)
     cols = (f"hash(e.model_id, u.lang, u.kind) AS g, e.rowid AS rid, {STABLE_ID_SQL.format(key='e.key_id')} AS id, "
             f"{FINGERPRINT_SQL} AS fp")

@@ -22,13 +22,14 @@ from pipeline.units import ITEM_KINDS, clean_text
 
 RRF_K = 60
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s")
-# block kind -> the kind of unit a block is in search_units (schemas/011_text_units.sql)
+# block kind -> the kind of unit a block is in search_unit (schemas/011, 015)
 BLOCK_KINDS = {"heading": "heading", "paragraph": "passage", "list_item": "passage", "quote": "passage"}
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One row of ``search_units``: what a hit can show."""
+    """One row of ``search_units``: what a hit can show. (Read from the table ``search_unit``, where a
+    sentence's detail, its paragraph, is NULL: :meth:`pipeline.search.Searcher.units` fills it.)"""
     key_id: str
     kind: str
     lang: str
@@ -48,7 +49,7 @@ class Unit:
         return "item" if self.kind in ITEM_KINDS else "text"
 
 
-# the columns of search_units a Unit is read from (list_idx comes from the block table)
+# the columns of search_unit a Unit is read from (list_idx comes from the block table)
 UNIT_COLUMNS = tuple(Unit.__dataclass_fields__)[:-1]
 
 

@@ -130,7 +130,7 @@ class Searcher:
     def languages(self) -> list[str]:
         """The store's languages (read once: the store is read-only)."""
         if self._languages is None:
-            rows = self.con.execute("SELECT DISTINCT lang FROM search_units").fetchall()
+            rows = self.con.execute("SELECT DISTINCT lang FROM search_unit").fetchall()
             self._languages = sorted(r[0] for r in rows)
         return self._languages
 
@@ -216,7 +216,7 @@ class Searcher:
         similarity to its nearest neighbours across languages.
 
         ``where`` is a :class:`Scope` (through the vector index when the store has one and no
-        document is named; exact SQL otherwise) or an SQL condition on ``u`` (search_units).
+        document is named; exact SQL otherwise) or an SQL condition on ``u`` (the table search_unit).
         """
         table, model_id, dim = ("embedding_aux", self.aux_model_id, self.aux_dim) if aux \
             else ("embedding", self.model_id, self.dim)
@@ -234,10 +234,10 @@ class Searcher:
         literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
         score = (f"array_inner_product(e.search_vector, {literal}) - {HUBNESS_WEIGHT} * coalesce(h.hubness, 0)")
         hub = "LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id"
-        # filter through a semi-join: joining search_units row by row costs 3x on 100k rows
+        # filter through a semi-join: joining search_unit row by row costs 3x on 100k rows
         rows = self.con.execute(
             f"SELECT e.key_id, {score} AS score FROM {table} e {hub} WHERE e.model_id = ? "
-            f"AND e.key_id IN (SELECT u.key_id FROM search_units u WHERE {where}) ORDER BY score DESC, e.key_id "
+            f"AND e.key_id IN (SELECT u.key_id FROM search_unit u WHERE {where}) ORDER BY score DESC, e.key_id "
             f"LIMIT ?", [model_id, *params, limit]).fetchall()
         return [(r[0], float(r[1])) for r in rows]
 
@@ -246,17 +246,18 @@ class Searcher:
             return []
         rows = self.con.execute(
             f"SELECT key_id FROM (SELECT u.key_id, fts_main_search_text.match_bm25(t.key_id, ?) AS score "
-            f"FROM search_text t JOIN search_units u ON u.key_id = t.key_id WHERE {where}) "
+            f"FROM search_text t JOIN search_unit u ON u.key_id = t.key_id WHERE {where}) "
             f"WHERE score IS NOT NULL ORDER BY score DESC, key_id LIMIT ?", [query, *params, limit]).fetchall()
         return [r[0] for r in rows]
 
     def units(self, ids: Sequence[str]) -> dict[str, ranking.Unit]:
         """The search_units rows of ``ids``, and the units of the blocks they lie in (a passage or a
-        heading, read from ``block`` directly: the view would be scanned a second time)."""
+        heading, read from ``block`` directly: the view would be scanned a second time). A sentence's
+        detail is its block's text (schemas/015)."""
         ids = list(dict.fromkeys(ids))
         if not ids:
             return {}
-        rows = self.con.execute(f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_units "
+        rows = self.con.execute(f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_unit "
                                 f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
         out = {r[0]: ranking.Unit(*r) for r in rows}
         wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
@@ -270,6 +271,9 @@ class Searcher:
             if lists:
                 out = {k: replace(u, list_idx=lists.get((u.doc_id, u.block_idx))) for k, u in out.items()}
                 wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
+            paragraphs = {(d, b): text for d, b, _, text, *_ in blocks}
+            out = {k: replace(u, detail=paragraphs.get((u.doc_id, u.block_idx))) if u.kind == "sentence" else u
+                   for k, u in out.items()}
             for doc_id, block_idx, kind, text, start, end in blocks:
                 u = wanted.get((doc_id, block_idx))
                 if u is None or kind not in ranking.BLOCK_KINDS:
@@ -359,7 +363,7 @@ class Searcher:
         item_id = checked_text(item_id, "the item id")
         self._prefetched()
         row = self.con.execute("SELECT e.search_vector, u.lang, u.kind, e.key_id FROM embedding e "
-                               "JOIN search_units u USING (key_id) "
+                               "JOIN search_unit u USING (key_id) "
                                "WHERE e.key_id = ? OR e.key_id LIKE ? || '%' LIMIT 2", [item_id, item_id]).fetchall()
         if not row:
             raise StoreError(f"no embedded item {item_id!r}")
@@ -394,7 +398,7 @@ class Scope:
     doc: str | None = None
 
     def sql(self) -> tuple[str, list]:
-        """The same filters as an SQL condition on search_units ``u`` (values inlined as literals,
+        """The same filters as an SQL condition on search_unit ``u`` (values inlined as literals,
         see :func:`_sql_strings`), and its parameters."""
         where, params = [], []
         if self.langs:
@@ -405,7 +409,7 @@ class Scope:
         return " AND ".join(where), params
 
     def doc_condition(self) -> str:
-        """The document filter on a table ``u`` with doc_id and source_path (search_units, documents)."""
+        """The document filter on a table ``u`` with doc_id and source_path (search_unit, documents)."""
         doc = _sql_strings([self.doc or ""])
         return f"(u.doc_id = {doc} OR u.doc_id LIKE {doc} || '%' OR u.source_path = {doc})"
 

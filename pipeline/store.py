@@ -326,9 +326,9 @@ def _die_with(parent: int) -> None:
 def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dims: dict[str, int | None],
            stats: list, db_path: pathlib.Path, staged: bool = False) -> LoadResult:
     """The update in one transaction. ``staged`` (a new file, renamed into place only once complete):
-    its schema is committed before its rows go in, its documents' rows before search_units is filled
+    its schema is committed before its rows go in, its documents' rows before search_unit is filled
     from them, and those before BM25 is built, so DuckDB writes them out instead of holding them in the
-    transaction while it joins them and builds the index. (search_units' physical order differs from a
+    transaction while it joins them and builds the index. (search_unit's physical order differs from a
     single transaction's: lexical search breaks score ties by key.)"""
     def step() -> None:
         if staged:
@@ -361,12 +361,12 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
         new_units = "(SELECT NULL::VARCHAR AS key_id, NULL::VARCHAR AS text WHERE false)"   # the units added: none yet
         if delete:
             # the removed units' keys stay in DuckDB (spilled past its memory limit), not in a Python list
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _removed_units AS SELECT key_id FROM search_units WHERE {deleted}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _removed_units AS SELECT key_id FROM search_unit WHERE {deleted}")
             result.removed = con.execute("SELECT count(*) FROM _removed_units").fetchone()[0]
             con.execute("DELETE FROM search_text WHERE key_id IN (SELECT key_id FROM _removed_units)")
             for table, _, _ in DOC_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE {deleted}")
-            con.execute(f"DELETE FROM search_units WHERE {deleted}")
+            con.execute(f"DELETE FROM search_unit WHERE {deleted}")
             con.execute(f"DELETE FROM store_doc WHERE {deleted}")
         few = len(insert) <= LITERAL_IDS and not staged
         if insert:
@@ -377,7 +377,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                 _insert_all_docs(con, plan, insert, dims)
             else:
                 _insert_docs(con, plan, insert, dims, copies=UNIT_SOURCE_TABLES if few else ())
-            # a new file's rows committed before search_units is filled from them: the view's joins over
+            # a new file's rows committed before search_unit is filled from them: the view's joins over
             # rows still in the transaction held 1.6 GB at 10,000 articles, over committed ones ~0.8
             step()
             con.register("_keys", pa.table({"doc_id": pa.array(insert, pa.string()),
@@ -386,14 +386,14 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             con.unregister("_keys")
             # a table, not a view: searches read it without the view's joins (schemas/012). A change of a
             # few documents keeps their units in a temporary table, so the statements after it (search_text,
-            # BM25, the listed keys) read them there, not from a scan of search_units each.
+            # BM25, the listed keys) read them there, not from a scan of search_unit each.
             if few:
                 _new_units_of_copies(con)
-                con.execute("INSERT INTO search_units SELECT * FROM _new_units")
+                con.execute("INSERT INTO search_unit SELECT * FROM _new_units")
                 new_units = "_new_units"
             else:
-                con.execute(f"INSERT INTO search_units SELECT * FROM search_unit_source WHERE {inserted}")
-                new_units = f"(SELECT * FROM search_units WHERE {inserted})"
+                con.execute(f"INSERT INTO search_unit SELECT * FROM search_unit_source WHERE {inserted}")
+                new_units = f"(SELECT * FROM search_unit WHERE {inserted})"
             con.execute(f"INSERT INTO search_text SELECT key_id, text FROM {new_units}")
             result.added = con.execute(f"SELECT count(*) FROM {new_units}").fetchone()[0]
         result.inserted, result.deleted = len(insert), len(delete)

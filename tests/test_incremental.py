@@ -197,19 +197,29 @@ def test_an_incremental_update_gives_the_store_of_a_run_from_scratch(corpus_copy
 
 
 def test_an_update_migrates_a_store_of_an_older_schema_in_place(corpus_copy, tmp_path, monkeypatch):
-    # a store built before schemas/014 (its per-document tables keyed) is migrated by the next run that
-    # changes it, in the same transaction as the change, and then equals a store built from scratch
+    # a store built before schemas/014 (its per-document tables keyed) and 015 (a sentence's paragraph
+    # copied into its search unit) is migrated by the next run that changes it, in the same transaction
+    # as the change, and then equals a store built from scratch
     from pipeline import store
 
     out = tmp_path / "out"
-    older = store.migrations()[:-1]
-    monkeypatch.setattr(store, "migrations", lambda: older)
+    # built without 014, then 015 undone as 012 left it (this code writes the table 015 names)
+    built = [m for m in store.migrations() if m[0] < 14 or m[0] == 15]
+    monkeypatch.setattr(store, "migrations", lambda: built)
     run(corpus_copy, out, FAST, progress=False)
+    view_011 = (store.SCHEMA_DIR / "011_text_units.sql").read_text(encoding="utf-8")
+    with duckdb.connect(str(out / "knowledge.duckdb")) as con:
+        con.execute("DROP VIEW search_units")
+        con.execute(view_011.replace("VIEW search_units", "VIEW search_unit_source"))
+        con.execute("CREATE TABLE search_units AS SELECT * FROM search_unit_source")
+        con.execute("DROP TABLE search_unit")
+        con.execute("DELETE FROM schema_version WHERE version = 15")
     with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == older[-1][0]
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 13
         keyed = {r[0] for r in con.execute("SELECT table_name FROM duckdb_constraints() "
                                            "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
         assert {"doc_source", "doc_clean", "doc_language", "store_doc"} <= keyed
+        assert con.execute("SELECT count(detail) FROM search_units WHERE kind = 'sentence'").fetchone()[0] > 0
     monkeypatch.undo()
     path = corpus_copy / EDITED
     path.write_text(path.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
@@ -223,6 +233,12 @@ def test_an_update_migrates_a_store_of_an_older_schema_in_place(corpus_copy, tmp
                                            "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
         assert not keyed & {"doc_source", "doc_clean", "doc_language", "store_doc"}
         assert con.execute("SELECT count(*) FROM doc_source").fetchone()[0] == scratch.documents
+        # 015: the table holds no paragraph; the public view gives every sentence its own
+        assert con.execute("SELECT count(detail) FROM search_unit WHERE kind = 'sentence'").fetchone()[0] == 0
+        wrong = con.execute("SELECT count(*) FROM search_units u JOIN block b USING (doc_id, block_idx) "
+                            "WHERE u.kind = 'sentence' AND u.detail IS DISTINCT FROM b.text").fetchone()[0]
+        sentences = con.execute("SELECT count(detail) FROM search_units WHERE kind = 'sentence'").fetchone()[0]
+        assert wrong == 0 and sentences > 0
 
 
 def test_kb_run_with_nothing_to_do_does_not_import_the_pipeline(corpus_copy, tmp_path):

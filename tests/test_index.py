@@ -42,7 +42,7 @@ def _insert(con, rows: dict) -> None:
     con.execute("INSERT INTO item (item_id, doc_id, kind, lang, text, start_char, end_char, extractor) "
                 "SELECT key, doc, kind, lang, key, 0, 0, 'synthetic' FROM _rows")
     con.execute(f"INSERT INTO embedding SELECT key, 'item', doc, 'synthetic', '', {DIM}, vec, vec FROM _rows")
-    con.execute("INSERT INTO search_units SELECT * FROM search_unit_source WHERE key_id IN (SELECT key FROM _rows)")
+    con.execute("INSERT INTO search_unit SELECT * FROM search_unit_source WHERE key_id IN (SELECT key FROM _rows)")
     con.execute("INSERT INTO hubness SELECT key, 'synthetic', hub FROM _rows")
     con.unregister("_rows")
 
@@ -50,7 +50,7 @@ def _insert(con, rows: dict) -> None:
 def _delete(con, keys: list[str]) -> None:
     listed = ", ".join(f"'{k}'" for k in keys)
     for table, col in (("hubness", "key_id"), ("embedding", "key_id"), ("item", "item_id"),
-                       ("search_units", "key_id")):
+                       ("search_unit", "key_id")):
         con.execute(f"DELETE FROM {table} WHERE {col} IN ({listed})")
 
 

@@ -187,9 +187,9 @@ def test_the_store_is_updated_in_place_and_a_no_op_run_does_not_touch_it(corpus_
         assert con.execute("SELECT count(*) FROM items WHERE text LIKE '%Mitos Pertama%'").fetchone()[0] >= 0
         units = {r[0] for r in con.execute("SELECT key_id FROM search_units").fetchall()}
         indexed = {r[0] for r in con.execute("SELECT key_id FROM search_text").fetchall()}
-        # the search_units table the load keeps holds exactly what its source view gives now
-        stale = con.execute("SELECT count(*) FROM (SELECT * FROM search_units EXCEPT ALL SELECT * FROM search_unit_source"
-                            " UNION ALL (SELECT * FROM search_unit_source EXCEPT ALL SELECT * FROM search_units))"
+        # the search_unit table the load keeps holds exactly what its source view gives now
+        stale = con.execute("SELECT count(*) FROM (SELECT * FROM search_unit EXCEPT ALL SELECT * FROM search_unit_source"
+                            " UNION ALL (SELECT * FROM search_unit_source EXCEPT ALL SELECT * FROM search_unit))"
                             ).fetchone()[0]
     assert units == indexed
     assert stale == 0
