@@ -162,6 +162,12 @@ def test_a_huge_paragraph_is_processed_in_pieces(copied):
     assert all(raw[s:e] == t for s, e, t in sentences[-50:])
     items = _store_rows(out, "SELECT count(*) FROM items WHERE doc_id = ?", [doc_id])[0][0]
     assert items > 0
+    # the paragraph is not copied once per sentence (a search unit's detail, schemas/015: 985 MB of
+    # copies here before) nor once per item (an item's detail is cut within 2,000 characters)
+    (units_detail, item_detail), = _store_rows(
+        out, "SELECT (SELECT sum(strlen(detail)) FROM search_unit WHERE doc_id = $1), "
+             "(SELECT max(strlen(detail)) FROM item WHERE doc_id = $1)", [doc_id])
+    assert units_detail < 5 * len(raw) and item_detail < 2100
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage"])
