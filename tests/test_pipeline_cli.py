@@ -42,6 +42,7 @@ VIEW_COLUMNS = {
     "blocks": "doc_id, block_idx, kind, level, parent_idx, marker, number, start_char, end_char, text",
     "sentences": "doc_id, sent_idx, block_idx, start_char, end_char, text",
     "rejected": "source_path, reason, stage, detected_lang, doc_id",
+    "search_units": "key_id, kind, lang, text, detail, doc_id, source_path, title, start_char, end_char, block_idx",
 }
 
 
