@@ -268,11 +268,9 @@ class Searcher:
                 f"SELECT doc_id, block_idx, kind, text, start_char, end_char FROM block "
                 f"WHERE doc_id IN ({_sql_strings(docs)}) AND block_idx IN ({', '.join(map(str, idx))})").fetchall()
             lists = self._lists([(d, b) for d, b, kind, *_ in blocks if kind == "list_item" and (d, b) in wanted])
-            if lists:
-                out = {k: replace(u, list_idx=lists.get((u.doc_id, u.block_idx))) for k, u in out.items()}
-                wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
             paragraphs = {(d, b): text for d, b, _, text, *_ in blocks}
-            out = {k: replace(u, detail=paragraphs.get((u.doc_id, u.block_idx))) if u.kind == "sentence" else u
+            out = {k: replace(u, list_idx=lists.get((u.doc_id, u.block_idx)),
+                              detail=paragraphs.get((u.doc_id, u.block_idx)) if u.kind == "sentence" else u.detail)
                    for k, u in out.items()}
             for doc_id, block_idx, kind, text, start, end in blocks:
                 u = wanted.get((doc_id, block_idx))
