@@ -65,6 +65,12 @@ def first_build(work: pathlib.Path, corpus_dir: pathlib.Path, workers: int, out:
               "--workers", str(workers), *extra)
 
 
+def _store_line(run: dict) -> str:
+    """What the run's summary says of the store (after "; store ")."""
+    lines = [line for line in run["stdout"].splitlines() if "; store " in line]
+    return lines[-1].split("; store ", 1)[1] if lines else ""
+
+
 def corpus(work: pathlib.Path, n: int) -> pathlib.Path:
     d = work / f"corpus-{n}"
     if not d.exists() or sum(1 for _ in d.rglob("*.*")) != n:
@@ -194,6 +200,8 @@ def scale(args: argparse.Namespace, report: dict, small: pathlib.Path, two: dict
                         "ratio": round(big["rss_mb"] / two["rss_mb"], 2), "target": "<= 1.2",
                         "note": "peak RSS of the largest process of the run (two workers)",
                         "large_run_s": round(big["seconds"], 1), "large_run_cpu_s": round(big["cpu_s"], 1),
+                        # (says when the load ran out of its DuckDB memory and was done again with more)
+                        "large_run_store": _store_line(big), "small_run_store": _store_line(two),
                         "load_average": os.getloadavg()}
 
     print(f"[4/6] {args.large} articles: no-op rerun, then 10 added and 10 edited ...", flush=True)
@@ -223,9 +231,9 @@ def scale(args: argparse.Namespace, report: dict, small: pathlib.Path, two: dict
     report["incremental"] = {
         "articles": args.large,
         "noop_s": round(noop["seconds"], 2), "noop_target": "< 2",
-        "noop_store": noop["stdout"].strip().splitlines()[-8].split("; store ")[-1] if noop["stdout"] else "",
+        "noop_store": _store_line(noop),
         "add_10_edit_10_s": round(change["seconds"], 2), "add_edit_target": "< 10",
-        "store": change["stdout"].strip().splitlines()[-8].split("; store ")[-1] if change["stdout"] else "",
+        "store": _store_line(change),
         "store_file_kept": db.stat().st_ino == inode,
         "noop_cpu_s": round(noop["cpu_s"], 2), "add_edit_cpu_s": round(change["cpu_s"], 2),
         "load_average": os.getloadavg(),

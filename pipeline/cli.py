@@ -158,7 +158,8 @@ def _print_run(result, corpus: pathlib.Path) -> None:
         click.secho(f"no articles found in {corpus} (looked for {', '.join(SUPPORTED_SUFFIXES)})", fg="yellow",
                     err=True)
     store = "unchanged" if result.load is None else (
-        f"{result.load.inserted} documents inserted, {result.load.deleted} deleted, BM25 {result.load.fts}")
+        f"{result.load.inserted} documents inserted, {result.load.deleted} deleted, BM25 {result.load.fts}"
+        + (f" ({result.load.memory_retry})" if result.load.memory_retry else ""))
     click.echo(f"\n{result.documents} documents in {result.store} ({result.rejected} rejected) "
                f"in {result.seconds:.1f}s; store {store}")
     for s in result.stages:

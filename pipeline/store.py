@@ -101,6 +101,9 @@ class LoadResult:
     rebuilt: bool = False                    # written as a new file (first build, or another vector size)
     hubness: bool = False                    # the hubness table was replaced
     clusters: bool = False                   # the clusters table was replaced
+    # the load ran out of its DuckDB memory and was done again with STORE_MEMORY_RETRY: the error, and the
+    # statement's start ("" when it was not)
+    memory_retry: str = ""
 
 
 # (table, stage, stage output) of every per-document table, in load order
@@ -217,6 +220,7 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
         keys, state = {}, {}
     else:
         target = db_path
+    retry = ""
     for memory in (STORE_MEMORY_BUILD if rebuild else STORE_MEMORY, STORE_MEMORY_RETRY):
         if rebuild:
             for p in (target, target.with_name(target.name + ".wal")):
@@ -227,24 +231,56 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
             result = _apply(con, plan, keys, state, dims, stats, db_path, staged=rebuild)
             result.rebuilt = rebuild
             con.execute("CHECKPOINT")
-        except duckdb.OutOfMemoryException:
+        except duckdb.Error as exc:
+            if not _out_of_memory(exc) or memory == STORE_MEMORY_RETRY:
+                _close_failed(con, target, rebuild)
+                raise
             con.close()                  # rolled back (a new file: deleted above on the next try)
             _remove_fts_scratch(target)
-            if memory == STORE_MEMORY_RETRY:
-                raise
+            retry = f"ran out of {memory} ({_first_line(exc)}; at {_statement_of(exc)}), loaded again with {STORE_MEMORY_RETRY}"
             continue
         except BaseException:
-            con.close()
-            _remove_fts_scratch(target)
-            if rebuild:
-                target.unlink(missing_ok=True)
-                target.with_name(target.name + ".wal").unlink(missing_ok=True)
+            _close_failed(con, target, rebuild)
             raise
         con.close()
         break
     if rebuild:
         os.replace(target, db_path)
+    result.memory_retry = retry
     return result
+
+
+def _close_failed(con, target: pathlib.Path, rebuild: bool) -> None:
+    """Close the connection of a load that failed (rolled back) and remove what it wrote beside the store."""
+    con.close()
+    _remove_fts_scratch(target)
+    if rebuild:
+        target.unlink(missing_ok=True)
+        target.with_name(target.name + ".wal").unlink(missing_ok=True)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """DuckDB ran out of its memory limit: an OutOfMemoryException, or a commit that could not get the memory
+    to write (a TransactionException "Failed to commit: failed to pin block ...")."""
+    import duckdb
+
+    text = str(exc)
+    return isinstance(exc, duckdb.OutOfMemoryException) or (
+        isinstance(exc, duckdb.TransactionException)
+        and any(m in text for m in ("Out of Memory", "failed to pin block", "could not allocate block",
+                                    "failed to allocate data")))
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _statement_of(exc: BaseException) -> str:
+    """Where in this module the statement that raised ``exc`` was run: its function and line."""
+    import traceback
+
+    here = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == __file__]
+    return f"{here[-1].name}:{here[-1].lineno}" if here else "?"
 
 
 # A new file of this many documents or more is written by a process of its own, started for it: the load
@@ -392,7 +428,9 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                 con.execute("INSERT INTO search_unit SELECT * FROM _new_units")
                 new_units = "_new_units"
             else:
-                con.execute(f"INSERT INTO search_unit SELECT * FROM search_unit_source WHERE {inserted}")
+                for kinds in UNIT_KIND_PARTS:
+                    only = f"{kinds} AND {inserted}" if not staged else kinds   # (a new file: every document)
+                    con.execute(f"INSERT INTO search_unit SELECT * FROM search_unit_source WHERE {only}")
                 new_units = f"(SELECT * FROM search_unit WHERE {inserted})"
             con.execute(f"INSERT INTO search_text SELECT key_id, text FROM {new_units}")
             result.added = con.execute(f"SELECT count(*) FROM {new_units}").fetchone()[0]
@@ -433,6 +471,12 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
     return result
 
 
+# search_unit filled from its view a branch at a time (DuckDB pushes the kind into the UNION ALL's branches,
+# dropping the others): the whole view at once holds the hash tables of all its joins together, and at
+# 10,000 articles needed 96-112 MB with two threads, at the edge of the load's 128 MB (about one first build
+# in six ran out and was loaded again with 1 GB); a branch at a time passes at 80 MB, in the same time.
+UNIT_KIND_PARTS = ("kind NOT IN ('heading', 'sentence', 'passage')", "kind = 'heading'", "kind = 'sentence'",
+                   "kind = 'passage'")
 LITERAL_IDS = 2000   # up to this many documents, a change filters by a literal list (see _doc_filter)
 # the tables search_unit_source (schemas/011, 012) reads
 UNIT_SOURCE_TABLES = ("item", "block", "sentence", "doc_language", "doc_source")
@@ -724,23 +768,26 @@ def _fts_build_staged(con, result: LoadResult) -> None:
         # characters (FTS_IGNORE: anything but a letter or digit) by a space and splits at spaces. Each
         # connection's units are documents of their own: lengths and document frequencies add up.
         with con.cursor() as cur:
-            t = f"{FTS_SCRATCH}._fts"
             cur.execute(f"CREATE TABLE {t}_tokens_{i} AS SELECT docid, w FROM (SELECT rowid AS docid, "
                         f"unnest(regexp_extract_all(lower(text), '{TOKEN_RE}')) AS w FROM search_text "
                         f"WHERE rowid % {parts} = {i})")
             cur.execute(f"CREATE TABLE {t}_len_{i} AS SELECT docid, count(*) AS len FROM {t}_tokens_{i} GROUP BY docid")
-            # (each word's documents as distinct pairs, which DuckDB spills past its memory limit: count(DISTINCT
-            # docid) per word holds a set per word it cannot, and ran out of the load's 128 MB in about one first
-            # build of 10,000 articles in three, which was then loaded again with 1 GB)
-            cur.execute(f"CREATE TABLE {t}_df_{i} AS SELECT w, count(*) AS df FROM "
-                        f"(SELECT DISTINCT docid, w FROM {t}_tokens_{i}) GROUP BY w")
 
+    t = f"{FTS_SCRATCH}._fts"
     with cf.ThreadPoolExecutor(parts, thread_name_prefix="bm25") as threads:
         list(threads.map(tokenise, range(parts)))
+    # each word's documents as distinct pairs, which DuckDB spills past its memory limit (count(DISTINCT docid)
+    # holds a set per word it cannot), one part after the other: at 10,000 articles the parts' 12 million
+    # pairs each, side by side, needed more than 96 MB and ran out of the load's 128 in about one first
+    # build in six (then loaded again with 1 GB); one after the other they pass at 96, and take less time
+    # (the tokenising above runs one thread a scan; these use every thread)
+    for i in range(parts):
+        con.execute(f"CREATE TABLE {t}_df_{i} AS SELECT w, count(*) AS df FROM "
+                    f"(SELECT DISTINCT docid, w FROM {t}_tokens_{i}) GROUP BY w")
     con.execute("BEGIN TRANSACTION")
 
     def union(part: str) -> str:
-        return "(" + " UNION ALL ".join(f"SELECT * FROM {FTS_SCRATCH}._fts_{part}_{i}" for i in range(parts)) + ")"
+        return "(" + " UNION ALL ".join(f"SELECT * FROM {t}_{part}_{i}" for i in range(parts)) + ")"
 
     con.execute(f"INSERT INTO {f}.docs SELECT s.rowid, s.key_id, coalesce(t.len, 0) FROM search_text s "
                 f"LEFT JOIN {union('len')} t ON t.docid = s.rowid")

@@ -299,6 +299,39 @@ def _bm25(db: pathlib.Path) -> tuple:
                 con.execute(f"SELECT * FROM {f}.stats").fetchall())
 
 
+def test_a_load_that_runs_out_of_its_memory_is_done_again_with_more_and_says_so(corpus_copy, tmp_path, monkeypatch):
+    from pipeline import store
+
+    ref = tmp_path / "ref"
+    run(corpus_copy, ref, FAST, progress=False)
+    # a first build: at 4 MB a statement or a commit (a TransactionException "Failed to commit: failed to pin
+    # block") runs out; the new file is written again with STORE_MEMORY_RETRY, and nothing else is left
+    monkeypatch.setattr(store, "STORE_MEMORY_BUILD", "4MB")
+    out = tmp_path / "out"
+    first = run(corpus_copy, out, FAST, progress=False)
+    assert first.load.rebuilt and "ran out of 4MB" in first.load.memory_retry, first.load.memory_retry
+    assert f"loaded again with {store.STORE_MEMORY_RETRY}" in first.load.memory_retry
+    db = out / "knowledge.duckdb"
+    assert _rows(db) == _rows(ref / "knowledge.duckdb") and _bm25(db) == _bm25(ref / "knowledge.duckdb")
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("knowledge")) == [
+        "knowledge.duckdb", "knowledge.duckdb.index"]
+    # an update in place, rolled back and done again
+    path = corpus_copy / EDITED
+    path.write_text(path.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
+    monkeypatch.setattr(store, "STORE_MEMORY", "2MB")
+    edit = run(corpus_copy, out, FAST, progress=False)
+    assert not edit.load.rebuilt and "ran out of 2MB" in edit.load.memory_retry
+    edited = _rows(db)
+    run(corpus_copy, ref, FAST, progress=False)
+    assert edited == _rows(ref / "knowledge.duckdb")
+    # with no more to retry with, the error is raised and the store is as it was
+    monkeypatch.setattr(store, "STORE_MEMORY_RETRY", "2MB")
+    path.write_text(path.read_text(encoding="utf-8") + "\nZdanie dodane na końcu.\n", encoding="utf-8")
+    with pytest.raises(duckdb.OutOfMemoryException):
+        run(corpus_copy, out, FAST, progress=False)
+    assert _rows(db) == edited
+
+
 def test_a_large_new_store_is_written_by_a_process_of_its_own_with_the_same_rows(corpus_copy, tmp_path, monkeypatch):
     from pipeline import store
 
