@@ -84,6 +84,21 @@ def test_large_file_is_rejected_not_truncated():
     assert "too large" in out["rejected"].to_pylist()[0]["reason"]
 
 
+def test_an_html_page_whose_title_is_not_about_its_text_is_an_article_without_a_title():
+    # its <title> names another article and it has no <h1>: it has no title, and its first line is not taken
+    # for one (a title known is the first line's only test). This raised a TypeError, and the article was
+    # rejected, in 6 of the 10,000 benchmark articles.
+    body = "".join(f"<p>Pemilik usaha kecil sering lupa bahwa pelanggan ingin dilayani dengan cepat dan ramah, "
+                   f"kata bagian {i}. Jawablah setiap pertanyaan di media sosial dalam satu hari.</p>" for i in range(5))
+    html = (f"<html><head><title>2009media | Resep Kue Lapis Legit</title></head><body><div class='post'>"
+            f"<p>Tips Memasarkan Toko Kecil</p>{body}</div></body></html>")
+    out = _ingest({"a.html": html.encode()})
+    assert out["rejected"].num_rows == 0
+    doc = out["documents"].to_pylist()[0]
+    assert doc["title"] is None and not [m for m in doc["meta_spans"] if m["rule"] == "meta:title"]
+    assert doc["raw_text"].lstrip().startswith("Tips Memasarkan Toko Kecil") and "Jawablah" in doc["raw_text"]
+
+
 def test_html_main_text_and_markdown_front_matter():
     html = ("<html><head><title>Kiat Pemasaran</title></head><body><nav>Beranda | Kontak</nav><article>"
             "<h1>Kiat Pemasaran</h1>" + "".join(f"<p>Pastikan Anda membalas komentar pelanggan ke-{i} setiap hari "

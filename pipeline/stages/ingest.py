@@ -275,7 +275,9 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         meta.update({k: v for k, v in hmeta.items() if v and k != "date"})
         if hmeta.get("date"):
             meta["published"] = hmeta["date"]
-        meta["title"] = title   # the page's own <h1> (or <title> without the site name) over trafilatura's guess
+        meta.pop("title", None)
+        if title:   # the page's own <h1> (or <title> without the site name) over trafilatura's guess
+            meta["title"] = title
         if len(text.strip()) < settings.min_chars:
             raise Rejected("HTML with no article text (main-text extraction found "
                            f"{len(text.strip())} characters)")
@@ -308,7 +310,8 @@ def article(source_path: str, text: str, fmt: str, encoding: str, settings: Sett
         if is_code and "title" not in meta and any(f["rule"] == "meta:title" and visible[f["start"]:f["end"]]
                                                    .lstrip().startswith("#") for f in found):
             meta["title"] = top["title"]   # the text in a code string opens with a markdown heading
-        # with a title known, the first line is only a title line if it repeats it
+        # with a title known, the first line is only a title line if it repeats it (none known: an HTML page
+        # whose <title> is not about its text, or a collection of articles in code, has none)
         found = [f for f in found if f["rule"] != "meta:title"
                  or re.sub(r"\W", "", top.get("title", "")).casefold()
                  == re.sub(r"\W", "", meta.get("title", "")).casefold()]
