@@ -101,8 +101,8 @@ class LoadResult:
     rebuilt: bool = False                    # written as a new file (first build, or another vector size)
     hubness: bool = False                    # the hubness table was replaced
     clusters: bool = False                   # the clusters table was replaced
-    # the load ran out of its DuckDB memory and was done again with STORE_MEMORY_RETRY: the error, and the
-    # statement's start ("" when it was not)
+    # the load ran out of its DuckDB memory and was done again with STORE_MEMORY_RETRY: the error's first
+    # line and where in this module its statement ran, function:line ("" when it was not)
     memory_retry: str = ""
 
 
@@ -244,8 +244,7 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
             if not _out_of_memory(exc) or memory == STORE_MEMORY_RETRY:
                 _close_failed(con, target, rebuild)
                 raise
-            con.close()                  # rolled back (a new file: deleted above on the next try)
-            _remove_fts_scratch(target)
+            _close_failed(con, target, rebuild)   # rolled back
             retry = f"ran out of {memory} ({_first_line(exc)}; at {_statement_of(exc)}), loaded again with {STORE_MEMORY_RETRY}"
             continue
         except BaseException:
