@@ -261,7 +261,6 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
 def _close_failed(con, target: pathlib.Path, rebuild: bool) -> None:
     """Close the connection of a load that failed (rolled back) and remove what it wrote beside the store."""
     con.close()
-    _remove_fts_scratch(target)
     if rebuild:
         target.unlink(missing_ok=True)
         target.with_name(target.name + ".wal").unlink(missing_ok=True)
@@ -439,7 +438,8 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
                 for kinds in UNIT_KIND_PARTS:
                     only = f"{kinds} AND {inserted}" if not staged else kinds   # (a new file: every document)
                     con.execute(f"INSERT INTO search_unit SELECT * FROM search_unit_source WHERE {only}")
-                new_units = f"(SELECT * FROM search_unit WHERE {inserted})"
+                # (a new file holds only the documents inserted)
+                new_units = "search_unit" if staged else f"(SELECT * FROM search_unit WHERE {inserted})"
             con.execute(f"INSERT INTO search_text SELECT key_id, text FROM {new_units}")
             result.added = con.execute(f"SELECT count(*) FROM {new_units}").fetchone()[0]
         result.inserted, result.deleted = len(insert), len(delete)
@@ -766,11 +766,11 @@ def _fts_build_staged(con, result: LoadResult) -> None:
     f = FTS_SCHEMA
     con.execute("COMMIT")
     parts = _threads(con)
-    # the connections' tables go to a scratch file beside the new one, deleted once the store is written
-    # (tables dropped from the store would leave their blocks free in it: ~3 bytes a word)
-    scratch = _fts_scratch(con)
-    _remove_fts_scratch(scratch.with_name(scratch.name[:-len(".fts-scratch")]))
-    con.execute(f"ATTACH {literal(str(scratch))} AS {FTS_SCRATCH}")
+    # The connections' tables go to an in-memory database that every connection sees (DuckDB spills it to its
+    # temporary files past the memory limit), detached once the store is written. Kept in the store, they
+    # left their blocks free in it (~3 bytes a word); in a scratch file beside it, writing them out cost more
+    # than the tokenising: at 1,000 articles the load took 3.57 s against 3.22 (4.9 CPU s against 4.3).
+    con.execute(f"ATTACH ':memory:' AS {FTS_SCRATCH}")
 
     def tokenise(i: int) -> None:
         # the words tokenize() makes of a text, as one regex: tokenize replaces each run of ignored
@@ -812,30 +812,12 @@ def _fts_build_staged(con, result: LoadResult) -> None:
 FTS_SCRATCH = "_fts_scratch"
 
 
-def _fts_scratch(con) -> pathlib.Path:
-    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
-    return _scratch_of(pathlib.Path(path))
-
-
-def _scratch_of(db: pathlib.Path) -> pathlib.Path:
-    return db.with_name(db.name + ".fts-scratch")
-
-
-def _remove_fts_scratch(db: pathlib.Path) -> None:
-    """The scratch file of a load that failed (its connection closed)."""
-    scratch = _scratch_of(db)
-    for p in (scratch, scratch.with_name(scratch.name + ".wal")):
-        p.unlink(missing_ok=True)
-
-
 def _drop_fts_scratch(con) -> None:
-    """Detach and delete the scratch file of :func:`_fts_build_staged` (after the store's commit)."""
+    """Detach the in-memory database of :func:`_fts_build_staged` (after the store's commit)."""
     attached = con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?",
                            [FTS_SCRATCH]).fetchone()[0]
     if attached:
-        scratch = _fts_scratch(con)
         con.execute(f"DETACH {FTS_SCRATCH}")
-        _remove_fts_scratch(scratch.with_name(scratch.name[:-len(".fts-scratch")]))
 
 
 def _fts_stemmer(con) -> str:
