@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 if TYPE_CHECKING:   # pyarrow costs ~0.3 s to import: only sql() results need it, and DuckDB imports it then
     import pyarrow as pa
 
+from pipeline.duck import literal, literals
 from pipeline.types import Hit, StoreError, checked_text
 
 __all__ = ["KnowledgeStore", "Hit", "StoreError"]
@@ -116,33 +117,33 @@ class KnowledgeStore:
     def clusters(self, min_langs: int = 1, kinds: Sequence[str] | None = None, limit: int = 50) -> pa.Table:
         """Clusters of items saying the same thing, largest first: ``cluster_summary`` rows."""
         kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
-        where, params = ["n_languages >= ?"], [int(min_langs)]
+        where = [f"n_languages >= {literal(int(min_langs))}"]
         if kinds:
-            where.append(f"list_has_any(kinds, [{', '.join('?' * len(kinds))}])")
-            params += kinds
+            where.append(f"list_has_any(kinds, [{literals(kinds)}])")
         return self.sql(f"SELECT cluster_id, size, n_languages, languages, kinds, documents, representative_text, "
                         f"representative_item_id FROM cluster_summary WHERE {' AND '.join(where)} "
-                        f"ORDER BY n_languages DESC, size DESC, cluster_id LIMIT ?", [*params, int(limit)])
+                        f"ORDER BY n_languages DESC, size DESC, cluster_id LIMIT {literal(int(limit))}")
 
     def cluster_of(self, item_id: str) -> pa.Table:
         """The members of the cluster holding ``item_id`` (a prefix will do): empty when it is in none."""
         return self.sql("SELECT c.cluster_id, i.item_id, i.kind, i.lang, round(c.similarity::DOUBLE, 4) AS similarity, "
                         "i.text, i.source_path FROM cluster_member c JOIN items i USING (item_id) "
-                        "WHERE c.cluster_id IN (SELECT cluster_id FROM cluster_member WHERE item_id = ? "
-                        "OR starts_with(item_id, ?)) ORDER BY i.lang, c.similarity DESC", [item_id, item_id])
+                        f"WHERE c.cluster_id IN (SELECT cluster_id FROM cluster_member WHERE item_id = {literal(item_id)} "
+                        f"OR starts_with(item_id, {literal(item_id)})) ORDER BY i.lang, c.similarity DESC")
 
     def document(self, doc_id: str) -> dict:
         if len(doc_id.strip()) < 4:
             raise StoreError("give at least 4 characters of a doc_id, or a source path or file name")
-        t = self.sql("SELECT * FROM documents WHERE starts_with(doc_id, ?) OR source_path = ? "
-                     "OR ends_with(source_path, '/' || ?)", [doc_id, doc_id, doc_id])
+        given = literal(doc_id)
+        t = self.sql(f"SELECT * FROM documents WHERE starts_with(doc_id, {given}) OR source_path = {given} "
+                     f"OR ends_with(source_path, '/' || {given})")
         if t.num_rows == 0:
             raise StoreError(f"no document {doc_id!r} (see `kb sql \"SELECT doc_id, source_path FROM documents\"`)")
         if t.num_rows > 1:
             raise StoreError(f"{doc_id!r} matches {t.num_rows} documents: give more of the id")
         doc = t.to_pylist()[0]
-        doc["removed"] = self.sql("SELECT start_char, end_char, rule, text FROM removed_spans WHERE doc_id = ? "
-                                  "ORDER BY start_char", [doc["doc_id"]]).to_pylist()
+        doc["removed"] = self.sql(f"SELECT start_char, end_char, rule, text FROM removed_spans "
+                                  f"WHERE doc_id = {literal(doc['doc_id'])} ORDER BY start_char").to_pylist()
         return doc
 
     # -- search ----------------------------------------------------------------

@@ -124,6 +124,12 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
     if started is None:   # (this process runs stages itself, unless a first build's workers do)
         pool.tune_allocator()
     pool.use_system_arrow_pool()
+    if executor == "local":
+        # no pandas object ever reaches pyarrow in this process (Ray Data's driver hands it some): its look for
+        # pandas settled without importing it (~0.4-0.8 s where pandas is installed; as in the workers)
+        from pipeline.arrow_pandas import settle_pandas_check
+
+        settle_pandas_check()
     from pipeline.runner import CorpusError, RunLocked, RunSettings, Runner
 
     settings = RunSettings(model=model, backend=backend, embed=not no_embed, aux_model=not no_aux_model,

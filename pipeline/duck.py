@@ -6,8 +6,11 @@ Kept apart because the loader imports pyarrow (0.4-1 s on a busy machine): a one
 """
 from __future__ import annotations
 
+import math
+import numbers
 import pathlib
 import re
+from typing import Any, Iterable
 
 SCHEMA_DIR = pathlib.Path(__file__).resolve().parent.parent / "schemas"
 _MIGRATION = re.compile(r"^(\d{3})_(\w+)\.sql$")
@@ -44,3 +47,30 @@ def load_extension(con, name: str) -> bool:
         return True
     except duckdb.Error:
         return False
+
+
+def literal(value: Any) -> str:
+    """``value`` as an SQL literal, for statements the pipeline runs without bound parameters.
+
+    DuckDB's Python binding imports pandas, where it is installed, at every bound parameter (to ask whether
+    the value is one of pandas' types) until the import succeeds: a ``kb search`` took 1.8-2.0 s instead of
+    0.8-1.1 with pandas beside it (the [ray] extra brings it), and a run's processes each paid the import
+    (0.4-0.8 s) in their first statement with a parameter."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, numbers.Integral):   # (numpy's integers too)
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return f"{value!r}::DOUBLE" if math.isfinite(value) else f"'{value}'::DOUBLE"
+    if isinstance(value, str):
+        # (a NUL ends DuckDB's parse of a quoted string: it goes in as chr(0))
+        return " || chr(0) || ".join("'" + part.replace("'", "''") + "'" for part in value.split("\x00"))
+    raise TypeError(f"no SQL literal for {type(value).__name__}")
+
+
+def literals(values: Iterable[Any]) -> str:
+    """``values`` as a comma-separated list of SQL literals (for ``IN (...)``; see :func:`literal`)."""
+    return ", ".join(literal(v) for v in values)

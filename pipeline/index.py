@@ -57,6 +57,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from pipeline.duck import literal
+
 FLAT_MAX_ROWS = 1_000    # exact (numpy) up to here; beyond, a search is memory-bound (benchmarks/run.py)
 # IVF shards hold 4-bit PQ codes (faiss "fast scan": the scan is a SIMD table lookup, ~30x less
 # memory than float rows) over about sqrt(n) lists. Cross-language queries sit far from every item
@@ -620,7 +622,7 @@ def sync(con, db_path: str | os.PathLike, stamp: bool = True, flat_max: int = FL
     if stamp:
         generation = uuid.uuid4().hex
         con.execute(f"DELETE FROM {STATE_TABLE}")
-        con.execute(f"INSERT INTO {STATE_TABLE} (generation) VALUES (?)", [generation])
+        con.execute(f"INSERT INTO {STATE_TABLE} (generation) VALUES ({literal(generation)})")
     else:
         generation = store_generation(con)
         if generation is None:

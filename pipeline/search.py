@@ -31,6 +31,7 @@ from typing import Sequence
 import numpy as np
 
 from pipeline import ranking
+from pipeline.duck import literal, literals
 from pipeline.types import Hit, StoreError, checked_text
 from pipeline.units import ITEM_KINDS, KINDS
 
@@ -189,7 +190,7 @@ class Searcher:
             raise StoreError(f"unknown kind {bad[0]!r}; kinds: {', '.join(KINDS)}")
         return Scope(list(langs) if langs else None, kinds, doc or None)
 
-    def _filters(self, langs, kinds, doc) -> tuple[str, list]:
+    def _filters(self, langs, kinds, doc) -> str:
         return self.scope(langs, kinds, doc).sql()
 
     def aux_embedder(self):
@@ -201,12 +202,12 @@ class Searcher:
             self._aux_embedder = USEEmbedder()
         return self._aux_embedder
 
-    def dense(self, vector: np.ndarray, where: str | "Scope", params: list | None = None, limit: int = CANDIDATES,
+    def dense(self, vector: np.ndarray, where: str | "Scope", limit: int = CANDIDATES,
               aux: bool = False, exclude: str | None = None) -> list[str]:
         """Keys ranked by CSLS score in the main (or auxiliary) model's space (:meth:`dense_scored`)."""
-        return [k for k, _ in self.dense_scored(vector, where, params, limit, aux, exclude)]
+        return [k for k, _ in self.dense_scored(vector, where, limit, aux, exclude)]
 
-    def dense_scored(self, vector: np.ndarray, where: str | "Scope", params: list | None = None,
+    def dense_scored(self, vector: np.ndarray, where: str | "Scope",
                      limit: int = CANDIDATES, aux: bool = False,
                      exclude: str | None = None) -> list[tuple[str, float]]:
         """(key, score) ranked by CSLS score in the main (or auxiliary) model's space.
@@ -228,26 +229,26 @@ class Searcher:
                 found = index.search(model_id, vector, HUBNESS_WEIGHT, where.langs, where.kinds,
                                      limit + (exclude is not None))
                 return [(k, s) for k, s in found if k != exclude][:limit]
-            where, params = where.sql()
+            where = where.sql()
         if exclude is not None:
-            where, params = where + " AND u.key_id <> ?", [*(params or []), exclude]
-        literal = "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
-        score = (f"array_inner_product(e.search_vector, {literal}) - {HUBNESS_WEIGHT} * coalesce(h.hubness, 0)")
+            where += f" AND u.key_id <> {literal(exclude)}"
+        score = (f"array_inner_product(e.search_vector, {_vector_literal(vector, dim)}) "
+                 f"- {HUBNESS_WEIGHT} * coalesce(h.hubness, 0)")
         hub = "LEFT JOIN hubness h ON h.key_id = e.key_id AND h.model_id = e.model_id"
         # filter through a semi-join: joining search_unit row by row costs 3x on 100k rows
         rows = self.con.execute(
-            f"SELECT e.key_id, {score} AS score FROM {table} e {hub} WHERE e.model_id = ? "
+            f"SELECT e.key_id, {score} AS score FROM {table} e {hub} WHERE e.model_id = {literal(model_id)} "
             f"AND e.key_id IN (SELECT u.key_id FROM search_unit u WHERE {where}) ORDER BY score DESC, e.key_id "
-            f"LIMIT ?", [model_id, *params, limit]).fetchall()
+            f"LIMIT {literal(limit)}").fetchall()
         return [(r[0], float(r[1])) for r in rows]
 
-    def lexical(self, query: str, where: str, params: list, limit: int) -> list[str]:
+    def lexical(self, query: str, where: str, limit: int) -> list[str]:
         if not self.fts:
             return []
         rows = self.con.execute(
-            f"SELECT key_id FROM (SELECT u.key_id, fts_main_search_text.match_bm25(t.key_id, ?) AS score "
+            f"SELECT key_id FROM (SELECT u.key_id, fts_main_search_text.match_bm25(t.key_id, {literal(query)}) AS score "
             f"FROM search_text t JOIN search_unit u ON u.key_id = t.key_id WHERE {where}) "
-            f"WHERE score IS NOT NULL ORDER BY score DESC, key_id LIMIT ?", [query, *params, limit]).fetchall()
+            f"WHERE score IS NOT NULL ORDER BY score DESC, key_id LIMIT {literal(limit)}").fetchall()
         return [r[0] for r in rows]
 
     def units(self, ids: Sequence[str]) -> dict[str, ranking.Unit]:
@@ -258,7 +259,7 @@ class Searcher:
         if not ids:
             return {}
         rows = self.con.execute(f"SELECT {', '.join(ranking.UNIT_COLUMNS)} FROM search_unit "
-                                f"WHERE key_id IN ({_sql_strings(ids)})").fetchall()
+                                f"WHERE key_id IN ({literals(ids)})").fetchall()
         out = {r[0]: ranking.Unit(*r) for r in rows}
         wanted = {(u.doc_id, u.block_idx): u for u in out.values() if u.block_idx is not None}
         if wanted:
@@ -266,7 +267,7 @@ class Searcher:
             idx = sorted({b for _, b in wanted})
             blocks = self.con.execute(
                 f"SELECT doc_id, block_idx, kind, text, start_char, end_char FROM block "
-                f"WHERE doc_id IN ({_sql_strings(docs)}) AND block_idx IN ({', '.join(map(str, idx))})").fetchall()
+                f"WHERE doc_id IN ({literals(docs)}) AND block_idx IN ({', '.join(map(str, idx))})").fetchall()
             lists = self._lists([(d, b) for d, b, kind, *_ in blocks if kind == "list_item" and (d, b) in wanted])
             paragraphs = {(d, b): text for d, b, _, text, *_ in blocks}
             out = {k: replace(u, list_idx=lists.get((u.doc_id, u.block_idx)),
@@ -294,7 +295,7 @@ class Searcher:
                 others.clear()
             found: dict[str, list[int]] = {d: [] for d in missing}
             for doc_id, block_idx in self.con.execute(
-                    f"SELECT doc_id, block_idx FROM block WHERE doc_id IN ({_sql_strings(missing)}) "
+                    f"SELECT doc_id, block_idx FROM block WHERE doc_id IN ({literals(missing)}) "
                     f"AND kind <> 'list_item' ORDER BY doc_id, block_idx").fetchall():
                 found[doc_id].append(block_idx)
             others.update(found)
@@ -339,10 +340,10 @@ class Searcher:
                                               f"{scope.doc_condition()})").fetchone()[0]:
             raise StoreError(f"no document {scope.doc!r}: give a doc_id, a prefix of one or a source path "
                              f"(see `kb sql \"SELECT doc_id, source_path FROM documents\"`)")
-        where, params = scope.sql()
+        where = scope.sql()
         searched = [langs] if isinstance(langs, str) else langs
         terms = lexical_query(query, searched or self.languages())
-        lexical = self.lexical(terms, where, params, CANDIDATES) if terms and LEXICAL_WEIGHT else []
+        lexical = self.lexical(terms, where, CANDIDATES) if terms and LEXICAL_WEIGHT else []
         self._prefetched()
         legs, weights = [], []
         if self.model_id and DENSE_WEIGHTS[0]:
@@ -362,7 +363,8 @@ class Searcher:
         self._prefetched()
         row = self.con.execute("SELECT e.search_vector, u.lang, u.kind, e.key_id FROM embedding e "
                                "JOIN search_unit u USING (key_id) "
-                               "WHERE e.key_id = ? OR e.key_id LIKE ? || '%' LIMIT 2", [item_id, item_id]).fetchall()
+                               f"WHERE e.key_id = {literal(item_id)} OR e.key_id LIKE {literal(item_id)} || '%' "
+                               "LIMIT 2").fetchall()
         if not row:
             raise StoreError(f"no embedded item {item_id!r}")
         if len(row) > 1:
@@ -376,16 +378,15 @@ class Searcher:
         scope = self.scope(langs, list(ITEM_KINDS) if kind in ITEM_KINDS else [kind], None)
         ids = self.dense(vector, scope, limit=top + 1, exclude=item_id)
         sims = self.con.execute(
-            f"SELECT key_id, array_inner_product(search_vector, ?::FLOAT[{self.dim}]) FROM embedding "
-            f"WHERE key_id IN ({_sql_strings(ids)})", [vector.tolist()]).fetchall() if ids else []
+            f"SELECT key_id, array_inner_product(search_vector, {_vector_literal(vector, self.dim)}) FROM embedding "
+            f"WHERE key_id IN ({literals(ids)})").fetchall() if ids else []
         score = dict(sims)
         return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [], show_blocks=False)
 
 
-def _sql_strings(values: Sequence[str]) -> str:
-    """Keys as SQL string literals. DuckDB's Python binding probes for pandas on every string
-    parameter (two failed imports each, ~0.3 s for a result list on a busy machine)."""
-    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+def _vector_literal(vector: np.ndarray, dim: int) -> str:
+    """A query vector as an SQL array literal (bound, it would be a parameter: see :func:`pipeline.duck.literal`)."""
+    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
 
 
 @dataclass(frozen=True)
@@ -395,20 +396,20 @@ class Scope:
     kinds: list[str]
     doc: str | None = None
 
-    def sql(self) -> tuple[str, list]:
-        """The same filters as an SQL condition on search_unit ``u`` (values inlined as literals,
-        see :func:`_sql_strings`), and its parameters."""
-        where, params = [], []
+    def sql(self) -> str:
+        """The same filters as an SQL condition on search_unit ``u``, values inlined as literals
+        (:func:`pipeline.duck.literal`)."""
+        where = []
         if self.langs:
-            where.append(f"u.lang IN ({_sql_strings(self.langs)})")
-        where.append(f"u.kind IN ({_sql_strings(self.kinds)})")
+            where.append(f"u.lang IN ({literals(self.langs)})")
+        where.append(f"u.kind IN ({literals(self.kinds)})")
         if self.doc:
             where.append(self.doc_condition())
-        return " AND ".join(where), params
+        return " AND ".join(where)
 
     def doc_condition(self) -> str:
         """The document filter on a table ``u`` with doc_id and source_path (search_unit, documents)."""
-        doc = _sql_strings([self.doc or ""])
+        doc = literal(self.doc or "")
         return f"(u.doc_id = {doc} OR u.doc_id LIKE {doc} || '%' OR u.source_path = {doc})"
 
 

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.duck import literal, literals
 from pipeline.protocol import Stage, nested_type
 
 MANIFEST = "manifest.duckdb"
@@ -109,12 +110,6 @@ def pause_point(name: str) -> None:
         pathlib.Path(os.environ["KB_PAUSE_FILE"]).write_text(name)
         while True:
             time.sleep(1)
-
-
-def literal(value: str) -> str:
-    """A SQL string literal. The manifest's reads avoid bound parameters: DuckDB imports pandas (a second)
-    on the first one, which would double a run that has nothing to do."""
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 # DuckDB would cache up to 80% of memory: the manifest needs little
@@ -356,17 +351,17 @@ class ShardStore:
                 keys = list(deletes) + (upserts.column("key").to_pylist() if upserts is not None else [])
                 if keys:
                     con.register("_keys", pa.table({"key": pa.array(keys, pa.string())}))
-                    con.execute("DELETE FROM entries WHERE stage = ? AND key IN (SELECT key FROM _keys)", [stage])
+                    con.execute(f"DELETE FROM entries WHERE stage = {literal(stage)} AND key IN (SELECT key FROM _keys)")
                     con.unregister("_keys")
                 if upserts is not None and upserts.num_rows:
                     con.register("_up", upserts)
-                    con.execute("INSERT INTO entries BY NAME SELECT ? AS stage, * FROM _up", [stage])
+                    con.execute(f"INSERT INTO entries BY NAME SELECT {literal(stage)} AS stage, * FROM _up")
                     con.unregister("_up")
             for stage, changed in (files or {}).items():
                 for shard, new in changed.items():
-                    con.execute("DELETE FROM files WHERE stage = ? AND shard = ?", [stage, shard])
+                    con.execute(f"DELETE FROM files WHERE stage = {literal(stage)} AND shard = {literal(shard)}")
                     if new is not None:
-                        con.execute("INSERT INTO files VALUES (?, ?, ?, ?)", [stage, shard, new[0].name, new[1]])
+                        con.execute(f"INSERT INTO files VALUES ({literals([stage, shard, new[0].name, new[1]])})")
             drop_doc_srcs = list(drop_doc_srcs)
             if drop_doc_srcs:
                 con.register("_srcs", pa.table({"src": pa.array(drop_doc_srcs, pa.string())}))
@@ -459,8 +454,9 @@ class ShardStore:
         self._read.clear()
         self.con.execute("BEGIN TRANSACTION")
         for shard in shards:
-            self.con.execute("DELETE FROM files WHERE stage = ? AND shard = ?", [stage, shard])
-            self.con.execute("DELETE FROM entries WHERE stage = ? AND shard = ?", [stage, shard])
+            where = f"stage = {literal(stage)} AND shard = {literal(shard)}"
+            self.con.execute(f"DELETE FROM files WHERE {where}")
+            self.con.execute(f"DELETE FROM entries WHERE {where}")
         self.con.execute("COMMIT")
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.duck import literal, literals
+
 TOP_RULES = 25          # artefact rules shown (by removals)
 TOP_SOURCES = 15        # most quoted statistic sources
 TOP_STATISTICS = 200    # rows of the statistics table
@@ -17,12 +19,12 @@ TOP_REJECTIONS = 20
 MEMBERS_PER_LANGUAGE = 3
 
 
-def _rows(ks, query: str, params: list | None = None) -> list[dict[str, Any]]:
-    return ks.con.execute(query, params or []).to_arrow_table().to_pylist()
+def _rows(ks, query: str) -> list[dict[str, Any]]:
+    return ks.con.execute(query).to_arrow_table().to_pylist()
 
 
 def _has_table(ks, name: str) -> bool:
-    return ks.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0] > 0
+    return ks.con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = {literal(name)}").fetchone()[0] > 0
 
 
 def collect(ks) -> dict[str, Any]:
@@ -105,10 +107,10 @@ def _clusters(ks) -> list[dict[str, Any]]:
         SELECT c.cluster_id, i.item_id, i.lang, i.kind, i.text, c.similarity,
                coalesce(d.title, d.source_path) AS document
         FROM cluster_member c JOIN item i USING (item_id) JOIN doc_source d USING (doc_id)
-        WHERE c.cluster_id IN ({", ".join("?" * len(top))})
+        WHERE c.cluster_id IN ({literals(c["cluster_id"] for c in top)})
         QUALIFY row_number() OVER (PARTITION BY c.cluster_id, i.lang ORDER BY c.similarity DESC, i.item_id)
                 <= {MEMBERS_PER_LANGUAGE}
-        ORDER BY c.cluster_id, i.lang, c.similarity DESC""", [c["cluster_id"] for c in top])
+        ORDER BY c.cluster_id, i.lang, c.similarity DESC""")
     by_cluster: dict[str, dict[str, list]] = {}
     for m in members:
         by_cluster.setdefault(m["cluster_id"], {}).setdefault(m["lang"], []).append(

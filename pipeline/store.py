@@ -22,9 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.duck import SCHEMA_DIR, load_extension, migrations  # noqa: F401  (store.* for callers)
+from pipeline.duck import SCHEMA_DIR, literal, literals, load_extension, migrations  # noqa: F401  (store.* for callers)
 from pipeline.protocol import flatten
-from pipeline.shards import iter_batches, literal, pause_point
+from pipeline.shards import iter_batches, pause_point
 from pipeline.textmap import stable_hash
 
 # DuckDB's cache while loading (it spills past it): memory stays flat as the corpus grows. At 10,000 articles
@@ -51,7 +51,7 @@ def migrate(con, dim: int = DEFAULT_DIM, aux_dim: int = AUX_DIM) -> list[int]:
         if version in done:
             continue
         con.execute(sql.replace("{dim}", str(int(dim))).replace("{aux_dim}", str(int(aux_dim))))
-        con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+        con.execute(f"INSERT INTO schema_version (version, name) VALUES ({literals([version, name])})")
         applied.append(version)
     return applied
 
@@ -335,9 +335,11 @@ def _in_own_process(db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int |
 def _write_in_child(send, parent: int, db_path: pathlib.Path, plan: LoadPlan, dims: dict[str, int | None],
                     stats: list) -> None:
     _die_with(parent)
+    from pipeline.arrow_pandas import settle_pandas_check
     from pipeline.pool import use_system_arrow_pool
 
     use_system_arrow_pool()   # (as the run's other processes)
+    settle_pandas_check()     # (a process of the pipeline's own: no pandas object reaches its pyarrow)
     try:
         result = ("ok", _write(db_path, plan, {}, {}, dims, stats, rebuild=True))
     except BaseException as exc:   # (a KeyboardInterrupt too: the parent raises it)
@@ -463,7 +465,7 @@ def _apply(con, plan: LoadPlan, keys: dict[str, str], state: dict[str, str], dim
             _check_hubness(con)
         for name, value in (("hubness", plan.hubness_key or ""), ("clusters", plan.clusters_key or ""),
                             ("rejected", _rejected_key(plan.rejected)), ("embed", str(plan.embed))):
-            con.execute("INSERT OR REPLACE INTO store_state VALUES (?, ?)", [name, value])
+            con.execute(f"INSERT OR REPLACE INTO store_state VALUES ({literals([name, value])})")
         record_timings(con, stats)
         _sync_vector_index(con, db_path)
         _list_units(con, result, new_units)
@@ -722,7 +724,7 @@ FTS_SCHEMA = "fts_main_search_text"
 
 def _fts_size(con) -> int | None:
     """Documents in the BM25 index, None when the store has no index."""
-    if not con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [FTS_SCHEMA]).fetchone()[0]:
+    if not con.execute(f"SELECT count(*) FROM duckdb_schemas() WHERE schema_name = {literal(FTS_SCHEMA)}").fetchone()[0]:
         return None
     if not load_extension(con, "fts"):
         return None
@@ -814,15 +816,12 @@ FTS_SCRATCH = "_fts_scratch"
 
 def _drop_fts_scratch(con) -> None:
     """Detach the in-memory database of :func:`_fts_build_staged` (after the store's commit)."""
-    attached = con.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?",
-                           [FTS_SCRATCH]).fetchone()[0]
-    if attached:
-        con.execute(f"DETACH {FTS_SCRATCH}")
+    con.execute(f"DETACH DATABASE IF EXISTS {FTS_SCRATCH}")
 
 
 def _fts_stemmer(con) -> str:
-    macro = con.execute("SELECT macro_definition FROM duckdb_functions() WHERE schema_name = ? AND "
-                        "function_name = 'match_bm25'", [FTS_SCHEMA]).fetchone()
+    macro = con.execute(f"SELECT macro_definition FROM duckdb_functions() WHERE schema_name = {literal(FTS_SCHEMA)} "
+                        "AND function_name = 'match_bm25'").fetchone()
     m = re.search(r"stem\(unnest\(\w+\.tokenize\(query_string\)\), '(\w+)'\)", macro[0] if macro else "")
     return m.group(1) if m else "none"
 
@@ -873,8 +872,8 @@ def _fts_stats(con) -> None:
 def record_timings(con, stats: list) -> None:
     con.execute("DELETE FROM stage_run")
     if stats:
-        con.executemany("INSERT INTO stage_run VALUES (?, ?, ?, ?, ?, ?)",
-                        [[s.stage, s.processed, s.skipped, s.removed, s.rows, s.seconds] for s in stats])
+        con.execute("INSERT INTO stage_run VALUES " + ", ".join(
+            f"({literals([s.stage, s.processed, s.skipped, s.removed, s.rows, s.seconds])})" for s in stats))
 
 
 # BM25 tokens: any run of letters or digits, so Polish ł, ż, ś survive. DuckDB's regexes (RE2) read

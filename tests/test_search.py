@@ -100,8 +100,7 @@ def test_bm25_keeps_non_ascii_letters(store):
         # the index holds the whole word; an ASCII-only tokeniser would keep "idee" and "n"
         terms = {r[0] for r in ks.con.execute("SELECT term FROM fts_main_search_text.dict").fetchall()}
         assert "ideeën" in terms and "n" not in terms
-        where, params = s._filters(["nl"], ["passage"], None)
-        hits = s.lexical("ideeën", where, params, 5)
+        hits = s.lexical("ideeën", s._filters(["nl"], ["passage"], None), 5)
         texts = ks.sql("SELECT key_id, text FROM search_units").to_pylist()
         text_of = {r["key_id"]: r["text"] for r in texts}
         assert hits and all("ideeën" in text_of[k].casefold() for k in hits)
@@ -420,11 +419,11 @@ def test_vector_index_gives_the_exact_answers_on_the_store(store):
         assert s.vector_index() is not None
         for langs, kinds in ((["id"], ["passage"]), (["pl", "nl"], None), (None, ["tip", "myth"])):
             scope = s.scope(langs, kinds, None)
-            where, params = scope.sql()
+            where = scope.sql()
             for query in ("Ilu dorosłych internautów korzysta z Facebooka?", "Reageer snel op klachten"):
                 for aux, embedder in ((False, s.embedder()), (True, s.aux_embedder())):
                     q = embedder.encode_queries([query])[0]
-                    approx, exact = s.dense(q, scope, limit=10, aux=aux), s.dense(q, where, params, limit=10, aux=aux)
+                    approx, exact = s.dense(q, scope, limit=10, aux=aux), s.dense(q, where, limit=10, aux=aux)
                     # the same ranking, up to the order of scores equal in float32
                     np.testing.assert_allclose(_scores(ks, approx, q, aux), _scores(ks, exact, q, aux), atol=2e-6)
                     assert len(set(approx) ^ set(exact)) <= 2
