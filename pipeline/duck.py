@@ -6,7 +6,6 @@ Kept apart because the loader imports pyarrow (0.4-1 s on a busy machine): a one
 """
 from __future__ import annotations
 
-import math
 import numbers
 import pathlib
 import re
@@ -63,8 +62,8 @@ def literal(value: Any) -> str:
     if isinstance(value, numbers.Integral):   # (numpy's integers too)
         return str(int(value))
     if isinstance(value, numbers.Real):
-        value = float(value)
-        return f"{value!r}::DOUBLE" if math.isfinite(value) else f"'{value}'::DOUBLE"
+        # (as a string: a bare 0.011081992269863783 is read as a DECIMAL, and its cast lands a unit off)
+        return f"'{float(value)!r}'::DOUBLE"
     if isinstance(value, str):
         # (a NUL ends DuckDB's parse of a quoted string: it goes in as chr(0))
         return " || chr(0) || ".join("'" + part.replace("'", "''") + "'" for part in value.split("\x00"))

@@ -196,7 +196,8 @@ def init_worker(warm: bool = False, index: int = 0, workers: int = 1, html: bool
     # without letting thinc load torch; a plain `import spacy` here would load torch in every worker.)
     import pipeline.registry  # noqa: F401  (every stage's module)
     # a worker converts no pandas object: pyarrow's looks for pandas, settled now, import none (~0.2 CPU s a
-    # worker). Only here, not in the parent: a command or a library user may hand pyarrow pandas objects.
+    # worker). Not in a library user's process, who may hand pyarrow pandas objects (`kb run` settles its own
+    # with the local executor: pipeline.cli).
     from pipeline.arrow_pandas import settle_pandas_check
 
     settle_pandas_check()

@@ -378,15 +378,16 @@ class Searcher:
         scope = self.scope(langs, list(ITEM_KINDS) if kind in ITEM_KINDS else [kind], None)
         ids = self.dense(vector, scope, limit=top + 1, exclude=item_id)
         sims = self.con.execute(
-            f"SELECT key_id, array_inner_product(search_vector, {_vector_literal(vector, self.dim)}) FROM embedding "
+            f"SELECT key_id, array_inner_product(search_vector, {_vector_literal(vector, self.dim, 9)}) FROM embedding "
             f"WHERE key_id IN ({literals(ids)})").fetchall() if ids else []
         score = dict(sims)
         return self._hits([(k, float(score.get(k, 0.0))) for k in ids][:top], ids, [], show_blocks=False)
 
 
-def _vector_literal(vector: np.ndarray, dim: int) -> str:
-    """A query vector as an SQL array literal (bound, it would be a parameter: see :func:`pipeline.duck.literal`)."""
-    return "[" + ",".join(f"{x:.7g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
+def _vector_literal(vector: np.ndarray, dim: int, digits: int = 7) -> str:
+    """A query vector as an SQL array literal (bound, it would be a parameter: see :func:`pipeline.duck.literal`);
+    ``digits=9`` gives each float32 exactly."""
+    return "[" + ",".join(f"{x:.{digits}g}" for x in vector.tolist()) + f"]::FLOAT[{dim}]"
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,9 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
     retry = ""
     for memory in (STORE_MEMORY_BUILD if rebuild else STORE_MEMORY, STORE_MEMORY_RETRY):
         if rebuild:
-            for p in (target, target.with_name(target.name + ".wal")):
+            # (and the BM25 scratch file a run killed before 2026-12-01 may have left: tokens are in memory now)
+            for p in (target, target.with_name(target.name + ".wal"), target.with_name(target.name + ".fts-scratch"),
+                      target.with_name(target.name + ".fts-scratch.wal")):
                 p.unlink(missing_ok=True)
         con = connect_new(target)
         con.execute(f"SET memory_limit = '{memory}'")
@@ -792,7 +794,8 @@ def _fts_build_staged(con, result: LoadResult) -> None:
     # pairs each, side by side, needed more than 96 MB and ran out of the load's 128 in about one first
     # build in six (then loaded again with 1 GB; caught in the act once more on 2026-12-01). One after the
     # other they take less time (the tokenising above runs one thread a scan; these use every thread), and
-    # the whole load passes at 80 MB (alone, with nothing else held, they passed at 96 and failed at 64)
+    # the whole load passed at 80 MB (alone, with nothing else held, they passed at 96 and failed at 64; measured
+    # with the tokens in a scratch file: in memory, the 10,000-article loads of 2026-12-01 passed at 128 MB)
     for i in range(parts):
         con.execute(f"CREATE TABLE {t}_df_{i} AS SELECT w, count(*) AS df FROM "
                     f"(SELECT DISTINCT docid, w FROM {t}_tokens_{i}) GROUP BY w")

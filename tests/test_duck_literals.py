@@ -15,7 +15,8 @@ import pytest
 from pipeline.duck import literal, literals
 from tests.conftest import CORPUS
 
-VALUES = [None, True, False, 0, -5, 2**62, np.int64(7), 0.1, 1e308, 1.5e-7, np.float32(0.5), float("nan"),
+VALUES = [None, True, False, 0, -5, 2**62, np.int64(7), 0.1, 0.011081992269863783, 1e308, 1.5e-7, 5e-324, -0.0,
+          np.float32(0.5), float("nan"),
           float("inf"), float("-inf"), "", "it's", "a\x00b", "\x00", "back\\slash", "ł ż ś ideeën 日本", "$$ -- /* ? '"]
 
 
