@@ -126,10 +126,11 @@ class KnowledgeStore:
 
     def cluster_of(self, item_id: str) -> pa.Table:
         """The members of the cluster holding ``item_id`` (a prefix will do): empty when it is in none."""
+        given = literal(item_id)
         return self.sql("SELECT c.cluster_id, i.item_id, i.kind, i.lang, round(c.similarity::DOUBLE, 4) AS similarity, "
                         "i.text, i.source_path FROM cluster_member c JOIN items i USING (item_id) "
-                        f"WHERE c.cluster_id IN (SELECT cluster_id FROM cluster_member WHERE item_id = {literal(item_id)} "
-                        f"OR starts_with(item_id, {literal(item_id)})) ORDER BY i.lang, c.similarity DESC")
+                        f"WHERE c.cluster_id IN (SELECT cluster_id FROM cluster_member WHERE item_id = {given} "
+                        f"OR starts_with(item_id, {given})) ORDER BY i.lang, c.similarity DESC")
 
     def document(self, doc_id: str) -> dict:
         if len(doc_id.strip()) < 4:

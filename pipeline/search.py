@@ -361,10 +361,10 @@ class Searcher:
     def related(self, item_id: str, top: int = 10, other_langs_only: bool = True) -> list[Hit]:
         item_id = checked_text(item_id, "the item id")
         self._prefetched()
+        given = literal(item_id)
         row = self.con.execute("SELECT e.search_vector, u.lang, u.kind, e.key_id FROM embedding e "
-                               "JOIN search_unit u USING (key_id) "
-                               f"WHERE e.key_id = {literal(item_id)} OR e.key_id LIKE {literal(item_id)} || '%' "
-                               "LIMIT 2").fetchall()
+                               f"JOIN search_unit u USING (key_id) WHERE e.key_id = {given} "
+                               f"OR e.key_id LIKE {given} || '%' LIMIT 2").fetchall()
         if not row:
             raise StoreError(f"no embedded item {item_id!r}")
         if len(row) > 1:
