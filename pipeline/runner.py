@@ -304,6 +304,8 @@ class Runner:
             prefetch.start()
         want_ingest = {u.src: Want(u.shard, stable_hash(u.sha256, u.rel, u.first_line, ingest_fp),
                                    u.src) for u in units.values()}
+        if prefetch is None and hasattr(self.executor, "start_standby") and self._any_to_ingest(want_ingest):
+            self.executor.start_standby()   # (an edit: one worker loads spaCy while this process plans)
         reader = {u.src: u for u in units.values()}
         self._phase(["ingest"], {"ingest": want_ingest}, drop=False, reader=reader)
         self._commit_units(units)
@@ -520,6 +522,11 @@ class Runner:
             return False
         known = self.shards.entries("ingest")
         return self._enough(sum(1 for src in units if src not in known))
+
+    def _any_to_ingest(self, want: dict[str, Want]) -> bool:
+        """Whether any source is new or changed since it was ingested (not a no-op or only deletions)."""
+        known = self.shards.entries("ingest")
+        return any((e := known.get(src)) is None or e.skip_key != w.skip_key for src, w in want.items())
 
     def _prefetch_fingerprints(self) -> None:
         """Compute every stage's fingerprints ahead of need (a thread: the parent is idle during a phase)."""

@@ -185,7 +185,9 @@ def test_an_incremental_update_gives_the_store_of_a_run_from_scratch(corpus_copy
     path.write_text(path.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
     (corpus_copy / "000_1ca32d8ebe30806b.txt").unlink()
     small = run(corpus_copy, out, RunSettings(embed=False, workers=2), progress=False)
-    assert small.accounting["worker_processes"] == 0       # one document: this process, no pool started
+    # one document: no pool, but one worker (the standby) ran its per-language phase while this process planned
+    assert small.accounting["worker_processes"] == 1
+    assert [p["phase"] for p in small.accounting["phases"] if p["workers_cpu"]] == ["denoise+normalise+segment+extract"]
     scratch = run(corpus_copy, tmp_path / "scratch", FAST, progress=False)
     assert scratch.documents == small.documents == 4
     assert _rows(out / "knowledge.duckdb") == _rows(tmp_path / "scratch" / "knowledge.duckdb")
@@ -194,6 +196,9 @@ def test_an_incremental_update_gives_the_store_of_a_run_from_scratch(corpus_copy
                                            "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
     assert not keyed & {"sentence", "block", "item", "search_text"}   # schemas/013
     assert not keyed & {"doc_source", "doc_clean", "doc_language", "store_doc"}   # schemas/014
+    (corpus_copy / "001_5ab8a955fe3c4605.txt").unlink()
+    deleted = run(corpus_copy, out, RunSettings(embed=False, workers=2), progress=False)
+    assert deleted.documents == 3 and deleted.accounting["worker_processes"] == 0   # nothing to compute: no worker
 
 
 def test_an_update_migrates_a_store_of_an_older_schema_in_place(corpus_copy, tmp_path, monkeypatch):
