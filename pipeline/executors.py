@@ -24,6 +24,7 @@ import pathlib
 import resource
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator
 
@@ -743,19 +744,25 @@ class LocalExecutor:
         (:meth:`run_chunks`). Ingest and langid stay here: they come before the worker is up."""
         if self.workers > 1 and self._pool is None and self._standby is None:
             self.accounting.pool_started()
-            # (no HTML extraction in its warm-up: ingest, the only stage that extracts, is not its work)
-            self._standby = worker_pool.start(1, warm=True, html=False)
-            worker_pool.launch(self._standby)
+            try:
+                # (no HTML extraction in its warm-up: ingest, the only stage that extracts, is not its work)
+                self._standby = worker_pool.start(1, warm=True, html=False)
+                worker_pool.launch(self._standby)
+            except Exception:   # (only a speed-up: the phase runs in this process)
+                self._stop_standby()
 
     def _stop_standby(self) -> None:
-        for worker in self._standby or ():
-            worker.shutdown(wait=False, cancel_futures=True)
-        self._standby = None
+        """Let the standby worker go (its phase is over, or a pool takes its place)."""
+        if self._standby is not None:
+            for worker in self._standby:
+                worker.shutdown(wait=False, cancel_futures=True)
+            self._standby = None
+            self.accounting.pool_stopped()
 
     def _start_pool(self, warm: bool = False) -> list[cf.ProcessPoolExecutor]:
         if self._pool is None:
-            # a phase larger than the edit it was started for (a code change): a pool's workers split the
-            # languages between them (their warm-up), the standby had all to itself
+            # a phase larger than the edit it was started for (a langid or embedding change): a pool's workers
+            # split the languages between them (their warm-up), the standby had all to itself
             self._stop_standby()
             self.accounting.pool_started()
             self._pool = worker_pool.start(self.workers, warm)
@@ -782,8 +789,9 @@ class LocalExecutor:
         pool = self._standby if standby else self._start_pool()
         queue = _Queue(items, len(pool), split)
         running: dict[cf.Future, int] = {}
-        held = [0] * self.workers
-        holding = [False] * self.workers   # the worker was told more tasks are coming (no warm-up meanwhile)
+        held = [0] * len(pool)
+        holding = [False] * len(pool)   # the worker was told more tasks are coming (no warm-up meanwhile)
+        given = 0   # results handed on
 
         def refill() -> None:
             for w, worker in enumerate(pool):
@@ -811,7 +819,15 @@ class LocalExecutor:
                 refill()
                 for result in finished:
                     self.accounting.task(result.work)
+                    given += 1
                     yield result
+        except BrokenProcessPool:
+            if not standby or given:
+                raise
+            # the standby died before its first result (killed, or its start failed): only a speed-up, so the
+            # phase runs in this process
+            self._stop_standby()
+            yield from self._map(fn, items, pool=False)
         except BaseException:
             for f in running:
                 f.cancel()
@@ -829,10 +845,12 @@ class LocalExecutor:
             by_out[head.out], by_out[rest.out] = head, rest
             return head, rest
 
+        per_language = bool(chunks) and chunks[0].per_language
         with self.accounting.phase("+".join(chunks[0].stages) if chunks else "chunks"):
-            for result in self._map(fn, chunks, pool=pool, split=split,
-                                    standby=bool(chunks) and chunks[0].per_language):
+            for result in self._map(fn, chunks, pool=pool, split=split, standby=per_language):
                 on_done(result, by_out[result.out])
+        if per_language:
+            self._stop_standby()   # (its phase is over: nothing else goes to it, and its memory goes back now)
 
     def merge(self, tasks: list[MergeTask]) -> list[MergeResult]:
         # merging is mostly reading and writing files: worth the pool's workers only when they are up anyway

@@ -291,20 +291,20 @@ class Runner:
             self.executor.start()
         units, dup_rejected = self._units(found)
         rejected += dup_rejected
+
+        # ingest: per source unit
+        ingest_fp = self._fp(BY_NAME["ingest"])
+        want_ingest = {u.src: Want(u.shard, stable_hash(u.sha256, u.rel, u.first_line, ingest_fp),
+                                   u.src) for u in units.values()}
+        changed = self._to_ingest(want_ingest)
         prefetch = None
-        if (early or self._much_new(units)) and hasattr(self.executor, "start"):
+        if (early or self._enough(changed)) and hasattr(self.executor, "start"):
             # a real workload: the pool's workers start (imports) while this process plans, and the later
             # stages' fingerprints are computed while the workers ingest, off the serial path
             self.executor.start()
             prefetch = threading.Thread(target=self._prefetch_fingerprints, name="fingerprints", daemon=True)
-
-        # ingest: per source unit
-        ingest_fp = self._fp(BY_NAME["ingest"])
-        if prefetch is not None:
             prefetch.start()
-        want_ingest = {u.src: Want(u.shard, stable_hash(u.sha256, u.rel, u.first_line, ingest_fp),
-                                   u.src) for u in units.values()}
-        if prefetch is None and hasattr(self.executor, "start_standby") and self._any_to_ingest(want_ingest):
+        elif changed and hasattr(self.executor, "start_standby"):
             self.executor.start_standby()   # (an edit: one worker loads spaCy while this process plans)
         reader = {u.src: u for u in units.values()}
         self._phase(["ingest"], {"ingest": want_ingest}, drop=False, reader=reader)
@@ -516,17 +516,10 @@ class Runner:
         """Whether ``sources`` new sources keep a pool busy (not a small edit, which this process runs alone)."""
         return self.settings.worker_count > 1 and sources >= 2 * self.settings.worker_count * self.settings.chunk_docs
 
-    def _much_new(self, units: dict[str, "Unit"]) -> bool:
-        """Whether enough sources are new or changed to keep a pool busy (not a no-op or a small edit)."""
-        if not self._enough(len(units)):
-            return False
+    def _to_ingest(self, want: dict[str, Want]) -> int:
+        """How many sources are new or changed since they were ingested (or ingest's code or settings changed)."""
         known = self.shards.entries("ingest")
-        return self._enough(sum(1 for src in units if src not in known))
-
-    def _any_to_ingest(self, want: dict[str, Want]) -> bool:
-        """Whether any source is new or changed since it was ingested (not a no-op or only deletions)."""
-        known = self.shards.entries("ingest")
-        return any((e := known.get(src)) is None or e.skip_key != w.skip_key for src, w in want.items())
+        return sum(1 for src, w in want.items() if (e := known.get(src)) is None or e.skip_key != w.skip_key)
 
     def _prefetch_fingerprints(self) -> None:
         """Compute every stage's fingerprints ahead of need (a thread: the parent is idle during a phase)."""

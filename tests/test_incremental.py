@@ -11,7 +11,7 @@ import sys
 import duckdb
 import pytest
 
-from pipeline import outputs, runner
+from pipeline import executors, outputs, runner
 from pipeline.discovery import SUPPORTED_SUFFIXES, discover
 from pipeline.runner import RunSettings, run
 from pipeline.textmap import stable_hash
@@ -178,7 +178,7 @@ def _rows(db: pathlib.Path) -> dict[str, list]:
         return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
 
 
-def test_an_incremental_update_gives_the_store_of_a_run_from_scratch(corpus_copy, tmp_path):
+def test_an_incremental_update_gives_the_store_of_a_run_from_scratch(corpus_copy, tmp_path, monkeypatch):
     out = tmp_path / "out"
     run(corpus_copy, out, RunSettings(embed=False, workers=2), progress=False)
     path = corpus_copy / EDITED
@@ -196,9 +196,36 @@ def test_an_incremental_update_gives_the_store_of_a_run_from_scratch(corpus_copy
                                            "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
     assert not keyed & {"sentence", "block", "item", "search_text"}   # schemas/013
     assert not keyed & {"doc_source", "doc_clean", "doc_language", "store_doc"}   # schemas/014
+    # a deletion: no source to ingest, so no standby worker is started
+    started = []
+    standby = executors.LocalExecutor.start_standby
+    monkeypatch.setattr(executors.LocalExecutor, "start_standby", lambda self: started.append(1) or standby(self))
     (corpus_copy / "001_5ab8a955fe3c4605.txt").unlink()
     deleted = run(corpus_copy, out, RunSettings(embed=False, workers=2), progress=False)
-    assert deleted.documents == 3 and deleted.accounting["worker_processes"] == 0   # nothing to compute: no worker
+    assert deleted.documents == 3 and not started and deleted.accounting["worker_processes"] == 0
+
+
+def test_an_edit_whose_standby_worker_dies_runs_its_phase_in_this_process(corpus_copy, tmp_path, monkeypatch):
+    # the standby worker is only a speed-up: one that dies before its first result (here: at its start)
+    # leaves the phase to this process, with the same store
+    import concurrent.futures as cf
+    import multiprocessing
+
+    def dying_standby(self) -> None:
+        self.accounting.pool_started()
+        self._standby = [cf.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=os._exit, initargs=(3,))]
+
+    out = tmp_path / "out"
+    run(corpus_copy, out, FAST, progress=False)
+    path = corpus_copy / EDITED
+    path.write_text(path.read_text(encoding="utf-8") + "\nSatu kalimat tambahan di akhir.\n", encoding="utf-8")
+    monkeypatch.setattr(executors.LocalExecutor, "start_standby", dying_standby)
+    edited = run(corpus_copy, out, RunSettings(embed=False, workers=2), progress=False)
+    assert {s.stage: s.processed for s in edited.stages}["extract"] == 1
+    assert edited.accounting["worker_processes"] == 0   # (it ran no task)
+    scratch = run(corpus_copy, tmp_path / "scratch", FAST, progress=False)
+    assert _rows(out / "knowledge.duckdb") == _rows(tmp_path / "scratch" / "knowledge.duckdb")
 
 
 def test_an_update_migrates_a_store_of_an_older_schema_in_place(corpus_copy, tmp_path, monkeypatch):
