@@ -871,15 +871,13 @@ class LocalExecutor:
 
     def release(self) -> None:
         """No more chunks: let the workers exit while the parent goes on (their teardown overlaps its load)."""
-        if self._pool is None and self._standby is not None:
-            self._pool, self._standby = self._standby, None   # (let go as a pool is)
+        self._stop_standby()   # (one no phase used)
         if self._pool is not None and self._releasing is None:
             self._releasing = threading.Thread(target=self._shutdown, name="pool-shutdown", daemon=True)
             self._releasing.start()
 
     def close(self) -> None:
-        if self._pool is None and self._standby is not None:
-            self._pool, self._standby = self._standby, None
+        self._stop_standby()
         if self._pool is not None:
             if self._releasing is None:
                 self._shutdown()

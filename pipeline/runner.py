@@ -517,9 +517,11 @@ class Runner:
         return self.settings.worker_count > 1 and sources >= 2 * self.settings.worker_count * self.settings.chunk_docs
 
     def _to_ingest(self, want: dict[str, Want]) -> int:
-        """How many sources are new or changed since they were ingested (or ingest's code or settings changed)."""
+        """How many sources ingest will compute: new or changed ones (or all: its code or settings changed),
+        by the rule of :meth:`_phase`."""
         known = self.shards.entries("ingest")
-        return sum(1 for src, w in want.items() if (e := known.get(src)) is None or e.skip_key != w.skip_key)
+        return sum(1 for src, w in want.items()
+                   if (e := known.get(src)) is None or e.skip_key != w.skip_key or e.shard != w.shard)
 
     def _prefetch_fingerprints(self) -> None:
         """Compute every stage's fingerprints ahead of need (a thread: the parent is idle during a phase)."""
