@@ -768,11 +768,18 @@ class LocalExecutor:
             self._pool = worker_pool.start(self.workers, warm)
         return self._pool
 
-    def _shutdown(self) -> None:
-        for worker in self._pool or ():
-            worker.shutdown(wait=False, cancel_futures=True)
-        for worker in self._pool or ():
-            worker.shutdown(wait=True)
+    def _shutdown(self, wait: bool = True) -> None:
+        """Let every worker go at once; ``wait``: until each has exited (its CPU then counts in the
+        accounting's ``workers_cpu_os``: RUSAGE_CHILDREN holds only reaped processes, and a
+        ``shutdown(wait=False)`` forgets the thread that reaps them, so a later ``shutdown(wait=True)`` waits
+        for nothing)."""
+        pool = self._pool or []
+        if not wait or len(pool) < 2:
+            for worker in pool:
+                worker.shutdown(wait=wait, cancel_futures=True)
+            return
+        with cf.ThreadPoolExecutor(len(pool), thread_name_prefix="pool-shutdown") as threads:
+            list(threads.map(lambda worker: worker.shutdown(wait=True, cancel_futures=True), pool))
 
     def _map(self, fn: Callable, items: list, pool: bool = True,
              split: Callable[[Any, int], tuple[Any, Any]] | None = None, standby: bool = False) -> Iterator:
@@ -880,7 +887,7 @@ class LocalExecutor:
         self._stop_standby()
         if self._pool is not None:
             if self._releasing is None:
-                self._shutdown()
+                self._shutdown(wait=False)   # (a run that failed: not waiting for a chunk still running)
             else:
                 self._releasing.join()
                 self._releasing = None

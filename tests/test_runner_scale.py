@@ -316,7 +316,8 @@ def test_a_process_pool_gives_the_same_store(corpus_copy, tmp_path, monkeypatch)
     # ingest, then the chain: a chunk a document (langid ran in ingest's chunks, on the documents they made)
     assert sum(w["tasks"] for w in acc["per_worker"]) >= 5 * 2
     assert all(w["busy_cpu"] > 0 and w["startup_cpu"] > 0 for w in acc["per_worker"])
-    assert acc["workers_cpu_os"] >= sum(w["busy_cpu"] for w in acc["per_worker"]) * 0.9
+    # (every worker waited for and reaped before the pool's CPU is read: what each measured of itself is in it)
+    assert acc["workers_cpu_os"] >= sum(w["startup_cpu"] + w["busy_cpu"] for w in acc["per_worker"]) - 0.02
     assert acc["parent_serial_cpu"] <= acc["parent_cpu"] <= acc["total_cpu"]
     assert [p["phase"] for p in acc["phases"]][:2] == ["ingest", "denoise+normalise+segment+extract"]
     assert {s.stage: s.processed for s in pooled.stages}["langid"] == 5
