@@ -769,17 +769,12 @@ class LocalExecutor:
         return self._pool
 
     def _shutdown(self, wait: bool = True) -> None:
-        """Let every worker go at once; ``wait``: until each has exited (its CPU then counts in the
-        accounting's ``workers_cpu_os``: RUSAGE_CHILDREN holds only reaped processes, and a
-        ``shutdown(wait=False)`` forgets the thread that reaps them, so a later ``shutdown(wait=True)`` waits
-        for nothing)."""
-        pool = self._pool or []
-        if not wait or len(pool) < 2:
-            for worker in pool:
-                worker.shutdown(wait=wait, cancel_futures=True)
-            return
-        with cf.ThreadPoolExecutor(len(pool), thread_name_prefix="pool-shutdown") as threads:
-            list(threads.map(lambda worker: worker.shutdown(wait=True, cancel_futures=True), pool))
+        """Let the workers go; ``wait``: until each has exited (a worker exits at once when let go, and this
+        runs beside the store load). Its CPU then counts in the accounting's ``workers_cpu_os``:
+        RUSAGE_CHILDREN holds only reaped processes, and a ``shutdown(wait=False)`` forgets the thread that
+        reaps them, so a later ``shutdown(wait=True)`` waits for nothing."""
+        for worker in self._pool or ():
+            worker.shutdown(wait=wait, cancel_futures=True)
 
     def _map(self, fn: Callable, items: list, pool: bool = True,
              split: Callable[[Any, int], tuple[Any, Any]] | None = None, standby: bool = False) -> Iterator:
