@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures as cf
 import gc
+import importlib
 import multiprocessing
 import os
 import pathlib
@@ -194,10 +195,28 @@ def init_worker(warm: bool = False, index: int = 0, workers: int = 1, html: bool
     # what every chunk needs, imported before the first one: a pool started early (LocalExecutor.start)
     # does this while the parent still plans. (Not spaCy: pipeline.spacy_blank imports it on first use
     # without letting thinc load torch; a plain `import spacy` here would load torch in every worker.)
+    prepare_process()
+    atexit.register(_exit_now)
+    if warm:
+        _WARMING = threading.Thread(target=_warm_up, args=(index, workers, html), name="warm-up", daemon=True)
+        _WARMING.start()
+
+
+_PREPARED = False
+
+
+def prepare_process() -> None:
+    """What a process that runs stages for a run sets up once, before its first task: a local pool's worker
+    (:func:`init_worker`) or a Ray worker (``pipeline.ray_executor``), so that the stages run there as they do
+    in ``kb run``'s own process."""
+    global _PREPARED
+    if _PREPARED:
+        return
+    _PREPARED = True
     import pipeline.registry  # noqa: F401  (every stage's module)
     # a worker converts no pandas object: pyarrow's looks for pandas, settled now, import none (~0.2 CPU s a
     # worker). Not in a library user's process, who may hand pyarrow pandas objects (`kb run` settles its own
-    # with the local executor: pipeline.cli).
+    # with the local executor: pipeline.cli). (A Ray worker has imported pandas already: nothing is done.)
     from pipeline.arrow_pandas import settle_pandas_check
 
     settle_pandas_check()
@@ -205,10 +224,18 @@ def init_worker(warm: bool = False, index: int = 0, workers: int = 1, html: bool
     gc.set_threshold(max(gc.get_threshold()[0], GC_YOUNG_THRESHOLD), *gc.get_threshold()[1:])
     tune_allocator()
     use_system_arrow_pool()
-    atexit.register(_exit_now)
-    if warm:
-        _WARMING = threading.Thread(target=_warm_up, args=(index, workers, html), name="warm-up", daemon=True)
-        _WARMING.start()
+
+
+def warm_ray_worker(html: bool = True) -> int:
+    """A Ray task: set up the worker process it runs in and load, for every language, what the stages load on
+    first use (a local pool's warm-up, at once: Ray gives any worker chunks of any language)."""
+    prepare_process()
+    for step in _warm_steps(0, 1, html):
+        try:
+            step()
+        except Exception:   # (whatever failed fails again, with its message, where a stage needs it)
+            pass
+    return os.getpid()
 
 
 def _exit_now() -> None:
@@ -353,10 +380,15 @@ class RayStart(threading.Thread):
     The thread lives until then: a local Ray's processes die with the thread that started them (Linux
     sends a child's parent-death signal when the thread that made it ends, not the process)."""
 
-    def __init__(self, address: str | None, num_cpus: int):
+    def __init__(self, address: str | None, num_cpus: int, warm: bool = False, html: bool = True):
+        """``warm``: a local Ray's workers load what the stages load on first use as soon as Ray is up
+        (:func:`warm_ray_worker`; ``html``: the HTML extraction too), while the driver plans."""
         super().__init__(name="ray-start", daemon=True)
         self.address = address
         self.num_cpus = num_cpus
+        self.warm = warm
+        self.html = html
+        self._warming: list = []
         self.owned = False
         self.error: BaseException | None = None
         self._init_done = threading.Event()
@@ -394,6 +426,10 @@ class RayStart(threading.Thread):
         worker_log = logging.getLogger("ray._private.worker")
         level = worker_log.level
         worker_log.setLevel(logging.ERROR)
+        # Ray Data's modules (~0.6 s) imported while ray.init waits for Ray's processes to start
+        data_import = threading.Thread(target=importlib.import_module, args=("ray.data",), name="ray-data-import",
+                                       daemon=True)
+        data_import.start()
         try:
             kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
             if self.address:
@@ -401,8 +437,13 @@ class RayStart(threading.Thread):
             else:
                 ray.init(num_cpus=self.num_cpus, **kwargs)
             self.owned = True
+            if self.warm and not self.address:
+                # a task a CPU: each starts one of the worker processes the run's tasks will use
+                warm = ray.remote(num_cpus=1)(warm_ray_worker)
+                self._warming = [warm.remote(self.html) for _ in range(self.num_cpus)]
         finally:
             worker_log.setLevel(level)
+            data_import.join()
 
     def wait(self) -> None:
         self._init_done.wait()
@@ -419,8 +460,9 @@ def ray_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int | 
                         address: str | None) -> RayStart | None:
     """Ray starting, for a run into ``out`` that will want it (as :func:`start_for_first_build`)."""
     count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    if not _first_build(out) or _article_suffixes(pathlib.Path(corpus), 2 * count * CHUNK_DOCS) is None:
+    suffixes = _article_suffixes(pathlib.Path(corpus), 2 * count * CHUNK_DOCS)
+    if not _first_build(out) or suffixes is None:
         return None
-    starting = RayStart(address, count)
+    starting = RayStart(address, count, warm=True, html=bool(suffixes & HTML_SUFFIXES))
     starting.start()
     return starting

@@ -5,7 +5,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from pipeline.runner import RunSettings, run
+from pipeline.pool import RayStart
+from pipeline.runner import Runner, RunSettings, run
 from tests.conftest import CORPUS
 
 ray = pytest.importorskip("ray", reason="Ray is not installed here (pip install -e '.[ray]'); .ci/run installs it")
@@ -20,7 +21,15 @@ def _rows(db, sql):
 def test_ray_and_local_executors_give_the_same_store(tmp_path):
     # the main model only: the auxiliary one takes the same path (embed.run_models) at twice the time
     local = run(CORPUS, tmp_path / "local", RunSettings(workers=1, aux_model=False), progress=False)
-    on_ray = run(CORPUS, tmp_path / "ray", RunSettings(executor="ray", workers=2, aux_model=False), progress=False)
+    # Ray started as `kb run` starts it for a first build of many articles: its workers set up and warmed by a
+    # task each before the run's first task (their process settings and preloaded data change no output)
+    starting = RayStart(None, 2, warm=True, html=True)
+    starting.start()
+    starting.wait()
+    warmed = ray.get(starting._warming)
+    assert len(warmed) == 2 and all(isinstance(pid, int) for pid in warmed)
+    on_ray = Runner(tmp_path / "ray", RunSettings(executor="ray", workers=2, aux_model=False), progress=False,
+                    started=starting).run(CORPUS)
     assert local.documents == on_ray.documents == 5
     a, b = local.store, on_ray.store
     for sql in ("SELECT * FROM item ORDER BY item_id",
