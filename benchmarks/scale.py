@@ -8,7 +8,8 @@ On a corpus from ``kb bench corpus`` (real articles recombined), every run a fre
 1. throughput of the non-embedding stages with one worker against a blank spaCy
    tokenise + sentencise pass over the same articles, measured in this same run;
 2. two workers against one (1 and 2: one worker, the spaCy pass and two workers each run
-   ``--repeats`` times, in turn; the fastest run of each counts);
+   ``--repeats`` times, in turn; the fastest run of each counts), and after each pair what the machine's
+   two cores give at that moment (two copies of a CPU loop against one);
 3. the largest process's peak RSS at ``--large`` articles against ``--small``;
 4. at ``--large`` articles: a no-op rerun; then adding 10 and editing 10 articles
    (the store updated in place, its BM25 index patched, not rebuilt);
@@ -106,6 +107,21 @@ print(json.dumps({{"seconds": time.perf_counter() - t, "cpu_s": time.process_tim
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+_SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(12_000_000): x += i * i % 7\nprint(time.perf_counter() - t)"
+
+
+def machine_parallelism() -> float:
+    """What two cores give this moment: the speed-up of two copies of a pure-Python loop at once against one
+    alone (2.0 on two idle cores of their own; less where the cores are shared with other machines' work).
+    The same loop, no memory to speak of: the most any two-process workload could reach right now."""
+    def spin(n: int) -> float:
+        procs = [subprocess.Popen([PY, "-c", _SPIN], stdout=subprocess.PIPE, text=True) for _ in range(n)]
+        return max(float(p.communicate()[0]) for p in procs)
+
+    alone = spin(1)
+    return round(2 * alone / spin(2), 2)
+
+
 def cpu_accounting(one: pathlib.Path, two: pathlib.Path) -> dict:
     """The two-worker speed-up predicted from CPU seconds alone (what a shared machine distorts least).
 
@@ -166,6 +182,7 @@ def main() -> int:
     # speed-ups of 1.61-1.85), and once a whole first run by a third (one worker 48.9 s, then 36.6, with the
     # spaCy pass between them at full speed: a throughput of 0.37x from the first run, 0.50x from the second).
     # Each figure is that of the fastest run of each side (as timeit reports); every run is listed.
+    parallelism = [machine_parallelism()]
     ones, twos, bases = [one], [two], [base]
     for i in range(2, args.repeats + 1):
         print(f"[2/6] {args.small} articles, one worker, the spaCy pass, two workers again ({i}/{args.repeats}) ...",
@@ -173,6 +190,7 @@ def main() -> int:
         ones.append(first_build(work, small, 1, "out-small-1"))
         bases.append(spacy_pass(small))
         twos.append(first_build(work, small, 2, "out-small-2"))
+        parallelism.append(machine_parallelism())
     fastest_one, fastest_base = min(r["seconds"] for r in ones), min(r["seconds"] for r in bases)
     report["throughput"] = {
         "articles": args.small,
@@ -198,6 +216,8 @@ def main() -> int:
                          "speedup_first_pair": round(one["seconds"] / two["seconds"], 2),
                          "one_cpu_s": round(one["cpu_s"], 1), "two_cpu_s": round(two["cpu_s"], 1),
                          "load_average": os.getloadavg(),
+                         # two copies of a CPU loop against one, after each pair (2.0: two idle cores)
+                         "machine_two_cores_speedup": parallelism,
                          **cpu_accounting(work / "accounting-1.json", work / "accounting-2.json")}
     if args.throughput_only:
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -311,7 +331,9 @@ def print_table(r: dict) -> None:
          f"{r['workers']['speedup']}x (runs: {r['workers'].get('runs_two_s')} vs {r['workers'].get('runs_one_s')})",
          ">= 1.7x"),
         ("2 workers vs 1, from CPU seconds", f"{r['workers'].get('speedup_from_cpu')}x (parent serial "
-         f"{r['workers'].get('two_workers', {}).get('parent_serial_cpu')} CPU s)", ">= 1.7x")]
+         f"{r['workers'].get('two_workers', {}).get('parent_serial_cpu')} CPU s)", ">= 1.7x"),
+        ("the machine: 2 copies of a CPU loop vs 1", f"{r['workers'].get('machine_two_cores_speedup')}x "
+         "(after each pair of runs; 2.0 on two idle cores)", "(context)")]
     rows += [
         (f"peak RSS {r['files']['articles']} vs {args_small(r)} articles",
          f"{r['memory']['large_rss_mb']} vs {r['memory']['small_rss_mb']} MB = {r['memory']['ratio']}x", "<= 1.2x"),
