@@ -388,7 +388,7 @@ class RayStart(threading.Thread):
         self.num_cpus = num_cpus
         self.warm = warm
         self.html = html
-        self._warming: list = []
+        self.warming: list = []   # the warm-up tasks' object refs (each gives its worker's pid)
         self.owned = False
         self.error: BaseException | None = None
         self._init_done = threading.Event()
@@ -440,7 +440,7 @@ class RayStart(threading.Thread):
             if self.warm and not self.address:
                 # a task a CPU: each starts one of the worker processes the run's tasks will use
                 warm = ray.remote(num_cpus=1)(warm_ray_worker)
-                self._warming = [warm.remote(self.html) for _ in range(self.num_cpus)]
+                self.warming = [warm.remote(self.html) for _ in range(self.num_cpus)]
         finally:
             worker_log.setLevel(level)
             data_import.join()

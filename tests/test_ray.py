@@ -25,9 +25,13 @@ def test_ray_and_local_executors_give_the_same_store(tmp_path):
     # task each before the run's first task (their process settings and preloaded data change no output)
     starting = RayStart(None, 2, warm=True, html=True)
     starting.start()
-    starting.wait()
-    warmed = ray.get(starting._warming)
-    assert len(warmed) == 2 and all(isinstance(pid, int) for pid in warmed)
+    try:
+        starting.wait()
+        warmed = ray.get(starting.warming)
+        assert len(warmed) == 2 and all(isinstance(pid, int) for pid in warmed)
+    except BaseException:
+        starting.stop()   # (the runner stops it otherwise)
+        raise
     on_ray = Runner(tmp_path / "ray", RunSettings(executor="ray", workers=2, aux_model=False), progress=False,
                     started=starting).run(CORPUS)
     assert local.documents == on_ray.documents == 5
