@@ -146,7 +146,7 @@ def main() -> int:
     ap.add_argument("--large", type=int, default=10000)
     ap.add_argument("--work", type=pathlib.Path, default=pathlib.Path("/tmp/kb-bench"))
     ap.add_argument("--out", type=pathlib.Path, default=ROOT / "outputs" / "bench.json")
-    ap.add_argument("--repeats", type=int, default=3,
+    ap.add_argument("--repeats", type=lambda v: max(1, int(v)), default=3,
                     help="runs of one worker, the spaCy pass and two workers, in turn, and of local and Ray "
                          "(the fastest of each counts)")
     ap.add_argument("--skip-ray", action="store_true")
@@ -159,8 +159,6 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     report: dict = {"machine": f"{os.cpu_count()} cores (shared: timings are noisy, compare ratios)",
                     "started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    small = corpus(work, args.small)
-
     # A first run on a machine builds the model caches (pipeline.model_cache's folder: the language identifier's
     # arrays, the word-frequency tables, ...) once, ~3 CPU s; the timed runs are a user's later ones.
     first_build(work, corpus(work, WARM_DOCS), 1, "out-warm")
@@ -170,6 +168,7 @@ def main() -> int:
         args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
         print(json.dumps(report["ray"], indent=1))
         return 0
+    small = corpus(work, args.small)
     if args.scale_only:
         return scale(args, report, small)
     print(f"[1/6] {args.small} articles, one worker ...", flush=True)
@@ -332,7 +331,8 @@ def print_table(r: dict) -> None:
          ">= 1.7x"),
         ("2 workers vs 1, from CPU seconds", f"{r['workers'].get('speedup_from_cpu')}x (parent serial "
          f"{r['workers'].get('two_workers', {}).get('parent_serial_cpu')} CPU s)", ">= 1.7x"),
-        ("the machine: 2 copies of a CPU loop vs 1", f"{r['workers'].get('machine_two_cores_speedup')}x "
+        ("the machine: 2 copies of a CPU loop vs 1",
+         f"{', '.join(f'{x}x' for x in r['workers'].get('machine_two_cores_speedup', []))} "
          "(after each pair of runs; 2.0 on two idle cores)", "(context)")]
     rows += [
         (f"peak RSS {r['files']['articles']} vs {args_small(r)} articles",

@@ -205,31 +205,32 @@ def init_worker(warm: bool = False, index: int = 0, workers: int = 1, html: bool
 _PREPARED = False
 
 
-def prepare_process() -> None:
+def prepare_process(settle_pandas: bool = True) -> None:
     """What a process that runs stages for a run sets up once, before its first task: a local pool's worker
-    (:func:`init_worker`) or a Ray worker (``pipeline.ray_executor``), so that the stages run there as they do
-    in ``kb run``'s own process."""
+    (:func:`init_worker`) or a Ray worker (``pipeline.ray_executor``, with ``settle_pandas`` False), so that
+    the stages run there as they do in ``kb run``'s own process."""
     global _PREPARED
     if _PREPARED:
         return
-    _PREPARED = True
     import pipeline.registry  # noqa: F401  (every stage's module)
-    # a worker converts no pandas object: pyarrow's looks for pandas, settled now, import none (~0.2 CPU s a
-    # worker). Not in a library user's process, who may hand pyarrow pandas objects (`kb run` settles its own
-    # with the local executor: pipeline.cli). (A Ray worker has imported pandas already: nothing is done.)
-    from pipeline.arrow_pandas import settle_pandas_check
+    if settle_pandas:
+        # a pool worker converts no pandas object: pyarrow's looks for pandas, settled now, import none (~0.2
+        # CPU s a worker). Not in a library user's process, who may hand pyarrow pandas objects (`kb run`
+        # settles its own with the local executor: pipeline.cli), nor in a Ray worker, where Ray Data may.
+        from pipeline.arrow_pandas import settle_pandas_check
 
-    settle_pandas_check()
+        settle_pandas_check()
     # the collector as the parent sets it for a run (Runner.run): the stages run here as they would there
     gc.set_threshold(max(gc.get_threshold()[0], GC_YOUNG_THRESHOLD), *gc.get_threshold()[1:])
     tune_allocator()
     use_system_arrow_pool()
+    _PREPARED = True   # (only once all of it is done: a step that failed is tried again at the next task)
 
 
 def warm_ray_worker(html: bool = True) -> int:
     """A Ray task: set up the worker process it runs in and load, for every language, what the stages load on
     first use (a local pool's warm-up, at once: Ray gives any worker chunks of any language)."""
-    prepare_process()
+    prepare_process(settle_pandas=False)
     for step in _warm_steps(0, 1, html):
         try:
             step()
@@ -460,8 +461,10 @@ def ray_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int | 
                         address: str | None) -> RayStart | None:
     """Ray starting, for a run into ``out`` that will want it (as :func:`start_for_first_build`)."""
     count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if not _first_build(out):
+        return None
     suffixes = _article_suffixes(pathlib.Path(corpus), 2 * count * CHUNK_DOCS)
-    if not _first_build(out) or suffixes is None:
+    if suffixes is None:
         return None
     starting = RayStart(address, count, warm=True, html=bool(suffixes & HTML_SUFFIXES))
     starting.start()

@@ -11,7 +11,8 @@ to the driver (``iter_batches``), which writes each chunk's rows into the shard 
 the local executor does, while Ray makes the next, so both give the same store.
 
 A Ray worker's first task sets its process up as a local pool's worker is (``pool.prepare_process``:
-the collector's threshold, the allocator, Arrow's memory pool), and a first build of many articles
+the collector's threshold, the allocator, Arrow's memory pool; not pyarrow's look for pandas, which Ray
+Data may hand it), and a first build of many articles
 warms a local Ray's workers as soon as Ray is up (``pool.warm_ray_worker``, a task a CPU) while the driver
 plans: without either, a Ray worker spent ~5 CPU s more at 2,000 articles and its first chunks waited
 for trafilatura, spaCy and the language tables.
@@ -62,7 +63,7 @@ def _decode(spec: str) -> tuple[Chunk, int]:
 
 def build(batch: pa.Table) -> pa.Table:
     """map_batches: chunk specs -> their document rows."""
-    prepare_process()   # (this worker's first task: the process set up as a local pool's worker is)
+    prepare_process(settle_pandas=False)   # (this worker's first task: set up as a local pool's worker is)
     tables = []
     for spec in batch.column("spec").to_pylist():
         chunk, index = _decode(spec)
@@ -127,7 +128,7 @@ class ApplyModelStage:
     """map_batches: a stage with models over document rows, as an actor pool: a model loads once per actor."""
 
     def __init__(self, name: str, run_settings: Any):
-        prepare_process()
+        prepare_process(settle_pandas=False)
         self.name = name
         self.run_settings = run_settings
         self.resources = resources(stage(name), run_settings)
