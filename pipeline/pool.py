@@ -103,12 +103,10 @@ def start_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int 
     of at least two chunks a worker. None otherwise (the runner starts a pool itself once it knows).
     The command line calls it first thing, before its process opens a database or starts a thread:
     the workers may be forked from it."""
-    count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    if count <= 1 or not _first_build(out):
+    wanted = _first_build_of_many(corpus, out, workers, min_workers=2)
+    if wanted is None:
         return None
-    suffixes = _article_suffixes(pathlib.Path(corpus), 2 * count * CHUNK_DOCS)
-    if suffixes is None:
-        return None
+    count, html = wanted
     # Forked from this process once it has imported what every worker imports (the stages, pyarrow, numpy:
     # ~0.3 CPU s), which it imports for the run anyway: spawned, each worker imported them again, beside this
     # process's planning, on the two cores of a 2-worker run (2 workers, 1,000 articles, fourteen alternating
@@ -116,8 +114,7 @@ def start_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int 
     fork = can_fork()
     if fork:
         import pipeline.registry  # noqa: F401  (every stage's module)
-    # (the files looked at stand for the corpus: a worker whose chunk holds HTML after all loads it there)
-    pool = start(count, warm=True, html=bool(suffixes & HTML_SUFFIXES), fork=fork)
+    pool = start(count, warm=True, html=html, fork=fork)
     launch(pool)
     return pool
 
@@ -130,6 +127,20 @@ def release(started: Any) -> None:
         return
     for worker in started:
         worker.shutdown(wait=False, cancel_futures=True)
+
+
+def _first_build_of_many(corpus: pathlib.Path, out: pathlib.Path, workers: int | None, min_workers: int = 1
+                         ) -> tuple[int, bool] | None:
+    """(the worker count, whether the corpus may hold HTML) for a first build into ``out`` (:func:`_first_build`)
+    of at least two chunks a worker, with at least ``min_workers`` workers; None otherwise."""
+    count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    if count < min_workers or not _first_build(out):
+        return None
+    suffixes = _article_suffixes(pathlib.Path(corpus), 2 * count * CHUNK_DOCS)
+    if suffixes is None:
+        return None
+    # (the files looked at stand for the corpus: a worker whose chunk holds HTML after all loads it there)
+    return count, bool(suffixes & HTML_SUFFIXES)
 
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".jsonl"})   # files that may hold HTML (a .jsonl record's "html")
@@ -460,12 +471,10 @@ class RayStart(threading.Thread):
 def ray_for_first_build(corpus: pathlib.Path, out: pathlib.Path, workers: int | None,
                         address: str | None) -> RayStart | None:
     """Ray starting, for a run into ``out`` that will want it (as :func:`start_for_first_build`)."""
-    count = workers or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    if not _first_build(out):
+    wanted = _first_build_of_many(corpus, out, workers)
+    if wanted is None:
         return None
-    suffixes = _article_suffixes(pathlib.Path(corpus), 2 * count * CHUNK_DOCS)
-    if suffixes is None:
-        return None
-    starting = RayStart(address, count, warm=True, html=bool(suffixes & HTML_SUFFIXES))
+    count, html = wanted
+    starting = RayStart(address, count, warm=True, html=html)
     starting.start()
     return starting

@@ -12,10 +12,9 @@ the local executor does, while Ray makes the next, so both give the same store.
 
 A Ray worker's first task sets its process up as a local pool's worker is (``pool.prepare_process``:
 the collector's threshold, the allocator, Arrow's memory pool; not pyarrow's look for pandas, which Ray
-Data may hand it), and a first build of many articles
-warms a local Ray's workers as soon as Ray is up (``pool.warm_ray_worker``, a task a CPU) while the driver
-plans: without either, a Ray worker spent ~5 CPU s more at 2,000 articles and its first chunks waited
-for trafilatura, spaCy and the language tables.
+Data may hand it), and a first build of many articles warms a local Ray's workers as soon as Ray is up
+(``pool.warm_ray_worker``, a task a CPU) while the driver plans: without either, a Ray worker spent ~5
+CPU s more at 2,000 articles and its first chunks waited for trafilatura, spaCy and the language tables.
 
 Ray is an optional extra: ``pip install -e '.[ray]'``. On a cluster, the corpus
 and the output folder must be on storage every node sees.
