@@ -89,7 +89,7 @@ def is_imperative_word(lang: str, word: str) -> bool:
     return any(w.endswith(s) and len(w) >= len(s) + 3 for s in L.TIP_IMPERATIVE_SUFFIXES)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
     first = first_alnum_token(text)

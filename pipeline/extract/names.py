@@ -154,7 +154,7 @@ def _in_vocab(lang: str, word: str, vocab: frozenset[str]) -> bool:
     return not vocab.isdisjoint(_forms(lang, word))
 
 
-@lru_cache(maxsize=4096)     # an entry is up to ~4 kB (41 forms of a Polish word)
+@lru_cache(maxsize=2048)     # an entry is up to ~4 kB (41 forms of a Polish word)
 def _forms(lang: str, word: str) -> tuple[str, ...]:
     """The lower-case forms of a word :func:`_in_vocab` looks for: itself, and from five letters on its
     stems with every ending (remembered per word: the same words come back in every document)."""
@@ -235,7 +235,7 @@ def _copy(r: Run) -> Run:
     return new
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)   # (its hits are re-asks of a sentence just seen: 2,048 hit as often as 8,192)
 def _runs(lang: str, text: str, vocab: frozenset[str], with_platforms: bool) -> tuple[Run, ...]:
     end = _lone_first_word(text)
     if end:     # (most sentences) a run of the first word alone, if any: no tokens needed

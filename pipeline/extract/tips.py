@@ -281,7 +281,7 @@ def _opening_sentences(doc: DocContext, settings: Settings) -> list[tuple[Block,
     return found
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def _may_be_tip(lang: str, text: str) -> bool:
     """Whether a free sentence could be a tip (remembered per text: four rules ask of every sentence)."""
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
