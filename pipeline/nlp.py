@@ -54,11 +54,15 @@ WORD_CACHE = 4096
 # Per-text caches (here, and the rules' verdicts per sentence in extract/) keep the last documents' sentences:
 # the rules ask of one sentence many times, and boilerplate repeats. They are bounded small enough to fill
 # within a pool worker's first few hundred documents, so its memory stops growing with the corpus (issue 8):
-# a sentence's tokens are ~10 kB, 32,768 of them were 300 MB. Halved on 2026-12-02 (these 4,096 to 2,048, the
+# a sentence's tokens are ~10 kB, 32,768 of them were 300 MB. Halved on 2026-12-02 (tokenize's 4,096 to 2,048, the
 # rules' 8,192 to 4,096, WORD_CACHE too): over 1,000 benchmark articles in one process the misses rose by
 # 0-8% (tokenize 16,044 to 17,394 of 127,000 calls), and a worker's peak fell by ~30 MB at 1,000 articles
-# and ~40 MB at 10,000 (497 to 468 and 570 to 530 MB).
-@lru_cache(maxsize=2048)
+# and ~40 MB at 10,000 (497 to 468 and 570 to 530 MB). TEXT_CACHE: the rules' verdicts per sentence (a bool or a
+# short list an entry); tokenize's entries are the heaviest, and it keeps half as many.
+TEXT_CACHE = 4096
+
+
+@lru_cache(maxsize=TEXT_CACHE // 2)
 def tokenize(text: str) -> tuple[Token, ...]:
     new = tuple.__new__     # Token(...) without its keyword-argument __new__
     return tuple([new(Token, (i, m.start(), m.end(), t, t.lower(), t[0].isalnum() or t[0] == "_"))

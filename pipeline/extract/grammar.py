@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 from pipeline.extract.morphology import clear_imperative, has_tagger, only_infinitive, tag_is, word_tags
 from pipeline.lang import get as lang_data
-from pipeline.nlp import WORD_CACHE, WORD_TOKEN, Token, cues, first_alnum_token, may_start_cue, tokenize, word_set
+from pipeline.nlp import (TEXT_CACHE, WORD_CACHE, WORD_TOKEN, Token, cues, first_alnum_token, may_start_cue,
+                          tokenize, word_set)
 
 _SEPARATORS = (",", "-", "–", "—", ":")
 _CLAUSE_BREAKS = (",", ";", ":", "–", "—")
@@ -89,7 +90,7 @@ def is_imperative_word(lang: str, word: str) -> bool:
     return any(w.endswith(s) and len(w) >= len(s) + 3 for s in L.TIP_IMPERATIVE_SUFFIXES)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TEXT_CACHE)
 def starts_imperative(lang: str, text: str, subjects: frozenset[str] = frozenset()) -> bool:
     """Whether ``text`` starts (after punctuation and up to two lead words) with an imperative."""
     first = first_alnum_token(text)

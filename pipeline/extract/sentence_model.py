@@ -42,7 +42,7 @@ from pipeline.extract.grammar import (conditional_imperative, has_modal, imperat
                                       starts_imperative)
 from pipeline.extract.morphology import reader_imperative, tag_is, word_tags
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentences, words
-from pipeline.nlp import cue_matches, cues, has_cue, tokenize, word_set
+from pipeline.nlp import TEXT_CACHE, cue_matches, cues, has_cue, tokenize, word_set
 
 MODEL_PATH = pathlib.Path(__file__).with_name("sentence_model.json")
 WHOLE_ITEM_CHARS = 250          # a list item up to this long is one unit, as tips.py takes it
@@ -221,7 +221,7 @@ def _popular(lang: str, text: str) -> bool:
     return any(s == 0 or toks[s - 1].lower not in counted for s, _ in found)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TEXT_CACHE)
 def _that_after(lang: str, field: str, text: str) -> bool:
     """Whether a "that" (``MYTH_THAT``: "bahwa", "że", "dat") follows a cue of ``field``."""
     found = cues(lang, field, text)
@@ -231,7 +231,7 @@ def _that_after(lang: str, field: str, text: str) -> bool:
     return any(t.lower in that for t in tokenize(text)[found[0][1]:])
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TEXT_CACHE)
 def cues_inside(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` after the first three words: the sentence states a claim and rejects it in one breath
     (``... bukan berarti ...``, ``..., terwijl ...``, ``... to wcale nie ...``)."""
@@ -242,7 +242,7 @@ def cues_inside(lang: str, field: str, text: str) -> bool:
     return last is not None and any(s > last for s, _ in found)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TEXT_CACHE)
 def cues_at_start(lang: str, field: str, text: str) -> bool:
     """A cue of ``field`` among the first three words: ``Padahal ...``, ``To nieprawda.``."""
     found = cues(lang, field, text)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
 from pipeline.docmodel import Block, DocContext
+from pipeline.nlp import TEXT_CACHE
 
 if TYPE_CHECKING:
     from pipeline.extract.items import Item
@@ -172,14 +173,14 @@ def detail_text(texts: list[str], limit: int) -> str | None:
     return t if len(t) <= limit else t[:limit].rsplit(" ", 1)[0] + "…"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TEXT_CACHE)
 def words(text: str | None) -> list[str]:
     """The words of ``text`` (remembered: the extractors count the words of every sentence, several times;
     the list is shared, do not change it)."""
     return _WORD.findall(text or "")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TEXT_CACHE)
 def is_question(text: str) -> bool:
     """A question, possibly followed by a parenthesis: ``Jaka jest twoja konkurencja? (...)``."""
     if "?" not in text:

@@ -57,7 +57,7 @@ from pipeline.extract.grammar import (clause_imperative, conditional_imperative,
 from pipeline.extract.items import Item, Myth, Tip, make
 from pipeline.extract.spans import MAX_ITEM_CHARS, is_question, overlaps, sentence_texts, sentences, words
 from pipeline.lang import get as lang_data
-from pipeline.nlp import cue_matches, first_alnum_token, has_cue, tokenize, word_set
+from pipeline.nlp import TEXT_CACHE, cue_matches, first_alnum_token, has_cue, tokenize, word_set
 from pipeline.textmap import squash
 
 LEADING_JUNK = " :;,.-–—•*"
@@ -281,7 +281,7 @@ def _opening_sentences(doc: DocContext, settings: Settings) -> list[tuple[Block,
     return found
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=TEXT_CACHE)
 def _may_be_tip(lang: str, text: str) -> bool:
     """Whether a free sentence could be a tip (remembered per text: four rules ask of every sentence)."""
     found = cue_matches(lang, text)     # has_cue of each field, one lookup
