@@ -317,12 +317,18 @@ class ShardStore:
         parent = pc.list_parent_indices(facts.column("line_keys"))
         lines = pa.table({"doc_id": facts.column("doc_id").take(parent),
                           "line_key": pc.list_flatten(facts.column("line_keys"))})
-        self.con.register("_docs", facts.select(["src", "doc_id", "source_path", "digest"]))
-        self.con.execute("INSERT INTO docs_new SELECT * FROM _docs")
-        self.con.unregister("_docs")
-        self.con.register("_lines", lines)
-        self.con.execute("INSERT INTO lines_new SELECT * FROM _lines")
-        self.con.unregister("_lines")
+        # One DuckDB thread: this runs in the parent while the pool's workers have the cores (a second thread
+        # spun beside them); the phases' commits and the boilerplate, between phases, get every thread again.
+        self.con.execute("SET threads = 1")
+        try:
+            self.con.register("_docs", facts.select(["src", "doc_id", "source_path", "digest"]))
+            self.con.execute("INSERT INTO docs_new SELECT * FROM _docs")
+            self.con.unregister("_docs")
+            self.con.register("_lines", lines)
+            self.con.execute("INSERT INTO lines_new SELECT * FROM _lines")
+            self.con.unregister("_lines")
+        finally:
+            self.con.execute("RESET threads")
 
     def commit(self, *, units: pa.Table | None = None, drop_units: Iterable[str] = (),
                entries: dict[str, tuple[pa.Table | None, Iterable[str]]] | None = None,

@@ -115,6 +115,34 @@ def test_html_main_text_and_markdown_front_matter():
     assert docs["b.md"]["meta_spans"][0]["rule"] == "meta:front_matter"
 
 
+def test_the_jusText_fallback_judges_paragraphs_the_same_with_its_stoplist_as_a_set():
+    """ingest hands trafilatura its jusText stoplist (every jusText language's words) as a frozenset, hashed once,
+    not at every page: jusText judges a page's paragraphs by it exactly as by trafilatura's tuple."""
+    import justext.core
+    import trafilatura.external as external
+    from lxml.html import fromstring
+
+    from pipeline.benchcorpus import article, load_pool
+
+    lang, page = article(load_pool(), 0, 21)   # a page of real Indonesian paragraphs that takes the fallback
+    calls = justext.core.define_stoplist.cache_info()
+    ingest.html_to_text(page)
+    after = justext.core.define_stoplist.cache_info()
+    assert after.hits + after.misses > calls.hits + calls.misses
+    held = external.JT_STOPLIST
+    assert isinstance(held, frozenset) and held == frozenset(external.jt_stoplist_init())
+    external.JT_STOPLIST = held   # (jt_stoplist_init set trafilatura's tuple again)
+
+    def judged(stoplist) -> list[tuple[str, str]]:
+        paragraphs = justext.core.ParagraphMaker.make_paragraphs(fromstring(page.encode("utf-8")))
+        justext.core.classify_paragraphs(paragraphs, stoplist, 50, 150, 0.1, 0.2, 0.25, True)
+        return [(p.text, p.cf_class) for p in paragraphs]
+
+    as_set = judged(held)
+    assert as_set == judged(tuple(held))
+    assert as_set != judged(())   # (the stopwords decide)
+
+
 def test_jsonl_one_article_per_line():
     import json
 
