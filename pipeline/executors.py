@@ -21,6 +21,7 @@ import concurrent.futures as cf
 import json
 import os
 import pathlib
+import queue
 import resource
 import threading
 import time
@@ -484,6 +485,48 @@ class ShardAppender:
 
     def abort(self) -> None:
         self.writer.abort()
+
+
+class Handoff:
+    """Calls run in order by one thread of their own, beside the caller (a phase's chunk results written out
+    while the next chunk runs). A call that raises stops the rest: its error is raised at the next
+    :meth:`submit` or at :meth:`close`. At most ``depth`` calls wait: the caller waits past that (memory)."""
+
+    def __init__(self, name: str, depth: int = 4):
+        self._calls: queue.Queue = queue.Queue(depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (call := self._calls.get()) is not None:
+            if self._error is None:
+                try:
+                    call[0](*call[1])
+                except BaseException as exc:   # (raised in the caller's thread)
+                    self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._raise()
+        self._calls.put((fn, args))
+
+    def close(self) -> None:
+        """Wait for every call submitted; raise the error of the one that failed."""
+        self._calls.put(None)
+        self._thread.join()
+        self._raise()
+
+    def abort(self) -> None:
+        """Wait for the call running, run no other."""
+        if self._error is None:
+            self._error = RuntimeError("aborted")
+        if self._thread.is_alive():
+            self._calls.put(None)
+            self._thread.join()
 
 
 def _entries(st: Stage, t: pa.Table) -> pa.Table:

@@ -351,6 +351,52 @@ def test_shards_written_as_their_chunks_arrive_equal_those_merged_after_the_phas
     assert not list((tmp_path / "streamed" / "stages").rglob("*.tmp"))
 
 
+def test_a_shard_write_failing_beside_the_next_chunk_fails_the_run_and_leaves_nothing_half_written(
+        corpus_copy, tmp_path, monkeypatch):
+    from pipeline import executors
+
+    settings = RunSettings(embed=False, workers=1, chunk_docs=2)
+    written = []
+    add = executors.ShardAppender.add
+
+    def add_until_the_disk_is_full(self, out):
+        if len(written) == 1:
+            raise OSError(28, "No space left on device")
+        written.append(self.stage.name)
+        add(self, out)
+
+    monkeypatch.setattr(executors.ShardAppender, "add", add_until_the_disk_is_full)
+    with pytest.raises(OSError, match="No space left on device"):
+        run(corpus_copy, tmp_path / "out", settings, progress=False)
+    assert written == ["ingest"]   # (nothing more was written once one write failed)
+    assert not list((tmp_path / "out" / "stages").rglob("*.tmp"))
+    assert not list((tmp_path / "out" / "stages").rglob("*.parquet"))
+    assert not (tmp_path / "out" / "knowledge.duckdb").exists()
+    monkeypatch.undo()
+    assert run(corpus_copy, tmp_path / "out", settings, progress=False).documents == 5
+
+
+def test_a_handoff_runs_its_calls_in_order_beside_the_caller_and_stops_at_the_first_error():
+    from pipeline.executors import Handoff
+
+    seen = []
+    handoff = Handoff("test", depth=2)
+    for i in range(20):
+        handoff.submit(seen.append, i)
+    handoff.close()
+    assert seen == list(range(20))
+
+    def fail(_):
+        raise ValueError("broken")
+
+    handoff = Handoff("test")
+    handoff.submit(fail, 0)
+    handoff.submit(seen.append, 20)   # (may be taken before the failure is seen: never run)
+    with pytest.raises(ValueError, match="broken"):
+        handoff.close()
+    assert seen == list(range(20))
+
+
 def test_chunks_shrink_at_a_phase_s_tail_so_workers_finish_together():
     from pipeline.executors import MIN_TAIL_CHUNK, chunk_size
 
