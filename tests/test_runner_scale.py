@@ -397,6 +397,27 @@ def test_a_handoff_runs_its_calls_in_order_beside_the_caller_and_stops_at_the_fi
     assert seen == list(range(20))
 
 
+def test_a_phase_s_manifest_entries_in_many_chunks_commit_within_the_manifest_s_memory(tmp_path):
+    """A first build of 100,000 articles commits its ingest phase's entries as 1,563 Arrow chunks of 64 (the
+    runner's chunks, concatenated): DuckDB held a block per chunk for the stage's column, and the commit ran out
+    of the manifest's 256 MB. Here 3,000 chunks of one row each, which ran out the same way."""
+    from pipeline.shards import ShardStore
+
+    keys = [f"src-{i:05d}" for i in range(3000)]
+    upserts = pa.concat_tables([
+        pa.table({"key": [k], "src": [k], "shard": pa.array([0], pa.int32()), "skip_key": ["skip"],
+                  "status": ["ok"], "info": pa.array([None], pa.string()), "rows": pa.array([1], pa.int64())})
+        for k in keys])
+    assert upserts.column("key").num_chunks == 3000
+    shards = ShardStore(tmp_path / "stages")
+    shards.commit(entries={"ingest": (upserts, [])})
+    assert sorted(shards.entries("ingest")) == keys
+    shards.close()
+    reopened = ShardStore(tmp_path / "stages")
+    assert len(reopened.entries("ingest")) == 3000
+    reopened.close()
+
+
 def test_chunks_shrink_at_a_phase_s_tail_so_workers_finish_together():
     from pipeline.executors import MIN_TAIL_CHUNK, chunk_size
 
