@@ -184,8 +184,11 @@ def build_rows(chunk: Chunk) -> pa.Table:
     for name in chunk.stages:
         cols[run_column(name)] = pa.array(chunk.run[name], pa.bool_())
     for name, values in chunk.extra.items():
-        cols[name] = pa.array(values, READER_COLUMNS.get(name) or (pa.list_(pa.string()) if name in SET_INPUTS
-                                                                     else None))
+        if name in SET_INPUTS:   # a row's strings, or (the runner's boilerplate) joined by spaces
+            cols[name] = pa.array([(v.split(" ") if v else []) if isinstance(v, str) else v for v in values],
+                                  pa.list_(pa.string()))
+        else:
+            cols[name] = pa.array(values, READER_COLUMNS.get(name))
     rows = pa.table(cols)
     produced_in_chain: dict[str, Stage] = {}
     for st in chain:

@@ -342,8 +342,9 @@ class Runner:
         wants: dict[str, dict[str, Want]] = {n: {} for n in chain}
         for d in accepted:
             src, lang = owner[d][0], lang_of[d]
+            common = boiler.get(d)
             key = stable_hash(want_lang[d].skip_key, lang, self._fp(BY_NAME["denoise"], lang),
-                              stable_hash(*boiler.get(d, ())))
+                              stable_hash(*(common.split(" ") if common else ())))
             wants["denoise"][d] = Want(units[src].shard, key, src)
             for name in chain[1:]:
                 key = stable_hash(key, self._fp(BY_NAME[name], lang))
@@ -354,7 +355,8 @@ class Runner:
                 for d, w in ws.items():
                     if w.src in moved:
                         ws[d] = Want(DELTA, w.skip_key, w.src)
-        self._phase(chain, wants, extra={"boilerplate": {d: list(boiler.get(d, ())) for d in accepted}},
+        # (each document's keys as one string, split a chunk at a time: executors.build_rows)
+        self._phase(chain, wants, extra={"boilerplate": {d: boiler.get(d, "") for d in accepted}},
                     affinity=lang_of)
         del boiler
         final = "extract"
@@ -913,8 +915,9 @@ class Runner:
         return chunks
 
     # -- boilerplate -------------------------------------------------------------
-    def _boilerplate(self, accepted: list[str]) -> dict[str, tuple[str, ...]]:
-        """Per accepted document, its lines' keys that occur in ``boilerplate_min_docs`` documents or more.
+    def _boilerplate(self, accepted: list[str]) -> dict[str, str]:
+        """Per accepted document, its lines' keys that occur in ``boilerplate_min_docs`` documents or more
+        (sorted, joined by spaces).
 
         The manifest keeps the counts per line (under the code that made the line keys): a run counts
         only the documents that came and went since the last one (:meth:`ShardStore.boilerplate`).

@@ -84,10 +84,13 @@ CREATE TABLE IF NOT EXISTS lines (   -- normalised line keys per document (corpu
 CREATE TABLE IF NOT EXISTS docs_new (src VARCHAR, doc_id VARCHAR, source_path VARCHAR, digest VARCHAR);
 CREATE TABLE IF NOT EXISTS lines_new (doc_id VARCHAR, line_key VARCHAR);   -- a phase's, until it commits
 CREATE TABLE IF NOT EXISTS meta (name VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS boilerplate (   -- per accepted document, its lines seen in several documents
+-- per accepted document holding any, its lines seen in several documents: their keys sorted and joined by spaces
+-- (as a list a row, a first build of 100,000 articles held more than the manifest's 256 MB in its transaction)
+CREATE TABLE IF NOT EXISTS common_lines (
     doc_id VARCHAR NOT NULL,
-    line_keys VARCHAR[] NOT NULL
+    line_keys VARCHAR NOT NULL
 );
+DROP TABLE IF EXISTS boilerplate;   -- (where they were lists: counted again at the next run, meta's common_lines unset)
 CREATE TABLE IF NOT EXISTS counted (doc_id VARCHAR NOT NULL);   -- the accepted documents line_counts counts
 CREATE TABLE IF NOT EXISTS line_counts (   -- per line key, the counted documents it occurs in
     line_key VARCHAR NOT NULL,
@@ -114,6 +117,7 @@ def pause_point(name: str) -> None:
 
 # DuckDB would cache up to 80% of memory: the manifest needs little
 _LIMITS = {"memory_limit": "256MB"}
+LIST_DOCS = 10_000   # documents whose common lines are listed in one statement (ShardStore._list_common)
 
 
 class Entry(NamedTuple):
@@ -210,8 +214,10 @@ class ShardStore:
         row = self.con.execute("SELECT value FROM meta WHERE name = " + literal(name)).fetchone()
         return row[0] if row else None
 
-    def boilerplate(self, code_key: str, accepted: list[str], min_docs: int) -> dict[str, tuple[str, ...]]:
-        """Per accepted document, its lines' keys that occur in ``min_docs`` accepted documents or more.
+    def boilerplate(self, code_key: str, accepted: list[str], min_docs: int) -> dict[str, str]:
+        """Per accepted document holding any, its lines' keys that occur in ``min_docs`` accepted documents or
+        more, sorted and joined by spaces (one string a document: as a tuple of strings, a 100,000-article
+        corpus's took ~400 MB of this process).
 
         The manifest keeps, beside each document's line keys (``lines``), how many of the documents it last
         counted (``counted``) hold each line (``line_counts``): a run counts only the documents that came
@@ -220,26 +226,31 @@ class ShardStore:
         """
         con = self.con
         con.register("_accepted", pa.table({"doc_id": pa.array(accepted, pa.string())}))
+        m = int(min_docs)
         con.execute("BEGIN TRANSACTION")
         try:
-            m = int(min_docs)
-            if self.meta("boilerplate") != code_key + ":" + str(m):
+            if self.meta("common_lines") != code_key + ":" + str(m):
                 self._recount(m)
             else:
                 self._count_changes(m)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate', " + literal(code_key + ":" + str(m)) + ")")
+            # unset until every list is made: a run killed while they are leaves none, and the next counts again
+            con.execute("DELETE FROM meta WHERE name = 'common_lines'")
             # lines of documents neither ingested nor counted any more
             con.execute("DELETE FROM lines WHERE doc_id NOT IN (SELECT doc_id FROM docs) "
                         "AND doc_id NOT IN (SELECT doc_id FROM counted)")
-            # (line keys are hex digests: one joined string a document is read 5x faster than a list)
-            rows = con.execute("SELECT doc_id, array_to_string(line_keys, ' ') FROM boilerplate").fetchall()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         finally:
             con.unregister("_accepted")
-        return {d: tuple(keys.split(" ")) for d, keys in rows}
+        self._list_common(m)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('common_lines', " + literal(code_key + ":" + str(m)) + ")")
+        out: dict[str, str] = {}
+        cur = con.execute("SELECT doc_id, line_keys FROM common_lines")
+        while rows := cur.fetchmany(10_000):   # (fetchall holds the whole result in DuckDB's memory as well)
+            out.update(rows)
+        return out
 
     def _recount(self, m: int) -> None:
         con = self.con
@@ -248,8 +259,8 @@ class ShardStore:
         con.execute("DELETE FROM line_counts")
         con.execute("INSERT INTO line_counts SELECT line_key, count(DISTINCT doc_id)::INTEGER FROM lines "
                     "JOIN counted USING (doc_id) GROUP BY line_key")
-        con.execute("DELETE FROM boilerplate")
-        self._list_common("SELECT doc_id FROM counted", m)
+        con.execute("DELETE FROM common_lines")
+        self._to_list("SELECT doc_id FROM counted")
 
     def _count_changes(self, m: int) -> None:
         con = self.con
@@ -277,18 +288,32 @@ class ShardStore:
             UNION
             SELECT DISTINCT doc_id FROM lines JOIN counted USING (doc_id)
             WHERE line_key IN (SELECT line_key FROM _counts WHERE (old >= {m}) <> (new >= {m}))""")
-        con.execute("DELETE FROM boilerplate WHERE doc_id IN (SELECT doc_id FROM _affected) "
+        con.execute("DELETE FROM common_lines WHERE doc_id IN (SELECT doc_id FROM _affected) "
                     "OR doc_id IN (SELECT doc_id FROM _removed)")
-        self._list_common("SELECT doc_id FROM _affected", m)
+        self._to_list("SELECT doc_id FROM _affected")
         for t in ("_added", "_removed", "_counts", "_affected"):
             con.execute(f"DROP TABLE {t}")
 
-    def _list_common(self, docs_sql: str, m: int) -> None:
-        """The boilerplate rows of the documents ``docs_sql`` selects (only those holding a common line)."""
-        self.con.execute(f"""INSERT INTO boilerplate
-            WITH mine AS (SELECT DISTINCT doc_id, line_key FROM lines WHERE doc_id IN ({docs_sql}))
-            SELECT doc_id, list(line_key ORDER BY line_key) FROM mine JOIN line_counts USING (line_key)
-            WHERE n >= {m} GROUP BY doc_id""")
+    def _to_list(self, docs_sql: str) -> None:
+        """The documents ``docs_sql`` selects are those whose common lines :meth:`_list_common` lists, in parts."""
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE _listing AS SELECT doc_id, (row_number() OVER () - 1) // "
+                         f"{LIST_DOCS} AS part FROM ({docs_sql})")
+
+    def _list_common(self, m: int) -> None:
+        """The common_lines rows of the documents :meth:`_to_list` chose (only those holding a common line),
+        ``LIST_DOCS`` documents a statement, each its own transaction. Made in one, a first build of 100,000
+        articles ran out of the manifest's 256 MB: the lists aggregated, and then the rows the transaction
+        held (DuckDB writes a transaction's rows out a row group, 122,880 rows, at a time)."""
+        con = self.con
+        parts = con.execute("SELECT max(part) FROM _listing").fetchone()[0]
+        for part in range(0 if parts is None else parts + 1):
+            # (list then join: string_agg(... ORDER BY) held several times the memory)
+            con.execute(f"""INSERT INTO common_lines
+                WITH mine AS (SELECT DISTINCT doc_id, line_key FROM lines
+                              WHERE doc_id IN (SELECT doc_id FROM _listing WHERE part = {part}))
+                SELECT doc_id, array_to_string(list_sort(list(line_key)), ' ') FROM mine
+                JOIN line_counts USING (line_key) WHERE n >= {m} GROUP BY doc_id""")
+        con.execute("DROP TABLE _listing")
 
     def file_rows(self) -> list[tuple[str, int, str, int]]:
         return self.con.execute("SELECT stage, shard, file, rows FROM files").fetchall()

@@ -6,7 +6,9 @@ changes. After any sequence of runs the lists must equal a count from scratch.
 import random
 
 import pyarrow as pa
+import pytest
 
+from pipeline import shards as shards_module
 from pipeline.shards import ShardStore
 
 MIN_DOCS = 3
@@ -18,17 +20,19 @@ def _facts(docs: dict[str, list[str]]) -> pa.Table:
                      "digest": [f"digest-{d}" for d in ids], "line_keys": [docs[d] for d in ids]})
 
 
-def _from_scratch(lines: dict[str, list[str]], accepted: list[str]) -> dict[str, tuple[str, ...]]:
+def _from_scratch(lines: dict[str, list[str]], accepted: list[str]) -> dict[str, str]:
     holders: dict[str, set[str]] = {}
     for d in accepted:
         for k in lines[d]:
             holders.setdefault(k, set()).add(d)
     common = {k for k, ds in holders.items() if len(ds) >= MIN_DOCS}
-    out = {d: tuple(sorted(set(lines[d]) & common)) for d in accepted}
+    out = {d: " ".join(sorted(set(lines[d]) & common)) for d in accepted}
     return {d: keys for d, keys in out.items() if keys}
 
 
-def test_counts_follow_added_removed_and_rejected_documents(tmp_path):
+@pytest.mark.parametrize("list_docs", [10_000, 3])   # (3: the lists made a few documents at a time)
+def test_counts_follow_added_removed_and_rejected_documents(tmp_path, monkeypatch, list_docs):
+    monkeypatch.setattr(shards_module, "LIST_DOCS", list_docs)
     rng = random.Random(7)
     pool = [f"line-{i}" for i in range(12)]   # few line keys: counts cross MIN_DOCS often
     shards = ShardStore(tmp_path / "stages")
@@ -62,3 +66,23 @@ def test_counts_follow_added_removed_and_rejected_documents(tmp_path):
     held = {d for (d,) in shards.con.execute("SELECT DISTINCT doc_id FROM lines").fetchall()}
     assert held == ingested
     shards.close()
+
+
+def test_a_manifest_that_kept_the_lists_as_lists_counts_again(tmp_path):
+    """Before 2026-12-02 the manifest kept a document's common lines as a list (table ``boilerplate``): opened
+    now, that table goes, and the next count starts from scratch with the same result."""
+    lines = {f"d{i}": ["line-a", "line-b", f"own-{i}"] for i in range(5)}
+    shards = ShardStore(tmp_path / "stages")
+    shards.stage_facts(_facts(lines))
+    shards.commit(staged_docs=True)
+    shards.con.execute("CREATE TABLE boilerplate (doc_id VARCHAR NOT NULL, line_keys VARCHAR[] NOT NULL)")
+    shards.con.execute("INSERT INTO boilerplate VALUES ('d0', ['stale'])")
+    shards.con.execute("INSERT OR REPLACE INTO meta VALUES ('boilerplate', 'code-1:3')")
+    shards.close()
+    reopened = ShardStore(tmp_path / "stages")
+    tables = {r[0] for r in reopened.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "boilerplate" not in tables
+    accepted = sorted(lines)
+    assert reopened.boilerplate("code-1", accepted, MIN_DOCS) == _from_scratch(lines, accepted)
+    assert reopened.boilerplate("code-1", accepted, MIN_DOCS)["d0"] == "line-a line-b"
+    reopened.close()
