@@ -922,8 +922,10 @@ class Runner:
         The manifest keeps the counts per line (under the code that made the line keys): a run counts
         only the documents that came and went since the last one (:meth:`ShardStore.boilerplate`).
         """
-        return self.shards.boilerplate(self._fp(BY_NAME["ingest"]), accepted,
-                                       self.settings.denoise.boilerplate_min_docs)
+        common = self.shards.boilerplate(self._fp(BY_NAME["ingest"]), accepted,
+                                         self.settings.denoise.boilerplate_min_docs)
+        self.shards.shrink_cache()   # (the lines it read are no use to the phases that follow)
+        return common
 
     # -- embedding and hubness -------------------------------------------------
     def _model_ids(self) -> str:
