@@ -449,7 +449,9 @@ class ShardStore:
             if d.name == WORK:
                 shutil.rmtree(d, ignore_errors=True)
                 continue
-            if not d.is_dir():
+            if not d.is_dir() or d.name == MANIFEST + ".tmp":
+                # (the manifest's DuckDB spills past its memory limit into manifest.duckdb.tmp: its files in use.
+                # Deleting them failed a 100,000-article edit: "Could not remove file ... duckdb_temp_storage")
                 continue
             for p in d.rglob("*"):
                 if p.is_file() and (d.name, p.name) not in named:

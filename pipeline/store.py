@@ -229,6 +229,10 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
                 p.unlink(missing_ok=True)
         con = connect_new(target)
         con.execute(f"SET memory_limit = '{memory}'")
+        if not rebuild:
+            # no checkpoint inside an update's commit (DuckDB's after 16 MB of WAL): one that runs out of memory
+            # there fails the commit fatally (an edit of a 100,000-article store at 256 MB); it comes after, below
+            con.execute("SET checkpoint_threshold = '1TB'")
         committed = False
         try:
             result = _apply(con, plan, keys, state, dims, stats, db_path, staged=rebuild)
@@ -238,10 +242,13 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
         except duckdb.Error as exc:
             if committed:
                 # the update is in the store (its WAL, which DuckDB checkpoints when it next can): applied
-                # again, it would insert its documents twice
+                # again, it would insert its documents twice. Its checkpoint is tried once more with more
+                # memory (an edit of a 100,000-article store ran out of 256 MB there)
+                # (a checkpoint that runs out of memory is a FatalException: DuckDB closes the database)
                 con.close()
-                if not _out_of_memory(exc):
+                if not (_out_of_memory(exc) or isinstance(exc, duckdb.FatalException) and _says_out_of_memory(exc)):
                     raise
+                _checkpoint(target, STORE_MEMORY_RETRY)
                 break
             if not _out_of_memory(exc) or memory == STORE_MEMORY_RETRY:
                 _close_failed(con, target, rebuild)
@@ -260,6 +267,22 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
     return result
 
 
+def _checkpoint(target: pathlib.Path, memory: str) -> None:
+    """Write a committed update's WAL into the store file with ``memory``; left to the next open if that fails too."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(target), config={"memory_limit": memory})   # (opening replays the WAL)
+        try:
+            con.execute("SET force_compression = 'uncompressed'")   # (as connect_new)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        if not _says_out_of_memory(exc):
+            raise
+
+
 def _close_failed(con, target: pathlib.Path, rebuild: bool) -> None:
     """Close the connection of a load that failed (rolled back) and remove what it wrote beside the store."""
     con.close()
@@ -273,11 +296,13 @@ def _out_of_memory(exc: BaseException) -> bool:
     to write (a TransactionException "Failed to commit: failed to pin block ...")."""
     import duckdb
 
-    text = str(exc)
     return isinstance(exc, duckdb.OutOfMemoryException) or (
-        isinstance(exc, duckdb.TransactionException)
-        and any(m in text for m in ("Out of Memory", "failed to pin block", "could not allocate block",
-                                    "failed to allocate data")))
+        isinstance(exc, duckdb.TransactionException) and _says_out_of_memory(exc))
+
+
+def _says_out_of_memory(exc: BaseException) -> bool:
+    return any(m in str(exc) for m in ("Out of Memory", "failed to pin block", "could not allocate block",
+                                       "failed to allocate data"))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -851,9 +876,12 @@ def _fts_add(con, new_units: str) -> None:
     con.execute(f"""INSERT INTO {f}.docs
         SELECT n.docid, n.name, coalesce(t.len, 0) FROM _fts_new n
         LEFT JOIN (SELECT docid, count(term) AS len FROM _fts_tok GROUP BY docid) t USING (docid)""")
+    # the new units' terms less those the dictionary holds, found by probing it with them: `NOT IN (SELECT term
+    # FROM dict)` hashed the whole dictionary (at 100,000 articles, more than the load's 256 MB)
     con.execute(f"""INSERT INTO {f}.dict
         SELECT (SELECT coalesce(max(termid), -1) FROM {f}.dict) + row_number() OVER (ORDER BY term), term, 0
-        FROM (SELECT DISTINCT term FROM _fts_tok WHERE term NOT IN (SELECT term FROM {f}.dict))""")
+        FROM (SELECT term FROM _fts_tok
+              EXCEPT SELECT term FROM {f}.dict WHERE term IN (SELECT term FROM _fts_tok))""")
     con.execute(f"INSERT INTO {f}.terms SELECT t.docid, 0, d.termid FROM _fts_tok t JOIN {f}.dict d USING (term)")
     con.execute(f"""UPDATE {f}.dict SET df = df + c.n FROM (
         SELECT d.termid, count(DISTINCT t.docid) AS n FROM _fts_tok t JOIN {f}.dict d USING (term) GROUP BY d.termid

@@ -418,6 +418,23 @@ def test_a_phase_s_manifest_entries_in_many_chunks_commit_within_the_manifest_s_
     reopened.close()
 
 
+def test_a_sweep_leaves_the_manifest_s_spill_folder_alone(tmp_path):
+    """The manifest's DuckDB spills into ``stages/manifest.duckdb.tmp`` (at 100,000 articles): the sweep of stray
+    shard files deleted its files while DuckDB used them, and the next statement failed."""
+    from pipeline.shards import MANIFEST, ShardStore
+
+    shards = ShardStore(tmp_path / "stages")
+    spill = tmp_path / "stages" / (MANIFEST + ".tmp") / "duckdb_temp_storage_S256K-0.tmp"
+    spill.parent.mkdir()
+    spill.write_bytes(b"in use")
+    stray = tmp_path / "stages" / "extract" / "00000-stray.parquet"
+    stray.parent.mkdir()
+    stray.write_bytes(b"no manifest names it")
+    assert shards.sweep() == 1
+    assert spill.exists() and not stray.exists()
+    shards.close()
+
+
 def test_chunks_shrink_at_a_phase_s_tail_so_workers_finish_together():
     from pipeline.executors import MIN_TAIL_CHUNK, chunk_size
 
