@@ -268,7 +268,8 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
 
 
 def _checkpoint(target: pathlib.Path, memory: str) -> None:
-    """Write a committed update's WAL into the store file with ``memory``; left to the next open if that fails too."""
+    """Write a committed update's WAL into the store file with ``memory``; left to the next open (which replays
+    it) if that fails too: the update is in the store either way."""
     import duckdb
 
     try:
@@ -278,9 +279,8 @@ def _checkpoint(target: pathlib.Path, memory: str) -> None:
             con.execute("CHECKPOINT")
         finally:
             con.close()
-    except duckdb.Error as exc:
-        if not _says_out_of_memory(exc):
-            raise
+    except duckdb.Error:
+        pass
 
 
 def _close_failed(con, target: pathlib.Path, rebuild: bool) -> None:
