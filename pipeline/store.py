@@ -242,11 +242,10 @@ def _write(db_path: pathlib.Path, plan: LoadPlan, keys: dict[str, str], state: d
         except duckdb.Error as exc:
             if committed:
                 # the update is in the store (its WAL, which DuckDB checkpoints when it next can): applied
-                # again, it would insert its documents twice. Its checkpoint is tried once more with more
-                # memory (an edit of a 100,000-article store ran out of 256 MB there)
-                # (a checkpoint that runs out of memory is a FatalException: DuckDB closes the database)
+                # again, it would insert its documents twice. A checkpoint that ran out of memory (a
+                # FatalException: an edit of a 100,000-article store at 256 MB) is tried once more with more
                 con.close()
-                if not (_out_of_memory(exc) or isinstance(exc, duckdb.FatalException) and _says_out_of_memory(exc)):
+                if not _says_out_of_memory(exc):
                     raise
                 _checkpoint(target, STORE_MEMORY_RETRY)
                 break
