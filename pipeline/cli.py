@@ -100,13 +100,15 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
     from types import SimpleNamespace
 
     from pipeline import outputs
+    from pipeline.discovery import Listing
 
+    listing = Listing(corpus)   # (listed once: by the check below, and by the run if it goes on)
     # nothing changed since the last complete run into OUT: say so without importing the pipeline
     t0 = time.perf_counter()
     try:
         last = outputs.check(out, corpus, outputs.settings_key(model, backend, not no_embed, not no_aux_model,
                                                                allow_empty), wait,
-                             log=lambda m: click.secho(m, fg="yellow", err=True))
+                             log=lambda m: click.secho(m, fg="yellow", err=True), listing=listing)
     except outputs.RunLocked as exc:
         raise click.ClickException(str(exc)) from exc
     if last is not None:
@@ -136,7 +138,7 @@ def run(corpus: pathlib.Path, out: pathlib.Path, model: str | None, backend: str
                            allow_empty=allow_empty, workers=workers, executor=executor, ray_address=address, wait=wait)
     try:
         result = Runner(out, settings, progress=not quiet, log=lambda m: click.secho(m, fg="yellow", err=True),
-                        started=started).run(corpus)
+                        started=started).run(corpus, listing)
     except (CorpusError, RunLocked) as exc:
         raise click.ClickException(str(exc)) from exc
     except ImportError as exc:

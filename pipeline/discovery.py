@@ -53,6 +53,21 @@ def _suffix(name: str) -> str:
     return name[i:] if 0 < i < len(name) - 1 else ""
 
 
+class Listing:
+    """A corpus folder's listing, taken once per command: the no-op check and the run each need it (at
+    100,000 articles a listing takes seconds). Each call hands out its own lists (a run adds to them)."""
+
+    def __init__(self, corpus: pathlib.Path):
+        self.corpus = pathlib.Path(corpus)
+        self._by_limit: dict[int, tuple[list[Found], list[dict]]] = {}
+
+    def __call__(self, max_bytes: int) -> tuple[list[Found], list[dict]]:
+        if max_bytes not in self._by_limit:
+            self._by_limit[max_bytes] = discover(self.corpus, max_bytes)
+        found, rejected = self._by_limit[max_bytes]
+        return list(found), [dict(r) for r in rejected]
+
+
 def discover(corpus: pathlib.Path, max_bytes: int) -> tuple[list[Found], list[dict]]:
     """Article files under ``corpus`` (nested folders too) and rejections for the other entries.
 

@@ -22,7 +22,7 @@ import sys
 import time
 from typing import Callable, Iterable
 
-from pipeline.discovery import CorpusError, discover
+from pipeline.discovery import CorpusError, Listing
 
 STAMP = "last-run.json"          # under <out>/stages
 _NOT_OUTPUTS = {STAMP, STAMP + ".tmp", "code.json", "code.json.tmp"}   # written after the run, or caches
@@ -123,9 +123,9 @@ def _outputs(out: pathlib.Path) -> dict[str, str]:
             **_files(out / "stages", _NOT_OUTPUTS)}
 
 
-def _listing(corpus: pathlib.Path, max_bytes: int) -> tuple[str, str]:
+def _listing(corpus: pathlib.Path, max_bytes: int, listing: Listing | None = None) -> tuple[str, str]:
     """(the corpus folder resolved, a digest of what discovery finds there: files and stat identities, rejections)."""
-    return str(corpus.resolve()), listing_digest(*discover(corpus, max_bytes))
+    return str(corpus.resolve()), listing_digest(*(listing or Listing(corpus))(max_bytes))
 
 
 def listing_digest(found: list, rejected: list[dict]) -> str:
@@ -172,8 +172,10 @@ def write(out: pathlib.Path, corpus: pathlib.Path, settings: str, max_bytes: int
         pass   # only the shortcut is lost
 
 
-def unchanged(out: pathlib.Path, corpus: pathlib.Path, settings: str) -> dict | None:
-    """The last run's result when a run now would find what it saw and left (nothing to do), else None."""
+def unchanged(out: pathlib.Path, corpus: pathlib.Path, settings: str, listing: Listing | None = None) -> dict | None:
+    """The last run's result when a run now would find what it saw and left (nothing to do), else None.
+
+    ``listing``: the corpus's listing for this command (the run that follows reuses what it lists)."""
     out, corpus = pathlib.Path(out), pathlib.Path(corpus)
     try:
         stamp = json.loads(_stamp_path(out).read_text(encoding="utf-8"))
@@ -188,7 +190,7 @@ def unchanged(out: pathlib.Path, corpus: pathlib.Path, settings: str) -> dict | 
         if any(k not in now and _identity(k) != v for k, v in recorded.items() if not k.startswith("sys.path:")
                and k != "python"):
             return None   # a file gone, or one of the watched folders beyond the package changed
-        if (str(corpus.resolve()), stamp["listing"]) != _listing(corpus, stamp["max_bytes"]):
+        if (str(corpus.resolve()), stamp["listing"]) != _listing(corpus, stamp["max_bytes"], listing):
             return None
     except (KeyError, TypeError, AttributeError, CorpusError):
         return None       # (a corpus folder gone: the full run reports it)
@@ -196,10 +198,10 @@ def unchanged(out: pathlib.Path, corpus: pathlib.Path, settings: str) -> dict | 
 
 
 def check(out: pathlib.Path, corpus: pathlib.Path, settings: str, wait: bool = False,
-          log: Callable[[str], None] = lambda s: None) -> dict | None:
+          log: Callable[[str], None] = lambda s: None, listing: Listing | None = None) -> dict | None:
     """:func:`unchanged`, under the output folder's lock (a run in progress is waited for, or reported)."""
     out = pathlib.Path(out)
     if not _stamp_path(out).exists():
         return None
     with OutputLock(out, wait, log):
-        return unchanged(out, corpus, settings)
+        return unchanged(out, corpus, settings, listing)

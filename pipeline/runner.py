@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 
 from pipeline import fingerprint
 from pipeline import outputs
-from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, _reject, discover  # noqa: F401
+from pipeline.discovery import SUPPORTED_SUFFIXES, CorpusError, Found, Listing, _reject, discover  # noqa: F401
 from pipeline.outputs import OutputLock, RunLocked  # noqa: F401  (runner.* for callers)
 from pipeline import pool as worker_pool
 from pipeline.executors import (Chunk, ChunkResult, Handoff, LocalExecutor, MergeTask, ShardAppender, chunk_size,
@@ -199,7 +199,9 @@ class Runner:
         return self._fingerprints[key]
 
     # -- the run ---------------------------------------------------------------
-    def run(self, corpus: pathlib.Path) -> RunResult:
+    def run(self, corpus: pathlib.Path, listing: Listing | None = None) -> RunResult:
+        """``listing``: the corpus's listing for this command (``kb run``'s no-op check took it already)."""
+        self._corpus_listing = listing if listing is not None else Listing(pathlib.Path(corpus))
         gc_thresholds = gc.get_threshold()
         gc.set_threshold(max(gc_thresholds[0], worker_pool.GC_YOUNG_THRESHOLD), *gc_thresholds[1:])
         try:
@@ -215,7 +217,7 @@ class Runner:
         self.out.mkdir(parents=True, exist_ok=True)
         with OutputLock(self.out, self.settings.wait, self.log):
             key = self._settings_key()
-            last = outputs.unchanged(self.out, pathlib.Path(corpus), key)
+            last = outputs.unchanged(self.out, pathlib.Path(corpus), key, self._corpus_listing)
             if last is not None:   # what the last complete run saw and left, unchanged: nothing to do
                 return self._unchanged(last, time.perf_counter() - t_start)
             outputs.forget(self.out)
@@ -284,7 +286,7 @@ class Runner:
         self.shards.sweep()
         self._langid_ready: list[tuple[pa.Table, StageStats | None]] = []   # langid rows made after ingest
         self._fold_delta()
-        found, rejected = discover(corpus, s.ingest.max_bytes)
+        found, rejected = self._corpus_listing(s.ingest.max_bytes)
         self._listing = outputs.listing_digest(found, rejected)   # what the stamp records: what this run saw
         # a first build of many sources starts the pool before hashing them (it needs no hash to know)
         early = not self.shards.units() and self._enough(len(found))

@@ -149,6 +149,28 @@ def test_a_no_op_run_stops_at_the_stamp_and_any_change_falls_back_to_planning(co
     assert (edited.load.inserted, edited.load.deleted) == (1, 1)
 
 
+def test_kb_run_lists_the_corpus_once(corpus_copy, tmp_path, monkeypatch):
+    # the no-op check and the run share one listing (at 100,000 articles each took a second)
+    from click.testing import CliRunner
+
+    from pipeline import discovery
+    from pipeline.cli import main
+
+    listed = []
+    real = discovery.discover
+    monkeypatch.setattr(discovery, "discover", lambda *a: listed.append(a) or real(*a))
+    out = tmp_path / "out"
+    args = ["run", str(corpus_copy), "--out", str(out), "--no-embed", "--workers", "1", "--quiet"]
+    for change in (None, "\nSatu kalimat tambahan di akhir.\n", None):
+        if change:
+            path = corpus_copy / EDITED
+            path.write_text(path.read_text(encoding="utf-8") + change, encoding="utf-8")
+        listed.clear()
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, res.output
+        assert len(listed) == 1, listed      # a first build, an edit, a no-op run
+
+
 def test_the_source_hash_cache_follows_size_and_mtime(corpus_copy, tmp_path, monkeypatch):
     out = tmp_path / "out"
     run(corpus_copy, out, FAST, progress=False)
