@@ -218,27 +218,49 @@ def test_patched_bm25_scores_equal_a_rebuilt_index(corpus_copy, tmp_path, monkey
 
     monkeypatch.setattr(store, "FTS_REBUILD_SHARE", 10.0)   # patch even though this small store changes a lot
     out = tmp_path / "out"
+    f = store.FTS_SCHEMA
     (corpus_copy / "002_be945cff8ee77ffe.txt").rename(tmp_path / "held-back.txt")
     run(corpus_copy, out, FAST, progress=False)
     shutil.copy(tmp_path / "held-back.txt", corpus_copy / "002_be945cff8ee77ffe.txt")
-    text = (corpus_copy / "003_fff0f364815d226c.txt").read_text(encoding="utf-8")
-    (corpus_copy / "003_fff0f364815d226c.txt").write_text(text + "\nMedia sosial adalah pasar baru.\n",
-                                                          encoding="utf-8")
-    result = run(corpus_copy, out, FAST, progress=False)
-    assert result.load.fts == "updated"
-    copy = tmp_path / "rebuilt.duckdb"
-    shutil.copy(out / "knowledge.duckdb", copy)
-    with duckdb.connect(str(copy)) as con:
-        store.build_indexes(con)
-    sql = (f"SELECT key_id, round({store.FTS_SCHEMA}.match_bm25(key_id, ?), 9) AS s FROM search_text "
-           f"WHERE s IS NOT NULL ORDER BY s DESC, key_id")
-    for query in BM25_QUERIES:
+    # one article added and one edited, then the added one edited: its units held the highest docids, which
+    # stay taken (their terms rows stay, as tombstones) and must not be given to its new units
+    for edited in ("003_fff0f364815d226c.txt", "002_be945cff8ee77ffe.txt"):
+        text = (corpus_copy / edited).read_text(encoding="utf-8")
+        (corpus_copy / edited).write_text(text + "\nMedia sosial adalah pasar baru.\n", encoding="utf-8")
+        result = run(corpus_copy, out, FAST, progress=False)
+        assert result.load.fts == "updated" and result.load.removed
+        with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+            tombstones = {r[0] for r in con.execute(f"SELECT docid FROM {f}.tombstones").fetchall()}
+            assert tombstones and not tombstones & {r[0] for r in con.execute(f"SELECT docid FROM {f}.docs").fetchall()}
+            assert tombstones == {r[0] for r in con.execute(f"SELECT DISTINCT docid FROM {f}.terms WHERE docid IN "
+                                                             f"(SELECT docid FROM {f}.tombstones)").fetchall()}
+        copy = tmp_path / "rebuilt.duckdb"
+        shutil.copy(out / "knowledge.duckdb", copy)
+        with duckdb.connect(str(copy)) as con:
+            store.build_indexes(con)
+        frequencies = (f"SELECT term, df FROM {f}.dict ORDER BY term", f"SELECT * FROM {f}.stats")
         with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as a, \
                 duckdb.connect(str(copy), read_only=True) as b:
-            store.load_extension(a, "fts")
-            store.load_extension(b, "fts")
-            patched, rebuilt = a.execute(sql, [query]).fetchall(), b.execute(sql, [query]).fetchall()
-        assert patched == rebuilt and rebuilt, query
+            assert [a.execute(q).fetchall() for q in frequencies] == [b.execute(q).fetchall() for q in frequencies]
+        sql = (f"SELECT key_id, round({f}.match_bm25(key_id, ?), 9) AS s FROM search_text "
+               f"WHERE s IS NOT NULL ORDER BY s DESC, key_id")
+        for query in BM25_QUERIES:
+            with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as a, \
+                    duckdb.connect(str(copy), read_only=True) as b:
+                store.load_extension(a, "fts")
+                store.load_extension(b, "fts")
+                patched, rebuilt = a.execute(sql, [query]).fetchall(), b.execute(sql, [query]).fetchall()
+            assert patched == rebuilt and rebuilt, query
+    # past FTS_REBUILD_SHARE of the index in tombstones, the next change rebuilds it: the tombstones go
+    with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+        size, dead = (con.execute(f"SELECT count(*) FROM {f}.{t}").fetchone()[0] for t in ("docs", "tombstones"))
+    monkeypatch.setattr(store, "FTS_REBUILD_SHARE", dead / size)
+    edited = sorted(corpus_copy.iterdir())[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nZdanie dodane na końcu.\n", encoding="utf-8")
+    assert run(corpus_copy, out, FAST, progress=False).load.fts == "rebuilt"
+    with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+        assert not con.execute(f"SELECT count(*) FROM duckdb_tables() WHERE schema_name = '{f}' "
+                               "AND table_name = 'tombstones'").fetchone()[0]
 
 
 def test_a_first_builds_bm25_index_equals_create_fts_index(corpus_copy, tmp_path):
