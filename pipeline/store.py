@@ -876,7 +876,7 @@ def _fts_remove(con) -> None:
     Their rows in ``terms`` stay, as tombstones. At 100,000 articles terms holds 229 million rows in 1,868
     row groups and an edit's units have rows in most of them: deleting the 91,000 rows of 20 articles' units
     ran out of the load's 256 MB (DuckDB keeps version information for each row group a delete touches) and
-    took 5 s at 1 GB, counting their frequencies from terms 8.5 s more (a scan of all of it). match_bm25
+    passed only with 1 GB; counting their frequencies from terms (a scan of all of it) took seconds. match_bm25
     joins terms to docs, so a removed docid's rows never score; its docid is kept in ``tombstones`` so that no
     new unit takes it, and once the tombstones pass FTS_REBUILD_SHARE of the index, it is rebuilt."""
     f = FTS_SCHEMA
