@@ -243,12 +243,18 @@ class Searcher:
         return [(r[0], float(r[1])) for r in rows]
 
     def lexical(self, query: str, where: str, limit: int) -> list[str]:
+        """Keys ranked by BM25 (:func:`pipeline.bm25.scores`); scores equal to 9 decimals tie, and ties go
+        to the key (the sums' last bits follow DuckDB's order of adding)."""
         if not self.fts:
             return []
+        from pipeline import bm25
+
+        scores = bm25.scores(self.con, query)
+        if scores is None:
+            return []
         rows = self.con.execute(
-            f"SELECT key_id FROM (SELECT u.key_id, fts_main_search_text.match_bm25(t.key_id, {literal(query)}) AS score "
-            f"FROM search_text t JOIN search_unit u ON u.key_id = t.key_id WHERE {where}) "
-            f"WHERE score IS NOT NULL ORDER BY score DESC, key_id LIMIT {literal(limit)}").fetchall()
+            f"SELECT s.key_id FROM ({scores}) s JOIN search_unit u ON u.key_id = s.key_id WHERE {where} "
+            f"ORDER BY round(s.score, 9) DESC, s.key_id LIMIT {literal(limit)}").fetchall()
         return [r[0] for r in rows]
 
     def units(self, ids: Sequence[str]) -> dict[str, ranking.Unit]:

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline import bm25
 from pipeline.duck import SCHEMA_DIR, literal, literals, load_extension, migrations  # noqa: F401  (store.* for callers)
 from pipeline.protocol import flatten
 from pipeline.shards import iter_batches, pause_point
@@ -747,7 +748,7 @@ def _check_hubness(con) -> None:
 # rebuild's (tested). When a large share of the units changed, or of tombstones built up, a rebuild
 # is cheaper and is done instead.
 
-FTS_SCHEMA = "fts_main_search_text"
+FTS_SCHEMA = bm25.SCHEMA
 
 
 def _fts_size(con) -> int | None:
@@ -842,13 +843,6 @@ def _drop_fts_scratch(con) -> None:
     con.execute(f"DETACH DATABASE IF EXISTS {FTS_SCRATCH}")
 
 
-def _fts_stemmer(con) -> str:
-    macro = con.execute(f"SELECT macro_definition FROM duckdb_functions() WHERE schema_name = {literal(FTS_SCHEMA)} "
-                        "AND function_name = 'match_bm25'").fetchone()
-    m = re.search(r"stem\(unnest\(\w+\.tokenize\(query_string\)\), '(\w+)'\)", macro[0] if macro else "")
-    return m.group(1) if m else "none"
-
-
 FTS_TOMBSTONES = "tombstones"   # the index's table of removed docids whose terms rows stay (_fts_remove)
 
 
@@ -864,7 +858,7 @@ def _fts_tokens(con, units: str, table: str) -> None:
     ``tokenize`` macro, stemmer and stopwords."""
     f = FTS_SCHEMA
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT docid, stem(w, '{_fts_stemmer(con)}') AS term FROM (
+        SELECT docid, stem(w, '{bm25.stemmer(con)}') AS term FROM (
             SELECT docid, unnest({f}.tokenize(text)) AS w FROM {units})
         WHERE w IS NOT NULL AND len(w) > 0 AND w NOT IN (SELECT sw FROM {f}.stopwords)""")
 

@@ -214,7 +214,7 @@ BM25_QUERIES = ("media sosial pelanggan", "klienci społeczność", "klanten rea
 
 
 def test_patched_bm25_scores_equal_a_rebuilt_index(corpus_copy, tmp_path, monkeypatch):
-    from pipeline import store
+    from pipeline import bm25, store
 
     monkeypatch.setattr(store, "FTS_REBUILD_SHARE", 10.0)   # patch even though this small store changes a lot
     out = tmp_path / "out"
@@ -250,7 +250,13 @@ def test_patched_bm25_scores_equal_a_rebuilt_index(corpus_copy, tmp_path, monkey
                 store.load_extension(a, "fts")
                 store.load_extension(b, "fts")
                 patched, rebuilt = a.execute(sql, [query]).fetchall(), b.execute(sql, [query]).fetchall()
+                # search's own BM25 (one aggregate over the index's tables) scores as the macro does
+                direct = sorted(a.execute(f"SELECT key_id, round(score, 9) FROM ({bm25.scores(a, query)})").fetchall())
             assert patched == rebuilt and rebuilt, query
+            assert direct == sorted(patched), query
+        with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
+            store.load_extension(con, "fts")
+            assert bm25.scores(con, "qwxzy") is None   # no term of the query in the index
     # past FTS_REBUILD_SHARE of the index in tombstones, the next change rebuilds it: the tombstones go
     with duckdb.connect(str(out / "knowledge.duckdb"), read_only=True) as con:
         size, dead = (con.execute(f"SELECT count(*) FROM {f}.{t}").fetchone()[0] for t in ("docs", "tombstones"))
