@@ -30,7 +30,7 @@ from typing import Sequence
 
 import numpy as np
 
-from pipeline import ranking
+from pipeline import bm25, ranking
 from pipeline.duck import literal, literals
 from pipeline.types import Hit, StoreError, checked_text
 from pipeline.units import ITEM_KINDS, KINDS
@@ -247,8 +247,6 @@ class Searcher:
         to the key (the sums' last bits follow DuckDB's order of adding)."""
         if not self.fts:
             return []
-        from pipeline import bm25
-
         scores = bm25.scores(self.con, query)
         if scores is None:
             return []
