@@ -157,7 +157,7 @@ class Searcher:
 
     def _has_fts_index(self) -> bool:
         return bool(self.con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = "
-                                     "'fts_main_search_text'").fetchone()[0])
+                                     f"{literal(bm25.SCHEMA)}").fetchone()[0])
 
     # -- pieces --------------------------------------------------------------
     def embedder(self):
