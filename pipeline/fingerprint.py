@@ -67,9 +67,14 @@ def _source(module: str) -> str | None:
     return p.read_text(encoding="utf-8") if p else None
 
 
+@functools.lru_cache(maxsize=None)
 def _is_language_data(module: str) -> bool:
-    """``pipeline.lang.<code>``: data read per language, fingerprinted by value."""
-    return module.startswith(LANG_PACKAGE + ".") and module.count(".") == 2
+    """``pipeline.lang.<code>`` (and ``shared``, which they reuse): constants only, fingerprinted by value, per
+    language. Not ``pipeline.lang.data``, which defines functions (the contract that loads them): it is code."""
+    if not (module.startswith(LANG_PACKAGE + ".") and module.count(".") == 2):
+        return False
+    tree = ast.parse(_source(module) or "")
+    return not any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body)
 
 
 def _resolve(name: str, current: str, level: int, is_package: bool) -> str:
@@ -253,7 +258,8 @@ def _parse_source(module: str, src: str) -> _Parsed:
 
 @functools.lru_cache(maxsize=None)
 def closure(root: str) -> Closure:
-    """The modules ``root`` depends on (transitively), language data modules excluded."""
+    """The modules ``root`` depends on (transitively), language data modules excluded; the names they mention
+    (the language package's own left out)."""
     seen: set[str] = set()
     third: set[str] = set()
     names: set[str] = set()
@@ -268,7 +274,11 @@ def closure(root: str) -> Closure:
         if parsed is None:
             continue
         third |= parsed.third_party
-        names |= parsed.names
+        if not (mod == LANG_PACKAGE or mod.startswith(LANG_PACKAGE + ".")):
+            # (the language package defines the fields and the functions reading them all: its names say
+            # nothing of what a stage reads; those functions' reads count for every language,
+            # shared_language_fingerprint)
+            names |= parsed.names
         dynamic = dynamic or parsed.dynamic_getattr
         todo.extend(o for o in parsed.imports if not _is_language_data(o) and o not in INFRASTRUCTURE)
     return Closure(tuple(sorted(seen)), tuple(sorted(third)), frozenset(names), dynamic,
@@ -390,13 +400,52 @@ def language_fingerprint(root: str, code: str) -> str:
     return stable_hash(*(f"{n}={canonical(fields[n])}" for n in read), length=32)
 
 
+@functools.lru_cache(maxsize=None)
+def cross_language_fields() -> dict[str, frozenset[str]]:
+    """The functions of the language package that read a field of every supported language (``letters()``,
+    ``month_names()``: they loop over ``SUPPORTED``), by case-folded name, each with the case-folded fields
+    it reads. Code that calls one depends on those fields of every language, whatever its documents' language:
+    a letter added to Polish changes how a Dutch document's lines are joined."""
+    out: dict[str, frozenset[str]] = {}
+    for node in ast.parse(_source(LANG_PACKAGE) or "").body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        inner = list(ast.walk(node))
+        if not any(isinstance(n, ast.Name) and n.id == "SUPPORTED" for n in inner):
+            continue
+        fields = frozenset(n.attr.casefold() for n in inner if isinstance(n, ast.Attribute) and n.attr.isupper())
+        if fields:
+            out[node.name.casefold()] = fields
+    return out
+
+
+def shared_language_fingerprint(root: str) -> str | None:
+    """Hash of the fields of every supported language that the language package's cross-language functions
+    called in the code of ``root`` read (:func:`cross_language_fields`); None when it calls none."""
+    c = closure(root)
+    if not c.reads_language_data:
+        return None
+    fields = sorted({f for name, read in cross_language_fields().items() if name in c.names for f in read})
+    if not fields:
+        return None
+    from pipeline.lang import SUPPORTED
+
+    parts = []
+    for code in SUPPORTED:
+        values = language_fields(language_module(code))
+        parts += [f"{code}:{n}={canonical(values[n])}" for n in fields if n in values]
+    return stable_hash(*parts, length=32)
+
+
 def stage_fingerprint(root: str, languages: Iterable[str] = ()) -> str:
-    """Code fingerprint of ``root`` plus the language data it reads for ``languages``."""
-    return stable_hash(code_fingerprint(root), *(f"{c}:{language_fingerprint(root, c)}" for c in languages),
-                       length=32)
+    """Code fingerprint of ``root`` plus the language data it reads: for ``languages``, and of every language
+    where it calls a function of the language package that reads them all."""
+    shared = shared_language_fingerprint(root)
+    return stable_hash(code_fingerprint(root), *([f"all:{shared}"] if shared else []),
+                       *(f"{c}:{language_fingerprint(root, c)}" for c in languages), length=32)
 
 
 def clear_caches() -> None:
     """Forget every fingerprint (tests that edit code in place)."""
-    for f in (closure, _parse, code_fingerprint, _version):
+    for f in (closure, _parse, code_fingerprint, _version, cross_language_fields, _is_language_data):
         f.cache_clear()

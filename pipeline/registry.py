@@ -3,7 +3,15 @@
 A stage is its module's pure function ``run`` (``pipeline/stages/<name>.py``)
 wrapped in a :class:`~pipeline.protocol.Stage`: the tables it reads, in the order
 the function takes them, the tables it writes with their schemas, its settings,
-and whose language data it reads. Adding a stage is one module and one entry here.
+and whose language data it reads.
+
+The runner's phases: ingest (per source), langid, then every stage between them and
+embed as one chain per chunk of documents (``CHAIN``), embed (the models), and the
+corpus stages. Adding a per-document stage is one module and one entry here, between
+langid and embed: the runner runs it in the chain, in this order, with its settings
+class's defaults (unless ``RunSettings`` has a field of its name), and writes its tables
+as shards. The store loads the tables it has a schema for (``schemas/``,
+``store.DOC_TABLES``).
 """
 from __future__ import annotations
 
@@ -50,6 +58,20 @@ CLUSTER = Stage("cluster", "pipeline.stages.cluster", cluster.run, ("items", "em
 
 PIPELINE: tuple[Stage, ...] = (INGEST, LANGID, DENOISE, NORMALISE, SEGMENT, EXTRACT, EMBED, HUBNESS, CLUSTER)
 BY_NAME = {s.name: s for s in PIPELINE}
+
+
+def _chain(pipeline: tuple[Stage, ...]) -> tuple[Stage, ...]:
+    """The stages between langid and embed: per-document stages the runner runs one after another on each chunk."""
+    names = [s.name for s in pipeline]
+    chain = pipeline[names.index("langid") + 1:names.index("embed")]
+    for s in chain:
+        if s.key != "doc_id" or s.corpus or s.resources is not None:
+            raise TypeError(f"stage {s.name!r} lies between langid and embed, which run per document without models: "
+                            "a stage keyed by source, reading the whole corpus or loading models has no place there")
+    return chain
+
+
+CHAIN: tuple[Stage, ...] = _chain(PIPELINE)
 
 
 def producer(table: str) -> Stage:

@@ -47,7 +47,7 @@ from pipeline.executors import (Chunk, ChunkResult, Handoff, LocalExecutor, Merg
                                 small_phase)
 from pipeline.lang import SUPPORTED
 from pipeline.protocol import ERROR, Stage, StageStats, settings_hash, status_column
-from pipeline.registry import BY_NAME, PIPELINE, producer
+from pipeline.registry import BY_NAME, CHAIN, PIPELINE, producer
 from pipeline.shards import DEAD_FRACTION, DELTA, Entry, ShardStore, iter_batches, pause_point
 from pipeline.stages import cluster, denoise, embed, extract, hubness, ingest, langid, normalise, segment
 from pipeline.textmap import stable_hash
@@ -83,7 +83,10 @@ class RunSettings:
     chunk_docs: int = 64              # documents per unit of work
 
     def stage(self, name: str) -> Any:
-        return self.embed_stage if name == "embed" else getattr(self, name)
+        if name == "embed":
+            return self.embed_stage
+        # (a stage added to the pipeline without a field here runs with its settings class's defaults)
+        return getattr(self, name) if name in {f.name for f in dataclasses.fields(self)} else BY_NAME[name].settings()
 
     @property
     def worker_count(self) -> int:
@@ -340,14 +343,14 @@ class Runner:
 
         # corpus-level boilerplate: a normalised line seen in several accepted documents
         boiler = self._boilerplate(accepted)
-        chain = ["denoise", "normalise", "segment", "extract"]
+        chain = [st.name for st in CHAIN]   # (denoise, normalise, segment, extract)
         wants: dict[str, dict[str, Want]] = {n: {} for n in chain}
         for d in accepted:
             src, lang = owner[d][0], lang_of[d]
             common = boiler.get(d)
-            key = stable_hash(want_lang[d].skip_key, lang, self._fp(BY_NAME["denoise"], lang),
+            key = stable_hash(want_lang[d].skip_key, lang, self._fp(BY_NAME[chain[0]], lang),
                               stable_hash(*(common.split(" ") if common else ())))
-            wants["denoise"][d] = Want(units[src].shard, key, src)
+            wants[chain[0]][d] = Want(units[src].shard, key, src)
             for name in chain[1:]:
                 key = stable_hash(key, self._fp(BY_NAME[name], lang))
                 wants[name][d] = Want(units[src].shard, key, src)
@@ -361,11 +364,11 @@ class Runner:
         self._phase(chain, wants, extra={"boilerplate": {d: boiler.get(d, "") for d in accepted}},
                     affinity=lang_of)
         del boiler
-        final = "extract"
+        final = chain[-1]
         if s.embed:
             ids = self._model_ids()
             want_embed = {d: Want(w.shard, stable_hash(w.skip_key, self._fp(BY_NAME["embed"]), ids), w.src)
-                          for d, w in self._ok("extract", wants["extract"]).items()}
+                          for d, w in self._ok(final, wants[final]).items()}
             self._phase(["embed"], {"embed": want_embed})
             final = "embed"
             wants["embed"] = want_embed

@@ -10,6 +10,7 @@ import textwrap
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline import fingerprint
@@ -80,12 +81,29 @@ def test_fingerprints_cover_code_and_the_language_data_each_stage_reads(monkeypa
     ext, den = "pipeline.stages.extract", "pipeline.stages.denoise"
     assert "pipeline.extract.tips" in fingerprint.closure(ext).modules       # imported modules count
     assert "pipeline.runner" not in fingerprint.closure(ext).modules         # the runner does not
+    assert "pipeline.lang.data" in fingerprint.closure(ext).modules          # the code loading language data does
+    assert "pipeline.lang.pl" not in fingerprint.closure(ext).modules        # (the data: by value, per language)
     before = {(m, c): fingerprint.language_fingerprint(m, c) for m in (ext, den) for c in ("id", "pl", "nl")}
     monkeypatch.setattr(pl, "MYTH_CUES", pl.MYTH_CUES + ("legenda",))
     after = {(m, c): fingerprint.language_fingerprint(m, c) for m in (ext, den) for c in ("id", "pl", "nl")}
     assert [k for k in before if before[k] != after[k]] == [(ext, "pl")]   # denoise reads no myth cues
     monkeypatch.setattr(pl, "COMMENT_WORDS", pl.COMMENT_WORDS + ("Wpisy",))
     assert fingerprint.language_fingerprint(den, "pl") != before[(den, "pl")]
+
+
+def test_a_letter_of_one_language_changes_every_language_s_fingerprint_where_all_languages_letters_are_read(
+        monkeypatch):
+    # normalise joins broken lines, and denoise tells a sentence's start, by the letters of every language
+    # (pipeline.lang.letters): a letter added to Polish changes how a Dutch document's lines are joined
+    from pipeline.lang import SUPPORTED, pl
+
+    norm, seg = "pipeline.stages.normalise", "pipeline.stages.segment"
+    assert {"letters", "month_names"} <= set(fingerprint.cross_language_fields())
+    before = {c: fingerprint.stage_fingerprint(norm, [c]) for c in SUPPORTED}
+    segment_nl = fingerprint.stage_fingerprint(seg, ["nl"])
+    monkeypatch.setattr(pl, "LETTERS", pl.LETTERS + "ß")
+    assert all(fingerprint.stage_fingerprint(norm, [c]) != before[c] for c in SUPPORTED)
+    assert fingerprint.stage_fingerprint(seg, ["nl"]) == segment_nl   # (segment reads no letters)
 
 
 def _copy_project(dest: pathlib.Path) -> pathlib.Path:
@@ -134,6 +152,65 @@ def test_a_new_polish_cue_word_reprocesses_only_polish_documents_from_the_stage_
     # a comment is no change
     pl.write_text(pl.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
     assert _run_copy(project, corpus_copy, out)["load"] == 0
+    # a letter: every language's documents, from the first stage reading every language's letters on
+    pl.write_text(pl.read_text(encoding="utf-8").replace('LETTERS = "ąćęłńóśźż"', 'LETTERS = "ąćęłńóśźżß"'),
+                  encoding="utf-8")
+    assert _run_copy(project, corpus_copy, out) == {name: 3 for name in ("ingest", "langid", "denoise", "normalise",
+                                                                         "segment", "extract", "load")}
+
+
+BLOCK_WORDS_STAGE = '''"""The words of each block: a stage added to the pipeline (tests/test_runner_scale.py)."""
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+WORDS = pa.schema([("doc_id", pa.string()), ("block_idx", pa.int32()), ("words", pa.int32())])
+
+
+@dataclass(frozen=True)
+class Settings:
+    separator: str | None = None
+
+
+def run(blocks: pa.Table, settings: Settings = Settings()) -> dict[str, pa.Table]:
+    words = [len(t.split(settings.separator)) for t in blocks.column("text").to_pylist()]
+    return {"block_words": pa.table({"doc_id": blocks.column("doc_id"), "block_idx": blocks.column("block_idx"),
+                                     "words": pa.array(words, pa.int32())}, schema=WORDS)}
+'''
+
+
+def test_a_stage_added_between_langid_and_embed_is_one_module_and_one_entry(tmp_path):
+    project = _copy_project(tmp_path / "project")
+    (project / "pipeline" / "stages" / "block_words.py").write_text(BLOCK_WORDS_STAGE, encoding="utf-8")
+    registry = project / "pipeline" / "registry.py"
+    source = registry.read_text(encoding="utf-8")
+    source = source.replace("from pipeline.stages import cluster,", "from pipeline.stages import block_words, cluster,")
+    source = source.replace("\nPIPELINE: tuple", '\nBLOCK_WORDS = Stage("block_words", "pipeline.stages.block_words", '
+                            'block_words.run, ("blocks",), {"block_words": block_words.WORDS}, block_words.Settings, '
+                            'language=None)\nPIPELINE: tuple')
+    source = source.replace("EXTRACT, EMBED, HUBNESS", "EXTRACT, BLOCK_WORDS, EMBED, HUBNESS")
+    registry.write_text(source, encoding="utf-8")
+    corpus_copy = tmp_path / "corpus"
+    corpus_copy.mkdir()
+    for name in (POLISH, "000_1ca32d8ebe30806b.txt", "004_f75b7cb515c6bb61.txt"):
+        shutil.copy(CORPUS / name, corpus_copy / name)
+    out = tmp_path / "out"
+    assert _run_copy(project, corpus_copy, out) == {"ingest": 3, "langid": 3, "denoise": 3, "normalise": 3,
+                                                    "segment": 3, "extract": 3, "block_words": 3, "load": 3}
+    counted = pq.read_table(out / "stages" / "block_words").column("block_words").to_pylist()
+    blocks = pq.read_table(out / "stages" / "normalise").column("blocks").to_pylist()
+    assert sorted(r["words"] for doc in counted for r in doc) == sorted(len(b["text"].split()) for doc in blocks for b in doc)
+    # and its code in its skip key: edited, it runs again (alone: nothing reads its table)
+    stage = project / "pipeline" / "stages" / "block_words.py"
+    stage.write_text(stage.read_text(encoding="utf-8").replace("separator: str | None = None",
+                                                               "separator: str | None = \" \""), encoding="utf-8")
+    assert _run_copy(project, corpus_copy, out)["block_words"] == 3
+    # a stage that reads the whole corpus or loads models is refused there, with its reason
+    registry.write_text(source.replace("language=None)", "language=None, corpus=True)"), encoding="utf-8")
+    res = subprocess.run([sys.executable, "-c", "import pipeline.registry"], env={**os.environ, "PYTHONPATH": str(project)},
+                         capture_output=True, text=True, cwd=project)
+    assert res.returncode != 0 and "has no place there" in res.stderr
 
 
 def _files(out: pathlib.Path) -> dict[str, list[str]]:
