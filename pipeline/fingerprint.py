@@ -420,15 +420,18 @@ def cross_language_fields() -> dict[str, frozenset[str]]:
 
 
 def shared_language_fingerprint(root: str) -> str | None:
-    """Hash of the fields of every supported language that the language package's cross-language functions
-    called in the code of ``root`` read (:func:`cross_language_fields`); None when it calls none."""
+    """Hash of the fields of every supported language that the code of ``root`` reads for all languages at
+    once: those its calls of the language package's cross-language functions read
+    (:func:`cross_language_fields`), and those of ``pipeline.lang.ALL_LANGUAGES_FIELDS`` it names. None: none."""
     c = closure(root)
     if not c.reads_language_data:
         return None
-    fields = sorted({f for name, read in cross_language_fields().items() if name in c.names for f in read})
+    from pipeline.lang import ALL_LANGUAGES_FIELDS, SUPPORTED
+
+    fields = sorted({f for name, read in cross_language_fields().items() if name in c.names for f in read}
+                    | {f.casefold() for f in ALL_LANGUAGES_FIELDS if f.casefold() in c.names})
     if not fields:
         return None
-    from pipeline.lang import SUPPORTED
 
     parts = []
     for code in SUPPORTED:

@@ -65,3 +65,13 @@ def test_union_helpers_cover_every_language():
     assert list(months) == sorted(months, key=lambda m: (-len(m), m))
     with pytest.raises(lang.UnsupportedLanguage):
         lang.get("de")
+
+
+def test_no_identifier_code_stands_for_two_languages():
+    # langid maps each alias to one supported language (the later would win silently), and a language's
+    # own code is never another's alias
+    claimed = [(alias, code) for code in lang.SUPPORTED for alias in lang.get(code).LANGID_ALIASES]
+    aliases = [alias for alias, _ in claimed]
+    assert len(aliases) == len(set(aliases)), claimed
+    assert not set(aliases) & set(lang.SUPPORTED)
+    assert set(lang.ALL_LANGUAGES_FIELDS) <= set(LanguageData.fields())

@@ -104,6 +104,13 @@ def test_a_letter_of_one_language_changes_every_language_s_fingerprint_where_all
     monkeypatch.setattr(pl, "LETTERS", pl.LETTERS + "ß")
     assert all(fingerprint.stage_fingerprint(norm, [c]) != before[c] for c in SUPPORTED)
     assert fingerprint.stage_fingerprint(seg, ["nl"]) == segment_nl   # (segment reads no letters)
+    # langid's identifier codes are read for every language at once (what is foreign in a document): denoise
+    # asks langid, normalise does not
+    den = "pipeline.stages.denoise"
+    denoise_id, normalise_nl = fingerprint.stage_fingerprint(den, ["id"]), fingerprint.stage_fingerprint(norm, ["nl"])
+    monkeypatch.setattr(pl, "LANGID_ALIASES", ("csb",))   # (Kashubian: written much like Polish)
+    assert fingerprint.stage_fingerprint(den, ["id"]) != denoise_id
+    assert fingerprint.stage_fingerprint(norm, ["nl"]) == normalise_nl
 
 
 def _copy_project(dest: pathlib.Path) -> pathlib.Path:

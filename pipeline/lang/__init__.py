@@ -13,10 +13,15 @@ from functools import lru_cache
 
 from pipeline.lang.data import LanguageData, LanguageDataError
 
-__all__ = ["SUPPORTED", "LanguageData", "LanguageDataError", "UnsupportedLanguage", "get", "letters",
+__all__ = ["SUPPORTED", "ALL_LANGUAGES_FIELDS", "LanguageData", "LanguageDataError", "UnsupportedLanguage", "get", "letters",
            "month_names"]
 
 SUPPORTED: tuple[str, ...] = ("id", "pl", "nl")
+# Fields that code outside this package reads for every language at once, whatever a document's language
+# (langid's table of identifier codes: Malay counted as Indonesian decides what is foreign in a Polish
+# document too). A stage whose code names one is keyed by its value in every language (pipeline.fingerprint),
+# as is one calling a function below that reads a field of every language.
+ALL_LANGUAGES_FIELDS: tuple[str, ...] = ("LANGID_ALIASES",)
 
 
 class UnsupportedLanguage(ValueError):

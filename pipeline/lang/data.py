@@ -28,7 +28,7 @@ class LanguageData:
     # --- identity ---------------------------------------------------------------
     CODE: str                           # ISO 639-1 code, as spaCy's blank pipelines name it
     NAME: str                           # in English ("Polish")
-    LANGID_ALIASES: Words               # other codes py3langid gives this language's text (Malay for Indonesian)
+    LANGID_ALIASES: Words               # other codes py3langid gives this language's text (Malay for Indonesian); read for every language at once (ALL_LANGUAGES_FIELDS)
     LETTERS: str                        # lower-case letters beyond a-z the language writes ("ąćęłńóśźż")
 
     # --- de-noise -----------------------------------------------------------------
