@@ -86,7 +86,8 @@ class RunSettings:
         if name == "embed":
             return self.embed_stage
         # (a stage added to the pipeline without a field here runs with its settings class's defaults)
-        return getattr(self, name) if name in {f.name for f in dataclasses.fields(self)} else BY_NAME[name].settings()
+        settings = getattr(self, name, None)
+        return settings if isinstance(settings, BY_NAME[name].settings) else BY_NAME[name].settings()
 
     @property
     def worker_count(self) -> int:
